@@ -1,0 +1,13 @@
+//! Stint's pure domain. Nothing here reads a clock, touches a file or the network:
+//! every decision takes the current time as an argument so it can be tested exhaustively.
+
+pub mod day;
+pub mod entry;
+pub mod timer;
+
+pub use day::{clipped_duration, day_total, overlaps_day, DaySpan};
+pub use entry::{
+    format_elapsed, normalize_description, Entry, EntryError, EntryId, EntryPatch,
+    MAX_DESCRIPTION_CHARS,
+};
+pub use timer::{StartOutcome, StopOutcome, TimerError};

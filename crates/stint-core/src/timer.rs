@@ -1,0 +1,69 @@
+//! The timer state machine. The running entry is the state; start and stop are the
+//! transitions. Repeated clicks are answered with "nothing changed" rather than an error
+//! or a second entry, because a double click or a tray click racing a window click is normal.
+
+use chrono::{DateTime, Utc};
+
+use crate::entry::{normalize_description, Entry, EntryError, EntryId};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartOutcome {
+    /// A new entry now runs; persist it.
+    Started(Entry),
+    /// A timer was already running; nothing to persist.
+    AlreadyRunning(Entry),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopOutcome {
+    /// The running entry, now with its end; persist it.
+    Stopped(Entry),
+    /// No timer was running; nothing to persist.
+    NotRunning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimerError {
+    #[error("cannot stop at {now}: the timer started later, at {start} (was the clock changed?)")]
+    StopBeforeStart {
+        start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    },
+    #[error(transparent)]
+    Entry(#[from] EntryError),
+}
+
+/// Start a timer at `now` unless one is already running.
+pub fn start(
+    running: Option<&Entry>,
+    id: EntryId,
+    description: &str,
+    now: DateTime<Utc>,
+) -> Result<StartOutcome, TimerError> {
+    if let Some(entry) = running {
+        return Ok(StartOutcome::AlreadyRunning(entry.clone()));
+    }
+    Ok(StartOutcome::Started(Entry {
+        id,
+        description: normalize_description(description)?,
+        start: now,
+        end: None,
+    }))
+}
+
+/// Stop the running timer at `now`.
+pub fn stop(running: Option<&Entry>, now: DateTime<Utc>) -> Result<StopOutcome, TimerError> {
+    let Some(entry) = running else {
+        return Ok(StopOutcome::NotRunning);
+    };
+    if now < entry.start {
+        return Err(TimerError::StopBeforeStart {
+            start: entry.start,
+            now,
+        });
+    }
+    Ok(StopOutcome::Stopped(Entry {
+        end: Some(now),
+        ..entry.clone()
+    }))
+}

@@ -1,0 +1,125 @@
+//! Every transition of the timer state machine, plus random click sequences.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use proptest::prelude::*;
+use stint_core::timer::{start, stop};
+use stint_core::{Entry, EntryId, StartOutcome, StopOutcome, TimerError};
+
+fn t(secs: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap() + Duration::seconds(secs)
+}
+
+fn running(at: i64) -> Entry {
+    Entry {
+        id: EntryId("e1".into()),
+        description: "Writing".into(),
+        start: t(at),
+        end: None,
+    }
+}
+
+#[test]
+fn start_when_stopped_creates_a_running_entry_at_now() {
+    let out = start(None, EntryId("n".into()), "  Review\n PR ", t(5)).unwrap();
+    let StartOutcome::Started(e) = out else {
+        panic!("expected Started, got {out:?}")
+    };
+    assert_eq!(e.id, EntryId("n".into()));
+    assert_eq!(e.description, "Review  PR");
+    assert_eq!(e.start, t(5));
+    assert!(e.is_running());
+}
+
+#[test]
+fn start_when_running_changes_nothing() {
+    let r = running(0);
+    for now in [t(-10), t(0), t(10)] {
+        let out = start(Some(&r), EntryId("other".into()), "x", now).unwrap();
+        assert_eq!(out, StartOutcome::AlreadyRunning(r.clone()));
+    }
+}
+
+#[test]
+fn stop_when_running_sets_end_to_now() {
+    let out = stop(Some(&running(0)), t(90)).unwrap();
+    let StopOutcome::Stopped(e) = out else {
+        panic!("expected Stopped, got {out:?}")
+    };
+    assert_eq!(e.end, Some(t(90)));
+    assert_eq!(e.duration(t(1000)), Duration::seconds(90));
+    assert_eq!(e.id, EntryId("e1".into()));
+}
+
+#[test]
+fn stop_at_the_start_instant_gives_a_zero_entry() {
+    let out = stop(Some(&running(7)), t(7)).unwrap();
+    assert!(matches!(out, StopOutcome::Stopped(e) if e.duration(t(99)) == Duration::zero()));
+}
+
+#[test]
+fn stop_before_start_is_rejected() {
+    let err = stop(Some(&running(10)), t(9)).unwrap_err();
+    assert_eq!(
+        err,
+        TimerError::StopBeforeStart {
+            start: t(10),
+            now: t(9)
+        }
+    );
+    assert!(err.to_string().contains("clock"), "{err}");
+}
+
+#[test]
+fn stop_when_stopped_changes_nothing() {
+    for now in [t(-1), t(0), t(1)] {
+        assert_eq!(stop(None, now).unwrap(), StopOutcome::NotRunning);
+    }
+}
+
+#[test]
+fn overlong_description_is_rejected_on_start() {
+    let long = "a".repeat(stint_core::MAX_DESCRIPTION_CHARS + 1);
+    assert!(start(None, EntryId("n".into()), &long, t(0)).is_err());
+    let max = "a".repeat(stint_core::MAX_DESCRIPTION_CHARS);
+    assert!(start(None, EntryId("n".into()), &max, t(0)).is_ok());
+}
+
+#[derive(Debug, Clone)]
+enum Click {
+    Start,
+    Stop,
+}
+
+fn click() -> impl Strategy<Value = (Click, i64)> {
+    (prop_oneof![Just(Click::Start), Just(Click::Stop)], 0i64..120)
+}
+
+proptest! {
+    /// Any sequence of clicks, double clicks included, with time moving forward: at most one
+    /// entry runs, stopped entries never overlap and never end before they start.
+    #[test]
+    fn click_sequences_keep_one_timer(clicks in proptest::collection::vec(click(), 0..60)) {
+        let mut now = t(0);
+        let mut running_entry: Option<Entry> = None;
+        let mut done: Vec<Entry> = Vec::new();
+        for (i, (c, gap)) in clicks.into_iter().enumerate() {
+            now += Duration::seconds(gap);
+            match c {
+                Click::Start => match start(running_entry.as_ref(), EntryId(i.to_string()), "w", now).unwrap() {
+                    StartOutcome::Started(e) => { prop_assert!(running_entry.is_none()); running_entry = Some(e) }
+                    StartOutcome::AlreadyRunning(e) => prop_assert_eq!(Some(e), running_entry.clone()),
+                },
+                Click::Stop => match stop(running_entry.as_ref(), now).unwrap() {
+                    StopOutcome::Stopped(e) => { done.push(e); running_entry = None }
+                    StopOutcome::NotRunning => prop_assert!(running_entry.is_none()),
+                },
+            }
+        }
+        for pair in done.windows(2) {
+            prop_assert!(pair[0].end.unwrap() <= pair[1].start);
+        }
+        for e in &done {
+            prop_assert!(e.end.unwrap() >= e.start);
+        }
+    }
+}

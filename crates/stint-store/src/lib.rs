@@ -1,0 +1,325 @@
+//! The device's SQLite store. Every change to an entry is written together with its outbox
+//! row in one transaction, so the sync drainer can never miss or invent a change.
+//! The database runs in WAL mode with `synchronous=FULL`: a change reported as saved
+//! survives a killed process or a power cut.
+
+mod migrations;
+mod time;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use stint_core::{Entry, EntryId};
+
+pub use migrations::{migrations, SCHEMA_VERSION};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the database at {path} is damaged or not a Stint database ({source}); \
+         it was left untouched, move it aside to start afresh"
+    )]
+    Corrupt {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("could not open the database at {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("could not bring the database at {path} up to date: {source}")]
+    Migrate {
+        path: PathBuf,
+        source: rusqlite_migration::Error,
+    },
+    #[error("the database at {path} was written by a newer Stint (schema {found}, this one knows {known})")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("a timer is already running")]
+    AlreadyRunning,
+    #[error("no entry with id {0}")]
+    NotFound(EntryId),
+    #[error("stored time {0:?} is not a valid timestamp")]
+    BadTimestamp(String),
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// What the outbox row says happened to an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxOp {
+    Upsert,
+    Delete,
+}
+
+impl OutboxOp {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutboxOp::Upsert => "upsert",
+            OutboxOp::Delete => "delete",
+        }
+    }
+}
+
+/// A pending change for the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub seq: i64,
+    pub entity_id: String,
+    pub op: String,
+    pub payload: String,
+    pub idempotency_key: String,
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and applies pending migrations. A damaged
+    /// file is reported and never modified.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let classify = |source: rusqlite::Error| {
+            if is_corruption(&source) {
+                StoreError::Corrupt {
+                    path: path.to_owned(),
+                    source,
+                }
+            } else {
+                open_err(source)
+            }
+        };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        // Reading the schema version is the first access to the file's header, so a file
+        // that is not a database fails here, before anything is written to it.
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(classify)?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: path.to_owned(),
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(classify)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(classify)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(classify)?;
+        migrations().to_latest(&mut conn).map_err(|source| match source {
+            rusqlite_migration::Error::RusqliteError { err, .. } if is_corruption(&err) => {
+                StoreError::Corrupt {
+                    path: path.to_owned(),
+                    source: err,
+                }
+            }
+            source => StoreError::Migrate {
+                path: path.to_owned(),
+                source,
+            },
+        })?;
+        tracing::debug!(path = %path.display(), "store opened");
+        Ok(Store { conn })
+    }
+
+    pub fn running(&self) -> Result<Option<Entry>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id, description, start_utc, end_utc FROM entries WHERE end_utc IS NULL",
+                [],
+                raw_entry,
+            )
+            .optional()?
+            .map(RawEntry::into_entry)
+            .transpose()
+    }
+
+    pub fn get(&self, id: &EntryId) -> Result<Entry, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id, description, start_utc, end_utc FROM entries WHERE id = ?1",
+                [&id.0],
+                raw_entry,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(id.clone()))?
+            .into_entry()
+    }
+
+    /// Entries that may touch `[from, to)`, oldest first.
+    pub fn entries_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Entry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, description, start_utc, end_utc FROM entries
+             WHERE start_utc < ?2 AND (end_utc IS NULL OR end_utc >= ?1)
+             ORDER BY start_utc, id",
+        )?;
+        let rows = stmt.query_map(params![time::to_sql(from), time::to_sql(to)], raw_entry)?;
+        rows.map(|r| r?.into_entry()).collect()
+    }
+
+    /// Runs `decide` on the running entry inside an immediate transaction, so that two
+    /// processes racing to start or stop see each other's result; whatever entry it returns
+    /// is written with its outbox row.
+    pub fn update_running<T>(
+        &mut self,
+        decide: impl FnOnce(Option<&Entry>) -> (Option<Entry>, T),
+    ) -> Result<T, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let running = tx
+            .query_row(
+                "SELECT id, description, start_utc, end_utc FROM entries WHERE end_utc IS NULL",
+                [],
+                raw_entry,
+            )
+            .optional()?
+            .map(RawEntry::into_entry)
+            .transpose()?;
+        let (to_write, answer) = decide(running.as_ref());
+        if let Some(entry) = to_write {
+            upsert(&tx, &entry)?;
+        }
+        tx.commit()?;
+        Ok(answer)
+    }
+
+    /// Inserts or replaces an entry, with its outbox row.
+    pub fn save(&mut self, entry: &Entry) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        upsert(&tx, entry)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Deletes an entry, with its outbox row.
+    pub fn delete(&mut self, id: &EntryId) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if tx.execute("DELETE FROM entries WHERE id = ?1", [&id.0])? == 0 {
+            return Err(StoreError::NotFound(id.clone()));
+        }
+        enqueue(&tx, &id.0, OutboxOp::Delete, "{}")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Pending changes for the server, oldest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, entity_id, op, payload, idempotency_key FROM outbox ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(OutboxRow {
+                seq: r.get(0)?,
+                entity_id: r.get(1)?,
+                op: r.get(2)?,
+                payload: r.get(3)?,
+                idempotency_key: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn upsert(tx: &rusqlite::Transaction<'_>, entry: &Entry) -> Result<(), StoreError> {
+    let result = tx.execute(
+        "INSERT INTO entries (id, description, start_utc, end_utc) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(id) DO UPDATE SET description = excluded.description,
+             start_utc = excluded.start_utc, end_utc = excluded.end_utc",
+        params![
+            entry.id.0,
+            entry.description,
+            time::to_sql(entry.start),
+            entry.end.map(time::to_sql)
+        ],
+    );
+    match result {
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            return Err(StoreError::AlreadyRunning)
+        }
+        other => {
+            other?;
+        }
+    }
+    let payload = serde_json::json!({
+        "id": entry.id.0,
+        "description": entry.description,
+        "start": time::to_sql(entry.start),
+        "end": entry.end.map(time::to_sql),
+    });
+    enqueue(tx, &entry.id.0, OutboxOp::Upsert, &payload.to_string())
+}
+
+fn enqueue(
+    tx: &rusqlite::Transaction<'_>,
+    entity_id: &str,
+    op: OutboxOp,
+    payload: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO outbox (entity, entity_id, op, payload, idempotency_key)
+         VALUES ('entry', ?1, ?2, ?3, ?4)",
+        params![
+            entity_id,
+            op.as_str(),
+            payload,
+            uuid::Uuid::new_v4().to_string()
+        ],
+    )?;
+    Ok(())
+}
+
+struct RawEntry {
+    id: String,
+    description: String,
+    start: String,
+    end: Option<String>,
+}
+
+fn raw_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
+    Ok(RawEntry {
+        id: row.get(0)?,
+        description: row.get(1)?,
+        start: row.get(2)?,
+        end: row.get(3)?,
+    })
+}
+
+impl RawEntry {
+    fn into_entry(self) -> Result<Entry, StoreError> {
+        Ok(Entry {
+            id: EntryId(self.id),
+            description: self.description,
+            start: time::from_sql(&self.start)?,
+            end: self.end.as_deref().map(time::from_sql).transpose()?,
+        })
+    }
+}

@@ -1,0 +1,46 @@
+//! The schema, one step at a time. Steps are append-only: a released step is never edited,
+//! a change is a new step, so every older database can be brought up to date.
+
+use rusqlite_migration::{Migrations, M};
+
+/// The schema version the last step leaves behind.
+pub const SCHEMA_VERSION: i64 = 2;
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        // 1: time entries. At most one entry runs: the partial unique index makes a second
+        // running entry impossible even when two processes race.
+        M::up(
+            "CREATE TABLE entries (
+                id          TEXT PRIMARY KEY NOT NULL,
+                description TEXT NOT NULL,
+                start_utc   TEXT NOT NULL,
+                end_utc     TEXT,
+                CHECK (end_utc IS NULL OR end_utc >= start_utc)
+            ) STRICT;
+            CREATE UNIQUE INDEX entries_one_running ON entries (ifnull(end_utc, 'running'))
+                WHERE end_utc IS NULL;
+            CREATE INDEX entries_by_start ON entries (start_utc);",
+        ),
+        // 2: the outbox, written in the same transaction as the change it carries.
+        M::up(
+            "CREATE TABLE outbox (
+                seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+                entity          TEXT NOT NULL,
+                entity_id       TEXT NOT NULL,
+                op              TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+                payload         TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                created_utc     TEXT NOT NULL
+                    DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            ) STRICT;
+            -- Entries made before the outbox existed are queued too, so none is left behind.
+            INSERT INTO outbox (entity, entity_id, op, payload, idempotency_key)
+                SELECT 'entry', id, 'upsert',
+                       json_object('id', id, 'description', description,
+                                   'start', start_utc, 'end', end_utc),
+                       lower(hex(randomblob(16)))
+                FROM entries ORDER BY start_utc;",
+        ),
+    ])
+}

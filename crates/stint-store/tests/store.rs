@@ -1,0 +1,152 @@
+//! The store against real SQLite files.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use rusqlite::Connection;
+use stint_core::{Entry, EntryId};
+use stint_store::{migrations, Store, StoreError, SCHEMA_VERSION};
+
+fn t(mins: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 5, 4, 9, 0, 0).unwrap() + Duration::minutes(mins)
+}
+
+fn entry(id: &str, start: i64, end: Option<i64>) -> Entry {
+    Entry {
+        id: EntryId(id.into()),
+        description: format!("work {id}"),
+        start: t(start),
+        end: end.map(t),
+    }
+}
+
+#[test]
+fn a_new_file_gets_the_latest_schema_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stint.db");
+    let store = Store::open(&path).unwrap();
+    assert!(store.running().unwrap().is_none());
+    drop(store);
+    let conn = Connection::open(&path).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!((version, mode.as_str()), (SCHEMA_VERSION, "wal"));
+    migrations().validate().unwrap();
+}
+
+#[test]
+fn a_version_1_database_keeps_its_entries_and_queues_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stint.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrations().to_version(&mut conn, 1).unwrap();
+        conn.execute(
+            "INSERT INTO entries VALUES ('old', 'before outbox', '2026-05-04T08:00:00.000Z', '2026-05-04T08:30:00.000Z')",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let old = store.get(&EntryId("old".into())).unwrap();
+    assert_eq!(old.description, "before outbox");
+    assert_eq!(old.duration(t(0)), Duration::minutes(30));
+    let outbox = store.outbox().unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].entity_id, "old");
+    assert!(outbox[0].payload.contains("before outbox"));
+}
+
+#[test]
+fn a_damaged_file_is_reported_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stint.db");
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&path, &garbage).unwrap();
+    let err = Store::open(&path).err().expect("a garbage file must not open");
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("left untouched"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), garbage);
+    assert!(!dir.path().join("stint.db-wal").exists());
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stint.db");
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    let err = Store::open(&path).err().unwrap();
+    assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+}
+
+#[test]
+fn every_change_writes_its_outbox_row_in_the_same_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    store.save(&entry("a", 0, Some(10))).unwrap();
+    store.save(&entry("a", 0, Some(20))).unwrap();
+    store.delete(&EntryId("a".into())).unwrap();
+    let ops: Vec<_> = store.outbox().unwrap().into_iter().map(|r| r.op).collect();
+    assert_eq!(ops, ["upsert", "upsert", "delete"]);
+    let keys: std::collections::HashSet<_> = store
+        .outbox()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.idempotency_key)
+        .collect();
+    assert_eq!(keys.len(), 3);
+    assert!(matches!(store.delete(&EntryId("a".into())), Err(StoreError::NotFound(_))));
+    assert_eq!(store.outbox().unwrap().len(), 3, "a failed delete queues nothing");
+}
+
+#[test]
+fn two_connections_cannot_both_have_a_running_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let mut one = Store::open(&path).unwrap();
+    let mut two = Store::open(&path).unwrap();
+    one.save(&entry("a", 0, None)).unwrap();
+    let err = two.save(&entry("b", 1, None)).unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyRunning), "{err}");
+    assert_eq!(two.running().unwrap().unwrap().id, EntryId("a".into()));
+    assert_eq!(one.outbox().unwrap().len(), 1, "the refused start queued nothing");
+}
+
+#[test]
+fn update_running_sees_the_other_connection_s_timer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let mut one = Store::open(&path).unwrap();
+    let mut two = Store::open(&path).unwrap();
+    one.save(&entry("a", 0, None)).unwrap();
+    let seen = two
+        .update_running(|running| (None, running.map(|e| e.id.clone())))
+        .unwrap();
+    assert_eq!(seen, Some(EntryId("a".into())));
+}
+
+#[test]
+fn entries_between_finds_overlaps_in_start_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    store.save(&entry("late", 120, Some(130))).unwrap();
+    store.save(&entry("early", -60, Some(5))).unwrap();
+    store.save(&entry("before", -60, Some(-30))).unwrap();
+    store.save(&entry("run", 200, None)).unwrap();
+    let ids: Vec<_> = store
+        .entries_between(t(0), t(300))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id.0)
+        .collect();
+    assert_eq!(ids, ["early", "late", "run"]);
+}
+
+#[test]
+fn an_end_before_start_never_reaches_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    assert!(store.save(&entry("bad", 10, Some(5))).is_err());
+    assert!(store.outbox().unwrap().is_empty());
+}
