@@ -67,3 +67,14 @@ pub fn stop(running: Option<&Entry>, now: DateTime<Utc>) -> Result<StopOutcome, 
         ..entry.clone()
     }))
 }
+
+/// The next moment at which the whole minutes elapsed since `start` change: displays
+/// outside the window (tray title) show minutes, so they need no refresh in between.
+/// Never earlier than one second from `now`, so a clock set back cannot cause a busy loop.
+pub fn next_display_refresh(start: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    let minute = chrono::Duration::minutes(1);
+    let elapsed = (now - start).max(chrono::Duration::zero());
+    let whole = elapsed.num_minutes() + 1;
+    let due = start + minute * i32::try_from(whole).unwrap_or(i32::MAX);
+    due.max(now + chrono::Duration::seconds(1))
+}

@@ -123,3 +123,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn display_refresh_falls_on_whole_elapsed_minutes() {
+    use stint_core::timer::next_display_refresh;
+    assert_eq!(next_display_refresh(t(0), t(0)), t(60));
+    assert_eq!(next_display_refresh(t(0), t(59)), t(60));
+    assert_eq!(next_display_refresh(t(0), t(60)), t(120));
+    assert_eq!(next_display_refresh(t(10), t(3605)), t(3610));
+    // Just before a mark: at least a second away, never a busy loop.
+    let almost = t(60) - Duration::milliseconds(999);
+    assert_eq!(next_display_refresh(t(0), almost), almost + Duration::seconds(1));
+    // Clock set back before the start: the first mark is a minute after the start.
+    assert_eq!(next_display_refresh(t(100), t(0)), t(160));
+}

@@ -1,0 +1,45 @@
+//! Errors of the agent API, and the `{code, message}` form the UI receives.
+
+use serde::Serialize;
+use stint_core::{EntryError, TimerError};
+use stint_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    #[error(transparent)]
+    Timer(#[from] TimerError),
+    #[error(transparent)]
+    Entry(#[from] EntryError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AgentError {
+    /// A stable, machine-readable code for the UI and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AgentError::Timer(TimerError::StopBeforeStart { .. }) => "clock_went_back",
+            AgentError::Timer(TimerError::Entry(_)) | AgentError::Entry(_) => "invalid_entry",
+            AgentError::Store(StoreError::NotFound(_)) => "not_found",
+            AgentError::Store(StoreError::AlreadyRunning) => "already_running",
+            AgentError::Store(StoreError::Corrupt { .. }) => "database_damaged",
+            AgentError::Store(_) => "storage",
+        }
+    }
+}
+
+/// What a failed command looks like to the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct UiError {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<AgentError> for UiError {
+    fn from(e: AgentError) -> Self {
+        UiError {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Stint's runtime. One [`Agent`] owns the store and answers every command (from the tray,
+//! the window, the CLI or a test) through the same methods, then tells every subscriber what
+//! changed. A single tick task does all periodic work and sleeps until the next thing is due.
+
+mod agent;
+mod error;
+mod paths;
+mod tick;
+
+pub use agent::{Agent, AgentEvent, Clock, DayView, SystemClock};
+pub use error::{AgentError, UiError};
+pub use paths::{Paths, PathsError};
+pub use stint_core::{Entry, EntryId, EntryPatch};
