@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Local, NaiveDate, SubsecRound, TimeZone, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stint_core::timer::{self, StartOutcome, StopOutcome};
 use stint_core::{day_total, overlaps_day, DaySpan, Entry, EntryId, EntryPatch};
 use stint_store::Store;
@@ -26,7 +26,7 @@ impl Clock for SystemClock {
 }
 
 /// What changed, for the tray, the window and any other subscriber.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum AgentEvent {
     /// A timer started or stopped (or its running entry was edited).

@@ -1,0 +1,56 @@
+//! Test support for Stint's end-to-end tests: a private X server (Xvfb) with a window
+//! manager (openbox) and a D-Bus session bus, WebDriver through tauri-driver, and helpers
+//! to inspect processes. Everything started here is stopped when its guard drops.
+//!
+//! A missing tool is an error that names the package to install, never a skipped test.
+
+mod desktop;
+mod procs;
+mod webdriver;
+
+pub use desktop::Desktop;
+pub use procs::{children, find_process, pss_kib, tree_pss_kib, Guard};
+pub use webdriver::{Element, TauriDriver, WebDriver};
+
+use std::path::PathBuf;
+
+/// Finds an executable on PATH (or at `$CARGO_HOME/bin` for cargo-installed tools), or
+/// says which package provides it.
+pub fn require_tool(name: &str, package: &str) -> anyhow::Result<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    if let Some(home) = cargo_home {
+        dirs.push(home.join("bin"));
+    }
+    dirs.into_iter()
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "`{name}` is not installed; it comes from {package} \
+                 (the README's test command installs it)"
+            )
+        })
+}
+
+/// Polls `probe` until it returns `Some`, or fails after `timeout` with `what`.
+pub fn wait_until<T>(
+    timeout: std::time::Duration,
+    what: &str,
+    mut probe: impl FnMut() -> Option<T>,
+) -> anyhow::Result<T> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = probe() {
+            return Ok(v);
+        }
+        if std::time::Instant::now() > deadline {
+            anyhow::bail!("timed out after {timeout:?} waiting for {what}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,120 @@
+//! Child processes that stop when dropped, and a look at other processes through /proc.
+
+use std::path::Path;
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+use rustix::process::{kill_process, Pid, Signal};
+
+/// A started process, sent SIGTERM (then SIGKILL after 5 s) when dropped. SIGTERM first
+/// because some tools (tauri-driver) leave their own children behind on SIGKILL.
+pub struct Guard {
+    pub name: String,
+    pub child: Child,
+}
+
+impl Guard {
+    pub fn new(name: &str, child: Child) -> Guard {
+        Guard {
+            name: name.to_owned(),
+            child,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Fails if the process has already exited, with its exit status.
+    pub fn check_running(&mut self) -> anyhow::Result<()> {
+        match self.child.try_wait()? {
+            Some(status) => anyhow::bail!("{} exited early ({status})", self.name),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
+        if let Some(pid) = Pid::from_raw(self.child.id() as i32) {
+            let _ = kill_process(pid, Signal::TERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn stat_fields(pid: u32) -> Option<(String, u32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The name is in parentheses and may itself contain spaces or parentheses.
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let name = stat[open + 1..close].to_owned();
+    let ppid = stat[close + 2..].split(' ').nth(1)?.parse().ok()?;
+    Some((name, ppid))
+}
+
+fn all_pids() -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .map(|dir| {
+            dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Direct children of `pid` as (pid, short name).
+pub fn children(pid: u32) -> Vec<(u32, String)> {
+    all_pids()
+        .into_iter()
+        .filter_map(|p| {
+            let (name, ppid) = stat_fields(p)?;
+            (ppid == pid).then_some((p, name))
+        })
+        .collect()
+}
+
+/// The process running `exe` whose environment contains `env_entry` (`KEY=value`).
+pub fn find_process(exe: &Path, env_entry: &str) -> Option<u32> {
+    let exe = exe.canonicalize().ok()?;
+    all_pids().into_iter().find(|pid| {
+        let same_exe = std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe);
+        same_exe
+            && std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|env| {
+                env.split(|b| *b == 0)
+                    .any(|entry| entry == env_entry.as_bytes())
+            })
+    })
+}
+
+/// Proportional set size of one process, in KiB.
+pub fn pss_kib(pid: u32) -> Option<u64> {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    rollup
+        .lines()
+        .find_map(|l| l.strip_prefix("Pss:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// PSS of a process and all its descendants, in KiB.
+pub fn tree_pss_kib(pid: u32) -> u64 {
+    let mut total = pss_kib(pid).unwrap_or(0);
+    for (child, _) in children(pid) {
+        total += tree_pss_kib(child);
+    }
+    total
+}

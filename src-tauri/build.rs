@@ -1,0 +1,18 @@
+fn main() {
+    // The built UI is embedded at compile time: rebuild when it changes.
+    println!("cargo:rerun-if-changed=../ui/dist");
+    // Declaring the app's commands makes each one a permission of its own, so the
+    // capability file can grant exactly these and nothing else.
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "app_info",
+        "timer_status",
+        "start_timer",
+        "stop_timer",
+        "today",
+        "edit_entry",
+        "delete_entry",
+        "add_manual_entry",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("tauri build configuration is valid");
+}

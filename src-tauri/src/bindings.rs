@@ -1,0 +1,37 @@
+//! The one list of commands and events the UI can use. The TypeScript bindings in
+//! `ui/src/bindings.ts` are generated from it (a test keeps them in step).
+
+use serde::{Deserialize, Serialize};
+use stint_agent::AgentEvent;
+
+use crate::commands;
+
+/// An agent event on its way to the window.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct AgentChanged(pub AgentEvent);
+
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            commands::app_info,
+            commands::timer_status,
+            commands::start_timer,
+            commands::stop_timer,
+            commands::today,
+            commands::edit_entry,
+            commands::delete_entry,
+            commands::add_manual_entry,
+        ])
+        .events(tauri_specta::collect_events![AgentChanged])
+}
+
+/// Writes the TypeScript bindings to `path`.
+pub fn export_typescript(path: &std::path::Path) -> Result<(), String> {
+    specta_builder()
+        .export(
+            specta_typescript::Typescript::default()
+                .header("// Generated from the Rust types by stint-app's bindings test. Do not edit.\n"),
+            path,
+        )
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,69 @@
+//! The window's commands: each one calls the agent and nothing else.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use stint_agent::{Agent, Entry, EntryId, EntryPatch, UiError};
+use stint_agent::DayView;
+use tauri::State;
+
+use crate::AppInfo;
+
+type Result<T> = std::result::Result<T, UiError>;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_info(info: State<'_, AppInfo>) -> Result<AppInfo> {
+    Ok(info.inner().clone())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn timer_status(agent: State<'_, Arc<Agent>>) -> Result<Option<Entry>> {
+    Ok(agent.running()?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_timer(agent: State<'_, Arc<Agent>>, description: String) -> Result<Entry> {
+    Ok(agent.start(&description)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_timer(agent: State<'_, Arc<Agent>>) -> Result<Option<Entry>> {
+    Ok(agent.stop()?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn today(agent: State<'_, Arc<Agent>>) -> Result<DayView> {
+    Ok(agent.today()?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_entry(
+    agent: State<'_, Arc<Agent>>,
+    id: EntryId,
+    patch: EntryPatch,
+) -> Result<Entry> {
+    Ok(agent.edit(&id, &patch)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_entry(agent: State<'_, Arc<Agent>>, id: EntryId) -> Result<()> {
+    Ok(agent.delete(&id)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_manual_entry(
+    agent: State<'_, Arc<Agent>>,
+    description: String,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<Entry> {
+    Ok(agent.add_manual(&description, start, end)?)
+}

@@ -1,0 +1,128 @@
+//! Stint's desktop shell: a thin Tauri adapter. It owns the tray and the window and
+//! forwards every command to `stint-agent`; it holds no business logic, SQL or HTTP.
+
+mod bindings;
+mod commands;
+mod desktop;
+mod tray;
+mod window;
+
+use std::sync::Arc;
+
+use stint_agent::{Agent, Paths, SystemClock};
+use tauri::{Manager, RunEvent, WindowEvent};
+
+pub use bindings::{export_typescript, specta_builder};
+pub use tray::{perform, TrayAction};
+
+/// What the shell knows that the UI wants to show.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    /// False where the desktop has no tray: closing the window then quits.
+    pub tray_available: bool,
+    pub data_dir: String,
+}
+
+/// Starts the app; returns the process exit code.
+pub fn run() -> i32 {
+    if let Err(message) = desktop::check_display() {
+        eprintln!("stint: {message}");
+        return 1;
+    }
+    let paths = match Paths::from_env() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("stint: {e}");
+            return 1;
+        }
+    };
+    let agent = match Agent::open(&paths, Arc::new(SystemClock)) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("stint: {e:#}");
+            return 1;
+        }
+    };
+    let tray_wanted = desktop::tray_available();
+    let info = AppInfo {
+        tray_available: tray_wanted,
+        data_dir: paths.data_dir.display().to_string(),
+    };
+
+    let specta = specta_builder();
+    let app = tauri::Builder::default()
+        // Must come first: a second launch is handed to the first before anything else runs.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            window::show(app);
+        }))
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .level(log::LevelFilter::Info)
+                .targets([
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stderr),
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Folder {
+                        path: paths.log_dir(),
+                        file_name: Some("stint".into()),
+                    }),
+                ])
+                .build(),
+        )
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            specta.mount_events(app);
+            app.manage(agent.clone());
+            let tray_built = tray_wanted && tray::build(app.handle(), &agent).is_ok();
+            app.manage(AppInfo {
+                tray_available: tray_built,
+                ..info
+            });
+            tauri::async_runtime::spawn(agent.clone().run_ticks());
+            tauri::async_runtime::spawn(forward_events(app.handle().clone(), agent.clone()));
+            window::show(app.handle());
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("stint: could not start the desktop app: {e}");
+            return 1;
+        }
+    };
+    app.run(|app, event| match event {
+        RunEvent::ExitRequested { code: None, api, .. } => {
+            // The last window closed. With a tray, Stint keeps running there; the window
+            // was destroyed, so its web view no longer costs memory.
+            if app.state::<AppInfo>().tray_available {
+                api.prevent_exit();
+            }
+        }
+        RunEvent::WindowEvent {
+            event: WindowEvent::Destroyed,
+            ..
+        } if app.webview_windows().is_empty() => desktop::release_web_processes(),
+        _ => {}
+    });
+    0
+}
+
+/// Passes agent events to the window and keeps the tray current.
+async fn forward_events(app: tauri::AppHandle, agent: Arc<Agent>) {
+    use tauri_specta::Event;
+    let mut events = agent.subscribe();
+    loop {
+        let event = match events.recv().await {
+            Ok(event) => event,
+            // Missed some: the window reloads everything on any event, so one is enough.
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                stint_agent::AgentEvent::EntriesChanged
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        };
+        tray::refresh(&app, &agent);
+        if let Err(e) = bindings::AgentChanged(event).emit(&app) {
+            log::warn!("could not send an event to the window: {e}");
+        }
+    }
+}

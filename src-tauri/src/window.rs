@@ -1,0 +1,24 @@
+//! The main window. Closing it destroys it (and its web view's processes); showing it
+//! again builds a new one.
+
+use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder};
+
+pub const MAIN: &str = "main";
+
+/// Brings the main window to the front, creating it if it was closed.
+pub fn show(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window(MAIN) {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+        return;
+    }
+    let built = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
+        .title("Stint")
+        .inner_size(440.0, 640.0)
+        .min_inner_size(360.0, 420.0)
+        .build();
+    if let Err(e) = built {
+        log::error!("could not open the window: {e}");
+    }
+}

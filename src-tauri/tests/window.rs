@@ -1,0 +1,176 @@
+//! The real app in a real WebKit window on a private X server, driven over WebDriver.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use rusqlite::Connection;
+use stint_testkit::{children, find_process, Desktop, TauriDriver, WebDriver};
+
+const APP: &str = env!("CARGO_BIN_EXE_stint");
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The app's WebKit helper processes (web content, network), by short name.
+fn webkit_children(pid: u32) -> Vec<String> {
+    children(pid)
+        .into_iter()
+        .map(|(_, name)| name)
+        .filter(|n| n.starts_with("WebKit"))
+        .collect()
+}
+
+fn has_web_process(pid: u32) -> bool {
+    webkit_children(pid).iter().any(|n| n.starts_with("WebKitWebProc"))
+}
+
+fn entry_count(wd: &WebDriver) -> anyhow::Result<u64> {
+    let n = wd.execute("return document.querySelectorAll('#entries li.entry').length", vec![])?;
+    n.as_u64().context("a count")
+}
+
+fn seconds(hms: &str) -> u64 {
+    hms.split(':')
+        .fold(0, |acc, part| acc * 60 + part.trim().parse::<u64>().unwrap_or(0))
+}
+
+#[test]
+fn track_time_in_the_window_close_it_and_reopen_it() -> anyhow::Result<()> {
+    let desktop = Desktop::start("1280x800x24")?;
+    let root = tempfile::tempdir()?;
+    let data_dir = root.path().join("data");
+    let env = vec![
+        ("STINT_DATA_DIR", data_dir.clone()),
+        ("STINT_CONFIG_DIR", root.path().join("config")),
+    ];
+    let driver = TauriDriver::start(&desktop, env.clone())?;
+    let wd = WebDriver::launch(&driver, Path::new(APP), &[])?;
+    wd.wait_for("body[data-ready='true']", WAIT)?;
+
+    // Type a description and start the timer.
+    let description = "E2E: quarterly report";
+    wd.find("#description")?.send_keys(description)?;
+    wd.find("#toggle")?.click()?;
+    wd.wait_for_text("#toggle", WAIT, |t| t == "Stop")?;
+
+    // The elapsed time ticks.
+    let first = wd.find("#elapsed")?.text()?;
+    let later = wd.wait_for_text("#elapsed", WAIT, |t| seconds(t) >= seconds(&first) + 2)?;
+    assert!(seconds(&later) >= 2, "elapsed {first} -> {later}");
+
+    // Stop: the entry is in today's list with its description.
+    wd.find("#toggle")?.click()?;
+    wd.wait_for_text("#toggle", WAIT, |t| t == "Start")?;
+    let rows = wd.wait_for_text("#entries", WAIT, |t| t.contains(description))?;
+    assert_eq!(entry_count(&wd)?, 1, "one entry in today's list: {rows:?}");
+    let total = wd.find("#total")?.text()?;
+    assert!(seconds(&total) >= 2, "day total {total}");
+
+    // And in the SQLite file, stopped, with the time that passed.
+    let db = Connection::open(data_dir.join("stint.db"))?;
+    let (desc, secs): (String, f64) = db.query_row(
+        "SELECT description, (julianday(end_utc) - julianday(start_utc)) * 86400 FROM entries",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    assert_eq!(desc, description);
+    assert!(secs >= 2.0, "stored duration {secs} s");
+    drop(db);
+
+    // Close the window: the app lives on in the tray and the page's web process is gone.
+    // (Under WebDriver the network process stays; `closing_the_window_ends_every_webkit_process`
+    // covers it without a driver.)
+    let app_pid = find_process(Path::new(APP), &format!("STINT_DATA_DIR={}", data_dir.display()))
+        .context("the app process")?;
+    assert!(has_web_process(app_pid), "a window has a WebKit web process");
+    desktop.close_window("Stint")?;
+    stint_testkit::wait_until(WAIT, "the WebKit web process to exit", || {
+        (!has_web_process(app_pid)).then_some(())
+    })?;
+    assert!(desktop.windows_named("Stint").is_empty(), "the window is gone");
+    assert!(Path::new(&format!("/proc/{app_pid}")).exists(), "the app still runs");
+
+    // A second launch hands over to the running app, which opens a new window.
+    let mut second = desktop.command(APP);
+    second.envs(env);
+    let status = second.status().context("second launch")?;
+    assert!(status.success(), "the second launch exits cleanly: {status}");
+    stint_testkit::wait_until(WAIT, "the window to come back", || {
+        (!desktop.windows_named("Stint").is_empty()).then_some(())
+    })?;
+    assert_eq!(
+        find_process(Path::new(APP), &format!("STINT_DATA_DIR={}", data_dir.display())),
+        Some(app_pid),
+        "still the same single app process"
+    );
+
+    // The new window shows the same list.
+    let handle = stint_testkit::wait_until(WAIT, "the new window to reach WebDriver", || {
+        wd.window_handles().ok()?.into_iter().last()
+    })?;
+    wd.switch_to_window(&handle)?;
+    wd.wait_for("body[data-ready='true']", WAIT)?;
+    wd.wait_for_text("#entries", WAIT, |t| t.contains(description))?;
+    assert_eq!(entry_count(&wd)?, 1);
+
+    wd.quit()?;
+    drop(driver);
+    Ok(())
+}
+
+#[test]
+fn closing_the_window_ends_every_webkit_process() -> anyhow::Result<()> {
+    let desktop = Desktop::start("1280x800x24")?;
+    let root = tempfile::tempdir()?;
+    let env = vec![
+        ("STINT_DATA_DIR", root.path().join("data")),
+        ("STINT_CONFIG_DIR", root.path().join("config")),
+    ];
+    let mut app = desktop.command(APP);
+    app.envs(env.clone());
+    let app = stint_testkit::Guard::new("stint", app.spawn()?);
+    let pid = app.pid();
+    stint_testkit::wait_until(WAIT, "the window", || {
+        (!desktop.windows_named("Stint").is_empty() && has_web_process(pid)).then_some(())
+    })?;
+    let with_window = webkit_children(pid);
+    assert!(with_window.iter().any(|n| n.starts_with("WebKitNetwork")), "{with_window:?}");
+
+    desktop.close_window("Stint")?;
+    stint_testkit::wait_until(WAIT, "every WebKit process to exit", || {
+        webkit_children(pid).is_empty().then_some(())
+    })?;
+    assert!(Path::new(&format!("/proc/{pid}")).exists(), "the app still runs in the tray");
+
+    // Reopening starts fresh WebKit processes and a working page.
+    let mut second = desktop.command(APP);
+    second.envs(env);
+    assert!(second.status()?.success());
+    stint_testkit::wait_until(WAIT, "the window to come back with its web process", || {
+        (!desktop.windows_named("Stint").is_empty() && has_web_process(pid)).then_some(())
+    })?;
+    drop(app);
+    Ok(())
+}
+
+#[test]
+fn without_a_display_the_app_says_so_in_one_line() -> anyhow::Result<()> {
+    let root = tempfile::tempdir()?;
+    for display in [None, Some(":9876")] {
+        let mut cmd = std::process::Command::new(APP);
+        cmd.env_remove("WAYLAND_DISPLAY")
+            .env("STINT_DATA_DIR", root.path().join("data"))
+            .env("STINT_CONFIG_DIR", root.path().join("config"));
+        match display {
+            Some(d) => cmd.env("DISPLAY", d),
+            None => cmd.env_remove("DISPLAY"),
+        };
+        let out = cmd.output()?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{display:?}: {stderr}");
+        let lines: Vec<_> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "{display:?}: one line, got {stderr:?}");
+        assert!(lines[0].starts_with("stint: ") && lines[0].contains("display"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    Ok(())
+}

@@ -1,0 +1,101 @@
+// Today's list: one row per entry, with inline editing and a confirmed delete.
+
+import type { Entry_Serialize as Entry, EntryPatch_Deserialize as EntryPatch } from "./bindings";
+import { clock, fromLocalInput, hms, secondsBetween, toLocalInput } from "./format";
+
+export interface EntryActions {
+  edit(id: string, patch: EntryPatch): Promise<boolean>;
+  remove(id: string): Promise<boolean>;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+export function renderEntries(list: HTMLUListElement, entries: Entry[], actions: EntryActions): void {
+  list.replaceChildren(...entries.map((e) => entryRow(e, actions)));
+}
+
+function entryRow(entry: Entry, actions: EntryActions): HTMLLIElement {
+  const li = el("li", { className: entry.end === null ? "entry running" : "entry" });
+  li.dataset.id = entry.id;
+  const showView = () => li.replaceChildren(viewRow(entry, { onEdit: showEdit, onDelete: showConfirm }));
+  const showEdit = () => li.replaceChildren(editForm(entry, actions, showView));
+  const showConfirm = () => li.replaceChildren(confirmRow(entry, actions, showView));
+  showView();
+  return li;
+}
+
+function viewRow(entry: Entry, on: { onEdit: () => void; onDelete: () => void }): HTMLElement {
+  const running = entry.end === null;
+  const desc = el("span", {
+    className: entry.description ? "desc" : "desc none",
+    textContent: entry.description || "(no description)",
+  });
+  const span = el("span", {
+    className: "span",
+    textContent: `${clock(entry.start)} – ${running ? "now" : clock(entry.end as string)}`,
+  });
+  const duration = el("span", { className: "duration", textContent: hms(secondsBetween(entry.start, entry.end)) });
+  if (running) duration.dataset.runningSince = entry.start;
+  const edit = el("button", { type: "button", className: "edit", textContent: "Edit" });
+  edit.addEventListener("click", on.onEdit);
+  const del = el("button", { type: "button", className: "delete danger", textContent: "Delete" });
+  del.addEventListener("click", on.onDelete);
+  return el("div", { className: "row" }, desc, span, duration, edit, del);
+}
+
+function editForm(entry: Entry, actions: EntryActions, done: () => void): HTMLFormElement {
+  const running = entry.end === null;
+  const description = el("input", { type: "text", className: "edit-description", value: entry.description, maxLength: 3000 });
+  const start = el("input", { type: "datetime-local", className: "edit-start", step: "1", value: toLocalInput(entry.start) });
+  const end = el("input", {
+    type: "datetime-local",
+    className: "edit-end",
+    step: "1",
+    value: running ? "" : toLocalInput(entry.end as string),
+    disabled: running,
+    title: running ? "Stop the timer to set an end" : "",
+  });
+  const save = el("button", { type: "submit", className: "save", textContent: "Save" });
+  const cancel = el("button", { type: "button", className: "cancel", textContent: "Cancel" });
+  cancel.addEventListener("click", done);
+  const form = el(
+    "form",
+    {},
+    description,
+    el("label", {}, "Start ", start),
+    el("label", {}, "End ", end),
+    el("div", { className: "actions" }, save, cancel),
+  );
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const patch: EntryPatch = {
+      description: description.value,
+      start: fromLocalInput(start.value),
+      end: running ? null : fromLocalInput(end.value),
+    };
+    save.disabled = true;
+    if (await actions.edit(entry.id, patch)) done();
+    save.disabled = false;
+  });
+  return form;
+}
+
+function confirmRow(entry: Entry, actions: EntryActions, cancelled: () => void): HTMLElement {
+  const yes = el("button", { type: "button", className: "confirm-delete danger", textContent: "Delete" });
+  const no = el("button", { type: "button", className: "cancel", textContent: "Keep" });
+  yes.addEventListener("click", async () => {
+    yes.disabled = true;
+    if (!(await actions.remove(entry.id))) cancelled();
+  });
+  no.addEventListener("click", cancelled);
+  const question = `Delete “${entry.description || "(no description)"}”? This cannot be undone.`;
+  return el("div", { className: "row" }, el("span", { className: "desc", textContent: question }), yes, no);
+}

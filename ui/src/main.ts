@@ -1,0 +1,149 @@
+// The main window: the timer, today's entries and the manual entry form. Every change goes
+// through the agent's commands; the window re-reads today's list whenever the agent says
+// something changed (from here, the tray or anywhere else).
+
+import {
+  commands,
+  events,
+  type DayView_Serialize as DayView,
+  type Entry_Serialize as Entry,
+  type UiError,
+} from "./bindings";
+import { renderEntries } from "./entries";
+import { fromLocalInput, hms, secondsBetween } from "./format";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const description = $<HTMLInputElement>("description");
+const toggle = $<HTMLButtonElement>("toggle");
+const elapsed = $<HTMLSpanElement>("elapsed");
+const errorBox = $<HTMLParagraphElement>("error");
+const notice = $<HTMLParagraphElement>("notice");
+const list = $<HTMLUListElement>("entries");
+const total = $<HTMLSpanElement>("total");
+const empty = $<HTMLParagraphElement>("empty");
+
+let running: Entry | null = null;
+let dayTotalAtLoad = 0;
+let runningSecondsAtLoad = 0;
+let ticker: number | undefined;
+
+type Result<T> = { status: "ok"; data: T } | { status: "error"; error: UiError };
+
+/** Unwraps a command's result, showing its error to the user; null on failure. */
+function unwrap<T>(result: Result<T>): T | null {
+  if (result.status === "ok") {
+    errorBox.hidden = true;
+    return result.data;
+  }
+  errorBox.textContent = result.error.message;
+  errorBox.dataset.code = result.error.code;
+  errorBox.hidden = false;
+  return null;
+}
+
+function renderTimer(): void {
+  const isRunning = running !== null;
+  toggle.textContent = isRunning ? "Stop" : "Start";
+  toggle.className = isRunning ? "stop" : "start";
+  if (isRunning && document.activeElement !== description) description.value = running!.description;
+  updateClock();
+  // Tick only while a timer runs: an idle window costs no CPU.
+  if (isRunning && ticker === undefined) ticker = window.setInterval(updateClock, 1000);
+  if (!isRunning && ticker !== undefined) {
+    window.clearInterval(ticker);
+    ticker = undefined;
+  }
+}
+
+function updateClock(): void {
+  elapsed.textContent = running ? hms(secondsBetween(running.start, null)) : "0:00:00";
+  // The day total grows in step with the running timer's own whole seconds.
+  const runningSeconds = running ? Math.floor(secondsBetween(running.start, null)) : 0;
+  total.textContent = hms(dayTotalAtLoad + runningSeconds - runningSecondsAtLoad);
+  for (const cell of list.querySelectorAll<HTMLElement>("[data-running-since]")) {
+    cell.textContent = hms(secondsBetween(cell.dataset.runningSince!, null));
+  }
+}
+
+let refreshing: Promise<void> | null = null;
+let refreshAgain = false;
+
+/** Re-reads today's list; calls made while one is under way fold into one more read. */
+function scheduleRefresh(): void {
+  if (refreshing) {
+    refreshAgain = true;
+    return;
+  }
+  refreshing = refresh().finally(() => {
+    refreshing = null;
+    if (refreshAgain) {
+      refreshAgain = false;
+      scheduleRefresh();
+    }
+  });
+}
+
+async function refresh(): Promise<void> {
+  const day: DayView | null = unwrap(await commands.today());
+  if (!day) return;
+  running = day.running;
+  dayTotalAtLoad = day.totalSeconds;
+  runningSecondsAtLoad = running ? Math.floor(secondsBetween(running.start, null)) : 0;
+  renderEntries(list, day.entries, {
+    edit: async (id, patch) => unwrap(await commands.editEntry(id, patch)) !== null,
+    remove: async (id) => unwrap(await commands.deleteEntry(id)) !== null,
+  });
+  empty.hidden = day.entries.length > 0;
+  renderTimer();
+}
+
+toggle.addEventListener("click", async () => {
+  toggle.disabled = true;
+  if (running) {
+    if (unwrap(await commands.stopTimer()) !== null) description.value = "";
+  } else {
+    unwrap(await commands.startTimer(description.value));
+  }
+  toggle.disabled = false;
+  // A change arrives as an agent event; a click that changed nothing still re-reads.
+  scheduleRefresh();
+});
+
+description.addEventListener("keydown", (ev) => {
+  if (ev.key === "Enter" && !running) toggle.click();
+});
+
+// Renaming the running entry: saved when the field loses focus.
+description.addEventListener("change", async () => {
+  if (running && description.value !== running.description) {
+    unwrap(await commands.editEntry(running.id, { description: description.value, start: null, end: null }));
+  }
+});
+
+$<HTMLFormElement>("manual-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const start = fromLocalInput($<HTMLInputElement>("manual-start").value);
+  const end = fromLocalInput($<HTMLInputElement>("manual-end").value);
+  if (!start || !end) {
+    unwrap<null>({ status: "error", error: { code: "invalid_entry", message: "Enter both a start and an end." } });
+    return;
+  }
+  const desc = $<HTMLInputElement>("manual-description");
+  if (unwrap(await commands.addManualEntry(desc.value, start, end)) !== null) {
+    desc.value = "";
+    ($<HTMLFormElement>("manual-form")).reset();
+  }
+});
+
+async function main(): Promise<void> {
+  const info = unwrap(await commands.appInfo());
+  if (info && !info.trayAvailable) {
+    notice.textContent = "No system tray was found: closing this window quits Stint.";
+    notice.hidden = false;
+  }
+  await events.agentChanged.listen(scheduleRefresh);
+  await refresh();
+  document.body.dataset.ready = "true";
+}
+
+void main();
