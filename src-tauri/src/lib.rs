@@ -13,7 +13,7 @@ use stint_agent::{Agent, Paths, SystemClock};
 use tauri::{Manager, RunEvent, WindowEvent};
 
 pub use bindings::{export_typescript, specta_builder};
-pub use tray::{perform, TrayAction};
+pub use tray::{label as tray_label, perform, TrayAction};
 
 /// What the shell knows that the UI wants to show.
 #[derive(Debug, Clone, serde::Serialize, specta::Type)]

@@ -131,10 +131,14 @@ impl WebDriver {
         timeout: Duration,
         probe: impl Fn(&str) -> bool,
     ) -> anyhow::Result<String> {
-        wait_until(timeout, &format!("the text of {css} to change"), || {
+        let mut last = None;
+        wait_until(timeout, &format!("the text of {css}"), || {
             let text = self.find(css).ok()?.text().ok()?;
-            probe(&text).then_some(text)
+            let done = probe(&text);
+            last = Some(text.clone());
+            done.then_some(text)
         })
+        .with_context(|| format!("last seen: {last:?}"))
     }
 
     pub fn execute(&self, script: &str, args: Vec<Value>) -> anyhow::Result<Value> {
@@ -170,6 +174,10 @@ impl Element<'_> {
         self.wd
             .call("POST", &self.path("/value"), Some(json!({ "text": text })))
             .map(drop)
+    }
+
+    pub fn clear(&self) -> anyhow::Result<()> {
+        self.wd.call("POST", &self.path("/clear"), Some(json!({}))).map(drop)
     }
 
     pub fn text(&self) -> anyhow::Result<String> {
