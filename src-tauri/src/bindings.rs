@@ -29,8 +29,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 pub fn export_typescript(path: &std::path::Path) -> Result<(), String> {
     specta_builder()
         .export(
-            specta_typescript::Typescript::default()
-                .header("// Generated from the Rust types by stint-app's bindings test. Do not edit.\n"),
+            specta_typescript::Typescript::default().header(
+                "// Generated from the Rust types by stint-app's bindings test. Do not edit.\n",
+            ),
             path,
         )
         .map_err(|e| e.to_string())

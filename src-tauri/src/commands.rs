@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use stint_agent::{Agent, Entry, EntryId, EntryPatch, UiError};
 use stint_agent::DayView;
+use stint_agent::{Agent, Entry, EntryId, EntryPatch, UiError};
 use tauri::State;
 
 use crate::AppInfo;

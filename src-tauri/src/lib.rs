@@ -59,6 +59,8 @@ pub fn run() -> i32 {
         .plugin(
             tauri_plugin_log::Builder::new()
                 .level(log::LevelFilter::Info)
+                // zbus logs every single-instance D-Bus call at info level.
+                .level_for("zbus", log::LevelFilter::Warn)
                 .targets([
                     tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stderr),
                     tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Folder {
@@ -91,13 +93,11 @@ pub fn run() -> i32 {
         }
     };
     app.run(|app, event| match event {
-        RunEvent::ExitRequested { code: None, api, .. } => {
-            // The last window closed. With a tray, Stint keeps running there; the window
-            // was destroyed, so its web view no longer costs memory.
-            if app.state::<AppInfo>().tray_available {
-                api.prevent_exit();
-            }
-        }
+        // The last window closed. With a tray, Stint keeps running there; the window was
+        // destroyed, so its web view no longer costs memory.
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } if app.state::<AppInfo>().tray_available => api.prevent_exit(),
         RunEvent::WindowEvent {
             event: WindowEvent::Destroyed,
             ..

@@ -57,9 +57,27 @@ const STOPPED_ICON: &[u8] = include_bytes!("../../icons/tray-stopped.png");
 
 pub fn build(app: &AppHandle, agent: &Arc<Agent>) -> tauri::Result<()> {
     let status = MenuItem::with_id(app, "status", "Stopped", false, None::<&str>)?;
-    let start = MenuItem::with_id(app, TrayAction::Start.menu_id(), "Start timer", true, None::<&str>)?;
-    let stop = MenuItem::with_id(app, TrayAction::Stop.menu_id(), "Stop timer", false, None::<&str>)?;
-    let open = MenuItem::with_id(app, TrayAction::Open.menu_id(), "Open Stint", true, None::<&str>)?;
+    let start = MenuItem::with_id(
+        app,
+        TrayAction::Start.menu_id(),
+        "Start timer",
+        true,
+        None::<&str>,
+    )?;
+    let stop = MenuItem::with_id(
+        app,
+        TrayAction::Stop.menu_id(),
+        "Stop timer",
+        false,
+        None::<&str>,
+    )?;
+    let open = MenuItem::with_id(
+        app,
+        TrayAction::Open.menu_id(),
+        "Open Stint",
+        true,
+        None::<&str>,
+    )?;
     let quit = MenuItem::with_id(app, TrayAction::Quit.menu_id(), "Quit", true, None::<&str>)?;
     let separator = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(app, &[&status, &separator, &start, &stop, &open, &quit])?;
@@ -108,13 +126,21 @@ pub fn refresh(app: &AppHandle, agent: &Agent) {
         }
     };
     let text = running.as_ref().map(|e| label(e, chrono::Utc::now()));
-    let icon = if running.is_some() { RUNNING_ICON } else { STOPPED_ICON };
+    let icon = if running.is_some() {
+        RUNNING_ICON
+    } else {
+        STOPPED_ICON
+    };
     let result = (|| -> tauri::Result<()> {
-        items.status.set_text(text.as_deref().unwrap_or("Stopped"))?;
+        items
+            .status
+            .set_text(text.as_deref().unwrap_or("Stopped"))?;
         items.start.set_enabled(running.is_none())?;
         items.stop.set_enabled(running.is_some())?;
         items.tray.set_icon(Some(Image::from_bytes(icon)?))?;
-        items.tray.set_tooltip(Some(text.as_deref().unwrap_or("Stint: stopped")))?;
+        items
+            .tray
+            .set_tooltip(Some(text.as_deref().unwrap_or("Stint: stopped")))?;
         items.tray.set_title(text.as_deref())?;
         Ok(())
     })();

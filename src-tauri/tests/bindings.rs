@@ -19,7 +19,17 @@ fn typescript_bindings_are_current() {
         "ui/src/bindings.ts is out of date with the Rust types; regenerate it with \
          STINT_UPDATE_BINDINGS=1 cargo nextest run -p stint-app -E 'test(typescript_bindings)'"
     );
-    for command in ["startTimer", "stopTimer", "today", "editEntry", "deleteEntry", "addManualEntry"] {
-        assert!(fresh.contains(&format!("{command}: (")), "{command} missing from bindings");
+    for command in [
+        "startTimer",
+        "stopTimer",
+        "today",
+        "editEntry",
+        "deleteEntry",
+        "addManualEntry",
+    ] {
+        assert!(
+            fresh.contains(&format!("{command}: (")),
+            "{command} missing from bindings"
+        );
     }
 }

@@ -49,7 +49,10 @@ fn add_edit_and_delete_entries_in_the_window() -> anyhow::Result<()> {
     let db = data_dir.join("stint.db");
     let driver = TauriDriver::start(
         &desktop,
-        [("STINT_DATA_DIR", data_dir.clone()), ("STINT_CONFIG_DIR", root.path().join("config"))],
+        [
+            ("STINT_DATA_DIR", data_dir.clone()),
+            ("STINT_CONFIG_DIR", root.path().join("config")),
+        ],
     )?;
     let wd = WebDriver::launch(&driver, Path::new(APP), &[])?;
     wd.wait_for("body[data-ready='true']", WAIT)?;
@@ -60,7 +63,9 @@ fn add_edit_and_delete_entries_in_the_window() -> anyhow::Result<()> {
     set_time(&wd, "#manual-start", 0)?;
     set_time(&wd, "#manual-end", 10)?;
     wd.find("#manual-add")?.click()?;
-    wd.wait_for_text("#entries", WAIT, |t| t.contains("Planning call") && t.contains("0:10:00"))?;
+    wd.wait_for_text("#entries", WAIT, |t| {
+        t.contains("Planning call") && t.contains("0:10:00")
+    })?;
     wd.wait_for_text("#total", WAIT, |t| t == "0:10:00")?;
     assert_eq!(stored(&db)?, [("Planning call".to_owned(), 600)]);
 
@@ -78,7 +83,9 @@ fn add_edit_and_delete_entries_in_the_window() -> anyhow::Result<()> {
     description.send_keys("Planning call with Ana")?;
     set_time(&wd, "#entries .edit-end", 15)?;
     wd.find("#entries .save")?.click()?;
-    wd.wait_for_text("#entries", WAIT, |t| t.contains("Planning call with Ana") && t.contains("0:15:00"))?;
+    wd.wait_for_text("#entries", WAIT, |t| {
+        t.contains("Planning call with Ana") && t.contains("0:15:00")
+    })?;
     let error_hidden = wd.find("#error")?.property("hidden")?;
     assert_eq!(error_hidden, json!(true), "the error went away");
     assert_eq!(stored(&db)?, [("Planning call with Ana".to_owned(), 900)]);
@@ -95,14 +102,19 @@ fn add_edit_and_delete_entries_in_the_window() -> anyhow::Result<()> {
     wd.wait_for("#entries .confirm-delete", WAIT)?.click()?;
     stint_testkit::wait_until(WAIT, "the list to empty", || {
         let n = wd
-            .execute("return document.querySelectorAll('#entries li').length", vec![])
+            .execute(
+                "return document.querySelectorAll('#entries li').length",
+                vec![],
+            )
             .ok()?;
         (n == json!(0)).then_some(())
     })?;
     assert_eq!(wd.find("#empty")?.property("hidden")?, json!(false));
     assert!(stored(&db)?.is_empty());
     let outbox: i64 = Connection::open(&db)?
-        .query_row("SELECT count(*) FROM outbox WHERE op = 'delete'", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM outbox WHERE op = 'delete'", [], |r| {
+            r.get(0)
+        })
         .context("outbox")?;
     assert_eq!(outbox, 1, "the delete is queued for the server");
 

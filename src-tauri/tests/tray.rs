@@ -36,7 +36,11 @@ fn tray_start_and_stop_use_the_agent() {
     perform(TrayAction::Stop, &agent).unwrap();
     assert!(agent.running().unwrap().is_none());
     perform(TrayAction::Stop, &agent).unwrap();
-    assert_eq!(agent.today().unwrap().entries.len(), 1, "one entry, whoever clicked");
+    assert_eq!(
+        agent.today().unwrap().entries.len(),
+        1,
+        "one entry, whoever clicked"
+    );
 }
 
 #[test]

@@ -20,17 +20,23 @@ fn webkit_children(pid: u32) -> Vec<String> {
 }
 
 fn has_web_process(pid: u32) -> bool {
-    webkit_children(pid).iter().any(|n| n.starts_with("WebKitWebProc"))
+    webkit_children(pid)
+        .iter()
+        .any(|n| n.starts_with("WebKitWebProc"))
 }
 
 fn entry_count(wd: &WebDriver) -> anyhow::Result<u64> {
-    let n = wd.execute("return document.querySelectorAll('#entries li.entry').length", vec![])?;
+    let n = wd.execute(
+        "return document.querySelectorAll('#entries li.entry').length",
+        vec![],
+    )?;
     n.as_u64().context("a count")
 }
 
 fn seconds(hms: &str) -> u64 {
-    hms.split(':')
-        .fold(0, |acc, part| acc * 60 + part.trim().parse::<u64>().unwrap_or(0))
+    hms.split(':').fold(0, |acc, part| {
+        acc * 60 + part.trim().parse::<u64>().unwrap_or(0)
+    })
 }
 
 #[test]
@@ -79,26 +85,44 @@ fn track_time_in_the_window_close_it_and_reopen_it() -> anyhow::Result<()> {
     // Close the window: the app lives on in the tray and the page's web process is gone.
     // (Under WebDriver the network process stays; `closing_the_window_ends_every_webkit_process`
     // covers it without a driver.)
-    let app_pid = find_process(Path::new(APP), &format!("STINT_DATA_DIR={}", data_dir.display()))
-        .context("the app process")?;
-    assert!(has_web_process(app_pid), "a window has a WebKit web process");
+    let app_pid = find_process(
+        Path::new(APP),
+        &format!("STINT_DATA_DIR={}", data_dir.display()),
+    )
+    .context("the app process")?;
+    assert!(
+        has_web_process(app_pid),
+        "a window has a WebKit web process"
+    );
     desktop.close_window("Stint")?;
     stint_testkit::wait_until(WAIT, "the WebKit web process to exit", || {
         (!has_web_process(app_pid)).then_some(())
     })?;
-    assert!(desktop.windows_named("Stint").is_empty(), "the window is gone");
-    assert!(Path::new(&format!("/proc/{app_pid}")).exists(), "the app still runs");
+    assert!(
+        desktop.windows_named("Stint").is_empty(),
+        "the window is gone"
+    );
+    assert!(
+        Path::new(&format!("/proc/{app_pid}")).exists(),
+        "the app still runs"
+    );
 
     // A second launch hands over to the running app, which opens a new window.
     let mut second = desktop.command(APP);
     second.envs(env);
     let status = second.status().context("second launch")?;
-    assert!(status.success(), "the second launch exits cleanly: {status}");
+    assert!(
+        status.success(),
+        "the second launch exits cleanly: {status}"
+    );
     stint_testkit::wait_until(WAIT, "the window to come back", || {
         (!desktop.windows_named("Stint").is_empty()).then_some(())
     })?;
     assert_eq!(
-        find_process(Path::new(APP), &format!("STINT_DATA_DIR={}", data_dir.display())),
+        find_process(
+            Path::new(APP),
+            &format!("STINT_DATA_DIR={}", data_dir.display())
+        ),
         Some(app_pid),
         "still the same single app process"
     );
@@ -133,13 +157,19 @@ fn closing_the_window_ends_every_webkit_process() -> anyhow::Result<()> {
         (!desktop.windows_named("Stint").is_empty() && has_web_process(pid)).then_some(())
     })?;
     let with_window = webkit_children(pid);
-    assert!(with_window.iter().any(|n| n.starts_with("WebKitNetwork")), "{with_window:?}");
+    assert!(
+        with_window.iter().any(|n| n.starts_with("WebKitNetwork")),
+        "{with_window:?}"
+    );
 
     desktop.close_window("Stint")?;
     stint_testkit::wait_until(WAIT, "every WebKit process to exit", || {
         webkit_children(pid).is_empty().then_some(())
     })?;
-    assert!(Path::new(&format!("/proc/{pid}")).exists(), "the app still runs in the tray");
+    assert!(
+        Path::new(&format!("/proc/{pid}")).exists(),
+        "the app still runs in the tray"
+    );
 
     // Reopening starts fresh WebKit processes and a working page.
     let mut second = desktop.command(APP);
@@ -169,8 +199,31 @@ fn without_a_display_the_app_says_so_in_one_line() -> anyhow::Result<()> {
         assert_eq!(out.status.code(), Some(1), "{display:?}: {stderr}");
         let lines: Vec<_> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
         assert_eq!(lines.len(), 1, "{display:?}: one line, got {stderr:?}");
-        assert!(lines[0].starts_with("stint: ") && lines[0].contains("display"), "{stderr}");
+        assert!(
+            lines[0].starts_with("stint: ") && lines[0].contains("display"),
+            "{stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
+    Ok(())
+}
+
+#[test]
+fn without_a_tray_closing_the_window_quits() -> anyhow::Result<()> {
+    let desktop = Desktop::start("1280x800x24")?;
+    let root = tempfile::tempdir()?;
+    let mut app = desktop.command(APP);
+    app.env("STINT_DATA_DIR", root.path().join("data"))
+        .env("STINT_CONFIG_DIR", root.path().join("config"))
+        .env("STINT_NO_TRAY", "1");
+    let mut app = stint_testkit::Guard::new("stint", app.spawn()?);
+    stint_testkit::wait_until(WAIT, "the window", || {
+        (!desktop.windows_named("Stint").is_empty()).then_some(())
+    })?;
+    desktop.close_window("Stint")?;
+    let status = stint_testkit::wait_until(WAIT, "the app to quit", || {
+        app.child.try_wait().ok().flatten()
+    })?;
+    assert!(status.success(), "{status}");
     Ok(())
 }

@@ -83,7 +83,9 @@ impl Agent {
     fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions
         // roll back), so the store is still safe to use.
-        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn emit(&self, event: AgentEvent) {
@@ -124,12 +126,12 @@ impl Agent {
     /// Stops the running timer; `None` if none was running.
     pub fn stop(&self) -> Result<Option<Entry>, AgentError> {
         let now = self.now();
-        let outcome = self
-            .store()
-            .update_running(|running| match timer::stop(running, now) {
-                Ok(StopOutcome::Stopped(e)) => (Some(e.clone()), Ok(StopOutcome::Stopped(e))),
-                other => (None, other),
-            })??;
+        let outcome =
+            self.store()
+                .update_running(|running| match timer::stop(running, now) {
+                    Ok(StopOutcome::Stopped(e)) => (Some(e.clone()), Ok(StopOutcome::Stopped(e))),
+                    other => (None, other),
+                })??;
         match outcome {
             StopOutcome::Stopped(entry) => {
                 tracing::info!(entry = %entry.id, "timer stopped");
@@ -179,7 +181,12 @@ impl Agent {
         end: DateTime<Utc>,
     ) -> Result<Entry, AgentError> {
         let id = EntryId(uuid::Uuid::new_v4().to_string());
-        let entry = Entry::manual(id, description, start.trunc_subsecs(3), end.trunc_subsecs(3))?;
+        let entry = Entry::manual(
+            id,
+            description,
+            start.trunc_subsecs(3),
+            end.trunc_subsecs(3),
+        )?;
         self.store().save(&entry)?;
         self.emit(AgentEvent::EntriesChanged);
         Ok(entry)

@@ -20,7 +20,12 @@ impl Agent {
         };
         let now = self.now();
         let due = next_display_refresh(running.start, now);
-        Some((due - now).to_std().unwrap_or(Duration::ZERO).max(Duration::from_millis(200)))
+        Some(
+            (due - now)
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .max(Duration::from_millis(200)),
+        )
     }
 
     /// Runs until the task is dropped. Spawn it once on the runtime that hosts the agent.

@@ -56,9 +56,15 @@ fn events_tell_subscribers_what_changed() {
     );
     assert_eq!(rx.try_recv().unwrap(), AgentEvent::EntriesChanged);
     agent.start("again").unwrap();
-    assert!(rx.try_recv().is_err(), "a start that changed nothing is silent");
+    assert!(
+        rx.try_recv().is_err(),
+        "a start that changed nothing is silent"
+    );
     agent.stop().unwrap();
-    assert_eq!(rx.try_recv().unwrap(), AgentEvent::TimerChanged { running: None });
+    assert_eq!(
+        rx.try_recv().unwrap(),
+        AgentEvent::TimerChanged { running: None }
+    );
 }
 
 #[test]
@@ -76,7 +82,11 @@ fn edit_delete_and_manual_entries() {
     let (_dir, clock, agent) = agent();
     let now = clock.now();
     let manual = agent
-        .add_manual("Call", now - Duration::minutes(20), now - Duration::minutes(5))
+        .add_manual(
+            "Call",
+            now - Duration::minutes(20),
+            now - Duration::minutes(5),
+        )
         .unwrap();
     let patch = EntryPatch {
         description: Some("Client call".into()),
@@ -93,14 +103,22 @@ fn edit_delete_and_manual_entries() {
     let err = UiError::from(agent.edit(&manual.id, &bad).unwrap_err());
     assert_eq!(err.code, "invalid_entry");
     assert!(err.message.contains("before the start"), "{}", err.message);
-    assert_eq!(agent.today().unwrap().entries, vec![edited], "a refused edit changes nothing");
+    assert_eq!(
+        agent.today().unwrap().entries,
+        vec![edited],
+        "a refused edit changes nothing"
+    );
 
     agent.delete(&manual.id).unwrap();
     assert!(agent.today().unwrap().entries.is_empty());
     let gone = UiError::from(agent.delete(&manual.id).unwrap_err());
     assert_eq!(gone.code, "not_found");
 
-    let backwards = UiError::from(agent.add_manual("x", now, now - Duration::seconds(1)).unwrap_err());
+    let backwards = UiError::from(
+        agent
+            .add_manual("x", now, now - Duration::seconds(1))
+            .unwrap_err(),
+    );
     assert_eq!(backwards.code, "invalid_entry");
 }
 
@@ -120,7 +138,10 @@ fn deleting_the_running_entry_stops_the_timer() {
     let entry = agent.start("oops").unwrap();
     let mut rx = agent.subscribe();
     agent.delete(&entry.id).unwrap();
-    assert_eq!(rx.try_recv().unwrap(), AgentEvent::TimerChanged { running: None });
+    assert_eq!(
+        rx.try_recv().unwrap(),
+        AgentEvent::TimerChanged { running: None }
+    );
     assert!(agent.running().unwrap().is_none());
 }
 
@@ -134,6 +155,9 @@ async fn the_tick_fires_on_whole_minutes_only_while_a_timer_runs() {
     agent.start("ticking").unwrap();
     while rx.try_recv().is_ok() {}
     tokio::time::sleep(std::time::Duration::from_secs(61)).await;
-    assert!(matches!(rx.try_recv(), Ok(AgentEvent::Tick { running: Some(_) })));
+    assert!(matches!(
+        rx.try_recv(),
+        Ok(AgentEvent::Tick { running: Some(_) })
+    ));
     ticker.abort();
 }

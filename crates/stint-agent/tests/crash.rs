@@ -37,7 +37,9 @@ impl Cli {
         let mut answer = String::new();
         self.stdout.read_line(&mut answer).unwrap();
         let v: Value = serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{answer:?}: {e}"));
-        v.get("ok").cloned().unwrap_or_else(|| panic!("{line} failed: {v}"))
+        v.get("ok")
+            .cloned()
+            .unwrap_or_else(|| panic!("{line} failed: {v}"))
     }
 }
 
@@ -61,21 +63,33 @@ fn a_killed_agent_resumes_its_timer_and_stops_it_once() {
     assert_eq!(status["id"], started["id"], "the same entry still runs");
     assert_eq!(status["start"], started["start"], "with its original start");
     let again = second.ask("start another");
-    assert_eq!(again["id"], started["id"], "starting again does not make a second entry");
+    assert_eq!(
+        again["id"], started["id"],
+        "starting again does not make a second entry"
+    );
 
     std::thread::sleep(Duration::from_millis(500));
     let stopped = second.ask("stop");
     let wall = started_at.elapsed();
-    let duration = (time(&stopped["end"]) - time(&stopped["start"])).to_std().unwrap();
+    let duration = (time(&stopped["end"]) - time(&stopped["start"]))
+        .to_std()
+        .unwrap();
     assert!(duration >= Duration::from_millis(2000), "{duration:?}");
-    assert!(duration <= wall + Duration::from_millis(50), "{duration:?} > {wall:?}");
+    assert!(
+        duration <= wall + Duration::from_millis(50),
+        "{duration:?} > {wall:?}"
+    );
 
     let today = second.ask("today");
     let entries = today["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 1, "exactly one entry: {today}");
     assert_eq!(entries[0]["id"], started["id"]);
     assert!(today["running"].is_null());
-    assert_eq!(second.ask("stop"), Value::Null, "a second stop changes nothing");
+    assert_eq!(
+        second.ask("stop"),
+        Value::Null,
+        "a second stop changes nothing"
+    );
     drop(second.stdin);
     assert!(second.child.wait().unwrap().success());
 }

@@ -8,7 +8,9 @@ pub const MAX_DESCRIPTION_CHARS: usize = 3000;
 
 /// A client-generated entry id (a UUID in text form). Generated on the device so that a
 /// retried upload can be recognised by the server and never doubles an entry.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, specta::Type)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, specta::Type,
+)]
 #[serde(transparent)]
 pub struct EntryId(pub String);
 

@@ -36,13 +36,19 @@ fn patching_a_stopped_entry() {
         end: None,
     };
     let out = e.patched(&p, at(12, 0)).unwrap();
-    assert_eq!((out.description.as_str(), out.start, out.end), ("new", at(8, 30), Some(at(10, 0))));
+    assert_eq!(
+        (out.description.as_str(), out.start, out.end),
+        ("new", at(8, 30), Some(at(10, 0)))
+    );
 
     let bad = EntryPatch {
         end: Some(at(8, 0)),
         ..Default::default()
     };
-    assert!(matches!(e.patched(&bad, at(12, 0)), Err(EntryError::EndBeforeStart { .. })));
+    assert!(matches!(
+        e.patched(&bad, at(12, 0)),
+        Err(EntryError::EndBeforeStart { .. })
+    ));
     let bad_start = EntryPatch {
         start: Some(at(10, 1)),
         ..Default::default()
@@ -57,12 +63,18 @@ fn patching_a_running_entry() {
         end: Some(at(10, 0)),
         ..Default::default()
     };
-    assert_eq!(e.patched(&end, at(12, 0)), Err(EntryError::EndOfRunningEntry));
+    assert_eq!(
+        e.patched(&end, at(12, 0)),
+        Err(EntryError::EndOfRunningEntry)
+    );
     let future = EntryPatch {
         start: Some(at(13, 0)),
         ..Default::default()
     };
-    assert!(matches!(e.patched(&future, at(12, 0)), Err(EntryError::StartInFuture { .. })));
+    assert!(matches!(
+        e.patched(&future, at(12, 0)),
+        Err(EntryError::StartInFuture { .. })
+    ));
     let earlier = EntryPatch {
         start: Some(at(8, 0)),
         ..Default::default()
@@ -108,7 +120,10 @@ fn a_running_entry_from_yesterday_counts_today_up_to_now() {
 
 #[test]
 fn entries_ending_exactly_at_midnight_belong_to_the_day_before_only() {
-    let e = entry(at(23, 0), Some(Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap()));
+    let e = entry(
+        at(23, 0),
+        Some(Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap()),
+    );
     let now = at(23, 59) + Duration::days(3);
     assert!(overlaps_day(&e, day(1), now));
     assert!(!overlaps_day(&e, day(2), now));
@@ -121,7 +136,10 @@ fn day_total_sums_several_entries() {
     let a = entry(at(9, 0), Some(at(10, 0)));
     let b = entry(at(11, 0), Some(at(11, 45)));
     let c = entry(at(14, 0), None);
-    assert_eq!(day_total([&a, &b, &c], day(1), at(14, 10)), Duration::minutes(115));
+    assert_eq!(
+        day_total([&a, &b, &c], day(1), at(14, 10)),
+        Duration::minutes(115)
+    );
 }
 
 #[test]

@@ -91,7 +91,10 @@ enum Click {
 }
 
 fn click() -> impl Strategy<Value = (Click, i64)> {
-    (prop_oneof![Just(Click::Start), Just(Click::Stop)], 0i64..120)
+    (
+        prop_oneof![Just(Click::Start), Just(Click::Stop)],
+        0i64..120,
+    )
 }
 
 proptest! {
@@ -133,7 +136,10 @@ fn display_refresh_falls_on_whole_elapsed_minutes() {
     assert_eq!(next_display_refresh(t(10), t(3605)), t(3610));
     // Just before a mark: at least a second away, never a busy loop.
     let almost = t(60) - Duration::milliseconds(999);
-    assert_eq!(next_display_refresh(t(0), almost), almost + Duration::seconds(1));
+    assert_eq!(
+        next_display_refresh(t(0), almost),
+        almost + Duration::seconds(1)
+    );
     // Clock set back before the start: the first mark is a minute after the start.
     assert_eq!(next_display_refresh(t(100), t(0)), t(160));
 }

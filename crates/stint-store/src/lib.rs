@@ -126,18 +126,20 @@ impl Store {
             .map_err(classify)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(classify)?;
-        migrations().to_latest(&mut conn).map_err(|source| match source {
-            rusqlite_migration::Error::RusqliteError { err, .. } if is_corruption(&err) => {
-                StoreError::Corrupt {
-                    path: path.to_owned(),
-                    source: err,
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|source| match source {
+                rusqlite_migration::Error::RusqliteError { err, .. } if is_corruption(&err) => {
+                    StoreError::Corrupt {
+                        path: path.to_owned(),
+                        source: err,
+                    }
                 }
-            }
-            source => StoreError::Migrate {
-                path: path.to_owned(),
-                source,
-            },
-        })?;
+                source => StoreError::Migrate {
+                    path: path.to_owned(),
+                    source,
+                },
+            })?;
         tracing::debug!(path = %path.display(), "store opened");
         Ok(Store { conn })
     }

@@ -26,8 +26,12 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() {
     assert!(store.running().unwrap().is_none());
     drop(store);
     let conn = Connection::open(&path).unwrap();
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!((version, mode.as_str()), (SCHEMA_VERSION, "wal"));
     migrations().validate().unwrap();
 }
@@ -61,7 +65,9 @@ fn a_damaged_file_is_reported_and_left_untouched() {
     let path = dir.path().join("stint.db");
     let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
     std::fs::write(&path, &garbage).unwrap();
-    let err = Store::open(&path).err().expect("a garbage file must not open");
+    let err = Store::open(&path)
+        .err()
+        .expect("a garbage file must not open");
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
     assert!(err.to_string().contains("left untouched"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), garbage);
@@ -96,8 +102,15 @@ fn every_change_writes_its_outbox_row_in_the_same_transaction() {
         .map(|r| r.idempotency_key)
         .collect();
     assert_eq!(keys.len(), 3);
-    assert!(matches!(store.delete(&EntryId("a".into())), Err(StoreError::NotFound(_))));
-    assert_eq!(store.outbox().unwrap().len(), 3, "a failed delete queues nothing");
+    assert!(matches!(
+        store.delete(&EntryId("a".into())),
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store.outbox().unwrap().len(),
+        3,
+        "a failed delete queues nothing"
+    );
 }
 
 #[test]
@@ -110,7 +123,11 @@ fn two_connections_cannot_both_have_a_running_entry() {
     let err = two.save(&entry("b", 1, None)).unwrap_err();
     assert!(matches!(err, StoreError::AlreadyRunning), "{err}");
     assert_eq!(two.running().unwrap().unwrap().id, EntryId("a".into()));
-    assert_eq!(one.outbox().unwrap().len(), 1, "the refused start queued nothing");
+    assert_eq!(
+        one.outbox().unwrap().len(),
+        1,
+        "the refused start queued nothing"
+    );
 }
 
 #[test]

@@ -29,7 +29,10 @@ fn first_line(guard: &mut Guard, what: &str) -> anyhow::Result<String> {
         .read_line(&mut line)
         .with_context(|| format!("reading {what}'s first line"))?;
     let line = line.trim().to_owned();
-    anyhow::ensure!(!line.is_empty(), "{what} exited before saying where it listens");
+    anyhow::ensure!(
+        !line.is_empty(),
+        "{what} exited before saying where it listens"
+    );
     Ok(line)
 }
 
@@ -80,10 +83,20 @@ impl Desktop {
             .spawn()
             .context("starting openbox")?;
         desktop.processes.push(Guard::new("openbox", wm));
-        wait_until(Duration::from_secs(15), "openbox to manage the screen", || {
-            let out = desktop.command("xprop").args(["-root", "_NET_SUPPORTING_WM_CHECK"]).output().ok()?;
-            String::from_utf8_lossy(&out.stdout).contains("window id").then_some(())
-        })?;
+        wait_until(
+            Duration::from_secs(15),
+            "openbox to manage the screen",
+            || {
+                let out = desktop
+                    .command("xprop")
+                    .args(["-root", "_NET_SUPPORTING_WM_CHECK"])
+                    .output()
+                    .ok()?;
+                String::from_utf8_lossy(&out.stdout)
+                    .contains("window id")
+                    .then_some(())
+            },
+        )?;
         Ok(desktop)
     }
 

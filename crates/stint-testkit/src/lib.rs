@@ -9,7 +9,9 @@ mod procs;
 mod webdriver;
 
 pub use desktop::Desktop;
-pub use procs::{children, find_process, pss_kib, tree_pss_kib, Guard};
+pub use procs::{
+    children, context_switches, cpu_seconds, find_process, pss_kib, tree_pss_kib, Guard,
+};
 pub use webdriver::{Element, TauriDriver, WebDriver};
 
 use std::path::PathBuf;

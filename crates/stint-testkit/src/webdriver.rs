@@ -39,7 +39,12 @@ impl TauriDriver {
         let native_port = free_port()?;
         let child = desktop
             .command(driver)
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .arg("--native-driver")
             .arg(native)
             .envs(env)
@@ -84,8 +89,13 @@ impl WebDriver {
         let caps = json!({ "capabilities": { "alwaysMatch": {
             "tauri:options": { "application": app, "args": args }
         }}});
-        let answer = send(&http, "POST", &format!("{}/session", driver.url), Some(caps))
-            .context("creating a WebDriver session (launching the app)")?;
+        let answer = send(
+            &http,
+            "POST",
+            &format!("{}/session", driver.url),
+            Some(caps),
+        )
+        .context("creating a WebDriver session (launching the app)")?;
         let session = answer["sessionId"]
             .as_str()
             .with_context(|| format!("no session id in {answer}"))?;
@@ -100,7 +110,11 @@ impl WebDriver {
     }
 
     pub fn find(&self, css: &str) -> anyhow::Result<Element<'_>> {
-        let v = self.call("POST", "/element", Some(json!({"using": "css selector", "value": css})))?;
+        let v = self.call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        )?;
         Ok(Element {
             wd: self,
             id: element_id(&v)?,
@@ -108,11 +122,20 @@ impl WebDriver {
     }
 
     pub fn find_all(&self, css: &str) -> anyhow::Result<Vec<Element<'_>>> {
-        let v = self.call("POST", "/elements", Some(json!({"using": "css selector", "value": css})))?;
+        let v = self.call(
+            "POST",
+            "/elements",
+            Some(json!({"using": "css selector", "value": css})),
+        )?;
         v.as_array()
             .context("elements answer is not a list")?
             .iter()
-            .map(|e| Ok(Element { wd: self, id: element_id(e)? }))
+            .map(|e| {
+                Ok(Element {
+                    wd: self,
+                    id: element_id(e)?,
+                })
+            })
             .collect()
     }
 
@@ -142,7 +165,11 @@ impl WebDriver {
     }
 
     pub fn execute(&self, script: &str, args: Vec<Value>) -> anyhow::Result<Value> {
-        self.call("POST", "/execute/sync", Some(json!({"script": script, "args": args})))
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
     }
 
     pub fn window_handles(&self) -> anyhow::Result<Vec<String>> {
@@ -167,7 +194,9 @@ impl Element<'_> {
     }
 
     pub fn click(&self) -> anyhow::Result<()> {
-        self.wd.call("POST", &self.path("/click"), Some(json!({}))).map(drop)
+        self.wd
+            .call("POST", &self.path("/click"), Some(json!({})))
+            .map(drop)
     }
 
     pub fn send_keys(&self, text: &str) -> anyhow::Result<()> {
@@ -177,7 +206,9 @@ impl Element<'_> {
     }
 
     pub fn clear(&self) -> anyhow::Result<()> {
-        self.wd.call("POST", &self.path("/clear"), Some(json!({}))).map(drop)
+        self.wd
+            .call("POST", &self.path("/clear"), Some(json!({})))
+            .map(drop)
     }
 
     pub fn text(&self) -> anyhow::Result<String> {
@@ -186,7 +217,8 @@ impl Element<'_> {
     }
 
     pub fn property(&self, name: &str) -> anyhow::Result<Value> {
-        self.wd.call("GET", &self.path(&format!("/property/{name}")), None)
+        self.wd
+            .call("GET", &self.path(&format!("/property/{name}")), None)
     }
 }
 

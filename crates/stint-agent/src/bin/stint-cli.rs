@@ -35,7 +35,9 @@ fn serve(agent: Arc<Agent>) -> anyhow::Result<()> {
             Ok(v) => serde_json::json!({ "ok": v }),
             Err(e) => match e.downcast::<stint_agent::AgentError>() {
                 Ok(agent_error) => serde_json::json!({ "error": UiError::from(agent_error) }),
-                Err(other) => serde_json::json!({ "error": { "code": "usage", "message": other.to_string() } }),
+                Err(other) => {
+                    serde_json::json!({ "error": { "code": "usage", "message": other.to_string() } })
+                }
             },
         };
         println!("{answer}");

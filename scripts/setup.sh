@@ -1,0 +1,84 @@
+# Shared by scripts/run.sh and scripts/test.sh: installs what is missing, quickly when all
+# is there. Sourced, not run.
+
+STINT_CACHE="${STINT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stint}"
+# Build artifacts live outside the clone so that a fresh clone rebuilds only Stint's crates.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$STINT_CACHE/target}"
+export PATH="$STINT_CACHE/tools/bin:$HOME/.cargo/bin:$PATH"
+
+TAURI_DRIVER_VERSION=2.1.0
+NODE_MIN_MAJOR=20
+NODE_MIN_MINOR=19
+
+# Debian packages to build the app, and to run it.
+BUILD_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev)
+RUN_PACKAGES=(libayatana-appindicator3-1 fonts-dejavu-core)
+# What the tests start: an X server, a window manager, a session bus, WebDriver, X tools.
+TEST_PACKAGES=(xvfb xauth openbox dbus-daemon webkit2gtk-driver x11-utils xdotool wmctrl)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"
+    elif command -v sudo >/dev/null; then sudo "$@"
+    else die "need root to run: $* (no sudo found)"; fi
+}
+
+ensure_packages() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+ensure_node() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        ensure_packages nodejs npm
+    fi
+    local version major minor
+    version="$(node --version | tr -d v)"
+    major="${version%%.*}"; minor="${version#*.}"; minor="${minor%%.*}"
+    if [ "$major" -lt "$NODE_MIN_MAJOR" ] || { [ "$major" -eq "$NODE_MIN_MAJOR" ] && [ "$minor" -lt "$NODE_MIN_MINOR" ]; }; then
+        die "the UI build (Vite) needs Node.js $NODE_MIN_MAJOR.$NODE_MIN_MINOR or newer; this machine has $version"
+    fi
+}
+
+ensure_rust() {
+    command -v cargo >/dev/null || die "cargo is missing: install Rust with rustup first"
+    cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+    cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+}
+
+ensure_nextest() {
+    cargo nextest --version >/dev/null 2>&1 && return 0
+    say "installing cargo-nextest"
+    env -u CARGO_TARGET_DIR cargo install --locked cargo-nextest --root "$STINT_CACHE/tools"
+}
+
+ensure_tauri_driver() {
+    if tauri-driver --help 2>&1 | grep -q "tauri-driver" && [ -f "$STINT_CACHE/tools/.tauri-driver-$TAURI_DRIVER_VERSION" ]; then
+        return 0
+    fi
+    say "installing tauri-driver $TAURI_DRIVER_VERSION"
+    env -u CARGO_TARGET_DIR cargo install --locked "tauri-driver@$TAURI_DRIVER_VERSION" --root "$STINT_CACHE/tools"
+    touch "$STINT_CACHE/tools/.tauri-driver-$TAURI_DRIVER_VERSION"
+}
+
+# Installs the UI's npm packages when package-lock.json changed, then builds ui/dist, which
+# the app embeds at compile time.
+build_ui() {
+    ensure_node
+    local stamp=ui/node_modules/.stint-lock
+    if [ ! -f "$stamp" ] || ! cmp -s ui/package-lock.json "$stamp"; then
+        say "installing the UI's npm packages"
+        (cd ui && npm ci --no-audit --no-fund)
+        cp ui/package-lock.json "$stamp"
+    fi
+    say "building the UI"
+    (cd ui && npm run --silent build)
+}
