@@ -10,7 +10,7 @@ mod window;
 use std::sync::Arc;
 
 use stint_agent::{Agent, Paths, SystemClock};
-use tauri::{Manager, RunEvent, WindowEvent};
+use tauri::{Manager, RunEvent};
 
 pub use bindings::{export_typescript, specta_builder};
 pub use tray::{label as tray_label, perform, TrayAction};
@@ -98,10 +98,6 @@ pub fn run() -> i32 {
         RunEvent::ExitRequested {
             code: None, api, ..
         } if app.state::<AppInfo>().tray_available => api.prevent_exit(),
-        RunEvent::WindowEvent {
-            event: WindowEvent::Destroyed,
-            ..
-        } if app.webview_windows().is_empty() => desktop::release_web_processes(),
         _ => {}
     });
     0

@@ -145,15 +145,15 @@ impl Store {
     }
 
     pub fn running(&self) -> Result<Option<Entry>, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT id, description, start_utc, end_utc FROM entries WHERE end_utc IS NULL",
-                [],
-                raw_entry,
-            )
-            .optional()?
-            .map(RawEntry::into_entry)
-            .transpose()
+        running_in(&self.conn)
+    }
+
+    /// A write transaction that takes the write lock at once, so a decision made inside it
+    /// cannot be overtaken by another process.
+    fn write(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
     pub fn get(&self, id: &EntryId) -> Result<Entry, StoreError> {
@@ -190,18 +190,8 @@ impl Store {
         &mut self,
         decide: impl FnOnce(Option<&Entry>) -> (Option<Entry>, T),
     ) -> Result<T, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let running = tx
-            .query_row(
-                "SELECT id, description, start_utc, end_utc FROM entries WHERE end_utc IS NULL",
-                [],
-                raw_entry,
-            )
-            .optional()?
-            .map(RawEntry::into_entry)
-            .transpose()?;
+        let tx = self.write()?;
+        let running = running_in(&tx)?;
         let (to_write, answer) = decide(running.as_ref());
         if let Some(entry) = to_write {
             upsert(&tx, &entry)?;
@@ -212,9 +202,7 @@ impl Store {
 
     /// Inserts or replaces an entry, with its outbox row.
     pub fn save(&mut self, entry: &Entry) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write()?;
         upsert(&tx, entry)?;
         tx.commit()?;
         Ok(())
@@ -222,9 +210,7 @@ impl Store {
 
     /// Deletes an entry, with its outbox row.
     pub fn delete(&mut self, id: &EntryId) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write()?;
         if tx.execute("DELETE FROM entries WHERE id = ?1", [&id.0])? == 0 {
             return Err(StoreError::NotFound(id.clone()));
         }
@@ -249,6 +235,17 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+fn running_in(conn: &Connection) -> Result<Option<Entry>, StoreError> {
+    conn.query_row(
+        "SELECT id, description, start_utc, end_utc FROM entries WHERE end_utc IS NULL",
+        [],
+        raw_entry,
+    )
+    .optional()?
+    .map(RawEntry::into_entry)
+    .transpose()
 }
 
 fn upsert(tx: &rusqlite::Transaction<'_>, entry: &Entry) -> Result<(), StoreError> {
