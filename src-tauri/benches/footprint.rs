@@ -4,15 +4,18 @@
 //!
 //! `cargo bench -p stint-app --bench footprint` (release build, its own Xvfb).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use stint_testkit::{
-    children, context_switches, cpu_seconds, tree_pss_kib, wait_until, Desktop, Guard,
+    children, context_switches, cpu_seconds, pss_kib, tree_pss_kib, wait_until, Desktop, Guard,
 };
 
 const APP: &str = env!("CARGO_BIN_EXE_stint");
+
+type Usage = BTreeMap<u32, (f64, u64)>;
 
 fn settle(what: &str, secs: u64) {
     eprintln!("waiting {secs} s ({what})");
@@ -27,17 +30,37 @@ fn tree(pid: u32) -> Vec<u32> {
     all
 }
 
-fn cpu_and_switches(pid: u32) -> (f64, u64) {
-    tree(pid).into_iter().fold((0.0, 0), |(cpu, sw), p| {
-        (
-            cpu + cpu_seconds(p).unwrap_or(0.0),
-            sw + context_switches(p),
-        )
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// CPU seconds and context switches of every process in the tree, by pid.
+fn usage(pid: u32) -> Usage {
+    tree(pid)
+        .into_iter()
+        .map(|p| (p, (cpu_seconds(p).unwrap_or(0.0), context_switches(p))))
+        .collect()
+}
+
+/// What the tree used between two snapshots: a process started in between counts from
+/// zero, one that ended in between is left out.
+fn used(before: &Usage, after: &Usage) -> (f64, u64) {
+    after.iter().fold((0.0, 0), |(cpu, sw), (p, (c, s))| {
+        let (c0, s0) = before.get(p).copied().unwrap_or((0.0, 0));
+        (cpu + (c - c0).max(0.0), sw + s.saturating_sub(s0))
     })
 }
 
-fn mib(kib: u64) -> f64 {
-    kib as f64 / 1024.0
+/// PSS of each process of the tree.
+fn breakdown(pid: u32) -> String {
+    tree(pid)
+        .into_iter()
+        .map(|p| {
+            let name = std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
+            format!("{} {:.1} MiB", name.trim(), mib(pss_kib(p).unwrap_or(0)))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn main() -> anyhow::Result<()> {
@@ -58,40 +81,29 @@ fn main() -> anyhow::Result<()> {
     })?;
 
     settle("window open", 30);
-    let open = tree_pss_kib(pid);
-    let (cpu0, sw0) = cpu_and_switches(pid);
+    let open = (tree_pss_kib(pid), breakdown(pid));
+    let before = usage(pid);
     settle("window open, timer running, CPU", 60);
-    let (cpu1, sw1) = cpu_and_switches(pid);
+    let window_use = used(&before, &usage(pid));
 
     desktop.close_window("Stint")?;
     settle("tray only", 30);
-    let tray = tree_pss_kib(pid);
-    let helpers = children(pid).len();
-    let (cpu2, sw2) = cpu_and_switches(pid);
+    let tray = (tree_pss_kib(pid), breakdown(pid));
+    let before = usage(pid);
     settle("tray only, timer running, CPU", 60);
-    let (cpu3, sw3) = cpu_and_switches(pid);
+    let tray_use = used(&before, &usage(pid));
 
     println!("binary: {}", Path::new(APP).display());
-    println!(
-        "PSS, window open (app + WebKit):      {:7.1} MiB",
-        mib(open)
-    );
-    println!(
-        "PSS, tray only ({helpers} helper processes left): {:7.1} MiB",
-        mib(tray)
-    );
-    println!(
-        "CPU over 60 s, window open:  {:.3} s ({:.3}% of one core), {} context switches",
-        cpu1 - cpu0,
-        (cpu1 - cpu0) / 60.0 * 100.0,
-        sw1 - sw0
-    );
-    println!(
-        "CPU over 60 s, tray only:    {:.3} s ({:.3}% of one core), {} context switches",
-        cpu3 - cpu2,
-        (cpu3 - cpu2) / 60.0 * 100.0,
-        sw3 - sw2
-    );
+    for (what, (total, parts), (cpu, switches)) in [
+        ("window open", open, window_use),
+        ("tray only", tray, tray_use),
+    ] {
+        println!("{what}: PSS {:.1} MiB ({parts})", mib(total));
+        println!(
+            "{what}: CPU over 60 s {cpu:.3} s ({:.3}% of one core), {switches} context switches",
+            cpu / 60.0 * 100.0
+        );
+    }
     drop(app);
     Ok(())
 }

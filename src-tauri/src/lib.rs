@@ -74,6 +74,7 @@ pub fn run() -> i32 {
         .setup(move |app| {
             specta.mount_events(app);
             app.manage(agent.clone());
+            app.manage(paths);
             let tray_built = tray_wanted && tray::build(app.handle(), &agent).is_ok();
             app.manage(AppInfo {
                 tray_available: tray_built,

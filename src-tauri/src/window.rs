@@ -1,6 +1,7 @@
 //! The main window. Closing it destroys it (and its web view's processes); showing it
 //! again builds a new one.
 
+use stint_agent::Paths;
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder};
 
 pub const MAIN: &str = "main";
@@ -13,7 +14,11 @@ pub fn show(app: &AppHandle) {
         let _ = window.set_focus();
         return;
     }
+    // The web view's own files (cache, storage) live with Stint's data, so one data
+    // directory holds everything and side-by-side agents do not share them.
+    let web_data = app.state::<Paths>().data_dir.join("webview");
     let built = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
+        .data_directory(web_data)
         .title("Stint")
         .inner_size(440.0, 640.0)
         .min_inner_size(360.0, 420.0)

@@ -13,6 +13,9 @@ pub struct Desktop {
     /// `:N`, for DISPLAY.
     pub display: String,
     pub dbus_address: String,
+    /// Home-like directories (XDG data, cache, config, runtime) that only this desktop's
+    /// programs use, so tests never touch the real home or each other's files.
+    pub home: tempfile::TempDir,
     // Dropped in reverse order of start: window manager, then bus, then X.
     processes: Vec<Guard>,
 }
@@ -44,6 +47,14 @@ impl Desktop {
         let openbox = require_tool("openbox", "the Debian package openbox")?;
         require_tool("xprop", "the Debian package x11-utils")?;
 
+        let home = tempfile::tempdir().context("a home for the desktop")?;
+        for dir in ["data", "cache", "config", "runtime"] {
+            std::fs::create_dir(home.path().join(dir))?;
+        }
+        std::fs::set_permissions(
+            home.path().join("runtime"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )?;
         let mut processes = Vec::new();
         // -displayfd lets Xvfb pick a free display and print it when it is ready.
         // -noreset: without it the server resets when its last client leaves.
@@ -74,6 +85,7 @@ impl Desktop {
         let mut desktop = Desktop {
             display,
             dbus_address,
+            home,
             processes,
         };
         let wm = desktop
@@ -111,6 +123,10 @@ impl Desktop {
         cmd.env("DISPLAY", &self.display)
             .env("DBUS_SESSION_BUS_ADDRESS", &self.dbus_address)
             .env("NO_AT_BRIDGE", "1")
+            .env("XDG_DATA_HOME", self.home.path().join("data"))
+            .env("XDG_CACHE_HOME", self.home.path().join("cache"))
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("XDG_RUNTIME_DIR", self.home.path().join("runtime"))
             .env_remove("WAYLAND_DISPLAY");
     }
 
@@ -152,6 +168,7 @@ impl Desktop {
 
 impl Drop for Desktop {
     fn drop(&mut self) {
+        // Stop the programs before their home directory goes.
         while let Some(p) = self.processes.pop() {
             drop(p);
         }
