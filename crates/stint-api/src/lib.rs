@@ -1,0 +1,127 @@
+//! The wire types of the Stint server's API, in one place for the server and the agent's
+//! sync client. Time entries, users and workspaces follow the shapes of Clockify's public
+//! REST API v1 (camelCase fields, `timeInterval {start, end, duration}`, ISO-8601 UTC times
+//! and durations), so Clockify scripts work against Stint by changing the base URL.
+
+mod duration;
+
+pub use duration::{format_iso_duration, parse_iso_duration, DurationError};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The header that carries a user's API key, as in Clockify.
+pub const API_KEY_HEADER: &str = "X-Api-Key";
+/// Stint's addition: a repeated mutating request with the same key is answered once.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+/// Paged lists say whether this page is the last one, as in Clockify.
+pub const LAST_PAGE_HEADER: &str = "Last-Page";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeInterval {
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+    /// ISO-8601 duration such as `PT1H30M`; `None` while the timer runs.
+    pub duration: Option<String>,
+}
+
+/// How an entry came to be (Stint's addition; the audit log names it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum EntrySource {
+    Timer,
+    #[default]
+    Manual,
+    Import,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeEntry {
+    pub id: String,
+    pub description: String,
+    pub user_id: String,
+    pub workspace_id: String,
+    pub project_id: Option<String>,
+    pub task_id: Option<String>,
+    pub tag_ids: Vec<String>,
+    pub billable: bool,
+    pub time_interval: TimeInterval,
+    pub is_locked: bool,
+    #[serde(rename = "type")]
+    pub entry_type: String,
+    pub custom_field_values: Vec<serde_json::Value>,
+    pub source: EntrySource,
+}
+
+/// Body of `POST /workspaces/{wid}/time-entries`; no `end` starts a timer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewTimeEntry {
+    /// Client-generated id (Stint's addition), so a retried create never doubles.
+    pub id: Option<String>,
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub billable: bool,
+    pub project_id: Option<String>,
+    pub task_id: Option<String>,
+    #[serde(default)]
+    pub tag_ids: Vec<String>,
+    #[serde(default)]
+    pub custom_fields: Vec<serde_json::Value>,
+    #[serde(rename = "type")]
+    pub entry_type: Option<String>,
+    pub source: Option<EntrySource>,
+}
+
+/// Body of `PUT /workspaces/{wid}/time-entries/{id}`: the whole entry, as in Clockify.
+pub type UpdateTimeEntry = NewTimeEntry;
+
+/// Body of `PATCH /workspaces/{wid}/user/{uid}/time-entries`: stops the running timer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StopTimer {
+    pub end: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Membership {
+    pub user_id: String,
+    pub target_id: String,
+    pub membership_type: String,
+    pub membership_status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub active_workspace: String,
+    pub default_workspace: String,
+    pub status: String,
+    pub memberships: Vec<Membership>,
+    /// `admin` or `regular` (Stint's addition).
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Workspace {
+    pub id: String,
+    pub name: String,
+    pub memberships: Vec<Membership>,
+}
+
+/// Every error answer: a message for people, a stable code for programs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub message: String,
+    pub code: u16,
+}

@@ -1,0 +1,52 @@
+//! API keys: `stint_<key id>_<secret>`. Only a SHA-256 of the secret is stored; the key id
+//! finds the row and the hashes are compared in constant time. Keys are never logged.
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// A new key and what to store of it.
+pub struct IssuedKey {
+    pub key: String,
+    pub key_id: String,
+    pub hash: Vec<u8>,
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut out = String::new();
+    while out.len() < bytes * 2 {
+        // UUIDv4 draws from the OS's secure random source.
+        out.push_str(&uuid::Uuid::new_v4().simple().to_string());
+    }
+    out.truncate(bytes * 2);
+    out
+}
+
+pub fn hash_secret(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+pub fn issue_key() -> IssuedKey {
+    let key_id = random_hex(8);
+    let secret = random_hex(24);
+    IssuedKey {
+        key: format!("stint_{key_id}_{secret}"),
+        hash: hash_secret(&secret),
+        key_id,
+    }
+}
+
+/// Splits a presented key into its id and secret; `None` if it is not shaped like ours.
+pub fn split_key(key: &str) -> Option<(&str, &str)> {
+    let rest = key.strip_prefix("stint_")?;
+    let (id, secret) = rest.split_once('_')?;
+    (id.len() == 16 && !secret.is_empty()).then_some((id, secret))
+}
+
+pub fn secret_matches(secret: &str, stored_hash: &[u8]) -> bool {
+    hash_secret(secret).ct_eq(stored_hash).into()
+}
+
+/// A 24-hex-digit id, the shape of Clockify's ids.
+pub fn new_id() -> String {
+    random_hex(12)
+}

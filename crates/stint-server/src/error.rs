@@ -1,0 +1,61 @@
+//! Every failure answers with Clockify's error shape `{message, code}` and a 4xx status
+//! for anything the client can fix; 5xx only for our own faults, which are logged.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use stint_api::ApiError;
+
+use crate::storage::StorageError;
+
+#[derive(Debug)]
+pub struct ApiFailure {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl ApiFailure {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiFailure {
+        ApiFailure {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiFailure {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> ApiFailure {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> ApiFailure {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+}
+
+impl From<StorageError> for ApiFailure {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Conflict(m) => ApiFailure::new(StatusCode::CONFLICT, m),
+            StorageError::NotFound(m) => ApiFailure::not_found(m),
+            other => ApiFailure::internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(status = %self.status, "{}", self.message);
+        } else {
+            tracing::debug!(status = %self.status, "{}", self.message);
+        }
+        let body = ApiError {
+            message: self.message,
+            code: self.status.as_u16(),
+        };
+        (self.status, Json(body)).into_response()
+    }
+}

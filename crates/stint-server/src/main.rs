@@ -1,0 +1,121 @@
+//! `stint-server`: serve the API, or manage users.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use stint_server::storage::{Role, Sqlite, Storage};
+use stint_server::AppState;
+
+#[derive(Parser)]
+#[command(name = "stint-server", about = "Stint's sync server", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API until SIGTERM.
+    Serve {
+        /// Where the database lives (created on first start).
+        #[arg(long, env = "STINT_SERVER_DATA_DIR")]
+        data_dir: PathBuf,
+        /// Address to listen on; port 0 picks a free port (printed on stdout).
+        #[arg(long, env = "STINT_SERVER_LISTEN", default_value = "127.0.0.1:8400")]
+        listen: SocketAddr,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user (and the workspace if new); prints the API key alone on the last line.
+    Add {
+        #[arg(long, env = "STINT_SERVER_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        workspace: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["admin", "regular"])]
+        role: String,
+    },
+    /// Issue a new API key for a user; the old one stops working.
+    KeyReset {
+        #[arg(long, env = "STINT_SERVER_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        workspace: String,
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn open(data_dir: &Path) -> anyhow::Result<Sqlite> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let db = data_dir.join("stint-server.db");
+    Sqlite::open(&db).with_context(|| format!("opening {}", db.display()))
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STINT_SERVER_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve { data_dir, listen } => {
+            let state = AppState {
+                storage: Arc::new(open(&data_dir)?),
+            };
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(stint_server::serve(state, listen))
+        }
+        Command::User { command } => match command {
+            UserCommand::Add {
+                data_dir,
+                workspace,
+                email,
+                name,
+                role,
+            } => {
+                let role = Role::parse(&role).context("role must be admin or regular")?;
+                let (user, key) = open(&data_dir)?.add_user(&workspace, &email, &name, role)?;
+                println!(
+                    "added {} <{}> as {} of {} (user id {}, workspace id {})",
+                    user.name,
+                    user.email,
+                    role.as_str(),
+                    workspace,
+                    user.id,
+                    user.workspace_id
+                );
+                println!("{key}");
+                Ok(())
+            }
+            UserCommand::KeyReset {
+                data_dir,
+                workspace,
+                email,
+            } => {
+                let key = open(&data_dir)?.reset_key(&workspace, &email)?;
+                println!("{key}");
+                Ok(())
+            }
+        },
+    }
+}

@@ -1,0 +1,327 @@
+//! Time entries: create, read, replace, delete, list a user's, stop the running timer.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, Utc};
+use stint_api::{
+    format_iso_duration, EntrySource, NewTimeEntry, StopTimer, TimeEntry, TimeInterval,
+    LAST_PAGE_HEADER,
+};
+
+use super::{parse_body, Caller};
+use crate::storage::{EntryFilter, EntryRow};
+use crate::{auth, ApiFailure, AppState};
+
+const MAX_DESCRIPTION_CHARS: usize = 3000;
+const MAX_PAGE_SIZE: u32 = 5000;
+const DEFAULT_PAGE_SIZE: u32 = 50;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/workspaces/{wid}/time-entries",
+            axum::routing::post(create),
+        )
+        .route(
+            "/api/v1/workspaces/{wid}/time-entries/{id}",
+            get(read).put(replace).delete(remove),
+        )
+        .route(
+            "/api/v1/workspaces/{wid}/user/{uid}/time-entries",
+            get(list).patch(stop),
+        )
+}
+
+fn to_json(e: &EntryRow) -> TimeEntry {
+    TimeEntry {
+        id: e.id.clone(),
+        description: e.description.clone(),
+        user_id: e.user_id.clone(),
+        workspace_id: e.workspace_id.clone(),
+        project_id: e.project_id.clone(),
+        task_id: e.task_id.clone(),
+        tag_ids: e.tag_ids.clone(),
+        billable: e.billable,
+        time_interval: TimeInterval {
+            start: e.start,
+            end: e.end,
+            duration: e
+                .end
+                .map(|end| format_iso_duration((end - e.start).num_seconds())),
+        },
+        is_locked: e.locked,
+        entry_type: "REGULAR".into(),
+        custom_field_values: Vec::new(),
+        source: e.source,
+    }
+}
+
+fn not_in_far_future(what: &str, t: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), ApiFailure> {
+    if t > now + Duration::days(1) {
+        return Err(ApiFailure::bad_request(format!(
+            "the {what} ({t}) is more than a day in the future"
+        )));
+    }
+    Ok(())
+}
+
+fn valid_client_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Checks a request body and turns it into a row for `user_id`.
+fn entry_from(
+    body: NewTimeEntry,
+    id: String,
+    workspace_id: &str,
+    user_id: &str,
+) -> Result<EntryRow, ApiFailure> {
+    let now = Utc::now();
+    if let Some(end) = body.end {
+        if end < body.start {
+            return Err(ApiFailure::bad_request(format!(
+                "the end ({end}) is before the start ({})",
+                body.start
+            )));
+        }
+        not_in_far_future("end", end, now)?;
+    }
+    not_in_far_future("start", body.start, now)?;
+    if body.description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(ApiFailure::bad_request(format!(
+            "the description is longer than {MAX_DESCRIPTION_CHARS} characters"
+        )));
+    }
+    let source = body.source.unwrap_or(if body.end.is_none() {
+        EntrySource::Timer
+    } else {
+        EntrySource::Manual
+    });
+    Ok(EntryRow {
+        id,
+        workspace_id: workspace_id.to_owned(),
+        user_id: user_id.to_owned(),
+        description: body.description,
+        start: body.start,
+        end: body.end,
+        billable: body.billable,
+        project_id: body.project_id,
+        task_id: body.task_id,
+        tag_ids: body.tag_ids,
+        source,
+        locked: false,
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(wid): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<TimeEntry>), ApiFailure> {
+    caller.own_workspace(&wid)?;
+    let mut body: NewTimeEntry = parse_body(&body)?;
+    let id = match body.id.take() {
+        Some(id) if valid_client_id(&id) => id,
+        Some(_) => {
+            return Err(ApiFailure::bad_request(
+                "an entry id must be 1 to 64 letters, digits, - or _",
+            ))
+        }
+        None => auth::new_id(),
+    };
+    let row = entry_from(body, id, &wid, &caller.0.id)?;
+    let saved = state.db(move |db| db.create_entry(&row)).await?;
+    Ok((StatusCode::CREATED, Json(to_json(&saved))))
+}
+
+/// The entry if the caller may see it: their own, or any in their workspace for an admin.
+async fn visible_entry(
+    state: &AppState,
+    caller: &Caller,
+    wid: &str,
+    id: &str,
+) -> Result<EntryRow, ApiFailure> {
+    caller.own_workspace(wid)?;
+    let (w, i) = (wid.to_owned(), id.to_owned());
+    match state.db(move |db| db.entry(&w, &i)).await? {
+        Some(e) if e.user_id == caller.0.id || caller.is_admin() => Ok(e),
+        _ => Err(ApiFailure::not_found(format!("time entry {id} not found"))),
+    }
+}
+
+fn writable(caller: &Caller, entry: &EntryRow) -> Result<(), ApiFailure> {
+    if entry.locked && !caller.is_admin() {
+        return Err(ApiFailure::new(
+            StatusCode::FORBIDDEN,
+            "this entry is locked; ask an admin",
+        ));
+    }
+    Ok(())
+}
+
+async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((wid, id)): Path<(String, String)>,
+) -> Result<Json<TimeEntry>, ApiFailure> {
+    Ok(Json(to_json(
+        &visible_entry(&state, &caller, &wid, &id).await?,
+    )))
+}
+
+async fn replace(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((wid, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<TimeEntry>, ApiFailure> {
+    let current = visible_entry(&state, &caller, &wid, &id).await?;
+    writable(&caller, &current)?;
+    let body: NewTimeEntry = parse_body(&body)?;
+    if body.id.as_ref().is_some_and(|given| *given != id) {
+        return Err(ApiFailure::bad_request(
+            "the body's id differs from the one in the path",
+        ));
+    }
+    let mut row = entry_from(body, id, &wid, &current.user_id)?;
+    row.locked = current.locked;
+    row.source = current.source;
+    let saved = state.db(move |db| db.replace_entry(&row)).await?;
+    Ok(Json(to_json(&saved)))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((wid, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiFailure> {
+    let current = visible_entry(&state, &caller, &wid, &id).await?;
+    writable(&caller, &current)?;
+    state.db(move |db| db.delete_entry(&wid, &id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A regular user reaches only their own list; an admin anyone's in the workspace.
+fn may_see_user(caller: &Caller, wid: &str, uid: &str) -> Result<(), ApiFailure> {
+    caller.own_workspace(wid)?;
+    if caller.0.id != uid && !caller.is_admin() {
+        return Err(ApiFailure::not_found(format!("user {uid} not found")));
+    }
+    Ok(())
+}
+
+fn query_time(
+    q: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<DateTime<Utc>>, ApiFailure> {
+    q.get(name)
+        .map(|v| {
+            DateTime::parse_from_rfc3339(v)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| {
+                    ApiFailure::bad_request(format!(
+                        "{name} must be an ISO-8601 time like 2026-01-31T09:00:00Z"
+                    ))
+                })
+        })
+        .transpose()
+}
+
+fn query_number(
+    q: &HashMap<String, String>,
+    name: &str,
+    default: u32,
+    max: u32,
+) -> Result<u32, ApiFailure> {
+    match q.get(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| {
+                ApiFailure::bad_request(format!("{name} must be a whole number from 1 to {max}"))
+            }),
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((wid, uid)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<(HeaderMap, Json<Vec<TimeEntry>>), ApiFailure> {
+    may_see_user(&caller, &wid, &uid)?;
+    let filter = EntryFilter {
+        start: query_time(&q, "start")?,
+        end: query_time(&q, "end")?,
+        in_progress: match q.get("in-progress").map(String::as_str) {
+            None => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(_) => return Err(ApiFailure::bad_request("in-progress must be true or false")),
+        },
+    };
+    let page = query_number(&q, "page", 1, u32::MAX)?;
+    let size = query_number(&q, "page-size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
+    let (rows, last) = state
+        .db(move |db| db.list_entries(&wid, &uid, &filter, page, size))
+        .await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        LAST_PAGE_HEADER,
+        HeaderValue::from_static(if last { "true" } else { "false" }),
+    );
+    Ok((headers, Json(rows.iter().map(to_json).collect())))
+}
+
+async fn stop(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((wid, uid)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<TimeEntry>, ApiFailure> {
+    may_see_user(&caller, &wid, &uid)?;
+    let StopTimer { end } = parse_body(&body)?;
+    not_in_far_future("end", end, Utc::now())?;
+    let (w, u) = (wid.clone(), uid.clone());
+    let running = state
+        .db(move |db| {
+            db.list_entries(
+                &w,
+                &u,
+                &EntryFilter {
+                    in_progress: Some(true),
+                    ..Default::default()
+                },
+                1,
+                1,
+            )
+        })
+        .await?
+        .0
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiFailure::not_found("no timer is running"))?;
+    writable(&caller, &running)?;
+    if end < running.start {
+        return Err(ApiFailure::bad_request(format!(
+            "the end ({end}) is before the running entry's start ({})",
+            running.start
+        )));
+    }
+    let stopped = state
+        .db(move |db| db.stop_running(&wid, &uid, end))
+        .await?
+        .ok_or_else(|| ApiFailure::not_found("no timer is running"))?;
+    Ok(Json(to_json(&stopped)))
+}

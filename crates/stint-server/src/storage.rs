@@ -1,0 +1,136 @@
+//! Everything the server keeps, behind one small interface. SQLite in the data directory
+//! is the default; a PostgreSQL backend is meant to be another implementation of
+//! [`Storage`], not a change to the handlers.
+
+mod sqlite;
+
+pub use sqlite::Sqlite;
+
+use chrono::{DateTime, Utc};
+use stint_api::EntrySource;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("could not prepare the database: {0}")]
+    Migrate(#[from] rusqlite_migration::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Regular,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Regular => "regular",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "regular" => Some(Role::Regular),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceRow {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub user_id: String,
+    pub description: String,
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+    pub billable: bool,
+    pub project_id: Option<String>,
+    pub task_id: Option<String>,
+    pub tag_ids: Vec<String>,
+    pub source: EntrySource,
+    pub locked: bool,
+}
+
+/// Which of a user's entries a list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct EntryFilter {
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+    pub in_progress: Option<bool>,
+}
+
+/// A response kept for an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub request_hash: Vec<u8>,
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+pub trait Storage: Send + Sync + 'static {
+    /// Creates the workspace if needed, then the user; returns the user and the new key.
+    fn add_user(
+        &self,
+        workspace: &str,
+        email: &str,
+        name: &str,
+        role: Role,
+    ) -> Result<(UserRow, String)>;
+    /// A new key for the user with this email in this workspace; the old one stops working.
+    fn reset_key(&self, workspace: &str, email: &str) -> Result<String>;
+    /// The user a presented key belongs to, if the key is valid.
+    fn authenticate(&self, key: &str) -> Result<Option<UserRow>>;
+    fn workspace(&self, id: &str) -> Result<Option<WorkspaceRow>>;
+    fn users_in(&self, workspace_id: &str) -> Result<Vec<UserRow>>;
+
+    /// Stores a new entry. A new running entry stops the user's running one at its start,
+    /// as Clockify does. An existing id with identical content is returned as it is.
+    fn create_entry(&self, entry: &EntryRow) -> Result<EntryRow>;
+    fn entry(&self, workspace_id: &str, id: &str) -> Result<Option<EntryRow>>;
+    fn replace_entry(&self, entry: &EntryRow) -> Result<EntryRow>;
+    fn delete_entry(&self, workspace_id: &str, id: &str) -> Result<bool>;
+    /// One page (1-based) of a user's entries, newest first, and whether it is the last.
+    fn list_entries(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+        filter: &EntryFilter,
+        page: u32,
+        page_size: u32,
+    ) -> Result<(Vec<EntryRow>, bool)>;
+    fn stop_running(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+        end: DateTime<Utc>,
+    ) -> Result<Option<EntryRow>>;
+
+    fn idempotent_response(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>>;
+    fn keep_response(&self, scope: &str, key: &str, response: &StoredResponse) -> Result<()>;
+}

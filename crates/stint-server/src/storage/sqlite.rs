@@ -1,0 +1,444 @@
+//! The SQLite implementation of [`Storage`]: one file in the data directory, WAL, one
+//! connection behind a mutex (SQLite has one writer anyway).
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use rusqlite_migration::{Migrations, M};
+use stint_api::EntrySource;
+
+use super::{
+    EntryFilter, EntryRow, Result, Role, Storage, StorageError, StoredResponse, UserRow,
+    WorkspaceRow,
+};
+use crate::auth;
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(
+        "CREATE TABLE workspaces (
+            id   TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL UNIQUE
+        ) STRICT;
+        CREATE TABLE users (
+            id           TEXT PRIMARY KEY NOT NULL,
+            workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+            email        TEXT NOT NULL,
+            name         TEXT NOT NULL,
+            role         TEXT NOT NULL CHECK (role IN ('admin', 'regular')),
+            key_id       TEXT NOT NULL UNIQUE,
+            key_hash     BLOB NOT NULL,
+            UNIQUE (workspace_id, email)
+        ) STRICT;
+        CREATE TABLE time_entries (
+            id           TEXT PRIMARY KEY NOT NULL,
+            workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+            user_id      TEXT NOT NULL REFERENCES users (id),
+            description  TEXT NOT NULL,
+            start_utc    TEXT NOT NULL,
+            end_utc      TEXT,
+            billable     INTEGER NOT NULL,
+            project_id   TEXT,
+            task_id      TEXT,
+            tag_ids      TEXT NOT NULL,
+            source       TEXT NOT NULL,
+            locked       INTEGER NOT NULL DEFAULT 0,
+            CHECK (end_utc IS NULL OR end_utc >= start_utc)
+        ) STRICT;
+        CREATE UNIQUE INDEX time_entries_one_running ON time_entries (user_id) WHERE end_utc IS NULL;
+        CREATE INDEX time_entries_by_user ON time_entries (workspace_id, user_id, start_utc);
+        CREATE TABLE idempotency (
+            scope        TEXT NOT NULL,
+            key          TEXT NOT NULL,
+            request_hash BLOB NOT NULL,
+            status       INTEGER NOT NULL,
+            body         BLOB NOT NULL,
+            created_utc  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            PRIMARY KEY (scope, key)
+        ) STRICT;",
+    )])
+}
+
+pub struct Sqlite {
+    conn: Mutex<Connection>,
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
+}
+
+fn source_str(s: EntrySource) -> &'static str {
+    match s {
+        EntrySource::Timer => "timer",
+        EntrySource::Manual => "manual",
+        EntrySource::Import => "import",
+    }
+}
+
+const ENTRY_COLUMNS: &str =
+    "id, workspace_id, user_id, description, start_utc, end_utc, billable, \
+     project_id, task_id, tag_ids, source, locked";
+
+fn entry_row(r: &Row<'_>) -> rusqlite::Result<EntryRow> {
+    let tags: String = r.get(9)?;
+    let source: String = r.get(10)?;
+    Ok(EntryRow {
+        id: r.get(0)?,
+        workspace_id: r.get(1)?,
+        user_id: r.get(2)?,
+        description: r.get(3)?,
+        start: parse_ts(&r.get::<_, String>(4)?)?,
+        end: r
+            .get::<_, Option<String>>(5)?
+            .as_deref()
+            .map(parse_ts)
+            .transpose()?,
+        billable: r.get(6)?,
+        project_id: r.get(7)?,
+        task_id: r.get(8)?,
+        tag_ids: serde_json::from_str(&tags).unwrap_or_default(),
+        source: match source.as_str() {
+            "timer" => EntrySource::Timer,
+            "import" => EntrySource::Import,
+            _ => EntrySource::Manual,
+        },
+        locked: r.get(11)?,
+    })
+}
+
+fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
+    let role: String = r.get(4)?;
+    Ok(UserRow {
+        id: r.get(0)?,
+        workspace_id: r.get(1)?,
+        email: r.get(2)?,
+        name: r.get(3)?,
+        role: Role::parse(&role).unwrap_or(Role::Regular),
+    })
+}
+
+fn is_constraint(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
+}
+
+fn write_entry(tx: &Connection, e: &EntryRow, insert: bool) -> rusqlite::Result<usize> {
+    let sql = if insert {
+        format!("INSERT INTO time_entries ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
+    } else {
+        "UPDATE time_entries SET workspace_id = ?2, user_id = ?3, description = ?4, start_utc = ?5,
+             end_utc = ?6, billable = ?7, project_id = ?8, task_id = ?9, tag_ids = ?10, source = ?11,
+             locked = ?12 WHERE id = ?1"
+            .to_owned()
+    };
+    tx.execute(
+        &sql,
+        params![
+            e.id,
+            e.workspace_id,
+            e.user_id,
+            e.description,
+            ts(e.start),
+            e.end.map(ts),
+            e.billable,
+            e.project_id,
+            e.task_id,
+            serde_json::to_string(&e.tag_ids).unwrap_or_else(|_| "[]".into()),
+            source_str(e.source),
+            e.locked
+        ],
+    )
+}
+
+impl Sqlite {
+    pub fn open(path: &Path) -> Result<Sqlite> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations().to_latest(&mut conn)?;
+        Ok(Sqlite {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn find_entry(conn: &Connection, workspace_id: &str, id: &str) -> Result<Option<EntryRow>> {
+        Ok(conn
+            .query_row(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM time_entries WHERE workspace_id = ?1 AND id = ?2"
+                ),
+                [workspace_id, id],
+                entry_row,
+            )
+            .optional()?)
+    }
+}
+
+impl Storage for Sqlite {
+    fn add_user(
+        &self,
+        workspace: &str,
+        email: &str,
+        name: &str,
+        role: Role,
+    ) -> Result<(UserRow, String)> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<String> = tx
+            .query_row(
+                "SELECT id FROM workspaces WHERE name = ?1",
+                [workspace],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let workspace_id = match existing {
+            Some(id) => id,
+            None => {
+                let id = auth::new_id();
+                tx.execute(
+                    "INSERT INTO workspaces (id, name) VALUES (?1, ?2)",
+                    [&id, workspace],
+                )?;
+                id
+            }
+        };
+        let key = auth::issue_key();
+        let user = UserRow {
+            id: auth::new_id(),
+            workspace_id,
+            email: email.to_owned(),
+            name: name.to_owned(),
+            role,
+        };
+        tx.execute(
+            "INSERT INTO users (id, workspace_id, email, name, role, key_id, key_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                user.id,
+                user.workspace_id,
+                user.email,
+                user.name,
+                role.as_str(),
+                key.key_id,
+                key.hash
+            ],
+        )
+        .map_err(|e| {
+            if is_constraint(&e) {
+                StorageError::Conflict(format!("{email} is already a member of {workspace}"))
+            } else {
+                e.into()
+            }
+        })?;
+        tx.commit()?;
+        Ok((user, key.key))
+    }
+
+    fn reset_key(&self, workspace: &str, email: &str) -> Result<String> {
+        let key = auth::issue_key();
+        let changed = self.conn().execute(
+            "UPDATE users SET key_id = ?1, key_hash = ?2
+             WHERE email = ?3 AND workspace_id = (SELECT id FROM workspaces WHERE name = ?4)",
+            params![key.key_id, key.hash, email, workspace],
+        )?;
+        if changed == 0 {
+            return Err(StorageError::NotFound(format!(
+                "no user {email} in workspace {workspace}"
+            )));
+        }
+        Ok(key.key)
+    }
+
+    fn authenticate(&self, key: &str) -> Result<Option<UserRow>> {
+        let Some((key_id, secret)) = auth::split_key(key) else {
+            return Ok(None);
+        };
+        let found = self
+            .conn()
+            .query_row(
+                "SELECT id, workspace_id, email, name, role, key_hash FROM users WHERE key_id = ?1",
+                [key_id],
+                |r| Ok((user_row(r)?, r.get::<_, Vec<u8>>(5)?)),
+            )
+            .optional()?;
+        Ok(found.and_then(|(user, hash)| auth::secret_matches(secret, &hash).then_some(user)))
+    }
+
+    fn workspace(&self, id: &str) -> Result<Option<WorkspaceRow>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT id, name FROM workspaces WHERE id = ?1", [id], |r| {
+                Ok(WorkspaceRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn users_in(&self, workspace_id: &str) -> Result<Vec<UserRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, workspace_id, email, name, role FROM users WHERE workspace_id = ?1 ORDER BY name, id",
+        )?;
+        let rows = stmt.query_map([workspace_id], user_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn create_entry(&self, entry: &EntryRow) -> Result<EntryRow> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(existing) = tx
+            .query_row(
+                &format!("SELECT {ENTRY_COLUMNS} FROM time_entries WHERE id = ?1"),
+                [&entry.id],
+                entry_row,
+            )
+            .optional()?
+        {
+            return if existing == *entry {
+                Ok(existing)
+            } else {
+                Err(StorageError::Conflict(format!(
+                    "an entry with id {} already exists",
+                    entry.id
+                )))
+            };
+        }
+        if entry.end.is_none() {
+            // A new timer stops the running one at its start, as in Clockify.
+            tx.execute(
+                "UPDATE time_entries SET end_utc = max(start_utc, ?2) WHERE user_id = ?1 AND end_utc IS NULL",
+                params![entry.user_id, ts(entry.start)],
+            )?;
+        }
+        write_entry(&tx, entry, true)?;
+        tx.commit()?;
+        Ok(entry.clone())
+    }
+
+    fn entry(&self, workspace_id: &str, id: &str) -> Result<Option<EntryRow>> {
+        Self::find_entry(&self.conn(), workspace_id, id)
+    }
+
+    fn replace_entry(&self, entry: &EntryRow) -> Result<EntryRow> {
+        write_entry(&self.conn(), entry, false).map_err(|e| {
+            if is_constraint(&e) {
+                StorageError::Conflict("another entry of this user is already running".into())
+            } else {
+                e.into()
+            }
+        })?;
+        Ok(entry.clone())
+    }
+
+    fn delete_entry(&self, workspace_id: &str, id: &str) -> Result<bool> {
+        Ok(self.conn().execute(
+            "DELETE FROM time_entries WHERE workspace_id = ?1 AND id = ?2",
+            [workspace_id, id],
+        )? > 0)
+    }
+
+    fn list_entries(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+        filter: &EntryFilter,
+        page: u32,
+        page_size: u32,
+    ) -> Result<(Vec<EntryRow>, bool)> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM time_entries
+             WHERE workspace_id = ?1 AND user_id = ?2
+               AND (?3 IS NULL OR start_utc >= ?3)
+               AND (?4 IS NULL OR start_utc <= ?4)
+               AND (?5 IS NULL OR (end_utc IS NULL) = ?5)
+             ORDER BY start_utc DESC, id
+             LIMIT ?6 OFFSET ?7"
+        ))?;
+        let offset = u64::from(page.saturating_sub(1)) * u64::from(page_size);
+        let rows = stmt.query_map(
+            params![
+                workspace_id,
+                user_id,
+                filter.start.map(ts),
+                filter.end.map(ts),
+                filter.in_progress,
+                i64::from(page_size) + 1,
+                offset as i64
+            ],
+            entry_row,
+        )?;
+        let mut entries: Vec<EntryRow> = rows.collect::<rusqlite::Result<_>>()?;
+        let last = entries.len() <= page_size as usize;
+        entries.truncate(page_size as usize);
+        Ok((entries, last))
+    }
+
+    fn stop_running(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+        end: DateTime<Utc>,
+    ) -> Result<Option<EntryRow>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let running = tx
+            .query_row(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM time_entries
+                     WHERE workspace_id = ?1 AND user_id = ?2 AND end_utc IS NULL"
+                ),
+                [workspace_id, user_id],
+                entry_row,
+            )
+            .optional()?;
+        let Some(mut entry) = running else {
+            return Ok(None);
+        };
+        entry.end = Some(end);
+        write_entry(&tx, &entry, false)?;
+        tx.commit()?;
+        Ok(Some(entry))
+    }
+
+    fn idempotent_response(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT request_hash, status, body FROM idempotency WHERE scope = ?1 AND key = ?2",
+                [scope, key],
+                |r| {
+                    Ok(StoredResponse {
+                        request_hash: r.get(0)?,
+                        status: r.get(1)?,
+                        body: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn keep_response(&self, scope: &str, key: &str, response: &StoredResponse) -> Result<()> {
+        self.conn().execute(
+            "INSERT OR IGNORE INTO idempotency (scope, key, request_hash, status, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![scope, key, response.request_hash, response.status, response.body],
+        )?;
+        Ok(())
+    }
+}

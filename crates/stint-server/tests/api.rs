@@ -1,0 +1,580 @@
+//! The API over HTTP against the real server binary on 127.0.0.1 (port 0) and a real
+//! SQLite file: shapes, bad input, idempotency, and who may see what.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
+
+struct Server {
+    child: Child,
+    base: String,
+    _dir: tempfile::TempDir,
+    admin: Account,
+    member: Account,
+    outsider: Account,
+}
+
+#[derive(Clone)]
+struct Account {
+    key: String,
+    id: String,
+    workspace: String,
+}
+
+fn add_user(dir: &std::path::Path, workspace: &str, email: &str, role: &str) -> String {
+    let out = Command::new(BIN)
+        .args(["user", "add", "--data-dir"])
+        .arg(dir)
+        .args([
+            "--workspace",
+            workspace,
+            "--email",
+            email,
+            "--name",
+            email,
+            "--role",
+            role,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    stdout.lines().last().unwrap().to_owned()
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = [
+            add_user(dir.path(), "Acme", "ana@acme.test", "admin"),
+            add_user(dir.path(), "Acme", "bo@acme.test", "regular"),
+            add_user(dir.path(), "Other", "cy@other.test", "regular"),
+        ];
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect(&line)
+            .to_owned()
+            + "/api/v1";
+        let mut server = Server {
+            child,
+            base,
+            _dir: dir,
+            admin: Account {
+                key: keys[0].clone(),
+                id: String::new(),
+                workspace: String::new(),
+            },
+            member: Account {
+                key: keys[1].clone(),
+                id: String::new(),
+                workspace: String::new(),
+            },
+            outsider: Account {
+                key: keys[2].clone(),
+                id: String::new(),
+                workspace: String::new(),
+            },
+        };
+        for account in [&mut server.admin, &mut server.member, &mut server.outsider] {
+            let (status, me) = call(&server.base, "GET", "/user", Some(&account.key), None, &[]);
+            assert_eq!(status, 200, "{me}");
+            account.id = me["id"].as_str().unwrap().to_owned();
+            account.workspace = me["activeWorkspace"].as_str().unwrap().to_owned();
+        }
+        server
+    }
+
+    fn call(&self, who: &Account, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        call(&self.base, method, path, Some(&who.key), body, &[])
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// One request; returns the status and the JSON body (Null when empty).
+fn call(
+    base: &str,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
+    let (status, text, _) = raw(
+        base,
+        method,
+        path,
+        key,
+        body.map(|b| b.to_string()),
+        headers,
+    );
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, value)
+}
+
+fn raw(
+    base: &str,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<String>,
+    headers: &[(&str, &str)],
+) -> (u16, String, Option<String>) {
+    let url = format!("{base}{path}");
+    let http = agent();
+    let mut response = match method {
+        "GET" | "DELETE" => {
+            let mut req = if method == "GET" {
+                http.get(&url)
+            } else {
+                http.delete(&url)
+            };
+            if let Some(k) = key {
+                req = req.header("X-Api-Key", k);
+            }
+            for (h, v) in headers {
+                req = req.header(*h, *v);
+            }
+            req.call()
+        }
+        _ => {
+            let mut req = match method {
+                "POST" => http.post(&url),
+                "PUT" => http.put(&url),
+                _ => http.patch(&url),
+            };
+            req = req.header("content-type", "application/json");
+            if let Some(k) = key {
+                req = req.header("X-Api-Key", k);
+            }
+            for (h, v) in headers {
+                req = req.header(*h, *v);
+            }
+            req.send(body.unwrap_or_default())
+        }
+    }
+    .unwrap();
+    let last_page = response
+        .headers()
+        .get("Last-Page")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    (status, text, last_page)
+}
+
+fn entries_path(account: &Account) -> String {
+    format!("/workspaces/{}/time-entries", account.workspace)
+}
+
+#[test]
+fn a_missing_or_wrong_key_is_refused() {
+    let server = Server::start();
+    let (status, body) = call(&server.base, "GET", "/user", None, None, &[]);
+    assert_eq!((status, body["code"].as_u64()), (401, Some(401)), "{body}");
+    for key in [
+        "nonsense",
+        "stint_0000000000000000_secret",
+        &(server.admin.key.clone() + "x"),
+    ] {
+        let (status, _) = call(&server.base, "GET", "/user", Some(key), None, &[]);
+        assert_eq!(status, 401, "{key}");
+    }
+}
+
+#[test]
+fn user_and_workspaces_answer_in_clockify_shape() {
+    let server = Server::start();
+    let (_, me) = server.call(&server.admin, "GET", "/user", None);
+    assert_eq!(me["email"], "ana@acme.test");
+    assert_eq!(me["defaultWorkspace"], me["activeWorkspace"]);
+    let (status, list) = server.call(&server.admin, "GET", "/workspaces", None);
+    assert_eq!(status, 200);
+    assert_eq!(list[0]["name"], "Acme");
+    assert_eq!(list[0]["id"], json!(server.admin.workspace));
+    for sub in ["projects", "clients", "tags"] {
+        let (status, body) = server.call(
+            &server.member,
+            "GET",
+            &format!("/workspaces/{}/{sub}", server.member.workspace),
+            None,
+        );
+        assert_eq!((status, body), (200, json!([])), "{sub}");
+    }
+}
+
+#[test]
+fn a_timer_runs_stops_and_lists_with_paging() {
+    let server = Server::start();
+    let me = &server.member;
+    let (status, first) = server.call(
+        me,
+        "POST",
+        &entries_path(me),
+        Some(json!({"start": "2026-03-02T09:00:00Z", "description": "first"})),
+    );
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(first["timeInterval"]["end"], Value::Null);
+    assert_eq!(first["timeInterval"]["duration"], Value::Null);
+    assert_eq!(first["userId"], json!(me.id));
+    assert_eq!(first["source"], "timer");
+
+    // A second timer stops the first at its start, as Clockify does.
+    let (_, second) = server.call(
+        me,
+        "POST",
+        &entries_path(me),
+        Some(json!({"start": "2026-03-02T10:30:00Z", "description": "second"})),
+    );
+    let (_, first_now) = server.call(
+        me,
+        "GET",
+        &format!("{}/{}", entries_path(me), first["id"].as_str().unwrap()),
+        None,
+    );
+    assert_eq!(first_now["timeInterval"]["end"], "2026-03-02T10:30:00Z");
+    assert_eq!(first_now["timeInterval"]["duration"], "PT1H30M");
+
+    let user_entries = format!("/workspaces/{}/user/{}/time-entries", me.workspace, me.id);
+    let (status, stopped) = server.call(
+        me,
+        "PATCH",
+        &user_entries,
+        Some(json!({"end": "2026-03-02T10:45:30Z"})),
+    );
+    assert_eq!(status, 200, "{stopped}");
+    assert_eq!(stopped["id"], second["id"]);
+    assert_eq!(stopped["timeInterval"]["duration"], "PT15M30S");
+    let (status, _) = server.call(
+        me,
+        "PATCH",
+        &user_entries,
+        Some(json!({"end": "2026-03-02T11:00:00Z"})),
+    );
+    assert_eq!(status, 404, "nothing left to stop");
+
+    let (status, text, last) = raw(
+        &server.base,
+        "GET",
+        &format!("{user_entries}?page-size=1"),
+        Some(&me.key),
+        None,
+        &[],
+    );
+    let page: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!((status, last.as_deref()), (200, Some("false")));
+    assert_eq!(page[0]["description"], "second", "newest first");
+    let (_, text, last) = raw(
+        &server.base,
+        "GET",
+        &format!("{user_entries}?page-size=1&page=2"),
+        Some(&me.key),
+        None,
+        &[],
+    );
+    assert_eq!(last.as_deref(), Some("true"));
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).unwrap()[0]["description"],
+        "first"
+    );
+    let (_, running) = server.call(me, "GET", &format!("{user_entries}?in-progress=true"), None);
+    assert_eq!(running, json!([]));
+
+    // Replace, then delete.
+    let path = format!("{}/{}", entries_path(me), first["id"].as_str().unwrap());
+    let (status, replaced) = server.call(me, "PUT", &path, Some(json!({"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T09:10:00Z", "description": "renamed"})));
+    assert_eq!(
+        (status, replaced["description"].as_str()),
+        (200, Some("renamed"))
+    );
+    assert_eq!(replaced["timeInterval"]["duration"], "PT10M");
+    assert_eq!(server.call(me, "DELETE", &path, None).0, 204);
+    assert_eq!(server.call(me, "GET", &path, None).0, 404);
+}
+
+#[test]
+fn bad_input_gets_a_4xx_with_a_message_and_changes_nothing() {
+    let server = Server::start();
+    let me = &server.member;
+    let path = entries_path(me);
+    let cases = [
+        ("{not json", 400),
+        (r#"{"start": "2026-03-02T09:00:00Z", "colour": "red"}"#, 400),
+        (r#"{"start": "yesterday"}"#, 400),
+        (
+            r#"{"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T08:00:00Z"}"#,
+            400,
+        ),
+        (r#"{"start": "2999-01-01T00:00:00Z"}"#, 400),
+        (
+            r#"{"start": "2026-03-02T09:00:00Z", "id": "has spaces"}"#,
+            400,
+        ),
+    ];
+    for (body, expected) in cases {
+        let (status, text, _) = raw(
+            &server.base,
+            "POST",
+            &path,
+            Some(&me.key),
+            Some(body.to_owned()),
+            &[],
+        );
+        assert_eq!(status, expected, "{body} -> {text}");
+        let error: Value = serde_json::from_str(&text).unwrap();
+        assert!(!error["message"].as_str().unwrap().is_empty(), "{text}");
+    }
+    let huge =
+        json!({"start": "2026-03-02T09:00:00Z", "description": "x".repeat(400_000)}).to_string();
+    assert_eq!(
+        raw(&server.base, "POST", &path, Some(&me.key), Some(huge), &[]).0,
+        413
+    );
+    let list = format!("/workspaces/{}/user/{}/time-entries", me.workspace, me.id);
+    for query in [
+        "?page-size=0",
+        "?page-size=999999",
+        "?page=x",
+        "?start=monday",
+        "?in-progress=maybe",
+    ] {
+        assert_eq!(
+            server.call(me, "GET", &format!("{list}{query}"), None).0,
+            400,
+            "{query}"
+        );
+    }
+    assert_eq!(
+        server.call(me, "GET", &list, None).1,
+        json!([]),
+        "nothing was stored"
+    );
+    assert_eq!(server.call(me, "GET", "/no/such/route", None).0, 404);
+}
+
+#[test]
+fn idempotency_keys_replay_the_first_answer() {
+    let server = Server::start();
+    let me = &server.member;
+    let body = json!({"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T10:00:00Z", "description": "once"});
+    let key = [("Idempotency-Key", "k-1")];
+    let first = call(
+        &server.base,
+        "POST",
+        &entries_path(me),
+        Some(&me.key),
+        Some(body.clone()),
+        &key,
+    );
+    let again = call(
+        &server.base,
+        "POST",
+        &entries_path(me),
+        Some(&me.key),
+        Some(body),
+        &key,
+    );
+    assert_eq!(first.0, 201);
+    assert_eq!(first, again, "the same answer, not a second entry");
+    let other = json!({"start": "2026-03-02T11:00:00Z", "end": "2026-03-02T12:00:00Z"});
+    let (status, error) = call(
+        &server.base,
+        "POST",
+        &entries_path(me),
+        Some(&me.key),
+        Some(other),
+        &key,
+    );
+    assert_eq!(status, 422, "{error}");
+    let list = format!("/workspaces/{}/user/{}/time-entries", me.workspace, me.id);
+    assert_eq!(
+        server
+            .call(me, "GET", &list, None)
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn client_generated_ids_make_retries_harmless() {
+    let server = Server::start();
+    let me = &server.member;
+    let body = json!({"id": "3f0e4c1a-0b7e-4f7e-9a51-6d1f0c2b9e11", "start": "2026-03-02T09:00:00Z", "end": "2026-03-02T09:30:00Z"});
+    let (s1, a) = server.call(me, "POST", &entries_path(me), Some(body.clone()));
+    let (s2, b) = server.call(me, "POST", &entries_path(me), Some(body));
+    assert_eq!((s1, s2), (201, 201));
+    assert_eq!(a, b);
+    assert_eq!(a["id"], "3f0e4c1a-0b7e-4f7e-9a51-6d1f0c2b9e11");
+    let clash = json!({"id": "3f0e4c1a-0b7e-4f7e-9a51-6d1f0c2b9e11", "start": "2026-03-02T09:00:00Z", "end": "2026-03-02T09:45:00Z"});
+    assert_eq!(
+        server.call(me, "POST", &entries_path(me), Some(clash)).0,
+        409
+    );
+}
+
+/// Every route for an admin, a regular member and a user of another workspace.
+#[test]
+fn who_may_see_and_change_what() {
+    let server = Server::start();
+    let (admin, member, outsider) = (&server.admin, &server.member, &server.outsider);
+    let ws = &member.workspace;
+    let (_, entry) = server.call(member, "POST", &entries_path(member), Some(json!({"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T09:30:00Z", "description": "mine"})));
+    let entry_path = format!(
+        "/workspaces/{ws}/time-entries/{}",
+        entry["id"].as_str().unwrap()
+    );
+    let member_list = format!("/workspaces/{ws}/user/{}/time-entries", member.id);
+    let admin_list = format!("/workspaces/{ws}/user/{}/time-entries", admin.id);
+    let replace = json!({"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T09:20:00Z", "description": "edited"});
+
+    // Another workspace's objects do not exist for an outsider.
+    for (method, path) in [
+        ("GET", format!("/workspaces/{ws}/users")),
+        ("GET", format!("/workspaces/{ws}/projects")),
+        ("GET", format!("/workspaces/{ws}/clients")),
+        ("GET", format!("/workspaces/{ws}/tags")),
+        ("GET", entry_path.clone()),
+        ("DELETE", entry_path.clone()),
+        ("GET", member_list.clone()),
+    ] {
+        assert_eq!(
+            server.call(outsider, method, &path, None).0,
+            404,
+            "outsider {method} {path}"
+        );
+    }
+    assert_eq!(
+        server
+            .call(outsider, "PUT", &entry_path, Some(replace.clone()))
+            .0,
+        404
+    );
+    assert_eq!(
+        server
+            .call(
+                outsider,
+                "POST",
+                &entries_path(member),
+                Some(replace.clone())
+            )
+            .0,
+        404
+    );
+    assert_eq!(
+        server
+            .call(
+                outsider,
+                "PATCH",
+                &member_list,
+                Some(json!({"end": "2026-03-02T10:00:00Z"}))
+            )
+            .0,
+        404
+    );
+
+    // A regular member reaches their own things only.
+    let (_, users) = server.call(member, "GET", &format!("/workspaces/{ws}/users"), None);
+    assert_eq!(
+        users.as_array().unwrap().len(),
+        1,
+        "a member sees only themselves"
+    );
+    assert_eq!(server.call(member, "GET", &admin_list, None).0, 404);
+    assert_eq!(
+        server
+            .call(
+                member,
+                "PATCH",
+                &admin_list,
+                Some(json!({"end": "2026-03-02T10:00:00Z"}))
+            )
+            .0,
+        404
+    );
+    let (_, admins_entry) = server.call(
+        admin,
+        "POST",
+        &entries_path(admin),
+        Some(json!({"start": "2026-03-02T08:00:00Z", "end": "2026-03-02T08:30:00Z"})),
+    );
+    let admins_path = format!(
+        "/workspaces/{ws}/time-entries/{}",
+        admins_entry["id"].as_str().unwrap()
+    );
+    assert_eq!(server.call(member, "GET", &admins_path, None).0, 404);
+    assert_eq!(
+        server
+            .call(member, "PUT", &admins_path, Some(replace.clone()))
+            .0,
+        404
+    );
+    assert_eq!(server.call(member, "DELETE", &admins_path, None).0, 404);
+
+    // An admin reaches everyone's in the workspace.
+    let (_, users) = server.call(admin, "GET", &format!("/workspaces/{ws}/users"), None);
+    assert_eq!(users.as_array().unwrap().len(), 2);
+    assert_eq!(
+        server.call(admin, "GET", &member_list, None).1[0]["description"],
+        "mine"
+    );
+    assert_eq!(server.call(admin, "GET", &entry_path, None).0, 200);
+    let (status, edited) = server.call(admin, "PUT", &entry_path, Some(replace));
+    assert_eq!(
+        (status, edited["userId"].clone()),
+        (200, json!(member.id)),
+        "still the member's entry"
+    );
+    assert_eq!(server.call(admin, "DELETE", &entry_path, None).0, 204);
+    assert_eq!(server.call(member, "GET", &entry_path, None).0, 404);
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let mut server = Server::start();
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
