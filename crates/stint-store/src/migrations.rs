@@ -4,7 +4,7 @@
 use rusqlite_migration::{Migrations, M};
 
 /// The schema version the last step leaves behind.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -41,6 +41,15 @@ pub fn migrations() -> Migrations<'static> {
                                    'start', start_utc, 'end', end_utc),
                        lower(hex(randomblob(16)))
                 FROM entries ORDER BY start_utc;",
+        ),
+        // 3: delivery state. A failed row waits until `next_attempt_utc`; a row the server
+        // refused is parked with its reason and no longer holds up the rows behind it.
+        M::up(
+            "ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE outbox ADD COLUMN next_attempt_utc TEXT;
+            ALTER TABLE outbox ADD COLUMN last_error TEXT;
+            ALTER TABLE outbox ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX outbox_pending ON outbox (parked, seq);",
         ),
     ])
 }

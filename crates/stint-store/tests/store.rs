@@ -167,3 +167,45 @@ fn an_end_before_start_never_reaches_the_table() {
     assert!(store.save(&entry("bad", 10, Some(5))).is_err());
     assert!(store.outbox().unwrap().is_empty());
 }
+
+#[test]
+fn the_outbox_goes_in_order_waits_after_failures_and_parks_refusals() {
+    use stint_store::OutboxHead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    assert_eq!(store.outbox_head(t(0)).unwrap(), OutboxHead::Empty);
+    store.save(&entry("a", 0, Some(10))).unwrap();
+    store.save(&entry("b", 20, Some(30))).unwrap();
+    store.save(&entry("c", 40, Some(50))).unwrap();
+
+    let OutboxHead::Ready(first) = store.outbox_head(t(0)).unwrap() else {
+        panic!("a row is due")
+    };
+    assert_eq!((first.entity_id.as_str(), first.attempts), ("a", 0));
+    store
+        .outbox_retry(first.seq, t(5), "connection refused")
+        .unwrap();
+    assert_eq!(
+        store.outbox_head(t(1)).unwrap(),
+        OutboxHead::WaitUntil(t(5)),
+        "b may not overtake a"
+    );
+    let OutboxHead::Ready(again) = store.outbox_head(t(5)).unwrap() else {
+        panic!("due again")
+    };
+    assert_eq!((again.seq, again.attempts), (first.seq, 1));
+
+    store
+        .outbox_park(again.seq, "422: the end is before the start")
+        .unwrap();
+    let OutboxHead::Ready(next) = store.outbox_head(t(5)).unwrap() else {
+        panic!("b flows past the parked row")
+    };
+    assert_eq!(next.entity_id, "b");
+    store.outbox_done(next.seq).unwrap();
+    assert_eq!(store.outbox_counts().unwrap(), (1, 1));
+    let parked = store.parked().unwrap();
+    assert_eq!(parked.len(), 1);
+    assert_eq!(parked[0].entity_id, "a");
+    assert!(parked[0].reason.contains("422"));
+}

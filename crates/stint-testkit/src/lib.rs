@@ -1,17 +1,21 @@
 //! Test support for Stint's end-to-end tests: a private X server (Xvfb) with a window
-//! manager (openbox) and a D-Bus session bus, WebDriver through tauri-driver, and helpers
-//! to inspect processes. Everything started here is stopped when its guard drops.
+//! manager (openbox) and a D-Bus session bus, WebDriver through tauri-driver, the real
+//! stint-server on loopback, a fault-injecting proxy, and helpers to inspect processes. Everything started here is stopped when its guard drops.
 //!
 //! A missing tool is an error that names the package to install, never a skipped test.
 
 mod desktop;
+mod faults;
 mod procs;
+mod server;
 mod webdriver;
 
 pub use desktop::Desktop;
+pub use faults::{Fault, FaultProxy};
 pub use procs::{
     children, context_switches, cpu_seconds, find_process, pss_kib, tree_pss_kib, Guard,
 };
+pub use server::{workspace_bin, TestServer};
 pub use webdriver::{Element, TauriDriver, WebDriver};
 
 use std::path::PathBuf;

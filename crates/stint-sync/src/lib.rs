@@ -1,0 +1,66 @@
+//! Stint's sync client. [`Remote`] signs in to a Stint server with an API key and delivers
+//! outbox rows; [`drain_step`] takes the oldest due row, delivers it and records the
+//! outcome. Every request carries the row's idempotency key and the entry's own id, so a
+//! retry after a lost answer can never create a second entry.
+//!
+//! This crate sees only the shared tables through `stint_store::Store`; the private ones
+//! (idle, auto tracker) live behind other types it cannot name.
+
+mod remote;
+
+pub use remote::{Account, Credentials, Delivery, Remote, SyncError};
+
+use chrono::{DateTime, Utc};
+use stint_core::backoff::retry_delay;
+use stint_store::{OutboxHead, Store, StoreError};
+
+/// What one drain step did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// The outbox is empty.
+    Idle,
+    /// A row reached the server and was removed.
+    Sent,
+    /// The server refused a row; it is parked with its reason.
+    Parked(String),
+    /// Nothing is due before then (a failed row waits for its retry).
+    WaitUntil(DateTime<Utc>),
+    /// The try failed (offline, 5xx); the row waits for its retry.
+    Failed(String),
+}
+
+/// Delivers the oldest due row, if any. `jitter` in `[0, 1)` spreads retries.
+pub fn drain_step(
+    store: &mut Store,
+    remote: &Remote,
+    now: DateTime<Utc>,
+    jitter: f64,
+) -> Result<Step, StoreError> {
+    let row = match store.outbox_head(now)? {
+        OutboxHead::Empty => return Ok(Step::Idle),
+        OutboxHead::WaitUntil(t) => return Ok(Step::WaitUntil(t)),
+        OutboxHead::Ready(row) => row,
+    };
+    match remote.deliver(&row) {
+        Delivery::Done => {
+            store.outbox_done(row.seq)?;
+            Ok(Step::Sent)
+        }
+        Delivery::Refused(reason) => {
+            tracing::warn!(seq = row.seq, entry = %row.entity_id, "server refused a change: {reason}");
+            store.outbox_park(row.seq, &reason)?;
+            Ok(Step::Parked(reason))
+        }
+        Delivery::Retry(reason) => {
+            let wait = retry_delay(row.attempts + 1, jitter);
+            let next = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+            tracing::info!(
+                seq = row.seq,
+                attempts = row.attempts + 1,
+                "delivery failed, retrying in {wait:?}: {reason}"
+            );
+            store.outbox_retry(row.seq, next, &reason)?;
+            Ok(Step::Failed(reason))
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The server as the agent sees it: sign-in and delivery of outbox rows.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use stint_api::{ApiError, User, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
+use stint_store::OutboxRow;
+
+/// Where and as whom to sync. The key is never printed.
+#[derive(Clone)]
+pub struct Credentials {
+    /// The server's address, e.g. `http://127.0.0.1:8400` (with or without `/api/v1`).
+    pub server: String,
+    pub api_key: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("server", &self.server)
+            .field("api_key", &"<hidden>")
+            .finish()
+    }
+}
+
+/// Who the key belongs to, learned at sign-in and kept so the agent can work offline.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Account {
+    pub user_id: String,
+    pub workspace_id: String,
+    pub email: String,
+    pub name: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("the server refused the API key")]
+    BadKey,
+    #[error("cannot reach the server at {server}: {reason}")]
+    Offline { server: String, reason: String },
+    #[error("the server answered {status}: {message}")]
+    Server { status: u16, message: String },
+}
+
+/// The outcome of one delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Done,
+    /// Worth trying again later (network, 5xx, 429).
+    Retry(String),
+    /// The server will never accept this row as it is (other 4xx).
+    Refused(String),
+}
+
+pub struct Remote {
+    http: ureq::Agent,
+    base: String,
+    key: String,
+    pub account: Account,
+}
+
+fn api_base(server: &str) -> String {
+    let trimmed = server.trim_end_matches('/');
+    if trimmed.ends_with("/api/v1") {
+        trimmed.to_owned()
+    } else {
+        format!("{trimmed}/api/v1")
+    }
+}
+
+fn http() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+fn message_of(status: u16, body: &str) -> String {
+    serde_json::from_str::<ApiError>(body)
+        .map(|e| e.message)
+        .unwrap_or_else(|_| format!("HTTP {status}"))
+}
+
+impl Remote {
+    /// Checks the key against `GET /user` and learns the account.
+    pub fn sign_in(credentials: &Credentials) -> Result<Remote, SyncError> {
+        let http = http();
+        let base = api_base(&credentials.server);
+        let mut response = http
+            .get(format!("{base}/user"))
+            .header(API_KEY_HEADER, &credentials.api_key)
+            .call()
+            .map_err(|e| SyncError::Offline {
+                server: credentials.server.clone(),
+                reason: e.to_string(),
+            })?;
+        let status = response.status().as_u16();
+        let body = response.body_mut().read_to_string().unwrap_or_default();
+        match status {
+            200 => {}
+            401 | 403 => return Err(SyncError::BadKey),
+            _ => {
+                return Err(SyncError::Server {
+                    status,
+                    message: message_of(status, &body),
+                })
+            }
+        }
+        let user: User = serde_json::from_str(&body).map_err(|e| SyncError::Server {
+            status,
+            message: format!("unexpected answer to /user: {e}"),
+        })?;
+        Ok(Remote {
+            http,
+            base,
+            key: credentials.api_key.clone(),
+            account: Account {
+                user_id: user.id,
+                workspace_id: user.active_workspace,
+                email: user.email,
+                name: user.name,
+            },
+        })
+    }
+
+    /// A remote for an account signed in earlier, without asking the server now.
+    pub fn resume(credentials: &Credentials, account: Account) -> Remote {
+        Remote {
+            http: http(),
+            base: api_base(&credentials.server),
+            key: credentials.api_key.clone(),
+            account,
+        }
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        idempotency_key: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, String), String> {
+        let url = format!("{}{path}", self.base);
+        let response = match (method, body) {
+            ("DELETE", _) => self
+                .http
+                .delete(&url)
+                .header(API_KEY_HEADER, &self.key)
+                .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
+                .call(),
+            (_, body) => {
+                let request = if method == "PUT" {
+                    self.http.put(&url)
+                } else {
+                    self.http.post(&url)
+                };
+                request
+                    .header(API_KEY_HEADER, &self.key)
+                    .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
+                    .send_json(body.cloned().unwrap_or(Value::Null))
+            }
+        };
+        let mut response = response.map_err(|e| format!("offline: {e}"))?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| format!("offline: {e}"))?;
+        Ok((status, text))
+    }
+
+    /// Sends one outbox row. Upserts are a create with the entry's own id, and a replace
+    /// when the server already has that id with other content.
+    pub fn deliver(&self, row: &OutboxRow) -> Delivery {
+        let entries = format!("/workspaces/{}/time-entries", self.account.workspace_id);
+        let one = format!("{entries}/{}", row.entity_id);
+        let outcome = match row.op.as_str() {
+            "delete" => self.send("DELETE", &one, &row.idempotency_key, None),
+            "upsert" => {
+                let payload: Value = match serde_json::from_str(&row.payload) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        return Delivery::Refused(format!("the queued change is unreadable: {e}"))
+                    }
+                };
+                let body = json!({
+                    "id": row.entity_id,
+                    "start": payload["start"],
+                    "end": payload["end"],
+                    "description": payload["description"],
+                });
+                match self.send("POST", &entries, &row.idempotency_key, Some(&body)) {
+                    Ok((409, _)) => self.send(
+                        "PUT",
+                        &one,
+                        &format!("{}:replace", row.idempotency_key),
+                        Some(&body),
+                    ),
+                    other => other,
+                }
+            }
+            other => return Delivery::Refused(format!("unknown change {other:?}")),
+        };
+        match outcome {
+            Err(reason) => Delivery::Retry(reason),
+            Ok((status, _)) if (200..300).contains(&status) => Delivery::Done,
+            // Deleting what the server no longer has is what was wanted.
+            Ok((404, _)) if row.op == "delete" => Delivery::Done,
+            Ok((status, body)) if status == 408 || status == 429 || status >= 500 => {
+                Delivery::Retry(format!("{status}: {}", message_of(status, &body)))
+            }
+            Ok((status, body)) => {
+                Delivery::Refused(format!("{status}: {}", message_of(status, &body)))
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! A fault-injecting HTTP proxy for loopback tests: one request per connection, and for
+//! each a fault drawn from a plan by a seeded hash of the request's number, so runs are
+//! repeatable yet the faults do not fall into a short cycle that a retry loop could
+//! never escape.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Forward and relay the answer.
+    Pass,
+    /// Answer 503 without forwarding.
+    ServerError,
+    /// Close the connection after half the request, without forwarding.
+    Reset,
+    /// Forward (the server commits), then close without relaying the answer.
+    DropAnswer,
+}
+
+pub struct FaultProxy {
+    pub url: String,
+    stop: Arc<AtomicBool>,
+    pub requests: Arc<AtomicUsize>,
+}
+
+/// Reads one HTTP message (headers, then a Content-Length body).
+fn read_message(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            while buf.len() < end + 4 + length {
+                let n = stream.read(&mut chunk)?;
+                if n == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            return Ok(buf);
+        }
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Ok(buf);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Makes the message close its connection after it, so one connection carries one request.
+fn with_connection_close(message: &[u8]) -> Vec<u8> {
+    let Some(end) = message.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return message.to_vec();
+    };
+    let head = String::from_utf8_lossy(&message[..end]);
+    let mut out: Vec<u8> = head
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .collect::<Vec<_>>()
+        .join("\r\n")
+        .into_bytes();
+    out.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
+    out.extend_from_slice(&message[end + 4..]);
+    out
+}
+
+fn handle(mut client: TcpStream, upstream: &str, fault: Fault) -> std::io::Result<()> {
+    let request = read_message(&mut client)?;
+    match fault {
+        Fault::Reset => {
+            let _ = client.shutdown(Shutdown::Both);
+            return Ok(());
+        }
+        Fault::ServerError => {
+            let body = br#"{"message":"injected fault","code":503}"#;
+            let head = format!(
+                "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            client.write_all(head.as_bytes())?;
+            client.write_all(body)?;
+            return Ok(());
+        }
+        Fault::Pass | Fault::DropAnswer => {}
+    }
+    let mut server = TcpStream::connect(upstream)?;
+    server.write_all(&with_connection_close(&request))?;
+    let mut answer = Vec::new();
+    server.read_to_end(&mut answer)?;
+    if fault == Fault::DropAnswer {
+        let _ = client.shutdown(Shutdown::Both);
+        return Ok(());
+    }
+    client.write_all(&with_connection_close(&answer))?;
+    Ok(())
+}
+
+/// SplitMix64's finaliser: a well-spread hash of the request number.
+fn mix(n: u64) -> u64 {
+    let mut z = n.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl FaultProxy {
+    /// Proxies to `upstream` (`127.0.0.1:PORT`); each request gets one of `plan`, drawn
+    /// evenly (repeat an entry to make it likelier).
+    pub fn start(upstream: &str, plan: Vec<Fault>) -> anyhow::Result<FaultProxy> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let stop = Arc::new(AtomicBool::new(false));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let (stop2, count, upstream) = (stop.clone(), requests.clone(), upstream.to_owned());
+        std::thread::spawn(move || {
+            while !stop2.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        let _ = client.set_nonblocking(false);
+                        let n = count.fetch_add(1, Ordering::Relaxed);
+                        let fault = plan[(mix(n as u64) % plan.len() as u64) as usize];
+                        let upstream = upstream.clone();
+                        std::thread::spawn(move || handle(client, &upstream, fault));
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                }
+            }
+        });
+        Ok(FaultProxy {
+            url,
+            stop,
+            requests,
+        })
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,111 @@
+//! The real `stint-server` binary on 127.0.0.1 with a fresh data directory.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use anyhow::Context;
+
+use crate::procs::Guard;
+
+/// A binary built from this workspace (tests of one crate cannot name another crate's
+/// binaries, but cargo puts them all in the same directory).
+pub fn workspace_bin(name: &str) -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let dir = exe
+        .parent()
+        .and_then(|deps| {
+            if deps.ends_with("deps") {
+                deps.parent()
+            } else {
+                Some(deps)
+            }
+        })
+        .context("test binary has no directory")?;
+    let bin = dir.join(name);
+    anyhow::ensure!(
+        bin.is_file(),
+        "{} is missing; build it first (`cargo build -p {name}`; the test command does)",
+        bin.display()
+    );
+    Ok(bin)
+}
+
+pub struct TestServer {
+    /// e.g. `http://127.0.0.1:41234`
+    pub url: String,
+    pub data_dir: tempfile::TempDir,
+    guard: Option<Guard>,
+}
+
+impl TestServer {
+    /// A server with no users yet; add them with [`TestServer::add_user`].
+    pub fn start() -> anyhow::Result<TestServer> {
+        let data_dir = tempfile::tempdir()?;
+        let mut server = TestServer {
+            url: String::new(),
+            data_dir,
+            guard: None,
+        };
+        server.restart_on("127.0.0.1:0")?;
+        Ok(server)
+    }
+
+    /// Adds a user and returns their API key.
+    pub fn add_user(&self, workspace: &str, email: &str, role: &str) -> anyhow::Result<String> {
+        let out = Command::new(workspace_bin("stint-server")?)
+            .args(["user", "add", "--data-dir"])
+            .arg(self.data_dir.path())
+            .args([
+                "--workspace",
+                workspace,
+                "--email",
+                email,
+                "--name",
+                email,
+                "--role",
+                role,
+            ])
+            .output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "user add failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(String::from_utf8(out.stdout)?
+            .lines()
+            .last()
+            .context("no key printed")?
+            .to_owned())
+    }
+
+    pub fn stop(&mut self) {
+        self.guard = None;
+    }
+
+    /// Starts (again) on `listen`, e.g. the address it had before.
+    pub fn restart_on(&mut self, listen: &str) -> anyhow::Result<()> {
+        self.stop();
+        let mut child = Command::new(workspace_bin("stint-server")?)
+            .args(["serve", "--listen", listen, "--data-dir"])
+            .arg(self.data_dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting stint-server")?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().context("stdout")?).read_line(&mut line)?;
+        self.url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .with_context(|| format!("unexpected first line {line:?}"))?
+            .to_owned();
+        self.guard = Some(Guard::new("stint-server", child));
+        Ok(())
+    }
+
+    /// `127.0.0.1:PORT` of the running server.
+    pub fn address(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+}
