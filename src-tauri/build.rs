@@ -12,6 +12,9 @@ fn main() {
         "edit_entry",
         "delete_entry",
         "add_manual_entry",
+        "sign_in",
+        "sign_out",
+        "sync_status",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build configuration is valid");

@@ -21,6 +21,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::edit_entry,
             commands::delete_entry,
             commands::add_manual_entry,
+            commands::sign_in,
+            commands::sign_out,
+            commands::sync_status,
         ])
         .events(tauri_specta::collect_events![AgentChanged])
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use stint_agent::DayView;
-use stint_agent::{Agent, Entry, EntryId, EntryPatch, UiError};
+use stint_agent::{Agent, Entry, EntryId, EntryPatch, SyncStatus, UiError};
 use tauri::State;
 
 use crate::AppInfo;
@@ -66,4 +66,34 @@ pub async fn add_manual_entry(
     end: DateTime<Utc>,
 ) -> Result<Entry> {
     Ok(agent.add_manual(&description, start, end)?)
+}
+
+/// Checks the key with the server and starts syncing (network: off the UI thread).
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in(
+    agent: State<'_, Arc<Agent>>,
+    server: String,
+    api_key: String,
+) -> Result<SyncStatus> {
+    let agent = agent.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || agent.sign_in(&server, &api_key))
+        .await
+        .map_err(|e| UiError {
+            code: "internal".into(),
+            message: format!("sign-in did not finish: {e}"),
+        })?
+        .map_err(UiError::from)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_out(agent: State<'_, Arc<Agent>>) -> Result<()> {
+    Ok(agent.sign_out()?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(agent: State<'_, Arc<Agent>>) -> Result<SyncStatus> {
+    Ok(agent.sync_status())
 }

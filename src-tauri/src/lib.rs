@@ -117,7 +117,12 @@ async fn forward_events(app: tauri::AppHandle, agent: Arc<Agent>) {
             }
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         };
-        tray::refresh(&app, &agent);
+        if matches!(
+            event,
+            stint_agent::AgentEvent::TimerChanged { .. } | stint_agent::AgentEvent::Tick { .. }
+        ) {
+            tray::refresh(&app, &agent);
+        }
         if let Err(e) = bindings::AgentChanged(event).emit(&app) {
             log::warn!("could not send an event to the window: {e}");
         }

@@ -15,6 +15,10 @@ export const commands = {
 	editEntry: (id: EntryId, patch: EntryPatch_Deserialize) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("edit_entry", { id, patch })),
 	deleteEntry: (id: EntryId) => typedError<null, UiError>(__TAURI_INVOKE("delete_entry", { id })),
 	addManualEntry: (description: string, start: string, end: string) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("add_manual_entry", { description, start, end })),
+	/**  Checks the key with the server and starts syncing (network: off the UI thread). */
+	signIn: (server: string, apiKey: string) => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sign_in", { server, apiKey })),
+	signOut: () => typedError<null, UiError>(__TAURI_INVOKE("sign_out")),
+	syncStatus: () => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sync_status")),
 };
 
 /** Events */
@@ -42,7 +46,9 @@ export type AgentEvent_Deserialize =
 /**  Entries were added, edited or deleted. */
 { kind: "entriesChanged" } | 
 /**  Periodic refresh while a timer runs, so elapsed time shown outside the window moves. */
-{ kind: "tick"; running?: Entry_Deserialize | null };
+{ kind: "tick"; running?: Entry_Deserialize | null } | 
+/**  Sync state or counts changed. */
+{ kind: "syncChanged"; status: SyncStatus_Deserialize };
 
 /**  What changed, for the tray, the window and any other subscriber. */
 export type AgentEvent_Serialize = 
@@ -51,7 +57,9 @@ export type AgentEvent_Serialize =
 /**  Entries were added, edited or deleted. */
 { kind: "entriesChanged" } | 
 /**  Periodic refresh while a timer runs, so elapsed time shown outside the window moves. */
-{ kind: "tick"; running: Entry_Serialize | null };
+{ kind: "tick"; running: Entry_Serialize | null } | 
+/**  Sync state or counts changed. */
+{ kind: "syncChanged"; status: SyncStatus_Serialize };
 
 /**  What the shell knows that the UI wants to show. */
 export type AppInfo = {
@@ -121,6 +129,37 @@ export type Entry_Serialize = {
 	description: string,
 	start: string,
 	end: string | null,
+};
+
+export type SyncState = "signedOut" | "synced" | "waiting" | "offline";
+
+/**  What the UI shows about sync. */
+export type SyncStatus = SyncStatus_Serialize | SyncStatus_Deserialize;
+
+/**  What the UI shows about sync. */
+export type SyncStatus_Deserialize = {
+	state: SyncState,
+	/**  Changes not yet on the server. */
+	waiting: number,
+	/**  Changes the server refused; they stay on the device. */
+	parked: number,
+	/**  Why the last try failed, or why a change was refused. */
+	message?: string | null,
+	server?: string | null,
+	email?: string | null,
+};
+
+/**  What the UI shows about sync. */
+export type SyncStatus_Serialize = {
+	state: SyncState,
+	/**  Changes not yet on the server. */
+	waiting: number,
+	/**  Changes the server refused; they stay on the device. */
+	parked: number,
+	/**  Why the last try failed, or why a change was refused. */
+	message: string | null,
+	server: string | null,
+	email: string | null,
 };
 
 /**  What a failed command looks like to the UI. */

@@ -7,6 +7,7 @@ import {
   events,
   type DayView_Serialize as DayView,
   type Entry_Serialize as Entry,
+  type SyncStatus_Serialize as SyncStatus,
   type UiError,
 } from "./bindings";
 import { renderEntries } from "./entries";
@@ -135,13 +136,59 @@ $<HTMLFormElement>("manual-form").addEventListener("submit", async (ev) => {
   }
 });
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** One line about sync, and the sign-in form or the signed-in account. */
+function renderSync(status: SyncStatus): void {
+  const line = $<HTMLParagraphElement>("sync");
+  const texts: Record<SyncStatus["state"], string> = {
+    signedOut: "Not signed in: entries stay on this device.",
+    synced: `Synced with ${status.server ?? "the server"}.`,
+    waiting: `${plural(status.waiting, "change")} waiting to sync.`,
+    offline: `Offline: ${plural(status.waiting, "change")} waiting, retrying (${status.message ?? "no answer"}).`,
+  };
+  let text = texts[status.state];
+  if (status.parked > 0) text += ` ${plural(status.parked, "change")} refused by the server: ${status.message ?? ""}`;
+  line.textContent = text;
+  line.dataset.state = status.state;
+  line.dataset.refused = String(status.parked > 0);
+  const signedIn = status.state !== "signedOut";
+  $<HTMLFormElement>("sign-in-form").hidden = signedIn;
+  $<HTMLParagraphElement>("signed-in").hidden = !signedIn;
+  $<HTMLSpanElement>("signed-in-as").textContent = signedIn ? `Signed in as ${status.email} at ${status.server}.` : "";
+}
+
+$<HTMLFormElement>("sign-in-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const button = $<HTMLButtonElement>("sign-in");
+  const key = $<HTMLInputElement>("api-key");
+  button.disabled = true;
+  button.textContent = "Checking…";
+  const status = unwrap(await commands.signIn($<HTMLInputElement>("server").value, key.value));
+  button.disabled = false;
+  button.textContent = "Sign in";
+  if (status) {
+    key.value = "";
+    renderSync(status);
+  }
+});
+
+$<HTMLButtonElement>("sign-out").addEventListener("click", async () => {
+  unwrap(await commands.signOut());
+});
+
 async function main(): Promise<void> {
   const info = unwrap(await commands.appInfo());
   if (info && !info.trayAvailable) {
     notice.textContent = "No system tray was found: closing this window quits Stint.";
     notice.hidden = false;
   }
-  await events.agentChanged.listen(scheduleRefresh);
+  await events.agentChanged.listen((event) => {
+    if (event.payload.kind === "syncChanged") renderSync(event.payload.status);
+    else scheduleRefresh();
+  });
+  const sync = unwrap(await commands.syncStatus());
+  if (sync) renderSync(sync);
   await refresh();
   document.body.dataset.ready = "true";
 }

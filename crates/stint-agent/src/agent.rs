@@ -11,6 +11,8 @@ use tokio::sync::{broadcast, Notify};
 
 use crate::error::AgentError;
 use crate::paths::Paths;
+use crate::sync::{SavedSignIn, SyncState, SyncStatus, SyncWorker};
+use stint_sync::{Credentials, Remote};
 
 /// The source of "now". Real time in the app, a hand-moved clock in tests.
 pub trait Clock: Send + Sync {
@@ -35,6 +37,8 @@ pub enum AgentEvent {
     EntriesChanged,
     /// Periodic refresh while a timer runs, so elapsed time shown outside the window moves.
     Tick { running: Option<Entry> },
+    /// Sync state or counts changed.
+    SyncChanged { status: SyncStatus },
 }
 
 /// Today's entries as the window shows them.
@@ -53,6 +57,9 @@ pub struct Agent {
     clock: Arc<dyn Clock>,
     events: broadcast::Sender<AgentEvent>,
     pub(crate) wake: Notify,
+    paths: Paths,
+    sync_status: Arc<Mutex<SyncStatus>>,
+    sync: Mutex<Option<SyncWorker>>,
 }
 
 impl Agent {
@@ -63,12 +70,103 @@ impl Agent {
         if let Some(running) = store.running()? {
             tracing::info!(entry = %running.id, start = %running.start, "resuming the running timer");
         }
-        Ok(Arc::new(Agent {
+        let agent = Arc::new(Agent {
             store: Mutex::new(store),
             clock,
             events: broadcast::channel(64).0,
             wake: Notify::new(),
-        }))
+            paths: paths.clone(),
+            sync_status: Arc::new(Mutex::new(SyncStatus::signed_out())),
+            sync: Mutex::new(None),
+        });
+        if let Some(saved) = SavedSignIn::load(&paths.config_dir) {
+            agent.start_sync(&saved);
+        }
+        Ok(agent)
+    }
+
+    fn start_sync(&self, saved: &SavedSignIn) {
+        let (waiting, parked) = self.store().outbox_counts().unwrap_or((0, 0));
+        *self.sync_status.lock().unwrap_or_else(|p| p.into_inner()) = SyncStatus {
+            state: if waiting == 0 {
+                SyncState::Synced
+            } else {
+                SyncState::Waiting
+            },
+            waiting,
+            parked,
+            message: None,
+            server: Some(saved.server.clone()),
+            email: Some(saved.account.email.clone()),
+        };
+        let worker = SyncWorker::start(
+            self.paths.database(),
+            saved,
+            self.sync_status.clone(),
+            self.events.clone(),
+        );
+        *self.sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(worker);
+    }
+
+    /// Checks the key with the server, keeps the sign-in and starts syncing. Blocks on
+    /// the network: call it off the UI thread.
+    pub fn sign_in(&self, server: &str, api_key: &str) -> Result<SyncStatus, AgentError> {
+        let server = server.trim();
+        if !(server.starts_with("http://") || server.starts_with("https://")) {
+            return Err(AgentError::BadInput(format!(
+                "the server address must start with http:// or https:// (got {server:?})"
+            )));
+        }
+        let credentials = Credentials {
+            server: server.to_owned(),
+            api_key: api_key.trim().to_owned(),
+        };
+        let remote = Remote::sign_in(&credentials)?;
+        let saved = SavedSignIn {
+            server: credentials.server,
+            api_key: credentials.api_key,
+            account: remote.account,
+        };
+        saved
+            .save(&self.paths.config_dir)
+            .map_err(AgentError::SaveSignIn)?;
+        self.sign_out_quietly();
+        tracing::info!(server = %saved.server, user = %saved.account.email, "signed in");
+        self.start_sync(&saved);
+        Ok(self.sync_status())
+    }
+
+    fn sign_out_quietly(&self) {
+        // Dropping the worker stops and joins its thread.
+        drop(self.sync.lock().unwrap_or_else(|p| p.into_inner()).take());
+        *self.sync_status.lock().unwrap_or_else(|p| p.into_inner()) = SyncStatus::signed_out();
+    }
+
+    /// Forgets the sign-in. Changes not yet sent stay queued for the next sign-in.
+    pub fn sign_out(&self) -> Result<(), AgentError> {
+        self.sign_out_quietly();
+        match std::fs::remove_file(SavedSignIn::path(&self.paths.config_dir)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(AgentError::SaveSignIn(e)),
+        }
+        self.emit(AgentEvent::SyncChanged {
+            status: SyncStatus::signed_out(),
+        });
+        Ok(())
+    }
+
+    pub fn sync_status(&self) -> SyncStatus {
+        self.sync_status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn wake_sync(&self) {
+        if let Some(worker) = &*self.sync.lock().unwrap_or_else(|p| p.into_inner()) {
+            worker.wake();
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<AgentEvent> {
@@ -89,6 +187,10 @@ impl Agent {
     }
 
     fn emit(&self, event: AgentEvent) {
+        if event == AgentEvent::EntriesChanged {
+            // Every change to entries queued an outbox row.
+            self.wake_sync();
+        }
         // No subscriber is fine: the CLI often has none.
         let _ = self.events.send(event);
     }

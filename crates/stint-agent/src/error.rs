@@ -12,6 +12,12 @@ pub enum AgentError {
     Entry(#[from] EntryError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Sync(#[from] stint_sync::SyncError),
+    #[error("could not save the sign-in: {0}")]
+    SaveSignIn(std::io::Error),
+    #[error("{0}")]
+    BadInput(String),
 }
 
 impl AgentError {
@@ -24,6 +30,11 @@ impl AgentError {
             AgentError::Store(StoreError::AlreadyRunning) => "already_running",
             AgentError::Store(StoreError::Corrupt { .. }) => "database_damaged",
             AgentError::Store(_) => "storage",
+            AgentError::Sync(stint_sync::SyncError::BadKey) => "bad_key",
+            AgentError::Sync(stint_sync::SyncError::Offline { .. }) => "offline",
+            AgentError::Sync(stint_sync::SyncError::Server { .. }) => "server_error",
+            AgentError::SaveSignIn(_) => "storage",
+            AgentError::BadInput(_) => "invalid_input",
         }
     }
 }

@@ -5,9 +5,11 @@
 mod agent;
 mod error;
 mod paths;
+mod sync;
 mod tick;
 
 pub use agent::{Agent, AgentEvent, Clock, DayView, SystemClock};
 pub use error::{AgentError, UiError};
 pub use paths::{Paths, PathsError};
 pub use stint_core::{Entry, EntryId, EntryPatch};
+pub use sync::{SyncState, SyncStatus};

@@ -1,8 +1,8 @@
 //! A command line for the agent API, also used by the crash tests.
 //!
-//! `stint-cli start [DESCRIPTION]`, `stop`, `status`, `today`, or `serve`: read one command
-//! per line on stdin (`start DESCRIPTION`, `stop`, `status`, `today`) and answer each with
-//! one JSON line, with the tick running, until stdin closes.
+//! `stint-cli start [DESCRIPTION]`, `stop`, `status`, `today`, `sign-in SERVER KEY`,
+//! `sign-out`, `sync-status`, or `serve`: read one of those commands per line on stdin and
+//! answer each with one JSON line, with the tick and sync running, until stdin closes.
 
 use std::io::BufRead;
 use std::sync::Arc;
@@ -16,7 +16,17 @@ fn run(agent: &Agent, command: &str, rest: &str) -> anyhow::Result<serde_json::V
         "stop" => serde_json::to_value(agent.stop()?)?,
         "status" => serde_json::to_value(agent.running()?)?,
         "today" => serde_json::to_value(agent.today()?)?,
-        other => bail!("unknown command {other:?}: use start, stop, status, today or serve"),
+        "sign-in" => {
+            let (server, key) = rest
+                .split_once(' ')
+                .context("usage: sign-in SERVER API_KEY")?;
+            serde_json::to_value(agent.sign_in(server, key)?)?
+        }
+        "sign-out" => serde_json::to_value(agent.sign_out()?)?,
+        "sync-status" => serde_json::to_value(agent.sync_status())?,
+        other => bail!(
+            "unknown command {other:?}: use start, stop, status, today, sign-in, sign-out, sync-status or serve"
+        ),
     };
     Ok(answer)
 }

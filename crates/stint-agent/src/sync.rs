@@ -1,0 +1,244 @@
+//! Sync with a Stint server: sign-in, the saved credentials, and the drainer thread that
+//! delivers the outbox. The drainer has its own connection to the database and sleeps until
+//! a change is made or a retry is due.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use stint_store::Store;
+use stint_sync::{drain_step, Account, Credentials, Remote, Step};
+use tokio::sync::broadcast;
+
+use crate::agent::AgentEvent;
+
+/// What the UI shows about sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    pub state: SyncState,
+    /// Changes not yet on the server.
+    pub waiting: u32,
+    /// Changes the server refused; they stay on the device.
+    pub parked: u32,
+    /// Why the last try failed, or why a change was refused.
+    pub message: Option<String>,
+    pub server: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncState {
+    SignedOut,
+    Synced,
+    Waiting,
+    Offline,
+}
+
+impl SyncStatus {
+    pub fn signed_out() -> SyncStatus {
+        SyncStatus {
+            state: SyncState::SignedOut,
+            waiting: 0,
+            parked: 0,
+            message: None,
+            server: None,
+            email: None,
+        }
+    }
+}
+
+/// What is kept of a sign-in: in a file readable by the user alone.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SavedSignIn {
+    pub server: String,
+    pub api_key: String,
+    pub account: Account,
+}
+
+impl SavedSignIn {
+    pub fn path(config_dir: &Path) -> PathBuf {
+        config_dir.join("sync.json")
+    }
+
+    pub fn load(config_dir: &Path) -> Option<SavedSignIn> {
+        let text = std::fs::read_to_string(Self::path(config_dir)).ok()?;
+        match serde_json::from_str(&text) {
+            Ok(saved) => Some(saved),
+            Err(e) => {
+                tracing::warn!("ignoring unreadable sign-in file: {e}");
+                None
+            }
+        }
+    }
+
+    pub fn save(&self, config_dir: &Path) -> std::io::Result<()> {
+        use std::io::Write;
+        let path = Self::path(config_dir);
+        let tmp = path.with_extension("json.tmp");
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp)?;
+        file.write_all(serde_json::to_string_pretty(self)?.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(tmp, path)
+    }
+}
+
+#[derive(Default)]
+struct Signal {
+    woken: bool,
+    stop: bool,
+}
+
+/// The running drainer.
+pub(crate) struct SyncWorker {
+    signal: Arc<(Mutex<Signal>, Condvar)>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SyncWorker {
+    pub fn start(
+        database: PathBuf,
+        saved: &SavedSignIn,
+        status: Arc<Mutex<SyncStatus>>,
+        events: broadcast::Sender<AgentEvent>,
+    ) -> SyncWorker {
+        let credentials = Credentials {
+            server: saved.server.clone(),
+            api_key: saved.api_key.clone(),
+        };
+        let remote = Remote::resume(&credentials, saved.account.clone());
+        let signal = Arc::new((Mutex::new(Signal::default()), Condvar::new()));
+        let thread_signal = signal.clone();
+        let base = SyncStatus {
+            server: Some(saved.server.clone()),
+            email: Some(saved.account.email.clone()),
+            ..SyncStatus::signed_out()
+        };
+        let thread = std::thread::Builder::new()
+            .name("stint-sync".into())
+            .spawn(move || drain_loop(&database, &remote, &thread_signal, base, &status, &events))
+            .expect("a thread can be started");
+        SyncWorker {
+            signal,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn wake(&self) {
+        let (lock, cvar) = &*self.signal;
+        lock.lock().unwrap_or_else(|p| p.into_inner()).woken = true;
+        cvar.notify_one();
+    }
+}
+
+impl Drop for SyncWorker {
+    fn drop(&mut self) {
+        let (lock, cvar) = &*self.signal;
+        lock.lock().unwrap_or_else(|p| p.into_inner()).stop = true;
+        cvar.notify_one();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Sleeps until woken, stopped, or `timeout` passes; true if it should stop.
+fn sleep(signal: &(Mutex<Signal>, Condvar), timeout: Duration) -> bool {
+    let (lock, cvar) = signal;
+    let guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+    let (mut guard, _) = cvar
+        .wait_timeout_while(guard, timeout, |s| !s.woken && !s.stop)
+        .unwrap_or_else(|p| p.into_inner());
+    guard.woken = false;
+    guard.stop
+}
+
+fn drain_loop(
+    database: &Path,
+    remote: &Remote,
+    signal: &(Mutex<Signal>, Condvar),
+    base: SyncStatus,
+    status: &Mutex<SyncStatus>,
+    events: &broadcast::Sender<AgentEvent>,
+) {
+    let mut store = loop {
+        match Store::open(database) {
+            Ok(s) => break s,
+            Err(e) => {
+                tracing::error!("sync cannot open the database: {e}");
+                if sleep(signal, Duration::from_secs(30)) {
+                    return;
+                }
+            }
+        }
+    };
+    let mut offline: Option<String> = None;
+    let mut last_published = Instant::now() - Duration::from_secs(60);
+    loop {
+        if signal.0.lock().unwrap_or_else(|p| p.into_inner()).stop {
+            return;
+        }
+        let step = drain_step(&mut store, remote, Utc::now(), fastrand::f64());
+        let wait = match &step {
+            Ok(Step::Sent | Step::Parked(_)) => {
+                offline = None;
+                None
+            }
+            Ok(Step::Failed(reason)) => {
+                offline = Some(reason.clone());
+                None
+            }
+            Ok(Step::WaitUntil(t)) => Some((*t - Utc::now()).to_std().unwrap_or(Duration::ZERO)),
+            // Nothing to send: look again now and then in case another process queued work.
+            Ok(Step::Idle) => Some(Duration::from_secs(60)),
+            Err(e) => {
+                tracing::error!("sync could not read the outbox: {e}");
+                Some(Duration::from_secs(5))
+            }
+        };
+        let (waiting, parked) = store.outbox_counts().unwrap_or((0, 0));
+        let first_refusal = || store.parked().ok()?.into_iter().next().map(|p| p.reason);
+        let next = SyncStatus {
+            state: match (&offline, waiting) {
+                (Some(_), _) => SyncState::Offline,
+                (None, 0) => SyncState::Synced,
+                (None, _) => SyncState::Waiting,
+            },
+            waiting,
+            parked,
+            message: offline.clone().or_else(first_refusal),
+            ..base.clone()
+        };
+        // Publish state changes at once, counts at most twice a second.
+        let changed = {
+            let mut current = status.lock().unwrap_or_else(|p| p.into_inner());
+            let state_changed = current.state != next.state || current.parked != next.parked;
+            let publish = *current != next
+                && (state_changed
+                    || wait.is_some()
+                    || last_published.elapsed() > Duration::from_millis(500));
+            if publish {
+                *current = next.clone();
+            }
+            publish
+        };
+        if changed {
+            last_published = Instant::now();
+            let _ = events.send(AgentEvent::SyncChanged { status: next });
+        }
+        if let Some(wait) = wait {
+            if sleep(signal, wait) {
+                return;
+            }
+        }
+    }
+}

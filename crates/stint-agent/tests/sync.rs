@@ -1,0 +1,147 @@
+//! The agent syncing with the real server: a sign-in that persists, and a SIGKILL in the
+//! middle of draining a backlog that loses and doubles nothing.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use serde_json::Value;
+use stint_core::{Entry, EntryId};
+use stint_testkit::{wait_until, TestServer};
+
+struct Cli {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Cli {
+    fn spawn(root: &std::path::Path) -> Cli {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stint-cli"))
+            .arg("serve")
+            .env("STINT_DATA_DIR", root.join("data"))
+            .env("STINT_CONFIG_DIR", root.join("config"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Cli {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    fn ask(&mut self, line: &str) -> Value {
+        writeln!(self.stdin, "{line}").unwrap();
+        let mut answer = String::new();
+        self.stdout.read_line(&mut answer).unwrap();
+        serde_json::from_str(&answer).unwrap()
+    }
+}
+
+impl Drop for Cli {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn server_count(server: &TestServer, key: &str) -> usize {
+    let http = |path: &str| -> Value {
+        ureq::get(format!("{}/api/v1{path}", server.url))
+            .header("X-Api-Key", key)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap()
+    };
+    let me = http("/user");
+    let list = http(&format!(
+        "/workspaces/{}/user/{}/time-entries?page-size=5000",
+        me["activeWorkspace"].as_str().unwrap(),
+        me["id"].as_str().unwrap()
+    ));
+    let ids: std::collections::HashSet<_> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].clone())
+        .collect();
+    assert_eq!(ids.len(), list.as_array().unwrap().len(), "no entry twice");
+    ids.len()
+}
+
+#[test]
+fn a_bad_key_or_address_is_refused_with_a_reason() {
+    let server = TestServer::start().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let mut cli = Cli::spawn(root.path());
+    let bad_key = cli.ask(&format!(
+        "sign-in {} stint_0123456789abcdef_wrong",
+        server.url
+    ));
+    assert_eq!(bad_key["error"]["code"], "bad_key", "{bad_key}");
+    let no_scheme = cli.ask("sign-in localhost:1 key");
+    assert_eq!(no_scheme["error"]["code"], "invalid_input", "{no_scheme}");
+    let offline = cli.ask("sign-in http://127.0.0.1:9 key");
+    assert_eq!(offline["error"]["code"], "offline", "{offline}");
+    assert_eq!(cli.ask("sync-status")["ok"]["state"], "signedOut");
+}
+
+#[test]
+fn a_killed_agent_resumes_draining_without_loss_or_doubles() {
+    let server = TestServer::start().unwrap();
+    let key = server.add_user("Acme", "eve@acme.test", "regular").unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let total = 400;
+    {
+        std::fs::create_dir_all(root.path().join("data")).unwrap();
+        let mut store = stint_store::Store::open(&root.path().join("data/stint.db")).unwrap();
+        let base = Utc.with_ymd_and_hms(2026, 2, 2, 8, 0, 0).unwrap();
+        for n in 0..total {
+            let start = base + chrono::Duration::minutes(n);
+            store
+                .save(&Entry {
+                    id: EntryId(format!("00000000-0000-4000-8000-{n:012}")),
+                    description: format!("backlog {n}"),
+                    start,
+                    end: Some(start + chrono::Duration::seconds(30)),
+                })
+                .unwrap();
+        }
+    }
+
+    let mut first = Cli::spawn(root.path());
+    let signed_in = first.ask(&format!("sign-in {} {key}", server.url));
+    assert_eq!(signed_in["ok"]["email"], "eve@acme.test", "{signed_in}");
+    wait_until(
+        Duration::from_secs(30),
+        "part of the backlog to arrive",
+        || (server_count(&server, &key) > 20).then_some(()),
+    )
+    .unwrap();
+    first.child.kill().unwrap(); // SIGKILL in the middle of draining
+    first.child.wait().unwrap();
+    let arrived = server_count(&server, &key);
+    assert!(
+        arrived < total as usize,
+        "killed before the end ({arrived} of {total})"
+    );
+
+    // The sign-in was kept: a restart goes on draining by itself.
+    let mut second = Cli::spawn(root.path());
+    wait_until(Duration::from_secs(60), "the rest of the backlog", || {
+        let status = second.ask("sync-status");
+        (status["ok"]["state"] == "synced").then_some(())
+    })
+    .unwrap();
+    assert_eq!(server_count(&server, &key), total as usize);
+    let signed_out = second.ask("sign-out");
+    assert!(signed_out.get("ok").is_some(), "{signed_out}");
+    assert!(!root.path().join("config/sync.json").exists());
+}
