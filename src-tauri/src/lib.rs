@@ -81,6 +81,7 @@ pub fn run() -> i32 {
                 ..info
             });
             tauri::async_runtime::spawn(agent.clone().run_ticks());
+            sign_in_from_env(&agent);
             tauri::async_runtime::spawn(forward_events(app.handle().clone(), agent.clone()));
             window::show(app.handle());
             Ok(())
@@ -102,6 +103,25 @@ pub fn run() -> i32 {
         _ => {}
     });
     0
+}
+
+/// `scripts/run.sh` hands over its demo server's address and key; used only while the app
+/// is not signed in, and never logged.
+fn sign_in_from_env(agent: &Arc<Agent>) {
+    let (Ok(server), Ok(key)) = (
+        std::env::var("STINT_SIGN_IN_SERVER"),
+        std::env::var("STINT_SIGN_IN_KEY"),
+    ) else {
+        return;
+    };
+    if agent.sync_status().state != stint_agent::SyncState::SignedOut {
+        return;
+    }
+    let agent = agent.clone();
+    tauri::async_runtime::spawn_blocking(move || match agent.sign_in(&server, &key) {
+        Ok(_) => log::info!("signed in to {server}"),
+        Err(e) => log::warn!("could not sign in to {server}: {e}"),
+    });
 }
 
 /// Passes agent events to the window and keeps the tray current.
