@@ -18,6 +18,7 @@ pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 pub const LAST_PAGE_HEADER: &str = "Last-Page";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TimeInterval {
     pub start: DateTime<Utc>,
@@ -28,6 +29,7 @@ pub struct TimeInterval {
 
 /// How an entry came to be (Stint's addition; the audit log names it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum EntrySource {
     Timer,
@@ -37,6 +39,7 @@ pub enum EntrySource {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TimeEntry {
     pub id: String,
@@ -51,12 +54,14 @@ pub struct TimeEntry {
     pub is_locked: bool,
     #[serde(rename = "type")]
     pub entry_type: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub custom_field_values: Vec<serde_json::Value>,
     pub source: EntrySource,
 }
 
 /// Body of `POST /workspaces/{wid}/time-entries`; no `end` starts a timer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewTimeEntry {
     /// Client-generated id (Stint's addition), so a retried create never doubles.
@@ -72,6 +77,7 @@ pub struct NewTimeEntry {
     #[serde(default)]
     pub tag_ids: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub custom_fields: Vec<serde_json::Value>,
     #[serde(rename = "type")]
     pub entry_type: Option<String>,
@@ -83,12 +89,14 @@ pub type UpdateTimeEntry = NewTimeEntry;
 
 /// Body of `PATCH /workspaces/{wid}/user/{uid}/time-entries`: stops the running timer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StopTimer {
     pub end: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Membership {
     pub user_id: String,
@@ -98,6 +106,7 @@ pub struct Membership {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub id: String,
@@ -112,6 +121,7 @@ pub struct User {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Workspace {
     pub id: String,
@@ -121,6 +131,7 @@ pub struct Workspace {
 
 /// Every error answer: a message for people, a stable code for programs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub message: String,
     pub code: u16,

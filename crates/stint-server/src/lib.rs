@@ -39,15 +39,34 @@ impl AppState {
     }
 }
 
+/// Where the server serves its OpenAPI document.
+pub const OPENAPI_PATH: &str = "/api/openapi.json";
+
 pub fn router(state: AppState) -> Router {
-    routes::api()
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::replay,
-        ))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .fallback(|| async { ApiFailure::not_found("no such route") })
-        .with_state(state)
+    let (api, doc) = routes::api().split_for_parts();
+    let doc = Arc::new(
+        doc.to_pretty_json()
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
+    );
+    api.route(
+        OPENAPI_PATH,
+        axum::routing::get(move || {
+            let doc = doc.clone();
+            async move {
+                (
+                    [("content-type", "application/json")],
+                    doc.as_str().to_owned(),
+                )
+            }
+        }),
+    )
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        idempotency::replay,
+    ))
+    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    .fallback(|| async { ApiFailure::not_found("no such route") })
+    .with_state(state)
 }
 
 /// Serves until SIGTERM or Ctrl-C, then finishes the requests under way.

@@ -578,3 +578,46 @@ fn sigterm_stops_the_server_cleanly() {
     let status = server.child.wait().unwrap();
     assert!(status.success(), "{status}");
 }
+
+#[test]
+fn the_openapi_document_lists_every_route() {
+    let server = Server::start();
+    let doc_url = server.base.replace("/api/v1", "/api/openapi.json");
+    let mut response = agent().get(&doc_url).call().unwrap();
+    assert_eq!(response.status(), 200);
+    let doc: Value = response.body_mut().read_json().unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let expected = [
+        ("get", "/api/v1/user"),
+        ("get", "/api/v1/workspaces"),
+        ("get", "/api/v1/workspaces/{wid}/users"),
+        ("get", "/api/v1/workspaces/{wid}/projects"),
+        ("get", "/api/v1/workspaces/{wid}/projects/{pid}/tasks"),
+        ("get", "/api/v1/workspaces/{wid}/clients"),
+        ("get", "/api/v1/workspaces/{wid}/tags"),
+        ("post", "/api/v1/workspaces/{wid}/time-entries"),
+        ("get", "/api/v1/workspaces/{wid}/time-entries/{id}"),
+        ("put", "/api/v1/workspaces/{wid}/time-entries/{id}"),
+        ("delete", "/api/v1/workspaces/{wid}/time-entries/{id}"),
+        ("get", "/api/v1/workspaces/{wid}/user/{uid}/time-entries"),
+        ("patch", "/api/v1/workspaces/{wid}/user/{uid}/time-entries"),
+    ];
+    let paths = doc["paths"].as_object().unwrap();
+    let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    for (method, path) in expected {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is not documented"
+        );
+    }
+    assert_eq!(
+        documented,
+        expected.len(),
+        "the document has routes this test does not know"
+    );
+    assert!(doc["components"]["schemas"]["TimeEntry"].is_object());
+    assert_eq!(
+        doc["components"]["securitySchemes"]["api_key"]["name"],
+        "X-Api-Key"
+    );
+}

@@ -5,13 +5,14 @@ use std::collections::HashMap;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use stint_api::{
-    format_iso_duration, EntrySource, NewTimeEntry, StopTimer, TimeEntry, TimeInterval,
+    format_iso_duration, ApiError, EntrySource, NewTimeEntry, StopTimer, TimeEntry, TimeInterval,
     LAST_PAGE_HEADER,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_body, Caller};
 use crate::storage::{EntryFilter, EntryRow};
@@ -21,20 +22,11 @@ const MAX_DESCRIPTION_CHARS: usize = 3000;
 const MAX_PAGE_SIZE: u32 = 5000;
 const DEFAULT_PAGE_SIZE: u32 = 50;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/workspaces/{wid}/time-entries",
-            axum::routing::post(create),
-        )
-        .route(
-            "/api/v1/workspaces/{wid}/time-entries/{id}",
-            get(read).put(replace).delete(remove),
-        )
-        .route(
-            "/api/v1/workspaces/{wid}/user/{uid}/time-entries",
-            get(list).patch(stop),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(read, replace, remove))
+        .routes(routes!(list, stop))
 }
 
 fn to_json(e: &EntryRow) -> TimeEntry {
@@ -121,6 +113,11 @@ fn entry_from(
     })
 }
 
+#[utoipa::path(post, path = "/api/v1/workspaces/{wid}/time-entries", tag = "time entries",
+    params(("wid" = String, Path, description = "Workspace id"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first answer is replayed")),
+    request_body = NewTimeEntry,
+    responses((status = 201, body = TimeEntry), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
+        (status = 413, body = ApiError), (status = 422, body = ApiError)))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -168,6 +165,9 @@ fn writable(caller: &Caller, entry: &EntryRow) -> Result<(), ApiFailure> {
     Ok(())
 }
 
+#[utoipa::path(get, path = "/api/v1/workspaces/{wid}/time-entries/{id}", tag = "time entries",
+    params(("wid" = String, Path, description = "Workspace id"), ("id" = String, Path, description = "Entry id")),
+    responses((status = 200, body = TimeEntry), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -178,6 +178,11 @@ async fn read(
     )))
 }
 
+#[utoipa::path(put, path = "/api/v1/workspaces/{wid}/time-entries/{id}", tag = "time entries",
+    params(("wid" = String, Path, description = "Workspace id"), ("id" = String, Path, description = "Entry id"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first answer is replayed")),
+    request_body = NewTimeEntry,
+    responses((status = 200, body = TimeEntry), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 403, body = ApiError), (status = 409, body = ApiError),
+        (status = 413, body = ApiError), (status = 422, body = ApiError)))]
 async fn replace(
     State(state): State<AppState>,
     caller: Caller,
@@ -199,6 +204,9 @@ async fn replace(
     Ok(Json(to_json(&saved)))
 }
 
+#[utoipa::path(delete, path = "/api/v1/workspaces/{wid}/time-entries/{id}", tag = "time entries",
+    params(("wid" = String, Path, description = "Workspace id"), ("id" = String, Path, description = "Entry id"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first answer is replayed")),
+    responses((status = 204), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,
@@ -254,6 +262,14 @@ fn query_number(
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/workspaces/{wid}/user/{uid}/time-entries", tag = "time entries",
+    params(("wid" = String, Path, description = "Workspace id"), ("uid" = String, Path, description = "User id"),
+        ("start" = Option<String>, Query, description = "Entries starting at or after (ISO-8601)"),
+        ("end" = Option<String>, Query, description = "Entries starting at or before (ISO-8601)"),
+        ("in-progress" = Option<bool>, Query, description = "Only the running entry (true) or only stopped ones (false)"),
+        ("page" = Option<u32>, Query, description = "Page, from 1"),
+        ("page-size" = Option<u32>, Query, description = "Entries per page, 1 to 5000 (default 50)")),
+    responses((status = 200, body = Vec<TimeEntry>, headers(("Last-Page" = bool, description = "Whether this is the last page"))), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -284,6 +300,11 @@ async fn list(
     Ok((headers, Json(rows.iter().map(to_json).collect())))
 }
 
+#[utoipa::path(patch, path = "/api/v1/workspaces/{wid}/user/{uid}/time-entries", tag = "time entries",
+    params(("wid" = String, Path, description = "Workspace id"), ("uid" = String, Path, description = "User id"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first answer is replayed")),
+    request_body = StopTimer,
+    responses((status = 200, body = TimeEntry), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 403, body = ApiError),
+        (status = 413, body = ApiError), (status = 422, body = ApiError)))]
 async fn stop(
     State(state): State<AppState>,
     caller: Caller,

@@ -5,26 +5,52 @@ mod entries;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::de::DeserializeOwned;
-use stint_api::{Membership, User, Workspace, API_KEY_HEADER};
+use stint_api::{ApiError, Membership, User, Workspace, API_KEY_HEADER};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::storage::{Role, UserRow, WorkspaceRow};
 use crate::{ApiFailure, AppState};
 
-pub fn api() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/user", get(current_user))
-        .route("/api/v1/workspaces", get(workspaces))
-        .route("/api/v1/workspaces/{wid}/users", get(users))
-        .route("/api/v1/workspaces/{wid}/projects", get(empty_list))
-        .route(
-            "/api/v1/workspaces/{wid}/projects/{pid}/tasks",
-            get(project_tasks),
-        )
-        .route("/api/v1/workspaces/{wid}/clients", get(empty_list))
-        .route("/api/v1/workspaces/{wid}/tags", get(empty_list))
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Stint server API",
+        description = "Time entries in the shape of Clockify's public API v1, plus Stint's additions \
+            (client-generated entry ids, Idempotency-Key, entry source)."
+    ),
+    modifiers(&ApiKeyAuth),
+    security(("api_key" = []))
+)]
+struct ApiDoc;
+
+struct ApiKeyAuth;
+
+impl utoipa::Modify for ApiKeyAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(API_KEY_HEADER))),
+        );
+    }
+}
+
+/// Every route, each with its OpenAPI description: the router and the document are made
+/// from the same list, so neither can miss a route.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(current_user))
+        .routes(routes!(workspaces))
+        .routes(routes!(users))
+        .routes(routes!(projects))
+        .routes(routes!(project_tasks))
+        .routes(routes!(clients))
+        .routes(routes!(tags))
         .merge(entries::routes())
 }
 
@@ -94,10 +120,14 @@ fn user_json(user: &UserRow) -> User {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/user", tag = "users",
+    responses((status = 200, body = User), (status = 401, body = ApiError)))]
 async fn current_user(caller: Caller) -> Json<User> {
     Json(user_json(&caller.0))
 }
 
+#[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces",
+    responses((status = 200, body = Vec<Workspace>), (status = 401, body = ApiError)))]
 async fn workspaces(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,6 +147,9 @@ async fn workspaces(
 }
 
 /// Admins see every member; a regular user sees only themselves.
+#[utoipa::path(get, path = "/api/v1/workspaces/{wid}/users", tag = "users",
+    params(("wid" = String, Path, description = "Workspace id")),
+    responses((status = 200, body = Vec<User>), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn users(
     State(state): State<AppState>,
     caller: Caller,
@@ -131,15 +164,45 @@ async fn users(
 }
 
 /// Projects, clients and tags are not kept yet: an empty list in the right place.
-async fn empty_list(
-    caller: Caller,
-    Path(wid): Path<String>,
-) -> Result<Json<Vec<serde_json::Value>>, ApiFailure> {
-    caller.own_workspace(&wid)?;
+fn empty_list(caller: &Caller, wid: &str) -> Result<Json<Vec<serde_json::Value>>, ApiFailure> {
+    caller.own_workspace(wid)?;
     Ok(Json(Vec::new()))
 }
 
+#[utoipa::path(get, path = "/api/v1/workspaces/{wid}/projects", tag = "projects",
+    params(("wid" = String, Path, description = "Workspace id")),
+    responses((status = 200, body = Vec<Object>), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+async fn projects(
+    caller: Caller,
+    Path(wid): Path<String>,
+) -> Result<Json<Vec<serde_json::Value>>, ApiFailure> {
+    empty_list(&caller, &wid)
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{wid}/clients", tag = "clients",
+    params(("wid" = String, Path, description = "Workspace id")),
+    responses((status = 200, body = Vec<Object>), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+async fn clients(
+    caller: Caller,
+    Path(wid): Path<String>,
+) -> Result<Json<Vec<serde_json::Value>>, ApiFailure> {
+    empty_list(&caller, &wid)
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{wid}/tags", tag = "tags",
+    params(("wid" = String, Path, description = "Workspace id")),
+    responses((status = 200, body = Vec<Object>), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+async fn tags(
+    caller: Caller,
+    Path(wid): Path<String>,
+) -> Result<Json<Vec<serde_json::Value>>, ApiFailure> {
+    empty_list(&caller, &wid)
+}
+
 /// No project exists yet, so none has tasks.
+#[utoipa::path(get, path = "/api/v1/workspaces/{wid}/projects/{pid}/tasks", tag = "projects",
+    params(("wid" = String, Path, description = "Workspace id"), ("pid" = String, Path, description = "Project id")),
+    responses((status = 200, body = Vec<Object>), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn project_tasks(
     caller: Caller,
     Path((wid, pid)): Path<(String, String)>,

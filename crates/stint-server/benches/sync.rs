@@ -1,0 +1,230 @@
+//! Server ingest and agent drain figures on loopback (prints them; asserts nothing):
+//! - ingest: concurrent clients creating entries as fast as they can, entries/s and latency;
+//! - paced: 200 requests/s for 10 s, latency percentiles;
+//! - drain: a 10,000-entry offline backlog delivered by the real sync client.
+//!
+//! `cargo bench -p stint-server --bench sync`
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use serde_json::json;
+use stint_core::{Entry, EntryId};
+use stint_sync::{drain_step, Credentials, Remote, Step};
+
+const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
+
+struct Server {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn server() -> (Server, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["user", "add", "--data-dir"])
+        .arg(dir.path())
+        .args([
+            "--workspace",
+            "Bench",
+            "--email",
+            "b@bench.test",
+            "--name",
+            "B",
+            "--role",
+            "regular",
+        ])
+        .output()
+        .unwrap();
+    let key = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("STINT_SERVER_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().trim_start_matches("listening on ").to_owned();
+    (
+        Server {
+            child,
+            url,
+            _dir: dir,
+        },
+        key,
+    )
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn workspace(url: &str, key: &str) -> String {
+    let me: serde_json::Value = ureq::get(format!("{url}/api/v1/user"))
+        .header("X-Api-Key", key)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    me["activeWorkspace"].as_str().unwrap().to_owned()
+}
+
+fn create(http: &ureq::Agent, url: &str, key: &str, n: usize) -> Duration {
+    let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+        + chrono::Duration::seconds(n as i64 * 60);
+    let body = json!({"start": start, "end": start + chrono::Duration::seconds(30), "description": format!("bench {n}")});
+    let t = Instant::now();
+    let response = http
+        .post(url)
+        .header("X-Api-Key", key)
+        .send_json(body)
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    t.elapsed()
+}
+
+fn ingest(clients: usize, per_client: usize) {
+    let (server, key) = server();
+    let url = format!(
+        "{}/api/v1/workspaces/{}/time-entries",
+        server.url,
+        workspace(&server.url, &key)
+    );
+    let started = Instant::now();
+    let mut latencies: Vec<Duration> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..clients)
+            .map(|c| {
+                let (url, key) = (url.clone(), key.clone());
+                s.spawn(move || {
+                    let http = ureq::Agent::new_with_defaults();
+                    (0..per_client)
+                        .map(|i| create(&http, &url, &key, c * per_client + i))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let total = clients * per_client;
+    println!(
+        "ingest: {total} entries from {clients} concurrent clients in {:.2} s = {:.0} entries/s; p50 {:.2} ms, p99 {:.2} ms",
+        elapsed.as_secs_f64(),
+        total as f64 / elapsed.as_secs_f64(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99)
+    );
+}
+
+fn paced(rate: u32, seconds: u32) {
+    let (server, key) = server();
+    let url = format!(
+        "{}/api/v1/workspaces/{}/time-entries",
+        server.url,
+        workspace(&server.url, &key)
+    );
+    let interval = Duration::from_secs(1) / rate;
+    let total = (rate * seconds) as usize;
+    // Four senders, each taking every fourth slot of the schedule.
+    let started = Instant::now();
+    let mut latencies: Vec<Duration> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|c| {
+                let (url, key) = (url.clone(), key.clone());
+                s.spawn(move || {
+                    let http = ureq::Agent::new_with_defaults();
+                    let mut out = Vec::new();
+                    for n in (c..total).step_by(4) {
+                        let due = started + interval * n as u32;
+                        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                            std::thread::sleep(wait);
+                        }
+                        out.push(create(&http, &url, &key, n));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    latencies.sort();
+    println!(
+        "paced: {total} requests at {rate}/s: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        percentile(&latencies, 1.0)
+    );
+}
+
+fn drain(backlog: usize) {
+    let (server, key) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = stint_store::Store::open(&dir.path().join("stint.db")).unwrap();
+    let base = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    for n in 0..backlog {
+        let start = base + chrono::Duration::seconds(n as i64 * 60);
+        store
+            .save(&Entry {
+                id: EntryId(format!("00000000-0000-4000-8000-{n:012}")),
+                description: format!("backlog {n}"),
+                start,
+                end: Some(start + chrono::Duration::seconds(30)),
+            })
+            .unwrap();
+    }
+    let remote = Remote::sign_in(&Credentials {
+        server: server.url.clone(),
+        api_key: key,
+    })
+    .unwrap();
+    let started = Instant::now();
+    let mut sent = 0;
+    loop {
+        match drain_step(&mut store, &remote, Utc::now(), 0.5).unwrap() {
+            Step::Idle => break,
+            Step::Sent => sent += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "drain: {sent} queued entries delivered in {:.2} s ({:.0} entries/s)",
+        elapsed.as_secs_f64(),
+        sent as f64 / elapsed.as_secs_f64()
+    );
+}
+
+fn main() {
+    ingest(4, 2500);
+    paced(200, 10);
+    drain(10_000);
+}
