@@ -172,7 +172,12 @@ fn drain_loop(
 ) {
     let mut store = loop {
         match Store::open(database) {
-            Ok(s) => break s,
+            Ok(s) => {
+                if let Err(e) = s.relax_durability_for_delivery_state() {
+                    tracing::warn!("sync keeps full durability: {e}");
+                }
+                break s;
+            }
             Err(e) => {
                 tracing::error!("sync cannot open the database: {e}");
                 if sleep(signal, Duration::from_secs(30)) {

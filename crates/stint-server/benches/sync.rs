@@ -224,7 +224,15 @@ fn drain(backlog: usize) {
 }
 
 fn main() {
-    ingest(4, 2500);
-    paced(200, 10);
-    drain(10_000);
+    let only = std::env::args().nth(1).filter(|a| !a.starts_with('-'));
+    let run = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    if run("ingest") {
+        ingest(4, 2500);
+    }
+    if run("paced") {
+        paced(200, 10);
+    }
+    if run("drain") {
+        drain(10_000);
+    }
 }

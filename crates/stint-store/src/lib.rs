@@ -182,6 +182,15 @@ impl Store {
         running_in(&self.conn)
     }
 
+    /// For the sync drainer's own connection: commits stop waiting for the disk. What it
+    /// writes is only delivery state, and losing the newest of that in a power cut just
+    /// means a row is sent again, which the server answers from its idempotency record.
+    /// The changes themselves are written, durably, by the agent's connection.
+    pub fn relax_durability_for_delivery_state(&self) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(())
+    }
+
     /// A write transaction that takes the write lock at once, so a decision made inside it
     /// cannot be overtaken by another process.
     fn write(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
