@@ -4,9 +4,10 @@
 STINT_CACHE="${STINT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stint}"
 # Build artifacts live outside the clone so that a fresh clone rebuilds only Stint's crates.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$STINT_CACHE/target}"
-export PATH="$STINT_CACHE/tools/bin:$HOME/.cargo/bin:$PATH"
+export PATH="$STINT_CACHE/tools/bin:$STINT_CACHE/venv/bin:$HOME/.cargo/bin:$PATH"
 
 TAURI_DRIVER_VERSION=2.1.0
+SCHEMATHESIS_VERSION=4.32.5
 NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19
 
@@ -67,6 +68,17 @@ ensure_tauri_driver() {
     say "installing tauri-driver $TAURI_DRIVER_VERSION"
     env -u CARGO_TARGET_DIR cargo install --locked "tauri-driver@$TAURI_DRIVER_VERSION" --root "$STINT_CACHE/tools"
     touch "$STINT_CACHE/tools/.tauri-driver-$TAURI_DRIVER_VERSION"
+}
+
+# schemathesis (PyPI) in a virtualenv of its own, for the API fuzz test.
+ensure_schemathesis() {
+    if "$STINT_CACHE/venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+        return 0
+    fi
+    say "installing schemathesis $SCHEMATHESIS_VERSION"
+    command -v python3 >/dev/null || ensure_packages python3
+    python3 -m venv "$STINT_CACHE/venv" 2>/dev/null || { ensure_packages python3-venv; python3 -m venv "$STINT_CACHE/venv"; }
+    "$STINT_CACHE/venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 }
 
 # Installs the UI's npm packages when package-lock.json changed, then builds ui/dist, which

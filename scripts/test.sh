@@ -9,6 +9,7 @@ ensure_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}
 ensure_rust
 ensure_nextest
 ensure_tauri_driver
+ensure_schemathesis
 build_ui
 
 say "cargo fmt --check"
