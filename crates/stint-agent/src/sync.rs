@@ -92,6 +92,9 @@ impl SavedSignIn {
     }
 }
 
+/// How often a signed-in agent asks the server whether the timer changed elsewhere.
+const PULL_EVERY: Duration = Duration::from_secs(5);
+
 #[derive(Default)]
 struct Signal {
     woken: bool,
@@ -203,8 +206,19 @@ fn drain_loop(
                 None
             }
             Ok(Step::WaitUntil(t)) => Some((*t - Utc::now()).to_std().unwrap_or(Duration::ZERO)),
-            // Nothing to send: look again now and then in case another process queued work.
-            Ok(Step::Idle) => Some(Duration::from_secs(60)),
+            // Everything is on the server: adopt what happened to the timer elsewhere, then
+            // look again in a few seconds.
+            Ok(Step::Idle) => {
+                match stint_sync::pull_running(&mut store, remote) {
+                    Ok(Some(running)) => {
+                        let _ = events.send(AgentEvent::TimerChanged { running });
+                        let _ = events.send(AgentEvent::EntriesChanged);
+                    }
+                    Ok(None) => {}
+                    Err(e) => offline = Some(e),
+                }
+                Some(PULL_EVERY)
+            }
             Err(e) => {
                 tracing::error!("sync could not read the outbox: {e}");
                 Some(Duration::from_secs(5))

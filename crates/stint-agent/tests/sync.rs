@@ -145,3 +145,118 @@ fn a_killed_agent_resumes_draining_without_loss_or_doubles() {
     assert!(signed_out.get("ok").is_some(), "{signed_out}");
     assert!(!root.path().join("config/sync.json").exists());
 }
+
+#[test]
+fn timers_started_and_stopped_elsewhere_are_adopted() {
+    let server = TestServer::start().unwrap();
+    let key = server.add_user("Acme", "gus@acme.test", "regular").unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let mut cli = Cli::spawn(root.path());
+    assert!(cli
+        .ask(&format!("sign-in {} {key}", server.url))
+        .get("ok")
+        .is_some());
+    let http: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let api = |method: &str, path: &str, body: Option<Value>| -> Value {
+        let url = format!("{}/api/v1{path}", server.url);
+        let mut response = match (method, body) {
+            ("GET", _) => http.get(&url).header("X-Api-Key", &key).call(),
+            ("PATCH", Some(b)) => http.patch(&url).header("X-Api-Key", &key).send_json(b),
+            (_, b) => http
+                .post(&url)
+                .header("X-Api-Key", &key)
+                .send_json(b.unwrap_or(Value::Null)),
+        }
+        .unwrap();
+        response.body_mut().read_json().unwrap_or(Value::Null)
+    };
+    let me = api("GET", "/user", None);
+    let (ws, uid) = (
+        me["activeWorkspace"].as_str().unwrap(),
+        me["id"].as_str().unwrap(),
+    );
+
+    // Started from a script: the agent runs it within seconds.
+    let start = Utc::now() - chrono::Duration::minutes(3);
+    let remote = api(
+        "POST",
+        &format!("/workspaces/{ws}/time-entries"),
+        Some(serde_json::json!({"start": start, "description": "from a script"})),
+    );
+    let adopted = wait_until(
+        Duration::from_secs(20),
+        "the agent to adopt the timer",
+        || {
+            let status = cli.ask("status")["ok"].clone();
+            (status["id"] == remote["id"]).then_some(status)
+        },
+    )
+    .unwrap();
+    assert_eq!(adopted["description"], "from a script");
+
+    // Stopped on the server: stopped here with the same end.
+    let stopped = api(
+        "PATCH",
+        &format!("/workspaces/{ws}/user/{uid}/time-entries"),
+        Some(serde_json::json!({"end": Utc::now()})),
+    );
+    wait_until(Duration::from_secs(20), "the agent to stop it", || {
+        cli.ask("status")["ok"].is_null().then_some(())
+    })
+    .unwrap();
+    let today = cli.ask("today")["ok"].clone();
+    let here = today["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == remote["id"])
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        here["end"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<Utc>>()
+            .unwrap(),
+        stopped["timeInterval"]["end"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<Utc>>()
+            .unwrap()
+    );
+
+    // Started here, stopped there.
+    let mine = cli.ask("start local timer")["ok"].clone();
+    wait_until(Duration::from_secs(20), "the server to have it", || {
+        (api(
+            "GET",
+            &format!(
+                "/workspaces/{ws}/time-entries/{}",
+                mine["id"].as_str().unwrap()
+            ),
+            None,
+        )["id"]
+            == mine["id"])
+            .then_some(())
+    })
+    .unwrap();
+    api(
+        "PATCH",
+        &format!("/workspaces/{ws}/user/{uid}/time-entries"),
+        Some(serde_json::json!({"end": Utc::now()})),
+    );
+    wait_until(
+        Duration::from_secs(20),
+        "the agent to stop its own timer",
+        || cli.ask("status")["ok"].is_null().then_some(()),
+    )
+    .unwrap();
+    assert_eq!(
+        cli.ask("sync-status")["ok"]["waiting"],
+        0,
+        "adopting queued nothing back"
+    );
+}

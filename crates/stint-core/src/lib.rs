@@ -4,6 +4,7 @@
 pub mod backoff;
 pub mod day;
 pub mod entry;
+pub mod reconcile;
 pub mod timer;
 
 pub use day::{clipped_duration, day_total, overlaps_day, DaySpan};

@@ -4,6 +4,7 @@
 //! survives a killed process or a power cut.
 
 mod migrations;
+mod outbox;
 mod time;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use stint_core::{Entry, EntryId};
 
 pub use migrations::{migrations, SCHEMA_VERSION};
+pub use outbox::{OutboxHead, OutboxRow, ParkedRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -64,50 +66,6 @@ impl OutboxOp {
             OutboxOp::Delete => "delete",
         }
     }
-}
-
-/// A pending change for the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxRow {
-    pub seq: i64,
-    pub entity_id: String,
-    pub op: String,
-    pub payload: String,
-    pub idempotency_key: String,
-    pub attempts: u32,
-}
-
-/// What the sync drainer should do next.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OutboxHead {
-    /// Nothing to send.
-    Empty,
-    /// The oldest row is due now.
-    Ready(OutboxRow),
-    /// The oldest row failed and waits until then.
-    WaitUntil(DateTime<Utc>),
-}
-
-/// A row the server refused, for the user to see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParkedRow {
-    pub seq: i64,
-    pub entity_id: String,
-    pub op: String,
-    pub reason: String,
-}
-
-const OUTBOX_COLUMNS: &str = "seq, entity_id, op, payload, idempotency_key, attempts";
-
-fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
-    Ok(OutboxRow {
-        seq: r.get(0)?,
-        entity_id: r.get(1)?,
-        op: r.get(2)?,
-        payload: r.get(3)?,
-        idempotency_key: r.get(4)?,
-        attempts: r.get(5)?,
-    })
 }
 
 pub struct Store {
@@ -251,6 +209,30 @@ impl Store {
         Ok(())
     }
 
+    /// Writes what the server says happened elsewhere, without queueing it back, but only
+    /// if nothing here changed meanwhile: no change waits to be sent and the running entry
+    /// is still `expected_running`. Returns whether it was written.
+    pub fn apply_remote_if_quiet(
+        &mut self,
+        expected_running: Option<&EntryId>,
+        entries: &[Entry],
+    ) -> Result<bool, StoreError> {
+        let tx = self.write()?;
+        let pending: i64 =
+            tx.query_row("SELECT count(*) FROM outbox WHERE parked = 0", [], |r| {
+                r.get(0)
+            })?;
+        let running = running_in(&tx)?.map(|e| e.id);
+        if pending > 0 || running.as_ref() != expected_running {
+            return Ok(false);
+        }
+        for entry in entries {
+            write_entry(&tx, entry)?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
     /// Deletes an entry, with its outbox row.
     pub fn delete(&mut self, id: &EntryId) -> Result<(), StoreError> {
         let tx = self.write()?;
@@ -260,98 +242,6 @@ impl Store {
         enqueue(&tx, &id.0, OutboxOp::Delete, "{}")?;
         tx.commit()?;
         Ok(())
-    }
-
-    /// Every change not yet acknowledged, parked ones included, oldest first.
-    pub fn outbox(&self) -> Result<Vec<OutboxRow>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY seq"))?;
-        let rows = stmt.query_map([], outbox_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// The oldest row that is not parked. Rows go strictly in order, so a later edit can
-    /// never overtake the creation it depends on.
-    pub fn outbox_head(&self, now: DateTime<Utc>) -> Result<OutboxHead, StoreError> {
-        let head = self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {OUTBOX_COLUMNS}, next_attempt_utc FROM outbox
-                     WHERE parked = 0 ORDER BY seq LIMIT 1"
-                ),
-                [],
-                |r| Ok((outbox_row(r)?, r.get::<_, Option<String>>(6)?)),
-            )
-            .optional()?;
-        Ok(match head {
-            None => OutboxHead::Empty,
-            Some((row, Some(next))) => {
-                let next = time::from_sql(&next)?;
-                if next > now {
-                    OutboxHead::WaitUntil(next)
-                } else {
-                    OutboxHead::Ready(row)
-                }
-            }
-            Some((row, None)) => OutboxHead::Ready(row),
-        })
-    }
-
-    /// The server has the change: forget the row.
-    pub fn outbox_done(&mut self, seq: i64) -> Result<(), StoreError> {
-        self.conn
-            .execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
-        Ok(())
-    }
-
-    /// The try failed in a way worth repeating; try again at `next`.
-    pub fn outbox_retry(
-        &mut self,
-        seq: i64,
-        next: DateTime<Utc>,
-        error: &str,
-    ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_utc = ?2, last_error = ?3
-             WHERE seq = ?1",
-            params![seq, time::to_sql(next), error],
-        )?;
-        Ok(())
-    }
-
-    /// The server refused the change for good: keep it, with why, out of the queue's way.
-    pub fn outbox_park(&mut self, seq: i64, reason: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE outbox SET parked = 1, attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
-            params![seq, reason],
-        )?;
-        Ok(())
-    }
-
-    /// How many rows wait to be sent, and how many were refused.
-    pub fn outbox_counts(&self) -> Result<(u32, u32), StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FILTER (WHERE parked = 0), count(*) FILTER (WHERE parked = 1) FROM outbox",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
-    }
-
-    pub fn parked(&self) -> Result<Vec<ParkedRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, entity_id, op, coalesce(last_error, '') FROM outbox WHERE parked = 1 ORDER BY seq",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(ParkedRow {
-                seq: r.get(0)?,
-                entity_id: r.get(1)?,
-                op: r.get(2)?,
-                reason: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 
@@ -367,6 +257,18 @@ fn running_in(conn: &Connection) -> Result<Option<Entry>, StoreError> {
 }
 
 fn upsert(tx: &rusqlite::Transaction<'_>, entry: &Entry) -> Result<(), StoreError> {
+    write_entry(tx, entry)?;
+    let payload = serde_json::json!({
+        "id": entry.id.0,
+        "description": entry.description,
+        "start": time::to_sql(entry.start),
+        "end": entry.end.map(time::to_sql),
+    });
+    enqueue(tx, &entry.id.0, OutboxOp::Upsert, &payload.to_string())
+}
+
+/// Writes the entry row alone; callers decide whether an outbox row goes with it.
+fn write_entry(tx: &rusqlite::Transaction<'_>, entry: &Entry) -> Result<(), StoreError> {
     let result = tx.execute(
         "INSERT INTO entries (id, description, start_utc, end_utc) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(id) DO UPDATE SET description = excluded.description,
@@ -380,19 +282,10 @@ fn upsert(tx: &rusqlite::Transaction<'_>, entry: &Entry) -> Result<(), StoreErro
     );
     match result {
         Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
-            return Err(StoreError::AlreadyRunning)
+            Err(StoreError::AlreadyRunning)
         }
-        other => {
-            other?;
-        }
+        other => other.map(drop).map_err(StoreError::from),
     }
-    let payload = serde_json::json!({
-        "id": entry.id.0,
-        "description": entry.description,
-        "start": time::to_sql(entry.start),
-        "end": entry.end.map(time::to_sql),
-    });
-    enqueue(tx, &entry.id.0, OutboxOp::Upsert, &payload.to_string())
 }
 
 fn enqueue(

@@ -29,6 +29,40 @@ pub enum Step {
     Failed(String),
 }
 
+/// Adopts what happened to the running timer elsewhere; call it when the outbox is empty.
+/// Returns the running entry after the change if anything was written here.
+pub fn pull_running(
+    store: &mut Store,
+    remote: &Remote,
+) -> Result<Option<Option<stint_core::Entry>>, String> {
+    let local = store.running().map_err(|e| e.to_string())?;
+    let remote_running = remote.running_entry()?;
+    let remote_copy = match (&local, &remote_running) {
+        (Some(l), r) if r.as_ref().is_none_or(|r| r.id != l.id) => remote.entry(&l.id)?,
+        _ => None,
+    };
+    let writes = stint_core::reconcile::reconcile_running(
+        local.as_ref(),
+        remote_running.as_ref(),
+        remote_copy.as_ref(),
+    );
+    if writes.is_empty() {
+        return Ok(None);
+    }
+    let expected = local.as_ref().map(|e| &e.id);
+    if !store
+        .apply_remote_if_quiet(expected, &writes)
+        .map_err(|e| e.to_string())?
+    {
+        return Ok(None);
+    }
+    tracing::info!(
+        entries = writes.len(),
+        "adopted timer changes made elsewhere"
+    );
+    Ok(Some(store.running().map_err(|e| e.to_string())?))
+}
+
 /// Delivers the oldest due row, if any. `jitter` in `[0, 1)` spreads retries.
 pub fn drain_step(
     store: &mut Store,

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use stint_api::{ApiError, User, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
+use stint_api::{ApiError, TimeEntry, User, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
+use stint_core::{Entry, EntryId};
 use stint_store::OutboxRow;
 
 /// Where and as whom to sync. The key is never printed.
@@ -170,6 +171,46 @@ impl Remote {
         Ok((status, text))
     }
 
+    fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<Option<T>, String> {
+        let mut response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(API_KEY_HEADER, &self.key)
+            .call()
+            .map_err(|e| format!("offline: {e}"))?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| format!("offline: {e}"))?;
+        match status {
+            200 => serde_json::from_str(&body)
+                .map(Some)
+                .map_err(|e| format!("unexpected answer: {e}")),
+            404 => Ok(None),
+            _ => Err(format!("{status}: {}", message_of(status, &body))),
+        }
+    }
+
+    /// The timer running on the server for this user, if any.
+    pub fn running_entry(&self) -> Result<Option<Entry>, String> {
+        let path = format!(
+            "/workspaces/{}/user/{}/time-entries?in-progress=true&page-size=1",
+            self.account.workspace_id, self.account.user_id
+        );
+        let list: Vec<TimeEntry> = self.get_json(&path)?.unwrap_or_default();
+        Ok(list.into_iter().next().map(entry_of))
+    }
+
+    /// The server's version of one entry; `None` if it does not have it.
+    pub fn entry(&self, id: &EntryId) -> Result<Option<Entry>, String> {
+        let path = format!(
+            "/workspaces/{}/time-entries/{}",
+            self.account.workspace_id, id.0
+        );
+        Ok(self.get_json::<TimeEntry>(&path)?.map(entry_of))
+    }
+
     /// Sends one outbox row. Upserts are a create with the entry's own id, and a replace
     /// when the server already has that id with other content.
     pub fn deliver(&self, row: &OutboxRow) -> Delivery {
@@ -214,5 +255,14 @@ impl Remote {
                 Delivery::Refused(format!("{status}: {}", message_of(status, &body)))
             }
         }
+    }
+}
+
+fn entry_of(e: TimeEntry) -> Entry {
+    Entry {
+        id: EntryId(e.id),
+        description: e.description,
+        start: e.time_interval.start,
+        end: e.time_interval.end,
     }
 }

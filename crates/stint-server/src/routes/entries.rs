@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::Json;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use stint_api::{
     format_iso_duration, ApiError, EntrySource, NewTimeEntry, StopTimer, TimeEntry, TimeInterval,
     LAST_PAGE_HEADER,
@@ -70,12 +70,16 @@ fn valid_client_id(id: &str) -> bool {
 }
 
 /// Checks a request body and turns it into a row for `user_id`.
+/// Times are kept to the millisecond, as stored, so that an answer never shows more
+/// precision than a later read of the same entry.
 fn entry_from(
-    body: NewTimeEntry,
+    mut body: NewTimeEntry,
     id: String,
     workspace_id: &str,
     user_id: &str,
 ) -> Result<EntryRow, ApiFailure> {
+    body.start = body.start.trunc_subsecs(3);
+    body.end = body.end.map(|e| e.trunc_subsecs(3));
     let now = Utc::now();
     if let Some(end) = body.end {
         if end < body.start {
@@ -313,6 +317,7 @@ async fn stop(
 ) -> Result<Json<TimeEntry>, ApiFailure> {
     may_see_user(&caller, &wid, &uid)?;
     let StopTimer { end } = parse_body(&body)?;
+    let end = end.trunc_subsecs(3);
     not_in_far_future("end", end, Utc::now())?;
     let (w, u) = (wid.clone(), uid.clone());
     let running = state
