@@ -136,3 +136,58 @@ pub struct ApiError {
     pub message: String,
     pub code: u16,
 }
+
+/// A workspace's settings (Stint's addition): members read them, admins change them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorkspaceSettings {
+    /// Whether agents take screenshots while a timer runs.
+    pub screenshots_enabled: bool,
+    /// Longest side of a stored screenshot, in pixels (320 to 3840).
+    pub screenshot_max_side: u32,
+    /// How strongly screenshots are blurred (0 to 100).
+    pub screenshot_blur: u32,
+    /// Minutes without input before the agent asks about idle time (1 to 240).
+    pub idle_threshold_minutes: u32,
+}
+
+impl Default for WorkspaceSettings {
+    fn default() -> Self {
+        WorkspaceSettings {
+            screenshots_enabled: false,
+            screenshot_max_side: 1280,
+            screenshot_blur: 50,
+            idle_threshold_minutes: 5,
+        }
+    }
+}
+
+impl WorkspaceSettings {
+    /// Why these settings cannot be saved, if they cannot.
+    pub fn problem(&self) -> Option<String> {
+        if !(320..=3840).contains(&self.screenshot_max_side) {
+            return Some("screenshotMaxSide must be from 320 to 3840".into());
+        }
+        if self.screenshot_blur > 100 {
+            return Some("screenshotBlur must be from 0 to 100".into());
+        }
+        if !(1..=240).contains(&self.idle_threshold_minutes) {
+            return Some("idleThresholdMinutes must be from 1 to 240".into());
+        }
+        None
+    }
+}
+
+/// A message for one user (Stint's addition), e.g. that screenshots were switched on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Notice {
+    pub id: String,
+    /// `screenshots-enabled`, `screenshots-disabled`.
+    pub kind: String,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+    pub read: bool,
+}

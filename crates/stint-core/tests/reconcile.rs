@@ -36,10 +36,7 @@ fn the_same_timer_takes_the_servers_edits() {
         description: "renamed".into(),
         ..l.clone()
     };
-    assert_eq!(
-        reconcile_running(Some(&l), Some(&renamed), None),
-        [renamed]
-    );
+    assert_eq!(reconcile_running(Some(&l), Some(&renamed), None), [renamed]);
 }
 
 #[test]
@@ -71,10 +68,7 @@ fn a_timer_stopped_elsewhere_stops_here() {
         description: "edited there".into(),
         ..e("l", 0, Some(40))
     };
-    assert_eq!(
-        reconcile_running(Some(&l), None, Some(&there)),
-        [there]
-    );
+    assert_eq!(reconcile_running(Some(&l), None, Some(&there)), [there]);
     // Unknown on the server, or still running there: leave it.
     assert!(reconcile_running(Some(&l), None, None).is_empty());
     assert!(reconcile_running(Some(&l), None, Some(&l)).is_empty());

@@ -7,7 +7,7 @@ mod sqlite;
 pub use sqlite::Sqlite;
 
 use chrono::{DateTime, Utc};
-use stint_api::EntrySource;
+use stint_api::{EntrySource, Notice, WorkspaceSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -130,6 +130,18 @@ pub trait Storage: Send + Sync + 'static {
         user_id: &str,
         end: DateTime<Utc>,
     ) -> Result<Option<EntryRow>>;
+
+    fn settings(&self, workspace_id: &str) -> Result<WorkspaceSettings>;
+    /// Saves the settings; switching screenshots on or off leaves a notice for every
+    /// member, in the same transaction.
+    fn save_settings(
+        &self,
+        workspace_id: &str,
+        settings: &WorkspaceSettings,
+    ) -> Result<WorkspaceSettings>;
+    fn notices(&self, user_id: &str, unread_only: bool) -> Result<Vec<Notice>>;
+    /// Marks one of the user's notices read; false if the user has no such notice.
+    fn mark_notice_read(&self, user_id: &str, notice_id: &str) -> Result<bool>;
 
     fn idempotent_response(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>>;
     fn keep_response(&self, scope: &str, key: &str, response: &StoredResponse) -> Result<()>;

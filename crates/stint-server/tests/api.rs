@@ -601,6 +601,10 @@ fn the_openapi_document_lists_every_route() {
         ("delete", "/api/v1/workspaces/{wid}/time-entries/{id}"),
         ("get", "/api/v1/workspaces/{wid}/user/{uid}/time-entries"),
         ("patch", "/api/v1/workspaces/{wid}/user/{uid}/time-entries"),
+        ("get", "/api/v1/workspaces/{wid}/settings"),
+        ("put", "/api/v1/workspaces/{wid}/settings"),
+        ("get", "/api/v1/workspaces/{wid}/notices"),
+        ("post", "/api/v1/workspaces/{wid}/notices/{id}/read"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
@@ -620,4 +624,76 @@ fn the_openapi_document_lists_every_route() {
         doc["components"]["securitySchemes"]["api_key"]["name"],
         "X-Api-Key"
     );
+}
+
+#[test]
+fn admins_switch_screenshots_and_every_member_is_told_once() {
+    let server = Server::start();
+    let (admin, member, outsider) = (&server.admin, &server.member, &server.outsider);
+    let ws = &admin.workspace;
+    let settings = format!("/workspaces/{ws}/settings");
+    let notices = format!("/workspaces/{ws}/notices?unread=true");
+    let (status, defaults) = server.call(member, "GET", &settings, None);
+    assert_eq!(status, 200);
+    assert_eq!(defaults["screenshotsEnabled"], false);
+    assert_eq!(defaults["screenshotMaxSide"], 1280);
+
+    let on = json!({"screenshotsEnabled": true, "screenshotMaxSide": 1280, "screenshotBlur": 50, "idleThresholdMinutes": 5});
+    assert_eq!(
+        server.call(member, "PUT", &settings, Some(on.clone())).0,
+        403,
+        "members cannot"
+    );
+    assert_eq!(
+        server.call(outsider, "PUT", &settings, Some(on.clone())).0,
+        404
+    );
+    assert_eq!(server.call(outsider, "GET", &settings, None).0, 404);
+    let bad = json!({"screenshotsEnabled": true, "screenshotMaxSide": 10, "screenshotBlur": 50, "idleThresholdMinutes": 5});
+    assert_eq!(server.call(admin, "PUT", &settings, Some(bad)).0, 400);
+    assert_eq!(server.call(member, "GET", &notices, None).1, json!([]));
+
+    assert_eq!(
+        server.call(admin, "PUT", &settings, Some(on.clone())).0,
+        200
+    );
+    assert_eq!(
+        server.call(member, "GET", &settings, None).1["screenshotsEnabled"],
+        true
+    );
+    // Saving again with screenshots still on tells nobody again.
+    assert_eq!(server.call(admin, "PUT", &settings, Some(on)).0, 200);
+    for who in [admin, member] {
+        let (_, list) = server.call(who, "GET", &notices, None);
+        let list = list.as_array().unwrap().clone();
+        assert_eq!(list.len(), 1, "one notice each: {list:?}");
+        assert_eq!(list[0]["kind"], "screenshots-enabled");
+        assert!(list[0]["message"].as_str().unwrap().contains("screenshot"));
+    }
+    assert_eq!(
+        server
+            .call(
+                outsider,
+                "GET",
+                &format!("/workspaces/{}/notices", outsider.workspace),
+                None
+            )
+            .1,
+        json!([])
+    );
+
+    // Marking read: only one's own notice.
+    let (_, list) = server.call(member, "GET", &notices, None);
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+    let read_path = format!("/workspaces/{ws}/notices/{id}/read");
+    assert_eq!(
+        server.call(admin, "POST", &read_path, None).0,
+        404,
+        "not the admin's notice"
+    );
+    assert_eq!(server.call(outsider, "POST", &read_path, None).0, 404);
+    assert_eq!(server.call(member, "POST", &read_path, None).0, 204);
+    assert_eq!(server.call(member, "GET", &notices, None).1, json!([]));
+    let (_, all) = server.call(member, "GET", &format!("/workspaces/{ws}/notices"), None);
+    assert_eq!(all[0]["read"], true);
 }

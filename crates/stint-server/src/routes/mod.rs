@@ -1,6 +1,7 @@
 //! The `/api/v1` routes in Clockify's shape.
 
 mod entries;
+mod settings;
 
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -52,6 +53,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(clients))
         .routes(routes!(tags))
         .merge(entries::routes())
+        .merge(settings::routes())
 }
 
 /// The authenticated user behind the request's `X-Api-Key`.

@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
-use stint_api::EntrySource;
+use stint_api::{EntrySource, Notice, WorkspaceSettings};
 
 use super::{
     EntryFilter, EntryRow, Result, Role, Storage, StorageError, StoredResponse, UserRow,
@@ -16,7 +16,8 @@ use super::{
 use crate::auth;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
+    Migrations::new(vec![
+        M::up(
         "CREATE TABLE workspaces (
             id   TEXT PRIMARY KEY NOT NULL,
             name TEXT NOT NULL UNIQUE
@@ -57,7 +58,20 @@ fn migrations() -> Migrations<'static> {
             created_utc  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
             PRIMARY KEY (scope, key)
         ) STRICT;",
-    )])
+        ),
+        M::up(
+            "ALTER TABLE workspaces ADD COLUMN settings TEXT NOT NULL DEFAULT '';
+            CREATE TABLE notices (
+                id          TEXT PRIMARY KEY NOT NULL,
+                user_id     TEXT NOT NULL REFERENCES users (id),
+                kind        TEXT NOT NULL,
+                message     TEXT NOT NULL,
+                created_utc TEXT NOT NULL,
+                read_utc    TEXT
+            ) STRICT;
+            CREATE INDEX notices_by_user ON notices (user_id, read_utc);",
+        ),
+    ])
 }
 
 pub struct Sqlite {
@@ -415,6 +429,92 @@ impl Storage for Sqlite {
         write_entry(&tx, &entry, false)?;
         tx.commit()?;
         Ok(Some(entry))
+    }
+
+    fn settings(&self, workspace_id: &str) -> Result<WorkspaceSettings> {
+        let text: String = self.conn().query_row(
+            "SELECT settings FROM workspaces WHERE id = ?1",
+            [workspace_id],
+            |r| r.get(0),
+        )?;
+        // Empty (never saved) or unreadable: the defaults.
+        Ok(serde_json::from_str(&text).unwrap_or_default())
+    }
+
+    fn save_settings(
+        &self,
+        workspace_id: &str,
+        settings: &WorkspaceSettings,
+    ) -> Result<WorkspaceSettings> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (name, old): (String, String) = tx.query_row(
+            "SELECT name, settings FROM workspaces WHERE id = ?1",
+            [workspace_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let old: WorkspaceSettings = serde_json::from_str(&old).unwrap_or_default();
+        tx.execute(
+            "UPDATE workspaces SET settings = ?2 WHERE id = ?1",
+            params![
+                workspace_id,
+                serde_json::to_string(settings).unwrap_or_default()
+            ],
+        )?;
+        if old.screenshots_enabled != settings.screenshots_enabled {
+            let (kind, message) = if settings.screenshots_enabled {
+                (
+                    "screenshots-enabled",
+                    format!(
+                        "Your admin switched screenshots on in {name}: while your timer runs, Stint takes \
+                         one blurred, low-resolution screenshot of your screens at a random moment in \
+                         every 5 minutes."
+                    ),
+                )
+            } else {
+                (
+                    "screenshots-disabled",
+                    format!("Your admin switched screenshots off in {name}."),
+                )
+            };
+            let users: Vec<String> = tx
+                .prepare("SELECT id FROM users WHERE workspace_id = ?1")?
+                .query_map([workspace_id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for user in users {
+                tx.execute(
+                    "INSERT INTO notices (id, user_id, kind, message, created_utc) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![auth::new_id(), user, kind, message, ts(Utc::now())],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(settings.clone())
+    }
+
+    fn notices(&self, user_id: &str, unread_only: bool) -> Result<Vec<Notice>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, kind, message, created_utc, read_utc IS NOT NULL FROM notices
+             WHERE user_id = ?1 AND (?2 = 0 OR read_utc IS NULL) ORDER BY created_utc, id",
+        )?;
+        let rows = stmt.query_map(params![user_id, unread_only], |r| {
+            Ok(Notice {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                message: r.get(2)?,
+                created_at: parse_ts(&r.get::<_, String>(3)?)?,
+                read: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn mark_notice_read(&self, user_id: &str, notice_id: &str) -> Result<bool> {
+        Ok(self.conn().execute(
+            "UPDATE notices SET read_utc = coalesce(read_utc, ?3) WHERE id = ?1 AND user_id = ?2",
+            params![notice_id, user_id, ts(Utc::now())],
+        )? > 0)
     }
 
     fn idempotent_response(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>> {
