@@ -15,6 +15,7 @@ fn main() {
         "sign_in",
         "sign_out",
         "sync_status",
+        "workspace_policy",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build configuration is valid");

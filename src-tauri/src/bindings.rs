@@ -24,6 +24,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::sign_in,
             commands::sign_out,
             commands::sync_status,
+            commands::workspace_policy,
         ])
         .events(tauri_specta::collect_events![AgentChanged])
 }

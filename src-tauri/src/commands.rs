@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use stint_agent::DayView;
-use stint_agent::{Agent, Entry, EntryId, EntryPatch, SyncStatus, UiError};
+use stint_agent::{Agent, Entry, EntryId, EntryPatch, SyncStatus, UiError, WorkspacePolicy};
 use tauri::State;
 
 use crate::AppInfo;
@@ -96,4 +96,11 @@ pub async fn sign_out(agent: State<'_, Arc<Agent>>) -> Result<()> {
 #[specta::specta]
 pub async fn sync_status(agent: State<'_, Arc<Agent>>) -> Result<SyncStatus> {
     Ok(agent.sync_status())
+}
+
+/// The workspace's rules, once known; `null` while signed out.
+#[tauri::command]
+#[specta::specta]
+pub async fn workspace_policy(agent: State<'_, Arc<Agent>>) -> Result<Option<WorkspacePolicy>> {
+    Ok(agent.workspace_policy())
 }

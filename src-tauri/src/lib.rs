@@ -70,6 +70,7 @@ pub fn run() -> i32 {
                 ])
                 .build(),
         )
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
@@ -124,6 +125,20 @@ fn sign_in_from_env(agent: &Arc<Agent>) {
     });
 }
 
+/// A desktop notification; where no notification service runs, the log keeps the message.
+fn notify(app: &tauri::AppHandle, message: &str) {
+    use tauri_plugin_notification::NotificationExt;
+    if let Err(e) = app
+        .notification()
+        .builder()
+        .title("Stint")
+        .body(message)
+        .show()
+    {
+        log::warn!("could not show a notification ({e}): {message}");
+    }
+}
+
 /// Passes agent events to the window and keeps the tray current.
 async fn forward_events(app: tauri::AppHandle, agent: Arc<Agent>) {
     use tauri_specta::Event;
@@ -137,11 +152,12 @@ async fn forward_events(app: tauri::AppHandle, agent: Arc<Agent>) {
             }
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         };
-        if matches!(
-            event,
-            stint_agent::AgentEvent::TimerChanged { .. } | stint_agent::AgentEvent::Tick { .. }
-        ) {
-            tray::refresh(&app, &agent);
+        match &event {
+            stint_agent::AgentEvent::TimerChanged { .. } | stint_agent::AgentEvent::Tick { .. } => {
+                tray::refresh(&app, &agent)
+            }
+            stint_agent::AgentEvent::Notice { message, .. } => notify(&app, message),
+            _ => {}
         }
         if let Err(e) = bindings::AgentChanged(event).emit(&app) {
             log::warn!("could not send an event to the window: {e}");

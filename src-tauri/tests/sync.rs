@@ -38,6 +38,7 @@ fn descriptions_on_server(server: &TestServer, key: &str) -> Vec<String> {
 #[test]
 fn sign_in_from_the_window_and_see_entries_sync() -> anyhow::Result<()> {
     let mut server = TestServer::start()?;
+    let admin_key = server.add_user("Acme", "boss@acme.test", "admin")?;
     let key = server.add_user("Acme", "flo@acme.test", "regular")?;
     let desktop = Desktop::start("1280x800x24")?;
     let root = tempfile::tempdir()?;
@@ -80,6 +81,27 @@ fn sign_in_from_the_window_and_see_entries_sync() -> anyhow::Result<()> {
         (descriptions_on_server(&server, &key) == ["Synced work"]).then_some(())
     })?;
     wd.wait_for_text("#sync", WAIT, |t| t.starts_with("Synced"))?;
+
+    // The admin switches screenshots on: the window says so.
+    assert_eq!(
+        wd.find("#policy")?.property("hidden")?,
+        serde_json::json!(true)
+    );
+    let me: Value = ureq::get(format!("{}/api/v1/user", server.url))
+        .header("X-Api-Key", &admin_key)
+        .call()?
+        .body_mut()
+        .read_json()?;
+    let settings = format!(
+        "{}/api/v1/workspaces/{}/settings",
+        server.url,
+        me["activeWorkspace"].as_str().unwrap_or_default()
+    );
+    ureq::put(&settings).header("X-Api-Key", &admin_key).send_json(serde_json::json!({
+        "screenshotsEnabled": true, "screenshotMaxSide": 1280, "screenshotBlur": 50, "idleThresholdMinutes": 5
+    }))?;
+    let policy = wd.wait_for_text("#policy", WAIT, |t| t.contains("Screenshots are on"))?;
+    assert!(policy.contains("blurred"), "{policy}");
 
     // With the server gone, a new change waits and the window says so.
     server.stop();

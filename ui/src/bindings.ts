@@ -19,6 +19,8 @@ export const commands = {
 	signIn: (server: string, apiKey: string) => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sign_in", { server, apiKey })),
 	signOut: () => typedError<null, UiError>(__TAURI_INVOKE("sign_out")),
 	syncStatus: () => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sync_status")),
+	/**  The workspace's rules, once known; `null` while signed out. */
+	workspacePolicy: () => typedError<WorkspacePolicy | null, UiError>(__TAURI_INVOKE("workspace_policy")),
 };
 
 /** Events */
@@ -48,7 +50,11 @@ export type AgentEvent_Deserialize =
 /**  Periodic refresh while a timer runs, so elapsed time shown outside the window moves. */
 { kind: "tick"; running?: Entry_Deserialize | null } | 
 /**  Sync state or counts changed. */
-{ kind: "syncChanged"; status: SyncStatus_Deserialize };
+{ kind: "syncChanged"; status: SyncStatus_Deserialize } | 
+/**  The workspace's rules changed (or were learned after sign-in). */
+{ kind: "policyChanged"; policy: WorkspacePolicy } | 
+/**  A message from the workspace for this user; shown once, as a desktop notification. */
+{ kind: "notice"; id: string; message: string };
 
 /**  What changed, for the tray, the window and any other subscriber. */
 export type AgentEvent_Serialize = 
@@ -59,7 +65,11 @@ export type AgentEvent_Serialize =
 /**  Periodic refresh while a timer runs, so elapsed time shown outside the window moves. */
 { kind: "tick"; running: Entry_Serialize | null } | 
 /**  Sync state or counts changed. */
-{ kind: "syncChanged"; status: SyncStatus_Serialize };
+{ kind: "syncChanged"; status: SyncStatus_Serialize } | 
+/**  The workspace's rules changed (or were learned after sign-in). */
+{ kind: "policyChanged"; policy: WorkspacePolicy } | 
+/**  A message from the workspace for this user; shown once, as a desktop notification. */
+{ kind: "notice"; id: string; message: string };
 
 /**  What the shell knows that the UI wants to show. */
 export type AppInfo = {
@@ -166,6 +176,14 @@ export type SyncStatus_Serialize = {
 export type UiError = {
 	code: string,
 	message: string,
+};
+
+/**  The workspace rules the agent follows, as its admin set them on the server. */
+export type WorkspacePolicy = {
+	screenshotsEnabled: boolean,
+	screenshotMaxSide: number,
+	screenshotBlur: number,
+	idleThresholdMinutes: number,
 };
 
 /* Tauri Specta runtime */

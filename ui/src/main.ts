@@ -8,6 +8,7 @@ import {
   type DayView_Serialize as DayView,
   type Entry_Serialize as Entry,
   type SyncStatus_Serialize as SyncStatus,
+  type WorkspacePolicy,
   type UiError,
 } from "./bindings";
 import { renderEntries } from "./entries";
@@ -158,6 +159,15 @@ function renderSync(status: SyncStatus): void {
   $<HTMLSpanElement>("signed-in-as").textContent = signedIn ? `Signed in as ${status.email} at ${status.server}.` : "";
 }
 
+/** Screenshots are never taken without the user being able to see that they are on. */
+function renderPolicy(policy: WorkspacePolicy | null): void {
+  const line = $<HTMLParagraphElement>("policy");
+  line.hidden = !policy?.screenshotsEnabled;
+  line.textContent = policy?.screenshotsEnabled
+    ? "Screenshots are on in your workspace: while your timer runs, one blurred screenshot of your screens is taken at a random moment in every 5 minutes."
+    : "";
+}
+
 $<HTMLFormElement>("sign-in-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const button = $<HTMLButtonElement>("sign-in");
@@ -184,11 +194,14 @@ async function main(): Promise<void> {
     notice.hidden = false;
   }
   await events.agentChanged.listen((event) => {
-    if (event.payload.kind === "syncChanged") renderSync(event.payload.status);
-    else scheduleRefresh();
+    const change = event.payload;
+    if (change.kind === "syncChanged") renderSync(change.status);
+    else if (change.kind === "policyChanged") renderPolicy(change.policy);
+    else if (change.kind !== "notice") scheduleRefresh();
   });
   const sync = unwrap(await commands.syncStatus());
   if (sync) renderSync(sync);
+  renderPolicy(unwrap(await commands.workspacePolicy()));
   await refresh();
   document.body.dataset.ready = "true";
 }

@@ -11,7 +11,7 @@ use tokio::sync::{broadcast, Notify};
 
 use crate::error::AgentError;
 use crate::paths::Paths;
-use crate::sync::{SavedSignIn, SyncState, SyncStatus, SyncWorker};
+use crate::sync::{SavedSignIn, Shared, SyncState, SyncStatus, SyncWorker, WorkspacePolicy};
 use stint_sync::{Credentials, Remote};
 
 /// The source of "now". Real time in the app, a hand-moved clock in tests.
@@ -39,6 +39,10 @@ pub enum AgentEvent {
     Tick { running: Option<Entry> },
     /// Sync state or counts changed.
     SyncChanged { status: SyncStatus },
+    /// The workspace's rules changed (or were learned after sign-in).
+    PolicyChanged { policy: WorkspacePolicy },
+    /// A message from the workspace for this user; shown once, as a desktop notification.
+    Notice { id: String, message: String },
 }
 
 /// Today's entries as the window shows them.
@@ -58,7 +62,7 @@ pub struct Agent {
     events: broadcast::Sender<AgentEvent>,
     pub(crate) wake: Notify,
     paths: Paths,
-    sync_status: Arc<Mutex<SyncStatus>>,
+    shared: Arc<Shared>,
     sync: Mutex<Option<SyncWorker>>,
 }
 
@@ -76,7 +80,7 @@ impl Agent {
             events: broadcast::channel(64).0,
             wake: Notify::new(),
             paths: paths.clone(),
-            sync_status: Arc::new(Mutex::new(SyncStatus::signed_out())),
+            shared: Arc::new(Shared::new()),
             sync: Mutex::new(None),
         });
         if let Some(saved) = SavedSignIn::load(&paths.config_dir) {
@@ -87,7 +91,7 @@ impl Agent {
 
     fn start_sync(&self, saved: &SavedSignIn) {
         let (waiting, parked) = self.store().outbox_counts().unwrap_or((0, 0));
-        *self.sync_status.lock().unwrap_or_else(|p| p.into_inner()) = SyncStatus {
+        *self.shared.status.lock().unwrap_or_else(|p| p.into_inner()) = SyncStatus {
             state: if waiting == 0 {
                 SyncState::Synced
             } else {
@@ -102,7 +106,7 @@ impl Agent {
         let worker = SyncWorker::start(
             self.paths.database(),
             saved,
-            self.sync_status.clone(),
+            self.shared.clone(),
             self.events.clone(),
         );
         *self.sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(worker);
@@ -139,7 +143,8 @@ impl Agent {
     fn sign_out_quietly(&self) {
         // Dropping the worker stops and joins its thread.
         drop(self.sync.lock().unwrap_or_else(|p| p.into_inner()).take());
-        *self.sync_status.lock().unwrap_or_else(|p| p.into_inner()) = SyncStatus::signed_out();
+        *self.shared.status.lock().unwrap_or_else(|p| p.into_inner()) = SyncStatus::signed_out();
+        *self.shared.policy.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// Forgets the sign-in. Changes not yet sent stay queued for the next sign-in.
@@ -157,7 +162,26 @@ impl Agent {
     }
 
     pub fn sync_status(&self) -> SyncStatus {
-        self.sync_status
+        self.shared
+            .status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The workspace's rules, once learned from the server; `None` while signed out.
+    pub fn workspace_policy(&self) -> Option<WorkspacePolicy> {
+        self.shared
+            .policy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Ids of the notices passed on in this session.
+    pub fn shown_notices(&self) -> Vec<String> {
+        self.shared
+            .notices
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()

@@ -12,4 +12,4 @@ pub use agent::{Agent, AgentEvent, Clock, DayView, SystemClock};
 pub use error::{AgentError, UiError};
 pub use paths::{Paths, PathsError};
 pub use stint_core::{Entry, EntryId, EntryPatch};
-pub use sync::{SyncState, SyncStatus};
+pub use sync::{SyncState, SyncStatus, WorkspacePolicy};

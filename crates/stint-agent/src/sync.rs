@@ -52,6 +52,82 @@ impl SyncStatus {
     }
 }
 
+/// The workspace rules the agent follows, as its admin set them on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspacePolicy {
+    pub screenshots_enabled: bool,
+    pub screenshot_max_side: u32,
+    pub screenshot_blur: u32,
+    pub idle_threshold_minutes: u32,
+}
+
+impl From<stint_api::WorkspaceSettings> for WorkspacePolicy {
+    fn from(s: stint_api::WorkspaceSettings) -> Self {
+        WorkspacePolicy {
+            screenshots_enabled: s.screenshots_enabled,
+            screenshot_max_side: s.screenshot_max_side,
+            screenshot_blur: s.screenshot_blur,
+            idle_threshold_minutes: s.idle_threshold_minutes,
+        }
+    }
+}
+
+/// What the worker shares with the agent.
+pub(crate) struct Shared {
+    pub status: Mutex<SyncStatus>,
+    pub policy: Mutex<Option<WorkspacePolicy>>,
+    /// Notices shown in this session, newest last.
+    pub notices: Mutex<Vec<String>>,
+}
+
+impl Shared {
+    pub fn new() -> Shared {
+        Shared {
+            status: Mutex::new(SyncStatus::signed_out()),
+            policy: Mutex::new(None),
+            notices: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+/// Settings and notices from the server: a changed policy and each new notice become
+/// events; a notice is marked read once it was passed on, so it is shown once.
+fn pull_workspace(
+    remote: &Remote,
+    shared: &Shared,
+    events: &broadcast::Sender<AgentEvent>,
+) -> Result<(), String> {
+    let policy = WorkspacePolicy::from(remote.settings()?);
+    let changed = {
+        let mut current = shared.policy.lock().unwrap_or_else(|p| p.into_inner());
+        let changed = current.as_ref() != Some(&policy);
+        *current = Some(policy.clone());
+        changed
+    };
+    if changed {
+        let _ = events.send(AgentEvent::PolicyChanged { policy });
+    }
+    for notice in remote.unread_notices()? {
+        let fresh = {
+            let mut seen = shared.notices.lock().unwrap_or_else(|p| p.into_inner());
+            let fresh = !seen.contains(&notice.id);
+            if fresh {
+                seen.push(notice.id.clone());
+            }
+            fresh
+        };
+        if fresh {
+            let _ = events.send(AgentEvent::Notice {
+                id: notice.id.clone(),
+                message: notice.message.clone(),
+            });
+        }
+        remote.mark_notice_read(&notice.id)?;
+    }
+    Ok(())
+}
+
 /// What is kept of a sign-in: in a file readable by the user alone.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -111,7 +187,7 @@ impl SyncWorker {
     pub fn start(
         database: PathBuf,
         saved: &SavedSignIn,
-        status: Arc<Mutex<SyncStatus>>,
+        shared: Arc<Shared>,
         events: broadcast::Sender<AgentEvent>,
     ) -> SyncWorker {
         let credentials = Credentials {
@@ -128,7 +204,7 @@ impl SyncWorker {
         };
         let thread = std::thread::Builder::new()
             .name("stint-sync".into())
-            .spawn(move || drain_loop(&database, &remote, &thread_signal, base, &status, &events))
+            .spawn(move || drain_loop(&database, &remote, &thread_signal, base, &shared, &events))
             .expect("a thread can be started");
         SyncWorker {
             signal,
@@ -170,9 +246,10 @@ fn drain_loop(
     remote: &Remote,
     signal: &(Mutex<Signal>, Condvar),
     base: SyncStatus,
-    status: &Mutex<SyncStatus>,
+    shared: &Shared,
     events: &broadcast::Sender<AgentEvent>,
 ) {
+    let status = &shared.status;
     let mut store = loop {
         match Store::open(database) {
             Ok(s) => {
@@ -216,6 +293,9 @@ fn drain_loop(
                     }
                     Ok(None) => {}
                     Err(e) => offline = Some(e),
+                }
+                if let Err(e) = pull_workspace(remote, shared, events) {
+                    offline = Some(e);
                 }
                 Some(PULL_EVERY)
             }

@@ -260,3 +260,78 @@ fn timers_started_and_stopped_elsewhere_are_adopted() {
         "adopting queued nothing back"
     );
 }
+
+#[test]
+fn an_admin_switching_screenshots_on_reaches_the_agent_once() {
+    let server = TestServer::start().unwrap();
+    let admin_key = server.add_user("Acme", "boss@acme.test", "admin").unwrap();
+    let key = server.add_user("Acme", "hal@acme.test", "regular").unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let mut cli = Cli::spawn(root.path());
+    assert!(cli
+        .ask(&format!("sign-in {} {key}", server.url))
+        .get("ok")
+        .is_some());
+    let policy = wait_until(Duration::from_secs(20), "the policy", || {
+        let p = cli.ask("policy")["ok"].clone();
+        (!p.is_null()).then_some(p)
+    })
+    .unwrap();
+    assert_eq!(policy["screenshotsEnabled"], false);
+
+    let http: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let me: Value = http
+        .get(format!("{}/api/v1/user", server.url))
+        .header("X-Api-Key", &admin_key)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let settings = format!(
+        "{}/api/v1/workspaces/{}/settings",
+        server.url,
+        me["activeWorkspace"].as_str().unwrap()
+    );
+    let on = serde_json::json!({"screenshotsEnabled": true, "screenshotMaxSide": 1280, "screenshotBlur": 50, "idleThresholdMinutes": 5});
+    assert_eq!(
+        http.put(&settings)
+            .header("X-Api-Key", &admin_key)
+            .send_json(on)
+            .unwrap()
+            .status(),
+        200
+    );
+
+    wait_until(
+        Duration::from_secs(20),
+        "screenshots on at the agent",
+        || (cli.ask("policy")["ok"]["screenshotsEnabled"] == true).then_some(()),
+    )
+    .unwrap();
+    let notices = wait_until(Duration::from_secs(20), "the notice", || {
+        let n = cli.ask("notices")["ok"].clone();
+        (n.as_array().is_some_and(|a| !a.is_empty())).then_some(n)
+    })
+    .unwrap();
+    assert_eq!(notices.as_array().unwrap().len(), 1);
+    // It was marked read on the server, so no later pull shows it again.
+    let unread: Value = http
+        .get(format!(
+            "{}/api/v1/workspaces/{}/notices?unread=true",
+            server.url,
+            me["activeWorkspace"].as_str().unwrap()
+        ))
+        .header("X-Api-Key", &key)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    assert_eq!(unread, serde_json::json!([]));
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(cli.ask("notices")["ok"].as_array().unwrap().len(), 1);
+}

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use stint_api::{ApiError, TimeEntry, User, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
+use stint_api::{
+    ApiError, Notice, TimeEntry, User, WorkspaceSettings, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER,
+};
 use stint_core::{Entry, EntryId};
 use stint_store::OutboxRow;
 
@@ -209,6 +211,34 @@ impl Remote {
             self.account.workspace_id, id.0
         );
         Ok(self.get_json::<TimeEntry>(&path)?.map(entry_of))
+    }
+
+    /// The workspace's settings.
+    pub fn settings(&self) -> Result<WorkspaceSettings, String> {
+        let path = format!("/workspaces/{}/settings", self.account.workspace_id);
+        self.get_json(&path)?
+            .ok_or_else(|| "the workspace has no settings".to_owned())
+    }
+
+    /// Notices for this user not yet marked read.
+    pub fn unread_notices(&self) -> Result<Vec<Notice>, String> {
+        let path = format!(
+            "/workspaces/{}/notices?unread=true",
+            self.account.workspace_id
+        );
+        Ok(self.get_json(&path)?.unwrap_or_default())
+    }
+
+    /// Marks a notice read, so it is shown once.
+    pub fn mark_notice_read(&self, id: &str) -> Result<(), String> {
+        let path = format!(
+            "/workspaces/{}/notices/{id}/read",
+            self.account.workspace_id
+        );
+        match self.send("POST", &path, &format!("notice-read-{id}"), None)? {
+            (status, _) if status == 204 || status == 404 => Ok(()),
+            (status, body) => Err(format!("{status}: {}", message_of(status, &body))),
+        }
     }
 
     /// Sends one outbox row. Upserts are a create with the entry's own id, and a replace

@@ -24,6 +24,8 @@ fn run(agent: &Agent, command: &str, rest: &str) -> anyhow::Result<serde_json::V
         }
         "sign-out" => serde_json::to_value(agent.sign_out()?)?,
         "sync-status" => serde_json::to_value(agent.sync_status())?,
+        "policy" => serde_json::to_value(agent.workspace_policy())?,
+        "notices" => serde_json::to_value(agent.shown_notices())?,
         other => bail!(
             "unknown command {other:?}: use start, stop, status, today, sign-in, sign-out, sync-status or serve"
         ),
