@@ -191,3 +191,12 @@ pub struct Notice {
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }
+
+/// Body of `PUT /workspaces/{wid}/time-entries/{id}/lock` (Stint's addition, admins only):
+/// a locked entry can no longer be changed or deleted by its owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LockEntry {
+    pub locked: bool,
+}

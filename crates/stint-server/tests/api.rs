@@ -605,6 +605,7 @@ fn the_openapi_document_lists_every_route() {
         ("put", "/api/v1/workspaces/{wid}/settings"),
         ("get", "/api/v1/workspaces/{wid}/notices"),
         ("post", "/api/v1/workspaces/{wid}/notices/{id}/read"),
+        ("put", "/api/v1/workspaces/{wid}/time-entries/{id}/lock"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
@@ -696,4 +697,58 @@ fn admins_switch_screenshots_and_every_member_is_told_once() {
     assert_eq!(server.call(member, "GET", &notices, None).1, json!([]));
     let (_, all) = server.call(member, "GET", &format!("/workspaces/{ws}/notices"), None);
     assert_eq!(all[0]["read"], true);
+}
+
+#[test]
+fn a_locked_entry_is_out_of_its_owners_reach() {
+    let server = Server::start();
+    let (admin, member, outsider) = (&server.admin, &server.member, &server.outsider);
+    let (_, entry) = server.call(
+        member,
+        "POST",
+        &entries_path(member),
+        Some(json!({"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T10:00:00Z"})),
+    );
+    let path = format!("{}/{}", entries_path(member), entry["id"].as_str().unwrap());
+    let lock = format!("{path}/lock");
+    assert_eq!(
+        server
+            .call(member, "PUT", &lock, Some(json!({"locked": true})))
+            .0,
+        403,
+        "not by the owner"
+    );
+    assert_eq!(
+        server
+            .call(outsider, "PUT", &lock, Some(json!({"locked": true})))
+            .0,
+        404
+    );
+    assert_eq!(
+        server.call(admin, "PUT", &lock, Some(json!({"nope": 1}))).0,
+        400
+    );
+    let (status, locked) = server.call(admin, "PUT", &lock, Some(json!({"locked": true})));
+    assert_eq!((status, locked["isLocked"].clone()), (200, json!(true)));
+
+    let edit = json!({"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T09:30:00Z"});
+    let (status, error) = server.call(member, "PUT", &path, Some(edit.clone()));
+    assert_eq!(status, 403);
+    assert!(error["message"].as_str().unwrap().contains("locked"));
+    assert_eq!(server.call(member, "DELETE", &path, None).0, 403);
+    assert_eq!(
+        server.call(member, "GET", &path, None).1["timeInterval"]["duration"],
+        "PT1H",
+        "unchanged"
+    );
+    // An admin still can, and the lock stays through the edit.
+    let (status, edited) = server.call(admin, "PUT", &path, Some(edit));
+    assert_eq!((status, edited["isLocked"].clone()), (200, json!(true)));
+    assert_eq!(
+        server
+            .call(admin, "PUT", &lock, Some(json!({"locked": false})))
+            .0,
+        200
+    );
+    assert_eq!(server.call(member, "DELETE", &path, None).0, 204);
 }

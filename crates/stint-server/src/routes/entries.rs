@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use stint_api::{
-    format_iso_duration, ApiError, EntrySource, NewTimeEntry, StopTimer, TimeEntry, TimeInterval,
-    LAST_PAGE_HEADER,
+    format_iso_duration, ApiError, EntrySource, LockEntry, NewTimeEntry, StopTimer, TimeEntry,
+    TimeInterval, LAST_PAGE_HEADER,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -27,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create))
         .routes(routes!(read, replace, remove))
         .routes(routes!(list, stop))
+        .routes(routes!(lock))
 }
 
 fn to_json(e: &EntryRow) -> TimeEntry {
@@ -350,4 +351,30 @@ async fn stop(
         .await?
         .ok_or_else(|| ApiFailure::not_found("no timer is running"))?;
     Ok(Json(to_json(&stopped)))
+}
+
+#[utoipa::path(put, path = "/api/v1/workspaces/{wid}/time-entries/{id}/lock", tag = "time entries",
+    params(("wid" = String, Path, description = "Workspace id"), ("id" = String, Path, description = "Entry id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first answer is replayed")),
+    request_body = LockEntry,
+    responses((status = 200, body = TimeEntry), (status = 400, body = ApiError), (status = 401, body = ApiError),
+        (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 413, body = ApiError),
+        (status = 422, body = ApiError)))]
+async fn lock(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((wid, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<TimeEntry>, ApiFailure> {
+    let mut entry = visible_entry(&state, &caller, &wid, &id).await?;
+    if !caller.is_admin() {
+        return Err(ApiFailure::new(
+            StatusCode::FORBIDDEN,
+            "only an admin can lock or unlock entries",
+        ));
+    }
+    let LockEntry { locked } = parse_body(&body)?;
+    entry.locked = locked;
+    let saved = state.db(move |db| db.replace_entry(&entry)).await?;
+    Ok(Json(to_json(&saved)))
 }
