@@ -18,14 +18,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the API until SIGTERM.
+    /// Serve the API until SIGTERM. Flags win over environment variables, which win over
+    /// the config file.
     Serve {
+        /// A TOML file with `data_dir` and `listen`.
+        #[arg(long, env = "STINT_SERVER_CONFIG")]
+        config: Option<PathBuf>,
         /// Where the database lives (created on first start).
         #[arg(long, env = "STINT_SERVER_DATA_DIR")]
-        data_dir: PathBuf,
-        /// Address to listen on; port 0 picks a free port (printed on stdout).
-        #[arg(long, env = "STINT_SERVER_LISTEN", default_value = "127.0.0.1:8400")]
-        listen: SocketAddr,
+        data_dir: Option<PathBuf>,
+        /// Address to listen on (default 127.0.0.1:8400); port 0 picks a free port, which
+        /// is printed on stdout.
+        #[arg(long, env = "STINT_SERVER_LISTEN")]
+        listen: Option<SocketAddr>,
     },
     /// Manage users.
     User {
@@ -60,6 +65,21 @@ enum UserCommand {
     },
 }
 
+/// The `serve` settings a config file may hold.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    data_dir: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+}
+
+fn read_config(path: &Path) -> anyhow::Result<ConfigFile> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the config file {}", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("the config file {} is not valid", path.display()))
+}
+
 fn open(data_dir: &Path) -> anyhow::Result<Sqlite> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
@@ -76,7 +96,22 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve { data_dir, listen } => {
+        Command::Serve {
+            config,
+            data_dir,
+            listen,
+        } => {
+            let file = config
+                .as_deref()
+                .map(read_config)
+                .transpose()?
+                .unwrap_or_default();
+            let data_dir = data_dir
+                .or(file.data_dir)
+                .context("say where the data lives: --data-dir, STINT_SERVER_DATA_DIR or data_dir in --config")?;
+            let listen = listen
+                .or(file.listen)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8400)));
             let state = AppState {
                 storage: Arc::new(open(&data_dir)?),
             };

@@ -752,3 +752,42 @@ fn a_locked_entry_is_out_of_its_owners_reach() {
     );
     assert_eq!(server.call(member, "DELETE", &path, None).0, 204);
 }
+
+#[test]
+fn serve_takes_its_settings_from_a_config_file_and_refuses_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("server.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\nlisten = \"127.0.0.1:0\"\n",
+            dir.path().join("data")
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&config)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
+    assert!(dir.path().join("data/stint-server.db").exists());
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    std::fs::write(&config, "data_dir = 42\nport = 1\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is not valid"), "{stderr}");
+}
