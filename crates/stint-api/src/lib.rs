@@ -200,3 +200,34 @@ pub struct Notice {
 pub struct LockEntry {
     pub locked: bool,
 }
+
+/// A project, in Clockify's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    pub id: String,
+    pub name: String,
+    pub workspace_id: String,
+    pub client_id: Option<String>,
+    pub color: String,
+    pub billable: bool,
+    pub archived: bool,
+    pub public: bool,
+    pub note: String,
+}
+
+/// Body of `POST /workspaces/{wid}/projects`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct NewProject {
+    pub name: String,
+    pub client_id: Option<String>,
+    pub color: Option<String>,
+    #[serde(default)]
+    pub billable: bool,
+    pub is_public: Option<bool>,
+    #[serde(default)]
+    pub note: String,
+}

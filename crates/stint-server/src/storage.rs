@@ -7,7 +7,7 @@ mod sqlite;
 pub use sqlite::Sqlite;
 
 use chrono::{DateTime, Utc};
-use stint_api::{EntrySource, Notice, WorkspaceSettings};
+use stint_api::{EntrySource, Notice, Project, WorkspaceSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -130,6 +130,11 @@ pub trait Storage: Send + Sync + 'static {
         user_id: &str,
         end: DateTime<Utc>,
     ) -> Result<Option<EntryRow>>;
+
+    /// Creates a project; a name already used in the workspace is a conflict.
+    fn create_project(&self, project: &Project) -> Result<Project>;
+    fn projects(&self, workspace_id: &str) -> Result<Vec<Project>>;
+    fn project(&self, workspace_id: &str, id: &str) -> Result<Option<Project>>;
 
     fn settings(&self, workspace_id: &str) -> Result<WorkspaceSettings>;
     /// Saves the settings; switching screenshots on or off leaves a notice for every

@@ -227,7 +227,7 @@ fn user_and_workspaces_answer_in_clockify_shape() {
     assert_eq!(status, 200);
     assert_eq!(list[0]["name"], "Acme");
     assert_eq!(list[0]["id"], json!(server.admin.workspace));
-    for sub in ["projects", "clients", "tags"] {
+    for sub in ["clients", "tags"] {
         let (status, body) = server.call(
             &server.member,
             "GET",
@@ -592,6 +592,7 @@ fn the_openapi_document_lists_every_route() {
         ("get", "/api/v1/workspaces"),
         ("get", "/api/v1/workspaces/{wid}/users"),
         ("get", "/api/v1/workspaces/{wid}/projects"),
+        ("post", "/api/v1/workspaces/{wid}/projects"),
         ("get", "/api/v1/workspaces/{wid}/projects/{pid}/tasks"),
         ("get", "/api/v1/workspaces/{wid}/clients"),
         ("get", "/api/v1/workspaces/{wid}/tags"),
@@ -790,4 +791,56 @@ fn serve_takes_its_settings_from_a_config_file_and_refuses_a_bad_one() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("is not valid"), "{stderr}");
+}
+
+#[test]
+fn admins_create_projects_that_members_see() {
+    let server = Server::start();
+    let (admin, member, outsider) = (&server.admin, &server.member, &server.outsider);
+    let projects = format!("/workspaces/{}/projects", admin.workspace);
+    assert_eq!(server.call(member, "GET", &projects, None).1, json!([]));
+    let body = json!({"name": "Website", "color": "#FF0000", "billable": true});
+    assert_eq!(
+        server.call(member, "POST", &projects, Some(body.clone())).0,
+        403
+    );
+    assert_eq!(
+        server
+            .call(outsider, "POST", &projects, Some(body.clone()))
+            .0,
+        404
+    );
+    for bad in [
+        json!({"name": ""}),
+        json!({"name": "X", "color": "red"}),
+        json!({"colour": "#FF0000"}),
+    ] {
+        assert_eq!(
+            server.call(admin, "POST", &projects, Some(bad.clone())).0,
+            400,
+            "{bad}"
+        );
+    }
+    let (status, created) = server.call(admin, "POST", &projects, Some(body.clone()));
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        (created["name"].as_str(), created["billable"].as_bool()),
+        (Some("Website"), Some(true))
+    );
+    assert_eq!(
+        server.call(admin, "POST", &projects, Some(body)).0,
+        409,
+        "names are unique"
+    );
+    let (_, list) = server.call(member, "GET", &projects, None);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(server.call(outsider, "GET", &projects, None).0, 404);
+    let tasks = format!("{projects}/{}/tasks", created["id"].as_str().unwrap());
+    assert_eq!(server.call(member, "GET", &tasks, None), (200, json!([])));
+    assert_eq!(
+        server
+            .call(member, "GET", &format!("{projects}/nope/tasks"), None)
+            .0,
+        404
+    );
 }

@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
-use stint_api::{EntrySource, Notice, WorkspaceSettings};
+use stint_api::{EntrySource, Notice, Project, WorkspaceSettings};
 
 use super::{
     EntryFilter, EntryRow, Result, Role, Storage, StorageError, StoredResponse, UserRow,
@@ -71,6 +71,20 @@ fn migrations() -> Migrations<'static> {
             ) STRICT;
             CREATE INDEX notices_by_user ON notices (user_id, read_utc);",
         ),
+        M::up(
+            "CREATE TABLE projects (
+                id           TEXT PRIMARY KEY NOT NULL,
+                workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                name         TEXT NOT NULL,
+                client_id    TEXT,
+                color        TEXT NOT NULL,
+                billable     INTEGER NOT NULL,
+                archived     INTEGER NOT NULL DEFAULT 0,
+                public       INTEGER NOT NULL,
+                note         TEXT NOT NULL,
+                UNIQUE (workspace_id, name)
+            ) STRICT;",
+        ),
     ])
 }
 
@@ -126,6 +140,23 @@ fn entry_row(r: &Row<'_>) -> rusqlite::Result<EntryRow> {
             _ => EntrySource::Manual,
         },
         locked: r.get(11)?,
+    })
+}
+
+const PROJECT_COLUMNS: &str =
+    "id, workspace_id, name, client_id, color, billable, archived, public, note";
+
+fn project_row(r: &Row<'_>) -> rusqlite::Result<Project> {
+    Ok(Project {
+        id: r.get(0)?,
+        workspace_id: r.get(1)?,
+        name: r.get(2)?,
+        client_id: r.get(3)?,
+        color: r.get(4)?,
+        billable: r.get(5)?,
+        archived: r.get(6)?,
+        public: r.get(7)?,
+        note: r.get(8)?,
     })
 }
 
@@ -429,6 +460,45 @@ impl Storage for Sqlite {
         write_entry(&tx, &entry, false)?;
         tx.commit()?;
         Ok(Some(entry))
+    }
+
+    fn create_project(&self, p: &Project) -> Result<Project> {
+        self.conn()
+            .execute(
+                "INSERT INTO projects (id, workspace_id, name, client_id, color, billable, archived, public, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![p.id, p.workspace_id, p.name, p.client_id, p.color, p.billable, p.archived, p.public, p.note],
+            )
+            .map_err(|e| {
+                if is_constraint(&e) {
+                    StorageError::Conflict(format!("a project named {:?} already exists", p.name))
+                } else {
+                    e.into()
+                }
+            })?;
+        Ok(p.clone())
+    }
+
+    fn projects(&self, workspace_id: &str) -> Result<Vec<Project>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = ?1 ORDER BY name, id"
+        ))?;
+        let rows = stmt.query_map([workspace_id], project_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn project(&self, workspace_id: &str, id: &str) -> Result<Option<Project>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!(
+                    "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = ?1 AND id = ?2"
+                ),
+                [workspace_id, id],
+                project_row,
+            )
+            .optional()?)
     }
 
     fn settings(&self, workspace_id: &str) -> Result<WorkspaceSettings> {
