@@ -141,6 +141,11 @@ export type Entry_Serialize = {
 	end: string | null,
 };
 
+/**  Where the API key of the current sign-in is kept. */
+export type KeyStorage = "keyring" | 
+/**  A file readable by the user alone: no keyring service answered. */
+"file";
+
 export type SyncState = "signedOut" | "synced" | "waiting" | "offline";
 
 /**  What the UI shows about sync. */
@@ -157,6 +162,8 @@ export type SyncStatus_Deserialize = {
 	message?: string | null,
 	server?: string | null,
 	email?: string | null,
+	/**  Where the API key is kept, while signed in. */
+	keyStorage?: KeyStorage | null,
 };
 
 /**  What the UI shows about sync. */
@@ -170,6 +177,8 @@ export type SyncStatus_Serialize = {
 	message: string | null,
 	server: string | null,
 	email: string | null,
+	/**  Where the API key is kept, while signed in. */
+	keyStorage: KeyStorage | null,
 };
 
 /**  What a failed command looks like to the UI. */

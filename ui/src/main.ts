@@ -156,7 +156,11 @@ function renderSync(status: SyncStatus): void {
   const signedIn = status.state !== "signedOut";
   $<HTMLFormElement>("sign-in-form").hidden = signedIn;
   $<HTMLParagraphElement>("signed-in").hidden = !signedIn;
-  $<HTMLSpanElement>("signed-in-as").textContent = signedIn ? `Signed in as ${status.email} at ${status.server}.` : "";
+  const keyNote =
+    status.keyStorage === "file" ? " No keyring was found, so your API key is kept in a file only you can read." : "";
+  $<HTMLSpanElement>("signed-in-as").textContent = signedIn
+    ? `Signed in as ${status.email} at ${status.server}.${keyNote}`
+    : "";
 }
 
 /** Screenshots are never taken without the user being able to see that they are on. */

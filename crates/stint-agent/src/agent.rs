@@ -9,9 +9,10 @@ use stint_core::{day_total, overlaps_day, DaySpan, Entry, EntryId, EntryPatch};
 use stint_store::Store;
 use tokio::sync::{broadcast, Notify};
 
+use crate::credentials::SignIn;
 use crate::error::AgentError;
 use crate::paths::Paths;
-use crate::sync::{SavedSignIn, Shared, SyncState, SyncStatus, SyncWorker, WorkspacePolicy};
+use crate::sync::{Shared, SyncState, SyncStatus, SyncWorker, WorkspacePolicy};
 use stint_sync::{Credentials, Remote};
 
 /// The source of "now". Real time in the app, a hand-moved clock in tests.
@@ -83,13 +84,13 @@ impl Agent {
             shared: Arc::new(Shared::new()),
             sync: Mutex::new(None),
         });
-        if let Some(saved) = SavedSignIn::load(&paths.config_dir) {
+        if let Some(saved) = SignIn::load(&paths.config_dir) {
             agent.start_sync(&saved);
         }
         Ok(agent)
     }
 
-    fn start_sync(&self, saved: &SavedSignIn) {
+    fn start_sync(&self, saved: &SignIn) {
         let (waiting, parked) = self.store().outbox_counts().unwrap_or((0, 0));
         *self.shared.status.lock().unwrap_or_else(|p| p.into_inner()) = SyncStatus {
             state: if waiting == 0 {
@@ -102,6 +103,7 @@ impl Agent {
             message: None,
             server: Some(saved.server.clone()),
             email: Some(saved.account.email.clone()),
+            key_storage: Some(saved.key_storage),
         };
         let worker = SyncWorker::start(
             self.paths.database(),
@@ -126,15 +128,14 @@ impl Agent {
             api_key: api_key.trim().to_owned(),
         };
         let remote = Remote::sign_in(&credentials)?;
-        let saved = SavedSignIn {
-            server: credentials.server,
-            api_key: credentials.api_key,
-            account: remote.account,
-        };
-        saved
-            .save(&self.paths.config_dir)
-            .map_err(AgentError::SaveSignIn)?;
         self.sign_out_quietly();
+        let saved = SignIn::keep(
+            credentials.server,
+            credentials.api_key,
+            remote.account,
+            &self.paths.config_dir,
+        )
+        .map_err(AgentError::SaveSignIn)?;
         tracing::info!(server = %saved.server, user = %saved.account.email, "signed in");
         self.start_sync(&saved);
         Ok(self.sync_status())
@@ -150,11 +151,7 @@ impl Agent {
     /// Forgets the sign-in. Changes not yet sent stay queued for the next sign-in.
     pub fn sign_out(&self) -> Result<(), AgentError> {
         self.sign_out_quietly();
-        match std::fs::remove_file(SavedSignIn::path(&self.paths.config_dir)) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(AgentError::SaveSignIn(e)),
-        }
+        SignIn::forget(&self.paths.config_dir).map_err(AgentError::SaveSignIn)?;
         self.emit(AgentEvent::SyncChanged {
             status: SyncStatus::signed_out(),
         });

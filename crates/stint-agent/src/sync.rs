@@ -10,10 +10,11 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use stint_store::Store;
-use stint_sync::{drain_step, Account, Credentials, Remote, Step};
+use stint_sync::{drain_step, Credentials, Remote, Step};
 use tokio::sync::broadcast;
 
 use crate::agent::AgentEvent;
+use crate::credentials::{KeyStorage, SignIn};
 
 /// What the UI shows about sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -28,6 +29,8 @@ pub struct SyncStatus {
     pub message: Option<String>,
     pub server: Option<String>,
     pub email: Option<String>,
+    /// Where the API key is kept, while signed in.
+    pub key_storage: Option<KeyStorage>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -48,6 +51,7 @@ impl SyncStatus {
             message: None,
             server: None,
             email: None,
+            key_storage: None,
         }
     }
 }
@@ -128,46 +132,6 @@ fn pull_workspace(
     Ok(())
 }
 
-/// What is kept of a sign-in: in a file readable by the user alone.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct SavedSignIn {
-    pub server: String,
-    pub api_key: String,
-    pub account: Account,
-}
-
-impl SavedSignIn {
-    pub fn path(config_dir: &Path) -> PathBuf {
-        config_dir.join("sync.json")
-    }
-
-    pub fn load(config_dir: &Path) -> Option<SavedSignIn> {
-        let text = std::fs::read_to_string(Self::path(config_dir)).ok()?;
-        match serde_json::from_str(&text) {
-            Ok(saved) => Some(saved),
-            Err(e) => {
-                tracing::warn!("ignoring unreadable sign-in file: {e}");
-                None
-            }
-        }
-    }
-
-    pub fn save(&self, config_dir: &Path) -> std::io::Result<()> {
-        use std::io::Write;
-        let path = Self::path(config_dir);
-        let tmp = path.with_extension("json.tmp");
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp)?;
-        file.write_all(serde_json::to_string_pretty(self)?.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(tmp, path)
-    }
-}
-
 /// How often a signed-in agent asks the server whether the timer changed elsewhere.
 const PULL_EVERY: Duration = Duration::from_secs(5);
 
@@ -186,7 +150,7 @@ pub(crate) struct SyncWorker {
 impl SyncWorker {
     pub fn start(
         database: PathBuf,
-        saved: &SavedSignIn,
+        saved: &SignIn,
         shared: Arc<Shared>,
         events: broadcast::Sender<AgentEvent>,
     ) -> SyncWorker {
@@ -200,6 +164,7 @@ impl SyncWorker {
         let base = SyncStatus {
             server: Some(saved.server.clone()),
             email: Some(saved.account.email.clone()),
+            key_storage: Some(saved.key_storage),
             ..SyncStatus::signed_out()
         };
         let thread = std::thread::Builder::new()

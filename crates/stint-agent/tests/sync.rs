@@ -119,6 +119,15 @@ fn a_killed_agent_resumes_draining_without_loss_or_doubles() {
     let mut first = Cli::spawn(root.path());
     let signed_in = first.ask(&format!("sign-in {} {key}", server.url));
     assert_eq!(signed_in["ok"]["email"], "eve@acme.test", "{signed_in}");
+    // No keyring service runs here: the key is in a file only the user can read.
+    assert_eq!(signed_in["ok"]["keyStorage"], "file", "{signed_in}");
+    let file = root.path().join("config/sync.json");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(std::fs::read_to_string(&file).unwrap().contains(&key));
     wait_until(
         Duration::from_secs(30),
         "part of the backlog to arrive",
