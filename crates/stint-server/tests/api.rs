@@ -844,3 +844,76 @@ fn admins_create_projects_that_members_see() {
         404
     );
 }
+
+/// The remaining cells of the authorization matrix: what the other tests leave out.
+#[test]
+fn the_rest_of_the_authorization_matrix() {
+    let server = Server::start();
+    let (admin, member, outsider) = (&server.admin, &server.member, &server.outsider);
+    let ws = &admin.workspace;
+
+    // Each sees only their own workspace.
+    let (_, mine) = server.call(outsider, "GET", "/workspaces", None);
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["name"], "Other");
+    let (_, theirs) = server.call(member, "GET", "/workspaces", None);
+    assert_eq!(theirs[0]["name"], "Acme");
+
+    // Tasks and notices of another workspace do not exist for an outsider.
+    let (_, project) = server.call(
+        admin,
+        "POST",
+        &format!("/workspaces/{ws}/projects"),
+        Some(json!({"name": "P"})),
+    );
+    let tasks = format!(
+        "/workspaces/{ws}/projects/{}/tasks",
+        project["id"].as_str().unwrap()
+    );
+    assert_eq!(server.call(outsider, "GET", &tasks, None).0, 404);
+    assert_eq!(server.call(admin, "GET", &tasks, None).0, 200);
+    assert_eq!(
+        server
+            .call(outsider, "GET", &format!("/workspaces/{ws}/notices"), None)
+            .0,
+        404
+    );
+    assert_eq!(
+        server
+            .call(
+                outsider,
+                "PUT",
+                &format!("/workspaces/{ws}/time-entries/x/lock"),
+                Some(json!({"locked": true}))
+            )
+            .0,
+        404
+    );
+
+    // An admin stops a member's running timer; a member cannot stop the admin's.
+    server.call(
+        member,
+        "POST",
+        &entries_path(member),
+        Some(json!({"start": "2026-03-02T09:00:00Z"})),
+    );
+    server.call(
+        admin,
+        "POST",
+        &entries_path(admin),
+        Some(json!({"start": "2026-03-02T09:00:00Z"})),
+    );
+    let stop = |who: &Account, whose: &Account| {
+        server.call(
+            who,
+            "PATCH",
+            &format!("/workspaces/{ws}/user/{}/time-entries", whose.id),
+            Some(json!({"end": "2026-03-02T10:00:00Z"})),
+        )
+    };
+    assert_eq!(stop(member, admin).0, 404);
+    assert_eq!(stop(outsider, member).0, 404);
+    let (status, stopped) = stop(admin, member);
+    assert_eq!((status, stopped["userId"].clone()), (200, json!(member.id)));
+    assert_eq!(stop(admin, admin).0, 200);
+}
