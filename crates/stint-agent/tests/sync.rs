@@ -1,54 +1,12 @@
 //! The agent syncing with the real server: a sign-in that persists, and a SIGKILL in the
 //! middle of draining a backlog that loses and doubles nothing.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use serde_json::Value;
 use stint_core::{Entry, EntryId};
-use stint_testkit::{wait_until, TestServer};
-
-struct Cli {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
-
-impl Cli {
-    fn spawn(root: &std::path::Path) -> Cli {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stint-cli"))
-            .arg("serve")
-            .env("STINT_DATA_DIR", root.join("data"))
-            .env("STINT_CONFIG_DIR", root.join("config"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Cli {
-            child,
-            stdin,
-            stdout,
-        }
-    }
-
-    fn ask(&mut self, line: &str) -> Value {
-        writeln!(self.stdin, "{line}").unwrap();
-        let mut answer = String::new();
-        self.stdout.read_line(&mut answer).unwrap();
-        serde_json::from_str(&answer).unwrap()
-    }
-}
-
-impl Drop for Cli {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use stint_testkit::{wait_until, AgentCli, TestServer};
 
 fn server_count(server: &TestServer, key: &str) -> usize {
     let http = |path: &str| -> Value {
@@ -80,7 +38,7 @@ fn server_count(server: &TestServer, key: &str) -> usize {
 fn a_bad_key_or_address_is_refused_with_a_reason() {
     let server = TestServer::start().unwrap();
     let root = tempfile::tempdir().unwrap();
-    let mut cli = Cli::spawn(root.path());
+    let mut cli = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), root.path());
     let bad_key = cli.ask(&format!(
         "sign-in {} stint_0123456789abcdef_wrong",
         server.url
@@ -116,7 +74,7 @@ fn a_killed_agent_resumes_draining_without_loss_or_doubles() {
         }
     }
 
-    let mut first = Cli::spawn(root.path());
+    let mut first = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), root.path());
     let signed_in = first.ask(&format!("sign-in {} {key}", server.url));
     assert_eq!(signed_in["ok"]["email"], "eve@acme.test", "{signed_in}");
     // No keyring service runs here: the key is in a file only the user can read.
@@ -143,7 +101,7 @@ fn a_killed_agent_resumes_draining_without_loss_or_doubles() {
     );
 
     // The sign-in was kept: a restart goes on draining by itself.
-    let mut second = Cli::spawn(root.path());
+    let mut second = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), root.path());
     wait_until(Duration::from_secs(60), "the rest of the backlog", || {
         let status = second.ask("sync-status");
         (status["ok"]["state"] == "synced").then_some(())
@@ -160,7 +118,7 @@ fn timers_started_and_stopped_elsewhere_are_adopted() {
     let server = TestServer::start().unwrap();
     let key = server.add_user("Acme", "gus@acme.test", "regular").unwrap();
     let root = tempfile::tempdir().unwrap();
-    let mut cli = Cli::spawn(root.path());
+    let mut cli = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), root.path());
     assert!(cli
         .ask(&format!("sign-in {} {key}", server.url))
         .get("ok")
@@ -276,7 +234,7 @@ fn an_admin_switching_screenshots_on_reaches_the_agent_once() {
     let admin_key = server.add_user("Acme", "boss@acme.test", "admin").unwrap();
     let key = server.add_user("Acme", "hal@acme.test", "regular").unwrap();
     let root = tempfile::tempdir().unwrap();
-    let mut cli = Cli::spawn(root.path());
+    let mut cli = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), root.path());
     assert!(cli
         .ask(&format!("sign-in {} {key}", server.url))
         .get("ok")

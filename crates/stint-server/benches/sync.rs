@@ -5,74 +5,19 @@
 //!
 //! `cargo bench -p stint-server --bench sync`
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 use stint_core::{Entry, EntryId};
 use stint_sync::{drain_step, Credentials, Remote, Step};
+use stint_testkit::TestServer;
 
-const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
-
-struct Server {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn server() -> (Server, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(BIN)
-        .args(["user", "add", "--data-dir"])
-        .arg(dir.path())
-        .args([
-            "--workspace",
-            "Bench",
-            "--email",
-            "b@bench.test",
-            "--name",
-            "B",
-            "--role",
-            "regular",
-        ])
-        .output()
-        .unwrap();
-    let key = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .to_owned();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
-        .env("STINT_SERVER_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().trim_start_matches("listening on ").to_owned();
-    (
-        Server {
-            child,
-            url,
-            _dir: dir,
-        },
-        key,
-    )
+/// The release server binary on loopback with one user; returns it and the user's key.
+fn server() -> (TestServer, String) {
+    let server = TestServer::start().unwrap();
+    let key = server.add_user("Bench", "b@bench.test", "regular").unwrap();
+    (server, key)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {

@@ -2,16 +2,16 @@
 //! SQLite file: shapes, bad input, idempotency, and who may see what.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
+use stint_testkit::TestServer;
 
 const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
 
 struct Server {
-    child: Child,
+    process: TestServer,
     base: String,
-    _dir: tempfile::TempDir,
     admin: Account,
     member: Account,
     outsider: Account,
@@ -24,94 +24,35 @@ struct Account {
     workspace: String,
 }
 
-fn add_user(dir: &std::path::Path, workspace: &str, email: &str, role: &str) -> String {
-    let out = Command::new(BIN)
-        .args(["user", "add", "--data-dir"])
-        .arg(dir)
-        .args([
-            "--workspace",
-            workspace,
-            "--email",
-            email,
-            "--name",
-            email,
-            "--role",
-            role,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    stdout.lines().last().unwrap().to_owned()
-}
-
 impl Server {
+    /// A server with an admin and a member of one workspace and a user of another.
     fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let keys = [
-            add_user(dir.path(), "Acme", "ana@acme.test", "admin"),
-            add_user(dir.path(), "Acme", "bo@acme.test", "regular"),
-            add_user(dir.path(), "Other", "cy@other.test", "regular"),
-        ];
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .expect(&line)
-            .to_owned()
-            + "/api/v1";
-        let mut server = Server {
-            child,
-            base,
-            _dir: dir,
-            admin: Account {
-                key: keys[0].clone(),
-                id: String::new(),
-                workspace: String::new(),
-            },
-            member: Account {
-                key: keys[1].clone(),
-                id: String::new(),
-                workspace: String::new(),
-            },
-            outsider: Account {
-                key: keys[2].clone(),
-                id: String::new(),
-                workspace: String::new(),
-            },
-        };
-        for account in [&mut server.admin, &mut server.member, &mut server.outsider] {
-            let (status, me) = call(&server.base, "GET", "/user", Some(&account.key), None, &[]);
+        let process = TestServer::start().unwrap();
+        let base = format!("{}/api/v1", process.url);
+        let account = |workspace: &str, email: &str, role: &str| {
+            let key = process.add_user(workspace, email, role).unwrap();
+            let (status, me) = call(&base, "GET", "/user", Some(&key), None, &[]);
             assert_eq!(status, 200, "{me}");
-            account.id = me["id"].as_str().unwrap().to_owned();
-            account.workspace = me["activeWorkspace"].as_str().unwrap().to_owned();
+            Account {
+                key,
+                id: me["id"].as_str().unwrap().to_owned(),
+                workspace: me["activeWorkspace"].as_str().unwrap().to_owned(),
+            }
+        };
+        let admin = account("Acme", "ana@acme.test", "admin");
+        let member = account("Acme", "bo@acme.test", "regular");
+        let outsider = account("Other", "cy@other.test", "regular");
+        Server {
+            process,
+            base,
+            admin,
+            member,
+            outsider,
         }
-        server
     }
 
     fn call(&self, who: &Account, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         call(&self.base, method, path, Some(&who.key), body, &[])
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -569,13 +510,7 @@ fn who_may_see_and_change_what() {
 #[test]
 fn sigterm_stops_the_server_cleanly() {
     let mut server = Server::start();
-    let pid = server.child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let status = server.child.wait().unwrap();
+    let status = server.process.terminate().expect("the server was running");
     assert!(status.success(), "{status}");
 }
 

@@ -4,12 +4,14 @@
 //!
 //! A missing tool is an error that names the package to install, never a skipped test.
 
+mod agent_cli;
 mod desktop;
 mod faults;
 mod procs;
 mod server;
 mod webdriver;
 
+pub use agent_cli::AgentCli;
 pub use desktop::Desktop;
 pub use faults::{Fault, FaultProxy};
 pub use procs::{

@@ -83,6 +83,14 @@ impl TestServer {
         self.guard = None;
     }
 
+    /// Sends SIGTERM and waits for the exit; `None` if the server was not running.
+    pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        let mut guard = self.guard.take()?;
+        let pid = rustix::process::Pid::from_raw(guard.pid() as i32)?;
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).ok()?;
+        guard.child.wait().ok()
+    }
+
     /// Starts (again) on `listen`, e.g. the address it had before.
     pub fn restart_on(&mut self, listen: &str) -> anyhow::Result<()> {
         self.stop();
