@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use stint_store::Store;
-use stint_sync::{drain_step, Credentials, Remote, Step};
+use stint_sync::{drain_batch, Credentials, Remote, Step};
 use tokio::sync::broadcast;
 
 use crate::agent::AgentEvent;
@@ -132,6 +132,9 @@ fn pull_workspace(
     Ok(())
 }
 
+/// How many changes of different entries are sent at once.
+const SEND_AT_ONCE: usize = 4;
+
 /// How often a signed-in agent asks the server whether the timer changed elsewhere.
 const PULL_EVERY: Duration = Duration::from_secs(5);
 
@@ -237,7 +240,20 @@ fn drain_loop(
         if signal.0.lock().unwrap_or_else(|p| p.into_inner()).stop {
             return;
         }
-        let step = drain_step(&mut store, remote, Utc::now(), fastrand::f64());
+        let steps = drain_batch(
+            &mut store,
+            remote,
+            Utc::now(),
+            fastrand::f64(),
+            SEND_AT_ONCE,
+        );
+        // A batch holds Sent/Parked/Failed steps; Idle and WaitUntil come alone.
+        let step = steps.map(|steps| {
+            let failed = steps.iter().find(|s| matches!(s, Step::Failed(_))).cloned();
+            failed
+                .or_else(|| steps.into_iter().next())
+                .unwrap_or(Step::Idle)
+        });
         let wait = match &step {
             Ok(Step::Sent | Step::Parked(_)) => {
                 offline = None;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 use stint_core::{Entry, EntryId};
-use stint_sync::{drain_step, Credentials, Remote, Step};
+use stint_sync::{drain_batch, Credentials, Remote, Step};
 use stint_testkit::TestServer;
 
 /// The release server binary on loopback with one user; returns it and the user's key.
@@ -153,11 +153,14 @@ fn drain(backlog: usize) {
     .unwrap();
     let started = Instant::now();
     let mut sent = 0;
-    loop {
-        match drain_step(&mut store, &remote, Utc::now(), 0.5).unwrap() {
-            Step::Idle => break,
-            Step::Sent => sent += 1,
-            other => panic!("unexpected {other:?}"),
+    // Four at a time, as the agent's drainer sends them.
+    'drain: loop {
+        for step in drain_batch(&mut store, &remote, Utc::now(), 0.5, 4).unwrap() {
+            match step {
+                Step::Idle => break 'drain,
+                Step::Sent => sent += 1,
+                other => panic!("unexpected {other:?}"),
+            }
         }
     }
     let elapsed = started.elapsed();

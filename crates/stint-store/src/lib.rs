@@ -14,7 +14,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use stint_core::{Entry, EntryId};
 
 pub use migrations::{migrations, SCHEMA_VERSION};
-pub use outbox::{OutboxHead, OutboxRow, ParkedRow};
+pub use outbox::{OutboxBatch, OutboxRow, ParkedRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -1,7 +1,7 @@
 //! The outbox as the sync drainer sees it: the oldest due row, and what became of a try.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
 use crate::{time, Store, StoreError};
 
@@ -16,14 +16,12 @@ pub struct OutboxRow {
     pub attempts: u32,
 }
 
-/// What the sync drainer should do next.
+/// What the sync drainer should do next: rows that may be sent together, or why there
+/// are none.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OutboxHead {
-    /// Nothing to send.
+pub enum OutboxBatch {
     Empty,
-    /// The oldest row is due now.
-    Ready(OutboxRow),
-    /// The oldest row failed and waits until then.
+    Ready(Vec<OutboxRow>),
     WaitUntil(DateTime<Utc>),
 }
 
@@ -59,31 +57,34 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The oldest row that is not parked. Rows go strictly in order, so a later edit can
-    /// never overtake the creation it depends on.
-    pub fn outbox_head(&self, now: DateTime<Utc>) -> Result<OutboxHead, StoreError> {
-        let head = self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {OUTBOX_COLUMNS}, next_attempt_utc FROM outbox
-                     WHERE parked = 0 ORDER BY seq LIMIT 1"
-                ),
-                [],
-                |r| Ok((outbox_row(r)?, r.get::<_, Option<String>>(6)?)),
-            )
-            .optional()?;
-        Ok(match head {
-            None => OutboxHead::Empty,
-            Some((row, Some(next))) => {
-                let next = time::from_sql(&next)?;
-                if next > now {
-                    OutboxHead::WaitUntil(next)
-                } else {
-                    OutboxHead::Ready(row)
-                }
+    /// Up to `max` due rows from the front of the queue that may be sent at once: the
+    /// prefix that stops at the first row not yet due or touching an entity already in it,
+    /// so changes to one entry still go strictly in order.
+    pub fn outbox_ready(&self, now: DateTime<Utc>, max: usize) -> Result<OutboxBatch, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS}, next_attempt_utc FROM outbox WHERE parked = 0 ORDER BY seq LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map([max.max(1) as i64], |r| {
+            Ok((outbox_row(r)?, r.get::<_, Option<String>>(6)?))
+        })?;
+        let mut batch: Vec<OutboxRow> = Vec::new();
+        for row in rows {
+            let (row, next) = row?;
+            let due_at = next.as_deref().map(time::from_sql).transpose()?;
+            match due_at {
+                Some(t) if t > now && batch.is_empty() => return Ok(OutboxBatch::WaitUntil(t)),
+                Some(t) if t > now => break,
+                _ => {}
             }
-            Some((row, None)) => OutboxHead::Ready(row),
+            if batch.iter().any(|b| b.entity_id == row.entity_id) {
+                break;
+            }
+            batch.push(row);
+        }
+        Ok(if batch.is_empty() {
+            OutboxBatch::Empty
+        } else {
+            OutboxBatch::Ready(batch)
         })
     }
 

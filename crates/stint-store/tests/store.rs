@@ -170,37 +170,40 @@ fn an_end_before_start_never_reaches_the_table() {
 
 #[test]
 fn the_outbox_goes_in_order_waits_after_failures_and_parks_refusals() {
-    use stint_store::OutboxHead;
+    use stint_store::OutboxBatch;
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("s.db")).unwrap();
-    assert_eq!(store.outbox_head(t(0)).unwrap(), OutboxHead::Empty);
+    assert_eq!(store.outbox_ready(t(0), 1).unwrap(), OutboxBatch::Empty);
     store.save(&entry("a", 0, Some(10))).unwrap();
     store.save(&entry("b", 20, Some(30))).unwrap();
     store.save(&entry("c", 40, Some(50))).unwrap();
 
-    let OutboxHead::Ready(first) = store.outbox_head(t(0)).unwrap() else {
+    let OutboxBatch::Ready(batch) = store.outbox_ready(t(0), 1).unwrap() else {
         panic!("a row is due")
     };
+    let first = batch[0].clone();
     assert_eq!((first.entity_id.as_str(), first.attempts), ("a", 0));
     store
         .outbox_retry(first.seq, t(5), "connection refused")
         .unwrap();
     assert_eq!(
-        store.outbox_head(t(1)).unwrap(),
-        OutboxHead::WaitUntil(t(5)),
+        store.outbox_ready(t(1), 3).unwrap(),
+        OutboxBatch::WaitUntil(t(5)),
         "b may not overtake a"
     );
-    let OutboxHead::Ready(again) = store.outbox_head(t(5)).unwrap() else {
+    let OutboxBatch::Ready(batch) = store.outbox_ready(t(5), 1).unwrap() else {
         panic!("due again")
     };
+    let again = batch[0].clone();
     assert_eq!((again.seq, again.attempts), (first.seq, 1));
 
     store
         .outbox_park(again.seq, "422: the end is before the start")
         .unwrap();
-    let OutboxHead::Ready(next) = store.outbox_head(t(5)).unwrap() else {
+    let OutboxBatch::Ready(batch) = store.outbox_ready(t(5), 1).unwrap() else {
         panic!("b flows past the parked row")
     };
+    let next = batch[0].clone();
     assert_eq!(next.entity_id, "b");
     store.outbox_done(next.seq).unwrap();
     assert_eq!(store.outbox_counts().unwrap(), (1, 1));
@@ -234,4 +237,25 @@ fn remote_changes_apply_only_when_nothing_changed_here() {
         EntryId("theirs".into())
     );
     assert!(store.outbox().unwrap().is_empty());
+}
+
+#[test]
+fn a_batch_stops_at_the_first_repeated_entry_or_row_not_due() {
+    use stint_store::OutboxBatch;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    store.save(&entry("a", 0, None)).unwrap();
+    store.save(&entry("b", 20, Some(30))).unwrap();
+    store.save(&entry("a", 0, Some(10))).unwrap(); // a again: must wait for a's first row
+    store.save(&entry("c", 40, Some(50))).unwrap();
+    let ids = |b: OutboxBatch| match b {
+        OutboxBatch::Ready(rows) => rows.into_iter().map(|r| r.entity_id).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(ids(store.outbox_ready(t(0), 10).unwrap()), ["a", "b"]);
+    assert_eq!(ids(store.outbox_ready(t(0), 1).unwrap()), ["a"]);
+    // b waits for a retry: the batch ends before it.
+    let b = store.outbox().unwrap()[1].seq;
+    store.outbox_retry(b, t(9), "503").unwrap();
+    assert_eq!(ids(store.outbox_ready(t(0), 10).unwrap()), ["a"]);
 }

@@ -12,7 +12,7 @@ pub use remote::{Account, Credentials, Delivery, Remote, SyncError};
 
 use chrono::{DateTime, Utc};
 use stint_core::backoff::retry_delay;
-use stint_store::{OutboxHead, Store, StoreError};
+use stint_store::{OutboxBatch, OutboxRow, Store, StoreError};
 
 /// What one drain step did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,12 +70,57 @@ pub fn drain_step(
     now: DateTime<Utc>,
     jitter: f64,
 ) -> Result<Step, StoreError> {
-    let row = match store.outbox_head(now)? {
-        OutboxHead::Empty => return Ok(Step::Idle),
-        OutboxHead::WaitUntil(t) => return Ok(Step::WaitUntil(t)),
-        OutboxHead::Ready(row) => row,
+    Ok(drain_batch(store, remote, now, jitter, 1)?
+        .into_iter()
+        .next()
+        .unwrap_or(Step::Idle))
+}
+
+/// Delivers up to `width` due rows at once (rows of different entries; one entry's
+/// changes still go one after another) and records each outcome in queue order.
+pub fn drain_batch(
+    store: &mut Store,
+    remote: &Remote,
+    now: DateTime<Utc>,
+    jitter: f64,
+    width: usize,
+) -> Result<Vec<Step>, StoreError> {
+    let rows = match store.outbox_ready(now, width)? {
+        OutboxBatch::Empty => return Ok(vec![Step::Idle]),
+        OutboxBatch::WaitUntil(t) => return Ok(vec![Step::WaitUntil(t)]),
+        OutboxBatch::Ready(rows) => rows,
     };
-    match remote.deliver(&row) {
+    let deliveries: Vec<Delivery> = if rows.len() == 1 {
+        vec![remote.deliver(&rows[0])]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = rows
+                .iter()
+                .map(|row| scope.spawn(move || remote.deliver(row)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Delivery::Retry("delivery panicked".into()))
+                })
+                .collect()
+        })
+    };
+    rows.iter()
+        .zip(deliveries)
+        .map(|(row, delivery)| record(store, row, delivery, now, jitter))
+        .collect()
+}
+
+fn record(
+    store: &mut Store,
+    row: &OutboxRow,
+    delivery: Delivery,
+    now: DateTime<Utc>,
+    jitter: f64,
+) -> Result<Step, StoreError> {
+    match delivery {
         Delivery::Done => {
             store.outbox_done(row.seq)?;
             Ok(Step::Sent)

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::Value;
 use stint_core::{Entry, EntryId};
 use stint_store::Store;
-use stint_sync::{drain_step, Credentials, Remote, Step};
+use stint_sync::{drain_batch, drain_step, Credentials, Remote, Step};
 use stint_testkit::{Fault, FaultProxy, TestServer};
 
 fn at(minutes: i64) -> DateTime<Utc> {
@@ -23,18 +23,24 @@ fn entry(n: usize, end: Option<i64>) -> Entry {
     }
 }
 
-/// Drains until the outbox is empty, jumping the clock to each retry; returns the steps.
+/// Drains until the outbox is empty, `width` rows at a time, jumping the clock to each
+/// retry; returns the steps.
 fn drain(store: &mut Store, remote: &Remote, limit: usize) -> Vec<Step> {
+    drain_wide(store, remote, limit, 1)
+}
+
+fn drain_wide(store: &mut Store, remote: &Remote, limit: usize, width: usize) -> Vec<Step> {
     let mut now = Utc::now();
     let mut steps = Vec::new();
     for _ in 0..limit {
-        let step = drain_step(store, remote, now, 0.5).unwrap();
-        match &step {
-            Step::Idle => return steps,
-            Step::WaitUntil(t) => now = *t,
-            _ => {}
+        for step in drain_batch(store, remote, now, 0.5, width).unwrap() {
+            match &step {
+                Step::Idle => return steps,
+                Step::WaitUntil(t) => now = *t,
+                _ => {}
+            }
+            steps.push(step);
         }
-        steps.push(step);
     }
     panic!(
         "the outbox did not empty in {limit} steps: {:?}",
@@ -142,6 +148,15 @@ fn entries_made_offline_all_arrive_once_the_server_is_back() {
 
 #[test]
 fn lost_answers_errors_and_resets_never_double_an_entry() {
+    faults_never_double_an_entry(1);
+}
+
+#[test]
+fn lost_answers_never_double_an_entry_when_sending_four_at_once() {
+    faults_never_double_an_entry(4);
+}
+
+fn faults_never_double_an_entry(width: usize) {
     let (server, key, remote, _dir, mut store) = setup();
     use Fault::*;
     // About 30 % of requests fail: a tenth each lose their answer, get a 503, or are reset.
@@ -183,7 +198,7 @@ fn lost_answers_errors_and_resets_never_double_an_entry() {
     for n in (2..30).step_by(7) {
         store.delete(&entry(n, None).id).unwrap();
     }
-    let steps = drain(&mut store, &via_proxy, 1000);
+    let steps = drain_wide(&mut store, &via_proxy, 1000, width);
     let failures = steps
         .iter()
         .filter(|s| matches!(s, Step::Failed(_)))
