@@ -153,9 +153,13 @@ fn drain(backlog: usize) {
     .unwrap();
     let started = Instant::now();
     let mut sent = 0;
-    // Four at a time, as the agent's drainer sends them.
+    // Four at a time, as the agent's drainer sends them (STINT_BENCH_WIDTH to compare).
+    let width = std::env::var("STINT_BENCH_WIDTH")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(4);
     'drain: loop {
-        for step in drain_batch(&mut store, &remote, Utc::now(), 0.5, 4).unwrap() {
+        for step in drain_batch(&mut store, &remote, Utc::now(), 0.5, width).unwrap() {
             match step {
                 Step::Idle => break 'drain,
                 Step::Sent => sent += 1,
@@ -165,7 +169,7 @@ fn drain(backlog: usize) {
     }
     let elapsed = started.elapsed();
     println!(
-        "drain: {sent} queued entries delivered in {:.2} s ({:.0} entries/s)",
+        "drain: {sent} queued entries delivered {width} at a time in {:.2} s ({:.0} entries/s)",
         elapsed.as_secs_f64(),
         sent as f64 / elapsed.as_secs_f64()
     );
