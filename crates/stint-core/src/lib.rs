@@ -2,6 +2,7 @@
 //! every decision takes the current time as an argument so it can be tested exhaustively.
 
 pub mod backoff;
+pub mod capture;
 pub mod day;
 pub mod entry;
 pub mod reconcile;
