@@ -153,9 +153,9 @@ async fn forward_events(app: tauri::AppHandle, agent: Arc<Agent>) {
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         };
         match &event {
-            stint_agent::AgentEvent::TimerChanged { .. } | stint_agent::AgentEvent::Tick { .. } => {
-                tray::refresh(&app, &agent)
-            }
+            // The event carries the running entry: no need to read it again.
+            stint_agent::AgentEvent::TimerChanged { running }
+            | stint_agent::AgentEvent::Tick { running } => tray::refresh(&app, running.as_ref()),
             stint_agent::AgentEvent::Notice { message, .. } => notify(&app, message),
             _ => {}
         }

@@ -108,24 +108,20 @@ pub fn build(app: &AppHandle, agent: &Arc<Agent>) -> tauri::Result<()> {
         start,
         stop,
     });
-    refresh(app, agent);
+    match agent.running() {
+        Ok(running) => refresh(app, running.as_ref()),
+        Err(e) => log::warn!("tray could not read the timer: {e}"),
+    }
     Ok(())
 }
 
 /// Shows the running entry and its elapsed minutes. Linux trays have no tooltips, so the
 /// same text goes in the title beside the icon and in the menu's first line.
-pub fn refresh(app: &AppHandle, agent: &Agent) {
+pub fn refresh(app: &AppHandle, running: Option<&Entry>) {
     let Some(items) = app.try_state::<TrayItems>() else {
         return;
     };
-    let running = match agent.running() {
-        Ok(r) => r,
-        Err(e) => {
-            log::warn!("tray could not read the timer: {e}");
-            return;
-        }
-    };
-    let text = running.as_ref().map(|e| label(e, chrono::Utc::now()));
+    let text = running.map(|e| label(e, chrono::Utc::now()));
     let icon = if running.is_some() {
         RUNNING_ICON
     } else {

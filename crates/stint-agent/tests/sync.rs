@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use serde_json::Value;
-use stint_core::{Entry, EntryId};
-use stint_testkit::{wait_until, AgentCli, TestServer};
+use stint_testkit::{queue_backlog, wait_until, AgentCli, TestServer};
 
 fn server_count(server: &TestServer, key: &str) -> usize {
     let http = |path: &str| -> Value {
@@ -57,25 +56,10 @@ fn a_killed_agent_resumes_draining_without_loss_or_doubles() {
     let key = server.add_user("Acme", "eve@acme.test", "regular").unwrap();
     let root = tempfile::tempdir().unwrap();
     let total = 400;
-    {
-        std::fs::create_dir_all(root.path().join("data")).unwrap();
-        let mut store = stint_store::Store::open(&root.path().join("data/stint.db")).unwrap();
-        let base = Utc.with_ymd_and_hms(2026, 2, 2, 8, 0, 0).unwrap();
-        for n in 0..total {
-            let start = base + chrono::Duration::minutes(n);
-            store
-                .save(&Entry {
-                    id: EntryId(format!("00000000-0000-4000-8000-{n:012}")),
-                    description: format!("backlog {n}"),
-                    start,
-                    end: Some(start + chrono::Duration::seconds(30)),
-                })
-                .unwrap();
-        }
-    }
+    queue_backlog(&root.path().join("data/stint.db"), total as usize).unwrap();
 
     let mut first = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), root.path());
-    let signed_in = first.ask(&format!("sign-in {} {key}", server.url));
+    let signed_in = first.sign_in(&server.url, &key);
     assert_eq!(signed_in["ok"]["email"], "eve@acme.test", "{signed_in}");
     // No keyring service runs here: the key is in a file only the user can read.
     assert_eq!(signed_in["ok"]["keyStorage"], "file", "{signed_in}");
@@ -119,10 +103,7 @@ fn timers_started_and_stopped_elsewhere_are_adopted() {
     let key = server.add_user("Acme", "gus@acme.test", "regular").unwrap();
     let root = tempfile::tempdir().unwrap();
     let mut cli = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), root.path());
-    assert!(cli
-        .ask(&format!("sign-in {} {key}", server.url))
-        .get("ok")
-        .is_some());
+    assert!(cli.sign_in(&server.url, &key).get("ok").is_some());
     let http: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -235,10 +216,7 @@ fn an_admin_switching_screenshots_on_reaches_the_agent_once() {
     let key = server.add_user("Acme", "hal@acme.test", "regular").unwrap();
     let root = tempfile::tempdir().unwrap();
     let mut cli = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), root.path());
-    assert!(cli
-        .ask(&format!("sign-in {} {key}", server.url))
-        .get("ok")
-        .is_some());
+    assert!(cli.sign_in(&server.url, &key).get("ok").is_some());
     let policy = wait_until(Duration::from_secs(20), "the policy", || {
         let p = cli.ask("policy")["ok"].clone();
         (!p.is_null()).then_some(p)

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use serde_json::json;
-use stint_core::{Entry, EntryId};
 use stint_sync::{drain_batch, Credentials, Remote, Step};
 use stint_testkit::TestServer;
 
@@ -133,18 +132,12 @@ fn paced(rate: u32, seconds: u32) {
 fn drain(backlog: usize) {
     let (server, key) = server();
     let dir = tempfile::tempdir().unwrap();
-    let mut store = stint_store::Store::open(&dir.path().join("stint.db")).unwrap();
-    let base = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    for n in 0..backlog {
-        let start = base + chrono::Duration::seconds(n as i64 * 60);
-        store
-            .save(&Entry {
-                id: EntryId(format!("00000000-0000-4000-8000-{n:012}")),
-                description: format!("backlog {n}"),
-                start,
-                end: Some(start + chrono::Duration::seconds(30)),
-            })
-            .unwrap();
+    let database = dir.path().join("stint.db");
+    stint_testkit::queue_backlog(&database, backlog).unwrap();
+    let mut store = stint_store::Store::open(&database).unwrap();
+    // As the agent's drainer does (STINT_BENCH_FSYNC=1 keeps full durability to compare).
+    if std::env::var_os("STINT_BENCH_FSYNC").is_none() {
+        store.relax_durability_for_delivery_state().unwrap();
     }
     let remote = Remote::sign_in(&Credentials {
         server: server.url.clone(),

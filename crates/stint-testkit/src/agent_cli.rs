@@ -54,6 +54,11 @@ impl AgentCli {
             .unwrap_or_else(|| panic!("{line} failed: {answer}"))
     }
 
+    /// Signs the agent in; the whole answer, so a test can look at a refusal too.
+    pub fn sign_in(&mut self, server_url: &str, key: &str) -> Value {
+        self.ask(&format!("sign-in {server_url} {key}"))
+    }
+
     /// Closes stdin, which ends the agent, and waits for it.
     pub fn end(mut self) -> ExitStatus {
         drop(self.stdin.take());

@@ -5,6 +5,7 @@
 //! A missing tool is an error that names the package to install, never a skipped test.
 
 mod agent_cli;
+mod backlog;
 mod desktop;
 mod faults;
 mod procs;
@@ -12,6 +13,7 @@ mod server;
 mod webdriver;
 
 pub use agent_cli::AgentCli;
+pub use backlog::queue_backlog;
 pub use desktop::Desktop;
 pub use faults::{Fault, FaultProxy};
 pub use procs::{
