@@ -25,16 +25,28 @@ pub struct CaptureSchedule {
     pub start: DateTime<Utc>,
     /// Drawn once per entry (the caller's randomness); fixes every window's moment.
     pub seed: u64,
+    /// Window length: [`window`] in the product; shorter in end-to-end tests that cannot
+    /// wait five minutes per capture.
+    pub window: Duration,
 }
 
 impl CaptureSchedule {
+    /// The product's schedule: five-minute windows.
+    pub fn new(start: DateTime<Utc>, seed: u64) -> CaptureSchedule {
+        CaptureSchedule {
+            start,
+            seed,
+            window: window(),
+        }
+    }
+
     /// The capture moment of window `k` (0-based), uniformly within it.
     pub fn moment(&self, k: u64) -> DateTime<Utc> {
         let mut rng = StdRng::seed_from_u64(self.seed ^ k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let span_ms = window().num_milliseconds();
+        let span_ms = self.window.num_milliseconds().max(1);
         let offset = rng.random_range(0..span_ms);
         self.start
-            + window() * i32::try_from(k).unwrap_or(i32::MAX)
+            + self.window * i32::try_from(k).unwrap_or(i32::MAX)
             + Duration::milliseconds(offset)
     }
 
@@ -42,7 +54,7 @@ impl CaptureSchedule {
     pub fn window_of(&self, t: DateTime<Utc>) -> Option<u64> {
         let since = t - self.start;
         (since >= Duration::zero())
-            .then(|| (since.num_milliseconds() / window().num_milliseconds()) as u64)
+            .then(|| (since.num_milliseconds() / self.window.num_milliseconds().max(1)) as u64)
     }
 
     /// Which window's capture is due at `now`, given that the schedule was last looked at

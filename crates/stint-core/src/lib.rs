@@ -6,6 +6,7 @@ pub mod capture;
 pub mod day;
 pub mod entry;
 pub mod reconcile;
+pub mod screenshot_rules;
 pub mod timer;
 
 pub use day::{clipped_duration, day_total, overlaps_day, DaySpan};

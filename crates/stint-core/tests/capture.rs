@@ -45,7 +45,7 @@ proptest! {
 
     #[test]
     fn one_capture_per_full_window_and_none_outside(seed in any::<u64>(), minutes in 0i64..60, extra_ms in 1_000i64..120_000) {
-        let schedule = CaptureSchedule { start: start(), seed };
+        let schedule = CaptureSchedule::new(start(), seed);
         let end = start() + Duration::minutes(minutes) + Duration::seconds(13);
         let captures = simulate(&schedule, end, extra_ms, None);
         let mut per_window: BTreeMap<u64, usize> = BTreeMap::new();
@@ -68,7 +68,7 @@ proptest! {
 
     #[test]
     fn missed_windows_are_skipped_not_caught_up(seed in any::<u64>(), asleep_min in 6i64..60) {
-        let schedule = CaptureSchedule { start: start(), seed };
+        let schedule = CaptureSchedule::new(start(), seed);
         let from = start() + Duration::minutes(7);
         let to = from + Duration::minutes(asleep_min);
         let end = to + Duration::minutes(11);
@@ -92,8 +92,8 @@ proptest! {
 
     #[test]
     fn moments_are_uniform_enough_and_fixed_by_the_seed(seed in any::<u64>()) {
-        let a = CaptureSchedule { start: start(), seed };
-        let b = CaptureSchedule { start: start(), seed };
+        let a = CaptureSchedule::new(start(), seed);
+        let b = CaptureSchedule::new(start(), seed);
         for k in 0..20 {
             prop_assert_eq!(a.moment(k), b.moment(k), "same seed, same schedule (survives a restart)");
         }
@@ -105,10 +105,7 @@ fn offsets_spread_over_the_whole_window() {
     // Over many seeds, every fifth of the window gets a fair share of moments.
     let mut buckets = [0u32; 5];
     for seed in 0..2000u64 {
-        let s = CaptureSchedule {
-            start: start(),
-            seed,
-        };
+        let s = CaptureSchedule::new(start(), seed);
         let offset = (s.moment(3) - (start() + window() * 3)).num_milliseconds();
         buckets[(offset * 5 / window().num_milliseconds()) as usize] += 1;
     }
@@ -120,10 +117,7 @@ fn offsets_spread_over_the_whole_window() {
 
 #[test]
 fn time_going_backwards_makes_nothing_due() {
-    let s = CaptureSchedule {
-        start: start(),
-        seed: 42,
-    };
+    let s = CaptureSchedule::new(start(), 42);
     let m = s.moment(0);
     assert_eq!(
         s.due(m + Duration::seconds(1), m - Duration::seconds(1)),
@@ -141,4 +135,18 @@ fn time_going_backwards_makes_nothing_due() {
     // Noticed too late: skipped.
     assert_eq!(s.due(start(), m + Duration::seconds(11)), None);
     assert_eq!(s.due(start(), m + Duration::seconds(9)), Some(0));
+}
+
+#[test]
+fn a_shorter_window_keeps_every_moment_inside_its_window() {
+    let s = CaptureSchedule {
+        window: Duration::seconds(4),
+        ..CaptureSchedule::new(start(), 9)
+    };
+    for k in 0..500u64 {
+        let window_start = start() + Duration::seconds(4 * k as i64);
+        let m = s.moment(k);
+        assert!(m >= window_start && m < window_start + Duration::seconds(4));
+        assert_eq!(s.window_of(m), Some(k));
+    }
 }
