@@ -12,10 +12,13 @@ NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19
 
 # Debian packages to build the app, and to run it.
-BUILD_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev)
+# xcap (screen capture) links PipeWire, GBM, EGL, Wayland and XCB; bindgen needs libclang.
+BUILD_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev
+    libpipewire-0.3-dev libclang-dev libgbm-dev libegl-dev libwayland-dev libxcb1-dev)
 RUN_PACKAGES=(libayatana-appindicator3-1 fonts-dejavu-core)
 # What the tests start: an X server, a window manager, a session bus, WebDriver, X tools.
-TEST_PACKAGES=(xvfb xauth openbox dbus-daemon webkit2gtk-driver x11-utils xdotool wmctrl)
+TEST_PACKAGES=(xvfb xauth openbox dbus-daemon webkit2gtk-driver x11-utils xdotool wmctrl
+    tigervnc-standalone-server)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

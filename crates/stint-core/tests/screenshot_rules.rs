@@ -1,7 +1,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use stint_core::screenshot_rules::{
-    delete_capture, DeletionRefused, Deleter, EntryChange, EntryFacts,
+    delete_capture, Deleter, DeletionRefused, EntryChange, EntryFacts,
 };
 
 fn t(min: i64) -> DateTime<Utc> {
@@ -111,7 +111,9 @@ fn running_and_locked_entries_refuse_owners_but_not_admins() {
             Ok(EntryChange::Unchanged)
         );
     }
-    assert!(DeletionRefused::TimerRunning.to_string().contains("stop it first"));
+    assert!(DeletionRefused::TimerRunning
+        .to_string()
+        .contains("stop it first"));
 }
 
 proptest! {

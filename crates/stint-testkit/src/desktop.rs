@@ -7,7 +7,16 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::procs::Guard;
+use crate::rfb::{self, Screen};
 use crate::{require_tool, wait_until};
+
+/// Which X server a desktop runs on.
+enum XServer<'a> {
+    /// One screen, e.g. `1280x800x24`.
+    Xvfb(&'a str),
+    /// TigerVNC's Xvnc with one RandR monitor per screen.
+    Xvnc(&'a [Screen]),
+}
 
 pub struct Desktop {
     /// `:N`, for DISPLAY.
@@ -18,6 +27,8 @@ pub struct Desktop {
     pub home: tempfile::TempDir,
     // Dropped in reverse order of start: window manager, then bus, then X.
     processes: Vec<Guard>,
+    /// The RFB client that asked Xvnc for its layout, kept open while the desktop lives.
+    _layout: Option<std::os::unix::net::UnixStream>,
 }
 
 /// Reads the first line a process prints, which some daemons use to say where they listen.
@@ -42,7 +53,30 @@ fn first_line(guard: &mut Guard, what: &str) -> anyhow::Result<String> {
 impl Desktop {
     /// Starts a desktop with one screen of the given geometry, e.g. `1280x800x24`.
     pub fn start(screen: &str) -> anyhow::Result<Desktop> {
-        let xvfb = require_tool("Xvfb", "the Debian package xvfb")?;
+        Self::start_on(XServer::Xvfb(screen))
+    }
+
+    /// Starts a desktop with one monitor per `(width, height)`, side by side from the left,
+    /// on Xvnc (Debian package tigervnc-standalone-server).
+    pub fn start_monitors(sizes: &[(u16, u16)]) -> anyhow::Result<Desktop> {
+        let mut x = 0;
+        let screens: Vec<Screen> = sizes
+            .iter()
+            .map(|&(width, height)| {
+                let screen = Screen {
+                    x,
+                    y: 0,
+                    width,
+                    height,
+                };
+                x += width;
+                screen
+            })
+            .collect();
+        Self::start_on(XServer::Xvnc(&screens))
+    }
+
+    fn start_on(server: XServer<'_>) -> anyhow::Result<Desktop> {
         let dbus = require_tool("dbus-daemon", "the Debian package dbus-daemon")?;
         let openbox = require_tool("openbox", "the Debian package openbox")?;
         require_tool("xprop", "the Debian package x11-utils")?;
@@ -56,20 +90,49 @@ impl Desktop {
             std::os::unix::fs::PermissionsExt::from_mode(0o700),
         )?;
         let mut processes = Vec::new();
-        // -displayfd lets Xvfb pick a free display and print it when it is ready.
+        let rfb_socket = home.path().join("rfb.sock");
+        // -displayfd lets the server pick a free display and print it when it is ready.
         // -noreset: without it the server resets when its last client leaves.
+        let mut command = match server {
+            XServer::Xvfb(screen) => {
+                let mut c = Command::new(require_tool("Xvfb", "the Debian package xvfb")?);
+                c.args(["-screen", "0", screen]);
+                c
+            }
+            XServer::Xvnc(screens) => {
+                let width = screens.iter().map(|c| c.x + c.width).max().unwrap_or(640);
+                let height = screens.iter().map(|c| c.y + c.height).max().unwrap_or(480);
+                let mut c = Command::new(require_tool(
+                    "Xvnc",
+                    "the Debian package tigervnc-standalone-server",
+                )?);
+                c.args(["-geometry", &format!("{width}x{height}"), "-depth", "24"])
+                    .args(["-SecurityTypes", "None", "-rfbport", "-1"])
+                    .arg("-rfbunixpath")
+                    .arg(&rfb_socket);
+                c
+            }
+        };
+        let name = if matches!(server, XServer::Xvfb(_)) {
+            "Xvfb"
+        } else {
+            "Xvnc"
+        };
         let mut x = Guard::new(
-            "Xvfb",
-            Command::new(xvfb)
-                .args(["-displayfd", "1", "-screen", "0", screen])
-                .args(["-noreset", "-nolisten", "tcp"])
+            name,
+            command
+                .args(["-displayfd", "1", "-noreset", "-nolisten", "tcp"])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())
                 .spawn()
-                .context("starting Xvfb")?,
+                .with_context(|| format!("starting {name}"))?,
         );
-        let display = format!(":{}", first_line(&mut x, "Xvfb")?);
+        let display = format!(":{}", first_line(&mut x, name)?);
         processes.push(x);
+        let layout = match server {
+            XServer::Xvfb(_) => None,
+            XServer::Xvnc(screens) => Some(apply_layout(&display, &rfb_socket, screens)?),
+        };
 
         let mut bus = Guard::new(
             "dbus-daemon",
@@ -87,6 +150,7 @@ impl Desktop {
             dbus_address,
             home,
             processes,
+            _layout: layout,
         };
         let wm = desktop
             .command(openbox)
@@ -164,6 +228,28 @@ impl Desktop {
     pub fn check(&mut self) -> anyhow::Result<()> {
         self.processes.iter_mut().try_for_each(Guard::check_running)
     }
+}
+
+/// Asks Xvnc for the screens and waits until RandR shows that many monitors.
+fn apply_layout(
+    display: &str,
+    socket: &std::path::Path,
+    screens: &[Screen],
+) -> anyhow::Result<std::os::unix::net::UnixStream> {
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::randr::ConnectionExt as _;
+    let stream = rfb::set_layout(socket, screens)?;
+    let (conn, screen) = x11rb::connect(Some(display)).context("connecting to Xvnc")?;
+    let root = conn.setup().roots[screen].root;
+    wait_until(
+        Duration::from_secs(10),
+        &format!("Xvnc to show {} monitors", screens.len()),
+        || {
+            let monitors = conn.randr_get_monitors(root, true).ok()?.reply().ok()?;
+            (monitors.monitors.len() == screens.len()).then_some(())
+        },
+    )?;
+    Ok(stream)
 }
 
 impl Drop for Desktop {

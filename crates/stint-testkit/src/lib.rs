@@ -9,7 +9,9 @@ mod backlog;
 mod desktop;
 mod faults;
 mod procs;
+mod rfb;
 mod server;
+mod solid;
 mod webdriver;
 
 pub use agent_cli::AgentCli;
@@ -19,7 +21,9 @@ pub use faults::{Fault, FaultProxy};
 pub use procs::{
     children, context_switches, cpu_seconds, find_process, pss_kib, tree_pss_kib, Guard,
 };
+pub use rfb::Screen;
 pub use server::{workspace_bin, TestServer};
+pub use solid::SolidWindows;
 pub use webdriver::{Element, TauriDriver, WebDriver};
 
 use std::path::PathBuf;
