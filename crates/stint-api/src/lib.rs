@@ -4,8 +4,13 @@
 //! and durations), so Clockify scripts work against Stint by changing the base URL.
 
 mod duration;
+mod screenshots;
 
 pub use duration::{format_iso_duration, parse_iso_duration, DurationError};
+pub use screenshots::{
+    upload_body, CaptureSet, CaptureSetDeleted, Monitor, NewCaptureSet, NewScreenshot, Screenshot,
+    METADATA_PART,
+};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

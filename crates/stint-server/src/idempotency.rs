@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use stint_api::{API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
 
 use crate::storage::StoredResponse;
-use crate::{auth, ApiFailure, AppState, MAX_BODY_BYTES};
+use crate::{auth, ApiFailure, AppState, MAX_BODY_BYTES, MAX_UPLOAD_BYTES};
 
 pub async fn replay(State(state): State<AppState>, request: Request, next: Next) -> Response {
     match run(state, request, next).await {
@@ -47,7 +47,12 @@ async fn run(state: AppState, request: Request, next: Next) -> Result<Response, 
     }
 
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
+    let limit = if parts.method == Method::POST && parts.uri.path().ends_with("/screenshots") {
+        MAX_UPLOAD_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
+    let bytes = to_bytes(body, limit).await.map_err(|_| {
         ApiFailure::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "the request body is too large",

@@ -2,6 +2,7 @@
 //! [`storage::Storage`], with Stint's additions (client-generated ids, `Idempotency-Key`).
 
 pub mod auth;
+pub mod blobs;
 mod error;
 mod idempotency;
 mod routes;
@@ -18,10 +19,70 @@ use storage::Storage;
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Screenshot uploads may be larger: a set of several monitors' pictures.
+pub const MAX_UPLOAD_BYTES: usize = 24 * 1024 * 1024;
+
+/// How long screenshots are kept (DESIGN.md).
+pub fn screenshot_retention() -> chrono::Duration {
+    chrono::Duration::days(7)
+}
 
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
+    pub blobs: Arc<dyn blobs::BlobStore>,
+}
+
+impl AppState {
+    /// SQLite and files under `data_dir`, created on first use.
+    pub fn open(data_dir: &std::path::Path) -> anyhow::Result<AppState> {
+        use anyhow::Context;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating {}", data_dir.display()))?;
+        let db = data_dir.join("stint-server.db");
+        let storage =
+            storage::Sqlite::open(&db).with_context(|| format!("opening {}", db.display()))?;
+        let blob_dir = data_dir.join("screenshots");
+        let blobs = blobs::FsBlobs::new(&blob_dir)
+            .with_context(|| format!("creating {}", blob_dir.display()))?;
+        Ok(AppState {
+            storage: Arc::new(storage),
+            blobs: Arc::new(blobs),
+        })
+    }
+}
+
+/// Removes pictures whose rows are gone. A failure is logged, not returned: the rows
+/// already say the screenshots are deleted, and nothing can reach an orphaned file.
+pub async fn remove_blobs(state: &AppState, keys: Vec<String>) {
+    let blobs = state.blobs.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        for key in &keys {
+            if let Err(e) = blobs.delete(key) {
+                tracing::error!(blob = %key, "could not delete a screenshot file: {e}");
+            }
+        }
+    })
+    .await;
+    if let Err(e) = result {
+        tracing::error!("blob deletion task failed: {e}");
+    }
+}
+
+/// The retention job: deletes screenshots captured more than [`screenshot_retention`]
+/// before `now`, pictures included. Returns how many pictures went.
+pub async fn expire_screenshots(
+    state: &AppState,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, ApiFailure> {
+    let before = now - screenshot_retention();
+    let keys = state.db(move |db| db.expire_capture_sets(before)).await?;
+    let count = keys.len();
+    remove_blobs(state, keys).await;
+    if count > 0 {
+        tracing::info!(pictures = count, %before, "retention deleted old screenshots");
+    }
+    Ok(count)
 }
 
 impl AppState {
@@ -76,11 +137,24 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
     // Tests and scripts read the address from this line (the port may have been 0).
     println!("listening on http://{addr}");
     tracing::info!(%addr, "stint-server listening");
-    axum::serve(listener, router(state))
+    let retention = tokio::spawn(run_retention(state.clone()));
+    let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        .await;
+    retention.abort();
+    served?;
     tracing::info!("stint-server stopped");
     Ok(())
+}
+
+/// Runs the retention job at start and then every hour.
+async fn run_retention(state: AppState) {
+    loop {
+        if let Err(e) = expire_screenshots(&state, chrono::Utc::now()).await {
+            tracing::error!("screenshot retention failed: {}", e.message);
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
 }
 
 async fn shutdown_signal() {

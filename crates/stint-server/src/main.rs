@@ -2,7 +2,6 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -32,6 +31,14 @@ enum Command {
         #[arg(long, env = "STINT_SERVER_LISTEN")]
         listen: Option<SocketAddr>,
     },
+    /// Run the screenshot retention job once (the server also runs it every hour).
+    Retention {
+        #[arg(long, env = "STINT_SERVER_DATA_DIR")]
+        data_dir: PathBuf,
+        /// Take this moment (RFC 3339) as now instead of the clock.
+        #[arg(long)]
+        now: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -53,6 +60,15 @@ enum UserCommand {
         name: String,
         #[arg(long, value_parser = ["admin", "regular"])]
         role: String,
+    },
+    /// Delete a user with their time entries, screenshots and notices.
+    Delete {
+        #[arg(long, env = "STINT_SERVER_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        workspace: String,
+        #[arg(long)]
+        email: String,
     },
     /// Issue a new API key for a user; the old one stops working.
     KeyReset {
@@ -87,6 +103,12 @@ fn open(data_dir: &Path) -> anyhow::Result<Sqlite> {
     Sqlite::open(&db).with_context(|| format!("opening {}", db.display()))
 }
 
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -112,15 +134,34 @@ fn main() -> anyhow::Result<()> {
             let listen = listen
                 .or(file.listen)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8400)));
-            let state = AppState {
-                storage: Arc::new(open(&data_dir)?),
-            };
-            tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?
-                .block_on(stint_server::serve(state, listen))
+            let state = AppState::open(&data_dir)?;
+            runtime()?.block_on(stint_server::serve(state, listen))
+        }
+        Command::Retention { data_dir, now } => {
+            let state = AppState::open(&data_dir)?;
+            let now = now.unwrap_or_else(chrono::Utc::now);
+            let count = runtime()?
+                .block_on(stint_server::expire_screenshots(&state, now))
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!(
+                "deleted {count} screenshots captured before {}",
+                now - stint_server::screenshot_retention()
+            );
+            Ok(())
         }
         Command::User { command } => match command {
+            UserCommand::Delete {
+                data_dir,
+                workspace,
+                email,
+            } => {
+                let state = AppState::open(&data_dir)?;
+                let keys = state.storage.delete_user(&workspace, &email)?;
+                let count = keys.len();
+                runtime()?.block_on(stint_server::remove_blobs(&state, keys));
+                println!("deleted {email} of {workspace} with {count} screenshots");
+                Ok(())
+            }
             UserCommand::Add {
                 data_dir,
                 workspace,

@@ -2,8 +2,11 @@
 //! is the default; a PostgreSQL backend is meant to be another implementation of
 //! [`Storage`], not a change to the handlers.
 
+mod screenshots;
 mod sqlite;
+mod sqlite_screenshots;
 
+pub use screenshots::{CaptureSetRow, ScreenshotRow, ScreenshotStorage, SetDeletion};
 pub use sqlite::Sqlite;
 
 use chrono::{DateTime, Utc};
@@ -93,7 +96,7 @@ pub struct StoredResponse {
     pub body: Vec<u8>,
 }
 
-pub trait Storage: Send + Sync + 'static {
+pub trait Storage: ScreenshotStorage + Send + Sync + 'static {
     /// Creates the workspace if needed, then the user; returns the user and the new key.
     fn add_user(
         &self,
@@ -114,7 +117,9 @@ pub trait Storage: Send + Sync + 'static {
     fn create_entry(&self, entry: &EntryRow) -> Result<EntryRow>;
     fn entry(&self, workspace_id: &str, id: &str) -> Result<Option<EntryRow>>;
     fn replace_entry(&self, entry: &EntryRow) -> Result<EntryRow>;
-    fn delete_entry(&self, workspace_id: &str, id: &str) -> Result<bool>;
+    /// Deletes the entry and its screenshots; `None` if there was no such entry, else the
+    /// blob keys of the pictures to remove.
+    fn delete_entry(&self, workspace_id: &str, id: &str) -> Result<Option<Vec<String>>>;
     /// One page (1-based) of a user's entries, newest first, and whether it is the last.
     fn list_entries(
         &self,

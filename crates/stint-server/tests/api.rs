@@ -5,139 +5,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
-use stint_testkit::TestServer;
+use stint_testkit::http::{agent, call, raw, Account, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
-
-struct Server {
-    process: TestServer,
-    base: String,
-    admin: Account,
-    member: Account,
-    outsider: Account,
-}
-
-#[derive(Clone)]
-struct Account {
-    key: String,
-    id: String,
-    workspace: String,
-}
-
-impl Server {
-    /// A server with an admin and a member of one workspace and a user of another.
-    fn start() -> Server {
-        let process = TestServer::start().unwrap();
-        let base = format!("{}/api/v1", process.url);
-        let account = |workspace: &str, email: &str, role: &str| {
-            let key = process.add_user(workspace, email, role).unwrap();
-            let (status, me) = call(&base, "GET", "/user", Some(&key), None, &[]);
-            assert_eq!(status, 200, "{me}");
-            Account {
-                key,
-                id: me["id"].as_str().unwrap().to_owned(),
-                workspace: me["activeWorkspace"].as_str().unwrap().to_owned(),
-            }
-        };
-        let admin = account("Acme", "ana@acme.test", "admin");
-        let member = account("Acme", "bo@acme.test", "regular");
-        let outsider = account("Other", "cy@other.test", "regular");
-        Server {
-            process,
-            base,
-            admin,
-            member,
-            outsider,
-        }
-    }
-
-    fn call(&self, who: &Account, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        call(&self.base, method, path, Some(&who.key), body, &[])
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-/// One request; returns the status and the JSON body (Null when empty).
-fn call(
-    base: &str,
-    method: &str,
-    path: &str,
-    key: Option<&str>,
-    body: Option<Value>,
-    headers: &[(&str, &str)],
-) -> (u16, Value) {
-    let (status, text, _) = raw(
-        base,
-        method,
-        path,
-        key,
-        body.map(|b| b.to_string()),
-        headers,
-    );
-    let value = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
-    (status, value)
-}
-
-fn raw(
-    base: &str,
-    method: &str,
-    path: &str,
-    key: Option<&str>,
-    body: Option<String>,
-    headers: &[(&str, &str)],
-) -> (u16, String, Option<String>) {
-    let url = format!("{base}{path}");
-    let http = agent();
-    let mut response = match method {
-        "GET" | "DELETE" => {
-            let mut req = if method == "GET" {
-                http.get(&url)
-            } else {
-                http.delete(&url)
-            };
-            if let Some(k) = key {
-                req = req.header("X-Api-Key", k);
-            }
-            for (h, v) in headers {
-                req = req.header(*h, *v);
-            }
-            req.call()
-        }
-        _ => {
-            let mut req = match method {
-                "POST" => http.post(&url),
-                "PUT" => http.put(&url),
-                _ => http.patch(&url),
-            };
-            req = req.header("content-type", "application/json");
-            if let Some(k) = key {
-                req = req.header("X-Api-Key", k);
-            }
-            for (h, v) in headers {
-                req = req.header(*h, *v);
-            }
-            req.send(body.unwrap_or_default())
-        }
-    }
-    .unwrap();
-    let last_page = response
-        .headers()
-        .get("Last-Page")
-        .map(|v| v.to_str().unwrap().to_owned());
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().unwrap_or_default();
-    (status, text, last_page)
-}
 
 fn entries_path(account: &Account) -> String {
     format!("/workspaces/{}/time-entries", account.workspace)
@@ -542,6 +412,10 @@ fn the_openapi_document_lists_every_route() {
         ("get", "/api/v1/workspaces/{wid}/notices"),
         ("post", "/api/v1/workspaces/{wid}/notices/{id}/read"),
         ("put", "/api/v1/workspaces/{wid}/time-entries/{id}/lock"),
+        ("post", "/api/v1/workspaces/{wid}/screenshots"),
+        ("get", "/api/v1/workspaces/{wid}/screenshots"),
+        ("delete", "/api/v1/workspaces/{wid}/screenshots/{id}"),
+        ("get", "/api/v1/workspaces/{wid}/screenshot-images/{id}"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

@@ -8,6 +8,7 @@ mod agent_cli;
 mod backlog;
 mod desktop;
 mod faults;
+pub mod http;
 mod procs;
 mod rfb;
 mod server;

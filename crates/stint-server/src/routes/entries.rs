@@ -30,7 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(lock))
 }
 
-fn to_json(e: &EntryRow) -> TimeEntry {
+pub(super) fn to_json(e: &EntryRow) -> TimeEntry {
     TimeEntry {
         id: e.id.clone(),
         description: e.description.clone(),
@@ -63,7 +63,7 @@ fn not_in_far_future(what: &str, t: DateTime<Utc>, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
-fn valid_client_id(id: &str) -> bool {
+pub(super) fn valid_client_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id
             .chars()
@@ -146,7 +146,7 @@ async fn create(
 }
 
 /// The entry if the caller may see it: their own, or any in their workspace for an admin.
-async fn visible_entry(
+pub(super) async fn visible_entry(
     state: &AppState,
     caller: &Caller,
     wid: &str,
@@ -219,7 +219,10 @@ async fn remove(
 ) -> Result<StatusCode, ApiFailure> {
     let current = visible_entry(&state, &caller, &wid, &id).await?;
     writable(&caller, &current)?;
-    state.db(move |db| db.delete_entry(&wid, &id)).await?;
+    // Deleting an entry deletes its screenshots, pictures included.
+    if let Some(blobs) = state.db(move |db| db.delete_entry(&wid, &id)).await? {
+        crate::remove_blobs(&state, blobs).await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -232,7 +235,7 @@ fn may_see_user(caller: &Caller, wid: &str, uid: &str) -> Result<(), ApiFailure>
     Ok(())
 }
 
-fn query_time(
+pub(super) fn query_time(
     q: &HashMap<String, String>,
     name: &str,
 ) -> Result<Option<DateTime<Utc>>, ApiFailure> {

@@ -1,9 +1,10 @@
 //! The `/api/v1` routes in Clockify's shape.
 
 mod entries;
+mod screenshots;
 mod settings;
 
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Json;
@@ -54,6 +55,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(tags))
         .merge(entries::routes())
         .merge(settings::routes())
+        .merge(screenshots::routes().layer(DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES)))
 }
 
 /// The authenticated user behind the request's `X-Api-Key`.

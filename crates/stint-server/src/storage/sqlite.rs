@@ -85,6 +85,33 @@ fn migrations() -> Migrations<'static> {
                 UNIQUE (workspace_id, name)
             ) STRICT;",
         ),
+        M::up(
+            "CREATE TABLE capture_sets (
+                id           TEXT PRIMARY KEY NOT NULL,
+                workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                user_id      TEXT NOT NULL REFERENCES users (id),
+                entry_id     TEXT NOT NULL,
+                captured_utc TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX capture_sets_by_user ON capture_sets (workspace_id, user_id, captured_utc);
+            CREATE INDEX capture_sets_by_entry ON capture_sets (entry_id, captured_utc);
+            CREATE INDEX capture_sets_by_time ON capture_sets (captured_utc);
+            CREATE TABLE screenshots (
+                id             TEXT PRIMARY KEY NOT NULL,
+                set_id         TEXT NOT NULL REFERENCES capture_sets (id) ON DELETE CASCADE,
+                position       INTEGER NOT NULL,
+                monitor_name   TEXT NOT NULL,
+                monitor_x      INTEGER NOT NULL,
+                monitor_y      INTEGER NOT NULL,
+                monitor_width  INTEGER NOT NULL,
+                monitor_height INTEGER NOT NULL,
+                width          INTEGER NOT NULL,
+                height         INTEGER NOT NULL,
+                size_bytes     INTEGER NOT NULL,
+                sha256         TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX screenshots_by_set ON screenshots (set_id, position);",
+        ),
     ])
 }
 
@@ -92,11 +119,11 @@ pub struct Sqlite {
     conn: Mutex<Connection>,
 }
 
-fn ts(t: DateTime<Utc>) -> String {
+pub(super) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
+pub(super) fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| {
@@ -112,11 +139,11 @@ fn source_str(s: EntrySource) -> &'static str {
     }
 }
 
-const ENTRY_COLUMNS: &str =
+pub(super) const ENTRY_COLUMNS: &str =
     "id, workspace_id, user_id, description, start_utc, end_utc, billable, \
      project_id, task_id, tag_ids, source, locked";
 
-fn entry_row(r: &Row<'_>) -> rusqlite::Result<EntryRow> {
+pub(super) fn entry_row(r: &Row<'_>) -> rusqlite::Result<EntryRow> {
     let tags: String = r.get(9)?;
     let source: String = r.get(10)?;
     Ok(EntryRow {
@@ -171,11 +198,11 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
     })
 }
 
-fn is_constraint(e: &rusqlite::Error) -> bool {
+pub(super) fn is_constraint(e: &rusqlite::Error) -> bool {
     e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
 }
 
-fn write_entry(tx: &Connection, e: &EntryRow, insert: bool) -> rusqlite::Result<usize> {
+pub(super) fn write_entry(tx: &Connection, e: &EntryRow, insert: bool) -> rusqlite::Result<usize> {
     let sql = if insert {
         format!("INSERT INTO time_entries ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
     } else {
@@ -216,11 +243,15 @@ impl Sqlite {
         })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn find_entry(conn: &Connection, workspace_id: &str, id: &str) -> Result<Option<EntryRow>> {
+    pub(super) fn find_entry(
+        conn: &Connection,
+        workspace_id: &str,
+        id: &str,
+    ) -> Result<Option<EntryRow>> {
         Ok(conn
             .query_row(
                 &format!(
@@ -391,11 +422,16 @@ impl Storage for Sqlite {
         Ok(entry.clone())
     }
 
-    fn delete_entry(&self, workspace_id: &str, id: &str) -> Result<bool> {
-        Ok(self.conn().execute(
+    fn delete_entry(&self, workspace_id: &str, id: &str) -> Result<Option<Vec<String>>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let blobs = super::sqlite_screenshots::delete_sets_of_entry(&tx, id)?;
+        let deleted = tx.execute(
             "DELETE FROM time_entries WHERE workspace_id = ?1 AND id = ?2",
             [workspace_id, id],
-        )? > 0)
+        )?;
+        tx.commit()?;
+        Ok((deleted > 0).then_some(blobs))
     }
 
     fn list_entries(

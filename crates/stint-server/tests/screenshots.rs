@@ -1,0 +1,453 @@
+//! Screenshots over HTTP against the real server binary: upload, list, fetch, who may see
+//! what, the deletion rules for both roles, deleting entries and users, and retention.
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use stint_api::{upload_body, Monitor, NewCaptureSet, NewScreenshot};
+use stint_testkit::http::{send_bytes, Account, Server};
+
+const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
+
+fn jpeg(shade: u8) -> Vec<u8> {
+    let frame = vec![shade; 64 * 48 * 4];
+    stint_capture::process(64, 48, &frame, stint_capture::Settings::default())
+        .unwrap()
+        .0
+        .jpeg
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn base_time() -> DateTime<Utc> {
+    (Utc::now() - Duration::hours(3))
+        .duration_trunc(Duration::minutes(1))
+        .unwrap()
+}
+
+fn new_set(entry: &str, at: DateTime<Utc>, pictures: &[Vec<u8>]) -> NewCaptureSet {
+    let id = uuid::Uuid::new_v4().to_string();
+    NewCaptureSet {
+        id: id.clone(),
+        time_entry_id: entry.to_owned(),
+        captured_at: at,
+        screenshots: pictures
+            .iter()
+            .enumerate()
+            .map(|(i, bytes)| NewScreenshot {
+                id: format!("{id}-{i}"),
+                monitor: Monitor {
+                    name: format!("DP-{i}"),
+                    x: 1920 * i as i32,
+                    y: 0,
+                    width: 1920,
+                    height: 1080,
+                },
+                width: 64,
+                height: 48,
+                sha256: hex(&Sha256::digest(bytes)),
+            })
+            .collect(),
+    }
+}
+
+fn send(
+    s: &Server,
+    who: &Account,
+    set: &NewCaptureSet,
+    pictures: &[Vec<u8>],
+    key: &str,
+) -> (u16, Value) {
+    let parts: Vec<(&str, &[u8])> = set
+        .screenshots
+        .iter()
+        .zip(pictures)
+        .map(|(meta, bytes)| (meta.id.as_str(), bytes.as_slice()))
+        .collect();
+    let (content_type, body) = upload_body(set, &parts);
+    let (status, _, bytes) = send_bytes(
+        &s.base,
+        "POST",
+        &format!("/workspaces/{}/screenshots", who.workspace),
+        Some(&who.key),
+        Some((&content_type, body)),
+        &[("Idempotency-Key", key)],
+    );
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Uploads a set of `monitors` pictures at `at`; returns the set's id.
+fn upload(s: &Server, who: &Account, entry: &str, at: DateTime<Utc>, monitors: usize) -> String {
+    let pictures: Vec<Vec<u8>> = (0..monitors).map(|i| jpeg(40 * i as u8 + 20)).collect();
+    let set = new_set(entry, at, &pictures);
+    let (status, body) = send(s, who, &set, &pictures, &set.id);
+    assert_eq!(status, 201, "{body}");
+    set.id
+}
+
+fn entry(s: &Server, who: &Account, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> String {
+    let (status, body) = s.call(
+        who,
+        "POST",
+        &format!("/workspaces/{}/time-entries", who.workspace),
+        Some(json!({"start": start, "end": end, "description": "work"})),
+    );
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+fn list(s: &Server, who: &Account, user: Option<&Account>) -> (u16, Value) {
+    let from = (base_time() - Duration::days(2)).to_rfc3339();
+    let to = (Utc::now() + Duration::hours(1)).to_rfc3339();
+    let mut path = format!(
+        "/workspaces/{}/screenshots?start={}&end={}",
+        who.workspace,
+        urlencode(&from),
+        urlencode(&to)
+    );
+    if let Some(u) = user {
+        path.push_str(&format!("&userId={}", u.id));
+    }
+    s.call(who, "GET", &path, None)
+}
+
+fn urlencode(s: &str) -> String {
+    s.replace('+', "%2B").replace(':', "%3A")
+}
+
+fn image(s: &Server, who: &Account, path: &str) -> (u16, Vec<u8>) {
+    let path = path.trim_start_matches("/api/v1");
+    let (status, _, bytes) = send_bytes(&s.base, "GET", path, Some(&who.key), None, &[]);
+    (status, bytes)
+}
+
+fn blob_files(s: &Server) -> usize {
+    fn count(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| {
+                        if e.path().is_dir() {
+                            count(&e.path())
+                        } else {
+                            1
+                        }
+                    })
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+    count(&s.process.data_dir.path().join("screenshots"))
+}
+
+fn get_entry(s: &Server, who: &Account, id: &str) -> (u16, Value) {
+    s.call(
+        who,
+        "GET",
+        &format!("/workspaces/{}/time-entries/{id}", who.workspace),
+        None,
+    )
+}
+
+fn delete_set(s: &Server, who: &Account, id: &str) -> (u16, Value) {
+    s.call(
+        who,
+        "DELETE",
+        &format!("/workspaces/{}/screenshots/{id}", who.workspace),
+        None,
+    )
+}
+
+fn at(min: i64) -> DateTime<Utc> {
+    base_time() + Duration::minutes(min)
+}
+
+#[test]
+fn upload_list_fetch_and_who_sees_what() {
+    let s = Server::start();
+    let e = entry(&s, &s.member, at(0), Some(at(30)));
+    let pictures = vec![jpeg(10), jpeg(200)];
+    let set = new_set(&e, at(3), &pictures);
+    let (status, body) = send(&s, &s.member, &set, &pictures, "k1");
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["timeEntryId"], e.as_str());
+    assert_eq!(body["screenshots"].as_array().unwrap().len(), 2);
+    // A retry of the same upload is answered from the record; a new key with the same set
+    // is recognised by the set's id: still one set.
+    assert_eq!(send(&s, &s.member, &set, &pictures, "k1").0, 201);
+    assert_eq!(send(&s, &s.member, &set, &pictures, "k2").0, 201);
+    let (_, own) = list(&s, &s.member, None);
+    assert_eq!(own.as_array().unwrap().len(), 1, "{own}");
+    assert_eq!(blob_files(&s), 2);
+
+    // The picture comes back byte for byte, to its owner and to an admin only.
+    let path = own[0]["screenshots"][1]["imagePath"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(image(&s, &s.member, &path), (200, pictures[1].clone()));
+    assert_eq!(image(&s, &s.admin, &path).0, 200);
+    assert_eq!(image(&s, &s.outsider, &path).0, 404);
+    let other_path = path.replace(&s.member.workspace, &s.outsider.workspace);
+    assert_eq!(image(&s, &s.outsider, &other_path).0, 404);
+
+    // An admin's own set: the member cannot see it, nor list the admin's.
+    let admin_entry = entry(&s, &s.admin, at(0), Some(at(30)));
+    let admin_set = upload(&s, &s.admin, &admin_entry, at(4), 1);
+    let (_, own) = list(&s, &s.member, None);
+    assert_eq!(own.as_array().unwrap().len(), 1);
+    assert_eq!(list(&s, &s.member, Some(&s.admin)).0, 404);
+    let (_, all) = list(&s, &s.admin, None);
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    let (_, members) = list(&s, &s.admin, Some(&s.member));
+    assert_eq!(members.as_array().unwrap().len(), 1);
+    assert_eq!(delete_set(&s, &s.member, &admin_set).0, 404);
+    assert_eq!(delete_set(&s, &s.outsider, &admin_set).0, 404);
+    let admin_path = all[1]["screenshots"][0]["imagePath"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(image(&s, &s.member, &admin_path).0, 404);
+    assert_eq!(list(&s, &s.outsider, None).1.as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn bad_uploads_are_refused_with_reasons_and_store_nothing() {
+    let s = Server::start();
+    let e = entry(&s, &s.member, at(0), Some(at(30)));
+    let good = vec![jpeg(50)];
+
+    let mut wrong_hash = new_set(&e, at(2), &good);
+    wrong_hash.screenshots[0].sha256 = "00".repeat(32);
+    let (status, body) = send(&s, &s.member, &wrong_hash, &good, "a");
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("sha256"),
+        "{body}"
+    );
+
+    let not_jpeg = vec![b"GIF89a not a jpeg".to_vec()];
+    let set = new_set(&e, at(2), &not_jpeg);
+    let (status, body) = send(&s, &s.member, &set, &not_jpeg, "b");
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("not a JPEG"),
+        "{body}"
+    );
+
+    let outside = new_set(&e, at(90), &good);
+    let (status, body) = send(&s, &s.member, &outside, &good, "c");
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("outside"),
+        "{body}"
+    );
+
+    let missing_part = new_set(&e, at(2), &good);
+    let (status, body) = send(&s, &s.member, &missing_part, &[], "d");
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("no part"),
+        "{body}"
+    );
+
+    // Someone else's entry.
+    let admin_entry = entry(&s, &s.admin, at(0), Some(at(30)));
+    let theirs = new_set(&admin_entry, at(2), &good);
+    assert_eq!(send(&s, &s.member, &theirs, &good, "e").0, 404);
+    let unknown = new_set("no-such-entry", at(2), &good);
+    assert_eq!(send(&s, &s.member, &unknown, &good, "f").0, 404);
+
+    // Garbage instead of multipart.
+    let (status, _, _) = send_bytes(
+        &s.base,
+        "POST",
+        &format!("/workspaces/{}/screenshots", s.member.workspace),
+        Some(&s.member.key),
+        Some(("multipart/form-data; boundary=x", b"nonsense".to_vec())),
+        &[],
+    );
+    assert_eq!(status, 400);
+    assert_eq!(list(&s, &s.member, None).1.as_array().unwrap().len(), 0);
+    assert_eq!(blob_files(&s), 0);
+}
+
+#[test]
+fn a_members_delete_cuts_time_and_an_admins_does_not() {
+    let s = Server::start();
+    let m = &s.member;
+    // [0, 30] with captures at 3, 8, 14, 21.
+    let e = entry(&s, m, at(0), Some(at(30)));
+    let sets: Vec<String> = [3, 8, 14, 21]
+        .iter()
+        .map(|&t| upload(&s, m, &e, at(t), 2))
+        .collect();
+    assert_eq!(blob_files(&s), 8);
+
+    // The middle one (8): cut [3, 8], split into [0, 3] and [8, 30].
+    let (status, body) = delete_set(&s, m, &sets[1]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["removedSeconds"], 300);
+    assert_eq!(body["entry"]["timeInterval"]["end"], json!(at(3)));
+    let second = body["splitOff"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(body["splitOff"]["timeInterval"]["start"], json!(at(8)));
+    assert_eq!(body["splitOff"]["timeInterval"]["end"], json!(at(30)));
+    assert_eq!(blob_files(&s), 6);
+    let (_, listed) = list(&s, m, None);
+    let owners: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["timeEntryId"].as_str().unwrap())
+        .collect();
+    assert_eq!(owners, vec![e.as_str(), second.as_str(), second.as_str()]);
+
+    // The first of the later part (14): trims its start to 14.
+    let (status, body) = delete_set(&s, m, &sets[2]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["removedSeconds"], 360);
+    assert_eq!(body["entry"]["timeInterval"]["start"], json!(at(14)));
+    assert!(body["splitOff"].is_null());
+
+    // An admin deletes 21: nothing is subtracted.
+    let (status, body) = delete_set(&s, &s.admin, &sets[3]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["removedSeconds"], 0);
+    assert_eq!(
+        get_entry(&s, m, &second).1["timeInterval"]["start"],
+        json!(at(14))
+    );
+
+    // 3 is the first part's only capture: the entry goes with it.
+    let (status, body) = delete_set(&s, m, &sets[0]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["entryDeleted"], true);
+    assert_eq!(get_entry(&s, m, &e).0, 404);
+    assert_eq!(blob_files(&s), 0);
+    assert_eq!(delete_set(&s, m, &sets[0]).0, 404);
+}
+
+#[test]
+fn running_and_locked_entries_refuse_a_members_delete() {
+    let s = Server::start();
+    let m = &s.member;
+    let running = entry(&s, m, Utc::now() - Duration::minutes(20), None);
+    let set = upload(&s, m, &running, Utc::now() - Duration::minutes(10), 1);
+    let (status, body) = delete_set(&s, m, &set);
+    assert_eq!(status, 409);
+    assert!(
+        body["message"].as_str().unwrap().contains("still running"),
+        "{body}"
+    );
+
+    let stopped = entry(&s, m, at(0), Some(at(30)));
+    let locked_set = upload(&s, m, &stopped, at(5), 1);
+    upload(&s, m, &stopped, at(10), 1);
+    let (status, _) = s.call(
+        &s.admin,
+        "PUT",
+        &format!("/workspaces/{}/time-entries/{stopped}/lock", m.workspace),
+        Some(json!({"locked": true})),
+    );
+    assert_eq!(status, 200);
+    let (status, body) = delete_set(&s, m, &locked_set);
+    assert_eq!(status, 403);
+    assert!(
+        body["message"].as_str().unwrap().contains("locked"),
+        "{body}"
+    );
+    assert_eq!(list(&s, m, None).1.as_array().unwrap().len(), 3);
+    // An admin may: the time stays.
+    let (status, body) = delete_set(&s, &s.admin, &locked_set);
+    assert_eq!((status, body["removedSeconds"].clone()), (200, json!(0)));
+}
+
+#[test]
+fn deleting_an_entry_or_a_user_deletes_their_screenshots() {
+    let s = Server::start();
+    let m = &s.member;
+    let e = entry(&s, m, at(0), Some(at(30)));
+    upload(&s, m, &e, at(4), 2);
+    let kept = entry(&s, m, at(40), Some(at(60)));
+    upload(&s, m, &kept, at(45), 1);
+    assert_eq!(blob_files(&s), 3);
+    let (status, _) = s.call(
+        m,
+        "DELETE",
+        &format!("/workspaces/{}/time-entries/{e}", m.workspace),
+        None,
+    );
+    assert_eq!(status, 204);
+    assert_eq!(blob_files(&s), 1);
+    assert_eq!(list(&s, m, None).1.as_array().unwrap().len(), 1);
+
+    let out = std::process::Command::new(BIN)
+        .args([
+            "user",
+            "delete",
+            "--workspace",
+            "Acme",
+            "--email",
+            "bo@acme.test",
+            "--data-dir",
+        ])
+        .arg(s.process.data_dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(blob_files(&s), 0);
+    assert_eq!(list(&s, &s.admin, None).1.as_array().unwrap().len(), 0);
+    assert_eq!(
+        list(&s, m, None).0,
+        401,
+        "the deleted user's key no longer works"
+    );
+}
+
+#[test]
+fn retention_deletes_screenshots_older_than_seven_days() {
+    let s = Server::start();
+    let m = &s.member;
+    let e = entry(&s, m, at(0), Some(at(30)));
+    let early = upload(&s, m, &e, at(2), 1);
+    let late = upload(&s, m, &e, at(20), 2);
+    let retention = |now: DateTime<Utc>| {
+        let out = std::process::Command::new(BIN)
+            .args(["retention", "--now", &now.to_rfc3339(), "--data-dir"])
+            .arg(s.process.data_dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // Seven days after the first capture nothing is old enough yet.
+    assert!(retention(at(2) + Duration::days(7) - Duration::seconds(1)).contains("deleted 0"));
+    assert_eq!(blob_files(&s), 3);
+    // Past seven days for the first, not the second.
+    assert!(retention(at(10) + Duration::days(7)).contains("deleted 1"));
+    let ids: Vec<String> = list(&s, m, None)
+        .1
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, vec![late]);
+    assert_eq!(delete_set(&s, m, &early).0, 404);
+    assert_eq!(blob_files(&s), 2);
+    // The entry itself stays: retention is for pictures only.
+    assert_eq!(get_entry(&s, m, &e).0, 200);
+}
