@@ -13,7 +13,7 @@ use stint_agent::{Agent, Paths, SystemClock};
 use tauri::{Manager, RunEvent};
 
 pub use bindings::{export_typescript, specta_builder};
-pub use tray::{label as tray_label, perform, TrayAction};
+pub use tray::{label as tray_label, perform, status_text as tray_status_text, TrayAction};
 
 /// What the shell knows that the UI wants to show.
 #[derive(Debug, Clone, serde::Serialize, specta::Type)]
@@ -155,8 +155,15 @@ async fn forward_events(app: tauri::AppHandle, agent: Arc<Agent>) {
         match &event {
             // The event carries the running entry: no need to read it again.
             stint_agent::AgentEvent::TimerChanged { running }
-            | stint_agent::AgentEvent::Tick { running } => tray::refresh(&app, running.as_ref()),
-            stint_agent::AgentEvent::Notice { message, .. } => notify(&app, message),
+            | stint_agent::AgentEvent::Tick { running } => {
+                tray::refresh(&app, running.as_ref(), agent.capture_armed());
+            }
+            stint_agent::AgentEvent::CaptureChanged { .. } => match agent.running() {
+                Ok(running) => tray::refresh(&app, running.as_ref(), agent.capture_armed()),
+                Err(e) => log::warn!("tray could not read the timer: {e}"),
+            },
+            stint_agent::AgentEvent::Notice { message, .. }
+            | stint_agent::AgentEvent::CaptureProblem { message } => notify(&app, message),
             _ => {}
         }
         if let Err(e) = bindings::AgentChanged(event).emit(&app) {

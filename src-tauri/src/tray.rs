@@ -54,6 +54,8 @@ struct TrayItems {
 
 const RUNNING_ICON: &[u8] = include_bytes!("../../icons/tray-running.png");
 const STOPPED_ICON: &[u8] = include_bytes!("../../icons/tray-stopped.png");
+/// Running with screenshots armed: a red dot, so capture is never invisible.
+const SCREENSHOTS_ICON: &[u8] = include_bytes!("../../icons/tray-screenshots.png");
 
 pub fn build(app: &AppHandle, agent: &Arc<Agent>) -> tauri::Result<()> {
     let status = MenuItem::with_id(app, "status", "Stopped", false, None::<&str>)?;
@@ -109,23 +111,24 @@ pub fn build(app: &AppHandle, agent: &Arc<Agent>) -> tauri::Result<()> {
         stop,
     });
     match agent.running() {
-        Ok(running) => refresh(app, running.as_ref()),
+        Ok(running) => refresh(app, running.as_ref(), agent.capture_armed()),
         Err(e) => log::warn!("tray could not read the timer: {e}"),
     }
     Ok(())
 }
 
-/// Shows the running entry and its elapsed minutes. Linux trays have no tooltips, so the
-/// same text goes in the title beside the icon and in the menu's first line.
-pub fn refresh(app: &AppHandle, running: Option<&Entry>) {
+/// Shows the running entry and its elapsed minutes, and whether screenshots are being
+/// taken. Linux trays have no tooltips, so the same text goes in the title beside the icon
+/// and in the menu's first line.
+pub fn refresh(app: &AppHandle, running: Option<&Entry>, screenshots: bool) {
     let Some(items) = app.try_state::<TrayItems>() else {
         return;
     };
-    let text = running.map(|e| label(e, chrono::Utc::now()));
-    let icon = if running.is_some() {
-        RUNNING_ICON
-    } else {
-        STOPPED_ICON
+    let text = running.map(|e| status_text(e, screenshots, chrono::Utc::now()));
+    let icon = match (running.is_some(), screenshots) {
+        (true, true) => SCREENSHOTS_ICON,
+        (true, false) => RUNNING_ICON,
+        (false, _) => STOPPED_ICON,
     };
     let result = (|| -> tauri::Result<()> {
         items
@@ -142,6 +145,16 @@ pub fn refresh(app: &AppHandle, running: Option<&Entry>) {
     })();
     if let Err(e) = result {
         log::warn!("could not update the tray: {e}");
+    }
+}
+
+/// The tray's line: the entry's label, and a warning while screenshots are taken.
+pub fn status_text(entry: &Entry, screenshots: bool, now: chrono::DateTime<chrono::Utc>) -> String {
+    let text = label(entry, now);
+    if screenshots {
+        format!("{text} · screenshots on")
+    } else {
+        text
     }
 }
 

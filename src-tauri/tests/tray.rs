@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use stint_agent::{Agent, Entry, EntryId, Paths, SystemClock};
-use stint_app::{perform, tray_label, TrayAction};
+use stint_app::{perform, tray_label, tray_status_text, TrayAction};
 
 fn agent() -> (tempfile::TempDir, Arc<Agent>) {
     let dir = tempfile::tempdir().unwrap();
@@ -63,4 +63,13 @@ fn the_tray_label_shows_description_and_hours_minutes() {
     };
     assert_eq!(tray_label(&entry("Report", 65), now), "Report · 1:05");
     assert_eq!(tray_label(&entry("", 3), now), "Running · 0:03");
+    // While screenshots are taken the tray says so, next to its red-dot icon.
+    assert_eq!(
+        tray_status_text(&entry("Report", 65), true, now),
+        "Report · 1:05 · screenshots on"
+    );
+    assert_eq!(
+        tray_status_text(&entry("Report", 65), false, now),
+        "Report · 1:05"
+    );
 }

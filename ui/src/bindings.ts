@@ -54,7 +54,13 @@ export type AgentEvent_Deserialize =
 /**  The workspace's rules changed (or were learned after sign-in). */
 { kind: "policyChanged"; policy: WorkspacePolicy } | 
 /**  A message from the workspace for this user; shown once, as a desktop notification. */
-{ kind: "notice"; id: string; message: string };
+{ kind: "notice"; id: string; message: string } | 
+/**  Screenshot capture started or stopped being armed (timer running and enabled). */
+{ kind: "captureChanged"; armed: boolean } | 
+/**  The screenshots of one moment were taken and queued for upload. */
+{ kind: "screenshotsTaken"; at: string } | 
+/**  Screenshots could not be taken; told once per kind, with what to do. */
+{ kind: "captureProblem"; message: string };
 
 /**  What changed, for the tray, the window and any other subscriber. */
 export type AgentEvent_Serialize = 
@@ -69,7 +75,13 @@ export type AgentEvent_Serialize =
 /**  The workspace's rules changed (or were learned after sign-in). */
 { kind: "policyChanged"; policy: WorkspacePolicy } | 
 /**  A message from the workspace for this user; shown once, as a desktop notification. */
-{ kind: "notice"; id: string; message: string };
+{ kind: "notice"; id: string; message: string } | 
+/**  Screenshot capture started or stopped being armed (timer running and enabled). */
+{ kind: "captureChanged"; armed: boolean } | 
+/**  The screenshots of one moment were taken and queued for upload. */
+{ kind: "screenshotsTaken"; at: string } | 
+/**  Screenshots could not be taken; told once per kind, with what to do. */
+{ kind: "captureProblem"; message: string };
 
 /**  What the shell knows that the UI wants to show. */
 export type AppInfo = {

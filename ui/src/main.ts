@@ -172,6 +172,13 @@ function renderPolicy(policy: WorkspacePolicy | null): void {
     : "";
 }
 
+/** The last capture's time, and a capture problem in words the user can act on. */
+function renderCapture(text: string): void {
+  const line = $<HTMLParagraphElement>("capture");
+  line.textContent = text;
+  line.hidden = text === "";
+}
+
 $<HTMLFormElement>("sign-in-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const button = $<HTMLButtonElement>("sign-in");
@@ -201,6 +208,10 @@ async function main(): Promise<void> {
     const change = event.payload;
     if (change.kind === "syncChanged") renderSync(change.status);
     else if (change.kind === "policyChanged") renderPolicy(change.policy);
+    else if (change.kind === "screenshotsTaken")
+      renderCapture(`Last screenshot taken at ${new Date(change.at).toLocaleTimeString()}.`);
+    else if (change.kind === "captureProblem") renderCapture(change.message);
+    else if (change.kind === "captureChanged" && !change.armed) renderCapture("");
     else if (change.kind !== "notice") scheduleRefresh();
   });
   const sync = unwrap(await commands.syncStatus());

@@ -9,6 +9,7 @@ use stint_core::{day_total, overlaps_day, DaySpan, Entry, EntryId, EntryPatch};
 use stint_store::Store;
 use tokio::sync::{broadcast, Notify};
 
+use crate::capture::Capture;
 use crate::credentials::SignIn;
 use crate::error::AgentError;
 use crate::paths::Paths;
@@ -44,6 +45,28 @@ pub enum AgentEvent {
     PolicyChanged { policy: WorkspacePolicy },
     /// A message from the workspace for this user; shown once, as a desktop notification.
     Notice { id: String, message: String },
+    /// Screenshot capture started or stopped being armed (timer running and enabled).
+    CaptureChanged { armed: bool },
+    /// The screenshots of one moment were taken and queued for upload.
+    ScreenshotsTaken { at: DateTime<Utc> },
+    /// Screenshots could not be taken; told once per kind, with what to do.
+    CaptureProblem { message: String },
+}
+
+/// How the agent is put together; [`AgentOptions::default`] is the product.
+pub struct AgentOptions {
+    pub capturer: Arc<dyn stint_sensors::ScreenCapturer>,
+    /// Length of a screenshot window: five minutes, shorter only in tests.
+    pub capture_window: chrono::Duration,
+}
+
+impl Default for AgentOptions {
+    fn default() -> Self {
+        AgentOptions {
+            capturer: Arc::new(stint_sensors::XcapCapturer),
+            capture_window: stint_core::capture::window(),
+        }
+    }
 }
 
 /// Today's entries as the window shows them.
@@ -65,15 +88,31 @@ pub struct Agent {
     paths: Paths,
     shared: Arc<Shared>,
     sync: Mutex<Option<SyncWorker>>,
+    pub(crate) capture: Capture,
 }
 
 impl Agent {
     /// Opens the agent on the data under `paths`, creating what is missing.
     pub fn open(paths: &Paths, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Agent>> {
+        Self::open_with(paths, clock, AgentOptions::default())
+    }
+
+    pub fn open_with(
+        paths: &Paths,
+        clock: Arc<dyn Clock>,
+        options: AgentOptions,
+    ) -> anyhow::Result<Arc<Agent>> {
         paths.create()?;
-        let store = Store::open(&paths.database())?;
+        let mut store = Store::open(&paths.database())?;
         if let Some(running) = store.running()? {
             tracing::info!(entry = %running.id, start = %running.start, "resuming the running timer");
+        }
+        let expired = store.expire_capture_sets(clock.now() - crate::capture::local_retention())?;
+        if expired > 0 {
+            tracing::info!(
+                sets = expired,
+                "deleted screenshots that could not be sent for 7 days"
+            );
         }
         let agent = Arc::new(Agent {
             store: Mutex::new(store),
@@ -83,6 +122,7 @@ impl Agent {
             paths: paths.clone(),
             shared: Arc::new(Shared::new()),
             sync: Mutex::new(None),
+            capture: Capture::new(options.capturer, options.capture_window),
         });
         if let Some(saved) = SignIn::load(&paths.config_dir) {
             agent.start_sync(&saved);
@@ -184,7 +224,7 @@ impl Agent {
             .clone()
     }
 
-    fn wake_sync(&self) {
+    pub(crate) fn wake_sync(&self) {
         if let Some(worker) = &*self.sync.lock().unwrap_or_else(|p| p.into_inner()) {
             worker.wake();
         }
@@ -199,7 +239,7 @@ impl Agent {
         self.clock.now().trunc_subsecs(3)
     }
 
-    fn store(&self) -> MutexGuard<'_, Store> {
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions
         // roll back), so the store is still safe to use.
         self.store
@@ -207,7 +247,7 @@ impl Agent {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn emit(&self, event: AgentEvent) {
+    pub(crate) fn emit(&self, event: AgentEvent) {
         if event == AgentEvent::EntriesChanged {
             // Every change to entries queued an outbox row.
             self.wake_sync();

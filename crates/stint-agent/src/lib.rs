@@ -3,13 +3,14 @@
 //! changed. A single tick task does all periodic work and sleeps until the next thing is due.
 
 mod agent;
+mod capture;
 mod credentials;
 mod error;
 mod paths;
 mod sync;
 mod tick;
 
-pub use agent::{Agent, AgentEvent, Clock, DayView, SystemClock};
+pub use agent::{Agent, AgentEvent, AgentOptions, Clock, DayView, SystemClock};
 pub use credentials::KeyStorage;
 pub use error::{AgentError, UiError};
 pub use paths::{Paths, PathsError};

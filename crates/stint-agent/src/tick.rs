@@ -1,48 +1,66 @@
-//! The one periodic task. It sleeps until the next thing is due and is woken early by
-//! commands; with no timer running nothing is due and it sleeps until woken.
+//! The one periodic task. It sleeps until the next thing is due (the display refresh of a
+//! running timer, the next screenshot moment) and is woken early by commands and by changes
+//! that arrive from sync; with nothing due it sleeps until woken.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use stint_core::timer::next_display_refresh;
+use tokio::sync::broadcast::error::RecvError;
 
-use crate::agent::Agent;
+use crate::agent::{Agent, AgentEvent};
 
 impl Agent {
-    /// How long until the tick has work to do; `None` while idle.
-    fn next_tick_in(&self) -> Option<Duration> {
-        let running = match self.running() {
-            Ok(r) => r?,
+    /// When the running timer's display should move next; `None` while idle.
+    fn next_display_at(&self) -> Option<DateTime<Utc>> {
+        match self.running() {
+            Ok(running) => running.map(|r| next_display_refresh(r.start, self.now())),
             Err(e) => {
                 tracing::warn!("tick could not read the timer: {e}");
-                return Some(Duration::from_secs(60));
+                Some(self.now() + chrono::Duration::seconds(60))
             }
-        };
-        let now = self.now();
-        let due = next_display_refresh(running.start, now);
-        Some(
-            (due - now)
-                .to_std()
-                .unwrap_or(Duration::ZERO)
-                .max(Duration::from_millis(200)),
-        )
+        }
     }
 
     /// Runs until the task is dropped. Spawn it once on the runtime that hosts the agent.
     pub async fn run_ticks(self: Arc<Self>) {
+        let mut events = self.subscribe();
         loop {
-            match self.next_tick_in() {
-                Some(delay) => {
-                    tokio::select! {
-                        () = tokio::time::sleep(delay) => {
-                            if let Err(e) = self.emit_tick() {
-                                tracing::warn!("tick failed: {e}");
-                            }
-                        }
-                        () = self.wake.notified() => {}
-                    }
+            self.capture_if_due().await;
+            let now = self.now();
+            let display_at = self.next_display_at();
+            let until_display = display_at.map(|at| {
+                (at - now)
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    .max(Duration::from_millis(200))
+            });
+            let delay = match (until_display, self.next_capture_in(now)) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let sleep = async {
+                match delay {
+                    Some(d) => tokio::time::sleep(d).await,
+                    None => std::future::pending().await,
                 }
-                None => self.wake.notified().await,
+            };
+            tokio::select! {
+                () = sleep => {}
+                () = self.wake.notified() => {}
+                // Sync adopts timers and learns the policy on its own thread: look again.
+                event = events.recv() => match event {
+                    Ok(AgentEvent::TimerChanged { .. } | AgentEvent::PolicyChanged { .. })
+                    | Err(RecvError::Lagged(_)) => {}
+                    Ok(_) => continue,
+                    Err(RecvError::Closed) => return,
+                },
+            }
+            if display_at.is_some_and(|at| self.now() >= at) {
+                if let Err(e) = self.emit_tick() {
+                    tracing::warn!("tick failed: {e}");
+                }
             }
         }
     }

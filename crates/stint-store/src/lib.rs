@@ -3,6 +3,7 @@
 //! The database runs in WAL mode with `synchronous=FULL`: a change reported as saved
 //! survives a killed process or a power cut.
 
+mod captures;
 mod migrations;
 mod outbox;
 mod time;
@@ -13,6 +14,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use stint_core::{Entry, EntryId};
 
+pub use captures::{LocalCaptureSet, LocalPicture, CAPTURE_ENTITY};
 pub use migrations::{migrations, SCHEMA_VERSION};
 pub use outbox::{OutboxBatch, OutboxRow, ParkedRow};
 
@@ -54,13 +56,13 @@ pub enum StoreError {
 
 /// What the outbox row says happened to an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutboxOp {
+pub(crate) enum OutboxOp {
     Upsert,
     Delete,
 }
 
 impl OutboxOp {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             OutboxOp::Upsert => "upsert",
             OutboxOp::Delete => "delete",
@@ -118,6 +120,9 @@ impl Store {
             .map_err(classify)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(classify)?;
+        // Deleted screenshots are overwritten in the file, not just unlinked from it.
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(classify)?;
         migrations()
             .to_latest(&mut conn)
             .map_err(|source| match source {
@@ -151,7 +156,7 @@ impl Store {
 
     /// A write transaction that takes the write lock at once, so a decision made inside it
     /// cannot be overtaken by another process.
-    fn write(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
+    pub(crate) fn write(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
         Ok(self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
@@ -239,6 +244,7 @@ impl Store {
         if tx.execute("DELETE FROM entries WHERE id = ?1", [&id.0])? == 0 {
             return Err(StoreError::NotFound(id.clone()));
         }
+        captures::forget_entry_captures(&tx, &id.0)?;
         enqueue(&tx, &id.0, OutboxOp::Delete, "{}")?;
         tx.commit()?;
         Ok(())
@@ -294,14 +300,27 @@ fn enqueue(
     op: OutboxOp,
     payload: &str,
 ) -> Result<(), StoreError> {
+    enqueue_entity(tx, "entry", entity_id, op, payload)
+}
+
+/// Queues a change for the server. `entity_id` is the entry the change belongs to: rows of
+/// one entry are delivered strictly in order.
+pub(crate) fn enqueue_entity(
+    tx: &rusqlite::Transaction<'_>,
+    entity: &str,
+    entity_id: &str,
+    op: OutboxOp,
+    payload: &str,
+) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO outbox (entity, entity_id, op, payload, idempotency_key)
-         VALUES ('entry', ?1, ?2, ?3, ?4)",
+         VALUES (?5, ?1, ?2, ?3, ?4)",
         params![
             entity_id,
             op.as_str(),
             payload,
-            uuid::Uuid::new_v4().to_string()
+            uuid::Uuid::new_v4().to_string(),
+            entity
         ],
     )?;
     Ok(())

@@ -4,7 +4,7 @@
 use rusqlite_migration::{Migrations, M};
 
 /// The schema version the last step leaves behind.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -50,6 +50,32 @@ pub fn migrations() -> Migrations<'static> {
             ALTER TABLE outbox ADD COLUMN last_error TEXT;
             ALTER TABLE outbox ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;
             CREATE INDEX outbox_pending ON outbox (parked, seq);",
+        ),
+        // 4: screenshots waiting for upload: already small and blurred (the full frame never
+        // reaches the disk); deleted once the server has them or after 7 days unsent.
+        M::up(
+            "CREATE TABLE capture_sets (
+                id           TEXT PRIMARY KEY NOT NULL,
+                entry_id     TEXT NOT NULL,
+                captured_utc TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX capture_sets_by_entry ON capture_sets (entry_id);
+            CREATE INDEX capture_sets_by_time ON capture_sets (captured_utc);
+            CREATE TABLE capture_pictures (
+                id             TEXT PRIMARY KEY NOT NULL,
+                set_id         TEXT NOT NULL REFERENCES capture_sets (id) ON DELETE CASCADE,
+                position       INTEGER NOT NULL,
+                monitor_name   TEXT NOT NULL,
+                monitor_x      INTEGER NOT NULL,
+                monitor_y      INTEGER NOT NULL,
+                monitor_width  INTEGER NOT NULL,
+                monitor_height INTEGER NOT NULL,
+                width          INTEGER NOT NULL,
+                height         INTEGER NOT NULL,
+                sha256         TEXT NOT NULL,
+                jpeg           BLOB NOT NULL
+            ) STRICT;
+            CREATE INDEX capture_pictures_by_set ON capture_pictures (set_id, position);",
         ),
     ])
 }

@@ -9,6 +9,8 @@ use crate::{time, Store, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxRow {
     pub seq: i64,
+    /// `entry` (a time entry change) or [`crate::CAPTURE_ENTITY`] (a screenshot upload).
+    pub entity: String,
     pub entity_id: String,
     pub op: String,
     pub payload: String,
@@ -34,7 +36,7 @@ pub struct ParkedRow {
     pub reason: String,
 }
 
-const OUTBOX_COLUMNS: &str = "seq, entity_id, op, payload, idempotency_key, attempts";
+const OUTBOX_COLUMNS: &str = "seq, entity_id, op, payload, idempotency_key, attempts, entity";
 
 fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     Ok(OutboxRow {
@@ -44,6 +46,7 @@ fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
         payload: r.get(3)?,
         idempotency_key: r.get(4)?,
         attempts: r.get(5)?,
+        entity: r.get(6)?,
     })
 }
 
@@ -65,7 +68,7 @@ impl Store {
             "SELECT {OUTBOX_COLUMNS}, next_attempt_utc FROM outbox WHERE parked = 0 ORDER BY seq LIMIT ?1"
         ))?;
         let rows = stmt.query_map([max.max(1) as i64], |r| {
-            Ok((outbox_row(r)?, r.get::<_, Option<String>>(6)?))
+            Ok((outbox_row(r)?, r.get::<_, Option<String>>(7)?))
         })?;
         let mut batch: Vec<OutboxRow> = Vec::new();
         for row in rows {
@@ -88,10 +91,12 @@ impl Store {
         })
     }
 
-    /// The server has the change: forget the row.
+    /// The server has the change: forget the row (and a delivered screenshot's local copy).
     pub fn outbox_done(&mut self, seq: i64) -> Result<(), StoreError> {
-        self.conn
-            .execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
+        let tx = self.write()?;
+        crate::captures::forget_delivered(&tx, seq)?;
+        tx.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
+        tx.commit()?;
         Ok(())
     }
 

@@ -90,13 +90,22 @@ pub fn drain_batch(
         OutboxBatch::WaitUntil(t) => return Ok(vec![Step::WaitUntil(t)]),
         OutboxBatch::Ready(rows) => rows,
     };
+    // Screenshot uploads carry their pictures, read here on the store's thread.
+    let captures = rows
+        .iter()
+        .map(|row| match row.entity.as_str() {
+            stint_store::CAPTURE_ENTITY => capture_of(store, row),
+            _ => Ok(None),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let deliveries: Vec<Delivery> = if rows.len() == 1 {
-        vec![remote.deliver(&rows[0])]
+        vec![remote.deliver(&rows[0], captures[0].as_ref())]
     } else {
         std::thread::scope(|scope| {
             let handles: Vec<_> = rows
                 .iter()
-                .map(|row| scope.spawn(move || remote.deliver(row)))
+                .zip(&captures)
+                .map(|(row, capture)| scope.spawn(move || remote.deliver(row, capture.as_ref())))
                 .collect();
             handles
                 .into_iter()
@@ -111,6 +120,20 @@ pub fn drain_batch(
         .zip(deliveries)
         .map(|(row, delivery)| record(store, row, delivery, now, jitter))
         .collect()
+}
+
+/// The capture set an upload row names; `None` if it is gone (then the row is done).
+fn capture_of(
+    store: &Store,
+    row: &OutboxRow,
+) -> Result<Option<stint_store::LocalCaptureSet>, StoreError> {
+    let set_id = serde_json::from_str::<serde_json::Value>(&row.payload)
+        .ok()
+        .and_then(|v| v["setId"].as_str().map(str::to_owned));
+    match set_id {
+        Some(id) => store.capture_set(&id),
+        None => Ok(None),
+    }
 }
 
 fn record(

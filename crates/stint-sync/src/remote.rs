@@ -4,10 +4,11 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use stint_api::{
-    ApiError, Notice, TimeEntry, User, WorkspaceSettings, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER,
+    upload_body, ApiError, Monitor, NewCaptureSet, NewScreenshot, Notice, TimeEntry, User,
+    WorkspaceSettings, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER,
 };
 use stint_core::{Entry, EntryId};
-use stint_store::OutboxRow;
+use stint_store::{LocalCaptureSet, OutboxRow, CAPTURE_ENTITY};
 
 /// Where and as whom to sync. The key is never printed.
 #[derive(Clone)]
@@ -242,8 +243,15 @@ impl Remote {
     }
 
     /// Sends one outbox row. Upserts are a create with the entry's own id, and a replace
-    /// when the server already has that id with other content.
-    pub fn deliver(&self, row: &OutboxRow) -> Delivery {
+    /// when the server already has that id with other content. A screenshot upload needs
+    /// its set (`None`: the set is gone from the device, so there is nothing to send).
+    pub fn deliver(&self, row: &OutboxRow, capture: Option<&LocalCaptureSet>) -> Delivery {
+        if row.entity == CAPTURE_ENTITY {
+            return match capture {
+                Some(set) => judge(self.upload_capture(set, &row.idempotency_key), false),
+                None => Delivery::Done,
+            };
+        }
         let entries = format!("/workspaces/{}/time-entries", self.account.workspace_id);
         let one = format!("{entries}/{}", row.entity_id);
         let outcome = match row.op.as_str() {
@@ -273,18 +281,72 @@ impl Remote {
             }
             other => return Delivery::Refused(format!("unknown change {other:?}")),
         };
-        match outcome {
-            Err(reason) => Delivery::Retry(reason),
-            Ok((status, _)) if (200..300).contains(&status) => Delivery::Done,
-            // Deleting what the server no longer has is what was wanted.
-            Ok((404, _)) if row.op == "delete" => Delivery::Done,
-            Ok((status, body)) if status == 408 || status == 429 || status >= 500 => {
-                Delivery::Retry(format!("{status}: {}", message_of(status, &body)))
-            }
-            Ok((status, body)) => {
-                Delivery::Refused(format!("{status}: {}", message_of(status, &body)))
-            }
+        judge(outcome, row.op == "delete")
+    }
+
+    /// Uploads a capture set as multipart, its bytes fixed by the set so a retry is the
+    /// same request.
+    fn upload_capture(&self, set: &LocalCaptureSet, key: &str) -> Result<(u16, String), String> {
+        let meta = NewCaptureSet {
+            id: set.id.clone(),
+            time_entry_id: set.entry_id.0.clone(),
+            captured_at: set.captured,
+            screenshots: set
+                .pictures
+                .iter()
+                .map(|p| NewScreenshot {
+                    id: p.id.clone(),
+                    monitor: Monitor {
+                        name: p.monitor_name.clone(),
+                        x: p.monitor_x,
+                        y: p.monitor_y,
+                        width: p.monitor_width,
+                        height: p.monitor_height,
+                    },
+                    width: p.width,
+                    height: p.height,
+                    sha256: p.sha256.clone(),
+                })
+                .collect(),
+        };
+        let parts: Vec<(&str, &[u8])> = set
+            .pictures
+            .iter()
+            .map(|p| (p.id.as_str(), p.jpeg.as_slice()))
+            .collect();
+        let (content_type, body) = upload_body(&meta, &parts);
+        let url = format!(
+            "{}/workspaces/{}/screenshots",
+            self.base, self.account.workspace_id
+        );
+        let mut response = self
+            .http
+            .post(&url)
+            .header(API_KEY_HEADER, &self.key)
+            .header(IDEMPOTENCY_KEY_HEADER, key)
+            .header("content-type", &content_type)
+            .send(&body[..])
+            .map_err(|e| format!("offline: {e}"))?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| format!("offline: {e}"))?;
+        Ok((status, text))
+    }
+}
+
+/// What an answer means for the row: done, try again later, or refused for good.
+fn judge(outcome: Result<(u16, String), String>, deleting: bool) -> Delivery {
+    match outcome {
+        Err(reason) => Delivery::Retry(reason),
+        Ok((status, _)) if (200..300).contains(&status) => Delivery::Done,
+        // Deleting what the server no longer has is what was wanted.
+        Ok((404, _)) if deleting => Delivery::Done,
+        Ok((status, body)) if status == 408 || status == 429 || status >= 500 => {
+            Delivery::Retry(format!("{status}: {}", message_of(status, &body)))
         }
+        Ok((status, body)) => Delivery::Refused(format!("{status}: {}", message_of(status, &body))),
     }
 }
 
