@@ -29,8 +29,7 @@ impl Agent {
         loop {
             self.capture_if_due().await;
             let now = self.now();
-            let display_at = self.next_display_at();
-            let until_display = display_at.map(|at| {
+            let until_display = self.next_display_at().map(|at| {
                 (at - now)
                     .to_std()
                     .unwrap_or(Duration::ZERO)
@@ -46,18 +45,19 @@ impl Agent {
                     None => std::future::pending().await,
                 }
             };
-            tokio::select! {
-                () = sleep => {}
-                () = self.wake.notified() => {}
+            let display_due = tokio::select! {
+                // Slept the whole delay: if it was the display's, the display moves now.
+                () = sleep => until_display.is_some() && until_display == delay,
+                () = self.wake.notified() => false,
                 // Sync adopts timers and learns the policy on its own thread: look again.
                 event = events.recv() => match event {
                     Ok(AgentEvent::TimerChanged { .. } | AgentEvent::PolicyChanged { .. })
-                    | Err(RecvError::Lagged(_)) => {}
+                    | Err(RecvError::Lagged(_)) => false,
                     Ok(_) => continue,
                     Err(RecvError::Closed) => return,
                 },
-            }
-            if display_at.is_some_and(|at| self.now() >= at) {
+            };
+            if display_due {
                 if let Err(e) = self.emit_tick() {
                     tracing::warn!("tick failed: {e}");
                 }

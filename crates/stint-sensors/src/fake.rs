@@ -49,6 +49,7 @@ impl ScreenCapturer for FakeCapturer {
                     height,
                     rgba: vec![(i as u8).wrapping_mul(80); (width * height * 4) as usize],
                     grabbed_at: Instant::now(),
+                    done_at: Instant::now(),
                 }
             })
             .collect();

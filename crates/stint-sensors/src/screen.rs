@@ -22,6 +22,8 @@ pub struct Frame {
     pub rgba: Vec<u8>,
     /// When the grab began; the spread over one shot is the skew between monitors.
     pub grabbed_at: Instant,
+    /// When the grab had the pixels.
+    pub done_at: Instant,
 }
 
 impl std::fmt::Debug for Frame {
@@ -46,6 +48,17 @@ impl Shot {
     pub fn skew(&self) -> std::time::Duration {
         let times = self.frames.iter().map(|f| f.grabbed_at);
         match (times.clone().min(), times.max()) {
+            (Some(a), Some(b)) => b - a,
+            _ => std::time::Duration::ZERO,
+        }
+    }
+
+    /// Time from the first grab's start to the last grab's end: the most by which two
+    /// monitors' pictures can differ in time (an X server answers grabs one after another).
+    pub fn span(&self) -> std::time::Duration {
+        let first = self.frames.iter().map(|f| f.grabbed_at).min();
+        let last = self.frames.iter().map(|f| f.done_at).max();
+        match (first, last) {
             (Some(a), Some(b)) => b - a,
             _ => std::time::Duration::ZERO,
         }
@@ -150,6 +163,7 @@ impl ScreenCapturer for XcapCapturer {
                             height,
                             rgba: image.into_raw(),
                             grabbed_at,
+                            done_at: Instant::now(),
                         })
                     })
                 })
