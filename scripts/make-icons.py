@@ -49,6 +49,19 @@ def clock_face(fill, hand=(255, 255, 255, 255), ring_only=False):
     return pixel
 
 
+def with_dot(face, dot=(220, 38, 38, 255), ring=(255, 255, 255, 255)):
+    """The running face with a red dot at the lower right: screenshots are on."""
+    def pixel(x, y, size):
+        d = math.hypot(x - size * 0.75, y - size * 0.75) / size
+        if d < 0.17:
+            return dot
+        if d < 0.22:
+            return ring
+        return face(x, y, size)
+
+    return pixel
+
+
 def main():
     out = Path("icons")
     out.mkdir(exist_ok=True)
@@ -57,6 +70,7 @@ def main():
     png(out / "32x32.png", 32, clock_face(blue))
     png(out / "tray-stopped.png", 64, clock_face((120, 120, 120, 255), (120, 120, 120, 255), True))
     png(out / "tray-running.png", 64, clock_face((22, 163, 74, 255)))
+    png(out / "tray-screenshots.png", 64, with_dot(clock_face((22, 163, 74, 255))))
 
 
 if __name__ == "__main__":

@@ -328,3 +328,77 @@ fn screenshots_follow_the_timer_and_the_workspace_switch() {
         ) > 0
     );
 }
+
+#[test]
+fn a_capture_failure_is_told_once_and_tracking_goes_on() {
+    use stint_sensors::fake::FakeCapturer;
+    use stint_sensors::CaptureError;
+
+    let server = TestServer::start().unwrap();
+    let admin = server.add_user("Acme", "ann@acme.test", "admin").unwrap();
+    let key = server.add_user("Acme", "max@acme.test", "regular").unwrap();
+    let base = format!("{}/api/v1", server.url);
+    let (_, me) = call(&base, "GET", "/user", Some(&key), None, &[]);
+    let api = Api {
+        base,
+        workspace: me["activeWorkspace"].as_str().unwrap().to_owned(),
+    };
+    api.switch(&admin, true);
+
+    // Three failures first (popped from the end), then two working monitors.
+    let fake = Arc::new(FakeCapturer::new(vec![(1920, 1080), (1280, 1024)]));
+    *fake.errors.lock().unwrap() = vec![
+        CaptureError::Failed("grab failed".into()),
+        CaptureError::NoDisplay,
+        CaptureError::NoDisplay,
+    ];
+    let root = tempfile::tempdir().unwrap();
+    let options = AgentOptions {
+        capturer: fake.clone(),
+        capture_window: chrono::Duration::seconds(1),
+    };
+    let agent = Agent::open_with(&Paths::under(root.path()), Arc::new(SystemClock), options).unwrap();
+    let mut events = agent.subscribe();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let problems = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let heard = problems.clone();
+    runtime.spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(stint_agent::AgentEvent::CaptureProblem { message }) => {
+                    heard.lock().unwrap().push(message);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                _ => {}
+            }
+        }
+    });
+    runtime.spawn(agent.clone().run_ticks());
+    agent.sign_in(&server.url, &key).unwrap();
+    wait_until(Duration::from_secs(20), "screenshots on", || {
+        agent.workspace_policy().filter(|p| p.screenshots_enabled)
+    })
+    .unwrap();
+    let entry = agent.start("busy").unwrap();
+    let sets = wait_until(Duration::from_secs(30), "sets after the failures", || {
+        let sets = api.sets(&key);
+        (sets.len() >= 2).then_some(sets)
+    })
+    .unwrap();
+    agent.stop().unwrap();
+    assert!(fake.shots.load(Ordering::SeqCst) >= 5);
+    let problems = problems.lock().unwrap().clone();
+    // Two kinds of failure, each told once, with what to do.
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems.iter().any(|m| m.contains("graphical session")), "{problems:?}");
+    for set in &sets {
+        assert_eq!(set["timeEntryId"], entry.id.0.as_str());
+        let monitors: Vec<&str> = set["screenshots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["monitor"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(monitors, vec!["FAKE-0", "FAKE-1"]);
+    }
+}
