@@ -357,7 +357,8 @@ fn a_capture_failure_is_told_once_and_tracking_goes_on() {
         capturer: fake.clone(),
         capture_window: chrono::Duration::seconds(1),
     };
-    let agent = Agent::open_with(&Paths::under(root.path()), Arc::new(SystemClock), options).unwrap();
+    let agent =
+        Agent::open_with(&Paths::under(root.path()), Arc::new(SystemClock), options).unwrap();
     let mut events = agent.subscribe();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let problems = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -390,7 +391,10 @@ fn a_capture_failure_is_told_once_and_tracking_goes_on() {
     let problems = problems.lock().unwrap().clone();
     // Two kinds of failure, each told once, with what to do.
     assert_eq!(problems.len(), 2, "{problems:?}");
-    assert!(problems.iter().any(|m| m.contains("graphical session")), "{problems:?}");
+    assert!(
+        problems.iter().any(|m| m.contains("graphical session")),
+        "{problems:?}"
+    );
     for set in &sets {
         assert_eq!(set["timeEntryId"], entry.id.0.as_str());
         let monitors: Vec<&str> = set["screenshots"]
