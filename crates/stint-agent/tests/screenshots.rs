@@ -122,6 +122,21 @@ struct Api {
 }
 
 impl Api {
+    /// A server with an admin and a member of one workspace: (server, admin key, member
+    /// key, the member's view of the API).
+    fn start() -> (TestServer, String, String, Api) {
+        let server = TestServer::start().unwrap();
+        let admin = server.add_user("Acme", "ann@acme.test", "admin").unwrap();
+        let key = server.add_user("Acme", "max@acme.test", "regular").unwrap();
+        let base = format!("{}/api/v1", server.url);
+        let (_, me) = call(&base, "GET", "/user", Some(&key), None, &[]);
+        let api = Api {
+            base,
+            workspace: me["activeWorkspace"].as_str().unwrap().to_owned(),
+        };
+        (server, admin, key, api)
+    }
+
     fn sets(&self, key: &str) -> Vec<Value> {
         let from = (Utc::now() - chrono::Duration::hours(1))
             .to_rfc3339()
@@ -176,15 +191,8 @@ fn screenshots_follow_the_timer_and_the_workspace_switch() {
     })
     .unwrap();
 
-    let server = TestServer::start().unwrap();
-    let admin = server.add_user("Acme", "ann@acme.test", "admin").unwrap();
-    let key = server.add_user("Acme", "max@acme.test", "regular").unwrap();
-    let base = format!("{}/api/v1", server.url);
-    let (_, me) = call(&base, "GET", "/user", Some(&key), None, &[]);
-    let api = Api {
-        base: base.clone(),
-        workspace: me["activeWorkspace"].as_str().unwrap().to_owned(),
-    };
+    let (server, admin, key, api) = Api::start();
+    let base = api.base.clone();
 
     let paths = Paths::under(root.path());
     let options = AgentOptions {
@@ -334,15 +342,7 @@ fn a_capture_failure_is_told_once_and_tracking_goes_on() {
     use stint_sensors::fake::FakeCapturer;
     use stint_sensors::CaptureError;
 
-    let server = TestServer::start().unwrap();
-    let admin = server.add_user("Acme", "ann@acme.test", "admin").unwrap();
-    let key = server.add_user("Acme", "max@acme.test", "regular").unwrap();
-    let base = format!("{}/api/v1", server.url);
-    let (_, me) = call(&base, "GET", "/user", Some(&key), None, &[]);
-    let api = Api {
-        base,
-        workspace: me["activeWorkspace"].as_str().unwrap().to_owned(),
-    };
+    let (server, admin, key, api) = Api::start();
     api.switch(&admin, true);
 
     // Three failures first (popped from the end), then two working monitors.

@@ -165,27 +165,16 @@ impl Remote {
                     .send_json(body.cloned().unwrap_or(Value::Null))
             }
         };
-        let mut response = response.map_err(|e| format!("offline: {e}"))?;
-        let status = response.status().as_u16();
-        let text = response
-            .body_mut()
-            .read_to_string()
-            .map_err(|e| format!("offline: {e}"))?;
-        Ok((status, text))
+        read_answer(response)
     }
 
     fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<Option<T>, String> {
-        let mut response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header(API_KEY_HEADER, &self.key)
-            .call()
-            .map_err(|e| format!("offline: {e}"))?;
-        let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .read_to_string()
-            .map_err(|e| format!("offline: {e}"))?;
+        let (status, body) = read_answer(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .header(API_KEY_HEADER, &self.key)
+                .call(),
+        )?;
         match status {
             200 => serde_json::from_str(&body)
                 .map(Some)
@@ -319,21 +308,28 @@ impl Remote {
             "{}/workspaces/{}/screenshots",
             self.base, self.account.workspace_id
         );
-        let mut response = self
-            .http
-            .post(&url)
-            .header(API_KEY_HEADER, &self.key)
-            .header(IDEMPOTENCY_KEY_HEADER, key)
-            .header("content-type", &content_type)
-            .send(&body[..])
-            .map_err(|e| format!("offline: {e}"))?;
-        let status = response.status().as_u16();
-        let text = response
-            .body_mut()
-            .read_to_string()
-            .map_err(|e| format!("offline: {e}"))?;
-        Ok((status, text))
+        read_answer(
+            self.http
+                .post(&url)
+                .header(API_KEY_HEADER, &self.key)
+                .header(IDEMPOTENCY_KEY_HEADER, key)
+                .header("content-type", &content_type)
+                .send(&body[..]),
+        )
     }
+}
+
+/// The status and text of an answer; a request that got none is "offline".
+fn read_answer(
+    response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> Result<(u16, String), String> {
+    let mut response = response.map_err(|e| format!("offline: {e}"))?;
+    let status = response.status().as_u16();
+    let text = response
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| format!("offline: {e}"))?;
+    Ok((status, text))
 }
 
 /// What an answer means for the row: done, try again later, or refused for good.
