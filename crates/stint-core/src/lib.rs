@@ -5,6 +5,7 @@ pub mod backoff;
 pub mod capture;
 pub mod day;
 pub mod entry;
+pub mod idle;
 pub mod reconcile;
 pub mod screenshot_rules;
 pub mod timer;

@@ -1,0 +1,323 @@
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use proptest::prelude::*;
+use stint_core::idle::{
+    choices, resolve, IdleChange, IdleChoice, IdleChoiceKind, IdlePeriod, IdleSettings,
+    IdleTracker, Observation,
+};
+use stint_core::{Entry, EntryId};
+
+fn t(secs: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap() + Duration::seconds(secs)
+}
+
+fn settings() -> IdleSettings {
+    IdleSettings {
+        enabled: true,
+        threshold_seconds: 300,
+    }
+}
+
+/// A machine that never slept: both clocks move with the wall clock from 1000 s.
+fn obs(now: i64, idle_for: i64) -> Observation {
+    Observation {
+        now: t(now),
+        idle_for: Duration::seconds(idle_for),
+        awake: Duration::seconds(1000 + now),
+        since_boot: Duration::seconds(1000 + now),
+        locked: false,
+    }
+}
+
+fn running(start: i64) -> Entry {
+    Entry {
+        id: EntryId("e".into()),
+        description: "Report".into(),
+        start: t(start),
+        end: None,
+    }
+}
+
+fn ids() -> [EntryId; 2] {
+    [EntryId("n1".into()), EntryId("n2".into())]
+}
+
+#[test]
+fn idle_starts_at_the_last_input_not_when_noticed() {
+    let mut tr = IdleTracker::default();
+    assert_eq!(tr.observe(obs(0, 0), &settings()), IdleChange::Nothing);
+    assert_eq!(tr.observe(obs(299, 299), &settings()), IdleChange::Nothing);
+    // Noticed at 420 s with 320 s of no input: idle since 100 s.
+    assert_eq!(
+        tr.observe(obs(420, 320), &settings()),
+        IdleChange::Began(t(100))
+    );
+    assert_eq!(tr.observe(obs(900, 800), &settings()), IdleChange::Nothing);
+    // Back: input 3 s ago.
+    assert_eq!(
+        tr.observe(obs(1500, 3), &settings()),
+        IdleChange::Ended(IdlePeriod {
+            start: t(100),
+            end: t(1497)
+        })
+    );
+    assert_eq!(tr.observe(obs(1510, 1), &settings()), IdleChange::Nothing);
+}
+
+#[test]
+fn the_off_switch_sees_nothing() {
+    let mut tr = IdleTracker::default();
+    let off = IdleSettings {
+        enabled: false,
+        ..settings()
+    };
+    assert_eq!(tr.observe(obs(0, 0), &off), IdleChange::Nothing);
+    assert_eq!(tr.observe(obs(900, 900), &off), IdleChange::Nothing);
+    assert_eq!(tr.observe(obs(1000, 1), &off), IdleChange::Nothing);
+}
+
+#[test]
+fn a_suspend_seen_in_the_clock_gap_counts_from_its_start() {
+    let mut tr = IdleTracker::default();
+    tr.observe(obs(0, 2), &settings());
+    // 30 s awake after the last look, then asleep: the boot clock moved 3600 s more than
+    // the awake clock. The user pressed a key to wake it, 1 s ago. No input came between
+    // the last look (input 2 s before it) and the suspend, so idle began at that input.
+    let woke = Observation {
+        now: t(3630),
+        idle_for: Duration::seconds(1),
+        awake: Duration::seconds(1000 + 30),
+        since_boot: Duration::seconds(1000 + 3630),
+        locked: false,
+    };
+    assert_eq!(
+        tr.observe(woke, &settings()),
+        IdleChange::Ended(IdlePeriod {
+            start: t(-2),
+            end: t(3629)
+        })
+    );
+}
+
+#[test]
+fn a_suspend_after_a_short_pause_starts_at_the_last_input() {
+    let mut tr = IdleTracker::default();
+    tr.observe(obs(0, 0), &settings());
+    tr.observe(obs(60, 50), &settings());
+    let woke = Observation {
+        now: t(5000),
+        idle_for: Duration::seconds(2),
+        awake: Duration::seconds(1000 + 70),
+        since_boot: Duration::seconds(1000 + 5000),
+        locked: false,
+    };
+    // Last input at 10 s, suspended at 70 s: idle from 10 s.
+    assert_eq!(
+        tr.observe(woke, &settings()),
+        IdleChange::Ended(IdlePeriod {
+            start: t(10),
+            end: t(4998)
+        })
+    );
+}
+
+#[test]
+fn a_locked_screen_is_idle_until_unlocked() {
+    let mut tr = IdleTracker::default();
+    tr.observe(obs(0, 0), &settings());
+    let locked = Observation {
+        locked: true,
+        ..obs(20, 15)
+    };
+    assert_eq!(tr.observe(locked, &settings()), IdleChange::Began(t(5)));
+    assert!(
+        matches!(tr.observe(obs(600, 1), &settings()), IdleChange::Ended(p) if p.start == t(5))
+    );
+}
+
+#[test]
+fn wall_clock_jumps_never_make_a_negative_period() {
+    let mut tr = IdleTracker::default();
+    tr.observe(obs(0, 0), &settings());
+    assert_eq!(
+        tr.observe(obs(400, 400), &settings()),
+        IdleChange::Began(t(0))
+    );
+    // The wall clock is set back an hour while away; the user returns.
+    let back = Observation {
+        now: t(-3200),
+        idle_for: Duration::seconds(1),
+        awake: Duration::seconds(1000 + 800),
+        since_boot: Duration::seconds(1000 + 800),
+        locked: false,
+    };
+    match tr.observe(back, &settings()) {
+        IdleChange::Ended(p) => assert!(p.length() >= Duration::zero(), "{p:?}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn periods_merge_into_one_prompt() {
+    let a = IdlePeriod {
+        start: t(100),
+        end: t(700),
+    };
+    let b = IdlePeriod {
+        start: t(900),
+        end: t(1500),
+    };
+    assert_eq!(
+        a.merged(&b),
+        IdlePeriod {
+            start: t(100),
+            end: t(1500)
+        }
+    );
+    assert_eq!(b.merged(&a), a.merged(&b));
+}
+
+#[test]
+fn every_answer_for_a_running_timer() {
+    let e = running(0);
+    let p = IdlePeriod {
+        start: t(600),
+        end: t(2100),
+    };
+    assert_eq!(
+        choices(Some(&e), &p),
+        vec![
+            IdleChoiceKind::Keep,
+            IdleChoiceKind::Discard,
+            IdleChoiceKind::DiscardAndContinue,
+            IdleChoiceKind::KeepAsNewEntry
+        ]
+    );
+    assert_eq!(resolve(Some(&e), &p, &IdleChoice::Keep, ids()), Ok(vec![]));
+    let discard = resolve(Some(&e), &p, &IdleChoice::Discard, ids()).unwrap();
+    assert_eq!(
+        discard,
+        vec![Entry {
+            end: Some(t(600)),
+            ..e.clone()
+        }]
+    );
+    let cont = resolve(Some(&e), &p, &IdleChoice::DiscardAndContinue, ids()).unwrap();
+    assert_eq!(cont.len(), 2);
+    assert_eq!(cont[0].end, Some(t(600)));
+    assert_eq!(
+        (cont[1].start, cont[1].end, cont[1].description.as_str()),
+        (t(2100), None, "Report")
+    );
+    let keep_new = resolve(
+        Some(&e),
+        &p,
+        &IdleChoice::KeepAsNewEntry {
+            description: " Meeting ".into(),
+        },
+        ids(),
+    )
+    .unwrap();
+    assert_eq!(keep_new.len(), 3);
+    assert_eq!(keep_new[0].end, Some(t(600)));
+    assert_eq!(
+        (
+            keep_new[1].start,
+            keep_new[1].end,
+            keep_new[1].description.as_str()
+        ),
+        (t(600), Some(t(2100)), "Meeting")
+    );
+    assert_eq!((keep_new[2].start, keep_new[2].end), (t(2100), None));
+}
+
+#[test]
+fn a_timer_stopped_elsewhere_only_offers_what_applies() {
+    let stopped = Entry {
+        end: Some(t(1200)),
+        ..running(0)
+    };
+    let p = IdlePeriod {
+        start: t(600),
+        end: t(2100),
+    };
+    let offered = choices(Some(&stopped), &p);
+    assert!(
+        !offered.contains(&IdleChoiceKind::DiscardAndContinue),
+        "{offered:?}"
+    );
+    assert!(resolve(Some(&stopped), &p, &IdleChoice::DiscardAndContinue, ids()).is_err());
+    // Discarding cuts the idle part out of the stopped entry; nothing after it is left.
+    assert_eq!(
+        resolve(Some(&stopped), &p, &IdleChoice::Discard, ids()).unwrap(),
+        vec![Entry {
+            end: Some(t(600)),
+            ..stopped.clone()
+        }]
+    );
+    // Stopped before the idle time began, or deleted: only Keep.
+    let early = Entry {
+        end: Some(t(500)),
+        ..running(0)
+    };
+    assert_eq!(choices(Some(&early), &p), vec![IdleChoiceKind::Keep]);
+    assert_eq!(choices(None, &p), vec![IdleChoiceKind::Keep]);
+    assert!(resolve(None, &p, &IdleChoice::Discard, ids()).is_err());
+}
+
+proptest! {
+    /// Any sequence of observations (input, no input, locks, suspends, clock jumps both
+    /// ways) yields only periods that do not run backwards.
+    #[test]
+    fn no_negative_periods_ever(
+        steps in prop::collection::vec((0i64..900, 0i64..900, any::<bool>(), 0i64..4000, -4000i64..4000), 1..60),
+        threshold in 1u32..600,
+    ) {
+        let s = IdleSettings { enabled: true, threshold_seconds: threshold };
+        let mut tr = IdleTracker::default();
+        let (mut wall, mut awake, mut boot) = (0i64, 1000i64, 1000i64);
+        for (advance, idle_for, locked, slept, jump) in steps {
+            awake += advance;
+            boot += advance + slept;
+            wall += advance + slept + jump;
+            let o = Observation {
+                now: t(wall),
+                idle_for: Duration::seconds(idle_for),
+                awake: Duration::seconds(awake),
+                since_boot: Duration::seconds(boot),
+                locked,
+            };
+            if let IdleChange::Ended(p) = tr.observe(o, &s) {
+                prop_assert!(p.end >= p.start, "{p:?}");
+            }
+        }
+    }
+
+    /// Every answer leaves entries that do not run backwards and never adds time.
+    #[test]
+    fn answers_never_add_time(start in 0i64..1000, a in 0i64..5000, len in 0i64..5000, stop in prop::option::of(0i64..8000)) {
+        let entry = Entry { end: stop.map(|s| t(start + s)), ..running(start) };
+        let p = IdlePeriod { start: t(a), end: t(a + len) };
+        let now_end = |e: &Entry| e.end.unwrap_or(t(20_000));
+        let before: i64 = (now_end(&entry) - entry.start).num_seconds();
+        for kind in choices(Some(&entry), &p) {
+            let choice = match kind {
+                IdleChoiceKind::Keep => IdleChoice::Keep,
+                IdleChoiceKind::Discard => IdleChoice::Discard,
+                IdleChoiceKind::DiscardAndContinue => IdleChoice::DiscardAndContinue,
+                IdleChoiceKind::KeepAsNewEntry => IdleChoice::KeepAsNewEntry { description: "x".into() },
+            };
+            let writes = resolve(Some(&entry), &p, &choice, ids()).unwrap();
+            let mut total = 0;
+            for w in &writes {
+                prop_assert!(w.end.is_none_or(|e| e >= w.start), "{w:?}");
+                total += (now_end(w) - w.start).num_seconds();
+            }
+            prop_assert!(writes.iter().filter(|w| w.end.is_none()).count() <= 1);
+            if kind == IdleChoiceKind::KeepAsNewEntry {
+                prop_assert_eq!(total, before);
+            } else if kind != IdleChoiceKind::Keep {
+                prop_assert!(total < before);
+            }
+        }
+    }
+}
