@@ -59,3 +59,15 @@ impl ScreenCapturer for FakeCapturer {
         })
     }
 }
+
+/// Idle time set by the test.
+#[derive(Default)]
+pub struct FakeIdle {
+    pub idle: Mutex<std::time::Duration>,
+}
+
+impl crate::idle::IdleSource for FakeIdle {
+    fn idle_for(&self) -> Result<std::time::Duration, crate::idle::IdleSensorError> {
+        Ok(*self.idle.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}

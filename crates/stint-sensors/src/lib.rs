@@ -1,10 +1,12 @@
 //! Stint's OS adapters, each behind a small trait so the agent's logic is tested with fakes
-//! and the adapters themselves are tested on a real X server. Only the screen for now; idle
-//! time and the active window follow.
+//! and the adapters themselves are tested on a real X server: the screen, idle time and
+//! the clocks that reveal a suspend. The active window follows.
 
+pub mod idle;
 pub mod screen;
 
 #[cfg(feature = "testing")]
 pub mod fake;
 
+pub use idle::{clocks, IdleSensorError, IdleSource, X11Idle};
 pub use screen::{CaptureError, Frame, MonitorInfo, ScreenCapturer, Shot, XcapCapturer};
