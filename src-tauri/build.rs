@@ -16,6 +16,10 @@ fn main() {
         "sign_out",
         "sync_status",
         "workspace_policy",
+        "idle_prompt",
+        "resolve_idle",
+        "idle_settings",
+        "set_idle_settings",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build configuration is valid");

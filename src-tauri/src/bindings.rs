@@ -25,6 +25,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::sign_out,
             commands::sync_status,
             commands::workspace_policy,
+            commands::idle_prompt,
+            commands::resolve_idle,
+            commands::idle_settings,
+            commands::set_idle_settings,
         ])
         .events(tauri_specta::collect_events![AgentChanged])
 }

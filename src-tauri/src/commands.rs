@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use stint_agent::DayView;
-use stint_agent::{Agent, Entry, EntryId, EntryPatch, SyncStatus, UiError, WorkspacePolicy};
+use stint_agent::{
+    Agent, Entry, EntryId, EntryPatch, IdleChoice, IdlePrompt, IdleSettings, SyncStatus, UiError,
+    WorkspacePolicy,
+};
 use tauri::State;
 
 use crate::AppInfo;
@@ -103,4 +106,37 @@ pub async fn sync_status(agent: State<'_, Arc<Agent>>) -> Result<SyncStatus> {
 #[specta::specta]
 pub async fn workspace_policy(agent: State<'_, Arc<Agent>>) -> Result<Option<WorkspacePolicy>> {
     Ok(agent.workspace_policy())
+}
+
+/// The idle prompt waiting for an answer, if any.
+#[tauri::command]
+#[specta::specta]
+pub async fn idle_prompt(agent: State<'_, Arc<Agent>>) -> Result<Option<IdlePrompt>> {
+    Ok(agent.idle_prompt()?)
+}
+
+/// Answers the idle prompt; returns the entries it wrote.
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_idle(
+    agent: State<'_, Arc<Agent>>,
+    id: u32,
+    choice: IdleChoice,
+) -> Result<Vec<Entry>> {
+    Ok(agent.resolve_idle(id, &choice)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn idle_settings(agent: State<'_, Arc<Agent>>) -> Result<IdleSettings> {
+    Ok(agent.idle_settings())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_idle_settings(
+    agent: State<'_, Arc<Agent>>,
+    settings: IdleSettings,
+) -> Result<IdleSettings> {
+    Ok(agent.set_idle_settings(settings)?)
 }

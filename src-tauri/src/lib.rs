@@ -85,6 +85,10 @@ pub fn run() -> i32 {
             sign_in_from_env(&agent);
             tauri::async_runtime::spawn(forward_events(app.handle().clone(), agent.clone()));
             window::show(app.handle());
+            // A prompt left unanswered before a restart is asked again.
+            if matches!(agent.idle_prompt(), Ok(Some(_))) {
+                window::show_idle(app.handle());
+            }
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -139,6 +143,17 @@ fn notify(app: &tauri::AppHandle, message: &str) {
     }
 }
 
+/// "Idle since 10:05, 25 minutes": for the notification.
+fn idle_message(prompt: &stint_agent::IdlePrompt) -> String {
+    let since = prompt
+        .period
+        .start
+        .with_timezone(&chrono::Local)
+        .format("%H:%M");
+    let minutes = prompt.period.length().num_minutes();
+    format!("Idle since {since}, {minutes} minutes. Keep or discard this time?")
+}
+
 /// Passes agent events to the window and keeps the tray current.
 async fn forward_events(app: tauri::AppHandle, agent: Arc<Agent>) {
     use tauri_specta::Event;
@@ -164,6 +179,15 @@ async fn forward_events(app: tauri::AppHandle, agent: Arc<Agent>) {
             },
             stint_agent::AgentEvent::Notice { message, .. }
             | stint_agent::AgentEvent::CaptureProblem { message } => notify(&app, message),
+            stint_agent::AgentEvent::IdlePrompt { prompt } => {
+                notify(&app, &idle_message(prompt));
+                tray::set_idle_pending(&app, true);
+                window::show_idle(&app);
+            }
+            stint_agent::AgentEvent::IdleResolved { .. } => {
+                tray::set_idle_pending(&app, false);
+                window::close_idle(&app);
+            }
             _ => {}
         }
         if let Err(e) = bindings::AgentChanged(event).emit(&app) {

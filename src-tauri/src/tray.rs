@@ -14,17 +14,20 @@ pub enum TrayAction {
     Start,
     Stop,
     Open,
+    /// Reopens a dismissed idle prompt.
+    Idle,
     Quit,
 }
 
 impl TrayAction {
-    pub const ALL: [TrayAction; 4] = [Self::Start, Self::Stop, Self::Open, Self::Quit];
+    pub const ALL: [TrayAction; 5] = [Self::Start, Self::Stop, Self::Open, Self::Idle, Self::Quit];
 
     pub fn menu_id(self) -> &'static str {
         match self {
             Self::Start => "start",
             Self::Stop => "stop",
             Self::Open => "open",
+            Self::Idle => "idle",
             Self::Quit => "quit",
         }
     }
@@ -40,7 +43,7 @@ pub fn perform(action: TrayAction, agent: &Agent) -> Result<(), UiError> {
     match action {
         TrayAction::Start => agent.start("").map(drop)?,
         TrayAction::Stop => agent.stop().map(drop)?,
-        TrayAction::Open | TrayAction::Quit => {}
+        TrayAction::Open | TrayAction::Idle | TrayAction::Quit => {}
     }
     Ok(())
 }
@@ -50,6 +53,7 @@ struct TrayItems {
     status: MenuItem<Wry>,
     start: MenuItem<Wry>,
     stop: MenuItem<Wry>,
+    idle: MenuItem<Wry>,
 }
 
 const RUNNING_ICON: &[u8] = include_bytes!("../../icons/tray-running.png");
@@ -80,9 +84,19 @@ pub fn build(app: &AppHandle, agent: &Arc<Agent>) -> tauri::Result<()> {
         true,
         None::<&str>,
     )?;
+    let idle = MenuItem::with_id(
+        app,
+        TrayAction::Idle.menu_id(),
+        "Idle time…",
+        matches!(agent.idle_prompt(), Ok(Some(_))),
+        None::<&str>,
+    )?;
     let quit = MenuItem::with_id(app, TrayAction::Quit.menu_id(), "Quit", true, None::<&str>)?;
     let separator = PredefinedMenuItem::separator(app)?;
-    let menu = Menu::with_items(app, &[&status, &separator, &start, &stop, &open, &quit])?;
+    let menu = Menu::with_items(
+        app,
+        &[&status, &separator, &start, &stop, &open, &idle, &quit],
+    )?;
     let agent_for_menu = agent.clone();
     let tray = TrayIconBuilder::with_id("stint")
         .icon(Image::from_bytes(STOPPED_ICON)?)
@@ -94,6 +108,7 @@ pub fn build(app: &AppHandle, agent: &Arc<Agent>) -> tauri::Result<()> {
             };
             match action {
                 TrayAction::Open => crate::window::show(app),
+                TrayAction::Idle => crate::window::show_idle(app),
                 TrayAction::Quit => app.exit(0),
                 _ => {
                     if let Err(e) = perform(action, &agent_for_menu) {
@@ -109,6 +124,7 @@ pub fn build(app: &AppHandle, agent: &Arc<Agent>) -> tauri::Result<()> {
         status,
         start,
         stop,
+        idle,
     });
     match agent.running() {
         Ok(running) => refresh(app, running.as_ref(), agent.capture_armed()),
@@ -145,6 +161,15 @@ pub fn refresh(app: &AppHandle, running: Option<&Entry>, screenshots: bool) {
     })();
     if let Err(e) = result {
         log::warn!("could not update the tray: {e}");
+    }
+}
+
+/// Enables "Idle time…" while a prompt waits for an answer.
+pub fn set_idle_pending(app: &AppHandle, pending: bool) {
+    if let Some(items) = app.try_state::<TrayItems>() {
+        if let Err(e) = items.idle.set_enabled(pending) {
+            log::warn!("could not update the tray: {e}");
+        }
     }
 }
 

@@ -21,6 +21,12 @@ export const commands = {
 	syncStatus: () => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sync_status")),
 	/**  The workspace's rules, once known; `null` while signed out. */
 	workspacePolicy: () => typedError<WorkspacePolicy | null, UiError>(__TAURI_INVOKE("workspace_policy")),
+	/**  The idle prompt waiting for an answer, if any. */
+	idlePrompt: () => typedError<IdlePrompt_Serialize | null, UiError>(__TAURI_INVOKE("idle_prompt")),
+	/**  Answers the idle prompt; returns the entries it wrote. */
+	resolveIdle: (id: number, choice: IdleChoice) => typedError<Entry_Serialize[], UiError>(__TAURI_INVOKE("resolve_idle", { id, choice })),
+	idleSettings: () => typedError<IdleSettings, UiError>(__TAURI_INVOKE("idle_settings")),
+	setIdleSettings: (settings: IdleSettings) => typedError<IdleSettings, UiError>(__TAURI_INVOKE("set_idle_settings", { settings })),
 };
 
 /** Events */
@@ -60,7 +66,11 @@ export type AgentEvent_Deserialize =
 /**  The screenshots of one moment were taken and queued for upload. */
 { kind: "screenshotsTaken"; at: string } | 
 /**  Screenshots could not be taken; told once per kind, with what to do. */
-{ kind: "captureProblem"; message: string };
+{ kind: "captureProblem"; message: string } | 
+/**  The user came back from idle time: ask once (a merged period keeps its id). */
+{ kind: "idlePrompt"; prompt: IdlePrompt_Deserialize } | 
+/**  The idle prompt was answered. */
+{ kind: "idleResolved"; id: number };
 
 /**  What changed, for the tray, the window and any other subscriber. */
 export type AgentEvent_Serialize = 
@@ -81,7 +91,11 @@ export type AgentEvent_Serialize =
 /**  The screenshots of one moment were taken and queued for upload. */
 { kind: "screenshotsTaken"; at: string } | 
 /**  Screenshots could not be taken; told once per kind, with what to do. */
-{ kind: "captureProblem"; message: string };
+{ kind: "captureProblem"; message: string } | 
+/**  The user came back from idle time: ask once (a merged period keeps its id). */
+{ kind: "idlePrompt"; prompt: IdlePrompt_Serialize } | 
+/**  The idle prompt was answered. */
+{ kind: "idleResolved"; id: number };
 
 /**  What the shell knows that the UI wants to show. */
 export type AppInfo = {
@@ -151,6 +165,64 @@ export type Entry_Serialize = {
 	description: string,
 	start: string,
 	end: string | null,
+};
+
+/**  The answers the prompt offers. */
+export type IdleChoice = 
+/**  Nothing changes. */
+{ kind: "keep" } | 
+/**  The idle time is taken out of the entry; a running timer stops at the idle start. */
+{ kind: "discard" } | 
+/**
+ *  The entry ends at the idle start and a new one with the same description starts
+ *  when the user came back.
+ */
+{ kind: "discardAndContinue" } | 
+/**
+ *  The entry ends at the idle start, the idle time becomes an entry of its own with
+ *  this description, and the work goes on in a new entry from the return.
+ */
+{ kind: "keepAsNewEntry"; description: string };
+
+export type IdleChoiceKind = "keep" | "discard" | "discardAndContinue" | "keepAsNewEntry";
+
+/**  A stretch of time without the user, from its start to their return. */
+export type IdlePeriod = {
+	start: string,
+	end: string,
+};
+
+/**  What the prompt shows. */
+export type IdlePrompt = IdlePrompt_Serialize | IdlePrompt_Deserialize;
+
+/**  What the prompt shows. */
+export type IdlePrompt_Deserialize = {
+	/**  The period's number on this device. */
+	id: number,
+	period: IdlePeriod,
+	/**  The entry that was running when the user went idle, as it is now (`None`: deleted). */
+	entry?: Entry_Deserialize | null,
+	/**  Its timer was stopped (here or elsewhere) since. */
+	timerStopped: boolean,
+	choices: IdleChoiceKind[],
+};
+
+/**  What the prompt shows. */
+export type IdlePrompt_Serialize = {
+	/**  The period's number on this device. */
+	id: number,
+	period: IdlePeriod,
+	/**  The entry that was running when the user went idle, as it is now (`None`: deleted). */
+	entry: Entry_Serialize | null,
+	/**  Its timer was stopped (here or elsewhere) since. */
+	timerStopped: boolean,
+	choices: IdleChoiceKind[],
+};
+
+export type IdleSettings = {
+	enabled: boolean,
+	/**  No input for this long is idle. */
+	thresholdSeconds: number,
 };
 
 /**  Where the API key of the current sign-in is kept. */

@@ -12,6 +12,7 @@ import {
   type UiError,
 } from "./bindings";
 import { renderEntries } from "./entries";
+import { renderPrompt } from "./idle-prompt";
 import { fromLocalInput, hms, secondsBetween } from "./format";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -172,6 +173,40 @@ function renderPolicy(policy: WorkspacePolicy | null): void {
     : "";
 }
 
+let idleKeys: (ev: KeyboardEvent) => void = () => {};
+
+/** The idle prompt is shown here too, so closing its small window loses nothing. */
+async function loadIdlePrompt(): Promise<void> {
+  const prompt = unwrap(await commands.idlePrompt());
+  idleKeys = renderPrompt($("idle-main"), prompt, (message) => {
+    errorBox.textContent = message;
+    errorBox.hidden = false;
+  });
+}
+
+document.addEventListener("keydown", (ev) => {
+  if (!$("idle-main").hidden) idleKeys(ev);
+});
+
+async function loadIdleSettings(): Promise<void> {
+  const settings = unwrap(await commands.idleSettings());
+  if (!settings) return;
+  $<HTMLInputElement>("idle-enabled").checked = settings.enabled;
+  $<HTMLInputElement>("idle-minutes").value = String(Math.max(1, Math.round(settings.thresholdSeconds / 60)));
+}
+
+$<HTMLFormElement>("idle-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const minutes = Number($<HTMLInputElement>("idle-minutes").value);
+  const saved = unwrap(
+    await commands.setIdleSettings({
+      enabled: $<HTMLInputElement>("idle-enabled").checked,
+      thresholdSeconds: Math.round(minutes * 60),
+    }),
+  );
+  $("idle-saved").hidden = saved === null;
+});
+
 /** The last capture's time, and a capture problem in words the user can act on. */
 function renderCapture(text: string): void {
   const line = $<HTMLParagraphElement>("capture");
@@ -212,11 +247,17 @@ async function main(): Promise<void> {
       renderCapture(`Last screenshot taken at ${new Date(change.at).toLocaleTimeString()}.`);
     else if (change.kind === "captureProblem") renderCapture(change.message);
     else if (change.kind === "captureChanged" && !change.armed) renderCapture("");
+    else if (change.kind === "idlePrompt" || change.kind === "idleResolved") {
+      void loadIdlePrompt();
+      if (change.kind === "idleResolved") scheduleRefresh();
+    }
     else if (change.kind !== "notice") scheduleRefresh();
   });
   const sync = unwrap(await commands.syncStatus());
   if (sync) renderSync(sync);
   renderPolicy(unwrap(await commands.workspacePolicy()));
+  await loadIdleSettings();
+  await loadIdlePrompt();
   await refresh();
   document.body.dataset.ready = "true";
 }

@@ -12,8 +12,10 @@ use tokio::sync::{broadcast, Notify};
 use crate::capture::Capture;
 use crate::credentials::SignIn;
 use crate::error::AgentError;
+use crate::idle::{Idle, IdlePrompt};
 use crate::paths::Paths;
 use crate::sync::{Shared, SyncState, SyncStatus, SyncWorker, WorkspacePolicy};
+use stint_store::private::PrivateStore;
 use stint_sync::{Credentials, Remote};
 
 /// The source of "now". Real time in the app, a hand-moved clock in tests.
@@ -51,6 +53,10 @@ pub enum AgentEvent {
     ScreenshotsTaken { at: DateTime<Utc> },
     /// Screenshots could not be taken; told once per kind, with what to do.
     CaptureProblem { message: String },
+    /// The user came back from idle time: ask once (a merged period keeps its id).
+    IdlePrompt { prompt: IdlePrompt },
+    /// The idle prompt was answered.
+    IdleResolved { id: u32 },
 }
 
 /// How the agent is put together; [`AgentOptions::default`] is the product.
@@ -58,6 +64,7 @@ pub struct AgentOptions {
     pub capturer: Arc<dyn stint_sensors::ScreenCapturer>,
     /// Length of a screenshot window: five minutes, shorter only in tests.
     pub capture_window: chrono::Duration,
+    pub idle_source: Arc<dyn stint_sensors::IdleSource>,
 }
 
 impl Default for AgentOptions {
@@ -65,6 +72,7 @@ impl Default for AgentOptions {
         AgentOptions {
             capturer: Arc::new(stint_sensors::XcapCapturer),
             capture_window: stint_core::capture::window(),
+            idle_source: Arc::new(stint_sensors::X11Idle::default()),
         }
     }
 }
@@ -85,10 +93,11 @@ pub struct Agent {
     clock: Arc<dyn Clock>,
     events: broadcast::Sender<AgentEvent>,
     pub(crate) wake: Notify,
-    paths: Paths,
+    pub(crate) paths: Paths,
     shared: Arc<Shared>,
     sync: Mutex<Option<SyncWorker>>,
     pub(crate) capture: Capture,
+    pub(crate) idle: Idle,
 }
 
 impl Agent {
@@ -107,6 +116,7 @@ impl Agent {
         if let Some(running) = store.running()? {
             tracing::info!(entry = %running.id, start = %running.start, "resuming the running timer");
         }
+        let private = PrivateStore::open(&paths.private_database())?;
         let expired = store.expire_capture_sets(clock.now() - crate::capture::local_retention())?;
         if expired > 0 {
             tracing::info!(
@@ -123,6 +133,7 @@ impl Agent {
             shared: Arc::new(Shared::new()),
             sync: Mutex::new(None),
             capture: Capture::new(options.capturer, options.capture_window),
+            idle: Idle::open(options.idle_source, private, &paths.settings_file()),
         });
         if let Some(saved) = SignIn::load(&paths.config_dir) {
             agent.start_sync(&saved);
@@ -256,7 +267,7 @@ impl Agent {
         let _ = self.events.send(event);
     }
 
-    fn timer_changed(&self, running: Option<Entry>) {
+    pub(crate) fn timer_changed(&self, running: Option<Entry>) {
         self.emit(AgentEvent::TimerChanged { running });
         self.emit(AgentEvent::EntriesChanged);
         self.wake.notify_one();

@@ -18,6 +18,12 @@ pub enum AgentError {
     SaveSignIn(std::io::Error),
     #[error("{0}")]
     BadInput(String),
+    #[error(transparent)]
+    Idle(#[from] stint_core::idle::IdleError),
+    #[error("there is no idle time waiting for an answer")]
+    NoIdlePrompt,
+    #[error("could not save the settings: {0}")]
+    SaveSettings(std::io::Error),
 }
 
 impl AgentError {
@@ -35,6 +41,9 @@ impl AgentError {
             AgentError::Sync(stint_sync::SyncError::Server { .. }) => "server_error",
             AgentError::SaveSignIn(_) => "storage",
             AgentError::BadInput(_) => "invalid_input",
+            AgentError::Idle(_) => "not_applicable",
+            AgentError::NoIdlePrompt => "no_idle_prompt",
+            AgentError::SaveSettings(_) => "storage",
         }
     }
 }

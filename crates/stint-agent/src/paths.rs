@@ -47,6 +47,16 @@ impl Paths {
         self.data_dir.join("stint.db")
     }
 
+    /// Data that never leaves the device (idle periods).
+    pub fn private_database(&self) -> PathBuf {
+        self.data_dir.join("private.db")
+    }
+
+    /// The app's own settings (idle detection).
+    pub fn settings_file(&self) -> PathBuf {
+        self.config_dir.join("settings.json")
+    }
+
     pub fn log_dir(&self) -> PathBuf {
         self.data_dir.join("logs")
     }

@@ -35,10 +35,10 @@ impl Agent {
                     .unwrap_or(Duration::ZERO)
                     .max(Duration::from_millis(200))
             });
-            let delay = match (until_display, self.next_capture_in(now)) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+            let delay = [until_display, self.next_capture_in(now), self.check_idle()]
+                .into_iter()
+                .flatten()
+                .min();
             let sleep = async {
                 match delay {
                     Some(d) => tokio::time::sleep(d).await,

@@ -356,6 +356,7 @@ fn a_capture_failure_is_told_once_and_tracking_goes_on() {
     let options = AgentOptions {
         capturer: fake.clone(),
         capture_window: chrono::Duration::seconds(1),
+        ..AgentOptions::default()
     };
     let agent =
         Agent::open_with(&Paths::under(root.path()), Arc::new(SystemClock), options).unwrap();

@@ -6,6 +6,7 @@
 mod captures;
 mod migrations;
 mod outbox;
+pub mod private;
 mod time;
 
 use std::path::{Path, PathBuf};
@@ -236,6 +237,17 @@ impl Store {
         }
         tx.commit()?;
         Ok(true)
+    }
+
+    /// Writes several entries in one transaction, each with its outbox row, in the order
+    /// given (end a running entry before starting the next).
+    pub fn save_all(&mut self, entries: &[Entry]) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        for entry in entries {
+            upsert(&tx, entry)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Deletes an entry, with its outbox row.

@@ -24,6 +24,8 @@ pub struct FaultProxy {
     pub url: String,
     stop: Arc<AtomicBool>,
     pub requests: Arc<AtomicUsize>,
+    /// Every request as it arrived (head and body), for privacy checks.
+    recorded: Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
 }
 
 /// Reads one HTTP message (headers, then a Content-Length body).
@@ -72,8 +74,17 @@ fn with_connection_close(message: &[u8]) -> Vec<u8> {
     out
 }
 
-fn handle(mut client: TcpStream, upstream: &str, fault: Fault) -> std::io::Result<()> {
+fn handle(
+    mut client: TcpStream,
+    upstream: &str,
+    fault: Fault,
+    recorded: &std::sync::Mutex<Vec<Vec<u8>>>,
+) -> std::io::Result<()> {
     let request = read_message(&mut client)?;
+    recorded
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(request.clone());
     match fault {
         Fault::Reset => {
             let _ = client.shutdown(Shutdown::Both);
@@ -120,7 +131,9 @@ impl FaultProxy {
         let url = format!("http://{}", listener.local_addr()?);
         let stop = Arc::new(AtomicBool::new(false));
         let requests = Arc::new(AtomicUsize::new(0));
+        let recorded = Arc::new(std::sync::Mutex::new(Vec::new()));
         let (stop2, count, upstream) = (stop.clone(), requests.clone(), upstream.to_owned());
+        let record = recorded.clone();
         std::thread::spawn(move || {
             while !stop2.load(Ordering::Relaxed) {
                 match listener.accept() {
@@ -128,8 +141,8 @@ impl FaultProxy {
                         let _ = client.set_nonblocking(false);
                         let n = count.fetch_add(1, Ordering::Relaxed);
                         let fault = plan[(mix(n as u64) % plan.len() as u64) as usize];
-                        let upstream = upstream.clone();
-                        std::thread::spawn(move || handle(client, &upstream, fault));
+                        let (upstream, record) = (upstream.clone(), record.clone());
+                        std::thread::spawn(move || handle(client, &upstream, fault, &record));
                     }
                     Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
                 }
@@ -139,7 +152,23 @@ impl FaultProxy {
             url,
             stop,
             requests,
+            recorded,
         })
+    }
+
+    /// A proxy that only relays and records.
+    pub fn recording(upstream: &str) -> anyhow::Result<FaultProxy> {
+        Self::start(upstream, vec![Fault::Pass])
+    }
+
+    /// The requests seen so far, as text (bodies that are not UTF-8 lossily).
+    pub fn recorded(&self) -> Vec<String> {
+        self.recorded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|r| String::from_utf8_lossy(r).into_owned())
+            .collect()
     }
 }
 

@@ -1,0 +1,128 @@
+//! Idle detection end to end in the real window: a short threshold, no input, the mouse
+//! moves (xdotool, real X input), the prompt appears (in the window and as the small
+//! always-on-top window), "Discard and continue" ends the entry at the idle start and
+//! starts a new one at the return. The changes reach the real server through a recording
+//! proxy; no request and no outbox row carries anything about the idle time itself.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use stint_testkit::{wait_until, Desktop, FaultProxy, TauriDriver, TestServer, WebDriver};
+
+const APP: &str = env!("CARGO_BIN_EXE_stint");
+const WAIT: Duration = Duration::from_secs(20);
+
+fn time(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+#[test]
+fn discard_and_continue_after_idle_time() -> anyhow::Result<()> {
+    let server = TestServer::start()?;
+    let key = server.add_user("Acme", "ida@acme.test", "regular")?;
+    let proxy = FaultProxy::recording(server.address())?;
+    let desktop = Desktop::start("1280x800x24")?;
+    let root = tempfile::tempdir()?;
+    let (data, config) = (root.path().join("data"), root.path().join("config"));
+    std::fs::create_dir_all(&config)?;
+    std::fs::write(
+        config.join("settings.json"),
+        r#"{"idle": {"enabled": true, "thresholdSeconds": 3}}"#,
+    )?;
+    let driver = TauriDriver::start(
+        &desktop,
+        [
+            ("STINT_DATA_DIR", data.clone().into_os_string()),
+            ("STINT_CONFIG_DIR", config.into_os_string()),
+            ("STINT_SIGN_IN_SERVER", proxy.url.clone().into()),
+            ("STINT_SIGN_IN_KEY", key.clone().into()),
+        ],
+    )?;
+    let wd = WebDriver::launch(&driver, Path::new(APP), &[])?;
+    wd.wait_for("body[data-ready='true']", WAIT)?;
+    wd.wait_for_text("#sync", WAIT, |t| t.contains("Synced"))?;
+
+    wd.find("#description")?.send_keys("Deep work")?;
+    wd.find("#toggle")?.click()?;
+    wd.wait_for_text("#toggle", WAIT, |t| t == "Stop")?;
+    // The last real input, then nothing for longer than the threshold.
+    desktop.run("xdotool", &["mousemove", "5", "5"])?;
+    let last_input = Utc::now();
+    std::thread::sleep(Duration::from_secs(6));
+    assert!(wd.find("#idle-main")?.property("hidden")? == serde_json::json!(true));
+    desktop.run("xdotool", &["mousemove", "300", "300"])?;
+    let back = Utc::now();
+
+    let title = wd.wait_for_text("#idle-main-title", WAIT, |t| t.starts_with("Idle since"))?;
+    assert!(title.contains("minute"), "{title}");
+    // The small always-on-top prompt is on screen too.
+    wait_until(WAIT, "the idle prompt window", || {
+        (!desktop.windows_named("Stint — idle time").is_empty()).then_some(())
+    })?;
+    wd.find("#idle-main-discardAndContinue")?.click()?;
+    wait_until(WAIT, "the idle prompt window to close", || {
+        desktop
+            .windows_named("Stint — idle time")
+            .is_empty()
+            .then_some(())
+    })?;
+
+    // Two entries: the first ends at the idle start, the second runs from the return.
+    let db = Connection::open(data.join("stint.db"))?;
+    let rows: Vec<(String, String, Option<String>)> = db
+        .prepare("SELECT description, start_utc, end_utc FROM entries ORDER BY start_utc")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let private = Connection::open(data.join("private.db"))?;
+    let (idle_start, idle_end, answer): (String, String, String) = private.query_row(
+        "SELECT start_utc, end_utc, answer FROM idle_periods",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    assert_eq!(answer, "DiscardAndContinue");
+    assert_eq!(rows[0].0, "Deep work");
+    assert_eq!(rows[0].2.as_deref(), Some(idle_start.as_str()));
+    assert_eq!(
+        (rows[1].0.as_str(), rows[1].1.as_str(), rows[1].2.as_deref()),
+        ("Deep work", idle_end.as_str(), None)
+    );
+    let ms = |a: DateTime<Utc>, b: DateTime<Utc>| (a - b).num_milliseconds().abs();
+    assert!(
+        ms(time(&idle_start), last_input) < 1500,
+        "idle start {idle_start} vs last input {last_input}"
+    );
+    assert!(
+        ms(time(&idle_end), back) < 1500,
+        "return {idle_end} vs {back}"
+    );
+    wd.wait_for_text("#toggle", WAIT, |t| t == "Stop")?;
+
+    // Both reach the server; nothing about the idle time does.
+    wait_until(WAIT, "the outbox to drain", || {
+        let n: i64 = db
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+            .ok()?;
+        (n == 0).then_some(())
+    })?;
+    let requests = proxy.recorded();
+    assert!(
+        requests.iter().any(|r| r.contains(&idle_end)),
+        "the new entry was sent"
+    );
+    for request in &requests {
+        let lower = request.to_lowercase();
+        assert!(
+            !lower.contains("idle"),
+            "a request mentions idle time:\n{request}"
+        );
+        assert!(
+            !lower.contains("discard"),
+            "a request names the answer:\n{request}"
+        );
+    }
+    wd.quit()?;
+    Ok(())
+}
