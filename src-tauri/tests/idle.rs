@@ -1,8 +1,9 @@
 //! Idle detection end to end in the real window: a short threshold, no input, the mouse
 //! moves (xdotool, real X input), the prompt appears (in the window and as the small
 //! always-on-top window), "Discard and continue" ends the entry at the idle start and
-//! starts a new one at the return. The changes reach the real server through a recording
-//! proxy; no request and no outbox row carries anything about the idle time itself.
+//! starts a new one at the return; a second time, real key presses in the small window
+//! (N, a description, Enter) keep the idle time as its own entry. The changes reach the
+//! real server through a recording proxy; no request carries anything about the idle time.
 
 use std::path::Path;
 use std::time::Duration;
@@ -19,7 +20,7 @@ fn time(s: &str) -> DateTime<Utc> {
 }
 
 #[test]
-fn discard_and_continue_after_idle_time() -> anyhow::Result<()> {
+fn discard_and_continue_then_keep_as_new_entry_by_keyboard() -> anyhow::Result<()> {
     let server = TestServer::start()?;
     let key = server.add_user("Acme", "ida@acme.test", "regular")?;
     let proxy = FaultProxy::recording(server.address())?;
@@ -123,6 +124,46 @@ fn discard_and_continue_after_idle_time() -> anyhow::Result<()> {
             "a request names the answer:\n{request}"
         );
     }
+
+    // Again, answered this time in the small window with its keyboard shortcut (real key
+    // presses): N, then what the time was, then Enter: the idle time becomes its own entry.
+    desktop.run("xdotool", &["mousemove", "5", "5"])?;
+    std::thread::sleep(Duration::from_secs(6));
+    desktop.run("xdotool", &["mousemove", "300", "300"])?;
+    wd.wait_for_text("#idle-main-title", WAIT, |t| t.starts_with("Idle since"))?;
+    let window = wait_until(WAIT, "the idle prompt window", || {
+        desktop
+            .windows_named("Stint — idle time")
+            .into_iter()
+            .next()
+    })?;
+    desktop.run("xdotool", &["windowactivate", "--sync", &window])?;
+    std::thread::sleep(Duration::from_millis(500));
+    // Without --window xdotool types through XTEST into the focused window, as a keyboard.
+    desktop.run("xdotool", &["key", "n"])?;
+    std::thread::sleep(Duration::from_millis(300));
+    desktop.run("xdotool", &["type", "Coffee"])?;
+    desktop.run("xdotool", &["key", "Return"])?;
+    wait_until(WAIT, "the idle prompt window to close", || {
+        desktop
+            .windows_named("Stint — idle time")
+            .is_empty()
+            .then_some(())
+    })?;
+    let descriptions: Vec<(String, Option<String>)> = db
+        .prepare("SELECT description, end_utc FROM entries ORDER BY start_utc")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let names: Vec<&str> = descriptions.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Deep work", "Deep work", "Coffee", "Deep work"],
+        "{descriptions:?}"
+    );
+    assert!(
+        descriptions[3].1.is_none(),
+        "the work goes on in a running entry"
+    );
     wd.quit()?;
     Ok(())
 }

@@ -88,6 +88,10 @@ export function renderPrompt(
   box.append(buttons, describeNew);
   return (ev: KeyboardEvent) => {
     if (ev.target instanceof HTMLInputElement || ev.ctrlKey || ev.altKey || ev.metaKey) return;
-    actions[ev.key.toLowerCase()]?.();
+    const act = actions[ev.key.toLowerCase()];
+    if (!act) return;
+    // The key chose an answer: it must not also be typed into the field it may focus.
+    ev.preventDefault();
+    act();
   };
 }
