@@ -1,6 +1,7 @@
 //! Stint's pure domain. Nothing here reads a clock, touches a file or the network:
 //! every decision takes the current time as an argument so it can be tested exhaustively.
 
+pub mod activity;
 pub mod backoff;
 pub mod capture;
 pub mod day;

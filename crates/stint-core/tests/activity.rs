@@ -1,0 +1,174 @@
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use proptest::prelude::*;
+use stint_core::activity::{hosts_only, is_browser, site_of, Reading, SpanBuilder};
+
+fn t(secs: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap() + Duration::seconds(secs)
+}
+
+fn r(secs: i64, app: &str, title: &str) -> Reading {
+    Reading {
+        at: t(secs),
+        app: app.into(),
+        title: title.into(),
+    }
+}
+
+fn pulse() -> Duration {
+    Duration::seconds(5)
+}
+
+#[test]
+fn identical_readings_within_a_pulse_and_a_half_merge() {
+    let mut b = SpanBuilder::new(pulse());
+    for s in (0..=30).step_by(5) {
+        assert_eq!(b.push(r(s, "Code", "main.rs")), None);
+    }
+    // 7 s later is within 1.5 pulses: still the same span.
+    assert_eq!(b.push(r(37, "Code", "main.rs")), None);
+    let span = b.push(r(40, "Terminal", "bash")).unwrap();
+    assert_eq!(
+        (span.app.as_str(), span.start, span.end),
+        ("Code", t(0), t(37))
+    );
+    assert_eq!(span.site, None);
+}
+
+#[test]
+fn a_gap_longer_than_a_pulse_and_a_half_starts_a_new_span() {
+    let mut b = SpanBuilder::new(pulse());
+    for s in (0..=20).step_by(5) {
+        b.push(r(s, "Code", "main.rs"));
+    }
+    // 8 s: more than 7.5 s, the machine slept or the tracker paused.
+    let span = b.push(r(28, "Code", "main.rs")).unwrap();
+    assert_eq!((span.start, span.end), (t(0), t(20)));
+}
+
+#[test]
+fn spans_of_ten_seconds_or_less_are_dropped() {
+    let mut b = SpanBuilder::new(pulse());
+    b.push(r(0, "Code", "a"));
+    b.push(r(5, "Code", "a"));
+    b.push(r(10, "Code", "a"));
+    assert_eq!(
+        b.push(r(15, "Mail", "inbox")),
+        None,
+        "exactly 10 s is dropped"
+    );
+    b.push(r(20, "Mail", "inbox"));
+    b.push(r(25, "Mail", "inbox"));
+    b.push(r(26, "Mail", "inbox"));
+    let kept = b.push(r(30, "Code", "a")).unwrap();
+    assert_eq!(
+        (kept.app.as_str(), kept.start, kept.end),
+        ("Mail", t(15), t(26))
+    );
+}
+
+#[test]
+fn a_different_title_of_the_same_app_is_another_span() {
+    let mut b = SpanBuilder::new(pulse());
+    for s in (0..=15).step_by(5) {
+        b.push(r(s, "Code", "a.rs"));
+    }
+    let span = b.push(r(20, "Code", "b.rs")).unwrap();
+    assert_eq!(span.title, "a.rs");
+}
+
+#[test]
+fn idle_time_cuts_the_open_span_at_the_last_input() {
+    let mut b = SpanBuilder::new(pulse());
+    for s in (0..=60).step_by(5) {
+        b.push(r(s, "Code", "main.rs"));
+    }
+    let span = b.cut(t(42)).unwrap();
+    assert_eq!((span.start, span.end), (t(0), t(42)));
+    assert_eq!(b.cut(t(100)), None, "nothing open any more");
+    // A cut before the span's start leaves an empty span, which is dropped.
+    b.push(r(200, "Code", "x"));
+    b.push(r(205, "Code", "x"));
+    assert_eq!(b.cut(t(150)), None);
+}
+
+#[test]
+fn browser_titles_keep_the_host_only() {
+    assert!(is_browser("Firefox") && is_browser("google-chrome") && !is_browser("Code"));
+    let cases = [
+        (
+            "https://docs.rs/axum/latest/axum/?search=x#top — Mozilla Firefox",
+            Some("docs.rs"),
+        ),
+        (
+            "http://user:pw@Example.ORG:8080/a/b?c=d#e - Chromium",
+            Some("example.org"),
+        ),
+        (
+            "www.example.co.uk/private/path?token=secret",
+            Some("www.example.co.uk"),
+        ),
+        (
+            "Bücher kaufen – https://bücher.example/kasse?id=9",
+            Some("bücher.example"),
+        ),
+        ("xn--bcher-kva.example/x", Some("xn--bcher-kva.example")),
+        ("GitHub - Mozilla Firefox", None),
+        ("Release v1.2 notes", None),
+        ("e.g. nothing here", None),
+        (
+            "(https://news.ycombinator.com/item?id=1)",
+            Some("news.ycombinator.com"),
+        ),
+        ("localhost:3000/admin", None),
+    ];
+    for (title, site) in cases {
+        assert_eq!(site_of(title).as_deref(), site, "{title}");
+    }
+    let trimmed = hosts_only("Search https://example.com/q?secret=1#frag results");
+    assert_eq!(trimmed, "Search example.com results");
+    for secret in ["/q", "secret", "frag"] {
+        assert!(!trimmed.contains(secret));
+    }
+}
+
+#[test]
+fn a_browser_span_carries_its_site_and_no_path() {
+    let mut b = SpanBuilder::new(pulse());
+    let title = "Pay - https://bank.example/account/42?session=abc — Mozilla Firefox";
+    for s in (0..=15).step_by(5) {
+        b.push(r(s, "firefox", title));
+    }
+    let span = b.cut(t(15)).unwrap();
+    assert_eq!(span.site.as_deref(), Some("bank.example"));
+    assert!(
+        !span.title.contains("account") && !span.title.contains("session"),
+        "{}",
+        span.title
+    );
+}
+
+proptest! {
+    /// Whatever the readings, spans are longer than ten seconds, lie within the readings,
+    /// never overlap and come out in order.
+    #[test]
+    fn spans_are_long_enough_ordered_and_disjoint(
+        steps in prop::collection::vec((1i64..12, 0usize..3), 1..200),
+    ) {
+        let apps = ["A", "B", "C"];
+        let mut b = SpanBuilder::new(pulse());
+        let mut at = 0;
+        let mut spans = Vec::new();
+        for (advance, app) in steps {
+            at += advance;
+            spans.extend(b.push(r(at, apps[app], "t")));
+        }
+        spans.extend(b.cut(t(at)));
+        for s in &spans {
+            prop_assert!(s.end - s.start > Duration::seconds(10));
+            prop_assert!(s.start >= t(0) && s.end <= t(at));
+        }
+        for pair in spans.windows(2) {
+            prop_assert!(pair[0].end <= pair[1].start);
+        }
+    }
+}
