@@ -71,3 +71,21 @@ impl crate::idle::IdleSource for FakeIdle {
         Ok(*self.idle.lock().unwrap_or_else(|p| p.into_inner()))
     }
 }
+
+/// The foreground window set by the test.
+#[derive(Default)]
+pub struct FakeWindow {
+    pub current: Mutex<Option<crate::window::Foreground>>,
+}
+
+impl crate::window::ActiveWindowSource for FakeWindow {
+    fn foreground(
+        &self,
+    ) -> Result<Option<crate::window::Foreground>, crate::window::WindowSensorError> {
+        Ok(self
+            .current
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone())
+    }
+}

@@ -1,8 +1,10 @@
-//! Windows of one solid colour at a fixed place, to check what a screen capture shows.
+//! Windows of one solid colour: at a fixed place (to check what a screen capture shows),
+//! or managed by the window manager with a title and class (to check what the foreground
+//! window sensor reads).
 
 use anyhow::Context;
 use x11rb::connection::Connection;
-use x11rb::protocol::xproto::{ConnectionExt, CreateWindowAux, WindowClass};
+use x11rb::protocol::xproto::{AtomEnum, ConnectionExt, CreateWindowAux, PropMode, WindowClass};
 use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
 
@@ -42,5 +44,61 @@ impl SolidWindows {
         self.conn.map_window(id)?;
         self.conn.sync()?;
         Ok(())
+    }
+
+    /// Maps a window the window manager manages, titled `title` and of class `class`,
+    /// owned by this process (`_NET_WM_PID`). With `utf8_title` the title goes into
+    /// `_NET_WM_NAME` as modern toolkits do; without, only into `WM_NAME` as xterm does.
+    /// Returns the window id in decimal, as xdotool takes it.
+    pub fn add_titled(&self, title: &str, class: &str, utf8_title: bool) -> anyhow::Result<String> {
+        let screen = &self.conn.setup().roots[0];
+        let id = self.conn.generate_id()?;
+        self.conn.create_window(
+            x11rb::COPY_DEPTH_FROM_PARENT,
+            id,
+            screen.root,
+            100,
+            100,
+            400,
+            300,
+            0,
+            WindowClass::INPUT_OUTPUT,
+            0,
+            &CreateWindowAux::new().background_pixel(0x336699),
+        )?;
+        let atom = |name: &[u8]| -> anyhow::Result<u32> {
+            Ok(self.conn.intern_atom(false, name)?.reply()?.atom)
+        };
+        if utf8_title {
+            let (net_name, utf8) = (atom(b"_NET_WM_NAME")?, atom(b"UTF8_STRING")?);
+            self.conn
+                .change_property8(PropMode::REPLACE, id, net_name, utf8, title.as_bytes())?;
+        } else {
+            self.conn.change_property8(
+                PropMode::REPLACE,
+                id,
+                AtomEnum::WM_NAME,
+                AtomEnum::STRING,
+                title.as_bytes(),
+            )?;
+        }
+        let wm_class = format!("{}\0{class}\0", class.to_lowercase());
+        self.conn.change_property8(
+            PropMode::REPLACE,
+            id,
+            AtomEnum::WM_CLASS,
+            AtomEnum::STRING,
+            wm_class.as_bytes(),
+        )?;
+        self.conn.change_property32(
+            PropMode::REPLACE,
+            id,
+            atom(b"_NET_WM_PID")?,
+            AtomEnum::CARDINAL,
+            &[std::process::id()],
+        )?;
+        self.conn.map_window(id)?;
+        self.conn.sync()?;
+        Ok(id.to_string())
     }
 }
