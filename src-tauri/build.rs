@@ -20,6 +20,11 @@ fn main() {
         "resolve_idle",
         "idle_settings",
         "set_idle_settings",
+        "activity_day",
+        "delete_activity",
+        "delete_activity_day",
+        "ignore_activity",
+        "set_auto_tracker_paused",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build configuration is valid");

@@ -29,6 +29,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::resolve_idle,
             commands::idle_settings,
             commands::set_idle_settings,
+            commands::activity_day,
+            commands::delete_activity,
+            commands::delete_activity_day,
+            commands::ignore_activity,
+            commands::set_auto_tracker_paused,
         ])
         .events(tauri_specta::collect_events![AgentChanged])
 }

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use stint_agent::DayView;
 use stint_agent::{
-    Agent, Entry, EntryId, EntryPatch, IdleChoice, IdlePrompt, IdleSettings, SyncStatus, UiError,
-    WorkspacePolicy,
+    ActivityDay, Agent, AutoTrackerSettings, Entry, EntryId, EntryPatch, IdleChoice, IdlePrompt,
+    IdleSettings, IgnoreKind, SyncStatus, UiError, WorkspacePolicy,
 };
 use tauri::State;
 
@@ -139,4 +139,46 @@ pub async fn set_idle_settings(
     settings: IdleSettings,
 ) -> Result<IdleSettings> {
     Ok(agent.set_idle_settings(settings)?)
+}
+
+/// One local day of the private auto tracker.
+#[tauri::command]
+#[specta::specta]
+pub async fn activity_day(agent: State<'_, Arc<Agent>>, date: NaiveDate) -> Result<ActivityDay> {
+    Ok(agent.activity_day(date)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_activity(agent: State<'_, Arc<Agent>>, ids: Vec<u32>) -> Result<()> {
+    Ok(agent.delete_activity(&ids)?)
+}
+
+/// Deletes a day's spans, or every span with `null`.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_activity_day(
+    agent: State<'_, Arc<Agent>>,
+    date: Option<NaiveDate>,
+) -> Result<()> {
+    Ok(agent.delete_activity_day(date)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn ignore_activity(
+    agent: State<'_, Arc<Agent>>,
+    kind: IgnoreKind,
+    value: String,
+) -> Result<()> {
+    Ok(agent.ignore_activity(kind, &value)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_auto_tracker_paused(
+    agent: State<'_, Arc<Agent>>,
+    paused: bool,
+) -> Result<AutoTrackerSettings> {
+    Ok(agent.set_auto_tracker_paused(paused)?)
 }

@@ -184,6 +184,9 @@ async fn forward_events(app: tauri::AppHandle, agent: Arc<Agent>) {
                 tray::set_idle_pending(&app, true);
                 window::show_idle(&app);
             }
+            stint_agent::AgentEvent::AutoTrackerChanged { settings } => {
+                tray::set_tracker_paused(&app, settings.paused);
+            }
             stint_agent::AgentEvent::IdleResolved { .. } => {
                 tray::set_idle_pending(&app, false);
                 window::close_idle(&app);

@@ -16,11 +16,20 @@ pub enum TrayAction {
     Open,
     /// Reopens a dismissed idle prompt.
     Idle,
+    /// Pauses or resumes the auto tracker.
+    PauseTracker,
     Quit,
 }
 
 impl TrayAction {
-    pub const ALL: [TrayAction; 5] = [Self::Start, Self::Stop, Self::Open, Self::Idle, Self::Quit];
+    pub const ALL: [TrayAction; 6] = [
+        Self::Start,
+        Self::Stop,
+        Self::Open,
+        Self::Idle,
+        Self::PauseTracker,
+        Self::Quit,
+    ];
 
     pub fn menu_id(self) -> &'static str {
         match self {
@@ -28,6 +37,7 @@ impl TrayAction {
             Self::Stop => "stop",
             Self::Open => "open",
             Self::Idle => "idle",
+            Self::PauseTracker => "pause-tracker",
             Self::Quit => "quit",
         }
     }
@@ -43,6 +53,10 @@ pub fn perform(action: TrayAction, agent: &Agent) -> Result<(), UiError> {
     match action {
         TrayAction::Start => agent.start("").map(drop)?,
         TrayAction::Stop => agent.stop().map(drop)?,
+        TrayAction::PauseTracker => {
+            let paused = agent.auto_tracker_settings().paused;
+            agent.set_auto_tracker_paused(!paused).map(drop)?;
+        }
         TrayAction::Open | TrayAction::Idle | TrayAction::Quit => {}
     }
     Ok(())
@@ -54,6 +68,7 @@ struct TrayItems {
     start: MenuItem<Wry>,
     stop: MenuItem<Wry>,
     idle: MenuItem<Wry>,
+    tracker: MenuItem<Wry>,
 }
 
 const RUNNING_ICON: &[u8] = include_bytes!("../../icons/tray-running.png");
@@ -91,11 +106,20 @@ pub fn build(app: &AppHandle, agent: &Arc<Agent>) -> tauri::Result<()> {
         matches!(agent.idle_prompt(), Ok(Some(_))),
         None::<&str>,
     )?;
+    let tracker = MenuItem::with_id(
+        app,
+        TrayAction::PauseTracker.menu_id(),
+        tracker_label(agent.auto_tracker_settings().paused),
+        true,
+        None::<&str>,
+    )?;
     let quit = MenuItem::with_id(app, TrayAction::Quit.menu_id(), "Quit", true, None::<&str>)?;
     let separator = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(
         app,
-        &[&status, &separator, &start, &stop, &open, &idle, &quit],
+        &[
+            &status, &separator, &start, &stop, &open, &idle, &tracker, &quit,
+        ],
     )?;
     let agent_for_menu = agent.clone();
     let tray = TrayIconBuilder::with_id("stint")
@@ -125,6 +149,7 @@ pub fn build(app: &AppHandle, agent: &Arc<Agent>) -> tauri::Result<()> {
         start,
         stop,
         idle,
+        tracker,
     });
     match agent.running() {
         Ok(running) => refresh(app, running.as_ref(), agent.capture_armed()),
@@ -161,6 +186,23 @@ pub fn refresh(app: &AppHandle, running: Option<&Entry>, screenshots: bool) {
     })();
     if let Err(e) = result {
         log::warn!("could not update the tray: {e}");
+    }
+}
+
+fn tracker_label(paused: bool) -> &'static str {
+    if paused {
+        "Resume auto tracker"
+    } else {
+        "Pause auto tracker"
+    }
+}
+
+/// Shows whether the auto tracker records.
+pub fn set_tracker_paused(app: &AppHandle, paused: bool) {
+    if let Some(items) = app.try_state::<TrayItems>() {
+        if let Err(e) = items.tracker.set_text(tracker_label(paused)) {
+            log::warn!("could not update the tray: {e}");
+        }
     }
 }
 

@@ -27,6 +27,13 @@ export const commands = {
 	resolveIdle: (id: number, choice: IdleChoice) => typedError<Entry_Serialize[], UiError>(__TAURI_INVOKE("resolve_idle", { id, choice })),
 	idleSettings: () => typedError<IdleSettings, UiError>(__TAURI_INVOKE("idle_settings")),
 	setIdleSettings: (settings: IdleSettings) => typedError<IdleSettings, UiError>(__TAURI_INVOKE("set_idle_settings", { settings })),
+	/**  One local day of the private auto tracker. */
+	activityDay: (date: string) => typedError<ActivityDay_Serialize, UiError>(__TAURI_INVOKE("activity_day", { date })),
+	deleteActivity: (ids: number[]) => typedError<null, UiError>(__TAURI_INVOKE("delete_activity", { ids })),
+	/**  Deletes a day's spans, or every span with `null`. */
+	deleteActivityDay: (date: string | null) => typedError<null, UiError>(__TAURI_INVOKE("delete_activity_day", { date })),
+	ignoreActivity: (kind: IgnoreKind, value: string) => typedError<null, UiError>(__TAURI_INVOKE("ignore_activity", { kind, value })),
+	setAutoTrackerPaused: (paused: boolean) => typedError<AutoTrackerSettings, UiError>(__TAURI_INVOKE("set_auto_tracker_paused", { paused })),
 };
 
 /** Events */
@@ -35,6 +42,23 @@ export const events = {
 };
 
 /* Types */
+/**  One day of the auto tracker, as the window shows it. */
+export type ActivityDay = ActivityDay_Serialize | ActivityDay_Deserialize;
+
+/**  One day of the auto tracker, as the window shows it. */
+export type ActivityDay_Deserialize = {
+	date: string,
+	spans: StoredSpan_Deserialize[],
+	paused: boolean,
+};
+
+/**  One day of the auto tracker, as the window shows it. */
+export type ActivityDay_Serialize = {
+	date: string,
+	spans: StoredSpan_Serialize[],
+	paused: boolean,
+};
+
 /**  An agent event on its way to the window. */
 export type AgentChanged = AgentChanged_Serialize | AgentChanged_Deserialize;
 
@@ -70,7 +94,11 @@ export type AgentEvent_Deserialize =
 /**  The user came back from idle time: ask once (a merged period keeps its id). */
 { kind: "idlePrompt"; prompt: IdlePrompt_Deserialize } | 
 /**  The idle prompt was answered. */
-{ kind: "idleResolved"; id: number };
+{ kind: "idleResolved"; id: number } | 
+/**  The auto tracker kept or deleted spans. */
+{ kind: "activityChanged" } | 
+/**  The auto tracker was paused or resumed. */
+{ kind: "autoTrackerChanged"; settings: AutoTrackerSettings };
 
 /**  What changed, for the tray, the window and any other subscriber. */
 export type AgentEvent_Serialize = 
@@ -95,13 +123,24 @@ export type AgentEvent_Serialize =
 /**  The user came back from idle time: ask once (a merged period keeps its id). */
 { kind: "idlePrompt"; prompt: IdlePrompt_Serialize } | 
 /**  The idle prompt was answered. */
-{ kind: "idleResolved"; id: number };
+{ kind: "idleResolved"; id: number } | 
+/**  The auto tracker kept or deleted spans. */
+{ kind: "activityChanged" } | 
+/**  The auto tracker was paused or resumed. */
+{ kind: "autoTrackerChanged"; settings: AutoTrackerSettings };
 
 /**  What the shell knows that the UI wants to show. */
 export type AppInfo = {
 	/**  False where the desktop has no tray: closing the window then quits. */
 	trayAvailable: boolean,
 	dataDir: string,
+};
+
+/**  The app's auto tracker settings (in `settings.json`). */
+export type AutoTrackerSettings = {
+	paused: boolean,
+	/**  Seconds between looks at the foreground window. */
+	pulseSeconds: number,
 };
 
 /**  Today's entries as the window shows them. */
@@ -225,10 +264,51 @@ export type IdleSettings = {
 	thresholdSeconds: number,
 };
 
+/**  What "Ignore forever" applies to. */
+export type IgnoreKind = "app" | "site";
+
 /**  Where the API key of the current sign-in is kept. */
 export type KeyStorage = "keyring" | 
 /**  A file readable by the user alone: no keyring service answered. */
 "file";
+
+/**  A finished stretch of one app and title. */
+export type Span = Span_Serialize | Span_Deserialize;
+
+/**  A finished stretch of one app and title. */
+export type Span_Deserialize = {
+	app: string,
+	/**  The window title; for a browser, URLs in it are cut to their host. */
+	title: string,
+	/**  A browser's site (host), where the title shows one. */
+	site?: string | null,
+	start: string,
+	end: string,
+};
+
+/**  A finished stretch of one app and title. */
+export type Span_Serialize = {
+	app: string,
+	/**  The window title; for a browser, URLs in it are cut to their host. */
+	title: string,
+	/**  A browser's site (host), where the title shows one. */
+	site: string | null,
+	start: string,
+	end: string,
+};
+
+/**  A span on record. */
+export type StoredSpan = StoredSpan_Serialize | StoredSpan_Deserialize;
+
+/**  A span on record. */
+export type StoredSpan_Deserialize = {
+	id: number,
+} & Span_Deserialize;
+
+/**  A span on record. */
+export type StoredSpan_Serialize = {
+	id: number,
+} & Span_Serialize;
 
 export type SyncState = "signedOut" | "synced" | "waiting" | "offline";
 

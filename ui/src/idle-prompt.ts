@@ -3,6 +3,7 @@
 // (K keep, D discard, C discard and continue, N keep as a new entry).
 
 import { commands, type IdlePrompt_Serialize as IdlePrompt, type IdleChoice, type UiError } from "./bindings";
+import { clock } from "./format";
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: UiError };
 
@@ -12,10 +13,6 @@ const LABELS: Record<string, [string, string]> = {
   discardAndContinue: ["Discard and continue", "c"],
   keepAsNewEntry: ["Keep as new entry", "n"],
 };
-
-function clock(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
 
 /** "Idle since 10:05, 25 minutes". */
 export function describe(prompt: IdlePrompt): string {

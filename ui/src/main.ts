@@ -13,6 +13,7 @@ import {
 } from "./bindings";
 import { renderEntries } from "./entries";
 import { renderPrompt } from "./idle-prompt";
+import { loadActivity, setupActivity } from "./activity";
 import { fromLocalInput, hms, secondsBetween } from "./format";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -247,6 +248,7 @@ async function main(): Promise<void> {
       renderCapture(`Last screenshot taken at ${new Date(change.at).toLocaleTimeString()}.`);
     else if (change.kind === "captureProblem") renderCapture(change.message);
     else if (change.kind === "captureChanged" && !change.armed) renderCapture("");
+    else if (change.kind === "activityChanged" || change.kind === "autoTrackerChanged") void loadActivity();
     else if (change.kind === "idlePrompt" || change.kind === "idleResolved") {
       void loadIdlePrompt();
       if (change.kind === "idleResolved") scheduleRefresh();
@@ -257,6 +259,8 @@ async function main(): Promise<void> {
   if (sync) renderSync(sync);
   renderPolicy(unwrap(await commands.workspacePolicy()));
   await loadIdleSettings();
+  setupActivity();
+  await loadActivity();
   await loadIdlePrompt();
   await refresh();
   document.body.dataset.ready = "true";

@@ -9,11 +9,13 @@ use stint_core::{day_total, overlaps_day, DaySpan, Entry, EntryId, EntryPatch};
 use stint_store::Store;
 use tokio::sync::{broadcast, Notify};
 
+use crate::activity::{Activity, AutoTrackerSettings};
 use crate::capture::Capture;
 use crate::credentials::SignIn;
 use crate::error::AgentError;
 use crate::idle::{Idle, IdlePrompt};
 use crate::paths::Paths;
+use crate::settings::AppSettings;
 use crate::sync::{Shared, SyncState, SyncStatus, SyncWorker, WorkspacePolicy};
 use stint_store::private::PrivateStore;
 use stint_sync::{Credentials, Remote};
@@ -57,6 +59,10 @@ pub enum AgentEvent {
     IdlePrompt { prompt: IdlePrompt },
     /// The idle prompt was answered.
     IdleResolved { id: u32 },
+    /// The auto tracker kept or deleted spans.
+    ActivityChanged,
+    /// The auto tracker was paused or resumed.
+    AutoTrackerChanged { settings: AutoTrackerSettings },
 }
 
 /// How the agent is put together; [`AgentOptions::default`] is the product.
@@ -65,6 +71,7 @@ pub struct AgentOptions {
     /// Length of a screenshot window: five minutes, shorter only in tests.
     pub capture_window: chrono::Duration,
     pub idle_source: Arc<dyn stint_sensors::IdleSource>,
+    pub window_source: Arc<dyn stint_sensors::ActiveWindowSource>,
 }
 
 impl Default for AgentOptions {
@@ -73,6 +80,7 @@ impl Default for AgentOptions {
             capturer: Arc::new(stint_sensors::XcapCapturer),
             capture_window: stint_core::capture::window(),
             idle_source: Arc::new(stint_sensors::X11Idle::default()),
+            window_source: Arc::new(stint_sensors::X11ActiveWindow::default()),
         }
     }
 }
@@ -98,6 +106,7 @@ pub struct Agent {
     sync: Mutex<Option<SyncWorker>>,
     pub(crate) capture: Capture,
     pub(crate) idle: Idle,
+    pub(crate) activity: Activity,
 }
 
 impl Agent {
@@ -117,6 +126,7 @@ impl Agent {
             tracing::info!(entry = %running.id, start = %running.start, "resuming the running timer");
         }
         let private = PrivateStore::open(&paths.private_database())?;
+        let settings = AppSettings::load(&paths.settings_file());
         let expired = store.expire_capture_sets(clock.now() - crate::capture::local_retention())?;
         if expired > 0 {
             tracing::info!(
@@ -133,8 +143,13 @@ impl Agent {
             shared: Arc::new(Shared::new()),
             sync: Mutex::new(None),
             capture: Capture::new(options.capturer, options.capture_window),
-            idle: Idle::open(options.idle_source, private, &paths.settings_file()),
+            idle: Idle::open(options.idle_source, private, settings.idle),
+            activity: Activity::new(
+                options.window_source,
+                settings.auto_tracker.unwrap_or_default(),
+            ),
         });
+        agent.expire_activity(agent.now());
         if let Some(saved) = SignIn::load(&paths.config_dir) {
             agent.start_sync(&saved);
         }

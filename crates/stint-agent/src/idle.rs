@@ -37,16 +37,8 @@ pub struct IdlePrompt {
     pub choices: Vec<IdleChoiceKind>,
 }
 
-/// The app's own idle settings, in the config directory. Without a file the workspace's
-/// default threshold applies.
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SettingsFile {
-    idle: Option<IdleSettings>,
-}
-
 pub(crate) struct Idle {
-    source: Arc<dyn IdleSource>,
+    pub source: Arc<dyn IdleSource>,
     private: Mutex<PrivateStore>,
     state: Mutex<IdleState>,
 }
@@ -64,18 +56,8 @@ impl Idle {
     pub fn open(
         source: Arc<dyn IdleSource>,
         private: PrivateStore,
-        settings_file: &std::path::Path,
+        local: Option<IdleSettings>,
     ) -> Idle {
-        let local = match std::fs::read_to_string(settings_file) {
-            Ok(text) => match serde_json::from_str::<SettingsFile>(&text) {
-                Ok(file) => file.idle,
-                Err(e) => {
-                    tracing::warn!(file = %settings_file.display(), "settings ignored, not valid: {e}");
-                    None
-                }
-            },
-            Err(_) => None,
-        };
         Idle {
             source,
             private: Mutex::new(private),
@@ -90,7 +72,7 @@ impl Idle {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn private(&self) -> std::sync::MutexGuard<'_, PrivateStore> {
+    pub fn private(&self) -> std::sync::MutexGuard<'_, PrivateStore> {
         self.private.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -114,19 +96,20 @@ impl Agent {
                 "the idle threshold must be between 1 second and 24 hours".into(),
             ));
         }
-        let file = SettingsFile {
-            idle: Some(settings),
-        };
-        let text = serde_json::to_string_pretty(&file).expect("settings serialise");
-        std::fs::write(self.paths.settings_file(), text).map_err(AgentError::SaveSettings)?;
-        let mut state = self.idle.state();
-        state.local = Some(settings);
-        if !settings.enabled {
-            state.tracker.reset();
+        {
+            let mut state = self.idle.state();
+            state.local = Some(settings);
+            if !settings.enabled {
+                state.tracker.reset();
+            }
         }
-        drop(state);
+        self.save_settings()?;
         self.wake.notify_one();
         Ok(settings)
+    }
+
+    pub(crate) fn local_idle_settings(&self) -> Option<IdleSettings> {
+        self.idle.state().local
     }
 
     /// The prompt waiting for an answer, if any.

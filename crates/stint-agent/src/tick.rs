@@ -35,10 +35,15 @@ impl Agent {
                     .unwrap_or(Duration::ZERO)
                     .max(Duration::from_millis(200))
             });
-            let delay = [until_display, self.next_capture_in(now), self.check_idle()]
-                .into_iter()
-                .flatten()
-                .min();
+            let delay = [
+                until_display,
+                self.next_capture_in(now),
+                self.check_idle(),
+                self.check_activity(),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             let sleep = async {
                 match delay {
                     Some(d) => tokio::time::sleep(d).await,

@@ -1,4 +1,4 @@
-//! The device's private data: idle periods now, the auto tracker's spans later. A file of
+//! The device's private data: idle periods and the auto tracker's spans. A file of
 //! its own (`private.db`) behind a type of its own: it has no outbox, nothing in it is ever
 //! queued for the server, and the sync code (which works on [`crate::Store`]) cannot reach
 //! it. Only the entry changes a user chooses from it travel, through the ordinary store.
@@ -9,11 +9,40 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use rusqlite_migration::{Migrations, M};
 
+use stint_core::activity::Span;
+
 use crate::{time, StoreError};
 
+/// A span on record.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredSpan {
+    pub id: u32,
+    #[serde(flatten)]
+    pub span: Span,
+}
+
+/// What "Ignore forever" applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum IgnoreKind {
+    App,
+    Site,
+}
+
+impl IgnoreKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            IgnoreKind::App => "app",
+            IgnoreKind::Site => "site",
+        }
+    }
+}
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        "CREATE TABLE idle_periods (
+    Migrations::new(vec![
+        M::up(
+            "CREATE TABLE idle_periods (
             id           INTEGER PRIMARY KEY AUTOINCREMENT,
             entry_id     TEXT NOT NULL,
             start_utc    TEXT NOT NULL,
@@ -24,7 +53,25 @@ fn migrations() -> Migrations<'static> {
         ) STRICT;
         CREATE UNIQUE INDEX idle_one_open ON idle_periods (ifnull(answered_utc, 'open'))
             WHERE answered_utc IS NULL;",
-    )])
+        ),
+        M::up(
+            "CREATE TABLE activity_spans (
+                id        INTEGER PRIMARY KEY AUTOINCREMENT,
+                app       TEXT NOT NULL,
+                title     TEXT NOT NULL,
+                site      TEXT,
+                start_utc TEXT NOT NULL,
+                end_utc   TEXT NOT NULL,
+                CHECK (end_utc >= start_utc)
+            ) STRICT;
+            CREATE INDEX activity_by_start ON activity_spans (start_utc);
+            CREATE TABLE activity_ignored (
+                kind  TEXT NOT NULL CHECK (kind IN ('app', 'site')),
+                value TEXT NOT NULL,
+                PRIMARY KEY (kind, value)
+            ) STRICT;",
+        ),
+    ])
 }
 
 /// An idle period on record; unanswered while `answer` is `None`.
@@ -142,6 +189,130 @@ impl PrivateStore {
     pub fn forget_idle_before(&mut self, before: DateTime<Utc>) -> Result<usize, StoreError> {
         Ok(self.conn.execute(
             "DELETE FROM idle_periods WHERE answered_utc IS NOT NULL AND end_utc < ?1",
+            [time::to_sql(before)],
+        )?)
+    }
+}
+
+impl PrivateStore {
+    /// Whether an app or site is ignored.
+    pub fn is_ignored(&self, kind: IgnoreKind, value: &str) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM activity_ignored WHERE kind = ?1 AND value = ?2",
+            params![kind.as_str(), value],
+            |r| r.get::<_, i64>(0),
+        )? > 0)
+    }
+
+    /// Keeps a span, unless its app or site is ignored. Returns whether it was kept.
+    pub fn add_span(&mut self, span: &Span) -> Result<bool, StoreError> {
+        if self.is_ignored(IgnoreKind::App, &span.app)?
+            || span
+                .site
+                .as_deref()
+                .map(|s| self.is_ignored(IgnoreKind::Site, s))
+                .transpose()?
+                .unwrap_or(false)
+        {
+            return Ok(false);
+        }
+        self.conn.execute(
+            "INSERT INTO activity_spans (app, title, site, start_utc, end_utc)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                span.app,
+                span.title,
+                span.site,
+                time::to_sql(span.start),
+                time::to_sql(span.end.max(span.start))
+            ],
+        )?;
+        Ok(true)
+    }
+
+    /// Spans that touch `[from, to)`, oldest first.
+    pub fn spans_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<StoredSpan>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, app, title, site, start_utc, end_utc FROM activity_spans
+             WHERE start_utc < ?2 AND end_utc > ?1 ORDER BY start_utc, id",
+        )?;
+        let rows = stmt.query_map(params![time::to_sql(from), time::to_sql(to)], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, app, title, site, start, end) = row?;
+            Ok(StoredSpan {
+                id: u32::try_from(id).unwrap_or(u32::MAX),
+                span: Span {
+                    app,
+                    title,
+                    site,
+                    start: time::from_sql(&start)?,
+                    end: time::from_sql(&end)?,
+                },
+            })
+        })
+        .collect()
+    }
+
+    pub fn delete_spans(&mut self, ids: &[u32]) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut gone = 0;
+        for id in ids {
+            gone += tx.execute("DELETE FROM activity_spans WHERE id = ?1", [id])?;
+        }
+        tx.commit()?;
+        Ok(gone)
+    }
+
+    /// Deletes the spans that start in `[from, to)`; everything with `None`.
+    pub fn delete_spans_between(
+        &mut self,
+        range: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    ) -> Result<usize, StoreError> {
+        Ok(match range {
+            Some((from, to)) => self.conn.execute(
+                "DELETE FROM activity_spans WHERE start_utc >= ?1 AND start_utc < ?2",
+                params![time::to_sql(from), time::to_sql(to)],
+            )?,
+            None => self.conn.execute("DELETE FROM activity_spans", [])?,
+        })
+    }
+
+    /// Stops recording an app or site and deletes its history. Returns the spans deleted.
+    pub fn ignore(&mut self, kind: IgnoreKind, value: &str) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO activity_ignored (kind, value) VALUES (?1, ?2)",
+            params![kind.as_str(), value],
+        )?;
+        let column = match kind {
+            IgnoreKind::App => "app",
+            IgnoreKind::Site => "site",
+        };
+        let gone = tx.execute(
+            &format!("DELETE FROM activity_spans WHERE {column} = ?1"),
+            [value],
+        )?;
+        tx.commit()?;
+        Ok(gone)
+    }
+
+    /// Deletes spans that ended before `before` (the retention period).
+    pub fn forget_spans_before(&mut self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM activity_spans WHERE end_utc < ?1",
             [time::to_sql(before)],
         )?)
     }

@@ -1,0 +1,41 @@
+//! The app's own settings, one JSON file in the config directory. A missing or invalid
+//! file means defaults (an invalid one is logged and left alone until the user saves).
+
+use serde::{Deserialize, Serialize};
+use stint_core::idle::IdleSettings;
+
+use crate::activity::AutoTrackerSettings;
+use crate::agent::Agent;
+use crate::error::AgentError;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AppSettings {
+    /// `None`: the workspace's idle threshold applies.
+    pub idle: Option<IdleSettings>,
+    pub auto_tracker: Option<AutoTrackerSettings>,
+}
+
+impl AppSettings {
+    pub fn load(path: &std::path::Path) -> AppSettings {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return AppSettings::default();
+        };
+        serde_json::from_str(&text).unwrap_or_else(|e| {
+            tracing::warn!(file = %path.display(), "settings ignored, not valid: {e}");
+            AppSettings::default()
+        })
+    }
+}
+
+impl Agent {
+    /// Writes the settings in force to the file.
+    pub(crate) fn save_settings(&self) -> Result<(), AgentError> {
+        let settings = AppSettings {
+            idle: self.local_idle_settings(),
+            auto_tracker: Some(self.auto_tracker_settings()),
+        };
+        let text = serde_json::to_string_pretty(&settings).expect("settings serialise");
+        std::fs::write(self.paths.settings_file(), text).map_err(AgentError::SaveSettings)
+    }
+}
