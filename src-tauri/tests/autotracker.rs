@@ -5,16 +5,15 @@
 //! server, no request carries a tracked title, site or app name, except the description
 //! the user confirmed for the entry made from a row.
 
+mod common;
+
 use std::path::Path;
 use std::time::Duration;
 
+use common::SignedInApp;
 use rusqlite::Connection;
 use serde_json::json;
-use stint_testkit::{
-    wait_until, Desktop, FaultProxy, SolidWindows, TauriDriver, TestServer, WebDriver,
-};
-
-const APP: &str = env!("CARGO_BIN_EXE_stint");
+use stint_testkit::{wait_until, SolidWindows};
 const WAIT: Duration = Duration::from_secs(30);
 const NOTE_TITLE: &str = "CANARY-7f3a secret plan";
 const BROWSER_TITLE: &str = "https://canary-7f3a.example/private/path?q=1 — Mozilla Firefox";
@@ -28,30 +27,13 @@ fn spans_of(db: &Path, app: &str) -> anyhow::Result<Vec<(String, Option<String>)
 
 #[test]
 fn spans_become_an_entry_only_when_asked_and_never_leave_otherwise() -> anyhow::Result<()> {
-    let server = TestServer::start()?;
-    let key = server.add_user("Acme", "ava@acme.test", "regular")?;
-    let proxy = FaultProxy::recording(server.address())?;
-    let desktop = Desktop::start("1280x800x24")?;
-    let root = tempfile::tempdir()?;
-    let (data, config) = (root.path().join("data"), root.path().join("config"));
-    std::fs::create_dir_all(&config)?;
-    std::fs::write(
-        config.join("settings.json"),
+    let app = SignedInApp::start(
+        "ava@acme.test",
         r#"{"idle": {"enabled": true, "thresholdSeconds": 600},
             "autoTracker": {"paused": false, "pulseSeconds": 1}}"#,
+        WAIT,
     )?;
-    let driver = TauriDriver::start(
-        &desktop,
-        [
-            ("STINT_DATA_DIR", data.clone().into_os_string()),
-            ("STINT_CONFIG_DIR", config.into_os_string()),
-            ("STINT_SIGN_IN_SERVER", proxy.url.clone().into()),
-            ("STINT_SIGN_IN_KEY", key.clone().into()),
-        ],
-    )?;
-    let wd = WebDriver::launch(&driver, Path::new(APP), &[])?;
-    wd.wait_for("body[data-ready='true']", WAIT)?;
-    wd.wait_for_text("#sync", WAIT, |t| t.contains("Synced"))?;
+    let (wd, desktop, proxy, data) = (&app.wd, &app.desktop, &app.proxy, &app.data);
     // A timer runs all along, so idle detection and sync are busy too.
     wd.find("#description")?.send_keys("Session")?;
     wd.find("#toggle")?.click()?;
@@ -146,6 +128,5 @@ fn spans_become_an_entry_only_when_asked_and_never_leave_otherwise() -> anyhow::
         }
     }
     assert!(carried >= 1, "the confirmed entry was sent");
-    wd.quit()?;
     Ok(())
 }

@@ -5,14 +5,15 @@
 //! (N, a description, Enter) keep the idle time as its own entry. The changes reach the
 //! real server through a recording proxy; no request carries anything about the idle time.
 
-use std::path::Path;
+mod common;
+
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use common::SignedInApp;
 use rusqlite::Connection;
-use stint_testkit::{wait_until, Desktop, FaultProxy, TauriDriver, TestServer, WebDriver};
+use stint_testkit::wait_until;
 
-const APP: &str = env!("CARGO_BIN_EXE_stint");
 const WAIT: Duration = Duration::from_secs(20);
 
 fn time(s: &str) -> DateTime<Utc> {
@@ -21,29 +22,12 @@ fn time(s: &str) -> DateTime<Utc> {
 
 #[test]
 fn discard_and_continue_then_keep_as_new_entry_by_keyboard() -> anyhow::Result<()> {
-    let server = TestServer::start()?;
-    let key = server.add_user("Acme", "ida@acme.test", "regular")?;
-    let proxy = FaultProxy::recording(server.address())?;
-    let desktop = Desktop::start("1280x800x24")?;
-    let root = tempfile::tempdir()?;
-    let (data, config) = (root.path().join("data"), root.path().join("config"));
-    std::fs::create_dir_all(&config)?;
-    std::fs::write(
-        config.join("settings.json"),
+    let app = SignedInApp::start(
+        "ida@acme.test",
         r#"{"idle": {"enabled": true, "thresholdSeconds": 3}}"#,
+        WAIT,
     )?;
-    let driver = TauriDriver::start(
-        &desktop,
-        [
-            ("STINT_DATA_DIR", data.clone().into_os_string()),
-            ("STINT_CONFIG_DIR", config.into_os_string()),
-            ("STINT_SIGN_IN_SERVER", proxy.url.clone().into()),
-            ("STINT_SIGN_IN_KEY", key.clone().into()),
-        ],
-    )?;
-    let wd = WebDriver::launch(&driver, Path::new(APP), &[])?;
-    wd.wait_for("body[data-ready='true']", WAIT)?;
-    wd.wait_for_text("#sync", WAIT, |t| t.contains("Synced"))?;
+    let (wd, desktop, proxy, data) = (&app.wd, &app.desktop, &app.proxy, &app.data);
 
     wd.find("#description")?.send_keys("Deep work")?;
     wd.find("#toggle")?.click()?;
@@ -164,6 +148,5 @@ fn discard_and_continue_then_keep_as_new_entry_by_keyboard() -> anyhow::Result<(
         descriptions[3].1.is_none(),
         "the work goes on in a running entry"
     );
-    wd.quit()?;
     Ok(())
 }

@@ -1,0 +1,56 @@
+//! The app in its own desktop, signed in to the real server through a recording proxy,
+//! with the given settings file: shared by the window tests that watch what is sent.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use stint_testkit::{Desktop, FaultProxy, TauriDriver, TestServer, WebDriver};
+
+pub const APP: &str = env!("CARGO_BIN_EXE_stint");
+
+pub struct SignedInApp {
+    // Field order is drop order: the window goes before the driver, the desktop and the
+    // server; the directories last.
+    pub wd: WebDriver,
+    _driver: TauriDriver,
+    pub desktop: Desktop,
+    pub proxy: FaultProxy,
+    _server: TestServer,
+    pub data: PathBuf,
+    _root: tempfile::TempDir,
+}
+
+impl SignedInApp {
+    /// Starts everything and waits until the window is ready and synced.
+    pub fn start(email: &str, settings_json: &str, wait: Duration) -> anyhow::Result<SignedInApp> {
+        let server = TestServer::start()?;
+        let key = server.add_user("Acme", email, "regular")?;
+        let proxy = FaultProxy::recording(server.address())?;
+        let desktop = Desktop::start("1280x800x24")?;
+        let root = tempfile::tempdir()?;
+        let (data, config) = (root.path().join("data"), root.path().join("config"));
+        std::fs::create_dir_all(&config)?;
+        std::fs::write(config.join("settings.json"), settings_json)?;
+        let driver = TauriDriver::start(
+            &desktop,
+            [
+                ("STINT_DATA_DIR", data.clone().into_os_string()),
+                ("STINT_CONFIG_DIR", config.into_os_string()),
+                ("STINT_SIGN_IN_SERVER", proxy.url.clone().into()),
+                ("STINT_SIGN_IN_KEY", key.into()),
+            ],
+        )?;
+        let wd = WebDriver::launch(&driver, Path::new(APP), &[])?;
+        wd.wait_for("body[data-ready='true']", wait)?;
+        wd.wait_for_text("#sync", wait, |t| t.contains("Synced"))?;
+        Ok(SignedInApp {
+            wd,
+            _driver: driver,
+            desktop,
+            proxy,
+            _server: server,
+            data,
+            _root: root,
+        })
+    }
+}
