@@ -7,8 +7,7 @@
 
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, IntoImageView, PixelType, ResizeAlg, ResizeOptions, Resizer};
-use image::codecs::jpeg::JpegEncoder;
-use image::ExtendedColorType;
+use jpeg_encoder::{ColorType, Encoder};
 
 /// How a frame is turned into a stored picture (workspace settings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,14 +132,12 @@ pub fn process(
     timings.blur = clock.elapsed();
 
     let clock = std::time::Instant::now();
-    let rgb: Vec<u8> = blurred
-        .buffer()
-        .chunks_exact(4)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect();
-    let mut jpeg = Vec::with_capacity(rgb.len() / 10);
-    JpegEncoder::new_with_quality(&mut jpeg, settings.quality.clamp(1, 100))
-        .encode(&rgb, w, h, ExtendedColorType::Rgb8)
+    let side = |v: u32| {
+        u16::try_from(v).map_err(|_| PipelineError::Encode(format!("{v} px is too large for JPEG")))
+    };
+    let mut jpeg = Vec::with_capacity(blurred.buffer().len() / 12);
+    Encoder::new(&mut jpeg, settings.quality.clamp(1, 100))
+        .encode(blurred.buffer(), side(w)?, side(h)?, ColorType::Rgba)
         .map_err(|e| PipelineError::Encode(e.to_string()))?;
     timings.encode = clock.elapsed();
     Ok((
