@@ -128,5 +128,5 @@ fn spans_become_an_entry_only_when_asked_and_never_leave_otherwise() -> anyhow::
         }
     }
     assert!(carried >= 1, "the confirmed entry was sent");
-    Ok(())
+    app.quit()
 }

@@ -148,5 +148,5 @@ fn discard_and_continue_then_keep_as_new_entry_by_keyboard() -> anyhow::Result<(
         descriptions[3].1.is_none(),
         "the work goes on in a running entry"
     );
-    Ok(())
+    app.quit()
 }

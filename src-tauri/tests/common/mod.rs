@@ -53,4 +53,9 @@ impl SignedInApp {
             _root: root,
         })
     }
+
+    /// Ends the WebDriver session (the app quits), then stops everything else.
+    pub fn quit(self) -> anyhow::Result<()> {
+        self.wd.quit()
+    }
 }
