@@ -50,3 +50,21 @@ pub fn secret_matches(secret: &str, stored_hash: &[u8]) -> bool {
 pub fn new_id() -> String {
     random_hex(12)
 }
+
+/// An Argon2id hash (PHC string, random salt) of a password for the web pages.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    use argon2::PasswordHasher;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Whether `password` matches a hash made by [`hash_password`]; a malformed hash matches
+/// nothing.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    use argon2::PasswordVerifier;
+    argon2::Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}

@@ -7,6 +7,7 @@ mod error;
 mod idempotency;
 mod routes;
 pub mod storage;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub fn screenshot_retention() -> chrono::Duration {
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub blobs: Arc<dyn blobs::BlobStore>,
+    pub web: web::WebConfig,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
         Ok(AppState {
             storage: Arc::new(storage),
             blobs: Arc::new(blobs),
+            web: web::WebConfig::default(),
         })
     }
 }
@@ -125,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         state.clone(),
         idempotency::replay,
     ))
+    .merge(web::router())
     .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
     .fallback(|| async { ApiFailure::not_found("no such route") })
     .with_state(state)

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use stint_server::storage::{Role, Sqlite, Storage};
+use stint_server::storage::{Role, Sqlite, Storage, WebStorage};
 use stint_server::AppState;
 
 #[derive(Parser)]
@@ -30,6 +30,13 @@ enum Command {
         /// is printed on stdout.
         #[arg(long, env = "STINT_SERVER_LISTEN")]
         listen: Option<SocketAddr>,
+        /// How long a web page sign-in lasts, in seconds.
+        #[arg(long, env = "STINT_SERVER_SESSION_SECONDS", default_value_t = 12 * 3600)]
+        session_seconds: u32,
+        /// Mark session cookies Secure (when users reach the server over HTTPS; a proxy's
+        /// `X-Forwarded-Proto: https` does the same per request).
+        #[arg(long, env = "STINT_SERVER_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Run the screenshot retention job once (the server also runs it every hour).
     Retention {
@@ -63,6 +70,15 @@ enum UserCommand {
     },
     /// Delete a user with their time entries, screenshots and notices.
     Delete {
+        #[arg(long, env = "STINT_SERVER_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        workspace: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Set a user's password for the web pages, read from standard input (one line).
+    Password {
         #[arg(long, env = "STINT_SERVER_DATA_DIR")]
         data_dir: PathBuf,
         #[arg(long)]
@@ -122,6 +138,8 @@ fn main() -> anyhow::Result<()> {
             config,
             data_dir,
             listen,
+            session_seconds,
+            secure_cookies,
         } => {
             let file = config
                 .as_deref()
@@ -134,7 +152,11 @@ fn main() -> anyhow::Result<()> {
             let listen = listen
                 .or(file.listen)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8400)));
-            let state = AppState::open(&data_dir)?;
+            let mut state = AppState::open(&data_dir)?;
+            state.web = stint_server::web::WebConfig {
+                session_ttl: chrono::Duration::seconds(i64::from(session_seconds.max(1))),
+                secure_cookies,
+            };
             runtime()?.block_on(stint_server::serve(state, listen))
         }
         Command::Retention { data_dir, now } => {
@@ -150,6 +172,25 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => match command {
+            UserCommand::Password {
+                data_dir,
+                workspace,
+                email,
+            } => {
+                let mut password = String::new();
+                std::io::stdin().read_line(&mut password)?;
+                let password = password.trim_end_matches(['\r', '\n']);
+                anyhow::ensure!(
+                    password.chars().count() >= 10,
+                    "a password needs at least 10 characters"
+                );
+                let hash = stint_server::auth::hash_password(password)
+                    .map_err(|e| anyhow::anyhow!("could not hash the password: {e}"))?;
+                let found = open(&data_dir)?.set_password(&workspace, &email, &hash)?;
+                anyhow::ensure!(found, "no user {email} in {workspace}");
+                println!("password set for {email}");
+                Ok(())
+            }
             UserCommand::Delete {
                 data_dir,
                 workspace,

@@ -5,9 +5,12 @@
 mod screenshots;
 mod sqlite;
 mod sqlite_screenshots;
+mod sqlite_web;
+mod web;
 
 pub use screenshots::{CaptureSetRow, ScreenshotRow, ScreenshotStorage, SetDeletion};
 pub use sqlite::Sqlite;
+pub use web::WebStorage;
 
 use chrono::{DateTime, Utc};
 use stint_api::{EntrySource, Notice, Project, WorkspaceSettings};
@@ -96,7 +99,7 @@ pub struct StoredResponse {
     pub body: Vec<u8>,
 }
 
-pub trait Storage: ScreenshotStorage + Send + Sync + 'static {
+pub trait Storage: ScreenshotStorage + WebStorage + Send + Sync + 'static {
     /// Creates the workspace if needed, then the user; returns the user and the new key.
     fn add_user(
         &self,

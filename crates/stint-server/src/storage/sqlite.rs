@@ -112,6 +112,15 @@ fn migrations() -> Migrations<'static> {
             ) STRICT;
             CREATE INDEX screenshots_by_set ON screenshots (set_id, position);",
         ),
+        M::up(
+            "ALTER TABLE users ADD COLUMN password_hash TEXT;
+            CREATE TABLE web_sessions (
+                id_hash     BLOB PRIMARY KEY NOT NULL,
+                user_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                csrf        TEXT NOT NULL,
+                expires_utc TEXT NOT NULL
+            ) STRICT;",
+        ),
     ])
 }
 
@@ -187,7 +196,10 @@ fn project_row(r: &Row<'_>) -> rusqlite::Result<Project> {
     })
 }
 
-fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
+/// The columns [`user_row`] reads, in order.
+pub(super) const USER_COLUMNS: &str = "id, workspace_id, email, name, role";
+
+pub(super) fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
     let role: String = r.get(4)?;
     Ok(UserRow {
         id: r.get(0)?,

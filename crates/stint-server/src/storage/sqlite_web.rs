@@ -1,0 +1,73 @@
+//! [`WebStorage`] on the server's SQLite database.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+
+use super::sqlite::{parse_ts, ts, user_row, Sqlite, USER_COLUMNS};
+use super::{Result, UserRow, WebStorage};
+
+impl WebStorage for Sqlite {
+    fn set_password(&self, workspace: &str, email: &str, hash: &str) -> Result<bool> {
+        Ok(self.conn().execute(
+            "UPDATE users SET password_hash = ?3 WHERE email = ?2
+               AND workspace_id = (SELECT id FROM workspaces WHERE name = ?1)",
+            params![workspace, email, hash],
+        )? > 0)
+    }
+
+    fn users_by_email(&self, email: &str) -> Result<Vec<(UserRow, Option<String>)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = ?1"
+        ))?;
+        let rows = stmt.query_map([email], |r| Ok((user_row(r)?, r.get(5)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn create_session(
+        &self,
+        id_hash: &[u8],
+        user_id: &str,
+        csrf: &str,
+        expires: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO web_sessions (id_hash, user_id, csrf, expires_utc) VALUES (?1, ?2, ?3, ?4)",
+            params![id_hash, user_id, csrf, ts(expires)],
+        )?;
+        Ok(())
+    }
+
+    fn session(&self, id_hash: &[u8], now: DateTime<Utc>) -> Result<Option<(UserRow, String)>> {
+        let conn = self.conn();
+        let found = conn
+            .query_row(
+                &format!(
+                    "SELECT {}, s.csrf, s.expires_utc FROM web_sessions s
+                     JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?1",
+                    USER_COLUMNS
+                        .split(", ")
+                        .map(|c| format!("u.{c}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                [id_hash],
+                |r| Ok((user_row(r)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?)),
+            )
+            .optional()?;
+        let Some((user, csrf, expires)) = found else {
+            return Ok(None);
+        };
+        if parse_ts(&expires)? <= now {
+            conn.execute("DELETE FROM web_sessions WHERE id_hash = ?1", [id_hash])?;
+            return Ok(None);
+        }
+        Ok(Some((user, csrf)))
+    }
+
+    fn delete_session(&self, id_hash: &[u8]) -> Result<()> {
+        self.conn()
+            .execute("DELETE FROM web_sessions WHERE id_hash = ?1", [id_hash])?;
+        Ok(())
+    }
+}

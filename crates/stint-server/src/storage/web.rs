@@ -1,0 +1,24 @@
+//! What the web pages keep: password hashes and browser sessions. A session's id is stored
+//! only as its SHA-256, so the database alone cannot be used to sign in.
+
+use chrono::{DateTime, Utc};
+
+use super::{Result, UserRow};
+
+pub trait WebStorage {
+    /// Sets (or replaces) a user's password hash; false if there is no such user.
+    fn set_password(&self, workspace: &str, email: &str, hash: &str) -> Result<bool>;
+    /// Users with this email (one per workspace) and their password hashes, if set.
+    fn users_by_email(&self, email: &str) -> Result<Vec<(UserRow, Option<String>)>>;
+    fn create_session(
+        &self,
+        id_hash: &[u8],
+        user_id: &str,
+        csrf: &str,
+        expires: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The session's user and CSRF token, unless it expired before `now` (then it is
+    /// deleted).
+    fn session(&self, id_hash: &[u8], now: DateTime<Utc>) -> Result<Option<(UserRow, String)>>;
+    fn delete_session(&self, id_hash: &[u8]) -> Result<()>;
+}

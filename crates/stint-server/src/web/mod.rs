@@ -1,0 +1,305 @@
+//! The server's web pages (server-rendered HTML, no JavaScript needed): sign in with email
+//! and password or an API key, a session cookie (HttpOnly, SameSite=Lax, Secure behind
+//! TLS), a CSRF token on every form, sign out, and the workspace settings for admins. More
+//! pages (screenshots, entries, reports, audit log) build on the same session.
+
+mod pages;
+
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use subtle::ConstantTimeEq;
+
+use crate::storage::{Role, UserRow};
+use crate::AppState;
+
+const SESSION_COOKIE: &str = "stint_session";
+const SIGN_IN_COOKIE: &str = "stint_sign_in";
+
+/// How browser sessions behave.
+#[derive(Debug, Clone, Copy)]
+pub struct WebConfig {
+    pub session_ttl: chrono::Duration,
+    /// Mark cookies Secure (set when the server is reached over TLS, e.g. behind a proxy).
+    pub secure_cookies: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            session_ttl: chrono::Duration::hours(12),
+            secure_cookies: false,
+        }
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/web", get(home))
+        .route("/web/sign-in", get(sign_in_page).post(sign_in))
+        .route("/web/sign-out", post(sign_out))
+        .route("/web/settings", get(settings_page).post(save_settings))
+}
+
+/// 244 random bits (two v4 UUIDs), hex.
+fn random_token() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+fn digest(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+fn cookie(
+    state: &AppState,
+    headers: &HeaderMap,
+    name: &'static str,
+    value: String,
+) -> Cookie<'static> {
+    let behind_tls = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    Cookie::build((name, value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.web.secure_cookies || behind_tls)
+        .path("/web")
+        .build()
+}
+
+/// A page failure: the status and a sentence for the person.
+pub struct PageError(StatusCode, String);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        (self.0, pages::message("Stint", &self.1)).into_response()
+    }
+}
+
+impl From<crate::ApiFailure> for PageError {
+    fn from(e: crate::ApiFailure) -> Self {
+        PageError(e.status, e.message)
+    }
+}
+
+/// The signed-in user of a request and the session's CSRF token.
+struct Session {
+    user: UserRow,
+    csrf: String,
+}
+
+async fn session(state: &AppState, jar: &CookieJar) -> Result<Option<Session>, PageError> {
+    let Some(id) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+        return Ok(None);
+    };
+    let found = state
+        .db(move |db| db.session(&digest(&id), Utc::now()))
+        .await?;
+    Ok(found.map(|(user, csrf)| Session { user, csrf }))
+}
+
+/// The session, or a redirect to the sign-in page.
+async fn required(state: &AppState, jar: &CookieJar) -> Result<Session, Response> {
+    match session(state, jar).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(Redirect::to("/web/sign-in").into_response()),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+/// Refuses a form post whose token is not the session's.
+fn check_csrf(session: &Session, form: &HashMap<String, String>) -> Result<(), PageError> {
+    match form.get("csrf") {
+        Some(token) if same(token, &session.csrf) => Ok(()),
+        _ => Err(PageError(
+            StatusCode::FORBIDDEN,
+            "This form has expired or did not come from Stint. Reload the page and try again."
+                .into(),
+        )),
+    }
+}
+
+async fn home(State(state): State<AppState>, jar: CookieJar) -> Response {
+    match required(&state, &jar).await {
+        Ok(s) => pages::home(&s.user, &s.csrf).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn sign_in_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Response {
+    let token = random_token();
+    let jar = jar.add(cookie(&state, &headers, SIGN_IN_COOKIE, token.clone()));
+    (jar, pages::sign_in(&token, None)).into_response()
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let expected = jar.get(SIGN_IN_COOKIE).map(|c| c.value().to_owned());
+    let token_ok = matches!((&expected, form.get("csrf")), (Some(a), Some(b)) if same(a, b));
+    if !token_ok {
+        return PageError(
+            StatusCode::FORBIDDEN,
+            "This sign-in form has expired. Reload the page and try again.".into(),
+        )
+        .into_response();
+    }
+    let user = match authenticate(&state, &form).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            let token = random_token();
+            let jar = jar.add(cookie(&state, &headers, SIGN_IN_COOKIE, token.clone()));
+            tracing::info!("a web sign-in was refused");
+            return (
+                StatusCode::UNAUTHORIZED,
+                jar,
+                pages::sign_in(&token, Some("Wrong email, password or API key.")),
+            )
+                .into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
+    let id = random_token();
+    let (id_hash, user_id, csrf) = (digest(&id), user.id.clone(), random_token());
+    let expires = Utc::now() + state.web.session_ttl;
+    if let Err(e) = state
+        .db(move |db| db.create_session(&id_hash, &user_id, &csrf, expires))
+        .await
+    {
+        return PageError::from(e).into_response();
+    }
+    tracing::info!(user = %user.email, "signed in on the web");
+    let jar = jar
+        .remove(Cookie::build(SIGN_IN_COOKIE).path("/web"))
+        .add(cookie(&state, &headers, SESSION_COOKIE, id));
+    (jar, Redirect::to("/web")).into_response()
+}
+
+/// Email and password, or an API key.
+async fn authenticate(
+    state: &AppState,
+    form: &HashMap<String, String>,
+) -> Result<Option<UserRow>, PageError> {
+    if let Some(key) = form.get("api_key").filter(|k| !k.trim().is_empty()) {
+        let key = key.trim().to_owned();
+        return Ok(state.db(move |db| db.authenticate(&key)).await?);
+    }
+    let (Some(email), Some(password)) = (form.get("email"), form.get("password")) else {
+        return Ok(None);
+    };
+    let (email, password) = (email.trim().to_owned(), password.clone());
+    let candidates = state.db(move |db| db.users_by_email(&email)).await?;
+    // Hashing is deliberately slow: off the async threads.
+    let found = tokio::task::spawn_blocking(move || {
+        candidates.into_iter().find_map(|(user, hash)| {
+            let hash = hash?;
+            crate::auth::verify_password(&password, &hash).then_some(user)
+        })
+    })
+    .await
+    .map_err(|e| PageError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    Ok(found)
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let session = match required(&state, &jar).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(e) = check_csrf(&session, &form) {
+        return e.into_response();
+    }
+    if let Some(id) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) {
+        let _ = state.db(move |db| db.delete_session(&digest(&id))).await;
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/web"));
+    (jar, Redirect::to("/web/sign-in")).into_response()
+}
+
+fn admin_only(session: &Session) -> Result<(), PageError> {
+    if session.user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(PageError(
+            StatusCode::FORBIDDEN,
+            "Only a workspace admin can change the workspace settings.".into(),
+        ))
+    }
+}
+
+async fn settings_page(State(state): State<AppState>, jar: CookieJar) -> Response {
+    let session = match required(&state, &jar).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(e) = admin_only(&session) {
+        return e.into_response();
+    }
+    let wid = session.user.workspace_id.clone();
+    match state.db(move |db| db.settings(&wid)).await {
+        Ok(settings) => {
+            pages::settings(&session.user, &session.csrf, &settings, None).into_response()
+        }
+        Err(e) => PageError::from(e).into_response(),
+    }
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let session = match required(&state, &jar).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(e) = check_csrf(&session, &form).and_then(|()| admin_only(&session)) {
+        return e.into_response();
+    }
+    let number = |name: &str| form.get(name).and_then(|v| v.trim().parse::<u32>().ok());
+    let settings = stint_api::WorkspaceSettings {
+        screenshots_enabled: form.contains_key("screenshots_enabled"),
+        screenshot_max_side: number("screenshot_max_side").unwrap_or(0),
+        screenshot_blur: number("screenshot_blur").unwrap_or(101),
+        idle_threshold_minutes: number("idle_threshold_minutes").unwrap_or(0),
+    };
+    if let Some(problem) = settings.problem() {
+        return (
+            StatusCode::BAD_REQUEST,
+            pages::settings(&session.user, &session.csrf, &settings, Some(&problem)),
+        )
+            .into_response();
+    }
+    let wid = session.user.workspace_id.clone();
+    match state.db(move |db| db.save_settings(&wid, &settings)).await {
+        Ok(saved) => {
+            pages::settings(&session.user, &session.csrf, &saved, Some("Saved.")).into_response()
+        }
+        Err(e) => PageError::from(e).into_response(),
+    }
+}

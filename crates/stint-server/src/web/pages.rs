@@ -1,0 +1,108 @@
+//! The pages' HTML (maud escapes every value). One stylesheet inline, no scripts.
+
+use axum::response::Html;
+use maud::{html, Markup, DOCTYPE};
+use stint_api::WorkspaceSettings;
+
+use crate::storage::{Role, UserRow};
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}\
+label{display:block;margin:.6rem 0}input[type=text],input[type=email],input[type=password],input[type=number]\
+{padding:.3rem;width:16rem}button{padding:.35rem .9rem}.note{background:#fef3c7;padding:.5rem;border-radius:4px}\
+nav form{display:inline}nav a{margin-right:1rem}";
+
+fn page(title: &str, body: Markup) -> Html<String> {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { (title) " — Stint" }
+                style { (STYLE) }
+            }
+            body { (body) }
+        }
+    };
+    Html(markup.into_string())
+}
+
+fn nav(user: &UserRow, csrf: &str) -> Markup {
+    html! {
+        nav {
+            a href="/web" { "Home" }
+            @if user.role == Role::Admin { a href="/web/settings" { "Workspace settings" } }
+            span { (user.name) " (" (user.email) ") " }
+            form method="post" action="/web/sign-out" {
+                input type="hidden" name="csrf" value=(csrf);
+                button id="sign-out" type="submit" { "Sign out" }
+            }
+        }
+    }
+}
+
+/// A page with one sentence, for errors.
+pub fn message(title: &str, text: &str) -> Html<String> {
+    page(
+        title,
+        html! { h1 { (title) } p id="message" { (text) } p { a href="/web" { "Back" } } },
+    )
+}
+
+pub fn sign_in(csrf: &str, problem: Option<&str>) -> Html<String> {
+    page(
+        "Sign in",
+        html! {
+            h1 { "Sign in to Stint" }
+            @if let Some(p) = problem { p id="problem" class="note" { (p) } }
+            form method="post" action="/web/sign-in" {
+                input type="hidden" name="csrf" value=(csrf);
+                label { "Email " input id="email" type="email" name="email" autocomplete="username"; }
+                label { "Password " input id="password" type="password" name="password" autocomplete="current-password"; }
+                p { "or" }
+                label { "API key " input id="api-key" type="password" name="api_key" autocomplete="off"; }
+                button id="sign-in" type="submit" { "Sign in" }
+            }
+        },
+    )
+}
+
+pub fn home(user: &UserRow, csrf: &str) -> Html<String> {
+    page(
+        "Home",
+        html! {
+            (nav(user, csrf))
+            h1 id="welcome" { "Hello, " (user.name) }
+            p { "You are " @if user.role == Role::Admin { "an admin" } @else { "a member" } " of this workspace." }
+        },
+    )
+}
+
+pub fn settings(
+    user: &UserRow,
+    csrf: &str,
+    s: &WorkspaceSettings,
+    note: Option<&str>,
+) -> Html<String> {
+    page(
+        "Workspace settings",
+        html! {
+            (nav(user, csrf))
+            h1 { "Workspace settings" }
+            @if let Some(n) = note { p id="note" class="note" { (n) } }
+            form method="post" action="/web/settings" {
+                input type="hidden" name="csrf" value=(csrf);
+                label {
+                    input id="screenshots-enabled" type="checkbox" name="screenshots_enabled" checked[s.screenshots_enabled];
+                    " Take screenshots while timers run (every member is told when this changes)"
+                }
+                label { "Screenshot size (longest side, px) "
+                    input id="screenshot-max-side" type="number" name="screenshot_max_side" min="320" max="3840" value=(s.screenshot_max_side); }
+                label { "Blur (0–100) "
+                    input id="screenshot-blur" type="number" name="screenshot_blur" min="0" max="100" value=(s.screenshot_blur); }
+                label { "Idle after (minutes) "
+                    input id="idle-threshold" type="number" name="idle_threshold_minutes" min="1" max="240" value=(s.idle_threshold_minutes); }
+                button id="save" type="submit" { "Save" }
+            }
+        },
+    )
+}

@@ -1,0 +1,315 @@
+//! The web pages over HTTP against the real server: sign-in with a password or an API key,
+//! the session cookie's attributes, CSRF refusals, admin-only settings (switching
+//! screenshots on leaves the member a notice), sign-out and session expiry.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use stint_testkit::http::{call, Account};
+use stint_testkit::TestServer;
+
+const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
+
+struct Browser {
+    http: ureq::Agent,
+    base: String,
+    cookies: Vec<(String, String)>,
+}
+
+struct Answer {
+    status: u16,
+    body: String,
+    set_cookies: Vec<String>,
+    location: Option<String>,
+}
+
+impl Browser {
+    fn new(server: &TestServer) -> Browser {
+        Browser {
+            http: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .build()
+                .into(),
+            base: server.url.clone(),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, answer: &Answer) {
+        for c in &answer.set_cookies {
+            let pair = c.split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !v.is_empty() && !c.contains("Max-Age=0") {
+                self.cookies.push((k.to_owned(), v.to_owned()));
+            }
+        }
+    }
+
+    fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let url = format!("{}{path}", self.base);
+        let cookie = self.cookie_header();
+        let mut response = if let Some(form) = form {
+            let mut req = self.http.post(&url).header("cookie", &cookie);
+            for (h, v) in headers {
+                req = req.header(*h, *v);
+            }
+            req.send_form(form.iter().copied()).unwrap()
+        } else {
+            let mut req = if method == "GET" {
+                self.http.get(&url)
+            } else {
+                self.http.delete(&url)
+            };
+            req = req.header("cookie", &cookie);
+            for (h, v) in headers {
+                req = req.header(*h, *v);
+            }
+            req.call().unwrap()
+        };
+        let set_cookies = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let answer = Answer {
+            status: response.status().as_u16(),
+            body: response.body_mut().read_to_string().unwrap_or_default(),
+            set_cookies,
+            location,
+        };
+        self.keep(&answer);
+        answer
+    }
+
+    fn get(&mut self, path: &str) -> Answer {
+        self.send("GET", path, None, &[])
+    }
+
+    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        self.send("POST", path, Some(form), &[])
+    }
+
+    /// Opens the sign-in page and submits it with `fields`.
+    fn sign_in(&mut self, fields: &[(&str, &str)]) -> Answer {
+        let page = self.get("/web/sign-in");
+        let csrf = csrf_of(&page.body);
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.post("/web/sign-in", &form)
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+fn set_password(server: &TestServer, email: &str, password: &str) {
+    let mut child = Command::new(BIN)
+        .args([
+            "user",
+            "password",
+            "--workspace",
+            "Acme",
+            "--email",
+            email,
+            "--data-dir",
+        ])
+        .arg(server.data_dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn account(server: &TestServer, key: String) -> Account {
+    let base = format!("{}/api/v1", server.url);
+    let (_, me) = call(&base, "GET", "/user", Some(&key), None, &[]);
+    Account {
+        key,
+        id: me["id"].as_str().unwrap().to_owned(),
+        workspace: me["activeWorkspace"].as_str().unwrap().to_owned(),
+    }
+}
+
+#[test]
+fn sign_in_settings_csrf_and_sign_out() {
+    let server = TestServer::start().unwrap();
+    let admin = account(
+        &server,
+        server.add_user("Acme", "ana@acme.test", "admin").unwrap(),
+    );
+    let member = account(
+        &server,
+        server.add_user("Acme", "bo@acme.test", "regular").unwrap(),
+    );
+    set_password(&server, "ana@acme.test", "correct horse battery");
+    let base = format!("{}/api/v1", server.url);
+    let mut ana = Browser::new(&server);
+
+    // Not signed in: sent to the sign-in page.
+    let home = ana.get("/web");
+    assert_eq!(
+        (home.status, home.location.as_deref()),
+        (303, Some("/web/sign-in"))
+    );
+    // A sign-in without the form's token is refused.
+    let forged = ana.post(
+        "/web/sign-in",
+        &[
+            ("email", "ana@acme.test"),
+            ("password", "correct horse battery"),
+        ],
+    );
+    assert_eq!(forged.status, 403);
+    // A wrong password: refused, no session.
+    let wrong = ana.sign_in(&[("email", "ana@acme.test"), ("password", "wrong horse")]);
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("Wrong email, password or API key"));
+    assert!(!ana.cookie_header().contains("stint_session"));
+    // The right one: a session cookie, HttpOnly, SameSite, only for the pages, not Secure
+    // over plain HTTP.
+    let ok = ana.sign_in(&[
+        ("email", "ana@acme.test"),
+        ("password", "correct horse battery"),
+    ]);
+    assert_eq!(ok.status, 303);
+    let session = ok
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("stint_session="))
+        .unwrap();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/web"] {
+        assert!(session.contains(attribute), "{session}");
+    }
+    assert!(!session.contains("Secure"), "{session}");
+    assert!(ana.get("/web").body.contains("Hello, ana@acme.test"));
+
+    // Settings: a post without the token changes nothing; with it, screenshots go on and
+    // the member gets a notice.
+    let page = ana.get("/web/settings");
+    assert_eq!(page.status, 200);
+    let csrf = csrf_of(&page.body);
+    let form = [
+        ("screenshots_enabled", "on"),
+        ("screenshot_max_side", "1024"),
+        ("screenshot_blur", "60"),
+        ("idle_threshold_minutes", "7"),
+    ];
+    assert_eq!(ana.post("/web/settings", &form).status, 403);
+    let mut with_token = form.to_vec();
+    with_token.push(("csrf", "not-the-token"));
+    assert_eq!(ana.post("/web/settings", &with_token).status, 403);
+    let settings_path = format!("/workspaces/{}/settings", admin.workspace);
+    let (_, before) = call(&base, "GET", &settings_path, Some(&admin.key), None, &[]);
+    assert_eq!(before["screenshotsEnabled"], false);
+    with_token.pop();
+    with_token.push(("csrf", &csrf));
+    let saved = ana.post("/web/settings", &with_token);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("Saved."));
+    let (_, after) = call(&base, "GET", &settings_path, Some(&admin.key), None, &[]);
+    assert_eq!(
+        (
+            after["screenshotsEnabled"].clone(),
+            after["screenshotMaxSide"].clone()
+        ),
+        (true.into(), 1024.into())
+    );
+    let notices = format!("/workspaces/{}/notices?unread=true", member.workspace);
+    let (_, unread) = call(&base, "GET", &notices, Some(&member.key), None, &[]);
+    assert_eq!(unread.as_array().unwrap().len(), 1);
+    // Bad values are refused with the reason, and nothing is saved.
+    let mut bad = with_token.clone();
+    bad[1] = ("screenshot_max_side", "99999");
+    let refused = ana.post("/web/settings", &bad);
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.body.contains("screenshotMaxSide"),
+        "{}",
+        refused.body
+    );
+
+    // A member signs in with their API key and cannot reach the settings.
+    let mut bo = Browser::new(&server);
+    assert_eq!(bo.sign_in(&[("api_key", &member.key)]).status, 303);
+    assert_eq!(bo.get("/web/settings").status, 403);
+
+    // Sign out ends the session (the old cookie no longer works).
+    let stolen = ana.cookie_header();
+    let out = ana.post("/web/sign-out", &[("csrf", &csrf)]);
+    assert_eq!(
+        (out.status, out.location.as_deref()),
+        (303, Some("/web/sign-in"))
+    );
+    let mut thief = Browser::new(&server);
+    thief.cookies = stolen
+        .split("; ")
+        .filter_map(|p| p.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+        .collect();
+    assert_eq!(thief.get("/web").status, 303);
+}
+
+#[test]
+fn sessions_expire_and_cookies_are_secure_behind_tls() {
+    // Each test is its own process under nextest, so this reaches only this test's server.
+    std::env::set_var("STINT_SERVER_SESSION_SECONDS", "2");
+    let server = TestServer::start().unwrap();
+    let member = server.add_user("Acme", "cy@acme.test", "regular").unwrap();
+    let mut cy = Browser::new(&server);
+    let page = cy.get("/web/sign-in");
+    let csrf = csrf_of(&page.body);
+    let ok = cy.send(
+        "POST",
+        "/web/sign-in",
+        Some(&[("csrf", &csrf), ("api_key", &member)]),
+        &[("x-forwarded-proto", "https")],
+    );
+    assert_eq!(ok.status, 303);
+    let session = ok
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("stint_session="))
+        .unwrap();
+    assert!(session.contains("Secure"), "{session}");
+    assert_eq!(cy.get("/web").status, 200);
+    std::thread::sleep(Duration::from_millis(2500));
+    let expired = cy.get("/web");
+    assert_eq!(
+        (expired.status, expired.location.as_deref()),
+        (303, Some("/web/sign-in"))
+    );
+}
