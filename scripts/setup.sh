@@ -18,7 +18,7 @@ BUILD_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev
 RUN_PACKAGES=(libayatana-appindicator3-1 fonts-dejavu-core)
 # What the tests start: an X server, a window manager, a session bus, WebDriver, X tools.
 TEST_PACKAGES=(xvfb xauth openbox dbus-daemon webkit2gtk-driver x11-utils xdotool wmctrl
-    tigervnc-standalone-server)
+    tigervnc-standalone-server chromium)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -86,6 +86,19 @@ ensure_schemathesis() {
 
 # Installs the UI's npm packages when package-lock.json changed, then builds ui/dist, which
 # the app embeds at compile time.
+# playwright-core (no browser download: the tests drive Debian's chromium) for the server's
+# web page tests.
+ensure_browser_tests() {
+    ensure_node
+    local dir=crates/stint-server/tests/browser
+    local stamp=$dir/node_modules/.stint-lock
+    if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+        say "installing the browser tests' npm packages"
+        (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+        cp "$dir/package-lock.json" "$stamp"
+    fi
+}
+
 build_ui() {
     ensure_node
     local stamp=ui/node_modules/.stint-lock

@@ -10,6 +10,7 @@ ensure_rust
 ensure_nextest
 ensure_tauri_driver
 ensure_schemathesis
+ensure_browser_tests
 build_ui
 
 say "cargo fmt --check"

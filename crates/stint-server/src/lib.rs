@@ -5,7 +5,7 @@ pub mod auth;
 pub mod blobs;
 mod error;
 mod idempotency;
-mod routes;
+pub(crate) mod routes;
 pub mod storage;
 pub mod web;
 

@@ -451,3 +451,110 @@ fn retention_deletes_screenshots_older_than_seven_days() {
     // The entry itself stays: retention is for pictures only.
     assert_eq!(get_entry(&s, m, &e).0, 200);
 }
+
+/// The gallery pages in headless Chromium (Debian's chromium driven by playwright-core, see
+/// tests/browser/gallery.mjs): the admin switches screenshots on and the member sees the
+/// notice; the member's day shows their pictures and the gallery steps through them;
+/// deleting from the page applies the rules with their messages; another user's day and
+/// pictures are unreachable by direct URL.
+#[test]
+fn the_gallery_in_headless_chromium() {
+    let node = stint_testkit::require_tool("node", "the Debian package nodejs").unwrap();
+    let chromium = std::path::Path::new("/usr/bin/chromium");
+    assert!(
+        chromium.is_file(),
+        "/usr/bin/chromium is missing: install the Debian package chromium (the README's test command does)"
+    );
+    let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        scripts.join("node_modules/playwright-core").is_dir(),
+        "playwright-core is missing: run `npm ci` in {} (the README's test command does)",
+        scripts.display()
+    );
+    let s = Server::start();
+    let mut child = std::process::Command::new(BIN)
+        .args([
+            "user",
+            "password",
+            "--workspace",
+            "Acme",
+            "--email",
+            "ana@acme.test",
+            "--data-dir",
+        ])
+        .arg(s.process.data_dir.path())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        &mut child.stdin.take().unwrap(),
+        b"a long enough password\n",
+    )
+    .unwrap();
+    assert!(child.wait().unwrap().success());
+
+    let now = Utc::now().duration_trunc(Duration::seconds(1)).unwrap();
+    let m = &s.member;
+    let stopped = entry(
+        &s,
+        m,
+        now - Duration::minutes(50),
+        Some(now - Duration::minutes(20)),
+    );
+    let times = [47, 40, 33].map(|ago| now - Duration::minutes(ago));
+    let sets: Vec<String> = times
+        .iter()
+        .map(|t| upload(&s, m, &stopped, *t, 1))
+        .collect();
+    let running = entry(&s, m, now - Duration::minutes(15), None);
+    let running_at = now - Duration::minutes(10);
+    let running_set = upload(&s, m, &running, running_at, 1);
+    let admin_entry = entry(
+        &s,
+        &s.admin,
+        now - Duration::minutes(30),
+        Some(now - Duration::minutes(5)),
+    );
+    upload(&s, &s.admin, &admin_entry, now - Duration::minutes(25), 1);
+    let (_, admin_sets) = list(&s, &s.admin, Some(&s.admin));
+    let admin_image = admin_sets[0]["screenshots"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The day of the middle set; near midnight UTC the others may fall on the day before.
+    let day = times[1].date_naive();
+    let on_day = times
+        .iter()
+        .chain([&running_at])
+        .filter(|t| t.date_naive() == day)
+        .count();
+    let out = std::process::Command::new(node)
+        .arg(scripts.join("gallery.mjs"))
+        .current_dir(&scripts)
+        .env("STINT_BASE", &s.process.url)
+        .env("STINT_DATE", day.to_string())
+        .env("STINT_RUNNING_DATE", running_at.date_naive().to_string())
+        .env("STINT_ADMIN_EMAIL", "ana@acme.test")
+        .env("STINT_ADMIN_PASSWORD", "a long enough password")
+        .env("STINT_MEMBER_KEY", &m.key)
+        .env("STINT_MEMBER_ID", &m.id)
+        .env("STINT_ADMIN_ID", &s.admin.id)
+        .env("STINT_ADMIN_IMAGE", &admin_image)
+        .env("STINT_EXPECTED_PICTURES", on_day.to_string())
+        .env("STINT_RUNNING_SET", &running_set)
+        .env("STINT_MIDDLE_SET", &sets[1])
+        .env("CHROMIUM", chromium)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the browser checks failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // What the page did is what the API shows: the middle set gone, 7 minutes cut.
+    let (_, after) = get_entry(&s, m, &stopped);
+    assert_eq!(after["timeInterval"]["end"], json!(times[0]));
+    assert_eq!(list(&s, m, None).1.as_array().unwrap().len(), 3);
+}

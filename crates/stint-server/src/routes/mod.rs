@@ -1,7 +1,7 @@
 //! The `/api/v1` routes in Clockify's shape.
 
 mod entries;
-mod screenshots;
+pub(crate) mod screenshots;
 mod settings;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};

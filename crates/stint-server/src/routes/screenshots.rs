@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 
 use super::entries::{query_time, to_json, valid_client_id, visible_entry};
 use super::{parse_body, Caller};
-use crate::storage::{CaptureSetRow, ScreenshotRow};
+use crate::storage::{CaptureSetRow, Role, ScreenshotRow, UserRow};
 use crate::{ApiFailure, AppState};
 
 /// Largest accepted picture, and most pictures in one set.
@@ -274,20 +274,7 @@ async fn image(
     Path((wid, id)): Path<(String, String)>,
 ) -> Result<Response, ApiFailure> {
     caller.own_workspace(&wid)?;
-    let not_found = || ApiFailure::not_found(format!("screenshot {id} not found"));
-    let key = id.clone();
-    let owner = state.db(move |db| db.screenshot_owner(&wid, &key)).await?;
-    match owner {
-        Some(owner) if owner == caller.0.id || caller.is_admin() => {}
-        _ => return Err(not_found()),
-    }
-    let blobs = state.blobs.clone();
-    let key = id.clone();
-    let bytes = tokio::task::spawn_blocking(move || blobs.get(&key))
-        .await
-        .map_err(|e| ApiFailure::internal(format!("blob task failed: {e}")))?
-        .map_err(|e| ApiFailure::internal(format!("reading a screenshot: {e}")))?
-        .ok_or_else(not_found)?;
+    let bytes = picture_for(&state, &caller.0, &id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/jpeg"),
@@ -311,22 +298,63 @@ async fn remove(
     Path((wid, id)): Path<(String, String)>,
 ) -> Result<Json<CaptureSetDeleted>, ApiFailure> {
     caller.own_workspace(&wid)?;
+    let outcome = delete_set_as(&state, &caller.0, &id).await?;
+    Ok(Json(CaptureSetDeleted {
+        removed_seconds: outcome.removed_seconds,
+        entry_deleted: outcome.entry_deleted,
+        entry: outcome.entry.as_ref().map(to_json),
+        split_off: outcome.split_off.as_ref().map(to_json),
+    }))
+}
+
+/// A picture's bytes for `user`: their own, or anyone's in their workspace for an admin;
+/// others' answer 404 as if they did not exist. Used by the API and the web pages.
+pub(crate) async fn picture_for(
+    state: &AppState,
+    user: &UserRow,
+    id: &str,
+) -> Result<Vec<u8>, ApiFailure> {
+    let not_found = || ApiFailure::not_found(format!("screenshot {id} not found"));
+    let (wid, key) = (user.workspace_id.clone(), id.to_owned());
+    let owner = state.db(move |db| db.screenshot_owner(&wid, &key)).await?;
+    match owner {
+        Some(owner) if owner == user.id || user.role == Role::Admin => {}
+        _ => return Err(not_found()),
+    }
+    let blobs = state.blobs.clone();
+    let key = id.to_owned();
+    tokio::task::spawn_blocking(move || blobs.get(&key))
+        .await
+        .map_err(|e| ApiFailure::internal(format!("blob task failed: {e}")))?
+        .map_err(|e| ApiFailure::internal(format!("reading a screenshot: {e}")))?
+        .ok_or_else(not_found)
+}
+
+/// Deletes a capture set as `user` under the deletion rules (an admin's subtracts
+/// nothing); refusals carry the rules' messages. Used by the API and the web pages.
+pub(crate) async fn delete_set_as(
+    state: &AppState,
+    user: &UserRow,
+    id: &str,
+) -> Result<crate::storage::SetDeletion, ApiFailure> {
     let not_found = || ApiFailure::not_found(format!("capture set {id} not found"));
-    let (w, i) = (wid.clone(), id.clone());
+    let (w, i) = (user.workspace_id.clone(), id.to_owned());
     let set = state
         .db(move |db| db.capture_set(&w, &i))
         .await?
         .ok_or_else(not_found)?;
-    if set.user_id != caller.0.id && !caller.is_admin() {
+    let admin = user.role == Role::Admin;
+    if set.user_id != user.id && !admin {
         return Err(not_found());
     }
-    let by = if caller.is_admin() {
+    let by = if admin {
         Deleter::Admin
     } else {
         Deleter::Owner
     };
+    let (w, i) = (user.workspace_id.clone(), id.to_owned());
     let outcome = state
-        .db(move |db| db.delete_capture_set(&wid, &id, by))
+        .db(move |db| db.delete_capture_set(&w, &i, by))
         .await?
         .map_err(|refused| {
             let status = match refused {
@@ -335,12 +363,7 @@ async fn remove(
             };
             ApiFailure::new(status, refused.to_string())
         })?;
-    crate::remove_blobs(&state, outcome.blob_keys.clone()).await;
+    crate::remove_blobs(state, outcome.blob_keys.clone()).await;
     tracing::info!(set = %set.id, by = ?by, removed_seconds = outcome.removed_seconds, "capture set deleted");
-    Ok(Json(CaptureSetDeleted {
-        removed_seconds: outcome.removed_seconds,
-        entry_deleted: outcome.entry_deleted,
-        entry: outcome.entry.as_ref().map(to_json),
-        split_off: outcome.split_off.as_ref().map(to_json),
-    }))
+    Ok(outcome)
 }

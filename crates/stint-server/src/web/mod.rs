@@ -3,6 +3,7 @@
 //! TLS), a CSRF token on every form, sign out, and the workspace settings for admins. More
 //! pages (screenshots, entries, reports, audit log) build on the same session.
 
+mod gallery;
 mod pages;
 
 use axum::extract::{Form, State};
@@ -45,6 +46,10 @@ pub fn router() -> Router<AppState> {
         .route("/web/sign-in", get(sign_in_page).post(sign_in))
         .route("/web/sign-out", post(sign_out))
         .route("/web/settings", get(settings_page).post(save_settings))
+        .route("/web/screenshots", get(gallery::day_page))
+        .route("/web/screenshots/view", get(gallery::view_page))
+        .route("/web/screenshots/delete", post(gallery::delete))
+        .route("/web/images/{id}", get(gallery::image))
 }
 
 /// 244 random bits (two v4 UUIDs), hex.
@@ -82,7 +87,7 @@ fn cookie(
 }
 
 /// A page failure: the status and a sentence for the person.
-pub struct PageError(StatusCode, String);
+pub struct PageError(pub StatusCode, pub String);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
@@ -97,9 +102,9 @@ impl From<crate::ApiFailure> for PageError {
 }
 
 /// The signed-in user of a request and the session's CSRF token.
-struct Session {
-    user: UserRow,
-    csrf: String,
+pub(crate) struct Session {
+    pub user: UserRow,
+    pub csrf: String,
 }
 
 async fn session(state: &AppState, jar: &CookieJar) -> Result<Option<Session>, PageError> {
@@ -113,7 +118,7 @@ async fn session(state: &AppState, jar: &CookieJar) -> Result<Option<Session>, P
 }
 
 /// The session, or a redirect to the sign-in page.
-async fn required(state: &AppState, jar: &CookieJar) -> Result<Session, Response> {
+pub(crate) async fn required(state: &AppState, jar: &CookieJar) -> Result<Session, Response> {
     match session(state, jar).await {
         Ok(Some(s)) => Ok(s),
         Ok(None) => Err(Redirect::to("/web/sign-in").into_response()),
@@ -122,7 +127,10 @@ async fn required(state: &AppState, jar: &CookieJar) -> Result<Session, Response
 }
 
 /// Refuses a form post whose token is not the session's.
-fn check_csrf(session: &Session, form: &HashMap<String, String>) -> Result<(), PageError> {
+pub(crate) fn check_csrf(
+    session: &Session,
+    form: &HashMap<String, String>,
+) -> Result<(), PageError> {
     match form.get("csrf") {
         Some(token) if same(token, &session.csrf) => Ok(()),
         _ => Err(PageError(
@@ -134,9 +142,14 @@ fn check_csrf(session: &Session, form: &HashMap<String, String>) -> Result<(), P
 }
 
 async fn home(State(state): State<AppState>, jar: CookieJar) -> Response {
-    match required(&state, &jar).await {
-        Ok(s) => pages::home(&s.user, &s.csrf).into_response(),
-        Err(r) => r,
+    let s = match required(&state, &jar).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let uid = s.user.id.clone();
+    match state.db(move |db| db.notices(&uid, true)).await {
+        Ok(notices) => pages::home(&s.user, &s.csrf, &notices).into_response(),
+        Err(e) => PageError::from(e).into_response(),
     }
 }
 

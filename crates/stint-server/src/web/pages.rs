@@ -9,9 +9,9 @@ use crate::storage::{Role, UserRow};
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}\
 label{display:block;margin:.6rem 0}input[type=text],input[type=email],input[type=password],input[type=number]\
 {padding:.3rem;width:16rem}button{padding:.35rem .9rem}.note{background:#fef3c7;padding:.5rem;border-radius:4px}\
-nav form{display:inline}nav a{margin-right:1rem}";
+nav form{display:inline}nav a{margin-right:1rem}.thumb{display:inline-block;margin:.4rem}#picture{max-width:100%}form.delete{display:inline}";
 
-fn page(title: &str, body: Markup) -> Html<String> {
+pub(super) fn page(title: &str, body: Markup) -> Html<String> {
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
@@ -26,10 +26,11 @@ fn page(title: &str, body: Markup) -> Html<String> {
     Html(markup.into_string())
 }
 
-fn nav(user: &UserRow, csrf: &str) -> Markup {
+pub(super) fn nav(user: &UserRow, csrf: &str) -> Markup {
     html! {
         nav {
             a href="/web" { "Home" }
+            a href="/web/screenshots" { "Screenshots" }
             @if user.role == Role::Admin { a href="/web/settings" { "Workspace settings" } }
             span { (user.name) " (" (user.email) ") " }
             form method="post" action="/web/sign-out" {
@@ -66,13 +67,17 @@ pub fn sign_in(csrf: &str, problem: Option<&str>) -> Html<String> {
     )
 }
 
-pub fn home(user: &UserRow, csrf: &str) -> Html<String> {
+pub fn home(user: &UserRow, csrf: &str, notices: &[stint_api::Notice]) -> Html<String> {
     page(
         "Home",
         html! {
             (nav(user, csrf))
             h1 id="welcome" { "Hello, " (user.name) }
             p { "You are " @if user.role == Role::Admin { "an admin" } @else { "a member" } " of this workspace." }
+            @if !notices.is_empty() {
+                h2 { "Notices" }
+                ul id="notices" { @for n in notices { li class="notice" { (n.message) } } }
+            }
         },
     )
 }

@@ -1,0 +1,258 @@
+//! Activity > Screenshots: a UTC day at a time (the last 7 days), every member with the
+//! day's count (a regular user sees only themselves), a member's thumbnails, a gallery view
+//! that steps through them, and delete under the deletion rules with their messages.
+//! Pictures are served only to a signed-in session with the same rule as the API.
+
+use std::collections::HashMap;
+
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use chrono::{Duration, NaiveDate, Utc};
+use maud::html;
+
+use super::pages::{nav, page};
+use super::{check_csrf, required, PageError, Session};
+use crate::routes::screenshots::{delete_set_as, picture_for};
+use crate::storage::{CaptureSetRow, Role, UserRow};
+use crate::AppState;
+
+const DAYS: i64 = 7;
+
+fn chosen_day(q: &HashMap<String, String>) -> NaiveDate {
+    let today = Utc::now().date_naive();
+    q.get("date")
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .filter(|d| *d <= today && *d > today - Duration::days(DAYS))
+        .unwrap_or(today)
+}
+
+/// The members the session may look at.
+async fn visible_users(state: &AppState, session: &Session) -> Result<Vec<UserRow>, PageError> {
+    if session.user.role != Role::Admin {
+        return Ok(vec![session.user.clone()]);
+    }
+    let wid = session.user.workspace_id.clone();
+    Ok(state.db(move |db| db.users_in(&wid)).await?)
+}
+
+async fn sets_of(
+    state: &AppState,
+    workspace: &str,
+    user: Option<&str>,
+    day: NaiveDate,
+) -> Result<Vec<CaptureSetRow>, PageError> {
+    let start = day.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let (w, u) = (workspace.to_owned(), user.map(str::to_owned));
+    Ok(state
+        .db(move |db| db.capture_sets(&w, u.as_deref(), start, start + Duration::days(1)))
+        .await?)
+}
+
+fn day_link(day: NaiveDate, user: Option<&str>) -> String {
+    match user {
+        Some(u) => format!("/web/screenshots?date={day}&user={u}"),
+        None => format!("/web/screenshots?date={day}"),
+    }
+}
+
+pub async fn day_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let session = match required(&state, &jar).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match render_day(&state, &session, &q).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn render_day(
+    state: &AppState,
+    session: &Session,
+    q: &HashMap<String, String>,
+) -> Result<Response, PageError> {
+    let day = chosen_day(q);
+    let today = Utc::now().date_naive();
+    let users = visible_users(state, session).await?;
+    let all = sets_of(state, &session.user.workspace_id, None, day).await?;
+    let selected = match q.get("user") {
+        Some(u) if users.iter().any(|x| &x.id == u) => Some(u.clone()),
+        Some(_) => return Err(PageError(StatusCode::NOT_FOUND, "No such member.".into())),
+        None => None,
+    };
+    let count = |uid: &str| -> usize {
+        all.iter()
+            .filter(|s| s.user_id == uid)
+            .map(|s| s.screenshots.len())
+            .sum()
+    };
+    let shown: Vec<&CaptureSetRow> = all
+        .iter()
+        .filter(|s| Some(&s.user_id) == selected.as_ref())
+        .collect();
+    let note = q.get("note");
+    let body = html! {
+        (nav(&session.user, &session.csrf))
+        h1 { "Screenshots" }
+        @if let Some(n) = note { p id="note" class="note" { (n) } }
+        p class="days" {
+            @if day > today - Duration::days(DAYS - 1) {
+                a id="previous-day" href=(day_link(day - Duration::days(1), selected.as_deref())) { "← previous day" }
+            }
+            " " strong id="day" { (day.format("%A %-d %B %Y")) } " (UTC) "
+            @if day < today {
+                a id="next-day" href=(day_link(day + Duration::days(1), selected.as_deref())) { "next day →" }
+            }
+        }
+        ul id="members" {
+            @for u in &users {
+                li {
+                    a class="member" href=(day_link(day, Some(&u.id))) data-user=(u.id) { (u.name) }
+                    " — " span class="count" { (count(&u.id)) } " screenshots"
+                }
+            }
+        }
+        @if selected.is_some() {
+            div id="thumbnails" {
+                @for set in &shown {
+                    @for shot in &set.screenshots {
+                        figure class="thumb" {
+                            a href=(format!("/web/screenshots/view?date={day}&user={}&shot={}", set.user_id, shot.id)) {
+                                img src=(format!("/web/images/{}", shot.id)) width="240" alt=(format!("Screenshot of {} at {}", shot.monitor.name, set.captured.format("%H:%M")));
+                            }
+                            figcaption { span class="time" { (set.captured.format("%H:%M:%S")) } " " (shot.monitor.name) }
+                            (delete_form(&session.csrf, &set.id, day, &set.user_id))
+                        }
+                    }
+                }
+                @if shown.is_empty() { p { "No screenshots on this day." } }
+            }
+        }
+    };
+    Ok(page("Screenshots", body).into_response())
+}
+
+fn delete_form(csrf: &str, set_id: &str, day: NaiveDate, user: &str) -> maud::Markup {
+    html! {
+        form method="post" action="/web/screenshots/delete" class="delete" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="set" value=(set_id);
+            input type="hidden" name="date" value=(day.to_string());
+            input type="hidden" name="user" value=(user);
+            button type="submit" { "Delete" }
+        }
+    }
+}
+
+/// One picture large, with the previous and next of that member's day.
+pub async fn view_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let session = match required(&state, &jar).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let result: Result<Response, PageError> = async {
+        let day = chosen_day(&q);
+        let user = q.get("user").cloned().unwrap_or_default();
+        if user != session.user.id && session.user.role != Role::Admin {
+            return Err(PageError(StatusCode::NOT_FOUND, "No such screenshot.".into()));
+        }
+        let sets = sets_of(&state, &session.user.workspace_id, Some(&user), day).await?;
+        let shots: Vec<(&CaptureSetRow, &crate::storage::ScreenshotRow)> =
+            sets.iter().flat_map(|s| s.screenshots.iter().map(move |p| (s, p))).collect();
+        let wanted = q.get("shot").cloned().unwrap_or_default();
+        let at = shots
+            .iter()
+            .position(|(_, p)| p.id == wanted)
+            .ok_or_else(|| PageError(StatusCode::NOT_FOUND, "No such screenshot.".into()))?;
+        let (set, shot) = shots[at];
+        let link = |i: usize| format!("/web/screenshots/view?date={day}&user={user}&shot={}", shots[i].1.id);
+        let body = html! {
+            (nav(&session.user, &session.csrf))
+            h1 { "Screenshot " (at + 1) " of " (shots.len()) }
+            p {
+                @if at > 0 { a id="previous" href=(link(at - 1)) { "← previous" } " " }
+                span id="when" { (set.captured.format("%Y-%m-%d %H:%M:%S UTC")) } " " (shot.monitor.name)
+                @if at + 1 < shots.len() { " " a id="next" href=(link(at + 1)) { "next →" } }
+            }
+            img id="picture" src=(format!("/web/images/{}", shot.id)) alt="Screenshot";
+            (delete_form(&session.csrf, &set.id, day, &user))
+            p { a href=(day_link(day, Some(&user))) { "Back to the day" } }
+        };
+        Ok(page("Screenshot", body).into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+pub async fn image(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> Response {
+    let session = match required(&state, &jar).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match picture_for(&state, &session.user, &id).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "image/jpeg"),
+                (header::CACHE_CONTROL, "private, no-store"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => PageError::from(e).into_response(),
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let session = match required(&state, &jar).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(e) = check_csrf(&session, &form) {
+        return e.into_response();
+    }
+    let set = form.get("set").cloned().unwrap_or_default();
+    let back = |note: &str| {
+        let day = chosen_day(&form);
+        let user = form.get("user").cloned().unwrap_or_default();
+        let note: String = url_escape(note);
+        Redirect::to(&format!("{}&note={note}", day_link(day, Some(&user)))).into_response()
+    };
+    match delete_set_as(&state, &session.user, &set).await {
+        Ok(outcome) if outcome.entry_deleted => {
+            back("Deleted; it was the entry's only screenshot, so the time entry was deleted too.")
+        }
+        Ok(outcome) if outcome.removed_seconds > 0 => back(&format!(
+            "Deleted; {} minutes were taken out of the time entry.",
+            (outcome.removed_seconds + 59) / 60
+        )),
+        Ok(_) => back("Deleted."),
+        Err(e) => PageError::from(e).into_response(),
+    }
+}
+
+fn url_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,89 @@
+// Headless Chromium (Debian's, through playwright-core) against the real server that
+// tests/screenshots.rs started and filled. Exits non-zero with a message on any failure.
+
+import { chromium } from "playwright-core";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const BASE = env("STINT_BASE");
+const DATE = env("STINT_DATE");
+const check = (ok, message) => {
+  if (!ok) throw new Error(message);
+};
+
+const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "stint-chromium-")), {
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+try {
+  // The admin signs in with a password and switches screenshots on.
+  const admin = await browser.newPage();
+  await admin.goto(`${BASE}/web/sign-in`);
+  await admin.fill("#email", env("STINT_ADMIN_EMAIL"));
+  await admin.fill("#password", env("STINT_ADMIN_PASSWORD"));
+  await admin.click("#sign-in");
+  await admin.waitForSelector("#welcome");
+  await admin.goto(`${BASE}/web/settings`);
+  await admin.check("#screenshots-enabled");
+  await admin.click("#save");
+  check((await admin.textContent("#note")).includes("Saved"), "the settings were not saved");
+  // Sign out: the admin's cookie must not serve the member below.
+  await admin.click("#sign-out");
+  await admin.waitForSelector("#sign-in");
+
+  // The member signs in with an API key and sees the notice.
+  const member = await browser.newPage();
+  await member.goto(`${BASE}/web/sign-in`);
+  await member.fill("#api-key", env("STINT_MEMBER_KEY"));
+  await member.click("#sign-in");
+  await member.waitForSelector("#welcome");
+  const notice = await member.textContent("#notices");
+  check(/screenshots/i.test(notice ?? ""), `no screenshot notice on the member's page: ${notice}`);
+
+  // The gallery: the member's day, thumbnails, stepping through the pictures.
+  await member.goto(`${BASE}/web/screenshots?date=${DATE}`);
+  const members = await member.$$("a.member");
+  check(members.length === 1, `a member sees ${members.length} people, not only themselves`);
+  await members[0].click();
+  const thumbs = await member.$$("#thumbnails img");
+  const expected = Number(env("STINT_EXPECTED_PICTURES"));
+  check(thumbs.length === expected, `${thumbs.length} thumbnails, expected ${expected}`);
+  const loaded = await member.$$eval("#thumbnails img", (imgs) => imgs.every((i) => i.complete && i.naturalWidth > 0));
+  check(loaded, "a thumbnail did not load");
+  await member.click("#thumbnails a >> nth=0");
+  check((await member.textContent("h1")).includes(`1 of ${expected}`), "the gallery did not open at the first picture");
+  await member.click("#next");
+  check((await member.textContent("h1")).includes(`2 of ${expected}`), "next did not step");
+  await member.click("#previous");
+  check((await member.textContent("h1")).includes(`1 of ${expected}`), "previous did not step back");
+
+  // Delete from the page: the running entry's picture is refused with the rule's message;
+  // a stopped entry's middle picture is deleted and time is cut.
+  await member.goto(`${BASE}/web/screenshots?date=${env("STINT_RUNNING_DATE")}&user=${env("STINT_MEMBER_ID")}`);
+  await member.click(`form.delete:has(input[value="${env("STINT_RUNNING_SET")}"]) button`);
+  check((await member.textContent("#message")).includes("still running"), "deleting during a running timer was not refused");
+  await member.goto(`${BASE}/web/screenshots?date=${DATE}&user=${env("STINT_MEMBER_ID")}`);
+  await member.click(`form.delete:has(input[value="${env("STINT_MIDDLE_SET")}"]) button`);
+  const note = await member.textContent("#note");
+  check(note.includes("taken out of the time entry"), `no cut message: ${note}`);
+  const left = await member.$$("#thumbnails img");
+  check(left.length === expected - 1, `${left.length} thumbnails left after one delete`);
+
+  // Someone else's pages and pictures, by direct URL.
+  const other = await member.goto(`${BASE}/web/images/${env("STINT_ADMIN_IMAGE")}`);
+  check(other.status() === 404, `another user's image answered ${other.status()}`);
+  const otherDay = await member.goto(`${BASE}/web/screenshots?date=${DATE}&user=${env("STINT_ADMIN_ID")}`);
+  check(otherDay.status() === 404, `another user's day answered ${otherDay.status()}`);
+  const settings = await member.goto(`${BASE}/web/settings`);
+  check(settings.status() === 403, `a member reached the settings (${settings.status()})`);
+  console.log("browser checks passed");
+} finally {
+  await browser.close();
+}
