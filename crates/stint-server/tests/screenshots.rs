@@ -539,6 +539,12 @@ fn the_gallery_in_headless_chromium() {
         .env("STINT_ADMIN_PASSWORD", "a long enough password")
         .env("STINT_MEMBER_KEY", &m.key)
         .env("STINT_MEMBER_ID", &m.id)
+        .env("STINT_MEMBER_EMAIL", "bo@acme.test")
+        .env("STINT_WORKSPACE", &m.workspace)
+        .env(
+            "STINT_REPORT_START",
+            (now - Duration::days(1)).date_naive().to_string(),
+        )
         .env("STINT_ADMIN_ID", &s.admin.id)
         .env("STINT_ADMIN_IMAGE", &admin_image)
         .env("STINT_EXPECTED_PICTURES", on_day.to_string())

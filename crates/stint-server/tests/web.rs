@@ -268,6 +268,51 @@ fn sign_in_settings_csrf_and_sign_out() {
     assert_eq!(bo.sign_in(&[("api_key", &member.key)]).status, 303);
     assert_eq!(bo.get("/web/settings").status, 403);
 
+    // The admin locks the member's entry from the entries page; the member cannot.
+    let entries = format!("/workspaces/{}/time-entries", member.workspace);
+    let start = chrono::Utc::now() - chrono::Duration::hours(2);
+    let (_, made) = call(
+        &base,
+        "POST",
+        &entries,
+        Some(&member.key),
+        Some(
+            serde_json::json!({"start": start, "end": start + chrono::Duration::minutes(45), "description": "Audit prep"}),
+        ),
+        &[],
+    );
+    let id = made["id"].as_str().unwrap().to_owned();
+    let report = bo.get("/web/reports");
+    assert!(
+        report.body.contains("Audit prep") && report.body.contains("00:45:00"),
+        "{}",
+        report.body
+    );
+    let bo_csrf = csrf_of(&bo.get("/web").body);
+    let lock = [
+        ("csrf", bo_csrf.as_str()),
+        ("id", id.as_str()),
+        ("locked", "true"),
+        ("back", ""),
+    ];
+    assert_eq!(bo.post("/web/entries/lock", &lock).status, 403);
+    let lock = [
+        ("csrf", csrf.as_str()),
+        ("id", id.as_str()),
+        ("locked", "true"),
+        ("back", ""),
+    ];
+    assert_eq!(ana.post("/web/entries/lock", &lock).status, 303);
+    let (_, locked) = call(
+        &base,
+        "GET",
+        &format!("{entries}/{id}"),
+        Some(&member.key),
+        None,
+        &[],
+    );
+    assert_eq!(locked["isLocked"], true);
+
     // Sign out ends the session (the old cookie no longer works).
     let stolen = ana.cookie_header();
     let out = ana.post("/web/sign-out", &[("csrf", &csrf)]);

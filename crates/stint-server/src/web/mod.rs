@@ -5,6 +5,7 @@
 
 mod gallery;
 mod pages;
+mod reports;
 
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -50,6 +51,9 @@ pub fn router() -> Router<AppState> {
         .route("/web/screenshots/view", get(gallery::view_page))
         .route("/web/screenshots/delete", post(gallery::delete))
         .route("/web/images/{id}", get(gallery::image))
+        .route("/web/reports", get(reports::report_page))
+        .route("/web/reports.csv", get(reports::report_csv))
+        .route("/web/entries/lock", post(reports::lock))
 }
 
 /// 244 random bits (two v4 UUIDs), hex.

@@ -9,7 +9,7 @@ use crate::storage::{Role, UserRow};
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}\
 label{display:block;margin:.6rem 0}input[type=text],input[type=email],input[type=password],input[type=number]\
 {padding:.3rem;width:16rem}button{padding:.35rem .9rem}.note{background:#fef3c7;padding:.5rem;border-radius:4px}\
-nav form{display:inline}nav a{margin-right:1rem}.thumb{display:inline-block;margin:.4rem}#picture{max-width:100%}form.delete{display:inline}";
+nav form{display:inline}nav a{margin-right:1rem}.thumb{display:inline-block;margin:.4rem}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.2rem .4rem;text-align:left}#picture{max-width:100%}form.delete{display:inline}";
 
 pub(super) fn page(title: &str, body: Markup) -> Html<String> {
     let markup = html! {
@@ -31,6 +31,7 @@ pub(super) fn nav(user: &UserRow, csrf: &str) -> Markup {
         nav {
             a href="/web" { "Home" }
             a href="/web/screenshots" { "Screenshots" }
+            a href="/web/reports" { "Entries & reports" }
             @if user.role == Role::Admin { a href="/web/settings" { "Workspace settings" } }
             span { (user.name) " (" (user.email) ") " }
             form method="post" action="/web/sign-out" {

@@ -13,6 +13,14 @@ const env = (name) => {
 };
 const BASE = env("STINT_BASE");
 const DATE = env("STINT_DATE");
+/** "01:05:09 PM" -> "13:05:09". */
+const to24 = (t) => {
+  const [clock, half] = t.split(" ");
+  let [h, m, s] = clock.split(":").map(Number);
+  if (half === "PM" && h < 12) h += 12;
+  if (half === "AM" && h === 12) h = 0;
+  return [h, m, s].map((n) => String(n).padStart(2, "0")).join(":");
+};
 const check = (ok, message) => {
   if (!ok) throw new Error(message);
 };
@@ -75,6 +83,35 @@ try {
   check(note.includes("taken out of the time entry"), `no cut message: ${note}`);
   const left = await member.$$("#thumbnails img");
   check(left.length === expected - 1, `${left.length} thumbnails left after one delete`);
+
+  // The detailed report: the CSV export holds what the API returns.
+  const from = env("STINT_REPORT_START");
+  await member.goto(`${BASE}/web/reports?start=${from}&end=${DATE}`);
+  const href = await member.getAttribute("#csv", "href");
+  const csv = await (await member.request.get(`${BASE}${href}`)).text();
+  const lines = csv.trim().split("\r\n").map((l) => l.slice(1, -1).split('","'));
+  const header = lines.shift();
+  check(header.join("|") === "Project|Client|Description|Task|User|Group|Email|Tags|Billable|Start Date|Start Time|End Date|End Time|Duration (h)|Duration (decimal)|Billable Rate (USD)|Billable Amount (USD)", `CSV header: ${header}`);
+  const api = await (
+    await member.request.get(
+      `${BASE}/api/v1/workspaces/${env("STINT_WORKSPACE")}/user/${env("STINT_MEMBER_ID")}/time-entries?start=${from}T00:00:00Z&end=${DATE}T23:59:59.999Z&page-size=100`,
+      { headers: { "X-Api-Key": env("STINT_MEMBER_KEY") } },
+    )
+  ).json();
+  check(api.length === lines.length, `CSV has ${lines.length} rows, the API ${api.length}`);
+  const col = (name) => header.indexOf(name);
+  for (const entry of api) {
+    const row = lines.find((r) => r[col("Description")] === entry.description && r[col("Start Time")] !== undefined
+      && new Date(entry.timeInterval.start).toISOString().slice(11, 19) === to24(r[col("Start Time")]));
+    check(row !== undefined, `no CSV row for ${entry.description} at ${entry.timeInterval.start}`);
+    check(row[col("Email")] === env("STINT_MEMBER_EMAIL"), `email column: ${row[col("Email")]}`);
+    if (entry.timeInterval.duration) {
+      const seconds = (Date.parse(entry.timeInterval.end) - Date.parse(entry.timeInterval.start)) / 1000;
+      const [h, m, sec] = row[col("Duration (h)")].split(":").map(Number);
+      check(h * 3600 + m * 60 + sec === seconds, `duration ${row[col("Duration (h)")]} vs ${seconds} s`);
+      check(row[col("Duration (decimal)")] === (seconds / 3600).toFixed(2), `decimal ${row[col("Duration (decimal)")]}`);
+    }
+  }
 
   // Someone else's pages and pictures, by direct URL.
   const other = await member.goto(`${BASE}/web/images/${env("STINT_ADMIN_IMAGE")}`);

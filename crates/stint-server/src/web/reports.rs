@@ -1,0 +1,336 @@
+//! Time entries and the detailed report: every entry of a date range (UTC days), one row
+//! each, for the caller (a regular user) or any member or all (an admin); admins lock and
+//! unlock entries here. The CSV export has the columns and formats of Clockify's detailed
+//! report CSV, so sheets built on Clockify's exports keep working.
+
+use std::collections::HashMap;
+
+use axum::extract::{Form, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use chrono::{Duration, NaiveDate, Utc};
+use maud::html;
+
+use super::pages::{nav, page};
+use super::{check_csrf, required, PageError, Session};
+use crate::storage::{EntryFilter, EntryRow, Role, UserRow};
+use crate::AppState;
+
+/// The longest range one report covers.
+const MAX_DAYS: i64 = 366;
+const CSV_COLUMNS: [&str; 17] = [
+    "Project",
+    "Client",
+    "Description",
+    "Task",
+    "User",
+    "Group",
+    "Email",
+    "Tags",
+    "Billable",
+    "Start Date",
+    "Start Time",
+    "End Date",
+    "End Time",
+    "Duration (h)",
+    "Duration (decimal)",
+    "Billable Rate (USD)",
+    "Billable Amount (USD)",
+];
+
+struct Range {
+    start: NaiveDate,
+    end: NaiveDate,
+    /// `None`: every member (admins only).
+    user: Option<String>,
+}
+
+fn range_of(q: &HashMap<String, String>, session: &Session) -> Result<Range, PageError> {
+    let today = Utc::now().date_naive();
+    let date = |name: &str, default: NaiveDate| -> Result<NaiveDate, PageError> {
+        match q.get(name).filter(|v| !v.is_empty()) {
+            Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                PageError(
+                    StatusCode::BAD_REQUEST,
+                    format!("{v:?} is not a date (YYYY-MM-DD)"),
+                )
+            }),
+            None => Ok(default),
+        }
+    };
+    let (start, end) = (
+        date("start", today - Duration::days(6))?,
+        date("end", today)?,
+    );
+    if end < start || end - start >= Duration::days(MAX_DAYS) {
+        return Err(PageError(
+            StatusCode::BAD_REQUEST,
+            format!("The range must end after it starts and span at most {MAX_DAYS} days."),
+        ));
+    }
+    let admin = session.user.role == Role::Admin;
+    let named = q
+        .get("user")
+        .map(String::as_str)
+        .filter(|u| !u.is_empty() && *u != "all");
+    let user = match named {
+        None if admin => None,
+        None => Some(session.user.id.clone()),
+        Some(u) if u == session.user.id || admin => Some(u.to_owned()),
+        Some(_) => return Err(PageError(StatusCode::NOT_FOUND, "No such member.".into())),
+    };
+    Ok(Range { start, end, user })
+}
+
+/// The range's entries with their users, oldest first.
+async fn entries(
+    state: &AppState,
+    session: &Session,
+    range: &Range,
+) -> Result<Vec<(EntryRow, UserRow)>, PageError> {
+    let wid = session.user.workspace_id.clone();
+    let users: Vec<UserRow> = match &range.user {
+        Some(id) if *id == session.user.id => vec![session.user.clone()],
+        _ => {
+            let w = wid.clone();
+            let all = state.db(move |db| db.users_in(&w)).await?;
+            all.into_iter()
+                .filter(|u| range.user.as_ref().is_none_or(|id| *id == u.id))
+                .collect()
+        }
+    };
+    if users.is_empty() {
+        return Err(PageError(StatusCode::NOT_FOUND, "No such member.".into()));
+    }
+    let filter = EntryFilter {
+        start: Some(
+            range
+                .start
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight")
+                .and_utc(),
+        ),
+        end: Some(
+            (range.end + Duration::days(1))
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight")
+                .and_utc()
+                - Duration::milliseconds(1),
+        ),
+        in_progress: None,
+    };
+    let mut rows = Vec::new();
+    for user in users {
+        let (w, uid, f) = (wid.clone(), user.id.clone(), filter.clone());
+        let (list, _) = state
+            .db(move |db| db.list_entries(&w, &uid, &f, 1, 100_000))
+            .await?;
+        rows.extend(list.into_iter().map(|e| (e, user.clone())));
+    }
+    rows.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(a.0.id.cmp(&b.0.id)));
+    Ok(rows)
+}
+
+fn hms(seconds: i64) -> String {
+    let s = seconds.max(0);
+    format!("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+}
+
+fn seconds(e: &EntryRow) -> i64 {
+    (e.end.unwrap_or_else(Utc::now) - e.start)
+        .num_seconds()
+        .max(0)
+}
+
+fn query_string(range: &Range) -> String {
+    format!(
+        "start={}&end={}&user={}",
+        range.start,
+        range.end,
+        range.user.as_deref().unwrap_or("all")
+    )
+}
+
+pub async fn report_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let session = match required(&state, &jar).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let result: Result<Response, PageError> = async {
+        let range = range_of(&q, &session)?;
+        let rows = entries(&state, &session, &range).await?;
+        let members = if session.user.role == Role::Admin {
+            let w = session.user.workspace_id.clone();
+            state.db(move |db| db.users_in(&w)).await?
+        } else {
+            vec![session.user.clone()]
+        };
+        let admin = session.user.role == Role::Admin;
+        let total: i64 = rows.iter().map(|(e, _)| seconds(e)).sum();
+        let body = html! {
+            (nav(&session.user, &session.csrf))
+            h1 { "Time entries and report" }
+            @if let Some(n) = q.get("note") { p id="note" class="note" { (n) } }
+            form method="get" action="/web/reports" {
+                label { "From " input id="start" type="date" name="start" value=(range.start.to_string()); }
+                label { "to " input id="end" type="date" name="end" value=(range.end.to_string()); }
+                label { "Member "
+                    select id="user" name="user" {
+                        @if admin { option value="all" selected[range.user.is_none()] { "Everyone" } }
+                        @for m in &members { option value=(m.id) selected[range.user.as_ref() == Some(&m.id)] { (m.name) } }
+                    }
+                }
+                button id="show" type="submit" { "Show" }
+            }
+            p { "Total " strong id="total" { (hms(total)) } " · " a id="csv" href=(format!("/web/reports.csv?{}", query_string(&range))) { "Export CSV" } }
+            table id="entries" {
+                thead { tr { th { "User" } th { "Description" } th { "Start (UTC)" } th { "End (UTC)" } th { "Duration" } th { "Locked" } } }
+                tbody {
+                    @for (e, u) in &rows {
+                        tr data-id=(e.id) {
+                            td { (u.name) }
+                            td class="description" { (e.description) }
+                            td { (e.start.format("%Y-%m-%d %H:%M:%S")) }
+                            td { @if let Some(end) = e.end { (end.format("%Y-%m-%d %H:%M:%S")) } @else { "running" } }
+                            td class="duration" { (hms(seconds(e))) }
+                            td {
+                                @if admin {
+                                    form method="post" action="/web/entries/lock" {
+                                        input type="hidden" name="csrf" value=(session.csrf);
+                                        input type="hidden" name="id" value=(e.id);
+                                        input type="hidden" name="locked" value=(if e.locked { "false" } else { "true" });
+                                        input type="hidden" name="back" value=(query_string(&range));
+                                        button class="lock" type="submit" { (if e.locked { "Unlock" } else { "Lock" }) }
+                                    }
+                                } @else if e.locked { "locked" }
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        Ok(page("Time entries", body).into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+fn quote(field: &str) -> String {
+    format!("\"{}\"", field.replace('"', "\"\""))
+}
+
+pub async fn report_csv(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let session = match required(&state, &jar).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let result: Result<Response, PageError> = async {
+        let range = range_of(&q, &session)?;
+        let rows = entries(&state, &session, &range).await?;
+        let w = session.user.workspace_id.clone();
+        let projects: HashMap<String, String> = state
+            .db(move |db| db.projects(&w))
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        let mut csv = CSV_COLUMNS.map(quote).join(",");
+        csv.push_str("\r\n");
+        for (e, u) in &rows {
+            let end = e.end.unwrap_or_else(Utc::now);
+            let secs = seconds(e);
+            let fields = [
+                e.project_id
+                    .as_ref()
+                    .and_then(|p| projects.get(p))
+                    .cloned()
+                    .unwrap_or_default(),
+                String::new(),
+                e.description.clone(),
+                String::new(),
+                u.name.clone(),
+                String::new(),
+                u.email.clone(),
+                e.tag_ids.join(", "),
+                (if e.billable { "Yes" } else { "No" }).to_owned(),
+                e.start.format("%m/%d/%Y").to_string(),
+                e.start.format("%I:%M:%S %p").to_string(),
+                end.format("%m/%d/%Y").to_string(),
+                end.format("%I:%M:%S %p").to_string(),
+                hms(secs),
+                format!("{:.2}", secs as f64 / 3600.0),
+                "0.00".to_owned(),
+                "0.00".to_owned(),
+            ];
+            csv.push_str(
+                &fields
+                    .iter()
+                    .map(|f| quote(f))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            csv.push_str("\r\n");
+        }
+        let name = format!(
+            "attachment; filename=\"Stint_Time_Report_Detailed_{}-{}.csv\"",
+            range.start.format("%m_%d_%Y"),
+            range.end.format("%m_%d_%Y")
+        );
+        Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, name),
+            ],
+            csv,
+        )
+            .into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// An admin locks or unlocks an entry.
+pub async fn lock(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let session = match required(&state, &jar).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let result: Result<Response, PageError> = async {
+        check_csrf(&session, &form)?;
+        if session.user.role != Role::Admin {
+            return Err(PageError(
+                StatusCode::FORBIDDEN,
+                "Only a workspace admin can lock entries.".into(),
+            ));
+        }
+        let (w, id) = (
+            session.user.workspace_id.clone(),
+            form.get("id").cloned().unwrap_or_default(),
+        );
+        let mut entry = state
+            .db(move |db| db.entry(&w, &id))
+            .await?
+            .ok_or_else(|| PageError(StatusCode::NOT_FOUND, "No such entry.".into()))?;
+        entry.locked = form.get("locked").map(String::as_str) == Some("true");
+        let locked = entry.locked;
+        state.db(move |db| db.replace_entry(&entry)).await?;
+        let back = form.get("back").cloned().unwrap_or_default();
+        let note = if locked { "Locked." } else { "Unlocked." };
+        Ok(Redirect::to(&format!("/web/reports?{back}&note={note}")).into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
