@@ -155,6 +155,9 @@ pub struct WorkspaceSettings {
     pub screenshot_blur: u32,
     /// Minutes without input before the agent asks about idle time (1 to 240).
     pub idle_threshold_minutes: u32,
+    /// What the audit log records (off unless an admin switches it on).
+    #[serde(default)]
+    pub audit_log: AuditSettings,
 }
 
 impl Default for WorkspaceSettings {
@@ -164,6 +167,32 @@ impl Default for WorkspaceSettings {
             screenshot_max_side: 1280,
             screenshot_blur: 50,
             idle_threshold_minutes: 5,
+            audit_log: AuditSettings::default(),
+        }
+    }
+}
+
+/// The audit log switch and its categories (Stint's addition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuditSettings {
+    pub enabled: bool,
+    /// Time entries created, updated, deleted and restored.
+    pub time_entries: bool,
+    /// Projects, clients and tags created, updated and deleted.
+    pub projects: bool,
+    /// Users' sign-ins and role changes.
+    pub users: bool,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        AuditSettings {
+            enabled: false,
+            time_entries: true,
+            projects: true,
+            users: true,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Stint's sync server: a Clockify-compatible time-entry API (`/api/v1`) over a
 //! [`storage::Storage`], with Stint's additions (client-generated ids, `Idempotency-Key`).
 
+pub mod audit;
 pub mod auth;
 pub mod blobs;
 mod error;
@@ -84,6 +85,16 @@ pub async fn expire_screenshots(
     remove_blobs(state, keys).await;
     if count > 0 {
         tracing::info!(pictures = count, %before, "retention deleted old screenshots");
+        audit_expired_screenshots(state, count, before).await;
+    }
+    let expired = state
+        .db(move |db| db.expire_audit(now - audit::retention()))
+        .await?;
+    if expired > 0 {
+        tracing::info!(
+            records = expired,
+            "retention deleted audit records older than a year"
+        );
     }
     Ok(count)
 }
@@ -149,6 +160,26 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
     served?;
     tracing::info!("stint-server stopped");
     Ok(())
+}
+
+/// The retention job's deletions, in every workspace's audit log that wants them.
+async fn audit_expired_screenshots(
+    state: &AppState,
+    count: usize,
+    before: chrono::DateTime<chrono::Utc>,
+) {
+    // Counted per server, not per workspace: the job deletes across all of them.
+    let workspaces = state.db(|db| db.workspace_ids()).await.unwrap_or_default();
+    for wid in workspaces {
+        let event = audit::Event {
+            category: audit::Category::TimeEntries,
+            action: "screenshots.expired",
+            target_id: "",
+            summary: format!("{count} screenshots older than {before} deleted"),
+            details: serde_json::json!({"pictures": count, "capturedBefore": before}),
+        };
+        audit::record(state, &wid, audit::Author::System, event).await;
+    }
 }
 
 /// Runs the retention job at start and then every hour.

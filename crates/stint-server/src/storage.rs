@@ -2,12 +2,15 @@
 //! is the default; a PostgreSQL backend is meant to be another implementation of
 //! [`Storage`], not a change to the handlers.
 
+mod audit;
 mod screenshots;
 mod sqlite;
+mod sqlite_audit;
 mod sqlite_screenshots;
 mod sqlite_web;
 mod web;
 
+pub use audit::{AuditFilter, AuditRecord, AuditStorage};
 pub use screenshots::{CaptureSetRow, ScreenshotRow, ScreenshotStorage, SetDeletion};
 pub use sqlite::Sqlite;
 pub use web::WebStorage;
@@ -99,7 +102,7 @@ pub struct StoredResponse {
     pub body: Vec<u8>,
 }
 
-pub trait Storage: ScreenshotStorage + WebStorage + Send + Sync + 'static {
+pub trait Storage: ScreenshotStorage + WebStorage + AuditStorage + Send + Sync + 'static {
     /// Creates the workspace if needed, then the user; returns the user and the new key.
     fn add_user(
         &self,
@@ -113,6 +116,7 @@ pub trait Storage: ScreenshotStorage + WebStorage + Send + Sync + 'static {
     /// The user a presented key belongs to, if the key is valid.
     fn authenticate(&self, key: &str) -> Result<Option<UserRow>>;
     fn workspace(&self, id: &str) -> Result<Option<WorkspaceRow>>;
+    fn workspace_ids(&self) -> Result<Vec<String>>;
     fn users_in(&self, workspace_id: &str) -> Result<Vec<UserRow>>;
 
     /// Stores a new entry. A new running entry stops the user's running one at its start,

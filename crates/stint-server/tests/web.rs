@@ -120,6 +120,15 @@ impl Browser {
     }
 }
 
+/// The audit table's body (the filter's drop-down names every action too).
+fn table_rows(html: &str) -> String {
+    html.split("<tbody>")
+        .nth(1)
+        .and_then(|rest| rest.split("</tbody>").next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 fn csrf_of(html: &str) -> String {
     let at = html
         .find("name=\"csrf\" value=\"")
@@ -356,5 +365,167 @@ fn sessions_expire_and_cookies_are_secure_behind_tls() {
     assert_eq!(
         (expired.status, expired.location.as_deref()),
         (303, Some("/web/sign-in"))
+    );
+}
+
+#[test]
+fn the_audit_log_records_changes_and_restores_a_deleted_entry() {
+    let server = TestServer::start().unwrap();
+    let admin = account(
+        &server,
+        server.add_user("Acme", "ana@acme.test", "admin").unwrap(),
+    );
+    let member = account(
+        &server,
+        server.add_user("Acme", "bo@acme.test", "regular").unwrap(),
+    );
+    let base = format!("{}/api/v1", server.url);
+    let entries = format!("/workspaces/{}/time-entries", member.workspace);
+    let start = chrono::Utc::now() - chrono::Duration::hours(3);
+    let new_entry = |description: &str| {
+        let (status, made) = call(
+            &base,
+            "POST",
+            &entries,
+            Some(&member.key),
+            Some(
+                serde_json::json!({"start": start, "end": start + chrono::Duration::minutes(30), "description": description}),
+            ),
+            &[],
+        );
+        assert_eq!(status, 201);
+        made["id"].as_str().unwrap().to_owned()
+    };
+    // Off by default: nothing is recorded.
+    new_entry("Before the switch");
+    let mut ana = Browser::new(&server);
+    assert_eq!(ana.sign_in(&[("api_key", &admin.key)]).status, 303);
+    assert!(ana.get("/web/audit").body.contains("Nothing was recorded"));
+
+    let csrf = csrf_of(&ana.get("/web/settings").body);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("screenshot_max_side", "1280"),
+        ("screenshot_blur", "50"),
+        ("idle_threshold_minutes", "5"),
+        ("audit_enabled", "on"),
+        ("audit_time_entries", "on"),
+        ("audit_users", "on"),
+    ];
+    assert_eq!(ana.post("/web/settings", &form).status, 200);
+
+    let id = new_entry("Draft");
+    let (status, _) = call(
+        &base,
+        "PUT",
+        &format!("{entries}/{id}"),
+        Some(&member.key),
+        Some(
+            serde_json::json!({"start": start, "end": start + chrono::Duration::minutes(40), "description": "Final"}),
+        ),
+        &[],
+    );
+    assert_eq!(status, 200);
+    let (status, _) = call(
+        &base,
+        "DELETE",
+        &format!("{entries}/{id}"),
+        Some(&member.key),
+        None,
+        &[],
+    );
+    assert_eq!(status, 204);
+    // Projects are not a chosen category: not recorded.
+    let (status, _) = call(
+        &base,
+        "POST",
+        &format!("/workspaces/{}/projects", admin.workspace),
+        Some(&admin.key),
+        Some(serde_json::json!({"name": "Apollo"})),
+        &[],
+    );
+    assert_eq!(status, 201);
+    let mut bo = Browser::new(&server);
+    assert_eq!(bo.sign_in(&[("api_key", &member.key)]).status, 303);
+    assert_eq!(
+        bo.get("/web/audit").status,
+        403,
+        "members cannot read the log"
+    );
+
+    let page = ana.get("/web/audit").body;
+    let rows = table_rows(&page);
+    for expected in [
+        "Time entry created",
+        "Time entry updated",
+        "Time entry deleted",
+        "User signed in",
+        "Manual entry",
+    ] {
+        assert!(rows.contains(expected), "{expected} missing:\n{rows}");
+    }
+    assert!(
+        !rows.contains("Project created") && !rows.contains("Before the switch"),
+        "{rows}"
+    );
+    // The update names each field with its previous and new value.
+    let updates = ana.get("/web/audit?action=time_entry.updated").body;
+    let updates = table_rows(&updates);
+    assert_eq!(updates.matches("class=\"record\"").count(), 1, "{updates}");
+    for value in ["description", "Draft", "Final", "end"] {
+        assert!(updates.contains(value), "{value} missing:\n{updates}");
+    }
+    // Filters: by author, and 30 days at most.
+    let by_member = table_rows(&ana.get(&format!("/web/audit?author={}", member.id)).body);
+    assert!(by_member.contains("bo@acme.test"), "{by_member}");
+    assert!(
+        !by_member.contains("ana@acme.test"),
+        "another author's record: {by_member}"
+    );
+    assert!(ana
+        .get("/web/audit?author=system")
+        .body
+        .contains("Nothing was recorded"));
+    let today = chrono::Utc::now().date_naive();
+    let long = ana.get(&format!(
+        "/web/audit?start={}&end={today}",
+        today - chrono::Duration::days(40)
+    ));
+    assert_eq!(long.status, 400);
+    assert!(long.body.contains("30 days"));
+    // CSV export.
+    let csv = ana.get("/web/audit.csv").body;
+    assert!(
+        csv.starts_with("\"Time (UTC)\",\"Author\",\"Action\""),
+        "{csv}"
+    );
+    assert_eq!(csv.matches("Time entry").count(), 3, "{csv}");
+
+    // Restore the deleted entry from its record.
+    let deleted = ana.get("/web/audit?action=time_entry.deleted").body;
+    let record = deleted
+        .split("name=\"id\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let restored = ana.post("/web/audit/restore", &[("csrf", &csrf), ("id", &record)]);
+    assert_eq!(restored.status, 303);
+    let (status, back) = call(
+        &base,
+        "GET",
+        &format!("{entries}/{id}"),
+        Some(&member.key),
+        None,
+        &[],
+    );
+    assert_eq!((status, back["description"].as_str()), (200, Some("Final")));
+    assert!(table_rows(&ana.get("/web/audit").body).contains("Time entry restored"));
+    assert_eq!(
+        ana.post("/web/audit/restore", &[("csrf", &csrf), ("id", &record)])
+            .status,
+        409
     );
 }

@@ -15,6 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{parse_body, Caller};
+use crate::audit::{self, Author};
 use crate::storage::{EntryFilter, EntryRow};
 use crate::{auth, ApiFailure, AppState};
 
@@ -141,7 +142,12 @@ async fn create(
         None => auth::new_id(),
     };
     let row = entry_from(body, id, &wid, &caller.0.id)?;
+    let (w, i) = (wid.clone(), row.id.clone());
+    let existed = state.db(move |db| db.entry(&w, &i)).await?.is_some();
     let saved = state.db(move |db| db.create_entry(&row)).await?;
+    if !existed {
+        audit::entry_changed(&state, Author::User(&caller.0), None, Some(&saved)).await;
+    }
     Ok((StatusCode::CREATED, Json(to_json(&saved))))
 }
 
@@ -206,6 +212,13 @@ async fn replace(
     row.locked = current.locked;
     row.source = current.source;
     let saved = state.db(move |db| db.replace_entry(&row)).await?;
+    audit::entry_changed(
+        &state,
+        Author::User(&caller.0),
+        Some(&current),
+        Some(&saved),
+    )
+    .await;
     Ok(Json(to_json(&saved)))
 }
 
@@ -222,6 +235,7 @@ async fn remove(
     // Deleting an entry deletes its screenshots, pictures included.
     if let Some(blobs) = state.db(move |db| db.delete_entry(&wid, &id)).await? {
         crate::remove_blobs(&state, blobs).await;
+        audit::entry_changed(&state, Author::User(&caller.0), Some(&current), None).await;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -353,6 +367,13 @@ async fn stop(
         .db(move |db| db.stop_running(&wid, &uid, end))
         .await?
         .ok_or_else(|| ApiFailure::not_found("no timer is running"))?;
+    audit::entry_changed(
+        &state,
+        Author::User(&caller.0),
+        Some(&running),
+        Some(&stopped),
+    )
+    .await;
     Ok(Json(to_json(&stopped)))
 }
 
@@ -377,7 +398,9 @@ async fn lock(
         ));
     }
     let LockEntry { locked } = parse_body(&body)?;
+    let before = entry.clone();
     entry.locked = locked;
     let saved = state.db(move |db| db.replace_entry(&entry)).await?;
+    audit::entry_changed(&state, Author::User(&caller.0), Some(&before), Some(&saved)).await;
     Ok(Json(to_json(&saved)))
 }

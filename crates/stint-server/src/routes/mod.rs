@@ -232,6 +232,20 @@ async fn create_project(
         note: body.note,
     };
     let saved = state.db(move |db| db.create_project(&project)).await?;
+    let event = crate::audit::Event {
+        category: crate::audit::Category::Projects,
+        action: "project.created",
+        target_id: &saved.id,
+        summary: format!("\"{}\"", saved.name),
+        details: serde_json::json!({"project": saved}),
+    };
+    crate::audit::record(
+        &state,
+        &saved.workspace_id,
+        crate::audit::Author::User(&caller.0),
+        event,
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(saved)))
 }
 

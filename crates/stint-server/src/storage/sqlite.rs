@@ -121,6 +121,20 @@ fn migrations() -> Migrations<'static> {
                 expires_utc TEXT NOT NULL
             ) STRICT;",
         ),
+        M::up(
+            "CREATE TABLE audit_log (
+                id           TEXT PRIMARY KEY NOT NULL,
+                workspace_id TEXT NOT NULL,
+                at_utc       TEXT NOT NULL,
+                author_id    TEXT,
+                author_name  TEXT NOT NULL,
+                action       TEXT NOT NULL,
+                target_id    TEXT NOT NULL,
+                summary      TEXT NOT NULL,
+                details      TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX audit_by_time ON audit_log (workspace_id, at_utc);",
+        ),
     ])
 }
 
@@ -376,6 +390,13 @@ impl Storage for Sqlite {
                 })
             })
             .optional()?)
+    }
+
+    fn workspace_ids(&self) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT id FROM workspaces ORDER BY id")?;
+        let ids = stmt.query_map([], |r| r.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
 
     fn users_in(&self, workspace_id: &str) -> Result<Vec<UserRow>> {

@@ -3,6 +3,7 @@
 //! TLS), a CSRF token on every form, sign out, and the workspace settings for admins. More
 //! pages (screenshots, entries, reports, audit log) build on the same session.
 
+mod audit_page;
 mod gallery;
 mod pages;
 mod reports;
@@ -54,6 +55,9 @@ pub fn router() -> Router<AppState> {
         .route("/web/reports", get(reports::report_page))
         .route("/web/reports.csv", get(reports::report_csv))
         .route("/web/entries/lock", post(reports::lock))
+        .route("/web/audit", get(audit_page::audit_page))
+        .route("/web/audit.csv", get(audit_page::audit_csv))
+        .route("/web/audit/restore", post(audit_page::restore))
 }
 
 /// 244 random bits (two v4 UUIDs), hex.
@@ -207,6 +211,25 @@ async fn sign_in(
         return PageError::from(e).into_response();
     }
     tracing::info!(user = %user.email, "signed in on the web");
+    let method = if form.get("api_key").is_some_and(|k| !k.trim().is_empty()) {
+        "API key"
+    } else {
+        "password"
+    };
+    let event = crate::audit::Event {
+        category: crate::audit::Category::Users,
+        action: "user.signed_in",
+        target_id: &user.id,
+        summary: format!("{} signed in on the web", user.email),
+        details: serde_json::json!({"method": method}),
+    };
+    crate::audit::record(
+        &state,
+        &user.workspace_id,
+        crate::audit::Author::User(&user),
+        event,
+    )
+    .await;
     let jar = jar
         .remove(Cookie::build(SIGN_IN_COOKIE).path("/web"))
         .add(cookie(&state, &headers, SESSION_COOKIE, id));
@@ -300,6 +323,12 @@ async fn save_settings(
     }
     let number = |name: &str| form.get(name).and_then(|v| v.trim().parse::<u32>().ok());
     let settings = stint_api::WorkspaceSettings {
+        audit_log: stint_api::AuditSettings {
+            enabled: form.contains_key("audit_enabled"),
+            time_entries: form.contains_key("audit_time_entries"),
+            projects: form.contains_key("audit_projects"),
+            users: form.contains_key("audit_users"),
+        },
         screenshots_enabled: form.contains_key("screenshots_enabled"),
         screenshot_max_side: number("screenshot_max_side").unwrap_or(0),
         screenshot_blur: number("screenshot_blur").unwrap_or(101),

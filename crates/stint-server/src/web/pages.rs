@@ -32,7 +32,10 @@ pub(super) fn nav(user: &UserRow, csrf: &str) -> Markup {
             a href="/web" { "Home" }
             a href="/web/screenshots" { "Screenshots" }
             a href="/web/reports" { "Entries & reports" }
-            @if user.role == Role::Admin { a href="/web/settings" { "Workspace settings" } }
+            @if user.role == Role::Admin {
+                a href="/web/settings" { "Workspace settings" }
+                a href="/web/audit" { "Audit log" }
+            }
             span { (user.name) " (" (user.email) ") " }
             form method="post" action="/web/sign-out" {
                 input type="hidden" name="csrf" value=(csrf);
@@ -107,6 +110,13 @@ pub fn settings(
                     input id="screenshot-blur" type="number" name="screenshot_blur" min="0" max="100" value=(s.screenshot_blur); }
                 label { "Idle after (minutes) "
                     input id="idle-threshold" type="number" name="idle_threshold_minutes" min="1" max="240" value=(s.idle_threshold_minutes); }
+                fieldset {
+                    legend { "Audit log" }
+                    label { input id="audit-enabled" type="checkbox" name="audit_enabled" checked[s.audit_log.enabled]; " Keep an audit log" }
+                    label { input id="audit-time-entries" type="checkbox" name="audit_time_entries" checked[s.audit_log.time_entries]; " Time entries" }
+                    label { input id="audit-projects" type="checkbox" name="audit_projects" checked[s.audit_log.projects]; " Projects, clients and tags" }
+                    label { input id="audit-users" type="checkbox" name="audit_users" checked[s.audit_log.users]; " Sign-ins and role changes" }
+                }
                 button id="save" type="submit" { "Save" }
             }
         },

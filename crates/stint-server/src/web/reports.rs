@@ -324,9 +324,17 @@ pub async fn lock(
             .db(move |db| db.entry(&w, &id))
             .await?
             .ok_or_else(|| PageError(StatusCode::NOT_FOUND, "No such entry.".into()))?;
+        let before = entry.clone();
         entry.locked = form.get("locked").map(String::as_str) == Some("true");
         let locked = entry.locked;
-        state.db(move |db| db.replace_entry(&entry)).await?;
+        let saved = state.db(move |db| db.replace_entry(&entry)).await?;
+        crate::audit::entry_changed(
+            &state,
+            crate::audit::Author::User(&session.user),
+            Some(&before),
+            Some(&saved),
+        )
+        .await;
         let back = form.get("back").cloned().unwrap_or_default();
         let note = if locked { "Locked." } else { "Unlocked." };
         Ok(Redirect::to(&format!("/web/reports?{back}&note={note}")).into_response())

@@ -40,6 +40,7 @@ try {
   await admin.waitForSelector("#welcome");
   await admin.goto(`${BASE}/web/settings`);
   await admin.check("#screenshots-enabled");
+  await admin.check("#audit-enabled");
   await admin.click("#save");
   check((await admin.textContent("#note")).includes("Saved"), "the settings were not saved");
   // Sign out: the admin's cookie must not serve the member below.
@@ -120,6 +121,25 @@ try {
   check(otherDay.status() === 404, `another user's day answered ${otherDay.status()}`);
   const settings = await member.goto(`${BASE}/web/settings`);
   check(settings.status() === 403, `a member reached the settings (${settings.status()})`);
+  // The admin's audit log shows the member's cut as an update with previous and new end.
+  await member.goto(`${BASE}/web`);
+  await member.click("#sign-out");
+  const auditor = await browser.newPage();
+  await auditor.goto(`${BASE}/web/sign-in`);
+  await auditor.fill("#email", env("STINT_ADMIN_EMAIL"));
+  await auditor.fill("#password", env("STINT_ADMIN_PASSWORD"));
+  await auditor.click("#sign-in");
+  await auditor.waitForSelector("#welcome");
+  await auditor.goto(`${BASE}/web/audit?action=time_entry.updated`);
+  const rows = await auditor.$$("tr.record");
+  check(rows.length >= 1, "no update in the audit log");
+  await auditor.click("tr.record >> nth=0 >> summary");
+  const field = await auditor.textContent("tr.record >> nth=0 >> td.field");
+  const previous = await auditor.textContent("tr.record >> nth=0 >> td.previous");
+  const next = await auditor.textContent("tr.record >> nth=0 >> td.new");
+  check(field === "end" && previous !== next && previous.length > 0 && next.length > 0,
+    `the update does not show previous and new values: ${field} ${previous} -> ${next}`);
+  check((await auditor.textContent("tr.record >> nth=0 >> td.author")).includes("bo@acme.test"), "the author is not the member");
   console.log("browser checks passed");
 } finally {
   await browser.close();

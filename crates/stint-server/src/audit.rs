@@ -1,0 +1,197 @@
+//! The audit log: when an admin switched it on (and the category), every change to time
+//! entries (created — timer, manual or import —, updated with each field's previous and
+//! new value, deleted, restored), projects, and users' sign-ins is written with its author
+//! (a user, or "System" for jobs such as retention). Records are kept one year. Writing a
+//! record never fails the change it describes: a failure is logged.
+
+use chrono::Utc;
+use serde_json::{json, Value};
+
+use crate::storage::{AuditRecord, EntryRow, UserRow};
+use crate::AppState;
+
+/// How long records are kept.
+pub fn retention() -> chrono::Duration {
+    chrono::Duration::days(365)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    TimeEntries,
+    Projects,
+    Users,
+}
+
+/// Who did it.
+pub enum Author<'a> {
+    User(&'a UserRow),
+    System,
+}
+
+/// What an action is called in the log and in its filter.
+pub const ACTIONS: [(&str, &str); 7] = [
+    ("time_entry.created", "Time entry created"),
+    ("time_entry.updated", "Time entry updated"),
+    ("time_entry.deleted", "Time entry deleted"),
+    ("time_entry.restored", "Time entry restored"),
+    ("project.created", "Project created"),
+    ("user.signed_in", "User signed in"),
+    ("screenshots.expired", "Screenshots deleted by retention"),
+];
+
+pub fn action_label(action: &str) -> &str {
+    ACTIONS
+        .iter()
+        .find(|(a, _)| *a == action)
+        .map_or(action, |(_, label)| label)
+}
+
+/// One thing that happened.
+pub struct Event<'a> {
+    pub category: Category,
+    pub action: &'a str,
+    pub target_id: &'a str,
+    pub summary: String,
+    pub details: Value,
+}
+
+/// Writes one record if the workspace's settings ask for this category.
+pub async fn record(state: &AppState, workspace_id: &str, author: Author<'_>, event: Event<'_>) {
+    let Event {
+        category,
+        action,
+        target_id,
+        summary,
+        details,
+    } = event;
+    let wid = workspace_id.to_owned();
+    let settings = match state.db(move |db| db.settings(&wid)).await {
+        Ok(s) => s.audit_log,
+        Err(e) => {
+            tracing::error!("audit log: could not read the settings: {}", e.message);
+            return;
+        }
+    };
+    let wanted = settings.enabled
+        && match category {
+            Category::TimeEntries => settings.time_entries,
+            Category::Projects => settings.projects,
+            Category::Users => settings.users,
+        };
+    if !wanted {
+        return;
+    }
+    let (author_id, author_name) = match author {
+        Author::User(u) => (Some(u.id.clone()), u.name.clone()),
+        Author::System => (None, "System".to_owned()),
+    };
+    let record = AuditRecord {
+        id: crate::auth::new_id(),
+        workspace_id: workspace_id.to_owned(),
+        at: Utc::now(),
+        author_id,
+        author_name,
+        action: action.to_owned(),
+        target_id: target_id.to_owned(),
+        summary,
+        details,
+    };
+    if let Err(e) = state.db(move |db| db.add_audit(&record)).await {
+        tracing::error!("audit log: could not write a record: {}", e.message);
+    }
+}
+
+/// An entry as the log keeps it (enough to restore it).
+pub fn snapshot(e: &EntryRow) -> Value {
+    json!({
+        "id": e.id, "userId": e.user_id, "description": e.description,
+        "start": e.start, "end": e.end, "billable": e.billable,
+        "projectId": e.project_id, "taskId": e.task_id, "tagIds": e.tag_ids,
+        "source": e.source, "locked": e.locked,
+    })
+}
+
+/// The entry a snapshot describes, in `workspace_id`.
+pub fn from_snapshot(v: &Value, workspace_id: &str) -> Option<EntryRow> {
+    Some(EntryRow {
+        id: v["id"].as_str()?.to_owned(),
+        workspace_id: workspace_id.to_owned(),
+        user_id: v["userId"].as_str()?.to_owned(),
+        description: v["description"].as_str()?.to_owned(),
+        start: serde_json::from_value(v["start"].clone()).ok()?,
+        end: serde_json::from_value(v["end"].clone()).ok()?,
+        billable: v["billable"].as_bool().unwrap_or(false),
+        project_id: v["projectId"].as_str().map(str::to_owned),
+        task_id: v["taskId"].as_str().map(str::to_owned),
+        tag_ids: serde_json::from_value(v["tagIds"].clone()).unwrap_or_default(),
+        source: serde_json::from_value(v["source"].clone()).unwrap_or_default(),
+        locked: false,
+    })
+}
+
+/// Each changed field with its previous and new value.
+pub fn changes(before: &EntryRow, after: &EntryRow) -> Vec<Value> {
+    let (b, a) = (snapshot(before), snapshot(after));
+    [
+        "description",
+        "start",
+        "end",
+        "billable",
+        "projectId",
+        "taskId",
+        "tagIds",
+        "locked",
+    ]
+    .iter()
+    .filter(|f| b[**f] != a[**f])
+    .map(|f| json!({"field": f, "previous": b[*f], "new": a[*f]}))
+    .collect()
+}
+
+/// Records an entry change made by `author`: created, updated (if anything changed) or
+/// deleted.
+pub async fn entry_changed(
+    state: &AppState,
+    author: Author<'_>,
+    before: Option<&EntryRow>,
+    after: Option<&EntryRow>,
+) {
+    let (action, target, summary, details) = match (before, after) {
+        (None, Some(a)) => (
+            "time_entry.created",
+            a,
+            format!("{:?} entry \"{}\"", a.source, a.description),
+            json!({"entry": snapshot(a), "source": a.source}),
+        ),
+        (Some(b), Some(a)) => {
+            let changed = changes(b, a);
+            if changed.is_empty() {
+                return;
+            }
+            let fields: Vec<&str> = changed.iter().filter_map(|c| c["field"].as_str()).collect();
+            (
+                "time_entry.updated",
+                a,
+                format!("\"{}\": {}", a.description, fields.join(", ")),
+                json!({"changes": changed}),
+            )
+        }
+        (Some(b), None) => (
+            "time_entry.deleted",
+            b,
+            format!("\"{}\"", b.description),
+            json!({"entry": snapshot(b)}),
+        ),
+        (None, None) => return,
+    };
+    let workspace = target.workspace_id.clone();
+    let id = target.id.clone();
+    let event = Event {
+        category: Category::TimeEntries,
+        action,
+        target_id: &id,
+        summary,
+        details,
+    };
+    record(state, &workspace, author, event).await;
+}
