@@ -276,6 +276,23 @@ fn sign_in_settings_csrf_and_sign_out() {
     let mut bo = Browser::new(&server);
     assert_eq!(bo.sign_in(&[("api_key", &member.key)]).status, 303);
     assert_eq!(bo.get("/web/settings").status, 403);
+    // They set a password on their page, and sign in with it.
+    let bo_token = csrf_of(&bo.get("/web").body);
+    let short = [
+        ("csrf", bo_token.as_str()),
+        ("password", "short"),
+        ("repeat", "short"),
+    ];
+    assert_eq!(bo.post("/web/password", &short).status, 400);
+    let set = [
+        ("csrf", bo_token.as_str()),
+        ("password", "bo's long secret"),
+        ("repeat", "bo's long secret"),
+    ];
+    assert_eq!(bo.post("/web/password", &set).status, 200);
+    let mut bo_again = Browser::new(&server);
+    let signed = bo_again.sign_in(&[("email", "bo@acme.test"), ("password", "bo's long secret")]);
+    assert_eq!(signed.status, 303);
 
     // The admin locks the member's entry from the entries page; the member cannot.
     let entries = format!("/workspaces/{}/time-entries", member.workspace);

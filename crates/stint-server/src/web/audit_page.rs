@@ -5,15 +5,15 @@
 use std::collections::HashMap;
 
 use axum::extract::{Form, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::CookieJar;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use maud::{html, Markup};
 use serde_json::Value;
 
+use super::common::{csv_download, date_range};
 use super::pages::{nav, page};
-use super::{check_csrf, required, PageError, Session};
+use super::{check_csrf, PageError, Session};
 use crate::audit::{action_label, from_snapshot, Author, ACTIONS};
 use crate::storage::{AuditFilter, AuditRecord, Role};
 use crate::AppState;
@@ -38,30 +38,11 @@ fn admin(session: &Session) -> Result<(), PageError> {
 }
 
 fn chosen(q: &HashMap<String, String>) -> Result<Chosen, PageError> {
-    let today = Utc::now().date_naive();
-    let date = |name: &str, default: NaiveDate| -> Result<NaiveDate, PageError> {
-        match q.get(name).filter(|v| !v.is_empty()) {
-            Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
-                PageError(
-                    StatusCode::BAD_REQUEST,
-                    format!("{v:?} is not a date (YYYY-MM-DD)"),
-                )
-            }),
-            None => Ok(default),
-        }
-    };
-    let (start, end) = (
-        date("start", today - Duration::days(6))?,
-        date("end", today)?,
-    );
-    if end < start || end - start >= Duration::days(MAX_DAYS) {
-        return Err(PageError(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "The audit log shows at most {MAX_DAYS} days at a time; choose a shorter range."
-            ),
-        ));
-    }
+    let (start, end) = date_range(
+        q,
+        MAX_DAYS,
+        &format!("The audit log shows at most {MAX_DAYS} days at a time; choose a shorter range."),
+    )?;
     let pick = |name: &str| {
         q.get(name)
             .filter(|v| !v.is_empty() && *v != "any")
@@ -123,59 +104,56 @@ async fn load(
 
 pub async fn audit_page(
     State(state): State<AppState>,
-    jar: CookieJar,
+    session: Session,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let session = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let result: Result<Response, PageError> = async {
-        admin(&session)?;
-        let c = chosen(&q)?;
-        let records = load(&state, &session, &c).await?;
-        let w = session.user.workspace_id.clone();
-        let users = state.db(move |db| db.users_in(&w)).await?;
-        let author = c.filter.author.clone().unwrap_or_default();
-        let action = c.filter.action.clone().unwrap_or_default();
-        let query = format!("start={}&end={}&author={}&action={}", c.start, c.end, author, action);
-        let body = html! {
-            (nav(&session.user, &session.csrf))
-            h1 { "Audit log" }
-            @if let Some(n) = q.get("note") { p id="note" class="note" { (n) } }
-            form method="get" action="/web/audit" {
-                label { "From " input id="start" type="date" name="start" value=(c.start.to_string()); }
-                label { "to " input id="end" type="date" name="end" value=(c.end.to_string()); }
-                label { "Author " select id="author" name="author" {
-                    option value="any" { "Anyone" }
-                    option value="system" selected[author == "system"] { "System" }
-                    @for u in &users { option value=(u.id) selected[author == u.id] { (u.name) } }
-                } }
-                label { "Action " select id="action" name="action" {
-                    option value="any" { "Any" }
-                    @for (a, label) in ACTIONS { option value=(a) selected[action == a] { (label) } }
-                } }
-                button id="filter" type="submit" { "Show" }
-            }
-            p { a id="audit-csv" href=(format!("/web/audit.csv?{query}")) { "Export CSV" } }
-            table id="audit" {
-                thead { tr { th { "Time (UTC)" } th { "Author" } th { "Action" } th { "What" } } }
-                tbody {
-                    @for r in &records {
-                        tr class="record" data-action=(r.action) {
-                            td { (r.at.format("%Y-%m-%d %H:%M:%S")) }
-                            td class="author" { (r.author_name) }
-                            td class="action" { (action_label(&r.action)) }
-                            td {
-                                details {
-                                    summary { (r.summary) }
-                                    (details(r))
-                                    @if r.action == "time_entry.deleted" {
-                                        form method="post" action="/web/audit/restore" {
-                                            input type="hidden" name="csrf" value=(session.csrf);
-                                            input type="hidden" name="id" value=(r.id);
-                                            button class="restore" type="submit" { "Restore this entry" }
-                                        }
+) -> Result<Response, PageError> {
+    admin(&session)?;
+    let c = chosen(&q)?;
+    let records = load(&state, &session, &c).await?;
+    let w = session.user.workspace_id.clone();
+    let users = state.db(move |db| db.users_in(&w)).await?;
+    let author = c.filter.author.clone().unwrap_or_default();
+    let action = c.filter.action.clone().unwrap_or_default();
+    let query = format!(
+        "start={}&end={}&author={}&action={}",
+        c.start, c.end, author, action
+    );
+    let body = html! {
+        (nav(&session.user, &session.csrf))
+        h1 { "Audit log" }
+        @if let Some(n) = q.get("note") { p id="note" class="note" { (n) } }
+        form method="get" action="/web/audit" {
+            label { "From " input id="start" type="date" name="start" value=(c.start.to_string()); }
+            label { "to " input id="end" type="date" name="end" value=(c.end.to_string()); }
+            label { "Author " select id="author" name="author" {
+                option value="any" { "Anyone" }
+                option value="system" selected[author == "system"] { "System" }
+                @for u in &users { option value=(u.id) selected[author == u.id] { (u.name) } }
+            } }
+            label { "Action " select id="action" name="action" {
+                option value="any" { "Any" }
+                @for (a, label) in ACTIONS { option value=(a) selected[action == a] { (label) } }
+            } }
+            button id="filter" type="submit" { "Show" }
+        }
+        p { a id="audit-csv" href=(format!("/web/audit.csv?{query}")) { "Export CSV" } }
+        table id="audit" {
+            thead { tr { th { "Time (UTC)" } th { "Author" } th { "Action" } th { "What" } } }
+            tbody {
+                @for r in &records {
+                    tr class="record" data-action=(r.action) {
+                        td { (r.at.format("%Y-%m-%d %H:%M:%S")) }
+                        td class="author" { (r.author_name) }
+                        td class="action" { (action_label(&r.action)) }
+                        td {
+                            details {
+                                summary { (r.summary) }
+                                (details(r))
+                                @if r.action == "time_entry.deleted" {
+                                    form method="post" action="/web/audit/restore" {
+                                        input type="hidden" name="csrf" value=(session.csrf);
+                                        input type="hidden" name="id" value=(r.id);
+                                        button class="restore" type="submit" { "Restore this entry" }
                                     }
                                 }
                             }
@@ -183,114 +161,96 @@ pub async fn audit_page(
                     }
                 }
             }
-            @if records.is_empty() { p id="empty" { "Nothing was recorded in this range." } }
-        };
-        Ok(page("Audit log", body).into_response())
-    }
-    .await;
-    result.unwrap_or_else(IntoResponse::into_response)
-}
-
-fn quote(field: &str) -> String {
-    format!("\"{}\"", field.replace('"', "\"\""))
+        }
+        @if records.is_empty() { p id="empty" { "Nothing was recorded in this range." } }
+    };
+    Ok(page("Audit log", body).into_response())
 }
 
 pub async fn audit_csv(
     State(state): State<AppState>,
-    jar: CookieJar,
+    session: Session,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let session = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let result: Result<Response, PageError> = async {
-        admin(&session)?;
-        let c = chosen(&q)?;
-        let records = load(&state, &session, &c).await?;
-        let mut csv = [
-            "Time (UTC)",
-            "Author",
-            "Action",
-            "Target",
-            "Summary",
-            "Details",
-        ]
-        .map(quote)
-        .join(",");
-        csv.push_str("\r\n");
-        for r in &records {
-            let fields = [
+) -> Result<Response, PageError> {
+    admin(&session)?;
+    let c = chosen(&q)?;
+    let records = load(&state, &session, &c).await?;
+    let rows = records
+        .iter()
+        .map(|r| {
+            vec![
                 r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
                 r.author_name.clone(),
                 action_label(&r.action).to_owned(),
                 r.target_id.clone(),
                 r.summary.clone(),
                 r.details.to_string(),
-            ];
-            csv.push_str(
-                &fields
-                    .iter()
-                    .map(|f| quote(f))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            csv.push_str("\r\n");
-        }
-        let name = format!(
-            "attachment; filename=\"Stint_Audit_Log_{}-{}.csv\"",
-            c.start, c.end
-        );
-        Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, name),
-            ],
-            csv,
-        )
-            .into_response())
-    }
-    .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+            ]
+        })
+        .collect();
+    let columns = [
+        "Time (UTC)",
+        "Author",
+        "Action",
+        "Target",
+        "Summary",
+        "Details",
+    ];
+    let name = format!("Stint_Audit_Log_{}-{}.csv", c.start, c.end);
+    Ok(csv_download(&name, &columns, rows))
 }
 
 /// Restores a deleted entry from its record.
 pub async fn restore(
     State(state): State<AppState>,
-    jar: CookieJar,
+    session: Session,
     Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let session = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let result: Result<Response, PageError> = async {
-        check_csrf(&session, &form)?;
-        admin(&session)?;
-        let (w, id) = (session.user.workspace_id.clone(), form.get("id").cloned().unwrap_or_default());
-        let record = state
-            .db(move |db| db.audit_record(&w, &id))
-            .await?
-            .filter(|r| r.action == "time_entry.deleted")
-            .ok_or_else(|| PageError(StatusCode::NOT_FOUND, "No such deleted entry in the log.".into()))?;
-        let entry = from_snapshot(&record.details["entry"], &session.user.workspace_id)
-            .ok_or_else(|| PageError(StatusCode::BAD_REQUEST, "This record cannot be restored.".into()))?;
-        let (w, i) = (entry.workspace_id.clone(), entry.id.clone());
-        if state.db(move |db| db.entry(&w, &i)).await?.is_some() {
-            return Err(PageError(StatusCode::CONFLICT, "This entry exists again already; nothing to restore.".into()));
-        }
-        let row = entry.clone();
-        let restored = state.db(move |db| db.create_entry(&row)).await?;
-        let event = crate::audit::Event {
-            category: crate::audit::Category::TimeEntries,
-            action: "time_entry.restored",
-            target_id: &restored.id,
-            summary: format!("\"{}\"", restored.description),
-            details: serde_json::json!({"entry": crate::audit::snapshot(&restored), "fromRecord": record.id}),
-        };
-        crate::audit::record(&state, &restored.workspace_id, Author::User(&session.user), event).await;
-        Ok(Redirect::to("/web/audit?note=Restored.").into_response())
+) -> Result<Response, PageError> {
+    check_csrf(&session, &form)?;
+    admin(&session)?;
+    let (w, id) = (
+        session.user.workspace_id.clone(),
+        form.get("id").cloned().unwrap_or_default(),
+    );
+    let record = state
+        .db(move |db| db.audit_record(&w, &id))
+        .await?
+        .filter(|r| r.action == "time_entry.deleted")
+        .ok_or_else(|| {
+            PageError(
+                StatusCode::NOT_FOUND,
+                "No such deleted entry in the log.".into(),
+            )
+        })?;
+    let entry =
+        from_snapshot(&record.details["entry"], &session.user.workspace_id).ok_or_else(|| {
+            PageError(
+                StatusCode::BAD_REQUEST,
+                "This record cannot be restored.".into(),
+            )
+        })?;
+    let (w, i) = (entry.workspace_id.clone(), entry.id.clone());
+    if state.db(move |db| db.entry(&w, &i)).await?.is_some() {
+        return Err(PageError(
+            StatusCode::CONFLICT,
+            "This entry exists again already; nothing to restore.".into(),
+        ));
     }
+    let row = entry.clone();
+    let restored = state.db(move |db| db.create_entry(&row)).await?;
+    let event = crate::audit::Event {
+        category: crate::audit::Category::TimeEntries,
+        action: "time_entry.restored",
+        target_id: &restored.id,
+        summary: format!("\"{}\"", restored.description),
+        details: serde_json::json!({"entry": crate::audit::snapshot(&restored), "fromRecord": record.id}),
+    };
+    crate::audit::record(
+        &state,
+        &restored.workspace_id,
+        Author::User(&session.user),
+        event,
+    )
     .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    Ok(Redirect::to("/web/audit?note=Restored.").into_response())
 }

@@ -8,12 +8,11 @@ use std::collections::HashMap;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::CookieJar;
 use chrono::{Duration, NaiveDate, Utc};
 use maud::html;
 
 use super::pages::{nav, page};
-use super::{check_csrf, required, PageError, Session};
+use super::{check_csrf, PageError, Session};
 use crate::routes::screenshots::{delete_set_as, picture_for};
 use crate::storage::{CaptureSetRow, Role, UserRow};
 use crate::AppState;
@@ -59,13 +58,9 @@ fn day_link(day: NaiveDate, user: Option<&str>) -> String {
 
 pub async fn day_page(
     State(state): State<AppState>,
-    jar: CookieJar,
+    session: Session,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let session = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     match render_day(&state, &session, &q).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
@@ -153,56 +148,54 @@ fn delete_form(csrf: &str, set_id: &str, day: NaiveDate, user: &str) -> maud::Ma
 /// One picture large, with the previous and next of that member's day.
 pub async fn view_page(
     State(state): State<AppState>,
-    jar: CookieJar,
+    session: Session,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let session = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let result: Result<Response, PageError> = async {
-        let day = chosen_day(&q);
-        let user = q.get("user").cloned().unwrap_or_default();
-        if user != session.user.id && session.user.role != Role::Admin {
-            return Err(PageError(StatusCode::NOT_FOUND, "No such screenshot.".into()));
-        }
-        let sets = sets_of(&state, &session.user.workspace_id, Some(&user), day).await?;
-        let shots: Vec<(&CaptureSetRow, &crate::storage::ScreenshotRow)> =
-            sets.iter().flat_map(|s| s.screenshots.iter().map(move |p| (s, p))).collect();
-        let wanted = q.get("shot").cloned().unwrap_or_default();
-        let at = shots
-            .iter()
-            .position(|(_, p)| p.id == wanted)
-            .ok_or_else(|| PageError(StatusCode::NOT_FOUND, "No such screenshot.".into()))?;
-        let (set, shot) = shots[at];
-        let link = |i: usize| format!("/web/screenshots/view?date={day}&user={user}&shot={}", shots[i].1.id);
-        let body = html! {
-            (nav(&session.user, &session.csrf))
-            h1 { "Screenshot " (at + 1) " of " (shots.len()) }
-            p {
-                @if at > 0 { a id="previous" href=(link(at - 1)) { "← previous" } " " }
-                span id="when" { (set.captured.format("%Y-%m-%d %H:%M:%S UTC")) } " " (shot.monitor.name)
-                @if at + 1 < shots.len() { " " a id="next" href=(link(at + 1)) { "next →" } }
-            }
-            img id="picture" src=(format!("/web/images/{}", shot.id)) alt="Screenshot";
-            (delete_form(&session.csrf, &set.id, day, &user))
-            p { a href=(day_link(day, Some(&user))) { "Back to the day" } }
-        };
-        Ok(page("Screenshot", body).into_response())
+) -> Result<Response, PageError> {
+    let day = chosen_day(&q);
+    let user = q.get("user").cloned().unwrap_or_default();
+    if user != session.user.id && session.user.role != Role::Admin {
+        return Err(PageError(
+            StatusCode::NOT_FOUND,
+            "No such screenshot.".into(),
+        ));
     }
-    .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    let sets = sets_of(&state, &session.user.workspace_id, Some(&user), day).await?;
+    let shots: Vec<(&CaptureSetRow, &crate::storage::ScreenshotRow)> = sets
+        .iter()
+        .flat_map(|s| s.screenshots.iter().map(move |p| (s, p)))
+        .collect();
+    let wanted = q.get("shot").cloned().unwrap_or_default();
+    let at = shots
+        .iter()
+        .position(|(_, p)| p.id == wanted)
+        .ok_or_else(|| PageError(StatusCode::NOT_FOUND, "No such screenshot.".into()))?;
+    let (set, shot) = shots[at];
+    let link = |i: usize| {
+        format!(
+            "/web/screenshots/view?date={day}&user={user}&shot={}",
+            shots[i].1.id
+        )
+    };
+    let body = html! {
+        (nav(&session.user, &session.csrf))
+        h1 { "Screenshot " (at + 1) " of " (shots.len()) }
+        p {
+            @if at > 0 { a id="previous" href=(link(at - 1)) { "← previous" } " " }
+            span id="when" { (set.captured.format("%Y-%m-%d %H:%M:%S UTC")) } " " (shot.monitor.name)
+            @if at + 1 < shots.len() { " " a id="next" href=(link(at + 1)) { "next →" } }
+        }
+        img id="picture" src=(format!("/web/images/{}", shot.id)) alt="Screenshot";
+        (delete_form(&session.csrf, &set.id, day, &user))
+        p { a href=(day_link(day, Some(&user))) { "Back to the day" } }
+    };
+    Ok(page("Screenshot", body).into_response())
 }
 
 pub async fn image(
     State(state): State<AppState>,
-    jar: CookieJar,
+    session: Session,
     Path(id): Path<String>,
 ) -> Response {
-    let session = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     match picture_for(&state, &session.user, &id).await {
         Ok(bytes) => (
             [
@@ -218,13 +211,9 @@ pub async fn image(
 
 pub async fn delete(
     State(state): State<AppState>,
-    jar: CookieJar,
+    session: Session,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let session = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     if let Err(e) = check_csrf(&session, &form) {
         return e.into_response();
     }

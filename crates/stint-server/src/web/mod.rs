@@ -4,6 +4,7 @@
 //! pages (screenshots, entries, reports, audit log) build on the same session.
 
 mod audit_page;
+mod common;
 mod gallery;
 mod pages;
 mod reports;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/web/sign-in", get(sign_in_page).post(sign_in))
         .route("/web/sign-out", post(sign_out))
         .route("/web/settings", get(settings_page).post(save_settings))
+        .route("/web/password", post(set_password))
         .route("/web/screenshots", get(gallery::day_page))
         .route("/web/screenshots/view", get(gallery::view_page))
         .route("/web/screenshots/delete", post(gallery::delete))
@@ -125,12 +127,20 @@ async fn session(state: &AppState, jar: &CookieJar) -> Result<Option<Session>, P
     Ok(found.map(|(user, csrf)| Session { user, csrf }))
 }
 
-/// The session, or a redirect to the sign-in page.
-pub(crate) async fn required(state: &AppState, jar: &CookieJar) -> Result<Session, Response> {
-    match session(state, jar).await {
-        Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(Redirect::to("/web/sign-in").into_response()),
-        Err(e) => Err(e.into_response()),
+/// A page handler's signed-in session; without one the browser goes to the sign-in page.
+impl axum::extract::FromRequestParts<AppState> for Session {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        match session(state, &jar).await {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) => Err(Redirect::to("/web/sign-in").into_response()),
+            Err(e) => Err(e.into_response()),
+        }
     }
 }
 
@@ -149,11 +159,7 @@ pub(crate) fn check_csrf(
     }
 }
 
-async fn home(State(state): State<AppState>, jar: CookieJar) -> Response {
-    let s = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn home(State(state): State<AppState>, s: Session) -> Response {
     let uid = s.user.id.clone();
     match state.db(move |db| db.notices(&uid, true)).await {
         Ok(notices) => pages::home(&s.user, &s.csrf, &notices).into_response(),
@@ -264,13 +270,10 @@ async fn authenticate(
 
 async fn sign_out(
     State(state): State<AppState>,
+    session: Session,
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let session = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     if let Err(e) = check_csrf(&session, &form) {
         return e.into_response();
     }
@@ -292,11 +295,7 @@ fn admin_only(session: &Session) -> Result<(), PageError> {
     }
 }
 
-async fn settings_page(State(state): State<AppState>, jar: CookieJar) -> Response {
-    let session = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn settings_page(State(state): State<AppState>, session: Session) -> Response {
     if let Err(e) = admin_only(&session) {
         return e.into_response();
     }
@@ -311,13 +310,9 @@ async fn settings_page(State(state): State<AppState>, jar: CookieJar) -> Respons
 
 async fn save_settings(
     State(state): State<AppState>,
-    jar: CookieJar,
+    session: Session,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let session = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     if let Err(e) = check_csrf(&session, &form).and_then(|()| admin_only(&session)) {
         return e.into_response();
     }
@@ -346,6 +341,53 @@ async fn save_settings(
         Ok(saved) => {
             pages::settings(&session.user, &session.csrf, &saved, Some("Saved.")).into_response()
         }
+        Err(e) => PageError::from(e).into_response(),
+    }
+}
+
+/// A signed-in user sets their own password (10 characters at least, typed twice).
+async fn set_password(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Err(e) = check_csrf(&session, &form) {
+        return e.into_response();
+    }
+    let password = form.get("password").cloned().unwrap_or_default();
+    if password.chars().count() < 10 || form.get("repeat") != Some(&password) {
+        return PageError(
+            StatusCode::BAD_REQUEST,
+            "The password needs at least 10 characters, typed the same twice.".into(),
+        )
+        .into_response();
+    }
+    let hash =
+        match tokio::task::spawn_blocking(move || crate::auth::hash_password(&password)).await {
+            Ok(Ok(hash)) => hash,
+            _ => {
+                return PageError(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Could not set the password.".into(),
+                )
+                .into_response()
+            }
+        };
+    let user = session.user.clone();
+    let w = user.workspace_id.clone();
+    let saved = state
+        .db(move |db| {
+            let name = db.workspace(&w)?.map(|ws| ws.name).unwrap_or_default();
+            db.set_password(&name, &user.email, &hash)
+        })
+        .await;
+    match saved {
+        Ok(true) => (
+            StatusCode::OK,
+            pages::message("Password", "Your password is set."),
+        )
+            .into_response(),
+        Ok(false) => PageError(StatusCode::NOT_FOUND, "No such user.".into()).into_response(),
         Err(e) => PageError::from(e).into_response(),
     }
 }

@@ -82,6 +82,13 @@ pub fn home(user: &UserRow, csrf: &str, notices: &[stint_api::Notice]) -> Html<S
                 h2 { "Notices" }
                 ul id="notices" { @for n in notices { li class="notice" { (n.message) } } }
             }
+            h2 { "Your password" }
+            form method="post" action="/web/password" {
+                input type="hidden" name="csrf" value=(csrf);
+                label { "New password " input id="new-password" type="password" name="password" autocomplete="new-password" minlength="10"; }
+                label { "Again " input id="repeat-password" type="password" name="repeat" autocomplete="new-password" minlength="10"; }
+                button id="set-password" type="submit" { "Set password" }
+            }
         },
     )
 }

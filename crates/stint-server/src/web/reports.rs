@@ -6,14 +6,14 @@
 use std::collections::HashMap;
 
 use axum::extract::{Form, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::CookieJar;
 use chrono::{Duration, NaiveDate, Utc};
 use maud::html;
 
+use super::common::{csv_download, date_range};
 use super::pages::{nav, page};
-use super::{check_csrf, required, PageError, Session};
+use super::{check_csrf, PageError, Session};
 use crate::storage::{EntryFilter, EntryRow, Role, UserRow};
 use crate::AppState;
 
@@ -47,28 +47,11 @@ struct Range {
 }
 
 fn range_of(q: &HashMap<String, String>, session: &Session) -> Result<Range, PageError> {
-    let today = Utc::now().date_naive();
-    let date = |name: &str, default: NaiveDate| -> Result<NaiveDate, PageError> {
-        match q.get(name).filter(|v| !v.is_empty()) {
-            Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
-                PageError(
-                    StatusCode::BAD_REQUEST,
-                    format!("{v:?} is not a date (YYYY-MM-DD)"),
-                )
-            }),
-            None => Ok(default),
-        }
-    };
-    let (start, end) = (
-        date("start", today - Duration::days(6))?,
-        date("end", today)?,
-    );
-    if end < start || end - start >= Duration::days(MAX_DAYS) {
-        return Err(PageError(
-            StatusCode::BAD_REQUEST,
-            format!("The range must end after it starts and span at most {MAX_DAYS} days."),
-        ));
-    }
+    let (start, end) = date_range(
+        q,
+        MAX_DAYS,
+        &format!("The range must end after it starts and span at most {MAX_DAYS} days."),
+    )?;
     let admin = session.user.role == Role::Admin;
     let named = q
         .get("user")
@@ -154,101 +137,84 @@ fn query_string(range: &Range) -> String {
 
 pub async fn report_page(
     State(state): State<AppState>,
-    jar: CookieJar,
+    session: Session,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let session = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
+) -> Result<Response, PageError> {
+    let range = range_of(&q, &session)?;
+    let rows = entries(&state, &session, &range).await?;
+    let members = if session.user.role == Role::Admin {
+        let w = session.user.workspace_id.clone();
+        state.db(move |db| db.users_in(&w)).await?
+    } else {
+        vec![session.user.clone()]
     };
-    let result: Result<Response, PageError> = async {
-        let range = range_of(&q, &session)?;
-        let rows = entries(&state, &session, &range).await?;
-        let members = if session.user.role == Role::Admin {
-            let w = session.user.workspace_id.clone();
-            state.db(move |db| db.users_in(&w)).await?
-        } else {
-            vec![session.user.clone()]
-        };
-        let admin = session.user.role == Role::Admin;
-        let total: i64 = rows.iter().map(|(e, _)| seconds(e)).sum();
-        let body = html! {
-            (nav(&session.user, &session.csrf))
-            h1 { "Time entries and report" }
-            @if let Some(n) = q.get("note") { p id="note" class="note" { (n) } }
-            form method="get" action="/web/reports" {
-                label { "From " input id="start" type="date" name="start" value=(range.start.to_string()); }
-                label { "to " input id="end" type="date" name="end" value=(range.end.to_string()); }
-                label { "Member "
-                    select id="user" name="user" {
-                        @if admin { option value="all" selected[range.user.is_none()] { "Everyone" } }
-                        @for m in &members { option value=(m.id) selected[range.user.as_ref() == Some(&m.id)] { (m.name) } }
-                    }
+    let admin = session.user.role == Role::Admin;
+    let total: i64 = rows.iter().map(|(e, _)| seconds(e)).sum();
+    let body = html! {
+        (nav(&session.user, &session.csrf))
+        h1 { "Time entries and report" }
+        @if let Some(n) = q.get("note") { p id="note" class="note" { (n) } }
+        form method="get" action="/web/reports" {
+            label { "From " input id="start" type="date" name="start" value=(range.start.to_string()); }
+            label { "to " input id="end" type="date" name="end" value=(range.end.to_string()); }
+            label { "Member "
+                select id="user" name="user" {
+                    @if admin { option value="all" selected[range.user.is_none()] { "Everyone" } }
+                    @for m in &members { option value=(m.id) selected[range.user.as_ref() == Some(&m.id)] { (m.name) } }
                 }
-                button id="show" type="submit" { "Show" }
             }
-            p { "Total " strong id="total" { (hms(total)) } " · " a id="csv" href=(format!("/web/reports.csv?{}", query_string(&range))) { "Export CSV" } }
-            table id="entries" {
-                thead { tr { th { "User" } th { "Description" } th { "Start (UTC)" } th { "End (UTC)" } th { "Duration" } th { "Locked" } } }
-                tbody {
-                    @for (e, u) in &rows {
-                        tr data-id=(e.id) {
-                            td { (u.name) }
-                            td class="description" { (e.description) }
-                            td { (e.start.format("%Y-%m-%d %H:%M:%S")) }
-                            td { @if let Some(end) = e.end { (end.format("%Y-%m-%d %H:%M:%S")) } @else { "running" } }
-                            td class="duration" { (hms(seconds(e))) }
-                            td {
-                                @if admin {
-                                    form method="post" action="/web/entries/lock" {
-                                        input type="hidden" name="csrf" value=(session.csrf);
-                                        input type="hidden" name="id" value=(e.id);
-                                        input type="hidden" name="locked" value=(if e.locked { "false" } else { "true" });
-                                        input type="hidden" name="back" value=(query_string(&range));
-                                        button class="lock" type="submit" { (if e.locked { "Unlock" } else { "Lock" }) }
-                                    }
-                                } @else if e.locked { "locked" }
-                            }
+            button id="show" type="submit" { "Show" }
+        }
+        p { "Total " strong id="total" { (hms(total)) } " · " a id="csv" href=(format!("/web/reports.csv?{}", query_string(&range))) { "Export CSV" } }
+        table id="entries" {
+            thead { tr { th { "User" } th { "Description" } th { "Start (UTC)" } th { "End (UTC)" } th { "Duration" } th { "Locked" } } }
+            tbody {
+                @for (e, u) in &rows {
+                    tr data-id=(e.id) {
+                        td { (u.name) }
+                        td class="description" { (e.description) }
+                        td { (e.start.format("%Y-%m-%d %H:%M:%S")) }
+                        td { @if let Some(end) = e.end { (end.format("%Y-%m-%d %H:%M:%S")) } @else { "running" } }
+                        td class="duration" { (hms(seconds(e))) }
+                        td {
+                            @if admin {
+                                form method="post" action="/web/entries/lock" {
+                                    input type="hidden" name="csrf" value=(session.csrf);
+                                    input type="hidden" name="id" value=(e.id);
+                                    input type="hidden" name="locked" value=(if e.locked { "false" } else { "true" });
+                                    input type="hidden" name="back" value=(query_string(&range));
+                                    button class="lock" type="submit" { (if e.locked { "Unlock" } else { "Lock" }) }
+                                }
+                            } @else if e.locked { "locked" }
                         }
                     }
                 }
             }
-        };
-        Ok(page("Time entries", body).into_response())
-    }
-    .await;
-    result.unwrap_or_else(IntoResponse::into_response)
-}
-
-fn quote(field: &str) -> String {
-    format!("\"{}\"", field.replace('"', "\"\""))
+        }
+    };
+    Ok(page("Time entries", body).into_response())
 }
 
 pub async fn report_csv(
     State(state): State<AppState>,
-    jar: CookieJar,
+    session: Session,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let session = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let result: Result<Response, PageError> = async {
-        let range = range_of(&q, &session)?;
-        let rows = entries(&state, &session, &range).await?;
-        let w = session.user.workspace_id.clone();
-        let projects: HashMap<String, String> = state
-            .db(move |db| db.projects(&w))
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect();
-        let mut csv = CSV_COLUMNS.map(quote).join(",");
-        csv.push_str("\r\n");
-        for (e, u) in &rows {
+) -> Result<Response, PageError> {
+    let range = range_of(&q, &session)?;
+    let rows = entries(&state, &session, &range).await?;
+    let w = session.user.workspace_id.clone();
+    let projects: HashMap<String, String> = state
+        .db(move |db| db.projects(&w))
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let rows = rows
+        .iter()
+        .map(|(e, u)| {
             let end = e.end.unwrap_or_else(Utc::now);
             let secs = seconds(e);
-            let fields = [
+            vec![
                 e.project_id
                     .as_ref()
                     .and_then(|p| projects.get(p))
@@ -270,75 +236,50 @@ pub async fn report_csv(
                 format!("{:.2}", secs as f64 / 3600.0),
                 "0.00".to_owned(),
                 "0.00".to_owned(),
-            ];
-            csv.push_str(
-                &fields
-                    .iter()
-                    .map(|f| quote(f))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            csv.push_str("\r\n");
-        }
-        let name = format!(
-            "attachment; filename=\"Stint_Time_Report_Detailed_{}-{}.csv\"",
-            range.start.format("%m_%d_%Y"),
-            range.end.format("%m_%d_%Y")
-        );
-        Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, name),
-            ],
-            csv,
-        )
-            .into_response())
-    }
-    .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+            ]
+        })
+        .collect();
+    let name = format!(
+        "Stint_Time_Report_Detailed_{}-{}.csv",
+        range.start.format("%m_%d_%Y"),
+        range.end.format("%m_%d_%Y")
+    );
+    Ok(csv_download(&name, &CSV_COLUMNS, rows))
 }
 
 /// An admin locks or unlocks an entry.
 pub async fn lock(
     State(state): State<AppState>,
-    jar: CookieJar,
+    session: Session,
     Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let session = match required(&state, &jar).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let result: Result<Response, PageError> = async {
-        check_csrf(&session, &form)?;
-        if session.user.role != Role::Admin {
-            return Err(PageError(
-                StatusCode::FORBIDDEN,
-                "Only a workspace admin can lock entries.".into(),
-            ));
-        }
-        let (w, id) = (
-            session.user.workspace_id.clone(),
-            form.get("id").cloned().unwrap_or_default(),
-        );
-        let mut entry = state
-            .db(move |db| db.entry(&w, &id))
-            .await?
-            .ok_or_else(|| PageError(StatusCode::NOT_FOUND, "No such entry.".into()))?;
-        let before = entry.clone();
-        entry.locked = form.get("locked").map(String::as_str) == Some("true");
-        let locked = entry.locked;
-        let saved = state.db(move |db| db.replace_entry(&entry)).await?;
-        crate::audit::entry_changed(
-            &state,
-            crate::audit::Author::User(&session.user),
-            Some(&before),
-            Some(&saved),
-        )
-        .await;
-        let back = form.get("back").cloned().unwrap_or_default();
-        let note = if locked { "Locked." } else { "Unlocked." };
-        Ok(Redirect::to(&format!("/web/reports?{back}&note={note}")).into_response())
+) -> Result<Response, PageError> {
+    check_csrf(&session, &form)?;
+    if session.user.role != Role::Admin {
+        return Err(PageError(
+            StatusCode::FORBIDDEN,
+            "Only a workspace admin can lock entries.".into(),
+        ));
     }
+    let (w, id) = (
+        session.user.workspace_id.clone(),
+        form.get("id").cloned().unwrap_or_default(),
+    );
+    let mut entry = state
+        .db(move |db| db.entry(&w, &id))
+        .await?
+        .ok_or_else(|| PageError(StatusCode::NOT_FOUND, "No such entry.".into()))?;
+    let before = entry.clone();
+    entry.locked = form.get("locked").map(String::as_str) == Some("true");
+    let locked = entry.locked;
+    let saved = state.db(move |db| db.replace_entry(&entry)).await?;
+    crate::audit::entry_changed(
+        &state,
+        crate::audit::Author::User(&session.user),
+        Some(&before),
+        Some(&saved),
+    )
     .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    let back = form.get("back").cloned().unwrap_or_default();
+    let note = if locked { "Locked." } else { "Unlocked." };
+    Ok(Redirect::to(&format!("/web/reports?{back}&note={note}")).into_response())
 }
