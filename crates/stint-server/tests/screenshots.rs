@@ -420,6 +420,16 @@ fn retention_deletes_screenshots_older_than_seven_days() {
     let e = entry(&s, m, at(0), Some(at(30)));
     let early = upload(&s, m, &e, at(2), 1);
     let late = upload(&s, m, &e, at(20), 2);
+    // The audit log records what the job deletes, with "System" as the author.
+    let settings = json!({"screenshotsEnabled": true, "screenshotMaxSide": 1280, "screenshotBlur": 50,
+        "idleThresholdMinutes": 5, "auditLog": {"enabled": true, "timeEntries": true, "projects": true, "users": true}});
+    let (status, body) = s.call(
+        &s.admin,
+        "PUT",
+        &format!("/workspaces/{}/settings", s.admin.workspace),
+        Some(settings),
+    );
+    assert_eq!(status, 200, "{body}");
     let retention = |now: DateTime<Utc>| {
         let out = std::process::Command::new(BIN)
             .args(["retention", "--now", &now.to_rfc3339(), "--data-dir"])
@@ -450,6 +460,16 @@ fn retention_deletes_screenshots_older_than_seven_days() {
     assert_eq!(blob_files(&s), 2);
     // The entry itself stays: retention is for pictures only.
     assert_eq!(get_entry(&s, m, &e).0, 200);
+    let db = rusqlite::Connection::open(s.process.data_dir.path().join("stint-server.db")).unwrap();
+    let (author, summary): (String, String) = db
+        .query_row(
+            "SELECT author_name, summary FROM audit_log WHERE action = 'screenshots.expired'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(author, "System");
+    assert!(summary.starts_with("1 screenshots"), "{summary}");
 }
 
 /// The gallery pages in headless Chromium (Debian's chromium driven by playwright-core, see
