@@ -1,3 +1,5 @@
+//! The auto tracker's span merging, threshold, idle cuts and site trimming, exhaustively.
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use stint_core::activity::{hosts_only, is_browser, site_of, Reading, SpanBuilder};

@@ -1,3 +1,5 @@
+//! The idle tracker and every answer of the prompt, with clock jumps and suspends.
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use stint_core::idle::{

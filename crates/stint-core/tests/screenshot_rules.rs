@@ -1,3 +1,5 @@
+//! The screenshot deletion rules for both roles, and that a cut is exact.
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use stint_core::screenshot_rules::{
