@@ -5,6 +5,7 @@
 pub mod idle;
 pub mod screen;
 pub mod window;
+mod x11_grab;
 
 #[cfg(feature = "testing")]
 pub mod fake;
