@@ -13,7 +13,10 @@ fn generated_requests_get_no_5xx_and_match_the_document() -> anyhow::Result<()> 
     )?;
     let server = TestServer::start()?;
     let key = server.add_user("Fuzz", "fuzz@fuzz.test", "admin")?;
+    // Schemathesis keeps a cache in its working directory: not in the source tree.
+    let scratch = tempfile::tempdir()?;
     let out = Command::new(schemathesis)
+        .current_dir(scratch.path())
         .arg("run")
         .arg(format!("{}/api/openapi.json", server.url))
         .args(["--header", &format!("X-Api-Key: {key}")])
