@@ -44,23 +44,28 @@ impl Agent {
             .into_iter()
             .flatten()
             .min();
-            let sleep = async {
-                match delay {
-                    Some(d) => tokio::time::sleep(d).await,
-                    None => std::future::pending().await,
+            // Other events (the agent's own, sync counts) wait for the same deadline
+            // rather than re-reading the sensors.
+            let deadline = delay.map(|d| tokio::time::Instant::now() + d);
+            let display_due = loop {
+                let sleep = async {
+                    match deadline {
+                        Some(at) => tokio::time::sleep_until(at).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    // Slept the whole delay: if it was the display's, the display moves now.
+                    () = sleep => break until_display.is_some() && until_display == delay,
+                    () = self.wake.notified() => break false,
+                    // Sync adopts timers and learns the policy on its own thread: look again.
+                    event = events.recv() => match event {
+                        Ok(AgentEvent::TimerChanged { .. } | AgentEvent::PolicyChanged { .. })
+                        | Err(RecvError::Lagged(_)) => break false,
+                        Ok(_) => continue,
+                        Err(RecvError::Closed) => return,
+                    },
                 }
-            };
-            let display_due = tokio::select! {
-                // Slept the whole delay: if it was the display's, the display moves now.
-                () = sleep => until_display.is_some() && until_display == delay,
-                () = self.wake.notified() => false,
-                // Sync adopts timers and learns the policy on its own thread: look again.
-                event = events.recv() => match event {
-                    Ok(AgentEvent::TimerChanged { .. } | AgentEvent::PolicyChanged { .. })
-                    | Err(RecvError::Lagged(_)) => false,
-                    Ok(_) => continue,
-                    Err(RecvError::Closed) => return,
-                },
             };
             if display_due {
                 if let Err(e) = self.emit_tick() {
