@@ -69,32 +69,22 @@ enum UserCommand {
         role: String,
     },
     /// Delete a user with their time entries, screenshots and notices.
-    Delete {
-        #[arg(long, env = "STINT_SERVER_DATA_DIR")]
-        data_dir: PathBuf,
-        #[arg(long)]
-        workspace: String,
-        #[arg(long)]
-        email: String,
-    },
+    Delete(UserRef),
     /// Set a user's password for the web pages, read from standard input (one line).
-    Password {
-        #[arg(long, env = "STINT_SERVER_DATA_DIR")]
-        data_dir: PathBuf,
-        #[arg(long)]
-        workspace: String,
-        #[arg(long)]
-        email: String,
-    },
+    Password(UserRef),
     /// Issue a new API key for a user; the old one stops working.
-    KeyReset {
-        #[arg(long, env = "STINT_SERVER_DATA_DIR")]
-        data_dir: PathBuf,
-        #[arg(long)]
-        workspace: String,
-        #[arg(long)]
-        email: String,
-    },
+    KeyReset(UserRef),
+}
+
+/// Which user a command is about.
+#[derive(clap::Args)]
+struct UserRef {
+    #[arg(long, env = "STINT_SERVER_DATA_DIR")]
+    data_dir: PathBuf,
+    #[arg(long)]
+    workspace: String,
+    #[arg(long)]
+    email: String,
 }
 
 /// The `serve` settings a config file may hold.
@@ -172,11 +162,11 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => match command {
-            UserCommand::Password {
+            UserCommand::Password(UserRef {
                 data_dir,
                 workspace,
                 email,
-            } => {
+            }) => {
                 let mut password = String::new();
                 std::io::stdin().read_line(&mut password)?;
                 let password = password.trim_end_matches(['\r', '\n']);
@@ -191,11 +181,11 @@ fn main() -> anyhow::Result<()> {
                 println!("password set for {email}");
                 Ok(())
             }
-            UserCommand::Delete {
+            UserCommand::Delete(UserRef {
                 data_dir,
                 workspace,
                 email,
-            } => {
+            }) => {
                 let state = AppState::open(&data_dir)?;
                 let keys = state.storage.delete_user(&workspace, &email)?;
                 let count = keys.len();
@@ -224,11 +214,11 @@ fn main() -> anyhow::Result<()> {
                 println!("{key}");
                 Ok(())
             }
-            UserCommand::KeyReset {
+            UserCommand::KeyReset(UserRef {
                 data_dir,
                 workspace,
                 email,
-            } => {
+            }) => {
                 let key = open(&data_dir)?.reset_key(&workspace, &email)?;
                 println!("{key}");
                 Ok(())

@@ -5,7 +5,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use stint_testkit::http::{call, Account};
+use stint_testkit::http::{call, Server};
 use stint_testkit::TestServer;
 
 const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
@@ -164,30 +164,14 @@ fn set_password(server: &TestServer, email: &str, password: &str) {
     );
 }
 
-fn account(server: &TestServer, key: String) -> Account {
-    let base = format!("{}/api/v1", server.url);
-    let (_, me) = call(&base, "GET", "/user", Some(&key), None, &[]);
-    Account {
-        key,
-        id: me["id"].as_str().unwrap().to_owned(),
-        workspace: me["activeWorkspace"].as_str().unwrap().to_owned(),
-    }
-}
-
 #[test]
 fn sign_in_settings_csrf_and_sign_out() {
-    let server = TestServer::start().unwrap();
-    let admin = account(
-        &server,
-        server.add_user("Acme", "ana@acme.test", "admin").unwrap(),
-    );
-    let member = account(
-        &server,
-        server.add_user("Acme", "bo@acme.test", "regular").unwrap(),
-    );
-    set_password(&server, "ana@acme.test", "correct horse battery");
+    // The testkit's workspace: ana@acme.test (admin) and bo@acme.test (member).
+    let fixture = Server::start();
+    let (server, admin, member) = (&fixture.process, &fixture.admin, &fixture.member);
+    set_password(server, "ana@acme.test", "correct horse battery");
     let base = format!("{}/api/v1", server.url);
-    let mut ana = Browser::new(&server);
+    let mut ana = Browser::new(server);
 
     // Not signed in: sent to the sign-in page.
     let home = ana.get("/web");
@@ -273,7 +257,7 @@ fn sign_in_settings_csrf_and_sign_out() {
     );
 
     // A member signs in with their API key and cannot reach the settings.
-    let mut bo = Browser::new(&server);
+    let mut bo = Browser::new(server);
     assert_eq!(bo.sign_in(&[("api_key", &member.key)]).status, 303);
     assert_eq!(bo.get("/web/settings").status, 403);
     // They set a password on their page, and sign in with it.
@@ -290,7 +274,7 @@ fn sign_in_settings_csrf_and_sign_out() {
         ("repeat", "bo's long secret"),
     ];
     assert_eq!(bo.post("/web/password", &set).status, 200);
-    let mut bo_again = Browser::new(&server);
+    let mut bo_again = Browser::new(server);
     let signed = bo_again.sign_in(&[("email", "bo@acme.test"), ("password", "bo's long secret")]);
     assert_eq!(signed.status, 303);
 
@@ -346,7 +330,7 @@ fn sign_in_settings_csrf_and_sign_out() {
         (out.status, out.location.as_deref()),
         (303, Some("/web/sign-in"))
     );
-    let mut thief = Browser::new(&server);
+    let mut thief = Browser::new(server);
     thief.cookies = stolen
         .split("; ")
         .filter_map(|p| p.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
@@ -387,15 +371,9 @@ fn sessions_expire_and_cookies_are_secure_behind_tls() {
 
 #[test]
 fn the_audit_log_records_changes_and_restores_a_deleted_entry() {
-    let server = TestServer::start().unwrap();
-    let admin = account(
-        &server,
-        server.add_user("Acme", "ana@acme.test", "admin").unwrap(),
-    );
-    let member = account(
-        &server,
-        server.add_user("Acme", "bo@acme.test", "regular").unwrap(),
-    );
+    // The testkit's workspace: ana@acme.test (admin) and bo@acme.test (member).
+    let fixture = Server::start();
+    let (server, admin, member) = (&fixture.process, &fixture.admin, &fixture.member);
     let base = format!("{}/api/v1", server.url);
     let entries = format!("/workspaces/{}/time-entries", member.workspace);
     let start = chrono::Utc::now() - chrono::Duration::hours(3);
@@ -415,7 +393,7 @@ fn the_audit_log_records_changes_and_restores_a_deleted_entry() {
     };
     // Off by default: nothing is recorded.
     new_entry("Before the switch");
-    let mut ana = Browser::new(&server);
+    let mut ana = Browser::new(server);
     assert_eq!(ana.sign_in(&[("api_key", &admin.key)]).status, 303);
     assert!(ana.get("/web/audit").body.contains("Nothing was recorded"));
 
@@ -462,7 +440,7 @@ fn the_audit_log_records_changes_and_restores_a_deleted_entry() {
         &[],
     );
     assert_eq!(status, 201);
-    let mut bo = Browser::new(&server);
+    let mut bo = Browser::new(server);
     assert_eq!(bo.sign_in(&[("api_key", &member.key)]).status, 303);
     assert_eq!(
         bo.get("/web/audit").status,

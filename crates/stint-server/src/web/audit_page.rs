@@ -15,7 +15,7 @@ use super::common::{csv_download, date_range};
 use super::pages::{nav, page};
 use super::{check_csrf, PageError, Session};
 use crate::audit::{action_label, from_snapshot, Author, ACTIONS};
-use crate::storage::{AuditFilter, AuditRecord, Role};
+use crate::storage::{AuditFilter, AuditRecord};
 use crate::AppState;
 
 const MAX_DAYS: i64 = 30;
@@ -24,17 +24,6 @@ struct Chosen {
     start: NaiveDate,
     end: NaiveDate,
     filter: AuditFilter,
-}
-
-fn admin(session: &Session) -> Result<(), PageError> {
-    if session.user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(PageError(
-            StatusCode::FORBIDDEN,
-            "Only a workspace admin can see the audit log.".into(),
-        ))
-    }
 }
 
 fn chosen(q: &HashMap<String, String>) -> Result<Chosen, PageError> {
@@ -107,7 +96,7 @@ pub async fn audit_page(
     session: Session,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    admin(&session)?;
+    session.require_admin("see the audit log")?;
     let c = chosen(&q)?;
     let records = load(&state, &session, &c).await?;
     let w = session.user.workspace_id.clone();
@@ -172,7 +161,7 @@ pub async fn audit_csv(
     session: Session,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    admin(&session)?;
+    session.require_admin("see the audit log")?;
     let c = chosen(&q)?;
     let records = load(&state, &session, &c).await?;
     let rows = records
@@ -207,7 +196,7 @@ pub async fn restore(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form)?;
-    admin(&session)?;
+    session.require_admin("see the audit log")?;
     let (w, id) = (
         session.user.workspace_id.clone(),
         form.get("id").cloned().unwrap_or_default(),

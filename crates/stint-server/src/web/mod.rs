@@ -117,6 +117,20 @@ pub(crate) struct Session {
     pub csrf: String,
 }
 
+impl Session {
+    /// Refuses a member with `what` ("change the workspace settings") as the reason.
+    pub fn require_admin(&self, what: &str) -> Result<(), PageError> {
+        if self.user.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(PageError(
+                StatusCode::FORBIDDEN,
+                format!("Only a workspace admin can {what}."),
+            ))
+        }
+    }
+}
+
 async fn session(state: &AppState, jar: &CookieJar) -> Result<Option<Session>, PageError> {
     let Some(id) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
         return Ok(None);
@@ -284,19 +298,8 @@ async fn sign_out(
     (jar, Redirect::to("/web/sign-in")).into_response()
 }
 
-fn admin_only(session: &Session) -> Result<(), PageError> {
-    if session.user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(PageError(
-            StatusCode::FORBIDDEN,
-            "Only a workspace admin can change the workspace settings.".into(),
-        ))
-    }
-}
-
 async fn settings_page(State(state): State<AppState>, session: Session) -> Response {
-    if let Err(e) = admin_only(&session) {
+    if let Err(e) = session.require_admin("change the workspace settings") {
         return e.into_response();
     }
     let wid = session.user.workspace_id.clone();
@@ -313,7 +316,9 @@ async fn save_settings(
     session: Session,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Err(e) = check_csrf(&session, &form).and_then(|()| admin_only(&session)) {
+    if let Err(e) = check_csrf(&session, &form)
+        .and_then(|()| session.require_admin("change the workspace settings"))
+    {
         return e.into_response();
     }
     let number = |name: &str| form.get(name).and_then(|v| v.trim().parse::<u32>().ok());

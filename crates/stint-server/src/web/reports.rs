@@ -254,12 +254,7 @@ pub async fn lock(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form)?;
-    if session.user.role != Role::Admin {
-        return Err(PageError(
-            StatusCode::FORBIDDEN,
-            "Only a workspace admin can lock entries.".into(),
-        ));
-    }
+    session.require_admin("lock entries")?;
     let (w, id) = (
         session.user.workspace_id.clone(),
         form.get("id").cloned().unwrap_or_default(),
