@@ -161,6 +161,16 @@ impl FaultProxy {
         Self::start(upstream, vec![Fault::Pass])
     }
 
+    /// The recorded requests that contain `needle`, ignoring case (a privacy check's
+    /// finding: what left the machine that should not have).
+    pub fn requests_containing(&self, needle: &str) -> Vec<String> {
+        let needle = needle.to_lowercase();
+        self.recorded()
+            .into_iter()
+            .filter(|r| r.to_lowercase().contains(&needle))
+            .collect()
+    }
+
     /// The requests seen so far, as text (bodies that are not UTF-8 lossily).
     pub fn recorded(&self) -> Vec<String> {
         self.recorded
