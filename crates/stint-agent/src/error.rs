@@ -30,7 +30,6 @@ impl AgentError {
     /// A stable, machine-readable code for the UI and scripts.
     pub fn code(&self) -> &'static str {
         match self {
-            AgentError::Timer(TimerError::StopBeforeStart { .. }) => "clock_went_back",
             AgentError::Timer(TimerError::Entry(_)) | AgentError::Entry(_) => "invalid_entry",
             AgentError::Store(StoreError::NotFound(_)) => "not_found",
             AgentError::Store(StoreError::AlreadyRunning) => "already_running",

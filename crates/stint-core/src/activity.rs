@@ -1,7 +1,7 @@
 //! The auto tracker's decisions: consecutive readings of the same foreground window merge
 //! into spans, spans of 10 seconds or less are dropped, idle time and gaps (a suspend, a
-//! pause) end a span, and a browser's site is reduced to its host (never a path, query or
-//! fragment). Time is passed in; nothing here reads a clock or a window.
+//! pause) end a span, every URL in a title is cut to its host (never a path, query or
+//! fragment; see [`crate::urls`]) and a browser's site is that host. Time is passed in; nothing here reads a clock or a window.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ pub struct Reading {
 #[serde(rename_all = "camelCase")]
 pub struct Span {
     pub app: String,
-    /// The window title; for a browser, URLs in it are cut to their host.
+    /// The window title, every URL in it cut to its host.
     pub title: String,
     /// A browser's site (host), where the title shows one.
     pub site: Option<String>,
@@ -80,11 +80,8 @@ fn span_of(reading: &Reading, start: DateTime<Utc>, end: DateTime<Utc>) -> Span 
     let browser = is_browser(&reading.app);
     Span {
         app: reading.app.clone(),
-        title: if browser {
-            hosts_only(&reading.title)
-        } else {
-            reading.title.clone()
-        },
+        // Every app's title, not only a browser's: a terminal or an editor shows URLs too.
+        title: hosts_only(&reading.title),
         site: browser.then(|| site_of(&reading.title)).flatten(),
         start,
         end,
@@ -112,49 +109,9 @@ pub fn is_browser(app: &str) -> bool {
     BROWSERS.iter().any(|b| app.contains(b))
 }
 
-/// The host of a URL-like token (`https://user@Host:8080/path?q#f`, `www.example.org/x`),
-/// lowercased, without port, path, query or fragment. `None` if the token is no host.
-fn host_of(token: &str) -> Option<String> {
-    let token = token.trim_matches(|c: char| "()[]<>\"'«»,;".contains(c));
-    let (rest, had_scheme) = match token.find("://") {
-        Some(i) if token[..i].chars().all(|c| c.is_ascii_alphabetic()) && i > 0 => {
-            (&token[i + 3..], true)
-        }
-        _ => (token, false),
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit('@').next().unwrap_or_default();
-    let host = match host_port.rsplit_once(':') {
-        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
-        _ => host_port,
-    }
-    .trim_end_matches('.')
-    .to_lowercase();
-    let labels: Vec<&str> = host.split('.').collect();
-    let valid_label = |l: &&str| {
-        !l.is_empty()
-            && l.len() <= 63
-            && !l.starts_with('-')
-            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-    };
-    let tld = labels.last().copied().unwrap_or_default();
-    let looks_like_host = labels.len() >= 2
-        && labels.iter().all(valid_label)
-        && (tld.chars().all(char::is_alphabetic) && tld.chars().count() >= 2
-            || tld.starts_with("xn--"));
-    (looks_like_host && (had_scheme || labels.len() >= 2)).then_some(host)
-}
-
-/// The site a browser title shows: the first token that is a URL or a host name.
+/// The site a browser title shows: the host of the first URL or host name in it.
 pub fn site_of(title: &str) -> Option<String> {
-    title.split_whitespace().find_map(host_of)
+    crate::urls::first_host(title)
 }
 
-/// The title with every URL or host in it cut down to the host.
-pub fn hosts_only(title: &str) -> String {
-    title
-        .split(' ')
-        .map(|word| host_of(word).unwrap_or_else(|| word.to_owned()))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+pub use crate::urls::hosts_only;

@@ -10,6 +10,7 @@ pub mod idle;
 pub mod reconcile;
 pub mod screenshot_rules;
 pub mod timer;
+pub mod urls;
 
 pub use day::{clipped_duration, day_total, overlaps_day, DaySpan};
 pub use entry::{

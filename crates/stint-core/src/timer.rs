@@ -24,11 +24,6 @@ pub enum StopOutcome {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimerError {
-    #[error("cannot stop at {now}: the timer started later, at {start} (was the clock changed?)")]
-    StopBeforeStart {
-        start: DateTime<Utc>,
-        now: DateTime<Utc>,
-    },
     #[error(transparent)]
     Entry(#[from] EntryError),
 }
@@ -51,19 +46,15 @@ pub fn start(
     }))
 }
 
-/// Stop the running timer at `now`.
+/// Stop the running timer at `now`. A timer can always be stopped: one whose start is
+/// ahead of `now` (adopted from a device whose clock runs fast, or this clock was set
+/// back) ends at its start, with no time, rather than refusing to stop.
 pub fn stop(running: Option<&Entry>, now: DateTime<Utc>) -> Result<StopOutcome, TimerError> {
     let Some(entry) = running else {
         return Ok(StopOutcome::NotRunning);
     };
-    if now < entry.start {
-        return Err(TimerError::StopBeforeStart {
-            start: entry.start,
-            now,
-        });
-    }
     Ok(StopOutcome::Stopped(Entry {
-        end: Some(now),
+        end: Some(now.max(entry.start)),
         ..entry.clone()
     }))
 }

@@ -121,7 +121,7 @@ fn browser_titles_keep_the_host_only() {
             "(https://news.ycombinator.com/item?id=1)",
             Some("news.ycombinator.com"),
         ),
-        ("localhost:3000/admin", None),
+        ("localhost:3000/admin", Some("localhost")),
     ];
     for (title, site) in cases {
         assert_eq!(site_of(title).as_deref(), site, "{title}");
@@ -147,6 +147,121 @@ fn a_browser_span_carries_its_site_and_no_path() {
         "{}",
         span.title
     );
+}
+
+#[test]
+fn every_url_form_in_any_title_is_cut_to_its_host() {
+    // Issue 11 #12: the forms that kept their paths, and their right answers.
+    let cases = [
+        (
+            "Admin http://192.168.1.10/admin/users?token=abc",
+            "Admin 192.168.1.10",
+        ),
+        (
+            "salary file:///home/user/private/salary.pdf",
+            "salary [local file]",
+        ),
+        ("Dev localhost:3000/reset?token=abc", "Dev localhost"),
+        (
+            "Docs\thttps://example.org/p?q=secret",
+            "Docs\texample.org",
+        ),
+        ("HTTPS://EXAMPLE.ORG/Private", "example.org"),
+        ("x [::1]:8080/debug?k=v", "x ::1"),
+        ("(http://[fe80::1]/p)", "(fe80::1"),
+        ("Mail mailto:bob@example.org?subject=raise", "Mail example.org"),
+        ("Docs—https://example.org/p", "Docs—example.org"),
+        ("ext chrome-extension://abcdef/options.html", "ext abcdef"),
+        ("C:\\ file:/C:/Users/me/secret.txt", "C:\\ [local file]"),
+        ("nbsp\u{a0}example.org/secret", "nbsp\u{a0}example.org"),
+        ("lib.rs:42 - Code", "lib.rs:42 - Code"),
+        ("Profile: Jane", "Profile: Jane"),
+        ("localhost:3000", "localhost:3000"),
+    ];
+    for (title, stored) in cases {
+        assert_eq!(hosts_only(title), stored, "{title:?}");
+    }
+}
+
+#[test]
+fn every_apps_title_is_trimmed_not_only_a_browsers() {
+    let mut b = SpanBuilder::new(pulse());
+    let title = "bash — curl https://api.example/v1/reset?token=s3cret";
+    for s in (0..=15).step_by(5) {
+        b.push(r(s, "gnome-terminal", title));
+    }
+    let span = b.cut(t(15)).unwrap();
+    assert_eq!(span.title, "bash — curl api.example");
+    assert_eq!(span.site, None);
+}
+
+/// Parts of a URL that must never be stored, each with a marker word.
+fn url_strategy() -> impl Strategy<Value = String> {
+    let scheme = prop::sample::select(vec![
+        "http://", "https://", "HTTPS://", "Http://", "ftp://", "ws://", "chrome-extension://",
+        "file://", "FILE:///", "", "",
+    ]);
+    let host = prop::sample::select(vec![
+        "example.org",
+        "WWW.Example.CO.UK",
+        "192.168.1.10",
+        "10.0.0.1",
+        "localhost",
+        "[::1]",
+        "[fe80::1]",
+        "bücher.example",
+        "xn--bcher-kva.example",
+        "sub-domain.example.io",
+    ]);
+    let userinfo = prop::sample::select(vec!["", "userZsecret:pwZsecret@", "userZsecret@"]);
+    let port = prop::sample::select(vec!["", ":8080", ":3000"]);
+    let path = prop::sample::select(vec![
+        "/pathZsecret",
+        "/a/pathZsecret/b.pdf",
+        "/",
+        "\\pathZsecret",
+        "",
+    ]);
+    let query = prop::sample::select(vec!["", "?token=queryZsecret", "?a=1&b=queryZsecret"]);
+    let fragment = prop::sample::select(vec!["", "#fragZsecret"]);
+    (scheme, userinfo, host, port, path, query, fragment).prop_map(
+        |(scheme, userinfo, host, port, path, query, fragment)| {
+            // Without a scheme, user info is no URL form; without anything after the
+            // host, there is nothing to hide.
+            let userinfo = if scheme.is_empty() { "" } else { userinfo };
+            let path = if path.is_empty() && query.is_empty() && fragment.is_empty() {
+                "/pathZsecret"
+            } else {
+                path
+            };
+            format!("{scheme}{userinfo}{host}{port}{path}{query}{fragment}")
+        },
+    )
+}
+
+proptest! {
+    /// Issue 11 #12: a URL of any form, embedded anywhere in any title with any separator,
+    /// leaves no path, query, fragment or user info in what is stored.
+    #[test]
+    fn no_url_part_survives_in_a_stored_title(
+        url in url_strategy(),
+        before in prop::sample::select(vec!["", "Docs", "Pay -", "(", "«", "Tab"]),
+        separator in prop::sample::select(vec![" ", "\t", "\n", "\u{a0}", " | ", "—", " (", "|"]),
+        after in prop::sample::select(vec!["", " — Mozilla Firefox", ") next", "\tend"]),
+        app in prop::sample::select(vec!["firefox", "Code", "gnome-terminal"]),
+    ) {
+        let title = format!("{before}{separator}{url}{after}");
+        let mut b = SpanBuilder::new(pulse());
+        for s in (0..=15).step_by(5) {
+            b.push(r(s, app, &title));
+        }
+        let span = b.cut(t(15)).unwrap();
+        prop_assert!(!span.title.contains("Zsecret"), "{title:?} stored as {:?}", span.title);
+        prop_assert!(!hosts_only(&title).contains("Zsecret"));
+        if let Some(site) = &span.site {
+            prop_assert!(!site.contains("Zsecret"));
+        }
+    }
 }
 
 proptest! {

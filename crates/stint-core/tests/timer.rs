@@ -57,16 +57,17 @@ fn stop_at_the_start_instant_gives_a_zero_entry() {
 }
 
 #[test]
-fn stop_before_start_is_rejected() {
-    let err = stop(Some(&running(10)), t(9)).unwrap_err();
-    assert_eq!(
-        err,
-        TimerError::StopBeforeStart {
-            start: t(10),
-            now: t(9)
-        }
-    );
-    assert!(err.to_string().contains("clock"), "{err}");
+fn a_timer_started_ahead_of_the_clock_still_stops_at_its_start() {
+    // Issue 11 #9: a remote timer whose start is ahead of this device's clock (or a clock
+    // set back) must be stoppable; it ends at its start and adds no time.
+    for behind in [1, 60, 3 * 3600] {
+        let stopped = stop(Some(&running(10)), t(10 - behind)).unwrap();
+        let StopOutcome::Stopped(entry) = stopped else {
+            panic!("not stopped: {stopped:?}")
+        };
+        assert_eq!(entry.end, Some(t(10)));
+        assert_eq!(entry.start, t(10));
+    }
 }
 
 #[test]
