@@ -5,12 +5,14 @@
 
 mod duration;
 mod screenshots;
+mod time;
 
 pub use duration::{format_iso_duration, parse_iso_duration, DurationError};
 pub use screenshots::{
     upload_body, CaptureSet, CaptureSetDeleted, Monitor, NewCaptureSet, NewScreenshot, Screenshot,
     METADATA_PART,
 };
+pub use time::{parse_time, sane_date, sane_time, OutOfRange, EARLIEST_YEAR, LATEST_YEAR};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -155,14 +155,13 @@ fn bare_host(text: &str) -> Option<(String, &str)> {
         .char_indices()
         .find(|(_, c)| !is_host_char(*c))
         .map_or(text.len(), |(i, _)| i);
-    let (name, rest) = text.split_at(len);
+    let name = &text[..len];
     let name = name.trim_end_matches('.');
     let rest = &text[name.len()..];
     let host = name.to_lowercase();
     let labels: Vec<&str> = host.split('.').collect();
-    let valid_label = |l: &&str| {
-        !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-')
-    };
+    let valid_label =
+        |l: &&str| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-');
     let ipv4 = labels.len() == 4 && labels.iter().all(|l| l.parse::<u8>().is_ok());
     let tld = labels.last().copied().unwrap_or_default();
     let named = labels.len() >= 2

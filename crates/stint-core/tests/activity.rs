@@ -162,14 +162,14 @@ fn every_url_form_in_any_title_is_cut_to_its_host() {
             "salary [local file]",
         ),
         ("Dev localhost:3000/reset?token=abc", "Dev localhost"),
-        (
-            "Docs\thttps://example.org/p?q=secret",
-            "Docs\texample.org",
-        ),
+        ("Docs\thttps://example.org/p?q=secret", "Docs\texample.org"),
         ("HTTPS://EXAMPLE.ORG/Private", "example.org"),
         ("x [::1]:8080/debug?k=v", "x ::1"),
         ("(http://[fe80::1]/p)", "(fe80::1"),
-        ("Mail mailto:bob@example.org?subject=raise", "Mail example.org"),
+        (
+            "Mail mailto:bob@example.org?subject=raise",
+            "Mail example.org",
+        ),
         ("Docs—https://example.org/p", "Docs—example.org"),
         ("ext chrome-extension://abcdef/options.html", "ext abcdef"),
         ("C:\\ file:/C:/Users/me/secret.txt", "C:\\ [local file]"),
@@ -198,8 +198,17 @@ fn every_apps_title_is_trimmed_not_only_a_browsers() {
 /// Parts of a URL that must never be stored, each with a marker word.
 fn url_strategy() -> impl Strategy<Value = String> {
     let scheme = prop::sample::select(vec![
-        "http://", "https://", "HTTPS://", "Http://", "ftp://", "ws://", "chrome-extension://",
-        "file://", "FILE:///", "", "",
+        "http://",
+        "https://",
+        "HTTPS://",
+        "Http://",
+        "ftp://",
+        "ws://",
+        "chrome-extension://",
+        "file://",
+        "FILE:///",
+        "",
+        "",
     ]);
     let host = prop::sample::select(vec![
         "example.org",

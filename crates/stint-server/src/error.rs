@@ -12,6 +12,8 @@ use crate::storage::StorageError;
 pub struct ApiFailure {
     pub status: StatusCode,
     pub message: String,
+    /// Not an answer to keep for an `Idempotency-Key`: a repeat should run again.
+    pub transient: bool,
 }
 
 impl ApiFailure {
@@ -19,6 +21,7 @@ impl ApiFailure {
         ApiFailure {
             status,
             message: message.into(),
+            transient: false,
         }
     }
 
@@ -40,6 +43,10 @@ impl From<StorageError> for ApiFailure {
         match e {
             StorageError::Conflict(m) => ApiFailure::new(StatusCode::CONFLICT, m),
             StorageError::NotFound(m) => ApiFailure::not_found(m),
+            e @ StorageError::KeyTaken => ApiFailure {
+                transient: true,
+                ..ApiFailure::new(StatusCode::CONFLICT, e.to_string())
+            },
             other => ApiFailure::internal(other.to_string()),
         }
     }
@@ -56,6 +63,12 @@ impl IntoResponse for ApiFailure {
             message: self.message,
             code: self.status.as_u16(),
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.transient {
+            response
+                .extensions_mut()
+                .insert(crate::idempotency::RetryLater);
+        }
+        response
     }
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod blobs;
 mod error;
+mod hardening;
 mod idempotency;
 pub(crate) mod routes;
 pub mod storage;
@@ -79,6 +80,7 @@ pub async fn expire_screenshots(
     state: &AppState,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<usize, ApiFailure> {
+    sweep_orphans(state, now).await?;
     let before = now - screenshot_retention();
     let keys = state.db(move |db| db.expire_capture_sets(before)).await?;
     let count = keys.len();
@@ -97,6 +99,44 @@ pub async fn expire_screenshots(
         );
     }
     Ok(count)
+}
+
+/// How long an upload may take between reserving its set and storing its pictures; what
+/// is older is left over from a crash.
+fn unfinished_after() -> chrono::Duration {
+    chrono::Duration::hours(1)
+}
+
+/// Removes what a crash can leave behind: sets reserved but never finished (with whatever
+/// of their pictures was written), and picture files that no row names. Only what is older
+/// than [`unfinished_after`] goes, so an upload under way is never touched. Returns how
+/// many files went.
+pub async fn sweep_orphans(
+    state: &AppState,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, ApiFailure> {
+    let cutoff = now - unfinished_after();
+    let keys = state.db(move |db| db.sweep_unfinished(cutoff)).await?;
+    let mut removed = keys.len();
+    remove_blobs(state, keys).await;
+    let stale_before = std::time::SystemTime::from(cutoff);
+    let blobs = state.blobs.clone();
+    let listed = tokio::task::spawn_blocking(move || blobs.list(stale_before))
+        .await
+        .map_err(|e| ApiFailure::internal(format!("blob task failed: {e}")))?
+        .map_err(|e| ApiFailure::internal(format!("listing screenshot files: {e}")))?;
+    for (key, modified) in listed {
+        if modified >= stale_before {
+            continue;
+        }
+        let k = key.clone();
+        if !state.db(move |db| db.blob_key_known(&k)).await? {
+            tracing::warn!(blob = %key, "removing a screenshot file that no row names");
+            remove_blobs(state, vec![key]).await;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 impl AppState {
@@ -142,22 +182,67 @@ pub fn router(state: AppState) -> Router {
     .merge(web::router())
     .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
     .fallback(|| async { ApiFailure::not_found("no such route") })
+    .layer(axum::middleware::from_fn(hardening::answer_shape))
+    // A panic is a bug, but it must answer 500 rather than drop the connection.
+    .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+        hardening::panic_answer,
+    ))
     .with_state(state)
 }
 
-/// Serves until SIGTERM or Ctrl-C, then finishes the requests under way.
-pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
+/// How long a client may take to send a request's headers before the connection is
+/// closed (a half-sent request must not hold a connection open).
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves until SIGTERM or Ctrl-C, then finishes the requests under way (for at most 30 s).
+/// Headers must arrive within `header_timeout`.
+pub async fn serve(
+    state: AppState,
+    listen: SocketAddr,
+    header_timeout: std::time::Duration,
+) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     // Tests and scripts read the address from this line (the port may have been 0).
     println!("listening on http://{addr}");
     tracing::info!(%addr, "stint-server listening");
     let retention = tokio::spawn(run_retention(state.clone()));
-    let served = axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let service = hyper_util::service::TowerToHyperService::new(router(state));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little, keep serving.
+                    tracing::warn!("accepting a connection failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .max_buf_size(hardening::MAX_HEADER_BUFFER);
+        let connection = http.serve_connection(TokioIo::new(stream), service.clone());
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(%peer, "connection ended: {e}");
+            }
+        });
+    }
     retention.abort();
-    served?;
+    if tokio::time::timeout(std::time::Duration::from_secs(30), graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still under way after 30 s; stopping anyway");
+    }
     tracing::info!("stint-server stopped");
     Ok(())
 }

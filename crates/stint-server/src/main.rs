@@ -37,6 +37,13 @@ enum Command {
         /// `X-Forwarded-Proto: https` does the same per request).
         #[arg(long, env = "STINT_SERVER_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Seconds a client may take to send a request's headers.
+        #[arg(
+            long,
+            env = "STINT_SERVER_HEADER_TIMEOUT_SECONDS",
+            default_value_t = 10
+        )]
+        header_timeout_seconds: u32,
     },
     /// Run the screenshot retention job once (the server also runs it every hour).
     Retention {
@@ -130,6 +137,7 @@ fn main() -> anyhow::Result<()> {
             listen,
             session_seconds,
             secure_cookies,
+            header_timeout_seconds,
         } => {
             let file = config
                 .as_deref()
@@ -147,7 +155,9 @@ fn main() -> anyhow::Result<()> {
                 session_ttl: chrono::Duration::seconds(i64::from(session_seconds.max(1))),
                 secure_cookies,
             };
-            runtime()?.block_on(stint_server::serve(state, listen))
+            let header_timeout =
+                std::time::Duration::from_secs(u64::from(header_timeout_seconds.max(1)));
+            runtime()?.block_on(stint_server::serve(state, listen, header_timeout))
         }
         Command::Retention { data_dir, now } => {
             let state = AppState::open(&data_dir)?;

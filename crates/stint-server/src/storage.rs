@@ -24,6 +24,9 @@ pub enum StorageError {
     Conflict(String),
     #[error("{0}")]
     NotFound(String),
+    /// Another request with the same `Idempotency-Key` committed first.
+    #[error("another request with this Idempotency-Key was answered first; repeat it to get that answer")]
+    KeyTaken,
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("could not prepare the database: {0}")]
@@ -102,6 +105,16 @@ pub struct StoredResponse {
     pub body: Vec<u8>,
 }
 
+/// An `Idempotency-Key` answer to store in the same transaction as the change it reports,
+/// so a crash can never leave the change without its answer (and a retry doing it twice).
+/// `scope` is the authenticated user's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keep {
+    pub scope: String,
+    pub key: String,
+    pub response: StoredResponse,
+}
+
 pub trait Storage: ScreenshotStorage + WebStorage + AuditStorage + Send + Sync + 'static {
     /// Creates the workspace if needed, then the user; returns the user and the new key.
     fn add_user(
@@ -120,13 +133,21 @@ pub trait Storage: ScreenshotStorage + WebStorage + AuditStorage + Send + Sync +
     fn users_in(&self, workspace_id: &str) -> Result<Vec<UserRow>>;
 
     /// Stores a new entry. A new running entry stops the user's running one at its start,
-    /// as Clockify does. An existing id with identical content is returned as it is.
-    fn create_entry(&self, entry: &EntryRow) -> Result<EntryRow>;
+    /// as Clockify does. An existing id (in this workspace) with identical content is
+    /// returned as it is. `keep` is written in the same transaction.
+    fn create_entry(&self, entry: &EntryRow, keep: Option<&Keep>) -> Result<EntryRow>;
     fn entry(&self, workspace_id: &str, id: &str) -> Result<Option<EntryRow>>;
-    fn replace_entry(&self, entry: &EntryRow) -> Result<EntryRow>;
+    /// Replaces an entry's fields (found by workspace and id); `keep` in the same
+    /// transaction. A second running entry of its user is a conflict.
+    fn replace_entry(&self, entry: &EntryRow, keep: Option<&Keep>) -> Result<EntryRow>;
     /// Deletes the entry and its screenshots; `None` if there was no such entry, else the
-    /// blob keys of the pictures to remove.
-    fn delete_entry(&self, workspace_id: &str, id: &str) -> Result<Option<Vec<String>>>;
+    /// blob keys of the pictures to remove. `keep` in the same transaction.
+    fn delete_entry(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        keep: Option<&Keep>,
+    ) -> Result<Option<Vec<String>>>;
     /// One page (1-based) of a user's entries, newest first, and whether it is the last.
     fn list_entries(
         &self,
@@ -136,15 +157,20 @@ pub trait Storage: ScreenshotStorage + WebStorage + AuditStorage + Send + Sync +
         page: u32,
         page_size: u32,
     ) -> Result<(Vec<EntryRow>, bool)>;
+    /// Ends the user's running entry at `end` if it is still `expected_id`; `None` if no
+    /// entry (or another one) runs. `keep` in the same transaction.
     fn stop_running(
         &self,
         workspace_id: &str,
         user_id: &str,
+        expected_id: &str,
         end: DateTime<Utc>,
+        keep: Option<&Keep>,
     ) -> Result<Option<EntryRow>>;
 
-    /// Creates a project; a name already used in the workspace is a conflict.
-    fn create_project(&self, project: &Project) -> Result<Project>;
+    /// Creates a project; a name already used in the workspace is a conflict. `keep` in
+    /// the same transaction.
+    fn create_project(&self, project: &Project, keep: Option<&Keep>) -> Result<Project>;
     fn projects(&self, workspace_id: &str) -> Result<Vec<Project>>;
     fn project(&self, workspace_id: &str, id: &str) -> Result<Option<Project>>;
 
@@ -161,5 +187,6 @@ pub trait Storage: ScreenshotStorage + WebStorage + AuditStorage + Send + Sync +
     fn mark_notice_read(&self, user_id: &str, notice_id: &str) -> Result<bool>;
 
     fn idempotent_response(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>>;
+    /// Keeps an answer that changed nothing (a refusal); a kept key is left as it is.
     fn keep_response(&self, scope: &str, key: &str, response: &StoredResponse) -> Result<()>;
 }

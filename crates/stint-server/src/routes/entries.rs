@@ -14,8 +14,11 @@ use stint_api::{
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{parse_body, Caller};
+use axum::response::{IntoResponse, Response};
+
+use super::{kept, parse_body, Caller, Idem};
 use crate::audit::{self, Author};
+use crate::idempotency::KeptInTransaction;
 use crate::storage::{EntryFilter, EntryRow};
 use crate::{auth, ApiFailure, AppState};
 
@@ -64,6 +67,17 @@ fn not_in_far_future(what: &str, t: DateTime<Utc>, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
+/// How far a running timer's start may be ahead of the server's clock: devices' clocks
+/// differ by a little.
+pub(crate) fn max_clock_skew() -> Duration {
+    Duration::minutes(5)
+}
+
+/// A time from a request, folded and range-checked ([`stint_api::sane_time`]).
+pub(super) fn sane(what: &str, t: DateTime<Utc>) -> Result<DateTime<Utc>, ApiFailure> {
+    stint_api::sane_time(t).map_err(|e| ApiFailure::bad_request(format!("the {what}: {e}")))
+}
+
 pub(super) fn valid_client_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id
@@ -80,9 +94,21 @@ fn entry_from(
     workspace_id: &str,
     user_id: &str,
 ) -> Result<EntryRow, ApiFailure> {
-    body.start = body.start.trunc_subsecs(3);
-    body.end = body.end.map(|e| e.trunc_subsecs(3));
+    body.start = sane("start", body.start)?.trunc_subsecs(3);
+    body.end = body
+        .end
+        .map(|e| sane("end", e))
+        .transpose()?
+        .map(|e| e.trunc_subsecs(3));
     let now = Utc::now();
+    if body.end.is_none() && body.start > now + max_clock_skew() {
+        // A timer that starts in the future could never be stopped at "now".
+        return Err(ApiFailure::bad_request(format!(
+            "a timer cannot start in the future: its start ({}) is after the server's time ({})",
+            body.start,
+            now.trunc_subsecs(0)
+        )));
+    }
     if let Some(end) = body.end {
         if end < body.start {
             return Err(ApiFailure::bad_request(format!(
@@ -127,9 +153,10 @@ fn entry_from(
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    idem: Idem,
     Path(wid): Path<String>,
     body: Bytes,
-) -> Result<(StatusCode, Json<TimeEntry>), ApiFailure> {
+) -> Result<Response, ApiFailure> {
     caller.own_workspace(&wid)?;
     let mut body: NewTimeEntry = parse_body(&body)?;
     let id = match body.id.take() {
@@ -144,11 +171,14 @@ async fn create(
     let row = entry_from(body, id, &wid, &caller.0.id)?;
     let (w, i) = (wid.clone(), row.id.clone());
     let existed = state.db(move |db| db.entry(&w, &i)).await?.is_some();
-    let saved = state.db(move |db| db.create_entry(&row)).await?;
+    let (answer, keep) = idem.answer(StatusCode::CREATED, &to_json(&row))?;
+    let saved = state
+        .db(move |db| db.create_entry(&row, keep.as_ref()))
+        .await?;
     if !existed {
         audit::entry_changed(&state, Author::User(&caller.0), None, Some(&saved)).await;
     }
-    Ok((StatusCode::CREATED, Json(to_json(&saved))))
+    Ok(kept(StatusCode::CREATED, answer))
 }
 
 /// The entry if the caller may see it: their own, or any in their workspace for an admin.
@@ -197,9 +227,10 @@ async fn read(
 async fn replace(
     State(state): State<AppState>,
     caller: Caller,
+    idem: Idem,
     Path((wid, id)): Path<(String, String)>,
     body: Bytes,
-) -> Result<Json<TimeEntry>, ApiFailure> {
+) -> Result<Response, ApiFailure> {
     let current = visible_entry(&state, &caller, &wid, &id).await?;
     writable(&caller, &current)?;
     let body: NewTimeEntry = parse_body(&body)?;
@@ -211,7 +242,10 @@ async fn replace(
     let mut row = entry_from(body, id, &wid, &current.user_id)?;
     row.locked = current.locked;
     row.source = current.source;
-    let saved = state.db(move |db| db.replace_entry(&row)).await?;
+    let (answer, keep) = idem.answer(StatusCode::OK, &to_json(&row))?;
+    let saved = state
+        .db(move |db| db.replace_entry(&row, keep.as_ref()))
+        .await?;
     audit::entry_changed(
         &state,
         Author::User(&caller.0),
@@ -219,7 +253,7 @@ async fn replace(
         Some(&saved),
     )
     .await;
-    Ok(Json(to_json(&saved)))
+    Ok(kept(StatusCode::OK, answer))
 }
 
 #[utoipa::path(delete, path = "/api/v1/workspaces/{wid}/time-entries/{id}", tag = "time entries",
@@ -228,16 +262,23 @@ async fn replace(
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,
+    idem: Idem,
     Path((wid, id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiFailure> {
+) -> Result<Response, ApiFailure> {
     let current = visible_entry(&state, &caller, &wid, &id).await?;
     writable(&caller, &current)?;
+    let keep = idem.empty(StatusCode::NO_CONTENT);
     // Deleting an entry deletes its screenshots, pictures included.
-    if let Some(blobs) = state.db(move |db| db.delete_entry(&wid, &id)).await? {
+    let deleted = state
+        .db(move |db| db.delete_entry(&wid, &id, keep.as_ref()))
+        .await?;
+    if let Some(blobs) = deleted {
         crate::remove_blobs(&state, blobs).await;
         audit::entry_changed(&state, Author::User(&caller.0), Some(&current), None).await;
     }
-    Ok(StatusCode::NO_CONTENT)
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.extensions_mut().insert(KeptInTransaction);
+    Ok(response)
 }
 
 /// A regular user reaches only their own list; an admin anyone's in the workspace.
@@ -255,13 +296,8 @@ pub(super) fn query_time(
 ) -> Result<Option<DateTime<Utc>>, ApiFailure> {
     q.get(name)
         .map(|v| {
-            DateTime::parse_from_rfc3339(v)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| {
-                    ApiFailure::bad_request(format!(
-                        "{name} must be an ISO-8601 time like 2026-01-31T09:00:00Z"
-                    ))
-                })
+            stint_api::parse_time(v)
+                .map_err(|why| ApiFailure::bad_request(format!("{name}: {why}")))
         })
         .transpose()
 }
@@ -286,8 +322,8 @@ fn query_number(
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{wid}/user/{uid}/time-entries", tag = "time entries",
     params(("wid" = String, Path, description = "Workspace id"), ("uid" = String, Path, description = "User id"),
-        ("start" = Option<String>, Query, description = "Entries starting at or after (ISO-8601)"),
-        ("end" = Option<String>, Query, description = "Entries starting at or before (ISO-8601)"),
+        ("start" = Option<String>, Query, description = "Entries starting at or after this time (ISO-8601; inclusive)"),
+        ("end" = Option<String>, Query, description = "Entries starting before this time (ISO-8601; exclusive: the range is half-open [start, end), as in Clockify, so adjacent days never share an entry)"),
         ("in-progress" = Option<bool>, Query, description = "Only the running entry (true) or only stopped ones (false)"),
         ("page" = Option<u32>, Query, description = "Page, from 1"),
         ("page-size" = Option<u32>, Query, description = "Entries per page, 1 to 5000 (default 50)")),
@@ -330,13 +366,15 @@ async fn list(
 async fn stop(
     State(state): State<AppState>,
     caller: Caller,
+    idem: Idem,
     Path((wid, uid)): Path<(String, String)>,
     body: Bytes,
-) -> Result<Json<TimeEntry>, ApiFailure> {
+) -> Result<Response, ApiFailure> {
     may_see_user(&caller, &wid, &uid)?;
     let StopTimer { end } = parse_body(&body)?;
-    let end = end.trunc_subsecs(3);
-    not_in_far_future("end", end, Utc::now())?;
+    let mut end = sane("end", end)?.trunc_subsecs(3);
+    let now = Utc::now();
+    not_in_far_future("end", end, now)?;
     let (w, u) = (wid.clone(), uid.clone());
     let running = state
         .db(move |db| {
@@ -358,13 +396,22 @@ async fn stop(
         .ok_or_else(|| ApiFailure::not_found("no timer is running"))?;
     writable(&caller, &running)?;
     if end < running.start {
-        return Err(ApiFailure::bad_request(format!(
-            "the end ({end}) is before the running entry's start ({})",
-            running.start
-        )));
+        if running.start <= now {
+            return Err(ApiFailure::bad_request(format!(
+                "the end ({end}) is before the running entry's start ({})",
+                running.start
+            )));
+        }
+        // A timer whose start is ahead of the server's clock (another device's clock ran
+        // fast) must still be stoppable: it ends at its start, with no time.
+        end = running.start;
     }
-    let stopped = state
-        .db(move |db| db.stop_running(&wid, &uid, end))
+    let mut stopped = running.clone();
+    stopped.end = Some(end);
+    let (answer, keep) = idem.answer(StatusCode::OK, &to_json(&stopped))?;
+    let expected = running.id.clone();
+    state
+        .db(move |db| db.stop_running(&wid, &uid, &expected, end, keep.as_ref()))
         .await?
         .ok_or_else(|| ApiFailure::not_found("no timer is running"))?;
     audit::entry_changed(
@@ -374,7 +421,7 @@ async fn stop(
         Some(&stopped),
     )
     .await;
-    Ok(Json(to_json(&stopped)))
+    Ok(kept(StatusCode::OK, answer))
 }
 
 #[utoipa::path(put, path = "/api/v1/workspaces/{wid}/time-entries/{id}/lock", tag = "time entries",
@@ -387,9 +434,10 @@ async fn stop(
 async fn lock(
     State(state): State<AppState>,
     caller: Caller,
+    idem: Idem,
     Path((wid, id)): Path<(String, String)>,
     body: Bytes,
-) -> Result<Json<TimeEntry>, ApiFailure> {
+) -> Result<Response, ApiFailure> {
     let mut entry = visible_entry(&state, &caller, &wid, &id).await?;
     if !caller.is_admin() {
         return Err(ApiFailure::new(
@@ -400,7 +448,10 @@ async fn lock(
     let LockEntry { locked } = parse_body(&body)?;
     let before = entry.clone();
     entry.locked = locked;
-    let saved = state.db(move |db| db.replace_entry(&entry)).await?;
+    let (answer, keep) = idem.answer(StatusCode::OK, &to_json(&entry))?;
+    let saved = state
+        .db(move |db| db.replace_entry(&entry, keep.as_ref()))
+        .await?;
     audit::entry_changed(&state, Author::User(&caller.0), Some(&before), Some(&saved)).await;
-    Ok(Json(to_json(&saved)))
+    Ok(kept(StatusCode::OK, answer))
 }

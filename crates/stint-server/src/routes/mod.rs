@@ -15,7 +15,11 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::storage::{Role, UserRow, WorkspaceRow};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use crate::idempotency::{Authenticated, KeptInTransaction, Pending};
+use crate::storage::{Keep, Role, UserRow, WorkspaceRow};
 use crate::{ApiFailure, AppState};
 
 #[derive(OpenApi)]
@@ -65,6 +69,9 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiFailure;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiFailure> {
+        if let Some(Authenticated(user)) = parts.extensions.get::<Authenticated>() {
+            return Ok(Caller(user.clone()));
+        }
         let unauthorized = |m: &str| ApiFailure::new(StatusCode::UNAUTHORIZED, m);
         let key = parts
             .headers
@@ -79,6 +86,44 @@ impl FromRequestParts<AppState> for Caller {
             .map(Caller)
             .ok_or_else(|| unauthorized("the API key is not valid"))
     }
+}
+
+/// The request's `Idempotency-Key`, once its caller is authenticated: a change keeps its
+/// answer in its own transaction with [`Idem::keep`] and answers with [`kept`].
+pub struct Idem(pub Option<Pending>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Idem {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Idem(parts.extensions.get::<Pending>().cloned()))
+    }
+}
+
+impl Idem {
+    /// The answer `value` with `status`, as bytes, and what to keep of it, if anything.
+    pub fn answer<T: serde::Serialize>(
+        &self,
+        status: StatusCode,
+        value: &T,
+    ) -> Result<(Vec<u8>, Option<Keep>), ApiFailure> {
+        let body = serde_json::to_vec(value)
+            .map_err(|e| ApiFailure::internal(format!("writing an answer: {e}")))?;
+        let keep = self.0.as_ref().map(|p| p.keep(status, &body));
+        Ok((body, keep))
+    }
+
+    /// What to keep of an answer without a body.
+    pub fn empty(&self, status: StatusCode) -> Option<Keep> {
+        self.0.as_ref().map(|p| p.keep(status, b""))
+    }
+}
+
+/// A JSON answer whose `Idempotency-Key` record was kept with the change.
+pub fn kept(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    response.extensions_mut().insert(KeptInTransaction);
+    response
 }
 
 impl Caller {
@@ -196,9 +241,10 @@ async fn projects(
 async fn create_project(
     State(state): State<AppState>,
     caller: Caller,
+    idem: Idem,
     Path(wid): Path<String>,
     body: axum::body::Bytes,
-) -> Result<(StatusCode, Json<Project>), ApiFailure> {
+) -> Result<Response, ApiFailure> {
     caller.own_workspace(&wid)?;
     if !caller.is_admin() {
         return Err(ApiFailure::new(
@@ -231,7 +277,10 @@ async fn create_project(
         public: body.is_public.unwrap_or(true),
         note: body.note,
     };
-    let saved = state.db(move |db| db.create_project(&project)).await?;
+    let (answer, keep) = idem.answer(StatusCode::CREATED, &project)?;
+    let saved = state
+        .db(move |db| db.create_project(&project, keep.as_ref()))
+        .await?;
     let event = crate::audit::Event {
         category: crate::audit::Category::Projects,
         action: "project.created",
@@ -246,7 +295,7 @@ async fn create_project(
         event,
     )
     .await;
-    Ok((StatusCode::CREATED, Json(saved)))
+    Ok(kept(StatusCode::CREATED, answer))
 }
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{wid}/clients", tag = "clients",

@@ -27,6 +27,9 @@ use crate::{ApiFailure, AppState};
 pub const MAX_PICTURE_BYTES: usize = 8 * 1024 * 1024;
 const MAX_PICTURES: usize = 16;
 const MAX_SIDE: u32 = 16_384;
+/// Most pixels one picture may have (a 8K monitor's 33 MP fits; a JPEG that declares
+/// 65,500 x 65,500 does not).
+const MAX_PIXELS: u64 = 40_000_000;
 /// A capture may be a little outside its entry's bounds (clocks differ by a little).
 const CAPTURE_SLACK_SECONDS: i64 = 60;
 /// Longest span one list request may cover.
@@ -75,13 +78,13 @@ async fn read_upload(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| bad(format!("invalid multipart body: {e}")))?
+        .map_err(|e| ApiFailure::new(e.status(), format!("invalid multipart body: {e}")))?
     {
         let name = field.name().unwrap_or_default().to_owned();
         let bytes = field
             .bytes()
             .await
-            .map_err(|e| bad(format!("reading part {name:?}: {e}")))?;
+            .map_err(|e| ApiFailure::new(e.status(), format!("reading part {name:?}: {e}")))?;
         if name == METADATA_PART {
             metadata = Some(parse_body::<NewCaptureSet>(&bytes)?);
         } else if pictures.insert(name.clone(), bytes).is_some() {
@@ -120,9 +123,6 @@ fn check_pictures(
                 ),
             ));
         }
-        if !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            return Err(bad(format!("screenshot {} is not a JPEG", s.id)));
-        }
         let valid_side = |v: u32| (1..=MAX_SIDE).contains(&v);
         if !(valid_side(s.width) && valid_side(s.height)) {
             return Err(bad(format!("screenshot {} has an impossible size", s.id)));
@@ -134,6 +134,7 @@ fn check_pictures(
                 s.id
             )));
         }
+        check_jpeg(&s.id, &bytes, s.width, s.height)?;
         rows.push((
             ScreenshotRow {
                 id: s.id.clone(),
@@ -142,6 +143,9 @@ fn check_pictures(
                 height: s.height,
                 size_bytes: bytes.len() as u64,
                 sha256: digest,
+                // Made here, never taken from the client: one client's id can never name
+                // (and so overwrite) another's picture.
+                blob_key: crate::auth::new_id(),
             },
             bytes,
         ));
@@ -152,6 +156,48 @@ fn check_pictures(
         )));
     }
     Ok(rows)
+}
+
+/// Decodes the whole picture before anything is kept: its header must be a JPEG of the
+/// size its metadata declares (and within [`MAX_PIXELS`], checked before the decoder
+/// allocates), and its data must decode to the end without a missing or damaged part.
+fn check_jpeg(id: &str, bytes: &[u8], width: u32, height: u32) -> Result<(), ApiFailure> {
+    use zune_jpeg::zune_core::bytestream::ZCursor;
+    use zune_jpeg::zune_core::options::DecoderOptions;
+    let bad = |why: String| ApiFailure::bad_request(format!("screenshot {id} {why}"));
+    if !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Err(bad("is not a JPEG".into()));
+    }
+    // A JPEG ends with its EOI marker; one cut short in transit does not.
+    if !bytes.ends_with(&[0xFF, 0xD9]) {
+        return Err(bad("is not a whole JPEG (it is cut short)".into()));
+    }
+    let options = DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(MAX_SIDE as usize)
+        .set_max_height(MAX_SIDE as usize);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    decoder
+        .decode_headers()
+        .map_err(|e| bad(format!("is not a readable JPEG ({e})")))?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| bad("is not a readable JPEG".into()))?;
+    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(bad(format!(
+            "has {w}x{h} pixels, more than the {MAX_PIXELS} a screenshot may have"
+        )));
+    }
+    if (w, h) != (width, height) {
+        return Err(bad(format!(
+            "is {w}x{h} pixels, but its metadata says {width}x{height}"
+        )));
+    }
+    decoder
+        .decode()
+        .map_err(|e| bad(format!("is damaged ({e})")))?;
+    Ok(())
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -197,31 +243,61 @@ async fn upload(
         )));
     }
     let checked = check_pictures(&set, pictures)?;
-    // Bytes first, then the rows: a listed screenshot always has its picture.
-    let blobs = state.blobs.clone();
-    let to_write: Vec<(String, Bytes)> = checked
-        .iter()
-        .map(|(row, bytes)| (row.id.clone(), bytes.clone()))
-        .collect();
-    tokio::task::spawn_blocking(move || {
-        to_write
-            .iter()
-            .try_for_each(|(key, bytes)| blobs.put(key, bytes))
-    })
-    .await
-    .map_err(|e| ApiFailure::internal(format!("blob task failed: {e}")))?
-    .map_err(|e| ApiFailure::internal(format!("storing a screenshot: {e}")))?;
+    let mut bytes_by_id: HashMap<String, Bytes> = HashMap::new();
+    let mut screenshots = Vec::new();
+    for (row, bytes) in checked {
+        bytes_by_id.insert(row.id.clone(), bytes);
+        screenshots.push(row);
+    }
     let row = CaptureSetRow {
         id: set.id.clone(),
         workspace_id: wid,
         user_id: caller.0.id.clone(),
         entry_id: entry.id,
         captured,
-        screenshots: checked.into_iter().map(|(row, _)| row).collect(),
+        screenshots,
     };
-    let saved = state.db(move |db| db.add_capture_set(&row)).await?;
+    // The database accepts the set as new and the caller's before any byte is stored; a
+    // refusal (another's id, other content) therefore leaves the blob store untouched.
+    let (saved, needs_pictures) = state.db(move |db| db.reserve_capture_set(&row)).await?;
+    if needs_pictures {
+        store_pictures(&state, &saved, bytes_by_id).await?;
+    }
     tracing::info!(set = %saved.id, user = %saved.user_id, pictures = saved.screenshots.len(), "capture set stored");
     Ok((StatusCode::CREATED, Json(set_json(&saved))))
+}
+
+/// Writes a reserved set's pictures under its server-made keys, then lists the set. If a
+/// picture cannot be written, the set and what was written go again.
+async fn store_pictures(
+    state: &AppState,
+    set: &CaptureSetRow,
+    mut bytes_by_id: HashMap<String, Bytes>,
+) -> Result<(), ApiFailure> {
+    let to_write: Vec<(String, Bytes)> = set
+        .screenshots
+        .iter()
+        .filter_map(|s| Some((s.blob_key.clone(), bytes_by_id.remove(&s.id)?)))
+        .collect();
+    let blobs = state.blobs.clone();
+    let written = tokio::task::spawn_blocking(move || {
+        to_write
+            .iter()
+            .try_for_each(|(key, bytes)| blobs.put(key, bytes))
+    })
+    .await
+    .map_err(|e| ApiFailure::internal(format!("blob task failed: {e}")))
+    .and_then(|r| r.map_err(|e| ApiFailure::internal(format!("storing a screenshot: {e}"))));
+    let (w, i) = (set.workspace_id.clone(), set.id.clone());
+    if let Err(failure) = written {
+        let keys = state
+            .db(move |db| db.abandon_capture_set(&w, &i))
+            .await
+            .unwrap_or_default();
+        crate::remove_blobs(state, keys).await;
+        return Err(failure);
+    }
+    state.db(move |db| db.finish_capture_set(&w, &i)).await
 }
 
 /// Capture sets taken in `[start, end)`, oldest first: the caller's own, or (admins) one
@@ -315,14 +391,13 @@ pub(crate) async fn picture_for(
     id: &str,
 ) -> Result<Vec<u8>, ApiFailure> {
     let not_found = || ApiFailure::not_found(format!("screenshot {id} not found"));
-    let (wid, key) = (user.workspace_id.clone(), id.to_owned());
-    let owner = state.db(move |db| db.screenshot_owner(&wid, &key)).await?;
-    match owner {
-        Some(owner) if owner == user.id || user.role == Role::Admin => {}
+    let (wid, sid) = (user.workspace_id.clone(), id.to_owned());
+    let found = state.db(move |db| db.screenshot_blob(&wid, &sid)).await?;
+    let key = match found {
+        Some((owner, key)) if owner == user.id || user.role == Role::Admin => key,
         _ => return Err(not_found()),
-    }
+    };
     let blobs = state.blobs.clone();
-    let key = id.to_owned();
     tokio::task::spawn_blocking(move || blobs.get(&key))
         .await
         .map_err(|e| ApiFailure::internal(format!("blob task failed: {e}")))?

@@ -8,13 +8,15 @@ use super::{EntryRow, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScreenshotRow {
-    /// Also the blob's key.
+    /// The client's id, unique in its workspace.
     pub id: String,
     pub monitor: Monitor,
     pub width: u32,
     pub height: u32,
     pub size_bytes: u64,
     pub sha256: String,
+    /// Where the picture lives in the blob store: made by the server, never by a client.
+    pub blob_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +40,20 @@ pub struct SetDeletion {
 }
 
 pub trait ScreenshotStorage {
-    /// Stores a new set. The same id again with the same entry and moment returns the
-    /// stored set; with other content it is a conflict.
-    fn add_capture_set(&self, set: &CaptureSetRow) -> Result<CaptureSetRow>;
+    /// Reserves a new set (listed nowhere until [`ScreenshotStorage::finish_capture_set`])
+    /// before any picture is stored, and returns the set with its blob keys and whether its
+    /// pictures still need storing. The same id again with the same content returns the
+    /// stored set (`false` once finished); with other content it is a conflict.
+    fn reserve_capture_set(&self, set: &CaptureSetRow) -> Result<(CaptureSetRow, bool)>;
+    /// Marks a reserved set's pictures as stored: from now on it is listed and served.
+    fn finish_capture_set(&self, workspace_id: &str, id: &str) -> Result<()>;
+    /// Forgets a reserved set whose pictures could not be stored; returns its blob keys.
+    fn abandon_capture_set(&self, workspace_id: &str, id: &str) -> Result<Vec<String>>;
+    /// Forgets sets reserved before `created_before` and never finished (a crash between
+    /// reserving and finishing); returns their blob keys.
+    fn sweep_unfinished(&self, created_before: DateTime<Utc>) -> Result<Vec<String>>;
+    /// Whether a screenshot row names this blob key (the orphan sweep asks).
+    fn blob_key_known(&self, key: &str) -> Result<bool>;
     /// Sets captured in `[from, to)`, oldest first; one user's, or everyone's in the
     /// workspace when `user_id` is `None`.
     fn capture_sets(
@@ -51,8 +64,12 @@ pub trait ScreenshotStorage {
         to: DateTime<Utc>,
     ) -> Result<Vec<CaptureSetRow>>;
     fn capture_set(&self, workspace_id: &str, id: &str) -> Result<Option<CaptureSetRow>>;
-    /// The user whose picture this is.
-    fn screenshot_owner(&self, workspace_id: &str, screenshot_id: &str) -> Result<Option<String>>;
+    /// The user whose picture this is and its blob key, for a stored set's screenshot.
+    fn screenshot_blob(
+        &self,
+        workspace_id: &str,
+        screenshot_id: &str,
+    ) -> Result<Option<(String, String)>>;
     /// Deletes a set under the deletion rules, changing its entry in the same transaction.
     fn delete_capture_set(
         &self,

@@ -10,7 +10,7 @@ use rusqlite_migration::{Migrations, M};
 use stint_api::{EntrySource, Notice, Project, WorkspaceSettings};
 
 use super::{
-    EntryFilter, EntryRow, Result, Role, Storage, StorageError, StoredResponse, UserRow,
+    EntryFilter, EntryRow, Keep, Result, Role, Storage, StorageError, StoredResponse, UserRow,
     WorkspaceRow,
 };
 use crate::auth;
@@ -135,6 +135,78 @@ fn migrations() -> Migrations<'static> {
             ) STRICT;
             CREATE INDEX audit_by_time ON audit_log (workspace_id, at_utc);",
         ),
+        // Ids are scoped to their workspace, so another tenant's id is as free as an unused
+        // one (issue 11 #3); a picture's blob is named by the server, never by the client
+        // (#1), and a set is listed only once its pictures are stored.
+        M::up(
+            "CREATE TABLE time_entries_scoped (
+                id           TEXT NOT NULL,
+                workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                user_id      TEXT NOT NULL REFERENCES users (id),
+                description  TEXT NOT NULL,
+                start_utc    TEXT NOT NULL,
+                end_utc      TEXT,
+                billable     INTEGER NOT NULL,
+                project_id   TEXT,
+                task_id      TEXT,
+                tag_ids      TEXT NOT NULL,
+                source       TEXT NOT NULL,
+                locked       INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (workspace_id, id),
+                CHECK (end_utc IS NULL OR end_utc >= start_utc)
+            ) STRICT;
+            INSERT INTO time_entries_scoped SELECT id, workspace_id, user_id, description, start_utc,
+                end_utc, billable, project_id, task_id, tag_ids, source, locked FROM time_entries;
+            DROP TABLE time_entries;
+            ALTER TABLE time_entries_scoped RENAME TO time_entries;
+            CREATE UNIQUE INDEX time_entries_one_running ON time_entries (user_id) WHERE end_utc IS NULL;
+            CREATE INDEX time_entries_by_user ON time_entries (workspace_id, user_id, start_utc);
+
+            CREATE TABLE capture_sets_scoped (
+                id           TEXT NOT NULL,
+                workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                user_id      TEXT NOT NULL REFERENCES users (id),
+                entry_id     TEXT NOT NULL,
+                captured_utc TEXT NOT NULL,
+                stored       INTEGER NOT NULL DEFAULT 1,
+                created_utc  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                PRIMARY KEY (workspace_id, id)
+            ) STRICT;
+            CREATE TABLE screenshots_scoped (
+                workspace_id   TEXT NOT NULL,
+                id             TEXT NOT NULL,
+                set_id         TEXT NOT NULL,
+                position       INTEGER NOT NULL,
+                monitor_name   TEXT NOT NULL,
+                monitor_x      INTEGER NOT NULL,
+                monitor_y      INTEGER NOT NULL,
+                monitor_width  INTEGER NOT NULL,
+                monitor_height INTEGER NOT NULL,
+                width          INTEGER NOT NULL,
+                height         INTEGER NOT NULL,
+                size_bytes     INTEGER NOT NULL,
+                sha256         TEXT NOT NULL,
+                blob_key       TEXT NOT NULL UNIQUE,
+                PRIMARY KEY (workspace_id, id),
+                FOREIGN KEY (workspace_id, set_id) REFERENCES capture_sets_scoped (workspace_id, id)
+                    ON DELETE CASCADE
+            ) STRICT;
+            INSERT INTO capture_sets_scoped (id, workspace_id, user_id, entry_id, captured_utc)
+                SELECT id, workspace_id, user_id, entry_id, captured_utc FROM capture_sets;
+            INSERT INTO screenshots_scoped SELECT c.workspace_id, s.id, s.set_id, s.position,
+                s.monitor_name, s.monitor_x, s.monitor_y, s.monitor_width, s.monitor_height,
+                s.width, s.height, s.size_bytes, s.sha256, s.id
+                FROM screenshots s JOIN capture_sets c ON c.id = s.set_id;
+            DROP TABLE screenshots;
+            DROP TABLE capture_sets;
+            ALTER TABLE capture_sets_scoped RENAME TO capture_sets;
+            ALTER TABLE screenshots_scoped RENAME TO screenshots;
+            CREATE INDEX capture_sets_by_user ON capture_sets (workspace_id, user_id, captured_utc);
+            CREATE INDEX capture_sets_by_entry ON capture_sets (workspace_id, entry_id, captured_utc);
+            CREATE INDEX capture_sets_by_time ON capture_sets (captured_utc);
+            CREATE INDEX capture_sets_pending ON capture_sets (created_utc) WHERE stored = 0;
+            CREATE INDEX screenshots_by_set ON screenshots (workspace_id, set_id, position);",
+        ),
     ])
 }
 
@@ -232,9 +304,9 @@ pub(super) fn write_entry(tx: &Connection, e: &EntryRow, insert: bool) -> rusqli
     let sql = if insert {
         format!("INSERT INTO time_entries ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
     } else {
-        "UPDATE time_entries SET workspace_id = ?2, user_id = ?3, description = ?4, start_utc = ?5,
+        "UPDATE time_entries SET user_id = ?3, description = ?4, start_utc = ?5,
              end_utc = ?6, billable = ?7, project_id = ?8, task_id = ?9, tag_ids = ?10, source = ?11,
-             locked = ?12 WHERE id = ?1"
+             locked = ?12 WHERE workspace_id = ?2 AND id = ?1"
             .to_owned()
     };
     tx.execute(
@@ -254,6 +326,24 @@ pub(super) fn write_entry(tx: &Connection, e: &EntryRow, insert: bool) -> rusqli
             e.locked
         ],
     )
+}
+
+/// Writes `keep` inside the caller's transaction. A key already kept means another request
+/// with it committed first: the whole change is refused, and a retry gets that answer.
+pub(super) fn keep_in(tx: &Connection, keep: Option<&Keep>) -> Result<()> {
+    let Some(k) = keep else { return Ok(()) };
+    tx.execute(
+        "INSERT INTO idempotency (scope, key, request_hash, status, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![k.scope, k.key, k.response.request_hash, k.response.status, k.response.body],
+    )
+    .map_err(|e| {
+        if is_constraint(&e) {
+            StorageError::KeyTaken
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(())
 }
 
 impl Sqlite {
@@ -352,16 +442,27 @@ impl Storage for Sqlite {
 
     fn reset_key(&self, workspace: &str, email: &str) -> Result<String> {
         let key = auth::issue_key();
-        let changed = self.conn().execute(
-            "UPDATE users SET key_id = ?1, key_hash = ?2
-             WHERE email = ?3 AND workspace_id = (SELECT id FROM workspaces WHERE name = ?4)",
-            params![key.key_id, key.hash, email, workspace],
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let user_id: String = tx
+            .query_row(
+                "SELECT u.id FROM users u JOIN workspaces w ON w.id = u.workspace_id
+                 WHERE u.email = ?1 AND w.name = ?2",
+                [email, workspace],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| {
+                StorageError::NotFound(format!("no user {email} in workspace {workspace}"))
+            })?;
+        tx.execute(
+            "UPDATE users SET key_id = ?1, key_hash = ?2 WHERE id = ?3",
+            params![key.key_id, key.hash, user_id],
         )?;
-        if changed == 0 {
-            return Err(StorageError::NotFound(format!(
-                "no user {email} in workspace {workspace}"
-            )));
-        }
+        // A reset key is a key that may have leaked: the web sessions it (or anything else)
+        // opened end with it, so whoever held it keeps no way in.
+        tx.execute("DELETE FROM web_sessions WHERE user_id = ?1", [&user_id])?;
+        tx.commit()?;
         Ok(key.key)
     }
 
@@ -408,25 +509,19 @@ impl Storage for Sqlite {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn create_entry(&self, entry: &EntryRow) -> Result<EntryRow> {
+    fn create_entry(&self, entry: &EntryRow, keep: Option<&Keep>) -> Result<EntryRow> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(existing) = tx
-            .query_row(
-                &format!("SELECT {ENTRY_COLUMNS} FROM time_entries WHERE id = ?1"),
-                [&entry.id],
-                entry_row,
-            )
-            .optional()?
-        {
-            return if existing == *entry {
-                Ok(existing)
-            } else {
-                Err(StorageError::Conflict(format!(
+        if let Some(existing) = Self::find_entry(&tx, &entry.workspace_id, &entry.id)? {
+            if existing != *entry {
+                return Err(StorageError::Conflict(format!(
                     "an entry with id {} already exists",
                     entry.id
-                )))
-            };
+                )));
+            }
+            keep_in(&tx, keep)?;
+            tx.commit()?;
+            return Ok(existing);
         }
         if entry.end.is_none() {
             // A new timer stops the running one at its start, as in Clockify.
@@ -435,7 +530,14 @@ impl Storage for Sqlite {
                 params![entry.user_id, ts(entry.start)],
             )?;
         }
-        write_entry(&tx, entry, true)?;
+        write_entry(&tx, entry, true).map_err(|e| {
+            if is_constraint(&e) {
+                StorageError::Conflict(format!("an entry with id {} already exists", entry.id))
+            } else {
+                e.into()
+            }
+        })?;
+        keep_in(&tx, keep)?;
         tx.commit()?;
         Ok(entry.clone())
     }
@@ -444,25 +546,41 @@ impl Storage for Sqlite {
         Self::find_entry(&self.conn(), workspace_id, id)
     }
 
-    fn replace_entry(&self, entry: &EntryRow) -> Result<EntryRow> {
-        write_entry(&self.conn(), entry, false).map_err(|e| {
+    fn replace_entry(&self, entry: &EntryRow, keep: Option<&Keep>) -> Result<EntryRow> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = write_entry(&tx, entry, false).map_err(|e| {
             if is_constraint(&e) {
                 StorageError::Conflict("another entry of this user is already running".into())
             } else {
-                e.into()
+                StorageError::from(e)
             }
         })?;
+        if changed == 0 {
+            return Err(StorageError::NotFound(format!(
+                "time entry {} not found",
+                entry.id
+            )));
+        }
+        keep_in(&tx, keep)?;
+        tx.commit()?;
         Ok(entry.clone())
     }
 
-    fn delete_entry(&self, workspace_id: &str, id: &str) -> Result<Option<Vec<String>>> {
+    fn delete_entry(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        keep: Option<&Keep>,
+    ) -> Result<Option<Vec<String>>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let blobs = super::sqlite_screenshots::delete_sets_of_entry(&tx, id)?;
+        let blobs = super::sqlite_screenshots::delete_sets_of_entry(&tx, workspace_id, id)?;
         let deleted = tx.execute(
             "DELETE FROM time_entries WHERE workspace_id = ?1 AND id = ?2",
             [workspace_id, id],
         )?;
+        keep_in(&tx, keep)?;
         tx.commit()?;
         Ok((deleted > 0).then_some(blobs))
     }
@@ -480,7 +598,7 @@ impl Storage for Sqlite {
             "SELECT {ENTRY_COLUMNS} FROM time_entries
              WHERE workspace_id = ?1 AND user_id = ?2
                AND (?3 IS NULL OR start_utc >= ?3)
-               AND (?4 IS NULL OR start_utc <= ?4)
+               AND (?4 IS NULL OR start_utc < ?4)
                AND (?5 IS NULL OR (end_utc IS NULL) = ?5)
              ORDER BY start_utc DESC, id
              LIMIT ?6 OFFSET ?7"
@@ -508,7 +626,9 @@ impl Storage for Sqlite {
         &self,
         workspace_id: &str,
         user_id: &str,
+        expected_id: &str,
         end: DateTime<Utc>,
+        keep: Option<&Keep>,
     ) -> Result<Option<EntryRow>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -522,29 +642,33 @@ impl Storage for Sqlite {
                 entry_row,
             )
             .optional()?;
-        let Some(mut entry) = running else {
+        let Some(mut entry) = running.filter(|e| e.id == expected_id) else {
             return Ok(None);
         };
         entry.end = Some(end);
         write_entry(&tx, &entry, false)?;
+        keep_in(&tx, keep)?;
         tx.commit()?;
         Ok(Some(entry))
     }
 
-    fn create_project(&self, p: &Project) -> Result<Project> {
-        self.conn()
-            .execute(
-                "INSERT INTO projects (id, workspace_id, name, client_id, color, billable, archived, public, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![p.id, p.workspace_id, p.name, p.client_id, p.color, p.billable, p.archived, p.public, p.note],
-            )
-            .map_err(|e| {
-                if is_constraint(&e) {
-                    StorageError::Conflict(format!("a project named {:?} already exists", p.name))
-                } else {
-                    e.into()
-                }
-            })?;
+    fn create_project(&self, p: &Project, keep: Option<&Keep>) -> Result<Project> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO projects (id, workspace_id, name, client_id, color, billable, archived, public, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![p.id, p.workspace_id, p.name, p.client_id, p.color, p.billable, p.archived, p.public, p.note],
+        )
+        .map_err(|e| {
+            if is_constraint(&e) {
+                StorageError::Conflict(format!("a project named {:?} already exists", p.name))
+            } else {
+                StorageError::from(e)
+            }
+        })?;
+        keep_in(&tx, keep)?;
+        tx.commit()?;
         Ok(p.clone())
     }
 

@@ -29,10 +29,10 @@ fn set_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureSetRow> {
 fn with_screenshots(conn: &Connection, mut set: CaptureSetRow) -> Result<CaptureSetRow> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, monitor_name, monitor_x, monitor_y, monitor_width, monitor_height,
-                width, height, size_bytes, sha256
-         FROM screenshots WHERE set_id = ?1 ORDER BY position",
+                width, height, size_bytes, sha256, blob_key
+         FROM screenshots WHERE workspace_id = ?1 AND set_id = ?2 ORDER BY position",
     )?;
-    let rows = stmt.query_map([&set.id], |r| {
+    let rows = stmt.query_map([&set.workspace_id, &set.id], |r| {
         Ok(ScreenshotRow {
             id: r.get(0)?,
             monitor: Monitor {
@@ -46,55 +46,98 @@ fn with_screenshots(conn: &Connection, mut set: CaptureSetRow) -> Result<Capture
             height: r.get(7)?,
             size_bytes: r.get(8)?,
             sha256: r.get(9)?,
+            blob_key: r.get(10)?,
         })
     })?;
     set.screenshots = rows.collect::<rusqlite::Result<_>>()?;
     Ok(set)
 }
 
-fn find_set(conn: &Connection, workspace_id: &str, id: &str) -> Result<Option<CaptureSetRow>> {
+/// A set and whether its pictures are stored; `stored_only` leaves out sets still waiting
+/// for their pictures.
+fn find_set(
+    conn: &Connection,
+    workspace_id: &str,
+    id: &str,
+    stored_only: bool,
+) -> Result<Option<(CaptureSetRow, bool)>> {
     let set = conn
         .query_row(
-            &format!("SELECT {SET_COLUMNS} FROM capture_sets WHERE workspace_id = ?1 AND id = ?2"),
-            [workspace_id, id],
-            set_row,
+            &format!(
+                "SELECT {SET_COLUMNS}, stored FROM capture_sets
+                 WHERE workspace_id = ?1 AND id = ?2 AND (stored = 1 OR ?3 = 0)"
+            ),
+            params![workspace_id, id, stored_only],
+            |r| Ok((set_row(r)?, r.get::<_, bool>(5)?)),
         )
         .optional()?;
-    set.map(|s| with_screenshots(conn, s)).transpose()
+    set.map(|(s, stored)| Ok((with_screenshots(conn, s)?, stored)))
+        .transpose()
 }
 
-/// Picture ids (blob keys) of the sets chosen by `filter` (a WHERE clause on capture_sets
-/// with one parameter), after which those sets are deleted.
-fn delete_sets(conn: &Connection, filter: &str, param: &str) -> Result<Vec<String>> {
+/// Blob keys of the sets chosen by `filter` (a WHERE clause on capture_sets `c`), after
+/// which those sets (and, by cascade, their screenshots' rows) are deleted.
+fn delete_sets(
+    conn: &Connection,
+    filter: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<String>> {
     let keys: Vec<String> = conn
         .prepare(&format!(
-            "SELECT s.id FROM screenshots s JOIN capture_sets c ON c.id = s.set_id WHERE {filter}"
+            "SELECT s.blob_key FROM screenshots s
+             JOIN capture_sets c ON c.workspace_id = s.workspace_id AND c.id = s.set_id
+             WHERE {filter}"
         ))?
-        .query_map([param], |r| r.get(0))?
+        .query_map(params, |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     conn.execute(
         &format!("DELETE FROM capture_sets AS c WHERE {filter}"),
-        [param],
+        params,
     )?;
     Ok(keys)
 }
 
 /// Used when an entry is deleted, inside the caller's transaction.
-pub(super) fn delete_sets_of_entry(conn: &Connection, entry_id: &str) -> Result<Vec<String>> {
-    delete_sets(conn, "c.entry_id = ?1", entry_id)
+pub(super) fn delete_sets_of_entry(
+    conn: &Connection,
+    workspace_id: &str,
+    entry_id: &str,
+) -> Result<Vec<String>> {
+    delete_sets(
+        conn,
+        "c.workspace_id = ?1 AND c.entry_id = ?2",
+        &[&workspace_id, &entry_id],
+    )
+}
+
+/// The same capture as far as the client can say: everything but the server's blob names.
+fn same_content(a: &CaptureSetRow, b: &CaptureSetRow) -> bool {
+    let described = |s: &ScreenshotRow| {
+        (
+            s.id.clone(),
+            s.monitor.clone(),
+            s.width,
+            s.height,
+            s.size_bytes,
+            s.sha256.clone(),
+        )
+    };
+    a.entry_id == b.entry_id
+        && a.user_id == b.user_id
+        && a.captured == b.captured
+        && a.screenshots
+            .iter()
+            .map(described)
+            .eq(b.screenshots.iter().map(described))
 }
 
 impl ScreenshotStorage for Sqlite {
-    fn add_capture_set(&self, set: &CaptureSetRow) -> Result<CaptureSetRow> {
+    fn reserve_capture_set(&self, set: &CaptureSetRow) -> Result<(CaptureSetRow, bool)> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(existing) = find_set(&tx, &set.workspace_id, &set.id)? {
-            let same = existing.entry_id == set.entry_id
-                && existing.user_id == set.user_id
-                && existing.captured == set.captured
-                && existing.screenshots == set.screenshots;
-            return if same {
-                Ok(existing)
+        if let Some((existing, stored)) = find_set(&tx, &set.workspace_id, &set.id, false)? {
+            return if same_content(&existing, set) {
+                Ok((existing, !stored))
             } else {
                 Err(StorageError::Conflict(format!(
                     "capture set {} already exists with other content",
@@ -102,35 +145,28 @@ impl ScreenshotStorage for Sqlite {
                 )))
             };
         }
-        let taken: Option<String> = tx
-            .query_row(
-                "SELECT id FROM capture_sets WHERE id = ?1",
-                [&set.id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if taken.is_some() {
-            return Err(StorageError::Conflict(format!(
-                "capture set id {} is taken",
-                set.id
-            )));
-        }
         tx.execute(
-            &format!("INSERT INTO capture_sets ({SET_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)"),
+            &format!(
+                "INSERT INTO capture_sets ({SET_COLUMNS}, stored, created_utc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)"
+            ),
             params![
                 set.id,
                 set.workspace_id,
                 set.user_id,
                 set.entry_id,
-                ts(set.captured)
+                ts(set.captured),
+                ts(Utc::now())
             ],
         )?;
         for (position, s) in set.screenshots.iter().enumerate() {
             let inserted = tx.execute(
-                "INSERT INTO screenshots (id, set_id, position, monitor_name, monitor_x, monitor_y,
-                     monitor_width, monitor_height, width, height, size_bytes, sha256)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO screenshots (workspace_id, id, set_id, position, monitor_name,
+                     monitor_x, monitor_y, monitor_width, monitor_height, width, height,
+                     size_bytes, sha256, blob_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
+                    set.workspace_id,
                     s.id,
                     set.id,
                     position as i64,
@@ -142,7 +178,8 @@ impl ScreenshotStorage for Sqlite {
                     s.width,
                     s.height,
                     s.size_bytes as i64,
-                    s.sha256
+                    s.sha256,
+                    s.blob_key
                 ],
             );
             if let Err(e) = inserted {
@@ -154,7 +191,43 @@ impl ScreenshotStorage for Sqlite {
             }
         }
         tx.commit()?;
-        Ok(set.clone())
+        Ok((set.clone(), true))
+    }
+
+    fn finish_capture_set(&self, workspace_id: &str, id: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE capture_sets SET stored = 1 WHERE workspace_id = ?1 AND id = ?2",
+            [workspace_id, id],
+        )?;
+        Ok(())
+    }
+
+    fn abandon_capture_set(&self, workspace_id: &str, id: &str) -> Result<Vec<String>> {
+        delete_sets(
+            &self.conn(),
+            "c.workspace_id = ?1 AND c.id = ?2 AND c.stored = 0",
+            &[&workspace_id, &id],
+        )
+    }
+
+    fn sweep_unfinished(&self, created_before: DateTime<Utc>) -> Result<Vec<String>> {
+        delete_sets(
+            &self.conn(),
+            "c.stored = 0 AND c.created_utc < ?1",
+            &[&ts(created_before)],
+        )
+    }
+
+    fn blob_key_known(&self, key: &str) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM screenshots WHERE blob_key = ?1",
+                [key],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 
     fn capture_sets(
@@ -168,7 +241,7 @@ impl ScreenshotStorage for Sqlite {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {SET_COLUMNS} FROM capture_sets
              WHERE workspace_id = ?1 AND (?2 IS NULL OR user_id = ?2)
-               AND captured_utc >= ?3 AND captured_utc < ?4
+               AND captured_utc >= ?3 AND captured_utc < ?4 AND stored = 1
              ORDER BY captured_utc, id"
         ))?;
         let sets: Vec<CaptureSetRow> = stmt
@@ -180,17 +253,22 @@ impl ScreenshotStorage for Sqlite {
     }
 
     fn capture_set(&self, workspace_id: &str, id: &str) -> Result<Option<CaptureSetRow>> {
-        find_set(&self.conn(), workspace_id, id)
+        Ok(find_set(&self.conn(), workspace_id, id, true)?.map(|(set, _)| set))
     }
 
-    fn screenshot_owner(&self, workspace_id: &str, screenshot_id: &str) -> Result<Option<String>> {
+    fn screenshot_blob(
+        &self,
+        workspace_id: &str,
+        screenshot_id: &str,
+    ) -> Result<Option<(String, String)>> {
         Ok(self
             .conn()
             .query_row(
-                "SELECT c.user_id FROM screenshots s JOIN capture_sets c ON c.id = s.set_id
-                 WHERE c.workspace_id = ?1 AND s.id = ?2",
+                "SELECT c.user_id, s.blob_key FROM screenshots s
+                 JOIN capture_sets c ON c.workspace_id = s.workspace_id AND c.id = s.set_id
+                 WHERE s.workspace_id = ?1 AND s.id = ?2 AND c.stored = 1",
                 [workspace_id, screenshot_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
     }
@@ -203,7 +281,7 @@ impl ScreenshotStorage for Sqlite {
     ) -> Result<std::result::Result<SetDeletion, DeletionRefused>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let set = find_set(&tx, workspace_id, id)?
+        let (set, _) = find_set(&tx, workspace_id, id, true)?
             .ok_or_else(|| StorageError::NotFound(format!("capture set {id} not found")))?;
         let entry = Sqlite::find_entry(&tx, workspace_id, &set.entry_id)?;
         let mut outcome = SetDeletion {
@@ -215,8 +293,13 @@ impl ScreenshotStorage for Sqlite {
         };
         if let Some(entry) = entry {
             let captures: Vec<DateTime<Utc>> = tx
-                .prepare_cached("SELECT captured_utc FROM capture_sets WHERE entry_id = ?1")?
-                .query_map([&entry.id], |r| parse_ts(&r.get::<_, String>(0)?))?
+                .prepare_cached(
+                    "SELECT captured_utc FROM capture_sets
+                     WHERE workspace_id = ?1 AND entry_id = ?2 AND stored = 1",
+                )?
+                .query_map([workspace_id, &entry.id], |r| {
+                    parse_ts(&r.get::<_, String>(0)?)
+                })?
                 .collect::<rusqlite::Result<_>>()?;
             let facts = EntryFacts {
                 start: entry.start,
@@ -229,16 +312,18 @@ impl ScreenshotStorage for Sqlite {
             };
             apply_change(&tx, &entry, &set, change, &mut outcome)?;
         }
-        outcome
-            .blob_keys
-            .extend(delete_sets(&tx, "c.id = ?1", &set.id)?);
+        outcome.blob_keys.extend(delete_sets(
+            &tx,
+            "c.workspace_id = ?1 AND c.id = ?2",
+            &[&workspace_id, &set.id],
+        )?);
         tx.commit()?;
         Ok(Ok(outcome))
     }
 
     fn expire_capture_sets(&self, before: DateTime<Utc>) -> Result<Vec<String>> {
         let conn = self.conn();
-        delete_sets(&conn, "c.captured_utc < ?1", &ts(before))
+        delete_sets(&conn, "c.captured_utc < ?1", &[&ts(before)])
     }
 
     fn delete_user(&self, workspace: &str, email: &str) -> Result<Vec<String>> {
@@ -253,7 +338,7 @@ impl ScreenshotStorage for Sqlite {
             )
             .optional()?
             .ok_or_else(|| StorageError::NotFound(format!("no user {email} in {workspace}")))?;
-        let keys = delete_sets(&tx, "c.user_id = ?1", &user_id)?;
+        let keys = delete_sets(&tx, "c.user_id = ?1", &[&user_id])?;
         tx.execute("DELETE FROM time_entries WHERE user_id = ?1", [&user_id])?;
         tx.execute("DELETE FROM notices WHERE user_id = ?1", [&user_id])?;
         tx.execute("DELETE FROM users WHERE id = ?1", [&user_id])?;
@@ -276,8 +361,11 @@ fn apply_change(
         EntryChange::DeleteEntry => {
             outcome
                 .blob_keys
-                .extend(delete_sets_of_entry(tx, &entry.id)?);
-            tx.execute("DELETE FROM time_entries WHERE id = ?1", [&entry.id])?;
+                .extend(delete_sets_of_entry(tx, &entry.workspace_id, &entry.id)?);
+            tx.execute(
+                "DELETE FROM time_entries WHERE workspace_id = ?1 AND id = ?2",
+                [&entry.workspace_id, &entry.id],
+            )?;
             outcome.removed_seconds = length(entry);
             outcome.entry_deleted = true;
             outcome.entry = None;
@@ -311,8 +399,14 @@ fn apply_change(
             // The captures after the cut now belong to the later part.
             tx.execute(
                 "UPDATE capture_sets SET entry_id = ?1
-                 WHERE entry_id = ?2 AND captured_utc > ?3 AND id != ?4",
-                params![second.id, entry.id, ts(set.captured), set.id],
+                 WHERE workspace_id = ?5 AND entry_id = ?2 AND captured_utc > ?3 AND id != ?4",
+                params![
+                    second.id,
+                    entry.id,
+                    ts(set.captured),
+                    set.id,
+                    entry.workspace_id
+                ],
             )?;
             outcome.removed_seconds = length(entry) - length(&first) - length(&second);
             outcome.entry = Some(first);

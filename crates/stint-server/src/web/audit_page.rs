@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde_json::Value;
 
-use super::common::{csv_download, date_range};
+use super::common::{csv_download, date_range, day_bounds, url_escape, wants_excel};
 use super::pages::{nav, page};
 use super::{check_csrf, PageError, Session};
 use crate::audit::{action_label, from_snapshot, Author, ACTIONS};
@@ -41,13 +41,8 @@ fn chosen(q: &HashMap<String, String>) -> Result<Chosen, PageError> {
         start,
         end,
         filter: AuditFilter {
-            from: Some(start.and_hms_opt(0, 0, 0).expect("midnight").and_utc()),
-            to: Some(
-                (end + Duration::days(1))
-                    .and_hms_opt(0, 0, 0)
-                    .expect("midnight")
-                    .and_utc(),
-            ),
+            from: Some(day_bounds(start, end).0),
+            to: Some(day_bounds(start, end).1),
             author: pick("author"),
             action: pick("action"),
         },
@@ -105,7 +100,10 @@ pub async fn audit_page(
     let action = c.filter.action.clone().unwrap_or_default();
     let query = format!(
         "start={}&end={}&author={}&action={}",
-        c.start, c.end, author, action
+        c.start,
+        c.end,
+        url_escape(&author),
+        url_escape(&action)
     );
     let body = html! {
         (nav(&session.user, &session.csrf))
@@ -125,7 +123,10 @@ pub async fn audit_page(
             } }
             button id="filter" type="submit" { "Show" }
         }
-        p { a id="audit-csv" href=(format!("/web/audit.csv?{query}")) { "Export CSV" } }
+        p {
+            a id="audit-csv" href=(format!("/web/audit.csv?{query}")) { "Export CSV" } " · "
+            a id="audit-csv-excel" href=(format!("/web/audit.csv?{query}&excel=1")) { "CSV for Excel" }
+        }
         table id="audit" {
             thead { tr { th { "Time (UTC)" } th { "Author" } th { "Action" } th { "What" } } }
             tbody {
@@ -186,7 +187,7 @@ pub async fn audit_csv(
         "Details",
     ];
     let name = format!("Stint_Audit_Log_{}-{}.csv", c.start, c.end);
-    Ok(csv_download(&name, &columns, rows))
+    csv_download(&name, &columns, rows, wants_excel(&q))
 }
 
 /// Restores a deleted entry from its record.
@@ -226,7 +227,7 @@ pub async fn restore(
         ));
     }
     let row = entry.clone();
-    let restored = state.db(move |db| db.create_entry(&row)).await?;
+    let restored = state.db(move |db| db.create_entry(&row, None)).await?;
     let event = crate::audit::Event {
         category: crate::audit::Category::TimeEntries,
         action: "time_entry.restored",

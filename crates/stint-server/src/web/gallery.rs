@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, NaiveDate, Utc};
 use maud::html;
 
+use super::common::url_escape;
 use super::pages::{nav, page};
 use super::{check_csrf, PageError, Session};
 use crate::routes::screenshots::{delete_set_as, picture_for};
@@ -51,7 +52,7 @@ async fn sets_of(
 
 fn day_link(day: NaiveDate, user: Option<&str>) -> String {
     match user {
-        Some(u) => format!("/web/screenshots?date={day}&user={u}"),
+        Some(u) => format!("/web/screenshots?date={day}&user={}", url_escape(u)),
         None => format!("/web/screenshots?date={day}"),
     }
 }
@@ -218,11 +219,19 @@ pub async fn delete(
         return e.into_response();
     }
     let set = form.get("set").cloned().unwrap_or_default();
+    // The way back names a member only if the session may see them; it is made before the
+    // delete, so nothing can fail after it.
+    let user = match visible_users(&state, &session).await {
+        Ok(users) => form
+            .get("user")
+            .filter(|u| users.iter().any(|v| v.id == **u))
+            .cloned(),
+        Err(e) => return e.into_response(),
+    };
+    let day = chosen_day(&form);
     let back = |note: &str| {
-        let day = chosen_day(&form);
-        let user = form.get("user").cloned().unwrap_or_default();
         let note: String = url_escape(note);
-        Redirect::to(&format!("{}&note={note}", day_link(day, Some(&user)))).into_response()
+        Redirect::to(&format!("{}&note={note}", day_link(day, user.as_deref()))).into_response()
     };
     match delete_set_as(&state, &session.user, &set).await {
         Ok(outcome) if outcome.entry_deleted => {
@@ -235,13 +244,4 @@ pub async fn delete(
         Ok(_) => back("Deleted."),
         Err(e) => PageError::from(e).into_response(),
     }
-}
-
-fn url_escape(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

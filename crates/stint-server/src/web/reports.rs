@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use maud::html;
 
-use super::common::{csv_download, date_range};
+use super::common::{csv_download, date_range, day_bounds, url_escape, wants_excel};
 use super::pages::{nav, page};
 use super::{check_csrf, PageError, Session};
 use crate::storage::{EntryFilter, EntryRow, Role, UserRow};
@@ -86,21 +86,11 @@ async fn entries(
     if users.is_empty() {
         return Err(PageError(StatusCode::NOT_FOUND, "No such member.".into()));
     }
+    // Entries that start in the range's days: [first midnight, midnight after the last).
+    let (from, to) = day_bounds(range.start, range.end);
     let filter = EntryFilter {
-        start: Some(
-            range
-                .start
-                .and_hms_opt(0, 0, 0)
-                .expect("midnight")
-                .and_utc(),
-        ),
-        end: Some(
-            (range.end + Duration::days(1))
-                .and_hms_opt(0, 0, 0)
-                .expect("midnight")
-                .and_utc()
-                - Duration::milliseconds(1),
-        ),
+        start: Some(from),
+        end: Some(to),
         in_progress: None,
     };
     let mut rows = Vec::new();
@@ -131,7 +121,7 @@ fn query_string(range: &Range) -> String {
         "start={}&end={}&user={}",
         range.start,
         range.end,
-        range.user.as_deref().unwrap_or("all")
+        url_escape(range.user.as_deref().unwrap_or("all"))
     )
 }
 
@@ -165,7 +155,7 @@ pub async fn report_page(
             }
             button id="show" type="submit" { "Show" }
         }
-        p { "Total " strong id="total" { (hms(total)) } " · " a id="csv" href=(format!("/web/reports.csv?{}", query_string(&range))) { "Export CSV" } }
+        p { "Total " strong id="total" { (hms(total)) } " · " a id="csv" href=(format!("/web/reports.csv?{}", query_string(&range))) { "Export CSV" } " · " a id="csv-excel" href=(format!("/web/reports.csv?{}&excel=1", query_string(&range))) { "CSV for Excel" } }
         table id="entries" {
             thead { tr { th { "User" } th { "Description" } th { "Start (UTC)" } th { "End (UTC)" } th { "Duration" } th { "Locked" } } }
             tbody {
@@ -244,7 +234,7 @@ pub async fn report_csv(
         range.start.format("%m_%d_%Y"),
         range.end.format("%m_%d_%Y")
     );
-    Ok(csv_download(&name, &CSV_COLUMNS, rows))
+    csv_download(&name, &CSV_COLUMNS, rows, wants_excel(&q))
 }
 
 /// An admin locks or unlocks an entry.
@@ -255,6 +245,11 @@ pub async fn lock(
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form)?;
     session.require_admin("lock entries")?;
+    // Where to go back to is made here from the checked range, never copied from the
+    // form, and checked before anything changes.
+    let back: HashMap<String, String> =
+        serde_urlencoded::from_str(form.get("back").map_or("", String::as_str)).unwrap_or_default();
+    let back = query_string(&range_of(&back, &session)?);
     let (w, id) = (
         session.user.workspace_id.clone(),
         form.get("id").cloned().unwrap_or_default(),
@@ -266,7 +261,7 @@ pub async fn lock(
     let before = entry.clone();
     entry.locked = form.get("locked").map(String::as_str) == Some("true");
     let locked = entry.locked;
-    let saved = state.db(move |db| db.replace_entry(&entry)).await?;
+    let saved = state.db(move |db| db.replace_entry(&entry, None)).await?;
     crate::audit::entry_changed(
         &state,
         crate::audit::Author::User(&session.user),
@@ -274,7 +269,6 @@ pub async fn lock(
         Some(&saved),
     )
     .await;
-    let back = form.get("back").cloned().unwrap_or_default();
     let note = if locked { "Locked." } else { "Unlocked." };
     Ok(Redirect::to(&format!("/web/reports?{back}&note={note}")).into_response())
 }

@@ -1,0 +1,96 @@
+//! What every answer goes through: the API's `{message, code}` shape for refusals made
+//! below the handlers (413 from the body limit, 405, extractor rejections), 431 for
+//! oversized headers, security headers on the web pages, and a 500 instead of a dropped
+//! connection if a handler panics.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::ApiFailure;
+
+/// Most bytes of request headers (names and values) the server reads; more is 431.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// hyper's own read buffer: a larger header block is refused by hyper before we see it
+/// (a bare 431); between [`MAX_HEADER_BYTES`] and this, the API's shape answers.
+pub const MAX_HEADER_BUFFER: usize = 64 * 1024;
+
+/// The pages are server-rendered HTML with inline styles, no scripts, images from this
+/// server only, forms posting here only, and may not be framed.
+const WEB_CSP: &str = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; \
+                       form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub async fn answer_shape(request: Request, next: Next) -> Response {
+    let header_bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return ApiFailure::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!("the request's headers are larger than {MAX_HEADER_BYTES} bytes"),
+        )
+        .into_response();
+    }
+    let web = request.uri().path().starts_with("/web");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if web {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(WEB_CSP),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+        return response;
+    }
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || json {
+        return response;
+    }
+    // A refusal made below our handlers (axum's plain-text rejections): same status, the
+    // API's shape, its words kept when they are short text.
+    let text = to_bytes(std::mem::replace(response.body_mut(), Body::empty()), 4096)
+        .await
+        .ok()
+        .and_then(|b| String::from_utf8(b.to_vec()).ok())
+        .filter(|t| !t.trim().is_empty());
+    let message = text.unwrap_or_else(|| {
+        status
+            .canonical_reason()
+            .unwrap_or("the request was refused")
+            .to_owned()
+    });
+    let mut shaped = ApiFailure::new(status, message).into_response();
+    for name in [header::ALLOW, header::X_CONTENT_TYPE_OPTIONS] {
+        if let Some(v) = response.headers().get(&name) {
+            shaped.headers_mut().insert(name, v.clone());
+        }
+    }
+    shaped
+}
+
+/// The answer when a handler panicked: logged, 500 in the API's shape.
+pub fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!("a request handler panicked: {what}");
+    ApiFailure::internal("an internal error occurred; it was logged").into_response()
+}
