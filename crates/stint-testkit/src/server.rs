@@ -91,6 +91,16 @@ impl TestServer {
         guard.child.wait().ok()
     }
 
+    /// SIGKILLs the server (a crash: nothing is finished or flushed) and waits for it.
+    pub fn kill(&mut self) {
+        if let Some(mut guard) = self.guard.take() {
+            if let Some(pid) = rustix::process::Pid::from_raw(guard.pid() as i32) {
+                let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+            }
+            let _ = guard.child.wait();
+        }
+    }
+
     /// Starts (again) on `listen`, e.g. the address it had before.
     pub fn restart_on(&mut self, listen: &str) -> anyhow::Result<()> {
         self.stop();
