@@ -59,16 +59,28 @@ fn every_refused_upload_leaves_storage_byte_for_byte_as_it_was() {
     let mut reused = new_set(&admins, at(3), &other_bytes);
     reused.id = set.id.clone();
     reused.screenshots[0].id = set.screenshots[0].id.clone();
-    refusals.push(("another member's set id", 409, (s.admin.clone(), reused, other_bytes.clone())));
+    refusals.push((
+        "another member's set id",
+        409,
+        (s.admin.clone(), reused, other_bytes.clone()),
+    ));
     // The owner reuses their set id with other content.
     let mut changed = new_set(&mine, at(4), &other_bytes);
     changed.id = set.id.clone();
     changed.screenshots[0].id = set.screenshots[0].id.clone();
-    refusals.push(("same set id, other content", 409, (s.member.clone(), changed, other_bytes.clone())));
+    refusals.push((
+        "same set id, other content",
+        409,
+        (s.member.clone(), changed, other_bytes.clone()),
+    ));
     // A new set that reuses a picture id of this workspace.
     let mut picture_reused = new_set(&admins, at(5), &other_bytes);
     picture_reused.screenshots[0].id = set.screenshots[0].id.clone();
-    refusals.push(("a taken picture id", 409, (s.admin.clone(), picture_reused, other_bytes.clone())));
+    refusals.push((
+        "a taken picture id",
+        409,
+        (s.admin.clone(), picture_reused, other_bytes.clone()),
+    ));
     // Pictures that are no whole JPEG of the declared size (item 4).
     let huge = with_declared_size(&real, 65_500, 65_500);
     let cut = real[..real.len() / 2].to_vec();
@@ -101,15 +113,27 @@ fn every_refused_upload_leaves_storage_byte_for_byte_as_it_was() {
     refusals.push((
         "another member's entry",
         404,
-        (s.member.clone(), new_set(&admins, at(2), &other_bytes), other_bytes.clone()),
+        (
+            s.member.clone(),
+            new_set(&admins, at(2), &other_bytes),
+            other_bytes.clone(),
+        ),
     ));
     let mut wrong_hash = new_set(&mine, at(7), &other_bytes);
     wrong_hash.screenshots[0].sha256 = "0".repeat(64);
-    refusals.push(("a wrong hash", 400, (s.member.clone(), wrong_hash, other_bytes.clone())));
+    refusals.push((
+        "a wrong hash",
+        400,
+        (s.member.clone(), wrong_hash, other_bytes.clone()),
+    ));
     refusals.push((
         "outside its entry",
         400,
-        (s.member.clone(), new_set(&mine, at(90), &other_bytes), other_bytes.clone()),
+        (
+            s.member.clone(),
+            new_set(&mine, at(90), &other_bytes),
+            other_bytes.clone(),
+        ),
     ));
 
     for (i, (what, status, (who, set, pictures))) in refusals.iter().enumerate() {
@@ -137,7 +161,10 @@ fn every_refused_upload_leaves_storage_byte_for_byte_as_it_was() {
     }
     // The owner still gets their own picture, byte for byte.
     let (_, listed) = list(&s, &s.member, None);
-    let path = listed[0]["screenshots"][0]["imagePath"].as_str().unwrap().to_owned();
+    let path = listed[0]["screenshots"][0]["imagePath"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(image(&s, &s.member, &path), (200, original[0].clone()));
 
     // Item 3: in another workspace the same ids are free, and nothing of ours changes.
@@ -152,8 +179,14 @@ fn every_refused_upload_leaves_storage_byte_for_byte_as_it_was() {
     assert!(before.iter().all(|(k, v)| after.get(k) == Some(v)));
     assert_eq!(image(&s, &s.member, &path), (200, original[0].clone()));
     let (_, listed) = list(&s, &s.outsider, None);
-    let theirs_path = listed[0]["screenshots"][0]["imagePath"].as_str().unwrap().to_owned();
-    assert_eq!(image(&s, &s.outsider, &theirs_path), (200, other_bytes[0].clone()));
+    let theirs_path = listed[0]["screenshots"][0]["imagePath"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        image(&s, &s.outsider, &theirs_path),
+        (200, other_bytes[0].clone())
+    );
     // Our picture's id, asked in their workspace, is theirs; in ours, they get 404.
     assert_eq!(image(&s, &s.outsider, &path).0, 404);
 }
@@ -161,17 +194,31 @@ fn every_refused_upload_leaves_storage_byte_for_byte_as_it_was() {
 #[test]
 fn another_workspaces_entry_ids_are_as_free_as_unused_ones() {
     let s = Server::start();
-    let entries = |who: &stint_testkit::http::Account| {
-        format!("/workspaces/{}/time-entries", who.workspace)
-    };
-    let body = |d: &str| json!({"id": "shared-id-1", "start": at(0), "end": at(10), "description": d});
-    assert_eq!(s.call(&s.member, "POST", &entries(&s.member), Some(body("ours"))).0, 201);
+    let entries =
+        |who: &stint_testkit::http::Account| format!("/workspaces/{}/time-entries", who.workspace);
+    let body =
+        |d: &str| json!({"id": "shared-id-1", "start": at(0), "end": at(10), "description": d});
+    assert_eq!(
+        s.call(&s.member, "POST", &entries(&s.member), Some(body("ours")))
+            .0,
+        201
+    );
     // The other workspace creates its own entry with that id, as with any unused id.
-    let (status, theirs) = s.call(&s.outsider, "POST", &entries(&s.outsider), Some(body("theirs")));
+    let (status, theirs) = s.call(
+        &s.outsider,
+        "POST",
+        &entries(&s.outsider),
+        Some(body("theirs")),
+    );
     assert_eq!(status, 201, "{theirs}");
     assert_eq!(theirs["workspaceId"], json!(s.outsider.workspace));
     // Each side sees its own; reads, edits and deletes across answer as for an unused id.
-    let (_, ours) = s.call(&s.member, "GET", &format!("{}/shared-id-1", entries(&s.member)), None);
+    let (_, ours) = s.call(
+        &s.member,
+        "GET",
+        &format!("{}/shared-id-1", entries(&s.member)),
+        None,
+    );
     assert_eq!(ours["description"], "ours");
     for id in ["shared-id-1", "never-used-id"] {
         let path = format!("{}/{id}", entries(&s.member));
@@ -181,7 +228,12 @@ fn another_workspaces_entry_ids_are_as_free_as_unused_ones() {
             assert_eq!(status, 404, "{method} {id}: {answer}");
         }
     }
-    let (_, ours) = s.call(&s.member, "GET", &format!("{}/shared-id-1", entries(&s.member)), None);
+    let (_, ours) = s.call(
+        &s.member,
+        "GET",
+        &format!("{}/shared-id-1", entries(&s.member)),
+        None,
+    );
     assert_eq!(ours["description"], "ours");
 }
 
@@ -236,12 +288,19 @@ fn what_a_crash_leaves_behind_is_swept() {
         .arg(s.process.data_dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for gone in [&orphan, &partial, &unfinished] {
         assert!(!gone.exists(), "{} was not swept", gone.display());
     }
     assert!(fresh.exists(), "an upload under way was swept");
     let after = blob_listing(&s);
-    assert!(kept.iter().all(|(k, v)| after.get(k) == Some(v)), "a kept picture went");
+    assert!(
+        kept.iter().all(|(k, v)| after.get(k) == Some(v)),
+        "a kept picture went"
+    );
     assert_eq!(list(&s, &s.member, None).1.as_array().unwrap().len(), 1);
 }

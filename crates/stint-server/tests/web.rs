@@ -8,8 +8,8 @@ use std::time::Duration;
 mod webclient;
 
 use stint_testkit::http::{call, Server};
-use webclient::{csrf_of, Browser};
 use stint_testkit::TestServer;
+use webclient::{csrf_of, Browser};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
 

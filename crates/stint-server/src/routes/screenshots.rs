@@ -217,9 +217,21 @@ async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     Path(wid): Path<String>,
+    headers: axum::http::HeaderMap,
     multipart: Multipart,
 ) -> Result<(StatusCode, Json<CaptureSet>), ApiFailure> {
     caller.own_workspace(&wid)?;
+    // A body declared too large is refused before a byte of it is read.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > crate::MAX_UPLOAD_BYTES as u64) {
+        return Err(ApiFailure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("an upload may be at most {} bytes", crate::MAX_UPLOAD_BYTES),
+        ));
+    }
     let (set, pictures) = read_upload(multipart).await?;
     if !valid_client_id(&set.id) {
         return Err(ApiFailure::bad_request(format!(

@@ -249,7 +249,15 @@ pub async fn lock(
     // form, and checked before anything changes.
     let back: HashMap<String, String> =
         serde_urlencoded::from_str(form.get("back").map_or("", String::as_str)).unwrap_or_default();
-    let back = query_string(&range_of(&back, &session)?);
+    let mut back = range_of(&back, &session)?;
+    if let Some(named) = back.user.clone() {
+        let w = session.user.workspace_id.clone();
+        let members = state.db(move |db| db.users_in(&w)).await?;
+        if !members.iter().any(|m| m.id == named) {
+            back.user = None;
+        }
+    }
+    let back = query_string(&back);
     let (w, id) = (
         session.user.workspace_id.clone(),
         form.get("id").cloned().unwrap_or_default(),

@@ -81,7 +81,13 @@ pub fn send(
 }
 
 /// Uploads a set of `monitors` pictures at `at`; returns the set's id.
-pub fn upload(s: &Server, who: &Account, entry: &str, at: DateTime<Utc>, monitors: usize) -> String {
+pub fn upload(
+    s: &Server,
+    who: &Account,
+    entry: &str,
+    at: DateTime<Utc>,
+    monitors: usize,
+) -> String {
     let pictures: Vec<Vec<u8>> = (0..monitors).map(|i| jpeg(40 * i as u8 + 20)).collect();
     let set = new_set(entry, at, &pictures);
     let (status, body) = send(s, who, &set, &pictures, &set.id);
@@ -89,7 +95,12 @@ pub fn upload(s: &Server, who: &Account, entry: &str, at: DateTime<Utc>, monitor
     set.id
 }
 
-pub fn entry(s: &Server, who: &Account, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> String {
+pub fn entry(
+    s: &Server,
+    who: &Account,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+) -> String {
     let (status, body) = s.call(
         who,
         "POST",

@@ -14,6 +14,8 @@ pub struct Answer {
     pub body: String,
     pub set_cookies: Vec<String>,
     pub location: Option<String>,
+    /// Every header by lowercase name (the last value of a repeated one).
+    pub headers: std::collections::HashMap<String, String>,
 }
 
 impl Browser {
@@ -85,7 +87,18 @@ impl Browser {
             .headers()
             .get("location")
             .map(|v| v.to_str().unwrap().to_owned());
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    v.to_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
         let answer = Answer {
+            headers,
             status: response.status().as_u16(),
             body: response.body_mut().read_to_string().unwrap_or_default(),
             set_cookies,
