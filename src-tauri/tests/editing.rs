@@ -111,6 +111,36 @@ fn add_edit_and_delete_entries_in_the_window() -> anyhow::Result<()> {
     })?;
     assert_eq!(wd.find("#empty")?.property("hidden")?, json!(false));
     assert!(stored(&db)?.is_empty());
+    // Issue 11 #13: an edit sends only what changed. A timer's start has milliseconds;
+    // changing only the end (and the description) leaves the start byte for byte.
+    wd.find("#description")?.send_keys("Timed")?;
+    wd.find("#toggle")?.click()?;
+    wd.wait_for("#toggle.stop", WAIT)?;
+    // Let the timer run over two seconds, so its end can move back by one.
+    std::thread::sleep(Duration::from_millis(2200));
+    wd.find("#toggle")?.click()?;
+    wd.wait_for("#entries .edit", WAIT)?;
+    let start_of = |db: &Path| -> anyhow::Result<String> {
+        Ok(Connection::open(db)?.query_row(
+            "SELECT start_utc FROM entries WHERE description LIKE 'Timed%'",
+            [],
+            |r| r.get(0),
+        )?)
+    };
+    let before = start_of(&db)?;
+    wd.find("#entries .edit")?.click()?;
+    wd.find("#entries .edit-description")?.send_keys(" and edited")?;
+    wd.execute(
+        "const input = document.querySelector('#entries .edit-end');
+         const t = new Date(new Date(input.value).getTime() - 1000);
+         const p = (n) => String(n).padStart(2, '0');
+         input.value = `${t.getFullYear()}-${p(t.getMonth() + 1)}-${p(t.getDate())}T${p(t.getHours())}:${p(t.getMinutes())}:${p(t.getSeconds())}`;",
+        vec![],
+    )?;
+    wd.find("#entries .save")?.click()?;
+    wd.wait_for_text("#entries", WAIT, |t| t.contains("Timed and edited"))?;
+    assert_eq!(start_of(&db)?, before, "an untouched start moved");
+
     let outbox: i64 = Connection::open(&db)?
         .query_row("SELECT count(*) FROM outbox WHERE op = 'delete'", [], |r| {
             r.get(0)

@@ -112,8 +112,12 @@ function addAsEntry(): void {
   const end = chosen.reduce((a, s) => (s.end > a ? s.end : a), chosen[0].end);
   ($("manual") as HTMLDetailsElement).open = true;
   $<HTMLInputElement>("manual-description").value = chosen[0].site ?? chosen[0].title;
-  $<HTMLInputElement>("manual-start").value = toLocalInput(start);
-  $<HTMLInputElement>("manual-end").value = toLocalInput(end);
+  for (const [id, iso] of [["manual-start", start], ["manual-end", end]]) {
+    const input = $<HTMLInputElement>(id);
+    input.value = toLocalInput(iso);
+    // The time field shows its offset choice when the time happens twice.
+    input.dispatchEvent(new Event("input"));
+  }
   $<HTMLInputElement>("manual-description").focus();
 }
 

@@ -1,7 +1,8 @@
 // Today's list: one row per entry, with inline editing and a confirmed delete.
 
 import type { Entry_Serialize as Entry, EntryPatch_Deserialize as EntryPatch } from "./bindings";
-import { clock, fromLocalInput, hms, secondsBetween, toLocalInput } from "./format";
+import { clock, hms, secondsBetween, toLocalInput } from "./format";
+import { timeField, timeProblem } from "./timefield";
 
 export interface EntryActions {
   edit(id: string, patch: EntryPatch): Promise<boolean>;
@@ -54,15 +55,22 @@ function viewRow(entry: Entry, on: { onEdit: () => void; onDelete: () => void })
 function editForm(entry: Entry, actions: EntryActions, done: () => void): HTMLFormElement {
   const running = entry.end === null;
   const description = el("input", { type: "text", className: "edit-description", value: entry.description, maxLength: 3000 });
-  const start = el("input", { type: "datetime-local", className: "edit-start", step: "1", value: toLocalInput(entry.start) });
-  const end = el("input", {
-    type: "datetime-local",
-    className: "edit-end",
-    step: "1",
-    value: running ? "" : toLocalInput(entry.end as string),
-    disabled: running,
-    title: running ? "Stop the timer to set an end" : "",
-  });
+  const start = timeField(
+    el("input", { type: "datetime-local", className: "edit-start", step: "1", value: toLocalInput(entry.start) }),
+    entry.start,
+  );
+  const end = timeField(
+    el("input", {
+      type: "datetime-local",
+      className: "edit-end",
+      step: "1",
+      value: running ? "" : toLocalInput(entry.end as string),
+      disabled: running,
+      title: running ? "Stop the timer to set an end" : "",
+    }),
+    entry.end,
+  );
+  const problem = el("p", { className: "edit-problem error", hidden: true });
   const save = el("button", { type: "submit", className: "save", textContent: "Save" });
   const cancel = el("button", { type: "button", className: "cancel", textContent: "Cancel" });
   cancel.addEventListener("click", done);
@@ -70,16 +78,24 @@ function editForm(entry: Entry, actions: EntryActions, done: () => void): HTMLFo
     "form",
     {},
     description,
-    el("label", {}, "Start ", start),
-    el("label", {}, "End ", end),
+    el("label", {}, "Start ", start.element),
+    el("label", {}, "End ", end.element),
+    problem,
     el("div", { className: "actions" }, save, cancel),
   );
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
+    // Only what the user changed is sent: an untouched time keeps its exact instant.
+    const newStart = start.read();
+    const newEnd = running ? ({ kind: "unchanged" } as const) : end.read();
+    const why = timeProblem("start", newStart) ?? timeProblem("end", newEnd);
+    problem.hidden = why === null;
+    problem.textContent = why ?? "";
+    if (why !== null) return;
     const patch: EntryPatch = {
-      description: description.value,
-      start: fromLocalInput(start.value),
-      end: running ? null : fromLocalInput(end.value),
+      description: description.value === entry.description ? null : description.value,
+      start: newStart.kind === "set" ? newStart.iso : null,
+      end: newEnd.kind === "set" ? newEnd.iso : null,
     };
     save.disabled = true;
     if (await actions.edit(entry.id, patch)) done();

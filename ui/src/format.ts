@@ -20,19 +20,12 @@ export function clock(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
+export { toLocalInput } from "./localtime";
+import { resolveLocal } from "./localtime";
 
-/** The value a `datetime-local` input shows for an instant, in local time. */
-export function toLocalInput(iso: string): string {
-  const d = new Date(iso);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(
-    d.getMinutes(),
-  )}:${pad(d.getSeconds())}`;
-}
-
-/** A `datetime-local` value (local time) as a UTC ISO string, or null if empty or invalid. */
+/** A `datetime-local` value (local time) as a UTC ISO string, or null if empty, invalid or
+ * not one instant (a skipped or repeated local time: the edit form asks instead). */
 export function fromLocalInput(value: string): string | null {
-  if (!value) return null;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  const meant = resolveLocal(value);
+  return meant.kind === "one" ? meant.iso : null;
 }

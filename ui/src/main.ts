@@ -14,7 +14,8 @@ import {
 import { renderEntries } from "./entries";
 import { renderPrompt } from "./idle-prompt";
 import { loadActivity, setupActivity } from "./activity";
-import { fromLocalInput, hms, secondsBetween } from "./format";
+import { hms, secondsBetween } from "./format";
+import { timeField, timeProblem, type TimeField } from "./timefield";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const description = $<HTMLInputElement>("description");
@@ -124,16 +125,31 @@ description.addEventListener("change", async () => {
   }
 });
 
+// The manual form's times, with a choice where a local time happens twice.
+const manualStart = wrapTimeField("manual-start");
+const manualEnd = wrapTimeField("manual-end");
+
+function wrapTimeField(id: string): TimeField {
+  const input = $<HTMLInputElement>(id);
+  const parent = input.parentElement as HTMLElement;
+  const next = input.nextSibling;
+  const field = timeField(input, null);
+  parent.insertBefore(field.element, next);
+  return field;
+}
+
 $<HTMLFormElement>("manual-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
-  const start = fromLocalInput($<HTMLInputElement>("manual-start").value);
-  const end = fromLocalInput($<HTMLInputElement>("manual-end").value);
-  if (!start || !end) {
-    unwrap<null>({ status: "error", error: { code: "invalid_entry", message: "Enter both a start and an end." } });
+  const start = manualStart.read();
+  const end = manualEnd.read();
+  const why = timeProblem("start", start) ?? timeProblem("end", end);
+  if (why !== null || start.kind !== "set" || end.kind !== "set") {
+    const message = why ?? "Enter both a start and an end.";
+    unwrap<null>({ status: "error", error: { code: "invalid_entry", message } });
     return;
   }
   const desc = $<HTMLInputElement>("manual-description");
-  if (unwrap(await commands.addManualEntry(desc.value, start, end)) !== null) {
+  if (unwrap(await commands.addManualEntry(desc.value, start.iso, end.iso)) !== null) {
     desc.value = "";
     ($<HTMLFormElement>("manual-form")).reset();
   }
