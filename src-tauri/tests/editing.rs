@@ -129,7 +129,8 @@ fn add_edit_and_delete_entries_in_the_window() -> anyhow::Result<()> {
     };
     let before = start_of(&db)?;
     wd.find("#entries .edit")?.click()?;
-    wd.find("#entries .edit-description")?.send_keys(" and edited")?;
+    wd.find("#entries .edit-description")?
+        .send_keys(" and edited")?;
     wd.execute(
         "const input = document.querySelector('#entries .edit-end');
          const t = new Date(new Date(input.value).getTime() - 1000);

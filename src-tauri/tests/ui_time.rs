@@ -28,7 +28,14 @@ fn the_edit_forms_time_code_in_several_zones() {
     let out = tempfile::tempdir().unwrap();
     let compiled = Command::new(&tsc)
         .current_dir(&ui)
-        .args(["src/localtime.ts", "--target", "ES2021", "--module", "ES2022", "--skipLibCheck"])
+        .args([
+            "src/localtime.ts",
+            "--target",
+            "ES2021",
+            "--module",
+            "ES2022",
+            "--skipLibCheck",
+        ])
         .arg("--outDir")
         .arg(out.path())
         .output()
@@ -50,6 +57,9 @@ fn the_edit_forms_time_code_in_several_zones() {
             .expect("running node (the test command installs it)");
         let report = String::from_utf8_lossy(&run.stdout);
         assert!(run.status.success(), "{zone}:\n{report}");
-        assert!(report.contains("# fail 0") && !report.contains("# pass 0"), "{zone}:\n{report}");
+        assert!(
+            report.contains("# fail 0") && !report.contains("# pass 0"),
+            "{zone}:\n{report}"
+        );
     }
 }

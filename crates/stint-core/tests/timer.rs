@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use stint_core::timer::{start, stop};
-use stint_core::{Entry, EntryId, StartOutcome, StopOutcome, TimerError};
+use stint_core::{Entry, EntryId, StartOutcome, StopOutcome};
 
 fn t(secs: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap() + Duration::seconds(secs)

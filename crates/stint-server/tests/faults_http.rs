@@ -231,6 +231,38 @@ fn no_page_field_reaches_a_panic() {
             }
         }
     }
+    // Every form field of every form, one at a time, with a valid CSRF token.
+    let csrf = csrf_of(&admin.get("/web/settings").body);
+    let forms: [(&str, &[&str]); 6] = [
+        (
+            "/web/settings",
+            &[
+                "screenshot_max_side",
+                "screenshot_blur",
+                "idle_threshold_minutes",
+                "screenshots_enabled",
+                "audit_enabled",
+            ],
+        ),
+        ("/web/password", &["password", "repeat"]),
+        ("/web/entries/lock", &["id", "locked", "back"]),
+        ("/web/screenshots/delete", &["set", "user", "date"]),
+        ("/web/audit/restore", &["id"]),
+        ("/web/sign-in", &["email", "password", "api_key"]),
+    ];
+    for (path, fields) in forms {
+        for field in fields {
+            for value in NASTY.iter().copied().chain([long.as_str()]) {
+                let answer = admin.post(path, &[("csrf", &csrf), (field, value)]);
+                assert!(
+                    answer.status < 500,
+                    "{path} {field}={value:?}: {} {}",
+                    answer.status,
+                    answer.body
+                );
+            }
+        }
+    }
     // The API's time parameters: a clear 400, never a 5xx.
     for value in [
         "+262142-12-25T00:00:00Z",
@@ -369,6 +401,7 @@ fn hardening_headers_limits_and_a_header_timeout() {
         .trim()
         .trim_start_matches("listening on http://")
         .to_owned();
+    let server = stint_testkit::Guard::new("stint-server", child);
     let mut stream = std::net::TcpStream::connect(&addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
@@ -379,7 +412,7 @@ fn hardening_headers_limits_and_a_header_timeout() {
     let started = Instant::now();
     let mut rest = Vec::new();
     let closed = stream.read_to_end(&mut rest);
-    let _ = child.kill();
+    drop(server);
     assert!(closed.is_ok(), "the connection stayed open: {closed:?}");
     assert!(
         started.elapsed() < Duration::from_secs(15),

@@ -79,8 +79,16 @@ fn keyed_creates_without_ids_happen_once_through_server_kills() {
     }
     stop.store(true, Ordering::Relaxed);
     let sent: usize = writers.into_iter().map(|w| w.join().unwrap()).sum();
-    let stored = list(&s, &s.member, "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z");
-    let descriptions: HashSet<&str> = stored.iter().map(|e| e["description"].as_str().unwrap()).collect();
+    let stored = list(
+        &s,
+        &s.member,
+        "2026-03-01T00:00:00Z",
+        "2026-03-03T00:00:00Z",
+    );
+    let descriptions: HashSet<&str> = stored
+        .iter()
+        .map(|e| e["description"].as_str().unwrap())
+        .collect();
     assert_eq!(descriptions.len(), sent, "a key's entry is missing");
     assert_eq!(stored.len(), sent, "an entry was created twice");
 }
@@ -90,9 +98,17 @@ fn timers_cannot_start_in_the_future_and_always_stop() {
     let s = Server::start();
     let me = &s.member;
     let now = Utc::now();
-    let (status, body) = s.call(me, "POST", &entries(me), Some(json!({"start": now + Duration::hours(3)})));
+    let (status, body) = s.call(
+        me,
+        "POST",
+        &entries(me),
+        Some(json!({"start": now + Duration::hours(3)})),
+    );
     assert_eq!(status, 400, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("future"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("future"),
+        "{body}"
+    );
     // Within the clock-skew allowance a timer starts, and stopping "now" (before its start)
     // ends it at its start instead of refusing.
     let ahead = now + Duration::minutes(2);
@@ -101,11 +117,24 @@ fn timers_cannot_start_in_the_future_and_always_stop() {
     let stop = format!("/workspaces/{}/user/{}/time-entries", me.workspace, me.id);
     let (status, stopped) = s.call(me, "PATCH", &stop, Some(json!({"end": now})));
     assert_eq!(status, 200, "{stopped}");
-    assert_eq!(stopped["timeInterval"]["end"], stopped["timeInterval"]["start"]);
+    assert_eq!(
+        stopped["timeInterval"]["end"],
+        stopped["timeInterval"]["start"]
+    );
     assert_eq!(stopped["timeInterval"]["duration"], "PT0S");
     // A past timer stopped before its start is still the caller's mistake.
-    s.call(me, "POST", &entries(me), Some(json!({"start": now - Duration::hours(1)})));
-    let (status, _) = s.call(me, "PATCH", &stop, Some(json!({"end": now - Duration::hours(2)})));
+    s.call(
+        me,
+        "POST",
+        &entries(me),
+        Some(json!({"start": now - Duration::hours(1)})),
+    );
+    let (status, _) = s.call(
+        me,
+        "PATCH",
+        &stop,
+        Some(json!({"end": now - Duration::hours(2)})),
+    );
     assert_eq!(status, 400);
 }
 
@@ -114,7 +143,12 @@ fn every_time_field_takes_sane_years_and_folds_leap_seconds() {
     let s = Server::start();
     let me = &s.member;
     let stop = format!("/workspaces/{}/user/{}/time-entries", me.workspace, me.id);
-    for bad in ["0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "2200-01-01T00:00:00Z", "+262142-12-25T00:00:00Z"] {
+    for bad in [
+        "0001-01-01T00:00:00Z",
+        "1969-12-31T23:59:59Z",
+        "2200-01-01T00:00:00Z",
+        "+262142-12-25T00:00:00Z",
+    ] {
         for body in [
             json!({"start": bad, "end": "2026-03-02T10:00:00Z"}),
             json!({"start": "2026-03-02T09:00:00Z", "end": bad}),
@@ -126,13 +160,27 @@ fn every_time_field_takes_sane_years_and_folds_leap_seconds() {
         let (status, _) = s.call(me, "PATCH", &stop, Some(json!({"end": bad})));
         assert!(status == 400, "PATCH {bad}: {status}");
     }
-    let (status, e) = s.call(me, "POST", &entries(me), Some(json!({"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T10:00:60Z"})));
+    let (status, e) = s.call(
+        me,
+        "POST",
+        &entries(me),
+        Some(json!({"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T10:00:60Z"})),
+    );
     assert_eq!(status, 201, "{e}");
     assert_eq!(e["timeInterval"]["end"], "2026-03-02T10:01:00Z");
-    let (_, again) = s.call(me, "GET", &format!("{}/{}", entries(me), e["id"].as_str().unwrap()), None);
+    let (_, again) = s.call(
+        me,
+        "GET",
+        &format!("{}/{}", entries(me), e["id"].as_str().unwrap()),
+        None,
+    );
     assert_eq!(again["timeInterval"]["end"], "2026-03-02T10:01:00Z");
-    let (status, _) = s.call(me, "PUT", &format!("{}/{}", entries(me), e["id"].as_str().unwrap()),
-        Some(json!({"start": "0001-01-01T00:00:00Z", "end": "2026-03-02T10:00:00Z"})));
+    let (status, _) = s.call(
+        me,
+        "PUT",
+        &format!("{}/{}", entries(me), e["id"].as_str().unwrap()),
+        Some(json!({"start": "0001-01-01T00:00:00Z", "end": "2026-03-02T10:00:00Z"})),
+    );
     assert_eq!(status, 400);
 }
 
@@ -141,7 +189,12 @@ fn an_entry_at_midnight_is_in_exactly_one_day() {
     let s = Server::start();
     let me = &s.member;
     let d2 = "2026-03-02T00:00:00Z";
-    s.call(me, "POST", &entries(me), Some(json!({"start": d2, "end": "2026-03-02T01:00:00Z", "description": "midnight"})));
+    s.call(
+        me,
+        "POST",
+        &entries(me),
+        Some(json!({"start": d2, "end": "2026-03-02T01:00:00Z", "description": "midnight"})),
+    );
     let day1 = list(&s, me, "2026-03-01T00:00:00Z", d2);
     let day2 = list(&s, me, d2, "2026-03-03T00:00:00Z");
     assert_eq!((day1.len(), day2.len()), (0, 1));
@@ -149,7 +202,10 @@ fn an_entry_at_midnight_is_in_exactly_one_day() {
     let mut web = Browser::new(&s.process);
     assert_eq!(web.sign_in(&[("api_key", &me.key)]).status, 303);
     let mut csv = |start: &str, end: &str| web_csv_rows(&mut web, start, end);
-    assert_eq!(csv("2026-03-01", "2026-03-01") + csv("2026-03-02", "2026-03-02"), 1);
+    assert_eq!(
+        csv("2026-03-01", "2026-03-01") + csv("2026-03-02", "2026-03-02"),
+        1
+    );
 }
 
 fn web_csv_rows(web: &mut Browser, start: &str, end: &str) -> usize {
@@ -189,28 +245,58 @@ proptest! {
 #[test]
 fn csv_cells_never_run_as_formulas() {
     let s = Server::start();
-    let planted = ["=HYPERLINK(\"https://evil.example\",\"x\")", "+1+2", "-3", "@SUM(A1)", "\tx", "\rx", "plain"];
+    let planted = [
+        "=HYPERLINK(\"https://evil.example\",\"x\")",
+        "+1+2",
+        "-3",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        "plain",
+    ];
     for (i, d) in planted.iter().enumerate() {
         let start = format!("2026-03-02T0{i}:00:00Z");
-        let (status, body) = s.call(&s.member, "POST", &entries(&s.member), Some(json!({"start": start, "end": format!("2026-03-02T0{i}:30:00Z"), "description": d})));
+        let (status, body) = s.call(
+            &s.member,
+            "POST",
+            &entries(&s.member),
+            Some(
+                json!({"start": start, "end": format!("2026-03-02T0{i}:30:00Z"), "description": d}),
+            ),
+        );
         assert_eq!(status, 201, "{body}");
     }
     let mut admin = Browser::new(&s.process);
     assert_eq!(admin.sign_in(&[("api_key", &s.admin.key)]).status, 303);
     for excel in [false, true] {
-        let path = format!("/web/reports.csv?start=2026-03-02&end=2026-03-02&user=all{}", if excel { "&excel=1" } else { "" });
+        let path = format!(
+            "/web/reports.csv?start=2026-03-02&end=2026-03-02&user=all{}",
+            if excel { "&excel=1" } else { "" }
+        );
         let answer = admin.get(&path);
         assert_eq!(answer.status, 200);
         assert_eq!(answer.body.starts_with('\u{feff}'), excel);
-        let mut reader = csv::Reader::from_reader(answer.body.trim_start_matches('\u{feff}').as_bytes());
-        let descriptions: Vec<String> = reader.records().map(|r| r.unwrap()[2].to_owned()).collect();
+        let mut reader =
+            csv::Reader::from_reader(answer.body.trim_start_matches('\u{feff}').as_bytes());
+        let descriptions: Vec<String> =
+            reader.records().map(|r| r.unwrap()[2].to_owned()).collect();
         assert_eq!(descriptions.len(), planted.len());
         for d in &descriptions {
-            assert!(!d.starts_with(['=', '+', '-', '@', '\t', '\r']), "{d:?} would run");
+            assert!(
+                !d.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{d:?} would run"
+            );
         }
         for p in planted {
-            let expected = if p == "plain" { p.to_owned() } else { format!("'{p}") };
-            assert!(descriptions.contains(&expected), "{expected:?} not in {descriptions:?}");
+            let expected = if p == "plain" {
+                p.to_owned()
+            } else {
+                format!("'{p}")
+            };
+            assert!(
+                descriptions.contains(&expected),
+                "{expected:?} not in {descriptions:?}"
+            );
         }
     }
 }
