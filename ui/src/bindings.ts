@@ -278,7 +278,7 @@ export type Span = Span_Serialize | Span_Deserialize;
 /**  A finished stretch of one app and title. */
 export type Span_Deserialize = {
 	app: string,
-	/**  The window title; for a browser, URLs in it are cut to their host. */
+	/**  The window title, every URL in it cut to its host. */
 	title: string,
 	/**  A browser's site (host), where the title shows one. */
 	site?: string | null,
@@ -289,7 +289,7 @@ export type Span_Deserialize = {
 /**  A finished stretch of one app and title. */
 export type Span_Serialize = {
 	app: string,
-	/**  The window title; for a browser, URLs in it are cut to their host. */
+	/**  The window title, every URL in it cut to its host. */
 	title: string,
 	/**  A browser's site (host), where the title shows one. */
 	site: string | null,
