@@ -3,6 +3,7 @@
 //! [`Storage`], not a change to the handlers.
 
 mod audit;
+mod migrations;
 mod screenshots;
 mod sqlite;
 mod sqlite_audit;

@@ -1,6 +1,7 @@
 //! The `/api/v1` routes in Clockify's shape.
 
 mod entries;
+mod pictures;
 pub(crate) mod screenshots;
 mod settings;
 

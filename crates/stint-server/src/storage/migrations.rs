@@ -1,0 +1,199 @@
+//! The server database's schema, one migration per step (rusqlite_migration). Never edit a
+//! released step: add one.
+
+use rusqlite_migration::{Migrations, M};
+
+pub(super) fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up(
+        "CREATE TABLE workspaces (
+            id   TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL UNIQUE
+        ) STRICT;
+        CREATE TABLE users (
+            id           TEXT PRIMARY KEY NOT NULL,
+            workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+            email        TEXT NOT NULL,
+            name         TEXT NOT NULL,
+            role         TEXT NOT NULL CHECK (role IN ('admin', 'regular')),
+            key_id       TEXT NOT NULL UNIQUE,
+            key_hash     BLOB NOT NULL,
+            UNIQUE (workspace_id, email)
+        ) STRICT;
+        CREATE TABLE time_entries (
+            id           TEXT PRIMARY KEY NOT NULL,
+            workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+            user_id      TEXT NOT NULL REFERENCES users (id),
+            description  TEXT NOT NULL,
+            start_utc    TEXT NOT NULL,
+            end_utc      TEXT,
+            billable     INTEGER NOT NULL,
+            project_id   TEXT,
+            task_id      TEXT,
+            tag_ids      TEXT NOT NULL,
+            source       TEXT NOT NULL,
+            locked       INTEGER NOT NULL DEFAULT 0,
+            CHECK (end_utc IS NULL OR end_utc >= start_utc)
+        ) STRICT;
+        CREATE UNIQUE INDEX time_entries_one_running ON time_entries (user_id) WHERE end_utc IS NULL;
+        CREATE INDEX time_entries_by_user ON time_entries (workspace_id, user_id, start_utc);
+        CREATE TABLE idempotency (
+            scope        TEXT NOT NULL,
+            key          TEXT NOT NULL,
+            request_hash BLOB NOT NULL,
+            status       INTEGER NOT NULL,
+            body         BLOB NOT NULL,
+            created_utc  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            PRIMARY KEY (scope, key)
+        ) STRICT;",
+        ),
+        M::up(
+            "ALTER TABLE workspaces ADD COLUMN settings TEXT NOT NULL DEFAULT '';
+            CREATE TABLE notices (
+                id          TEXT PRIMARY KEY NOT NULL,
+                user_id     TEXT NOT NULL REFERENCES users (id),
+                kind        TEXT NOT NULL,
+                message     TEXT NOT NULL,
+                created_utc TEXT NOT NULL,
+                read_utc    TEXT
+            ) STRICT;
+            CREATE INDEX notices_by_user ON notices (user_id, read_utc);",
+        ),
+        M::up(
+            "CREATE TABLE projects (
+                id           TEXT PRIMARY KEY NOT NULL,
+                workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                name         TEXT NOT NULL,
+                client_id    TEXT,
+                color        TEXT NOT NULL,
+                billable     INTEGER NOT NULL,
+                archived     INTEGER NOT NULL DEFAULT 0,
+                public       INTEGER NOT NULL,
+                note         TEXT NOT NULL,
+                UNIQUE (workspace_id, name)
+            ) STRICT;",
+        ),
+        M::up(
+            "CREATE TABLE capture_sets (
+                id           TEXT PRIMARY KEY NOT NULL,
+                workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                user_id      TEXT NOT NULL REFERENCES users (id),
+                entry_id     TEXT NOT NULL,
+                captured_utc TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX capture_sets_by_user ON capture_sets (workspace_id, user_id, captured_utc);
+            CREATE INDEX capture_sets_by_entry ON capture_sets (entry_id, captured_utc);
+            CREATE INDEX capture_sets_by_time ON capture_sets (captured_utc);
+            CREATE TABLE screenshots (
+                id             TEXT PRIMARY KEY NOT NULL,
+                set_id         TEXT NOT NULL REFERENCES capture_sets (id) ON DELETE CASCADE,
+                position       INTEGER NOT NULL,
+                monitor_name   TEXT NOT NULL,
+                monitor_x      INTEGER NOT NULL,
+                monitor_y      INTEGER NOT NULL,
+                monitor_width  INTEGER NOT NULL,
+                monitor_height INTEGER NOT NULL,
+                width          INTEGER NOT NULL,
+                height         INTEGER NOT NULL,
+                size_bytes     INTEGER NOT NULL,
+                sha256         TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX screenshots_by_set ON screenshots (set_id, position);",
+        ),
+        M::up(
+            "ALTER TABLE users ADD COLUMN password_hash TEXT;
+            CREATE TABLE web_sessions (
+                id_hash     BLOB PRIMARY KEY NOT NULL,
+                user_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                csrf        TEXT NOT NULL,
+                expires_utc TEXT NOT NULL
+            ) STRICT;",
+        ),
+        M::up(
+            "CREATE TABLE audit_log (
+                id           TEXT PRIMARY KEY NOT NULL,
+                workspace_id TEXT NOT NULL,
+                at_utc       TEXT NOT NULL,
+                author_id    TEXT,
+                author_name  TEXT NOT NULL,
+                action       TEXT NOT NULL,
+                target_id    TEXT NOT NULL,
+                summary      TEXT NOT NULL,
+                details      TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX audit_by_time ON audit_log (workspace_id, at_utc);",
+        ),
+        // Ids are scoped to their workspace, so another tenant's id is as free as an unused
+        // one (issue 11 #3); a picture's blob is named by the server, never by the client
+        // (#1), and a set is listed only once its pictures are stored.
+        M::up(
+            "CREATE TABLE time_entries_scoped (
+                id           TEXT NOT NULL,
+                workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                user_id      TEXT NOT NULL REFERENCES users (id),
+                description  TEXT NOT NULL,
+                start_utc    TEXT NOT NULL,
+                end_utc      TEXT,
+                billable     INTEGER NOT NULL,
+                project_id   TEXT,
+                task_id      TEXT,
+                tag_ids      TEXT NOT NULL,
+                source       TEXT NOT NULL,
+                locked       INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (workspace_id, id),
+                CHECK (end_utc IS NULL OR end_utc >= start_utc)
+            ) STRICT;
+            INSERT INTO time_entries_scoped SELECT id, workspace_id, user_id, description, start_utc,
+                end_utc, billable, project_id, task_id, tag_ids, source, locked FROM time_entries;
+            DROP TABLE time_entries;
+            ALTER TABLE time_entries_scoped RENAME TO time_entries;
+            CREATE UNIQUE INDEX time_entries_one_running ON time_entries (user_id) WHERE end_utc IS NULL;
+            CREATE INDEX time_entries_by_user ON time_entries (workspace_id, user_id, start_utc);
+
+            CREATE TABLE capture_sets_scoped (
+                id           TEXT NOT NULL,
+                workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                user_id      TEXT NOT NULL REFERENCES users (id),
+                entry_id     TEXT NOT NULL,
+                captured_utc TEXT NOT NULL,
+                stored       INTEGER NOT NULL DEFAULT 1,
+                created_utc  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                PRIMARY KEY (workspace_id, id)
+            ) STRICT;
+            CREATE TABLE screenshots_scoped (
+                workspace_id   TEXT NOT NULL,
+                id             TEXT NOT NULL,
+                set_id         TEXT NOT NULL,
+                position       INTEGER NOT NULL,
+                monitor_name   TEXT NOT NULL,
+                monitor_x      INTEGER NOT NULL,
+                monitor_y      INTEGER NOT NULL,
+                monitor_width  INTEGER NOT NULL,
+                monitor_height INTEGER NOT NULL,
+                width          INTEGER NOT NULL,
+                height         INTEGER NOT NULL,
+                size_bytes     INTEGER NOT NULL,
+                sha256         TEXT NOT NULL,
+                blob_key       TEXT NOT NULL UNIQUE,
+                PRIMARY KEY (workspace_id, id),
+                FOREIGN KEY (workspace_id, set_id) REFERENCES capture_sets_scoped (workspace_id, id)
+                    ON DELETE CASCADE
+            ) STRICT;
+            INSERT INTO capture_sets_scoped (id, workspace_id, user_id, entry_id, captured_utc)
+                SELECT id, workspace_id, user_id, entry_id, captured_utc FROM capture_sets;
+            INSERT INTO screenshots_scoped SELECT c.workspace_id, s.id, s.set_id, s.position,
+                s.monitor_name, s.monitor_x, s.monitor_y, s.monitor_width, s.monitor_height,
+                s.width, s.height, s.size_bytes, s.sha256, s.id
+                FROM screenshots s JOIN capture_sets c ON c.id = s.set_id;
+            DROP TABLE screenshots;
+            DROP TABLE capture_sets;
+            ALTER TABLE capture_sets_scoped RENAME TO capture_sets;
+            ALTER TABLE screenshots_scoped RENAME TO screenshots;
+            CREATE INDEX capture_sets_by_user ON capture_sets (workspace_id, user_id, captured_utc);
+            CREATE INDEX capture_sets_by_entry ON capture_sets (workspace_id, entry_id, captured_utc);
+            CREATE INDEX capture_sets_by_time ON capture_sets (captured_utc);
+            CREATE INDEX capture_sets_pending ON capture_sets (created_utc) WHERE stored = 0;
+            CREATE INDEX screenshots_by_set ON screenshots (workspace_id, set_id, position);",
+        ),
+    ])
+}
