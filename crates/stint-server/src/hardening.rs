@@ -1,7 +1,7 @@
 //! What every answer goes through: the API's `{message, code}` shape for refusals made
-//! below the handlers (413 from the body limit, 405, extractor rejections), 431 for
-//! oversized headers, security headers on the web pages, and a 500 instead of a dropped
-//! connection if a handler panics.
+//! below the handlers (413 from the body limit, 405, extractor rejections), 414 and 431
+//! for oversized targets and headers, security headers on the web pages (whose refusals
+//! get a line of text), and a 500 instead of a dropped connection if a handler panics.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
@@ -15,7 +15,11 @@ use crate::ApiFailure;
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// hyper's own read buffer: a larger header block is refused by hyper before we see it
 /// (a bare 431); between [`MAX_HEADER_BYTES`] and this, the API's shape answers.
-pub const MAX_HEADER_BUFFER: usize = 64 * 1024;
+pub const MAX_HEADER_BUFFER: usize = 128 * 1024;
+/// Most request headers; more is 431 (hyper itself refuses four times as many, bare).
+pub const MAX_HEADER_COUNT: usize = 100;
+/// Longest request target (path and query); longer is 414.
+pub const MAX_URI_BYTES: usize = 16 * 1024;
 
 /// The pages are server-rendered HTML with inline styles, no scripts, images from this
 /// server only, forms posting here only, and may not be framed.
@@ -28,6 +32,20 @@ pub async fn answer_shape(request: Request, next: Next) -> Response {
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
+    if request.uri().to_string().len() > MAX_URI_BYTES {
+        return ApiFailure::new(
+            StatusCode::URI_TOO_LONG,
+            format!("the request's path and query are longer than {MAX_URI_BYTES} bytes"),
+        )
+        .into_response();
+    }
+    if request.headers().len() > MAX_HEADER_COUNT {
+        return ApiFailure::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!("the request has more than {MAX_HEADER_COUNT} headers"),
+        )
+        .into_response();
+    }
     if header_bytes > MAX_HEADER_BYTES {
         return ApiFailure::new(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -52,6 +70,19 @@ pub async fn answer_shape(request: Request, next: Next) -> Response {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         );
+        let status = response.status();
+        let empty = response.headers().get(header::CONTENT_TYPE).is_none();
+        if status.is_client_error() && empty {
+            // axum's bare refusals (405, 413) on a page: say what happened.
+            let text = status.canonical_reason().unwrap_or("Refused").to_owned();
+            let mut page = (status, text).into_response();
+            for (name, value) in response.headers() {
+                if !page.headers().contains_key(name) {
+                    page.headers_mut().insert(name.clone(), value.clone());
+                }
+            }
+            return page;
+        }
         return response;
     }
     let status = response.status();

@@ -98,11 +98,18 @@ async fn run(state: AppState, request: Request, next: Next) -> Result<Response, 
     } else {
         MAX_BODY_BYTES
     };
-    let bytes = to_bytes(body, limit).await.map_err(|_| {
-        ApiFailure::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "the request body is too large",
-        )
+    let bytes = to_bytes(body, limit).await.map_err(|e| {
+        let too_large = std::error::Error::source(&e)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+            || e.to_string().contains("length limit");
+        if too_large {
+            ApiFailure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request body is too large",
+            )
+        } else {
+            ApiFailure::bad_request(format!("the request body could not be read: {e}"))
+        }
     })?;
     let mut hasher = Sha256::new();
     hasher.update(parts.method.as_str());

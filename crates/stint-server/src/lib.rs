@@ -195,7 +195,7 @@ pub fn router(state: AppState) -> Router {
 pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Serves until SIGTERM or Ctrl-C, then finishes the requests under way (for at most 30 s).
-/// Headers must arrive within `header_timeout`.
+/// Headers must arrive within `header_timeout`, and a body may pause no longer.
 pub async fn serve(
     state: AppState,
     listen: SocketAddr,
@@ -208,7 +208,15 @@ pub async fn serve(
     println!("listening on http://{addr}");
     tracing::info!(%addr, "stint-server listening");
     let retention = tokio::spawn(run_retention(state.clone()));
-    let service = hyper_util::service::TowerToHyperService::new(router(state));
+    // A client that stops sending in the middle of a body is cut off too: each pause
+    // between a body's frames may last as long as the headers may take.
+    let service = hyper_util::service::TowerToHyperService::new(
+        tower::ServiceBuilder::new()
+            .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+                header_timeout,
+            ))
+            .service(router(state)),
+    );
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown_signal());
     loop {
@@ -227,7 +235,8 @@ pub async fn serve(
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(TokioTimer::new())
             .header_read_timeout(header_timeout)
-            .max_buf_size(hardening::MAX_HEADER_BUFFER);
+            .max_buf_size(hardening::MAX_HEADER_BUFFER)
+            .max_headers(hardening::MAX_HEADER_COUNT * 4);
         let connection = http.serve_connection(TokioIo::new(stream), service.clone());
         let connection = graceful.watch(connection);
         tokio::spawn(async move {

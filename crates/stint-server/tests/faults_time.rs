@@ -252,6 +252,7 @@ fn csv_cells_never_run_as_formulas() {
         "@SUM(A1)",
         "\tx",
         "\rx",
+        "\nx",
         "plain",
     ];
     for (i, d) in planted.iter().enumerate() {

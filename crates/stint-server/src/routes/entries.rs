@@ -297,9 +297,21 @@ pub(super) fn query_time(
     q.get(name)
         .map(|v| {
             stint_api::parse_time(v)
+                .map(ceil_millis)
                 .map_err(|why| ApiFailure::bad_request(format!("{name}: {why}")))
         })
         .transpose()
+}
+
+/// Times are stored to the millisecond: a bound between two milliseconds means the next
+/// one, for `start` (at or after) as for `end` (before), so ranges stay half-open.
+fn ceil_millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    let floor = t.trunc_subsecs(3);
+    if floor == t {
+        t
+    } else {
+        floor + Duration::milliseconds(1)
+    }
 }
 
 fn query_number(
@@ -446,6 +458,13 @@ async fn lock(
         ));
     }
     let LockEntry { locked } = parse_body(&body)?;
+    if locked && entry.end.is_none() {
+        // A locked running timer could never be stopped by its owner.
+        return Err(ApiFailure::new(
+            StatusCode::CONFLICT,
+            "a running timer cannot be locked; stop it first",
+        ));
+    }
     let before = entry.clone();
     entry.locked = locked;
     let (answer, keep) = idem.answer(StatusCode::OK, &to_json(&entry))?;

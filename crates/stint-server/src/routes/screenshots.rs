@@ -65,6 +65,16 @@ fn set_json(set: &CaptureSetRow) -> CaptureSet {
     }
 }
 
+/// A multipart body that could not be read is the client's fault (413 when too large),
+/// never ours.
+fn multipart_failure(what: &str, e: axum::extract::multipart::MultipartError) -> ApiFailure {
+    let status = match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    ApiFailure::new(status, format!("{what}: {e}"))
+}
+
 /// Reads the multipart body: the metadata part and the pictures by name.
 async fn read_upload(
     mut multipart: Multipart,
@@ -75,13 +85,13 @@ async fn read_upload(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| ApiFailure::new(e.status(), format!("invalid multipart body: {e}")))?
+        .map_err(|e| multipart_failure("invalid multipart body", e))?
     {
         let name = field.name().unwrap_or_default().to_owned();
         let bytes = field
             .bytes()
             .await
-            .map_err(|e| ApiFailure::new(e.status(), format!("reading part {name:?}: {e}")))?;
+            .map_err(|e| multipart_failure(&format!("reading part {name:?}"), e))?;
         if name == METADATA_PART {
             metadata = Some(parse_body::<NewCaptureSet>(&bytes)?);
         } else if pictures.insert(name.clone(), bytes).is_some() {
@@ -105,6 +115,12 @@ fn check_pictures(
     }
     let mut rows = Vec::new();
     for s in &set.screenshots {
+        if s.monitor.name.chars().count() > 128 {
+            return Err(bad(format!(
+                "screenshot {}'s monitor name is too long",
+                s.id
+            )));
+        }
         if !valid_client_id(&s.id) {
             return Err(bad(format!("{:?} is not a valid screenshot id", s.id)));
         }
@@ -201,7 +217,7 @@ async fn upload(
             "screenshots can only be uploaded to your own time entries",
         ));
     }
-    let captured = set.captured_at.trunc_subsecs(3);
+    let captured = super::entries::sane("capture time", set.captured_at)?.trunc_subsecs(3);
     let slack = Duration::seconds(CAPTURE_SLACK_SECONDS);
     let until = entry.end.unwrap_or_else(Utc::now) + slack;
     if captured < entry.start - slack || captured > until {
@@ -209,7 +225,11 @@ async fn upload(
             "the capture time {captured} lies outside its time entry"
         )));
     }
-    let checked = check_pictures(&set, pictures)?;
+    // Decoding costs CPU: off the async threads, so other requests go on meanwhile.
+    let described = set.clone();
+    let checked = tokio::task::spawn_blocking(move || check_pictures(&described, pictures))
+        .await
+        .map_err(|e| ApiFailure::internal(format!("picture check failed: {e}")))??;
     let mut bytes_by_id: HashMap<String, Bytes> = HashMap::new();
     let mut screenshots = Vec::new();
     for (row, bytes) in checked {
@@ -228,7 +248,12 @@ async fn upload(
     // refusal (another's id, other content) therefore leaves the blob store untouched.
     let (saved, needs_pictures) = state.db(move |db| db.reserve_capture_set(&row)).await?;
     if needs_pictures {
-        store_pictures(&state, &saved, bytes_by_id).await?;
+        // In a task of its own: a client that hangs up does not cancel it halfway, so the
+        // reserved set is always finished or abandoned, never left half-written.
+        let (st, set) = (state.clone(), saved.clone());
+        tokio::spawn(async move { store_pictures(&st, &set, bytes_by_id).await })
+            .await
+            .map_err(|e| ApiFailure::internal(format!("storing pictures failed: {e}")))??;
     }
     tracing::info!(set = %saved.id, user = %saved.user_id, pictures = saved.screenshots.len(), "capture set stored");
     Ok((StatusCode::CREATED, Json(set_json(&saved))))

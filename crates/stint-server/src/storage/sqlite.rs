@@ -328,7 +328,20 @@ impl Storage for Sqlite {
             return Ok(existing);
         }
         if entry.end.is_none() {
-            // A new timer stops the running one at its start, as in Clockify.
+            // A new timer stops the running one at its start, as in Clockify; a locked one
+            // is an admin's to change.
+            let locked: Option<bool> = tx
+                .query_row(
+                    "SELECT locked FROM time_entries WHERE user_id = ?1 AND end_utc IS NULL",
+                    [&entry.user_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if locked == Some(true) {
+                return Err(StorageError::Conflict(
+                    "the running timer is locked; ask an admin to stop it".into(),
+                ));
+            }
             tx.execute(
                 "UPDATE time_entries SET end_utc = max(start_utc, ?2) WHERE user_id = ?1 AND end_utc IS NULL",
                 params![entry.user_id, ts(entry.start)],

@@ -212,8 +212,8 @@ pub async fn restore(
                 "No such deleted entry in the log.".into(),
             )
         })?;
-    let entry =
-        from_snapshot(&record.details["entry"], &session.user.workspace_id).ok_or_else(|| {
+    let mut entry = from_snapshot(&record.details["entry"], &session.user.workspace_id)
+        .ok_or_else(|| {
             PageError(
                 StatusCode::BAD_REQUEST,
                 "This record cannot be restored.".into(),
@@ -225,6 +225,11 @@ pub async fn restore(
             StatusCode::CONFLICT,
             "This entry exists again already; nothing to restore.".into(),
         ));
+    }
+    // A timer deleted while it ran comes back stopped where it was deleted: restoring it
+    // running would stop (and empty) the timer its user runs now.
+    if entry.end.is_none() {
+        entry.end = Some(record.at.max(entry.start));
     }
     let row = entry.clone();
     let restored = state.db(move |db| db.create_entry(&row, None)).await?;

@@ -63,10 +63,11 @@ pub fn url_escape(text: &str) -> String {
 }
 
 /// A cell a spreadsheet would run as a formula (OWASP's CSV injection list: `=`, `+`, `-`,
-/// `@`, tab and carriage return first) gets a leading `'`, so it is shown as text.
+/// `@`, tab and carriage return first; and a line feed) gets a leading `'`, so it is shown
+/// as text.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => format!("'{cell}").into(),
         _ => cell.into(),
     }
 }

@@ -268,6 +268,13 @@ pub async fn lock(
         .ok_or_else(|| PageError(StatusCode::NOT_FOUND, "No such entry.".into()))?;
     let before = entry.clone();
     entry.locked = form.get("locked").map(String::as_str) == Some("true");
+    if entry.locked && entry.end.is_none() {
+        // A locked running timer could never be stopped by its owner.
+        return Err(PageError(
+            StatusCode::CONFLICT,
+            "A running timer cannot be locked; stop it first.".into(),
+        ));
+    }
     let locked = entry.locked;
     let saved = state.db(move |db| db.replace_entry(&entry, None)).await?;
     crate::audit::entry_changed(
