@@ -119,7 +119,7 @@ fn add_edit_and_delete_entries_in_the_window() -> anyhow::Result<()> {
     // Let the timer run over two seconds, so its end can move back by one.
     std::thread::sleep(Duration::from_millis(2200));
     wd.find("#toggle")?.click()?;
-    wd.wait_for("#entries .edit", WAIT)?;
+    wd.wait_for("#toggle.start", WAIT)?;
     let start_of = |db: &Path| -> anyhow::Result<String> {
         Ok(Connection::open(db)?.query_row(
             "SELECT start_utc FROM entries WHERE description LIKE 'Timed%'",
@@ -128,7 +128,14 @@ fn add_edit_and_delete_entries_in_the_window() -> anyhow::Result<()> {
         )?)
     };
     let before = start_of(&db)?;
-    wd.find("#entries .edit")?.click()?;
+    // The list re-renders as the stop's events arrive: click once it holds still.
+    stint_testkit::wait_until(WAIT, "the stopped entry's Edit button", || {
+        wd.find("#entries li:not(.running) .edit")
+            .ok()?
+            .click()
+            .ok()?;
+        wd.find("#entries .edit-end").ok()
+    })?;
     wd.find("#entries .edit-description")?
         .send_keys(" and edited")?;
     wd.execute(
