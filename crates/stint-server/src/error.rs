@@ -43,6 +43,10 @@ impl From<StorageError> for ApiFailure {
         match e {
             StorageError::Conflict(m) => ApiFailure::new(StatusCode::CONFLICT, m),
             StorageError::NotFound(m) => ApiFailure::not_found(m),
+            e @ StorageError::Changed => ApiFailure {
+                transient: true,
+                ..ApiFailure::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+            },
             e @ StorageError::KeyTaken => ApiFailure {
                 transient: true,
                 ..ApiFailure::new(StatusCode::CONFLICT, e.to_string())
@@ -64,6 +68,13 @@ impl IntoResponse for ApiFailure {
             code: self.status.as_u16(),
         };
         let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            // Every client retries a 503; this one may at once.
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
         if self.transient {
             response
                 .extensions_mut()

@@ -25,6 +25,9 @@ pub enum StorageError {
     Conflict(String),
     #[error("{0}")]
     NotFound(String),
+    /// The object changed between the request's read and its write (another request won).
+    #[error("this entry changed while the request ran; send it again")]
+    Changed,
     /// Another request with the same `Idempotency-Key` committed first.
     #[error("another request with this Idempotency-Key was answered first; repeat it to get that answer")]
     KeyTaken,
@@ -138,9 +141,15 @@ pub trait Storage: ScreenshotStorage + WebStorage + AuditStorage + Send + Sync +
     /// returned as it is. `keep` is written in the same transaction.
     fn create_entry(&self, entry: &EntryRow, keep: Option<&Keep>) -> Result<EntryRow>;
     fn entry(&self, workspace_id: &str, id: &str) -> Result<Option<EntryRow>>;
-    /// Replaces an entry's fields (found by workspace and id); `keep` in the same
+    /// Replaces an entry's fields (found by workspace and id) if it is still `expected` (what
+    /// the caller read and decided on), else [`StorageError::Changed`]; `keep` in the same
     /// transaction. A second running entry of its user is a conflict.
-    fn replace_entry(&self, entry: &EntryRow, keep: Option<&Keep>) -> Result<EntryRow>;
+    fn replace_entry(
+        &self,
+        entry: &EntryRow,
+        expected: &EntryRow,
+        keep: Option<&Keep>,
+    ) -> Result<EntryRow>;
     /// Deletes the entry and its screenshots; `None` if there was no such entry, else the
     /// blob keys of the pictures to remove. `keep` in the same transaction.
     fn delete_entry(

@@ -246,6 +246,26 @@ fn running_timers_are_never_locked_and_restore_comes_back_stopped() {
         Some(json!({"locked": true})),
     );
     assert_eq!(status, 409, "{body}");
+    // Nor make a locked entry run.
+    let (_, done) = s.call(me, "POST", &entries, Some(json!({"start": now - chrono::Duration::hours(5), "end": now - chrono::Duration::hours(4)})));
+    let done_path = format!("{entries}/{}", done["id"].as_str().unwrap());
+    assert_eq!(
+        s.call(
+            admin,
+            "PUT",
+            &format!("{done_path}/lock"),
+            Some(json!({"locked": true}))
+        )
+        .0,
+        200
+    );
+    let (status, body) = s.call(
+        admin,
+        "PUT",
+        &done_path,
+        Some(json!({"start": now - chrono::Duration::hours(5)})),
+    );
+    assert_eq!(status, 409, "{body}");
     // Deleted while it runs; a new timer runs; the admin restores the first one.
     assert_eq!(
         s.call(me, "DELETE", &format!("{entries}/{first_id}"), None)
@@ -300,4 +320,89 @@ fn running_timers_are_never_locked_and_restore_comes_back_stopped() {
         current["timeInterval"]["end"].is_null(),
         "the running timer was stopped: {current}"
     );
+}
+
+#[test]
+fn a_lock_racing_an_edit_loses_neither() {
+    let s = Server::start();
+    let (me, admin) = (&s.member, &s.admin);
+    let entries = format!("/workspaces/{}/time-entries", me.workspace);
+    for round in 0..20 {
+        let (_, e) = s.call(me, "POST", &entries, Some(json!({"start": "2026-03-02T07:00:00Z", "end": "2026-03-02T07:30:00Z", "description": format!("r{round}")})));
+        let path = format!("{entries}/{}", e["id"].as_str().unwrap());
+        let (lock, edit) = std::thread::scope(|scope| {
+            let lock = scope.spawn(|| {
+                s.call(
+                    admin,
+                    "PUT",
+                    &format!("{path}/lock"),
+                    Some(json!({"locked": true})),
+                )
+                .0
+            });
+            let edit = scope.spawn(|| {
+                s.call(me, "PUT", &path, Some(json!({"start": "2026-03-02T07:00:00Z", "end": "2026-03-02T07:45:00Z", "description": "edited"}))).0
+            });
+            (lock.join().unwrap(), edit.join().unwrap())
+        });
+        let (_, now) = s.call(admin, "GET", &path, None);
+        let locked = now["isLocked"] == json!(true);
+        let edited = now["timeInterval"]["end"] == json!("2026-03-02T07:45:00Z");
+        // Each answer tells the truth about what the entry became.
+        assert_eq!(
+            locked,
+            lock == 200,
+            "round {round}: lock {lock}, edit {edit}: {now}"
+        );
+        assert_eq!(
+            edited,
+            edit == 200,
+            "round {round}: lock {lock}, edit {edit}: {now}"
+        );
+        for status in [lock, edit] {
+            assert!([200, 403, 503].contains(&status), "round {round}: {status}");
+        }
+    }
+}
+
+#[test]
+fn an_upload_whose_client_hangs_up_still_finishes() {
+    let s = Server::start();
+    let mine = entry(&s, &s.member, at(0), Some(at(30)));
+    let pictures = vec![jpeg(60)];
+    let set = new_set(&mine, at(2), &pictures);
+    let parts: Vec<(&str, &[u8])> = vec![(set.screenshots[0].id.as_str(), pictures[0].as_slice())];
+    let (content_type, body) = stint_api::upload_body(&set, &parts);
+    // Hold the database so the upload waits in its reservation, then hang up.
+    let db = rusqlite::Connection::open(s.process.data_dir.path().join("stint-server.db")).unwrap();
+    db.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut stream = TcpStream::connect(s.process.address()).unwrap();
+    let head = format!(
+        "POST /api/v1/workspaces/{}/screenshots HTTP/1.1\r\nHost: x\r\nX-Api-Key: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        s.member.workspace,
+        s.member.key,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&body).unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    drop(stream);
+    std::thread::sleep(Duration::from_millis(200));
+    db.execute_batch("COMMIT").unwrap();
+    drop(db);
+    // The reservation goes on without its client and ends finished, pictures stored.
+    stint_testkit::wait_until(Duration::from_secs(10), "the set to be finished", || {
+        let db =
+            rusqlite::Connection::open(s.process.data_dir.path().join("stint-server.db")).ok()?;
+        let stored: i64 = db
+            .query_row(
+                "SELECT stored FROM capture_sets WHERE id = ?1",
+                [&set.id],
+                |r| r.get(0),
+            )
+            .ok()?;
+        (stored == 1).then_some(())
+    })
+    .unwrap();
+    assert_eq!(blob_listing(&s).len(), 1);
 }

@@ -242,9 +242,16 @@ async fn replace(
     let mut row = entry_from(body, id, &wid, &current.user_id)?;
     row.locked = current.locked;
     row.source = current.source;
+    if row.locked && row.end.is_none() {
+        return Err(ApiFailure::new(
+            StatusCode::CONFLICT,
+            "a locked entry cannot be made to run; unlock it first",
+        ));
+    }
     let (answer, keep) = idem.answer(StatusCode::OK, &to_json(&row))?;
+    let expected = current.clone();
     let saved = state
-        .db(move |db| db.replace_entry(&row, keep.as_ref()))
+        .db(move |db| db.replace_entry(&row, &expected, keep.as_ref()))
         .await?;
     audit::entry_changed(
         &state,
@@ -468,8 +475,9 @@ async fn lock(
     let before = entry.clone();
     entry.locked = locked;
     let (answer, keep) = idem.answer(StatusCode::OK, &to_json(&entry))?;
+    let expected = before.clone();
     let saved = state
-        .db(move |db| db.replace_entry(&entry, keep.as_ref()))
+        .db(move |db| db.replace_entry(&entry, &expected, keep.as_ref()))
         .await?;
     audit::entry_changed(&state, Author::User(&caller.0), Some(&before), Some(&saved)).await;
     Ok(kept(StatusCode::OK, answer))

@@ -79,11 +79,16 @@ pub fn check_jpeg(id: &str, bytes: &[u8], width: u32, height: u32) -> Result<(),
 
 /// Walks a JPEG's segments: SOI, then marker segments (each with its length), entropy-coded
 /// data after each SOS (up to the next marker that is not a restart or a stuffed 0xFF), and
-/// the first EOI, which must be the last two bytes. Returns the frame's SOF marker.
+/// the first EOI, which must be the last two bytes. Every scan must hold data and must not
+/// end with a restart marker (an empty restart interval: what a cut file padded with
+/// markers looks like), and a sequential frame whose first scan covers every component has
+/// no second scan. Returns the frame's SOF marker.
 fn walk_segments(bytes: &[u8]) -> Result<u8, String> {
     let mut at = 2; // after SOI
     let mut scans = 0;
-    let mut frame = None;
+    let mut frame: Option<(u8, u8)> = None; // (SOF marker, components)
+    let mut interleaved_first_scan = false;
+    let mut restart_interval = 0u16;
     loop {
         if at + 1 >= bytes.len() {
             return Err("it ends inside a segment".into());
@@ -99,7 +104,9 @@ fn walk_segments(bytes: &[u8]) -> Result<u8, String> {
                     return Err("it has no image data".into());
                 }
                 return if at + 2 == bytes.len() {
-                    frame.ok_or_else(|| "it has no frame header".to_owned())
+                    frame
+                        .map(|(m, _)| m)
+                        .ok_or_else(|| "it has no frame header".to_owned())
                 } else {
                     Err(format!("{} bytes follow its end", bytes.len() - at - 2))
                 };
@@ -113,17 +120,57 @@ fn walk_segments(bytes: &[u8]) -> Result<u8, String> {
                 if length < 2 || at + 2 + length > bytes.len() {
                     return Err(format!("a segment at byte {at} runs past the end"));
                 }
+                let field = |offset: usize| bytes.get(at + 4 + offset).copied().unwrap_or(0);
                 if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
-                    frame = Some(marker);
+                    frame = Some((marker, field(5)));
                 }
-                at += 2 + length;
+                let segment_end = at + 2 + length;
+                if marker == 0xDD {
+                    restart_interval = u16::from_be_bytes([field(0), field(1)]);
+                }
                 if marker == 0xDA {
+                    let (sof, components) = frame.ok_or("a scan comes before the frame header")?;
+                    if scans == 1 && interleaved_first_scan && matches!(sof, 0xC0 | 0xC1) {
+                        return Err("a second scan follows a scan of every component".into());
+                    }
+                    if scans == 0 {
+                        interleaved_first_scan = field(0) == components;
+                    }
                     scans += 1;
-                    at = scan_end(bytes, at);
+                    at = scan_end(bytes, segment_end);
+                    if at == segment_end {
+                        return Err(format!("scan {scans} holds no data"));
+                    }
+                    if bytes[at - 2] == 0xFF && (0xD0..=0xD7).contains(&bytes[at - 1]) {
+                        return Err(format!("scan {scans} ends with an empty restart interval"));
+                    }
+                    check_restarts(&bytes[segment_end..at], restart_interval)
+                        .map_err(|why| format!("scan {scans}: {why}"))?;
+                } else {
+                    at = segment_end;
                 }
             }
         }
     }
+}
+
+/// Restart markers appear only when a restart interval is set, and then in order (RST0 to
+/// RST7 and round again); anything else in a scan is damage.
+fn check_restarts(data: &[u8], interval: u16) -> Result<(), String> {
+    let mut expected = 0xD0;
+    for pair in data
+        .windows(2)
+        .filter(|w| w[0] == 0xFF && (0xD0..=0xD7).contains(&w[1]))
+    {
+        if interval == 0 {
+            return Err("a restart marker without a restart interval".into());
+        }
+        if pair[1] != expected {
+            return Err("restart markers out of order".into());
+        }
+        expected = if expected == 0xD7 { 0xD0 } else { expected + 1 };
+    }
+    Ok(())
 }
 
 /// Where the entropy-coded data that starts at `from` ends: the next 0xFF that is neither
@@ -205,19 +252,31 @@ mod tests {
         // last row still decodes (grey at the bottom), which the closing note of issue 11
         // leaves open.
         let scan = good.len() - 2 - scan_start;
+        let sos_header = good[sos..scan_start].to_vec();
         for cut in [
             scan_start,
             scan_start + 1,
             scan_start + scan / 3,
             scan_start + scan * 3 / 5,
         ] {
-            let mut damaged = good[..cut].to_vec();
-            damaged.extend_from_slice(&[0xFF, 0xD9]);
-            assert!(
-                check_jpeg("p", &damaged, 64, 48).is_err(),
-                "cut at {cut} of {} with an end marker",
-                good.len()
-            );
+            // Cut and padded with an end marker, a restart marker first, or a second
+            // (empty) scan: each still reads as a whole file to a tolerant decoder.
+            for padding in [
+                vec![0xFF, 0xD9],
+                vec![0xFF, 0xD0, 0xFF, 0xD9],
+                [&[0xFF, 0xD3], &b"abc"[..], &[0xFF, 0xD9]].concat(),
+                [&sos_header[..], &[0, 0, 0, 0, 0xFF, 0xD9]].concat(),
+                [&sos_header[..], &[0xFF, 0xD9]].concat(),
+            ] {
+                let mut damaged = good[..cut].to_vec();
+                damaged.extend_from_slice(&padding);
+                let checked = check_jpeg("p", &damaged, 64, 48);
+                assert!(
+                    checked.is_err(),
+                    "cut at {cut} of {}, padded with {padding:02x?}",
+                    good.len()
+                );
+            }
         }
     }
 }

@@ -246,15 +246,18 @@ async fn upload(
     };
     // The database accepts the set as new and the caller's before any byte is stored; a
     // refusal (another's id, other content) therefore leaves the blob store untouched.
-    let (saved, needs_pictures) = state.db(move |db| db.reserve_capture_set(&row)).await?;
-    if needs_pictures {
-        // In a task of its own: a client that hangs up does not cancel it halfway, so the
-        // reserved set is always finished or abandoned, never left half-written.
-        let (st, set) = (state.clone(), saved.clone());
-        tokio::spawn(async move { store_pictures(&st, &set, bytes_by_id).await })
-            .await
-            .map_err(|e| ApiFailure::internal(format!("storing pictures failed: {e}")))??;
-    }
+    // Reserving, storing and finishing run in a task of their own: a client that hangs up
+    // cancels none of it, so a reserved set is always finished or abandoned.
+    let st = state.clone();
+    let saved = tokio::spawn(async move {
+        let (saved, needs_pictures) = st.db(move |db| db.reserve_capture_set(&row)).await?;
+        if needs_pictures {
+            store_pictures(&st, &saved, bytes_by_id).await?;
+        }
+        Ok::<_, ApiFailure>(saved)
+    })
+    .await
+    .map_err(|e| ApiFailure::internal(format!("storing pictures failed: {e}")))??;
     tracing::info!(set = %saved.id, user = %saved.user_id, pictures = saved.screenshots.len(), "capture set stored");
     Ok((StatusCode::CREATED, Json(set_json(&saved))))
 }
@@ -313,7 +316,11 @@ async fn list(
             .ok_or_else(|| ApiFailure::bad_request(format!("the {name} parameter is required")))
     };
     let (start, end) = (required("start")?, required("end")?);
-    if end <= start || end - start > Duration::days(MAX_LIST_DAYS) {
+    if end == start {
+        // Both bounds inside one millisecond: an empty range.
+        return Ok(Json(Vec::new()));
+    }
+    if end < start || end - start > Duration::days(MAX_LIST_DAYS) {
         return Err(ApiFailure::bad_request(format!(
             "end must be after start and at most {MAX_LIST_DAYS} days later"
         )));

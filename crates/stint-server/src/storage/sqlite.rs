@@ -363,9 +363,26 @@ impl Storage for Sqlite {
         Self::find_entry(&self.conn(), workspace_id, id)
     }
 
-    fn replace_entry(&self, entry: &EntryRow, keep: Option<&Keep>) -> Result<EntryRow> {
+    fn replace_entry(
+        &self,
+        entry: &EntryRow,
+        expected: &EntryRow,
+        keep: Option<&Keep>,
+    ) -> Result<EntryRow> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        match Self::find_entry(&tx, &entry.workspace_id, &entry.id)? {
+            None => {
+                return Err(StorageError::NotFound(format!(
+                    "time entry {} not found",
+                    entry.id
+                )))
+            }
+            // Decided on a row that is no longer there: writing it would undo the other
+            // change (a lock, a screenshot deletion's cut).
+            Some(current) if current != *expected => return Err(StorageError::Changed),
+            Some(_) => {}
+        }
         let changed = write_entry(&tx, entry, false).map_err(|e| {
             if is_constraint(&e) {
                 StorageError::Conflict("another entry of this user is already running".into())

@@ -219,6 +219,14 @@ pub async fn restore(
                 "This record cannot be restored.".into(),
             )
         })?;
+    let w = entry.workspace_id.clone();
+    let members = state.db(move |db| db.users_in(&w)).await?;
+    if !members.iter().any(|m| m.id == entry.user_id) {
+        return Err(PageError(
+            StatusCode::NOT_FOUND,
+            "This entry's member was deleted; it cannot be restored.".into(),
+        ));
+    }
     let (w, i) = (entry.workspace_id.clone(), entry.id.clone());
     if state.db(move |db| db.entry(&w, &i)).await?.is_some() {
         return Err(PageError(

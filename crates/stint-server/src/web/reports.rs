@@ -276,7 +276,10 @@ pub async fn lock(
         ));
     }
     let locked = entry.locked;
-    let saved = state.db(move |db| db.replace_entry(&entry, None)).await?;
+    let expected = before.clone();
+    let saved = state
+        .db(move |db| db.replace_entry(&entry, &expected, None))
+        .await?;
     crate::audit::entry_changed(
         &state,
         crate::audit::Author::User(&session.user),
