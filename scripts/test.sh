@@ -17,5 +17,11 @@ say "cargo fmt --check"
 cargo fmt --all --check
 say "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+say "the privacy boundary: stint-sync cannot reach stint-private"
+# DESIGN.md rule 1: the sync code cannot even name the private store.
+sync_tree="$(cargo tree --locked -p stint-sync -e normal,build,dev --prefix none)"
+if grep -q '^stint-private ' <<<"$sync_tree"; then
+    die "stint-sync depends on stint-private (directly or through another crate)"
+fi
 say "tests"
 cargo nextest run --workspace --locked --no-fail-fast

@@ -10,8 +10,8 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use stint_core::activity::{Reading, SpanBuilder};
+use stint_private::{IgnoreKind, StoredSpan};
 use stint_sensors::ActiveWindowSource;
-use stint_store::private::{IgnoreKind, StoredSpan};
 
 use crate::agent::{local_day, Agent, AgentEvent};
 use crate::error::AgentError;

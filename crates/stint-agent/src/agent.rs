@@ -17,7 +17,7 @@ use crate::idle::{Idle, IdlePrompt};
 use crate::paths::Paths;
 use crate::settings::AppSettings;
 use crate::sync::{Shared, SyncState, SyncStatus, SyncWorker, WorkspacePolicy};
-use stint_store::private::PrivateStore;
+use stint_private::PrivateStore;
 use stint_sync::{Credentials, Remote};
 
 /// The source of "now". Real time in the app, a hand-moved clock in tests.

@@ -12,8 +12,8 @@ use stint_core::idle::{
     IdleTracker, Observation,
 };
 use stint_core::{Entry, EntryId};
+use stint_private::{IdleRecord, PrivateStore};
 use stint_sensors::IdleSource;
-use stint_store::private::{IdleRecord, PrivateStore};
 
 use crate::agent::{Agent, AgentEvent};
 use crate::error::AgentError;

@@ -22,5 +22,5 @@ pub use paths::{Paths, PathsError};
 pub use stint_core::activity::Span;
 pub use stint_core::idle::{IdleChoice, IdleChoiceKind, IdlePeriod, IdleSettings};
 pub use stint_core::{Entry, EntryId, EntryPatch};
-pub use stint_store::private::{IgnoreKind, StoredSpan};
+pub use stint_private::{IgnoreKind, StoredSpan};
 pub use sync::{SyncState, SyncStatus, WorkspacePolicy};

@@ -6,8 +6,7 @@
 mod captures;
 mod migrations;
 mod outbox;
-pub mod private;
-mod time;
+pub mod time;
 
 use std::path::{Path, PathBuf};
 

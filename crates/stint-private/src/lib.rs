@@ -1,7 +1,8 @@
 //! The device's private data: idle periods and the auto tracker's spans. A file of
-//! its own (`private.db`) behind a type of its own: it has no outbox, nothing in it is ever
-//! queued for the server, and the sync code (which works on [`crate::Store`]) cannot reach
-//! it. Only the entry changes a user chooses from it travel, through the ordinary store.
+//! its own (`private.db`) in a crate of its own: it has no outbox, nothing in it is ever
+//! queued for the server, and the sync crate cannot name it (stint-sync does not depend on
+//! this crate; the test command checks with `cargo tree`). Only the entry changes a user
+//! chooses from it travel, through the ordinary store (`stint_store::Store`).
 
 use std::path::Path;
 
@@ -11,7 +12,7 @@ use rusqlite_migration::{Migrations, M};
 
 use stint_core::activity::Span;
 
-use crate::{time, StoreError};
+use stint_store::{time, StoreError};
 
 /// A span on record.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
