@@ -13,12 +13,12 @@ source scripts/setup.sh
 ensure_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"
 ensure_rust
 build_ui
-say "building Stint"
-cargo build --locked -p stint-server -p stint-app
+say "building Stint (release: what a user runs)"
+cargo build --release --locked -p stint-server -p stint-app
 
 server_dir="${STINT_DEMO_SERVER_DIR:-$STINT_CACHE/demo-server}"
 listen="${STINT_DEMO_SERVER_LISTEN:-127.0.0.1:8400}"
-bin="$CARGO_TARGET_DIR/debug"
+bin="$CARGO_TARGET_DIR/release"
 mkdir -p "$server_dir"
 if [ ! -s "$server_dir/demo.key" ]; then
     say "creating the demo workspace and user (demo@stint.local)"

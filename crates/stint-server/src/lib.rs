@@ -30,6 +30,13 @@ pub fn screenshot_retention() -> chrono::Duration {
     chrono::Duration::days(7)
 }
 
+/// How long an `Idempotency-Key` answer is kept: far longer than any client retries (the
+/// agent's backoff tops out at five minutes; Stripe keeps keys for a day), short enough that
+/// the table does not grow forever. Creates with client ids stay idempotent beyond it.
+pub fn idempotency_retention() -> chrono::Duration {
+    chrono::Duration::days(30)
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
@@ -88,6 +95,15 @@ pub async fn expire_screenshots(
     if count > 0 {
         tracing::info!(pictures = count, %before, "retention deleted old screenshots");
         audit_expired_screenshots(state, count, before).await;
+    }
+    let forgotten = state
+        .db(move |db| db.expire_responses(now - idempotency_retention()))
+        .await?;
+    if forgotten > 0 {
+        tracing::info!(
+            answers = forgotten,
+            "retention forgot old Idempotency-Key answers"
+        );
     }
     let expired = state
         .db(move |db| db.expire_audit(now - audit::retention()))

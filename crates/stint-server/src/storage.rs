@@ -197,6 +197,8 @@ pub trait Storage: ScreenshotStorage + WebStorage + AuditStorage + Send + Sync +
     fn mark_notice_read(&self, user_id: &str, notice_id: &str) -> Result<bool>;
 
     fn idempotent_response(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>>;
+    /// Forgets kept answers older than `before`; returns how many went.
+    fn expire_responses(&self, before: DateTime<Utc>) -> Result<usize>;
     /// Keeps an answer that changed nothing (a refusal); a kept key is left as it is.
     fn keep_response(&self, scope: &str, key: &str, response: &StoredResponse) -> Result<()>;
 }

@@ -301,3 +301,35 @@ fn csv_cells_never_run_as_formulas() {
         }
     }
 }
+
+#[test]
+fn kept_answers_are_forgotten_after_thirty_days() {
+    let s = Server::start();
+    let me = &s.member;
+    let key = [("Idempotency-Key", "month-old")];
+    let body = |d: &str| {
+        Some(
+            json!({"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T10:00:00Z", "description": d}),
+        )
+    };
+    let post = |d: &str| call(&s.base, "POST", &entries(me), Some(&me.key), body(d), &key).0;
+    assert_eq!(post("first"), 201);
+    assert_eq!(post("other"), 422, "the key is still kept");
+    let retention = |days: i64| {
+        let now = Utc::now() + Duration::days(days);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_stint-server"))
+            .args(["retention", "--now", &now.to_rfc3339(), "--data-dir"])
+            .arg(s.process.data_dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    retention(29);
+    assert_eq!(post("other"), 422, "kept for 30 days");
+    retention(31);
+    assert_eq!(post("other"), 201, "forgotten after 30 days");
+}

@@ -631,6 +631,13 @@ impl Storage for Sqlite {
             .optional()?)
     }
 
+    fn expire_responses(&self, before: DateTime<Utc>) -> Result<usize> {
+        Ok(self.conn().execute(
+            "DELETE FROM idempotency WHERE created_utc < ?1",
+            [ts(before)],
+        )?)
+    }
+
     fn keep_response(&self, scope: &str, key: &str, response: &StoredResponse) -> Result<()> {
         self.conn().execute(
             "INSERT OR IGNORE INTO idempotency (scope, key, request_hash, status, body) VALUES (?1, ?2, ?3, ?4, ?5)",
