@@ -377,31 +377,8 @@ fn hardening_headers_limits_and_a_header_timeout() {
     assert!(body["message"].is_string());
 
     // A half-sent request is closed after the header timeout (1 s here).
-    let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--header-timeout-seconds",
-            "1",
-            "--data-dir",
-        ])
-        .arg(data.path())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let addr = line
-        .trim()
-        .trim_start_matches("listening on http://")
-        .to_owned();
-    let server = stint_testkit::Guard::new("stint-server", child);
+    let slow = stint_testkit::TestServer::start_with(&["--header-timeout-seconds", "1"]).unwrap();
+    let addr = slow.address().to_owned();
     let mut stream = std::net::TcpStream::connect(&addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
@@ -412,7 +389,7 @@ fn hardening_headers_limits_and_a_header_timeout() {
     let started = Instant::now();
     let mut rest = Vec::new();
     let closed = stream.read_to_end(&mut rest);
-    drop(server);
+    drop(slow);
     assert!(closed.is_ok(), "the connection stayed open: {closed:?}");
     assert!(
         started.elapsed() < Duration::from_secs(15),

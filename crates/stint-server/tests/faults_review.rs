@@ -8,15 +8,12 @@ mod webclient;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 use shots::*;
 use stint_testkit::http::{call, Server};
 use webclient::{csrf_of, Browser};
-
-const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
 
 /// Sends `request` raw and reads whatever comes back until the server answers or closes.
 fn raw_exchange(addr: &str, request: &[u8], half_close: bool) -> (String, Duration) {
@@ -93,31 +90,8 @@ fn broken_and_stalled_bodies_get_a_4xx_and_lose_their_connection() {
     );
 
     // A body that stops halfway is cut off after the timeout (1 s here), not held open.
-    let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--header-timeout-seconds",
-            "1",
-            "--data-dir",
-        ])
-        .arg(data.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let _server = stint_testkit::Guard::new("stint-server", child);
-    let addr = line
-        .trim()
-        .trim_start_matches("listening on http://")
-        .to_owned();
+    let slow = stint_testkit::TestServer::start_with(&["--header-timeout-seconds", "1"]).unwrap();
+    let addr = slow.address().to_owned();
     let request = "POST /web/sign-in HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ncsrf=";
     let (_, waited) = raw_exchange(&addr, request.as_bytes(), false);
     assert!(waited < Duration::from_secs(10), "held for {waited:?}");
@@ -281,15 +255,7 @@ fn running_timers_are_never_locked_and_restore_comes_back_stopped() {
     let mut web = Browser::new(&s.process);
     assert_eq!(web.sign_in(&[("api_key", &admin.key)]).status, 303);
     let csrf = csrf_of(&web.get("/web/settings").body);
-    let deleted = web.get("/web/audit?action=time_entry.deleted").body;
-    let record = deleted
-        .split("name=\"id\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let record = web.deleted_entry_record();
     assert_eq!(
         web.post("/web/audit/restore", &[("csrf", &csrf), ("id", &record)])
             .status,

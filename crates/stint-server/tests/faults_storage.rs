@@ -5,14 +5,10 @@
 
 mod shots;
 
-use std::process::Command;
-
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use shots::*;
 use stint_testkit::http::{send_bytes, Server};
-
-const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
 
 /// The JPEG with its frame header's height and width replaced.
 fn with_declared_size(jpeg: &[u8], width: u16, height: u16) -> Vec<u8> {
@@ -283,16 +279,7 @@ fn what_a_crash_leaves_behind_is_swept() {
     )
     .unwrap();
     drop(db);
-    let out = Command::new(BIN)
-        .args(["retention", "--data-dir"])
-        .arg(s.process.data_dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    s.process.retention(None).unwrap();
     for gone in [&orphan, &partial, &unfinished] {
         assert!(!gone.exists(), "{} was not swept", gone.display());
     }

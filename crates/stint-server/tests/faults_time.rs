@@ -316,17 +316,9 @@ fn kept_answers_are_forgotten_after_thirty_days() {
     assert_eq!(post("first"), 201);
     assert_eq!(post("other"), 422, "the key is still kept");
     let retention = |days: i64| {
-        let now = Utc::now() + Duration::days(days);
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_stint-server"))
-            .args(["retention", "--now", &now.to_rfc3339(), "--data-dir"])
-            .arg(s.process.data_dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        s.process
+            .retention(Some(Utc::now() + Duration::days(days)))
+            .unwrap()
     };
     retention(29);
     assert_eq!(post("other"), 422, "kept for 30 days");

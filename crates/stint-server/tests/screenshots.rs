@@ -273,19 +273,7 @@ fn retention_deletes_screenshots_older_than_seven_days() {
         Some(settings),
     );
     assert_eq!(status, 200, "{body}");
-    let retention = |now: DateTime<Utc>| {
-        let out = std::process::Command::new(BIN)
-            .args(["retention", "--now", &now.to_rfc3339(), "--data-dir"])
-            .arg(s.process.data_dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let retention = |now: DateTime<Utc>| s.process.retention(Some(now)).unwrap();
     // Seven days after the first capture nothing is old enough yet.
     assert!(retention(at(2) + Duration::days(7) - Duration::seconds(1)).contains("deleted 0"));
     assert_eq!(blob_files(&s), 3);

@@ -382,15 +382,7 @@ fn the_audit_log_records_changes_and_restores_a_deleted_entry() {
     assert_eq!(csv.matches("Time entry").count(), 3, "{csv}");
 
     // Restore the deleted entry from its record.
-    let deleted = ana.get("/web/audit?action=time_entry.deleted").body;
-    let record = deleted
-        .split("name=\"id\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let record = ana.deleted_entry_record();
     let restored = ana.post("/web/audit/restore", &[("csrf", &csrf), ("id", &record)]);
     assert_eq!(restored.status, 303);
     let (status, back) = call(

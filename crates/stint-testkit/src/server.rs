@@ -35,16 +35,24 @@ pub struct TestServer {
     /// e.g. `http://127.0.0.1:41234`
     pub url: String,
     pub data_dir: tempfile::TempDir,
+    /// More `serve` flags, e.g. `--header-timeout-seconds 1`.
+    serve_args: Vec<String>,
     guard: Option<Guard>,
 }
 
 impl TestServer {
     /// A server with no users yet; add them with [`TestServer::add_user`].
     pub fn start() -> anyhow::Result<TestServer> {
+        TestServer::start_with(&[])
+    }
+
+    /// A server started with more `serve` flags.
+    pub fn start_with(serve_args: &[&str]) -> anyhow::Result<TestServer> {
         let data_dir = tempfile::tempdir()?;
         let mut server = TestServer {
             url: String::new(),
             data_dir,
+            serve_args: serve_args.iter().map(|a| (*a).to_owned()).collect(),
             guard: None,
         };
         server.restart_on("127.0.0.1:0")?;
@@ -91,6 +99,25 @@ impl TestServer {
         guard.child.wait().ok()
     }
 
+    /// Runs the retention job once on this server's data (`now` instead of the clock, if
+    /// given) and returns what it printed.
+    pub fn retention(&self, now: Option<chrono::DateTime<chrono::Utc>>) -> anyhow::Result<String> {
+        let mut command = Command::new(workspace_bin("stint-server")?);
+        command
+            .args(["retention", "--data-dir"])
+            .arg(self.data_dir.path());
+        if let Some(now) = now {
+            command.args(["--now", &now.to_rfc3339()]);
+        }
+        let out = command.output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "retention failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     /// SIGKILLs the server (a crash: nothing is finished or flushed) and waits for it.
     pub fn kill(&mut self) {
         if let Some(mut guard) = self.guard.take() {
@@ -107,6 +134,7 @@ impl TestServer {
         let mut child = Command::new(workspace_bin("stint-server")?)
             .args(["serve", "--listen", listen, "--data-dir"])
             .arg(self.data_dir.path())
+            .args(&self.serve_args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

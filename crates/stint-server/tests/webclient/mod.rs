@@ -116,6 +116,16 @@ impl Browser {
         self.send("POST", path, Some(form), &[])
     }
 
+    /// The audit log's newest "time entry deleted" record id (an admin's session).
+    pub fn deleted_entry_record(&mut self) -> String {
+        let page = self.get("/web/audit?action=time_entry.deleted").body;
+        page.split("name=\"id\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a deleted entry in the audit log")
+            .to_owned()
+    }
+
     /// Opens the sign-in page and submits it with `fields`.
     pub fn sign_in(&mut self, fields: &[(&str, &str)]) -> Answer {
         let page = self.get("/web/sign-in");
