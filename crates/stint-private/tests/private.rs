@@ -36,7 +36,11 @@ fn idle_periods_stay_in_the_private_file_and_merge_while_unanswered() {
     let next = private.record_idle("e1", t(60), t(70)).unwrap();
     assert_ne!(next.id, first.id);
     // Nothing of it is queued for the server, and the shared file holds no idle table.
-    assert!(store.outbox().unwrap().iter().all(|r| r.entity == "entry"));
+    assert!(store
+        .outbox()
+        .unwrap()
+        .iter()
+        .all(|r| matches!(r.change, stint_store::Change::UpsertEntry(_))));
     let shared = rusqlite::Connection::open(dir.path().join("stint.db")).unwrap();
     let idle_tables: i64 = shared
         .query_row(

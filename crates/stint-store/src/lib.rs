@@ -16,7 +16,7 @@ use stint_core::{Entry, EntryId};
 
 pub use captures::{LocalCaptureSet, LocalPicture, CAPTURE_ENTITY};
 pub use migrations::{migrations, SCHEMA_VERSION};
-pub use outbox::{OutboxBatch, OutboxRow, ParkedRow};
+pub use outbox::{Change, OutboxBatch, OutboxRow, ParkedRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -5,17 +5,62 @@ use rusqlite::params;
 
 use crate::{time, Store, StoreError};
 
-/// A pending change for the server.
+/// A pending change for the server, read back typed: the sync code never parses the
+/// stored text itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxRow {
     pub seq: i64,
-    /// `entry` (a time entry change) or [`crate::CAPTURE_ENTITY`] (a screenshot upload).
-    pub entity: String,
+    /// The time entry the change is about (a screenshot upload's entry too, so an upload
+    /// never overtakes its entry).
     pub entity_id: String,
-    pub op: String,
-    pub payload: String,
+    pub change: Change,
     pub idempotency_key: String,
     pub attempts: u32,
+}
+
+/// What a queued row asks the server to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Create the time entry with this content, or replace it (Clockify's body shape,
+    /// with the entry's own id).
+    UpsertEntry(stint_api::NewTimeEntry),
+    /// Delete the time entry.
+    DeleteEntry,
+    /// Upload capture set `set_id` (its pictures are read from the store at delivery).
+    UploadCapture { set_id: String },
+    /// A row that cannot be read (a damaged file, a format this version does not know):
+    /// the server is never sent a guess; delivery refuses it with `reason`.
+    Unreadable { reason: String },
+}
+
+impl Change {
+    /// The change a stored row (`entity`, `op`, `payload` JSON) holds.
+    fn read(entity: &str, op: &str, payload: &str) -> Change {
+        let unreadable = |why: String| Change::Unreadable {
+            reason: format!("the queued change ({entity} {op}) is unreadable: {why}"),
+        };
+        match (entity, op) {
+            ("entry", "delete") => Change::DeleteEntry,
+            ("entry", "upsert") => serde_json::from_str(payload)
+                .map(Change::UpsertEntry)
+                .unwrap_or_else(|e| unreadable(e.to_string())),
+            (crate::CAPTURE_ENTITY, _) => {
+                match serde_json::from_str::<serde_json::Value>(payload)
+                    .ok()
+                    .and_then(|v| v["setId"].as_str().map(str::to_owned))
+                {
+                    Some(set_id) => Change::UploadCapture { set_id },
+                    None => unreadable("no capture set id".into()),
+                }
+            }
+            _ => unreadable("unknown kind of change".into()),
+        }
+    }
+
+    /// Whether the change deletes (a 404 then means it is already done).
+    pub fn is_delete(&self) -> bool {
+        matches!(self, Change::DeleteEntry)
+    }
 }
 
 /// What the sync drainer should do next: rows that may be sent together, or why there
@@ -39,14 +84,13 @@ pub struct ParkedRow {
 const OUTBOX_COLUMNS: &str = "seq, entity_id, op, payload, idempotency_key, attempts, entity";
 
 fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+    let (op, payload, entity): (String, String, String) = (r.get(2)?, r.get(3)?, r.get(6)?);
     Ok(OutboxRow {
         seq: r.get(0)?,
         entity_id: r.get(1)?,
-        op: r.get(2)?,
-        payload: r.get(3)?,
+        change: Change::read(&entity, &op, &payload),
         idempotency_key: r.get(4)?,
         attempts: r.get(5)?,
-        entity: r.get(6)?,
     })
 }
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use stint_core::{Entry, EntryId};
-use stint_store::{LocalCaptureSet, LocalPicture, OutboxBatch, Store, CAPTURE_ENTITY};
+use stint_store::{Change, LocalCaptureSet, LocalPicture, OutboxBatch, Store};
 
 fn t(mins: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 5, 4, 9, 0, 0).unwrap() + Duration::minutes(mins)
@@ -57,9 +57,12 @@ fn a_set_is_queued_behind_its_entry_and_forgotten_once_delivered() {
     );
     let rows = store.outbox().unwrap();
     assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1].entity_id, "e1");
     assert_eq!(
-        (rows[1].entity.as_str(), rows[1].entity_id.as_str()),
-        (CAPTURE_ENTITY, "e1")
+        rows[1].change,
+        Change::UploadCapture {
+            set_id: "s1".into()
+        }
     );
     // The upload waits for the entry's own change: never in the same batch.
     match store.outbox_ready(t(10), 4).unwrap() {
@@ -85,8 +88,12 @@ fn deleting_the_entry_deletes_its_unsent_screenshots() {
     store.delete(&EntryId("e1".into())).unwrap();
     assert!(store.capture_set_ids().unwrap().is_empty());
     let rows = store.outbox().unwrap();
-    assert!(rows.iter().all(|r| r.entity == "entry"), "{rows:?}");
-    assert_eq!(rows.last().unwrap().op, "delete");
+    assert!(
+        rows.iter()
+            .all(|r| !matches!(r.change, Change::UploadCapture { .. })),
+        "{rows:?}"
+    );
+    assert_eq!(rows.last().unwrap().change, Change::DeleteEntry);
 }
 
 #[test]
@@ -101,7 +108,7 @@ fn sets_older_than_the_cutoff_are_deleted_unsent() {
         .outbox()
         .unwrap()
         .into_iter()
-        .filter(|r| r.entity == CAPTURE_ENTITY)
+        .filter(|r| matches!(r.change, Change::UploadCapture { .. }))
         .count();
     assert_eq!(uploads, 1);
 }

@@ -56,7 +56,10 @@ fn a_version_1_database_keeps_its_entries_and_queues_them() {
     let outbox = store.outbox().unwrap();
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].entity_id, "old");
-    assert!(outbox[0].payload.contains("before outbox"));
+    match &outbox[0].change {
+        stint_store::Change::UpsertEntry(e) => assert_eq!(e.description, "before outbox"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -93,8 +96,23 @@ fn every_change_writes_its_outbox_row_in_the_same_transaction() {
     store.save(&entry("a", 0, Some(10))).unwrap();
     store.save(&entry("a", 0, Some(20))).unwrap();
     store.delete(&EntryId("a".into())).unwrap();
-    let ops: Vec<_> = store.outbox().unwrap().into_iter().map(|r| r.op).collect();
-    assert_eq!(ops, ["upsert", "upsert", "delete"]);
+    let ops: Vec<_> = store
+        .outbox()
+        .unwrap()
+        .into_iter()
+        .map(|r| match r.change {
+            stint_store::Change::UpsertEntry(e) => {
+                format!("upsert {:?}", e.end.map(|t| t.timestamp()))
+            }
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(ops.len(), 3);
+    assert!(
+        ops[0].starts_with("upsert") && ops[1].starts_with("upsert"),
+        "{ops:?}"
+    );
+    assert_eq!(ops[2], "DeleteEntry");
     let keys: std::collections::HashSet<_> = store
         .outbox()
         .unwrap()
@@ -258,4 +276,33 @@ fn a_batch_stops_at_the_first_repeated_entry_or_row_not_due() {
     let b = store.outbox().unwrap()[1].seq;
     store.outbox_retry(b, t(9), "503").unwrap();
     assert_eq!(ids(store.outbox_ready(t(0), 10).unwrap()), ["a"]);
+}
+
+#[test]
+fn an_unreadable_queued_change_is_read_as_such_not_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stint.db");
+    drop(Store::open(&path).unwrap());
+    let db = rusqlite::Connection::open(&path).unwrap();
+    db.execute(
+        "INSERT INTO outbox (entity, entity_id, op, payload, idempotency_key)
+         VALUES ('entry', 'x', 'upsert', '{not json', 'k1'), ('gadget', 'y', 'upsert', '{}', 'k2')",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let store = Store::open(&path).unwrap();
+    let changes: Vec<_> = store
+        .outbox()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.change)
+        .collect();
+    assert_eq!(changes.len(), 2);
+    for change in changes {
+        let stint_store::Change::Unreadable { reason } = change else {
+            panic!("read as {change:?}")
+        };
+        assert!(reason.contains("unreadable"), "{reason}");
+    }
 }

@@ -93,8 +93,8 @@ pub fn drain_batch(
     // Screenshot uploads carry their pictures, read here on the store's thread.
     let captures = rows
         .iter()
-        .map(|row| match row.entity.as_str() {
-            stint_store::CAPTURE_ENTITY => capture_of(store, row),
+        .map(|row| match &row.change {
+            stint_store::Change::UploadCapture { set_id } => store.capture_set(set_id),
             _ => Ok(None),
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -120,20 +120,6 @@ pub fn drain_batch(
         .zip(deliveries)
         .map(|(row, delivery)| record(store, row, delivery, now, jitter))
         .collect()
-}
-
-/// The capture set an upload row names; `None` if it is gone (then the row is done).
-fn capture_of(
-    store: &Store,
-    row: &OutboxRow,
-) -> Result<Option<stint_store::LocalCaptureSet>, StoreError> {
-    let set_id = serde_json::from_str::<serde_json::Value>(&row.payload)
-        .ok()
-        .and_then(|v| v["setId"].as_str().map(str::to_owned));
-    match set_id {
-        Some(id) => store.capture_set(&id),
-        None => Ok(None),
-    }
 }
 
 fn record(

@@ -8,7 +8,7 @@ use stint_api::{
     WorkspaceSettings, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER,
 };
 use stint_core::{Entry, EntryId};
-use stint_store::{LocalCaptureSet, OutboxRow, CAPTURE_ENTITY};
+use stint_store::{Change, LocalCaptureSet, OutboxRow};
 
 /// Where and as whom to sync. The key is never printed.
 #[derive(Clone)]
@@ -235,28 +235,23 @@ impl Remote {
     /// when the server already has that id with other content. A screenshot upload needs
     /// its set (`None`: the set is gone from the device, so there is nothing to send).
     pub fn deliver(&self, row: &OutboxRow, capture: Option<&LocalCaptureSet>) -> Delivery {
-        if row.entity == CAPTURE_ENTITY {
-            return match capture {
-                Some(set) => judge(self.upload_capture(set, &row.idempotency_key), false),
-                None => Delivery::Done,
-            };
-        }
         let entries = format!("/workspaces/{}/time-entries", self.account.workspace_id);
         let one = format!("{entries}/{}", row.entity_id);
-        let outcome = match row.op.as_str() {
-            "delete" => self.send("DELETE", &one, &row.idempotency_key, None),
-            "upsert" => {
-                let payload: Value = match serde_json::from_str(&row.payload) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        return Delivery::Refused(format!("the queued change is unreadable: {e}"))
-                    }
+        let outcome = match &row.change {
+            Change::UploadCapture { .. } => {
+                return match capture {
+                    Some(set) => judge(self.upload_capture(set, &row.idempotency_key), false),
+                    None => Delivery::Done,
                 };
+            }
+            Change::Unreadable { reason } => return Delivery::Refused(reason.clone()),
+            Change::DeleteEntry => self.send("DELETE", &one, &row.idempotency_key, None),
+            Change::UpsertEntry(entry) => {
                 let body = json!({
                     "id": row.entity_id,
-                    "start": payload["start"],
-                    "end": payload["end"],
-                    "description": payload["description"],
+                    "start": entry.start,
+                    "end": entry.end,
+                    "description": entry.description,
                 });
                 match self.send("POST", &entries, &row.idempotency_key, Some(&body)) {
                     Ok((409, _)) => self.send(
@@ -268,9 +263,8 @@ impl Remote {
                     other => other,
                 }
             }
-            other => return Delivery::Refused(format!("unknown change {other:?}")),
         };
-        judge(outcome, row.op == "delete")
+        judge(outcome, row.change.is_delete())
     }
 
     /// Uploads a capture set as multipart, its bytes fixed by the set so a retry is the
