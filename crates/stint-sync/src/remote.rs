@@ -333,6 +333,9 @@ fn judge(outcome: Result<(u16, String), String>, deleting: bool) -> Delivery {
         Ok((status, _)) if (200..300).contains(&status) => Delivery::Done,
         // Deleting what the server no longer has is what was wanted.
         Ok((404, _)) if deleting => Delivery::Done,
+        // A reset or revoked key: the change is fine, the key is not. Keep it queued (the
+        // user signs in again) instead of parking every change as refused.
+        Ok((401, _)) => Delivery::Retry(format!("401: {}", SyncError::BadKey)),
         Ok((status, body)) if status == 408 || status == 429 || status >= 500 => {
             Delivery::Retry(format!("{status}: {}", message_of(status, &body)))
         }
