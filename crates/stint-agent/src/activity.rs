@@ -8,9 +8,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 use stint_core::activity::{Reading, SpanBuilder};
-use stint_private::{IgnoreKind, StoredSpan};
+pub use stint_ipc::{ActivityDay, AutoTrackerSettings};
+use stint_private::IgnoreKind;
 use stint_sensors::ActiveWindowSource;
 
 use crate::agent::{local_day, Agent, AgentEvent};
@@ -18,33 +18,6 @@ use crate::error::AgentError;
 
 /// Spans are kept this long on the device.
 pub const KEEP_DAYS: i64 = 45;
-
-/// The app's auto tracker settings (in `settings.json`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct AutoTrackerSettings {
-    pub paused: bool,
-    /// Seconds between looks at the foreground window.
-    pub pulse_seconds: u32,
-}
-
-impl Default for AutoTrackerSettings {
-    fn default() -> Self {
-        AutoTrackerSettings {
-            paused: false,
-            pulse_seconds: 5,
-        }
-    }
-}
-
-/// One day of the auto tracker, as the window shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ActivityDay {
-    pub date: NaiveDate,
-    pub spans: Vec<StoredSpan>,
-    pub paused: bool,
-}
 
 pub(crate) struct Activity {
     source: std::sync::Arc<dyn ActiveWindowSource>,

@@ -3,20 +3,21 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Local, NaiveDate, SubsecRound, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
 use stint_core::timer::{self, StartOutcome, StopOutcome};
 use stint_core::{day_total, overlaps_day, DaySpan, Entry, EntryId, EntryPatch};
 use stint_store::Store;
 use tokio::sync::{broadcast, Notify};
 
-use crate::activity::{Activity, AutoTrackerSettings};
+use crate::activity::Activity;
 use crate::capture::Capture;
 use crate::credentials::SignIn;
 use crate::error::AgentError;
-use crate::idle::{Idle, IdlePrompt};
+use crate::idle::Idle;
 use crate::paths::Paths;
 use crate::settings::AppSettings;
-use crate::sync::{Shared, SyncState, SyncStatus, SyncWorker, WorkspacePolicy};
+use crate::sync::{Shared, SyncWorker};
+pub use stint_ipc::{AgentEvent, DayView};
+use stint_ipc::{SyncState, SyncStatus, WorkspacePolicy};
 use stint_private::PrivateStore;
 use stint_sync::{Credentials, Remote};
 
@@ -31,38 +32,6 @@ impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }
-}
-
-/// What changed, for the tray, the window and any other subscriber.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum AgentEvent {
-    /// A timer started or stopped (or its running entry was edited).
-    TimerChanged { running: Option<Entry> },
-    /// Entries were added, edited or deleted.
-    EntriesChanged,
-    /// Periodic refresh while a timer runs, so elapsed time shown outside the window moves.
-    Tick { running: Option<Entry> },
-    /// Sync state or counts changed.
-    SyncChanged { status: SyncStatus },
-    /// The workspace's rules changed (or were learned after sign-in).
-    PolicyChanged { policy: WorkspacePolicy },
-    /// A message from the workspace for this user; shown once, as a desktop notification.
-    Notice { id: String, message: String },
-    /// Screenshot capture started or stopped being armed (timer running and enabled).
-    CaptureChanged { armed: bool },
-    /// The screenshots of one moment were taken and queued for upload.
-    ScreenshotsTaken { at: DateTime<Utc> },
-    /// Screenshots could not be taken; told once per kind, with what to do.
-    CaptureProblem { message: String },
-    /// The user came back from idle time: ask once (a merged period keeps its id).
-    IdlePrompt { prompt: IdlePrompt },
-    /// The idle prompt was answered.
-    IdleResolved { id: u32 },
-    /// The auto tracker kept or deleted spans.
-    ActivityChanged,
-    /// The auto tracker was paused or resumed.
-    AutoTrackerChanged { settings: AutoTrackerSettings },
 }
 
 /// How the agent is put together; [`AgentOptions::default`] is the product.
@@ -83,17 +52,6 @@ impl Default for AgentOptions {
             window_source: Arc::new(stint_sensors::X11ActiveWindow::default()),
         }
     }
-}
-
-/// Today's entries as the window shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct DayView {
-    /// Newest first; a running entry is included.
-    pub entries: Vec<Entry>,
-    /// Seconds tracked inside the local day, up to now for a running entry.
-    pub total_seconds: u32,
-    pub running: Option<Entry>,
 }
 
 pub struct Agent {

@@ -5,18 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+pub use stint_ipc::KeyStorage;
 use stint_sync::Account;
 
 const KEYRING_SERVICE: &str = "dev.stint.desktop";
-
-/// Where the API key of the current sign-in is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum KeyStorage {
-    Keyring,
-    /// A file readable by the user alone: no keyring service answered.
-    File,
-}
 
 /// A sign-in in use.
 #[derive(Clone)]

@@ -1,7 +1,7 @@
 //! Errors of the agent API, and the `{code, message}` form the UI receives.
 
-use serde::Serialize;
 use stint_core::{EntryError, TimerError};
+pub use stint_ipc::UiError;
 use stint_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -45,13 +45,6 @@ impl AgentError {
             AgentError::SaveSettings(_) => "storage",
         }
     }
-}
-
-/// What a failed command looks like to the UI.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-pub struct UiError {
-    pub code: String,
-    pub message: String,
 }
 
 impl From<AgentError> for UiError {

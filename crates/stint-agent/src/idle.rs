@@ -6,10 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use stint_core::idle::{
-    choices, resolve, IdleChange, IdleChoice, IdleChoiceKind, IdlePeriod, IdleSettings,
-    IdleTracker, Observation,
+    choices, resolve, IdleChange, IdleChoice, IdlePeriod, IdleSettings, IdleTracker, Observation,
 };
 use stint_core::{Entry, EntryId};
 use stint_private::{IdleRecord, PrivateStore};
@@ -17,25 +15,12 @@ use stint_sensors::IdleSource;
 
 use crate::agent::{Agent, AgentEvent};
 use crate::error::AgentError;
+pub use stint_ipc::IdlePrompt;
 
 /// How often to look for the user's return while they are away.
 const WHILE_AWAY: Duration = Duration::from_secs(2);
 /// Answered periods are kept this long on the device, then deleted.
 const KEEP_ANSWERED_DAYS: i64 = 45;
-
-/// What the prompt shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct IdlePrompt {
-    /// The period's number on this device.
-    pub id: u32,
-    pub period: IdlePeriod,
-    /// The entry that was running when the user went idle, as it is now (`None`: deleted).
-    pub entry: Option<Entry>,
-    /// Its timer was stopped (here or elsewhere) since.
-    pub timer_stopped: bool,
-    pub choices: Vec<IdleChoiceKind>,
-}
 
 pub(crate) struct Idle {
     pub source: Arc<dyn IdleSource>,

@@ -8,74 +8,13 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
 use stint_store::Store;
 use stint_sync::{drain_batch, Credentials, Remote, Step};
 use tokio::sync::broadcast;
 
-use crate::agent::AgentEvent;
-use crate::credentials::{KeyStorage, SignIn};
-
-/// What the UI shows about sync.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncStatus {
-    pub state: SyncState,
-    /// Changes not yet on the server.
-    pub waiting: u32,
-    /// Changes the server refused; they stay on the device.
-    pub parked: u32,
-    /// Why the last try failed, or why a change was refused.
-    pub message: Option<String>,
-    pub server: Option<String>,
-    pub email: Option<String>,
-    /// Where the API key is kept, while signed in.
-    pub key_storage: Option<KeyStorage>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum SyncState {
-    SignedOut,
-    Synced,
-    Waiting,
-    Offline,
-}
-
-impl SyncStatus {
-    pub fn signed_out() -> SyncStatus {
-        SyncStatus {
-            state: SyncState::SignedOut,
-            waiting: 0,
-            parked: 0,
-            message: None,
-            server: None,
-            email: None,
-            key_storage: None,
-        }
-    }
-}
-
-/// The workspace rules the agent follows, as its admin set them on the server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct WorkspacePolicy {
-    pub screenshots_enabled: bool,
-    pub screenshot_max_side: u32,
-    pub screenshot_blur: u32,
-    pub idle_threshold_minutes: u32,
-}
-
-impl From<stint_api::WorkspaceSettings> for WorkspacePolicy {
-    fn from(s: stint_api::WorkspaceSettings) -> Self {
-        WorkspacePolicy {
-            screenshots_enabled: s.screenshots_enabled,
-            screenshot_max_side: s.screenshot_max_side,
-            screenshot_blur: s.screenshot_blur,
-            idle_threshold_minutes: s.idle_threshold_minutes,
-        }
-    }
-}
+use crate::credentials::SignIn;
+use stint_ipc::AgentEvent;
+pub use stint_ipc::{SyncState, SyncStatus, WorkspacePolicy};
 
 /// What the worker shares with the agent.
 pub(crate) struct Shared {

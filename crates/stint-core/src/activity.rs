@@ -32,6 +32,33 @@ pub struct Span {
     pub end: DateTime<Utc>,
 }
 
+/// A span on record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredSpan {
+    pub id: u32,
+    #[serde(flatten)]
+    pub span: Span,
+}
+
+/// What "Ignore forever" applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum IgnoreKind {
+    App,
+    Site,
+}
+
+impl IgnoreKind {
+    /// How the private store names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IgnoreKind::App => "app",
+            IgnoreKind::Site => "site",
+        }
+    }
+}
+
 /// Merges readings into spans. `pulse` is the time between readings; a reading later
 /// than 1.5 pulses after the previous one starts a new span (the machine slept, or the
 /// tracker was paused).

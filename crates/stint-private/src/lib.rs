@@ -11,34 +11,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use rusqlite_migration::{Migrations, M};
 
 use stint_core::activity::Span;
+pub use stint_core::activity::{IgnoreKind, StoredSpan};
 
 use stint_store::{time, StoreError};
-
-/// A span on record.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct StoredSpan {
-    pub id: u32,
-    #[serde(flatten)]
-    pub span: Span,
-}
-
-/// What "Ignore forever" applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum IgnoreKind {
-    App,
-    Site,
-}
-
-impl IgnoreKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            IgnoreKind::App => "app",
-            IgnoreKind::Site => "site",
-        }
-    }
-}
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![

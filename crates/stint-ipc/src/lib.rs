@@ -1,0 +1,173 @@
+//! What Stint's agent and its window say to each other: the answers and events the window
+//! shows (today's entries, sync state, the workspace's rules, the idle prompt, the auto
+//! tracker's day) and the error shape, as serde types with TypeScript bindings (specta).
+//! No runtime: the window process is to link this crate, never the agent's (DESIGN.md:
+//! stint-ipc). The socket protocol's commands and its version come with the window's own
+//! process (issue 12); until then the Tauri commands carry these types.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use stint_core::activity::StoredSpan;
+use stint_core::idle::{IdleChoiceKind, IdlePeriod};
+use stint_core::Entry;
+
+/// What changed, for the tray, the window and any other subscriber.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum AgentEvent {
+    /// A timer started or stopped (or its running entry was edited).
+    TimerChanged { running: Option<Entry> },
+    /// Entries were added, edited or deleted.
+    EntriesChanged,
+    /// Periodic refresh while a timer runs, so elapsed time shown outside the window moves.
+    Tick { running: Option<Entry> },
+    /// Sync state or counts changed.
+    SyncChanged { status: SyncStatus },
+    /// The workspace's rules changed (or were learned after sign-in).
+    PolicyChanged { policy: WorkspacePolicy },
+    /// A message from the workspace for this user; shown once, as a desktop notification.
+    Notice { id: String, message: String },
+    /// Screenshot capture started or stopped being armed (timer running and enabled).
+    CaptureChanged { armed: bool },
+    /// The screenshots of one moment were taken and queued for upload.
+    ScreenshotsTaken { at: DateTime<Utc> },
+    /// Screenshots could not be taken; told once per kind, with what to do.
+    CaptureProblem { message: String },
+    /// The user came back from idle time: ask once (a merged period keeps its id).
+    IdlePrompt { prompt: IdlePrompt },
+    /// The idle prompt was answered.
+    IdleResolved { id: u32 },
+    /// The auto tracker kept or deleted spans.
+    ActivityChanged,
+    /// The auto tracker was paused or resumed.
+    AutoTrackerChanged { settings: AutoTrackerSettings },
+}
+
+/// Today's entries as the window shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DayView {
+    /// Newest first; a running entry is included.
+    pub entries: Vec<Entry>,
+    /// Seconds tracked inside the local day, up to now for a running entry.
+    pub total_seconds: u32,
+    pub running: Option<Entry>,
+}
+
+/// What the UI shows about sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    pub state: SyncState,
+    /// Changes not yet on the server.
+    pub waiting: u32,
+    /// Changes the server refused; they stay on the device.
+    pub parked: u32,
+    /// Why the last try failed, or why a change was refused.
+    pub message: Option<String>,
+    pub server: Option<String>,
+    pub email: Option<String>,
+    /// Where the API key is kept, while signed in.
+    pub key_storage: Option<KeyStorage>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncState {
+    SignedOut,
+    Synced,
+    Waiting,
+    Offline,
+}
+
+impl SyncStatus {
+    pub fn signed_out() -> SyncStatus {
+        SyncStatus {
+            state: SyncState::SignedOut,
+            waiting: 0,
+            parked: 0,
+            message: None,
+            server: None,
+            email: None,
+            key_storage: None,
+        }
+    }
+}
+
+/// The workspace rules the agent follows, as its admin set them on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspacePolicy {
+    pub screenshots_enabled: bool,
+    pub screenshot_max_side: u32,
+    pub screenshot_blur: u32,
+    pub idle_threshold_minutes: u32,
+}
+
+impl From<stint_api::WorkspaceSettings> for WorkspacePolicy {
+    fn from(s: stint_api::WorkspaceSettings) -> Self {
+        WorkspacePolicy {
+            screenshots_enabled: s.screenshots_enabled,
+            screenshot_max_side: s.screenshot_max_side,
+            screenshot_blur: s.screenshot_blur,
+            idle_threshold_minutes: s.idle_threshold_minutes,
+        }
+    }
+}
+
+/// Where the API key of the current sign-in is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum KeyStorage {
+    Keyring,
+    /// A file readable by the user alone: no keyring service answered.
+    File,
+}
+
+/// The app's auto tracker settings (in `settings.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoTrackerSettings {
+    pub paused: bool,
+    /// Seconds between looks at the foreground window.
+    pub pulse_seconds: u32,
+}
+
+impl Default for AutoTrackerSettings {
+    fn default() -> Self {
+        AutoTrackerSettings {
+            paused: false,
+            pulse_seconds: 5,
+        }
+    }
+}
+
+/// One day of the auto tracker, as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityDay {
+    pub date: NaiveDate,
+    pub spans: Vec<StoredSpan>,
+    pub paused: bool,
+}
+
+/// What the prompt shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct IdlePrompt {
+    /// The period's number on this device.
+    pub id: u32,
+    pub period: IdlePeriod,
+    /// The entry that was running when the user went idle, as it is now (`None`: deleted).
+    pub entry: Option<Entry>,
+    /// Its timer was stopped (here or elsewhere) since.
+    pub timer_stopped: bool,
+    pub choices: Vec<IdleChoiceKind>,
+}
+
+/// What a failed command looks like to the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct UiError {
+    pub code: String,
+    pub message: String,
+}
