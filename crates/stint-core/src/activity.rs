@@ -33,7 +33,7 @@ pub struct Span {
 }
 
 /// A span on record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct StoredSpan {
     pub id: u32,

@@ -2,8 +2,11 @@
 //! shows (today's entries, sync state, the workspace's rules, the idle prompt, the auto
 //! tracker's day) and the error shape, as serde types with TypeScript bindings (specta).
 //! No runtime: the window process is to link this crate, never the agent's (DESIGN.md:
-//! stint-ipc). The socket protocol's commands and its version come with the window's own
-//! process (issue 12); until then the Tauri commands carry these types.
+//! stint-ipc). [`protocol`] is the socket protocol (commands, answers, events, version);
+//! the socket itself comes with the window's own process (issue 12), until then the Tauri
+//! commands carry these types.
+
+pub mod protocol;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -44,7 +47,7 @@ pub enum AgentEvent {
 }
 
 /// Today's entries as the window shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DayView {
     /// Newest first; a running entry is included.
@@ -143,7 +146,7 @@ impl Default for AutoTrackerSettings {
 }
 
 /// One day of the auto tracker, as the window shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityDay {
     pub date: NaiveDate,
@@ -166,7 +169,7 @@ pub struct IdlePrompt {
 }
 
 /// What a failed command looks like to the UI.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct UiError {
     pub code: String,
     pub message: String,

@@ -1,0 +1,200 @@
+//! The socket protocol between the agent and its windows (and `stint-cli`): one JSON
+//! message a line, at most [`MAX_MESSAGE_BYTES`]. A client opens with [`ToAgent::Hello`];
+//! the agent answers [`FromAgent::Welcome`], or [`FromAgent::Refused`] with code
+//! `version_mismatch` when the client speaks another [`PROTOCOL_VERSION`] (the window then
+//! says "restart Stint"). Then each [`ToAgent::Call`] gets one [`FromAgent::Reply`] with
+//! the same id, and [`FromAgent::Event`]s arrive between replies. A line that is not a
+//! message of this version gets a `bad_message` refusal, never a crash.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use stint_core::activity::IgnoreKind;
+use stint_core::idle::{IdleChoice, IdleSettings};
+use stint_core::{Entry, EntryId, EntryPatch};
+
+use crate::{
+    ActivityDay, AgentEvent, AutoTrackerSettings, DayView, IdlePrompt, SyncStatus, UiError,
+    WorkspacePolicy,
+};
+
+/// The protocol's version; both sides must speak the same one.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The longest line either side reads; a longer one is refused, not buffered.
+pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+
+/// What a client asks the agent to do: the window's and the CLI's commands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "command",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Command {
+    TimerStatus,
+    StartTimer {
+        description: String,
+    },
+    StopTimer,
+    Today,
+    EditEntry {
+        id: EntryId,
+        patch: EntryPatch,
+    },
+    DeleteEntry {
+        id: EntryId,
+    },
+    AddManualEntry {
+        description: String,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    },
+    SignIn {
+        server: String,
+        api_key: String,
+    },
+    SignOut,
+    SyncStatus,
+    WorkspacePolicy,
+    IdlePrompt,
+    ResolveIdle {
+        id: u32,
+        choice: IdleChoice,
+    },
+    IdleSettings,
+    SetIdleSettings {
+        settings: IdleSettings,
+    },
+    ActivityDay {
+        date: NaiveDate,
+    },
+    DeleteActivity {
+        ids: Vec<u32>,
+    },
+    /// `None`: everything recorded.
+    DeleteActivityDay {
+        date: Option<NaiveDate>,
+    },
+    IgnoreActivity {
+        kind: IgnoreKind,
+        value: String,
+    },
+    SetAutoTrackerPaused {
+        paused: bool,
+    },
+    /// Show the main window (a second `stint` started by the user asks this).
+    OpenWindow,
+    Quit,
+}
+
+/// What a command returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "answer", content = "value", rename_all = "camelCase")]
+pub enum Answer {
+    Done,
+    Entry(Entry),
+    MaybeEntry(Option<Entry>),
+    Entries(Vec<Entry>),
+    Day(DayView),
+    Sync(SyncStatus),
+    Policy(Option<WorkspacePolicy>),
+    Prompt(Option<IdlePrompt>),
+    IdleSettings(IdleSettings),
+    Activity(ActivityDay),
+    AutoTracker(AutoTrackerSettings),
+}
+
+/// A message from a client to the agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ToAgent {
+    Hello { protocol: u32, client: String },
+    Call { id: u64, command: Command },
+}
+
+/// A message from the agent to a client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum FromAgent {
+    Welcome {
+        protocol: u32,
+        agent: String,
+    },
+    /// The connection cannot go on (another version) or a line was not understood.
+    Refused {
+        code: String,
+        message: String,
+    },
+    Reply {
+        id: u64,
+        result: Result<Answer, UiError>,
+    },
+    Event {
+        event: AgentEvent,
+    },
+}
+
+/// A line that is not a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("a message is longer than {MAX_MESSAGE_BYTES} bytes")]
+    TooLong,
+    #[error("not a message of protocol {PROTOCOL_VERSION}: {0}")]
+    Invalid(String),
+}
+
+impl ProtocolError {
+    /// What the agent answers to it.
+    pub fn refusal(&self) -> FromAgent {
+        FromAgent::Refused {
+            code: "bad_message".into(),
+            message: self.to_string(),
+        }
+    }
+}
+
+/// One message as a line (JSON and `\n`).
+pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
+    // Serialising these types cannot fail: no maps with non-string keys, no custom code.
+    let mut line = serde_json::to_vec(message).unwrap_or_default();
+    line.push(b'\n');
+    line
+}
+
+/// One line (with or without its `\n`) as a message.
+///
+/// # Errors
+/// [`ProtocolError::TooLong`] past [`MAX_MESSAGE_BYTES`]; [`ProtocolError::Invalid`] for
+/// anything that is not a message of this version, with serde's reason.
+pub fn decode<T: DeserializeOwned>(line: &[u8]) -> Result<T, ProtocolError> {
+    if line.len() > MAX_MESSAGE_BYTES {
+        return Err(ProtocolError::TooLong);
+    }
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    serde_json::from_slice(line).map_err(|e| ProtocolError::Invalid(e.to_string()))
+}
+
+/// The agent's answer to a client's hello.
+pub fn welcome(protocol: u32, agent_version: &str) -> FromAgent {
+    if protocol == PROTOCOL_VERSION {
+        FromAgent::Welcome {
+            protocol,
+            agent: agent_version.to_owned(),
+        }
+    } else {
+        FromAgent::Refused {
+            code: "version_mismatch".into(),
+            message: format!(
+                "this window speaks protocol {protocol}, the running Stint agent {PROTOCOL_VERSION}: restart Stint"
+            ),
+        }
+    }
+}
