@@ -10,6 +10,7 @@ mod error;
 mod idle;
 mod paths;
 mod settings;
+pub mod socket;
 mod sync;
 mod tick;
 

@@ -1,0 +1,240 @@
+//! The agent's local socket: windows and `stint-cli` talk to the running agent over it in
+//! stint-ipc's protocol (one JSON message a line). The socket lives in a directory only
+//! the user may enter (0700; `$XDG_RUNTIME_DIR/stint` by default) and is itself 0600; a
+//! directory owned by someone else is refused. Every connection starts with a hello of the
+//! same protocol version; a line that is not a message gets a `bad_message` refusal and the
+//! connection goes on, so a confused client never takes the agent down. Events are sent to
+//! every connection as they happen.
+
+use std::io::ErrorKind;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use stint_ipc::protocol::{
+    decode, encode, welcome, Answer, Command, FromAgent, ToAgent, MAX_MESSAGE_BYTES,
+};
+use stint_ipc::UiError;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::mpsc;
+
+use crate::Agent;
+
+/// Why the socket could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SocketError {
+    #[error("another Stint agent is already running (it answers at {0})")]
+    AgentRunning(PathBuf),
+    #[error("{0} belongs to another user; Stint will not put its socket there")]
+    NotOurs(PathBuf),
+    #[error("could not set up the socket at {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Where the agent listens by default: `$XDG_RUNTIME_DIR/stint/agent.sock`, or `None`
+/// without a runtime directory.
+pub fn default_socket_path() -> Option<PathBuf> {
+    dirs::runtime_dir().map(|d| d.join("stint").join("agent.sock"))
+}
+
+/// A bound socket, ready to serve.
+pub struct SocketServer {
+    path: PathBuf,
+    listener: UnixListener,
+}
+
+impl SocketServer {
+    /// Binds `path`, making its directory (0700) if needed. A socket there that answers
+    /// is another running agent; one that does not is left over from a crash and replaced.
+    pub async fn bind(path: &Path) -> Result<SocketServer, SocketError> {
+        let io = |source| SocketError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io)?;
+        let owner = std::fs::metadata(dir).map_err(io)?.uid();
+        if owner != rustix::process::getuid().as_raw() {
+            return Err(SocketError::NotOurs(dir.to_owned()));
+        }
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.uid() != rustix::process::getuid().as_raw() => {
+                return Err(SocketError::NotOurs(path.to_owned()))
+            }
+            Ok(_) => {
+                if UnixStream::connect(path).await.is_ok() {
+                    return Err(SocketError::AgentRunning(path.to_owned()));
+                }
+                std::fs::remove_file(path).map_err(io)?;
+            }
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e)),
+        }
+        let listener = UnixListener::bind(path).map_err(io)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        Ok(SocketServer {
+            path: path.to_owned(),
+            listener,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Answers connections until the task is dropped.
+    pub async fn serve(self, agent: Arc<Agent>) {
+        loop {
+            match self.listener.accept().await {
+                Ok((stream, _)) => {
+                    tokio::spawn(connection(agent.clone(), stream));
+                }
+                Err(e) => {
+                    tracing::warn!("accepting a socket connection failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+}
+
+/// One line, at most [`MAX_MESSAGE_BYTES`]; `None` at the end of the stream. A longer line
+/// is returned cut, so that decoding refuses it as too long.
+async fn read_line<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> Option<Vec<u8>> {
+    let mut line = Vec::new();
+    let limit = MAX_MESSAGE_BYTES as u64 + 1;
+    match reader.take(limit).read_until(b'\n', &mut line).await {
+        Ok(0) | Err(_) => None,
+        Ok(_) => Some(line),
+    }
+}
+
+async fn connection(agent: Arc<Agent>, stream: UnixStream) {
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::new(read);
+    let (tx, mut rx) = mpsc::unbounded_channel::<FromAgent>();
+    let writer = tokio::spawn(async move {
+        while let Some(message) = rx.recv().await {
+            if write.write_all(&encode(&message)).await.is_err() {
+                break;
+            }
+        }
+    });
+    let welcomed = match read_line(&mut reader).await.map(|l| decode::<ToAgent>(&l)) {
+        Some(Ok(ToAgent::Hello { protocol, client })) => {
+            let answer = welcome(protocol, env!("CARGO_PKG_VERSION"));
+            let ok = matches!(answer, FromAgent::Welcome { .. });
+            tracing::debug!(%client, protocol, ok, "socket hello");
+            let _ = tx.send(answer);
+            ok
+        }
+        Some(Ok(ToAgent::Call { .. })) => {
+            let _ = tx.send(FromAgent::Refused {
+                code: "bad_message".into(),
+                message: "say hello first".into(),
+            });
+            false
+        }
+        Some(Err(e)) => {
+            let _ = tx.send(e.refusal());
+            false
+        }
+        None => false,
+    };
+    if welcomed {
+        let mut events = agent.subscribe();
+        let event_tx = tx.clone();
+        let forward = tokio::spawn(async move {
+            while let Ok(event) = events.recv().await {
+                if event_tx.send(FromAgent::Event { event }).is_err() {
+                    break;
+                }
+            }
+        });
+        while let Some(line) = read_line(&mut reader).await {
+            match decode::<ToAgent>(&line) {
+                Ok(ToAgent::Call { id, command }) => {
+                    let agent = agent.clone();
+                    let result = tokio::task::spawn_blocking(move || dispatch(&agent, command))
+                        .await
+                        .unwrap_or_else(|e| {
+                            Err(UiError {
+                                code: "internal".into(),
+                                message: format!("the command failed: {e}"),
+                            })
+                        });
+                    let _ = tx.send(FromAgent::Reply { id, result });
+                }
+                Ok(ToAgent::Hello { .. }) => {
+                    let _ = tx.send(FromAgent::Refused {
+                        code: "bad_message".into(),
+                        message: "hello was already said".into(),
+                    });
+                }
+                Err(e) => {
+                    tracing::warn!("a socket client sent a bad line: {e}");
+                    let _ = tx.send(e.refusal());
+                    if line.len() > MAX_MESSAGE_BYTES {
+                        // The rest of an overlong line cannot be told from a message.
+                        break;
+                    }
+                }
+            }
+        }
+        forward.abort();
+    }
+    drop(tx);
+    let _ = writer.await;
+}
+
+/// Runs one command on the agent (blocking: the agent's stores are SQLite).
+pub fn dispatch(agent: &Agent, command: Command) -> Result<Answer, UiError> {
+    let done = |r: Result<(), crate::AgentError>| r.map(|()| Answer::Done);
+    let result = match command {
+        Command::TimerStatus => agent.running().map(Answer::MaybeEntry),
+        Command::StartTimer { description } => agent.start(&description).map(Answer::Entry),
+        Command::StopTimer => agent.stop().map(Answer::MaybeEntry),
+        Command::Today => agent.today().map(Answer::Day),
+        Command::EditEntry { id, patch } => agent.edit(&id, &patch).map(Answer::Entry),
+        Command::DeleteEntry { id } => done(agent.delete(&id)),
+        Command::AddManualEntry {
+            description,
+            start,
+            end,
+        } => agent
+            .add_manual(&description, start, end)
+            .map(Answer::Entry),
+        Command::SignIn { server, api_key } => agent.sign_in(&server, &api_key).map(Answer::Sync),
+        Command::SignOut => done(agent.sign_out()),
+        Command::SyncStatus => Ok(Answer::Sync(agent.sync_status())),
+        Command::WorkspacePolicy => Ok(Answer::Policy(agent.workspace_policy())),
+        Command::IdlePrompt => agent.idle_prompt().map(Answer::Prompt),
+        Command::ResolveIdle { id, choice } => agent.resolve_idle(id, &choice).map(Answer::Entries),
+        Command::IdleSettings => Ok(Answer::IdleSettings(agent.idle_settings())),
+        Command::SetIdleSettings { settings } => {
+            agent.set_idle_settings(settings).map(Answer::IdleSettings)
+        }
+        Command::ActivityDay { date } => agent.activity_day(date).map(Answer::Activity),
+        Command::DeleteActivity { ids } => done(agent.delete_activity(&ids)),
+        Command::DeleteActivityDay { date } => done(agent.delete_activity_day(date)),
+        Command::IgnoreActivity { kind, value } => done(agent.ignore_activity(kind, &value)),
+        Command::SetAutoTrackerPaused { paused } => agent
+            .set_auto_tracker_paused(paused)
+            .map(Answer::AutoTracker),
+        Command::OpenWindow | Command::Quit => {
+            return Err(UiError {
+                code: "unsupported".into(),
+                message: "this agent does not manage windows yet".into(),
+            })
+        }
+    };
+    result.map_err(UiError::from)
+}

@@ -1,0 +1,214 @@
+//! The agent's socket with a real agent and real Unix sockets: calls and events in the
+//! stint-ipc protocol, bad lines and other versions refused without harm, a private
+//! socket, one agent per socket.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use stint_agent::socket::{SocketError, SocketServer};
+use stint_agent::{Agent, AgentEvent, Paths, SystemClock};
+use stint_ipc::protocol::{decode, encode, Answer, Command, FromAgent, ToAgent, PROTOCOL_VERSION};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::UnixStream;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+struct Client {
+    lines: tokio::io::Lines<BufReader<OwnedReadHalf>>,
+    write: OwnedWriteHalf,
+}
+
+impl Client {
+    async fn connect(path: &Path) -> Client {
+        let (read, write) = UnixStream::connect(path).await.unwrap().into_split();
+        Client {
+            lines: BufReader::new(read).lines(),
+            write,
+        }
+    }
+
+    async fn send_raw(&mut self, bytes: &[u8]) {
+        self.write.write_all(bytes).await.unwrap();
+    }
+
+    async fn send(&mut self, message: &ToAgent) {
+        self.send_raw(&encode(message)).await;
+    }
+
+    /// The next message, or `None` when the agent closed the connection.
+    async fn next(&mut self) -> Option<FromAgent> {
+        let line = tokio::time::timeout(WAIT, self.lines.next_line())
+            .await
+            .expect("the agent answers")
+            .unwrap()?;
+        Some(decode(line.as_bytes()).unwrap())
+    }
+
+    /// The reply to call `id`, skipping events (kept in `seen`).
+    async fn reply(
+        &mut self,
+        id: u64,
+        seen: &mut Vec<AgentEvent>,
+    ) -> Result<Answer, stint_ipc::UiError> {
+        loop {
+            match self.next().await.expect("a reply") {
+                FromAgent::Reply { id: got, result } if got == id => return result,
+                FromAgent::Event { event } => seen.push(event),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    async fn hello(path: &Path) -> Client {
+        let mut client = Client::connect(path).await;
+        client
+            .send(&ToAgent::Hello {
+                protocol: PROTOCOL_VERSION,
+                client: "test".into(),
+            })
+            .await;
+        assert!(matches!(
+            client.next().await,
+            Some(FromAgent::Welcome { .. })
+        ));
+        client
+    }
+}
+
+async fn serving() -> (tempfile::TempDir, std::path::PathBuf, Arc<Agent>) {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = Agent::open(
+        &Paths::under(&dir.path().join("data")),
+        Arc::new(SystemClock),
+    )
+    .unwrap();
+    let path = dir.path().join("run").join("agent.sock");
+    let server = SocketServer::bind(&path).await.unwrap();
+    tokio::spawn(server.serve(agent.clone()));
+    (dir, path, agent)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_are_answered_and_events_arrive() {
+    let (_dir, path, agent) = serving().await;
+    let mut client = Client::hello(&path).await;
+    let mut events = Vec::new();
+    let start = ToAgent::Call {
+        id: 1,
+        command: Command::StartTimer {
+            description: "Over the socket".into(),
+        },
+    };
+    client.send(&start).await;
+    let Ok(Answer::Entry(entry)) = client.reply(1, &mut events).await else {
+        panic!("no entry")
+    };
+    assert_eq!(entry.description, "Over the socket");
+    // The agent itself sees the same timer, and the event reaches the client.
+    assert_eq!(agent.running().unwrap(), Some(entry.clone()));
+    client
+        .send(&ToAgent::Call {
+            id: 2,
+            command: Command::Today,
+        })
+        .await;
+    let Ok(Answer::Day(day)) = client.reply(2, &mut events).await else {
+        panic!("no day")
+    };
+    assert_eq!(day.running, Some(entry.clone()));
+    while !events.contains(&AgentEvent::TimerChanged {
+        running: Some(entry.clone()),
+    }) {
+        match client.next().await.expect("the event") {
+            FromAgent::Event { event } => events.push(event),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // A command the agent refuses comes back as the UI's error shape.
+    let bad = ToAgent::Call {
+        id: 3,
+        command: Command::EditEntry {
+            id: stint_core::EntryId("no-such-entry".into()),
+            patch: Default::default(),
+        },
+    };
+    client.send(&bad).await;
+    let Err(error) = client.reply(3, &mut events).await else {
+        panic!("accepted")
+    };
+    assert_eq!(error.code, "not_found", "{error:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_lines_and_other_versions_are_refused_without_harm() {
+    let (_dir, path, agent) = serving().await;
+    // Garbage before hello: refused, the connection ends.
+    let mut rude = Client::connect(&path).await;
+    rude.send_raw(b"\xff\xfe not json\n").await;
+    assert!(
+        matches!(rude.next().await, Some(FromAgent::Refused { code, .. }) if code == "bad_message")
+    );
+    assert_eq!(rude.next().await, None);
+    // Another protocol version: told to restart, the connection ends.
+    let mut old = Client::connect(&path).await;
+    old.send(&ToAgent::Hello {
+        protocol: PROTOCOL_VERSION + 1,
+        client: "old window".into(),
+    })
+    .await;
+    match old.next().await {
+        Some(FromAgent::Refused { code, message }) => {
+            assert_eq!(code, "version_mismatch");
+            assert!(message.contains("restart"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(old.next().await, None);
+    // After hello, a bad line or an unknown command is refused and the connection goes on.
+    let mut client = Client::hello(&path).await;
+    for line in [
+        &b"{\n"[..],
+        b"{\"type\":\"call\",\"id\":1,\"command\":{\"command\":\"formatDisk\"}}\n",
+    ] {
+        client.send_raw(line).await;
+        assert!(
+            matches!(client.next().await, Some(FromAgent::Refused { code, .. }) if code == "bad_message")
+        );
+    }
+    client
+        .send(&ToAgent::Call {
+            id: 9,
+            command: Command::TimerStatus,
+        })
+        .await;
+    assert_eq!(
+        client.reply(9, &mut Vec::new()).await,
+        Ok(Answer::MaybeEntry(None))
+    );
+    assert!(agent.running().unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_socket_is_private_and_answers_for_one_agent() {
+    let (dir, path, _agent) = serving().await;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+    // A second agent on the same socket finds the first one running.
+    match SocketServer::bind(&path).await {
+        Err(SocketError::AgentRunning(p)) => assert_eq!(p, path),
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("two agents on one socket"),
+    }
+    // A socket file left by a crashed agent (nothing listens) is replaced.
+    let stale = dir.path().join("stale").join("agent.sock");
+    std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
+    drop(std::os::unix::net::UnixListener::bind(&stale).unwrap());
+    assert!(stale.exists());
+    SocketServer::bind(&stale)
+        .await
+        .expect("the stale socket is replaced");
+}
