@@ -35,10 +35,73 @@ pub enum SocketError {
     },
 }
 
-/// Where the agent listens by default: `$XDG_RUNTIME_DIR/stint/agent.sock`, or `None`
-/// without a runtime directory.
-pub fn default_socket_path() -> Option<PathBuf> {
-    dirs::runtime_dir().map(|d| d.join("stint").join("agent.sock"))
+/// Where the agent listens: `STINT_SOCKET` if set, else in `$XDG_RUNTIME_DIR/stint/`:
+/// `agent.sock` for the usual data directory, or one named after a `STINT_DATA_DIR`, so
+/// agents of different data directories (tests, a second profile) never answer for each
+/// other. `None` without a runtime directory: then there is no socket.
+pub fn socket_path() -> Option<PathBuf> {
+    use sha2::{Digest, Sha256};
+    if let Some(p) = std::env::var_os("STINT_SOCKET").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let dir = dirs::runtime_dir()?.join("stint");
+    Some(
+        match std::env::var_os("STINT_DATA_DIR").filter(|d| !d.is_empty()) {
+            None => dir.join("agent.sock"),
+            Some(data) => {
+                let digest = Sha256::digest(data.as_encoded_bytes());
+                let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+                dir.join(format!("agent-{name}.sock"))
+            }
+        },
+    )
+}
+
+/// Why a call over the socket did not get an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error("no Stint agent answers at {0}")]
+    NoAgent(PathBuf),
+    #[error("the Stint agent refused the connection ({code}): {message}")]
+    Refused { code: String, message: String },
+    #[error("the connection to the Stint agent broke: {0}")]
+    Broken(String),
+}
+
+/// One command to the agent at `path`, blocking (for `stint-cli`): hello, call, the
+/// reply (events in between are skipped).
+pub fn call(path: &Path, command: Command) -> Result<Result<Answer, UiError>, CallError> {
+    use std::io::{BufRead, Write};
+    let stream = std::os::unix::net::UnixStream::connect(path)
+        .map_err(|_| CallError::NoAgent(path.to_owned()))?;
+    let broken = |e: &dyn std::fmt::Display| CallError::Broken(e.to_string());
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .map_err(|e| broken(&e))?;
+    let mut write = stream.try_clone().map_err(|e| broken(&e))?;
+    let mut lines = std::io::BufReader::new(stream);
+    let hello = ToAgent::Hello {
+        protocol: stint_ipc::protocol::PROTOCOL_VERSION,
+        client: format!("stint-cli {}", env!("CARGO_PKG_VERSION")),
+    };
+    write.write_all(&encode(&hello)).map_err(|e| broken(&e))?;
+    write
+        .write_all(&encode(&ToAgent::Call { id: 1, command }))
+        .map_err(|e| broken(&e))?;
+    loop {
+        let mut line = Vec::new();
+        let read = lines.read_until(b'\n', &mut line).map_err(|e| broken(&e))?;
+        if read == 0 {
+            return Err(CallError::Broken("the agent closed the connection".into()));
+        }
+        match decode::<FromAgent>(&line).map_err(|e| broken(&e))? {
+            FromAgent::Welcome { .. } | FromAgent::Event { .. } => {}
+            FromAgent::Refused { code, message } => {
+                return Err(CallError::Refused { code, message })
+            }
+            FromAgent::Reply { result, .. } => return Ok(result),
+        }
+    }
 }
 
 /// A bound socket, ready to serve.

@@ -212,3 +212,40 @@ async fn the_socket_is_private_and_answers_for_one_agent() {
         .await
         .expect("the stale socket is replaced");
 }
+
+/// `stint-cli` talks to a running agent over the socket: a start from a CLI pointed at
+/// another (empty) data directory lands in the serving agent, so it went over the socket.
+#[test]
+fn the_cli_uses_the_running_agent() {
+    let bin = env!("CARGO_BIN_EXE_stint-cli");
+    let root = tempfile::tempdir().unwrap();
+    let socket = root.path().join("run").join("agent.sock");
+    let mut agent =
+        stint_testkit::AgentCli::spawn_with(bin, root.path(), &[("STINT_SOCKET", &socket)]);
+    stint_testkit::wait_until(WAIT, "the agent's socket", || socket.exists().then_some(()))
+        .unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(bin)
+            .args(args)
+            .env("STINT_SOCKET", &socket)
+            .env("STINT_DATA_DIR", elsewhere.path().join("data"))
+            .env("STINT_CONFIG_DIR", elsewhere.path().join("config"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let started = cli(&["start", "Through", "the", "socket"]);
+    assert_eq!(started["description"], "Through the socket");
+    assert_eq!(agent.ok("status")["id"], started["id"]);
+    assert_eq!(cli(&["status"])["id"], started["id"]);
+    assert_eq!(cli(&["stop"])["id"], started["id"]);
+    assert!(agent.ok("status").is_null());
+    // Nothing was written beside the CLI's own (unused) data directory.
+    assert!(!elsewhere.path().join("data").join("stint.db").exists());
+}

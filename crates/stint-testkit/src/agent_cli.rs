@@ -17,10 +17,16 @@ pub struct AgentCli {
 impl AgentCli {
     /// `bin` is the test's `env!("CARGO_BIN_EXE_stint-cli")`.
     pub fn spawn(bin: &str, root: &Path) -> AgentCli {
+        AgentCli::spawn_with(bin, root, &[])
+    }
+
+    /// The same with more environment (e.g. `STINT_SOCKET`).
+    pub fn spawn_with(bin: &str, root: &Path, envs: &[(&str, &Path)]) -> AgentCli {
         let mut child = Command::new(bin)
             .arg("serve")
             .env("STINT_DATA_DIR", root.join("data"))
             .env("STINT_CONFIG_DIR", root.join("config"))
+            .envs(envs.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
