@@ -84,6 +84,7 @@ pub fn run() -> i32 {
             tauri::async_runtime::spawn(agent.clone().run_ticks());
             sign_in_from_env(&agent);
             tauri::async_runtime::spawn(forward_events(app.handle().clone(), agent.clone()));
+            tauri::async_runtime::spawn(serve_socket(app.handle().clone(), agent.clone()));
             window::show(app.handle());
             // A prompt left unanswered before a restart is asked again.
             if matches!(agent.idle_prompt(), Ok(Some(_))) {
@@ -196,5 +197,37 @@ async fn forward_events(app: tauri::AppHandle, agent: Arc<Agent>) {
         if let Err(e) = bindings::AgentChanged(event).emit(&app) {
             log::warn!("could not send an event to the window: {e}");
         }
+    }
+}
+
+/// The window's side of the agent socket: a second `stint` (or `stint-cli`) asks for the
+/// window here.
+struct WindowHost(tauri::AppHandle);
+
+impl stint_agent::socket::Host for WindowHost {
+    fn open_window(&self) -> bool {
+        window::show(&self.0);
+        true
+    }
+    fn quit(&self) -> bool {
+        self.0.exit(0);
+        true
+    }
+}
+
+/// Serves the agent's socket (stint-ipc's protocol) while the app runs; without a runtime
+/// directory, or with another agent on it, the app goes on without.
+async fn serve_socket(app: tauri::AppHandle, agent: Arc<Agent>) {
+    use stint_agent::socket::{socket_path, SocketServer};
+    let Some(path) = socket_path() else {
+        log::info!("no runtime directory: not serving the agent socket");
+        return;
+    };
+    match SocketServer::bind(&path).await {
+        Ok(server) => {
+            log::info!("serving the agent socket at {}", path.display());
+            server.serve(agent, Arc::new(WindowHost(app))).await;
+        }
+        Err(e) => log::warn!("not serving the agent socket: {e}"),
     }
 }

@@ -150,6 +150,52 @@ fn track_time_in_the_window_close_it_and_reopen_it() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The running app answers on the agent socket: `stint-cli` starts a timer the window
+/// shows, and an OpenWindow call brings a closed window back.
+#[test]
+fn the_running_app_answers_on_its_socket() -> anyhow::Result<()> {
+    let desktop = Desktop::start("1280x800x24")?;
+    let root = tempfile::tempdir()?;
+    let socket = root.path().join("run").join("agent.sock");
+    let env = vec![
+        ("STINT_DATA_DIR", root.path().join("data")),
+        ("STINT_CONFIG_DIR", root.path().join("config")),
+        ("STINT_SOCKET", socket.clone()),
+    ];
+    let driver = TauriDriver::start(&desktop, env)?;
+    let wd = WebDriver::launch(&driver, Path::new(APP), &[])?;
+    wd.wait_for("body[data-ready='true']", WAIT)?;
+    stint_testkit::wait_until(WAIT, "the app's socket", || socket.exists().then_some(()))?;
+
+    let elsewhere = tempfile::tempdir()?;
+    let out = std::process::Command::new(stint_testkit::workspace_bin("stint-cli")?)
+        .args(["start", "From", "the", "terminal"])
+        .env("STINT_SOCKET", &socket)
+        .env("STINT_DATA_DIR", elsewhere.path().join("data"))
+        .env("STINT_CONFIG_DIR", elsewhere.path().join("config"))
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wd.wait_for_text("#toggle", WAIT, |t| t == "Stop")?;
+    wd.wait_for_text("#entries", WAIT, |t| t.contains("From the terminal"))?;
+
+    desktop.close_window("Stint")?;
+    stint_testkit::wait_until(WAIT, "the window to close", || {
+        desktop.windows_named("Stint").is_empty().then_some(())
+    })?;
+    let answer = stint_agent::socket::call(&socket, stint_ipc::protocol::Command::OpenWindow)?;
+    assert_eq!(answer, Ok(stint_ipc::protocol::Answer::Done));
+    stint_testkit::wait_until(WAIT, "the window to come back", || {
+        (!desktop.windows_named("Stint").is_empty()).then_some(())
+    })?;
+    wd.quit()?;
+    drop(driver);
+    Ok(())
+}
+
 /// The same without WebDriver, as a user runs it.
 #[test]
 fn closing_the_window_ends_the_web_process_without_a_driver() -> anyhow::Result<()> {

@@ -104,6 +104,26 @@ pub fn call(path: &Path, command: Command) -> Result<Result<Answer, UiError>, Ca
     }
 }
 
+/// What only the process around the agent can do: show its window, end itself.
+pub trait Host: Send + Sync + 'static {
+    /// Shows the main window; `false` where there is none to show.
+    fn open_window(&self) -> bool;
+    /// Ends the process (after answering); `false` where it cannot.
+    fn quit(&self) -> bool;
+}
+
+/// A host without windows (`stint-cli serve`, tests).
+pub struct Headless;
+
+impl Host for Headless {
+    fn open_window(&self) -> bool {
+        false
+    }
+    fn quit(&self) -> bool {
+        false
+    }
+}
+
 /// A bound socket, ready to serve.
 pub struct SocketServer {
     path: PathBuf,
@@ -153,12 +173,13 @@ impl SocketServer {
         &self.path
     }
 
-    /// Answers connections until the task is dropped.
-    pub async fn serve(self, agent: Arc<Agent>) {
+    /// Answers connections until the task is dropped; `host` opens the window and quits
+    /// (the app), or cannot ([`Headless`]).
+    pub async fn serve(self, agent: Arc<Agent>, host: Arc<dyn Host>) {
         loop {
             match self.listener.accept().await {
                 Ok((stream, _)) => {
-                    tokio::spawn(connection(agent.clone(), stream));
+                    tokio::spawn(connection(agent.clone(), host.clone(), stream));
                 }
                 Err(e) => {
                     tracing::warn!("accepting a socket connection failed: {e}");
@@ -180,7 +201,7 @@ async fn read_line<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> Option<Ve
     }
 }
 
-async fn connection(agent: Arc<Agent>, stream: UnixStream) {
+async fn connection(agent: Arc<Agent>, host: Arc<dyn Host>, stream: UnixStream) {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
     let (tx, mut rx) = mpsc::unbounded_channel::<FromAgent>();
@@ -225,15 +246,17 @@ async fn connection(agent: Arc<Agent>, stream: UnixStream) {
         while let Some(line) = read_line(&mut reader).await {
             match decode::<ToAgent>(&line) {
                 Ok(ToAgent::Call { id, command }) => {
-                    let agent = agent.clone();
-                    let result = tokio::task::spawn_blocking(move || dispatch(&agent, command))
-                        .await
-                        .unwrap_or_else(|e| {
-                            Err(UiError {
-                                code: "internal".into(),
-                                message: format!("the command failed: {e}"),
-                            })
-                        });
+                    let (agent, host) = (agent.clone(), host.clone());
+                    let result = tokio::task::spawn_blocking(move || {
+                        dispatch(&agent, host.as_ref(), command)
+                    })
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(UiError {
+                            code: "internal".into(),
+                            message: format!("the command failed: {e}"),
+                        })
+                    });
                     let _ = tx.send(FromAgent::Reply { id, result });
                 }
                 Ok(ToAgent::Hello { .. }) => {
@@ -259,7 +282,11 @@ async fn connection(agent: Arc<Agent>, stream: UnixStream) {
 }
 
 /// Runs one command on the agent (blocking: the agent's stores are SQLite).
-pub fn dispatch(agent: &Agent, command: Command) -> Result<Answer, UiError> {
+pub fn dispatch(agent: &Agent, host: &dyn Host, command: Command) -> Result<Answer, UiError> {
+    let unsupported = |what: &str| UiError {
+        code: "unsupported".into(),
+        message: format!("this Stint agent runs without a window and cannot {what}"),
+    };
     let done = |r: Result<(), crate::AgentError>| r.map(|()| Answer::Done);
     let result = match command {
         Command::TimerStatus => agent.running().map(Answer::MaybeEntry),
@@ -292,11 +319,17 @@ pub fn dispatch(agent: &Agent, command: Command) -> Result<Answer, UiError> {
         Command::SetAutoTrackerPaused { paused } => agent
             .set_auto_tracker_paused(paused)
             .map(Answer::AutoTracker),
-        Command::OpenWindow | Command::Quit => {
-            return Err(UiError {
-                code: "unsupported".into(),
-                message: "this agent does not manage windows yet".into(),
-            })
+        Command::OpenWindow => {
+            return host
+                .open_window()
+                .then_some(Answer::Done)
+                .ok_or_else(|| unsupported("open a window"))
+        }
+        Command::Quit => {
+            return host
+                .quit()
+                .then_some(Answer::Done)
+                .ok_or_else(|| unsupported("quit from here"))
         }
     };
     result.map_err(UiError::from)

@@ -87,7 +87,7 @@ async fn serving() -> (tempfile::TempDir, std::path::PathBuf, Arc<Agent>) {
     .unwrap();
     let path = dir.path().join("run").join("agent.sock");
     let server = SocketServer::bind(&path).await.unwrap();
-    tokio::spawn(server.serve(agent.clone()));
+    tokio::spawn(server.serve(agent.clone(), Arc::new(stint_agent::socket::Headless)));
     (dir, path, agent)
 }
 

@@ -48,7 +48,7 @@ fn serve(agent: Arc<Agent>) -> anyhow::Result<()> {
     if let Some(path) = socket::socket_path() {
         match runtime.block_on(socket::SocketServer::bind(&path)) {
             Ok(server) => {
-                runtime.spawn(server.serve(agent.clone()));
+                runtime.spawn(server.serve(agent.clone(), Arc::new(socket::Headless)));
             }
             Err(e) => eprintln!("not serving the socket: {e}"),
         }
