@@ -32,7 +32,8 @@ pub async fn answer_shape(request: Request, next: Next) -> Response {
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
-    if request.uri().to_string().len() > MAX_URI_BYTES {
+    let uri = request.uri();
+    if uri.path().len() + uri.query().map_or(0, str::len) > MAX_URI_BYTES {
         return ApiFailure::new(
             StatusCode::URI_TOO_LONG,
             format!("the request's path and query are longer than {MAX_URI_BYTES} bytes"),

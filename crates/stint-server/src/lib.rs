@@ -141,17 +141,27 @@ pub async fn sweep_orphans(
         .await
         .map_err(|e| ApiFailure::internal(format!("blob task failed: {e}")))?
         .map_err(|e| ApiFailure::internal(format!("listing screenshot files: {e}")))?;
-    for (key, modified) in listed {
-        if modified >= stale_before {
-            continue;
-        }
-        let k = key.clone();
-        if !state.db(move |db| db.blob_key_known(&k)).await? {
-            tracing::warn!(blob = %key, "removing a screenshot file that no row names");
-            remove_blobs(state, vec![key]).await;
-            removed += 1;
-        }
+    let old: Vec<String> = listed
+        .into_iter()
+        .filter(|(_, modified)| *modified < stale_before)
+        .map(|(key, _)| key)
+        .collect();
+    let orphans = state
+        .db(move |db| {
+            let mut orphans = Vec::new();
+            for key in old {
+                if !db.blob_key_known(&key)? {
+                    orphans.push(key);
+                }
+            }
+            Ok(orphans)
+        })
+        .await?;
+    for key in &orphans {
+        tracing::warn!(blob = %key, "removing a screenshot file that no row names");
     }
+    removed += orphans.len();
+    remove_blobs(state, orphans).await;
     Ok(removed)
 }
 

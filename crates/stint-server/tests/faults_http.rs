@@ -6,14 +6,11 @@
 mod webclient;
 
 use std::io::{Read, Write};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 use stint_testkit::http::{call, raw, Server};
 use webclient::{csrf_of, Browser};
-
-const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
 
 fn entries(s: &Server) -> String {
     format!("/workspaces/{}/time-entries", s.member.workspace)
@@ -59,26 +56,7 @@ fn a_kept_answer_is_only_replayed_to_its_authenticated_owner() {
     let mut web = Browser::new(&s.process);
     assert_eq!(web.sign_in(&[("api_key", &s.member.key)]).status, 303);
     assert_eq!(web.get("/web").status, 200);
-    let out = Command::new(BIN)
-        .args([
-            "user",
-            "key-reset",
-            "--workspace",
-            "Acme",
-            "--email",
-            "bo@acme.test",
-            "--data-dir",
-        ])
-        .arg(s.process.data_dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let new_key = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .to_owned();
+    let new_key = s.process.reset_key("Acme", "bo@acme.test").unwrap();
     // The old key is dead on every route, replays included; its web session ended.
     let old = s.member.key.clone();
     for (method, path, b) in [

@@ -229,24 +229,16 @@ fn deleting_an_entry_or_a_user_deletes_their_screenshots() {
     assert_eq!(blob_files(&s), 1);
     assert_eq!(list(&s, m, None).1.as_array().unwrap().len(), 1);
 
-    let out = std::process::Command::new(BIN)
-        .args([
+    s.process
+        .cli(&[
             "user",
             "delete",
             "--workspace",
             "Acme",
             "--email",
             "bo@acme.test",
-            "--data-dir",
         ])
-        .arg(s.process.data_dir.path())
-        .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(blob_files(&s), 0);
     assert_eq!(list(&s, &s.admin, None).1.as_array().unwrap().len(), 0);
     assert_eq!(

@@ -280,20 +280,7 @@ fn a_poison_row_is_parked_and_the_rest_flows() {
 #[test]
 fn a_reset_key_keeps_changes_queued_instead_of_refused() {
     let (server, _key, remote, _dir, mut store) = setup();
-    let out = std::process::Command::new(stint_testkit::workspace_bin("stint-server").unwrap())
-        .args([
-            "user",
-            "key-reset",
-            "--workspace",
-            "Acme",
-            "--email",
-            "dee@acme.test",
-            "--data-dir",
-        ])
-        .arg(server.data_dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    server.reset_key("Acme", "dee@acme.test").unwrap();
     store.save(&entry(0, Some(5))).unwrap();
     let steps = drain_batch(&mut store, &remote, Utc::now(), 0.5, 1).unwrap();
     assert!(

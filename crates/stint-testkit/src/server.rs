@@ -99,23 +99,42 @@ impl TestServer {
         guard.child.wait().ok()
     }
 
-    /// Runs the retention job once on this server's data (`now` instead of the clock, if
-    /// given) and returns what it printed.
-    pub fn retention(&self, now: Option<chrono::DateTime<chrono::Utc>>) -> anyhow::Result<String> {
-        let mut command = Command::new(workspace_bin("stint-server")?);
-        command
-            .args(["retention", "--data-dir"])
-            .arg(self.data_dir.path());
-        if let Some(now) = now {
-            command.args(["--now", &now.to_rfc3339()]);
-        }
-        let out = command.output()?;
+    /// Runs `stint-server ARGS --data-dir DIR` on this server's data and returns what it
+    /// printed; an error with its stderr if it failed.
+    pub fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
+        let out = Command::new(workspace_bin("stint-server")?)
+            .args(args)
+            .arg("--data-dir")
+            .arg(self.data_dir.path())
+            .output()?;
         anyhow::ensure!(
             out.status.success(),
-            "retention failed: {}",
+            "stint-server {args:?} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Runs the retention job once on this server's data (`now` instead of the clock, if
+    /// given) and returns what it printed.
+    pub fn retention(&self, now: Option<chrono::DateTime<chrono::Utc>>) -> anyhow::Result<String> {
+        match now {
+            Some(now) => self.cli(&["retention", "--now", &now.to_rfc3339()]),
+            None => self.cli(&["retention"]),
+        }
+    }
+
+    /// Issues a new API key for `email` of `workspace` and returns it.
+    pub fn reset_key(&self, workspace: &str, email: &str) -> anyhow::Result<String> {
+        let out = self.cli(&[
+            "user",
+            "key-reset",
+            "--workspace",
+            workspace,
+            "--email",
+            email,
+        ])?;
+        Ok(out.lines().last().unwrap_or_default().to_owned())
     }
 
     /// SIGKILLs the server (a crash: nothing is finished or flushed) and waits for it.
@@ -148,6 +167,11 @@ impl TestServer {
             .to_owned();
         self.guard = Some(Guard::new("stint-server", child));
         Ok(())
+    }
+
+    /// The running server's process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.guard.as_ref().map(Guard::pid)
     }
 
     /// `127.0.0.1:PORT` of the running server.

@@ -1,6 +1,6 @@
 //! The `/api/v1` routes in Clockify's shape.
 
-mod entries;
+pub(crate) mod entries;
 mod pictures;
 pub(crate) mod screenshots;
 mod settings;

@@ -132,6 +132,19 @@ pub(super) fn write_entry(tx: &Connection, e: &EntryRow, insert: bool) -> rusqli
     )
 }
 
+/// The id of the member `email` of the workspace named `workspace` (the CLI's user
+/// commands name users that way).
+pub(super) fn user_id_by_email(conn: &Connection, workspace: &str, email: &str) -> Result<String> {
+    conn.query_row(
+        "SELECT u.id FROM users u JOIN workspaces w ON w.id = u.workspace_id
+         WHERE w.name = ?1 AND u.email = ?2",
+        [workspace, email],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| StorageError::NotFound(format!("no user {email} in workspace {workspace}")))
+}
+
 /// Writes `keep` inside the caller's transaction. A key already kept means another request
 /// with it committed first: the whole change is refused, and a retry gets that answer.
 pub(super) fn keep_in(tx: &Connection, keep: Option<&Keep>) -> Result<()> {
@@ -248,17 +261,7 @@ impl Storage for Sqlite {
         let key = auth::issue_key();
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let user_id: String = tx
-            .query_row(
-                "SELECT u.id FROM users u JOIN workspaces w ON w.id = u.workspace_id
-                 WHERE u.email = ?1 AND w.name = ?2",
-                [email, workspace],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| {
-                StorageError::NotFound(format!("no user {email} in workspace {workspace}"))
-            })?;
+        let user_id = user_id_by_email(&tx, workspace, email)?;
         tx.execute(
             "UPDATE users SET key_id = ?1, key_hash = ?2 WHERE id = ?3",
             params![key.key_id, key.hash, user_id],

@@ -329,15 +329,7 @@ impl ScreenshotStorage for Sqlite {
     fn delete_user(&self, workspace: &str, email: &str) -> Result<Vec<String>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let user_id: String = tx
-            .query_row(
-                "SELECT u.id FROM users u JOIN workspaces w ON w.id = u.workspace_id
-                 WHERE w.name = ?1 AND u.email = ?2",
-                [workspace, email],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| StorageError::NotFound(format!("no user {email} in {workspace}")))?;
+        let user_id = super::sqlite::user_id_by_email(&tx, workspace, email)?;
         let keys = delete_sets(&tx, "c.user_id = ?1", &[&user_id])?;
         tx.execute("DELETE FROM time_entries WHERE user_id = ?1", [&user_id])?;
         tx.execute("DELETE FROM notices WHERE user_id = ?1", [&user_id])?;

@@ -258,35 +258,16 @@ pub async fn lock(
         }
     }
     let back = query_string(&back);
-    let (w, id) = (
-        session.user.workspace_id.clone(),
-        form.get("id").cloned().unwrap_or_default(),
-    );
-    let mut entry = state
-        .db(move |db| db.entry(&w, &id))
-        .await?
-        .ok_or_else(|| PageError(StatusCode::NOT_FOUND, "No such entry.".into()))?;
-    let before = entry.clone();
-    entry.locked = form.get("locked").map(String::as_str) == Some("true");
-    if entry.locked && entry.end.is_none() {
-        // A locked running timer could never be stopped by its owner.
-        return Err(PageError(
-            StatusCode::CONFLICT,
-            "A running timer cannot be locked; stop it first.".into(),
-        ));
-    }
-    let locked = entry.locked;
-    let expected = before.clone();
-    let saved = state
-        .db(move |db| db.replace_entry(&entry, &expected, None))
-        .await?;
-    crate::audit::entry_changed(
+    let id = form.get("id").cloned().unwrap_or_default();
+    let locked = form.get("locked").map(String::as_str) == Some("true");
+    crate::routes::entries::lock_as(
         &state,
-        crate::audit::Author::User(&session.user),
-        Some(&before),
-        Some(&saved),
+        &session.user,
+        &id,
+        locked,
+        &crate::routes::Idem(None),
     )
-    .await;
+    .await?;
     let note = if locked { "Locked." } else { "Unlocked." };
     Ok(Redirect::to(&format!("/web/reports?{back}&note={note}")).into_response())
 }
