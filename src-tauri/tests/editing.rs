@@ -116,8 +116,14 @@ fn add_edit_and_delete_entries_in_the_window() -> anyhow::Result<()> {
     wd.find("#description")?.send_keys("Timed")?;
     wd.find("#toggle")?.click()?;
     wd.wait_for("#toggle.stop", WAIT)?;
-    // Let the timer run over two seconds, so its end can move back by one.
-    std::thread::sleep(Duration::from_millis(2200));
+    // Let the timer run over two seconds (the window's clock says so), so its end can
+    // move back by one.
+    wd.wait_for_text("#elapsed", WAIT, |t| {
+        let secs = t.split(':').fold(0u64, |acc, p| {
+            acc * 60 + p.trim().parse::<u64>().unwrap_or(0)
+        });
+        secs >= 3
+    })?;
     wd.find("#toggle")?.click()?;
     wd.wait_for("#toggle.start", WAIT)?;
     let start_of = |db: &Path| -> anyhow::Result<String> {

@@ -331,6 +331,35 @@ fn a_lock_racing_an_edit_loses_neither() {
     }
 }
 
+/// Whether a thread of `pid` sleeps in SQLite's busy handler (`usleep`, which is
+/// `clock_nanosleep` or `nanosleep` on x86-64 Linux): the server waits for the database.
+fn waiting_on_sqlite(pid: u32) -> bool {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten();
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.path().join("syscall")).ok())
+        .any(|s| s.starts_with("230 ") || s.starts_with("35 "))
+}
+
+/// Whether the server still holds its end of the loopback connection from `client_port`.
+fn tcp_open(server_port: u16, client_port: u16) -> bool {
+    let (local, remote) = (
+        format!("0100007F:{server_port:04X}"),
+        format!("0100007F:{client_port:04X}"),
+    );
+    std::fs::read_to_string("/proc/net/tcp")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| {
+            let mut fields = l.split_whitespace().skip(1);
+            fields.next() == Some(local.as_str()) && fields.next() == Some(remote.as_str())
+        })
+}
+
+const WAIT: Duration = Duration::from_secs(10);
+
 #[test]
 fn an_upload_whose_client_hangs_up_still_finishes() {
     let s = Server::start();
@@ -351,9 +380,25 @@ fn an_upload_whose_client_hangs_up_still_finishes() {
     );
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(&body).unwrap();
-    std::thread::sleep(Duration::from_millis(700));
+    let pid = s.process.pid().unwrap();
+    stint_testkit::wait_until(WAIT, "the upload to wait for the database", || {
+        waiting_on_sqlite(pid).then_some(())
+    })
+    .unwrap();
+    let client_port = stream.local_addr().unwrap().port();
     drop(stream);
-    std::thread::sleep(Duration::from_millis(200));
+    let server_port: u16 = s
+        .process
+        .address()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    stint_testkit::wait_until(WAIT, "the server to drop the connection", || {
+        (!tcp_open(server_port, client_port)).then_some(())
+    })
+    .unwrap();
     db.execute_batch("COMMIT").unwrap();
     drop(db);
     // The reservation goes on without its client and ends finished, pictures stored.

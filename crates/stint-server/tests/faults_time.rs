@@ -5,7 +5,7 @@
 mod webclient;
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
@@ -39,12 +39,15 @@ fn iso(t: DateTime<Utc>) -> String {
 #[test]
 fn keyed_creates_without_ids_happen_once_through_server_kills() {
     let mut s = Server::start();
-    let base = Arc::new(std::sync::Mutex::new(s.base.clone()));
+    // The server restarts on the same address, so the base URL stays.
+    let base = s.base.clone();
     let stop = Arc::new(AtomicBool::new(false));
+    let progress = Arc::new(AtomicUsize::new(0));
     let member = s.member.clone();
     let writers: Vec<_> = (0..4)
         .map(|w| {
             let (base, stop, member) = (base.clone(), stop.clone(), member.clone());
+            let progress = progress.clone();
             std::thread::spawn(move || {
                 let mut done = 0;
                 while !stop.load(Ordering::Relaxed) || done < 5 {
@@ -52,13 +55,13 @@ fn keyed_creates_without_ids_happen_once_through_server_kills() {
                     let body = json!({"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T09:30:00Z", "description": key});
                     // Retry one key until it has a final answer, as a client would.
                     loop {
-                        let url = base.lock().unwrap().clone();
                         // A killed server drops the connection: the helper panics then.
                         let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            call(&url, "POST", &entries(&member), Some(&member.key), Some(body.clone()), &[("Idempotency-Key", &key)])
+                            call(&base, "POST", &entries(&member), Some(&member.key), Some(body.clone()), &[("Idempotency-Key", &key)])
                         }));
                         match answer {
                             Ok((201, _)) => break,
+                            // A client's pause before it tries again (the server restarts).
                             Ok((409, _)) | Ok((500..=599, _)) | Err(_) => {
                                 std::thread::sleep(std::time::Duration::from_millis(20))
                             }
@@ -66,6 +69,7 @@ fn keyed_creates_without_ids_happen_once_through_server_kills() {
                         }
                     }
                     done += 1;
+                    progress.fetch_add(1, Ordering::Relaxed);
                 }
                 done
             })
@@ -73,7 +77,14 @@ fn keyed_creates_without_ids_happen_once_through_server_kills() {
         .collect();
     let address = s.process.address().to_owned();
     for _ in 0..10 {
-        std::thread::sleep(std::time::Duration::from_millis(150));
+        // Kill while the writers are at work: after a few more of their entries landed.
+        let before = progress.load(Ordering::Relaxed);
+        stint_testkit::wait_until(
+            std::time::Duration::from_secs(30),
+            "the writers to go on",
+            || (progress.load(Ordering::Relaxed) >= before + 3).then_some(()),
+        )
+        .unwrap();
         s.process.kill();
         s.process.restart_on(&address).unwrap();
     }
