@@ -252,10 +252,11 @@ impl Agent {
 
     /// Starts a timer, or returns the one already running: never two.
     pub fn start(&self, description: &str) -> Result<Entry, AgentError> {
-        let now = self.now();
         let id = EntryId(uuid::Uuid::new_v4().to_string());
+        // The time is read under the store's lock: a start that waited for a stop gets a
+        // moment after it, so entries never overlap.
         let outcome = self.store().update_running(|running| {
-            match timer::start(running, id, description, now) {
+            match timer::start(running, id, description, self.now()) {
                 Ok(StartOutcome::Started(e)) => (Some(e.clone()), Ok(StartOutcome::Started(e))),
                 other => (None, other),
             }
@@ -272,10 +273,9 @@ impl Agent {
 
     /// Stops the running timer; `None` if none was running.
     pub fn stop(&self) -> Result<Option<Entry>, AgentError> {
-        let now = self.now();
         let outcome =
             self.store()
-                .update_running(|running| match timer::stop(running, now) {
+                .update_running(|running| match timer::stop(running, self.now()) {
                     Ok(StopOutcome::Stopped(e)) => (Some(e.clone()), Ok(StopOutcome::Stopped(e))),
                     other => (None, other),
                 })??;

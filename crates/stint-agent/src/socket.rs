@@ -7,7 +7,7 @@
 //! every connection as they happen.
 
 use std::io::ErrorKind;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -28,6 +28,12 @@ pub enum SocketError {
     AgentRunning(PathBuf),
     #[error("{0} belongs to another user; Stint will not put its socket there")]
     NotOurs(PathBuf),
+    #[error(
+        "{0} is open to other users; Stint keeps its socket in a private directory (mode 0700)"
+    )]
+    OpenDirectory(PathBuf),
+    #[error("{0} is a file, not a socket; Stint leaves it alone")]
+    NotASocket(PathBuf),
     #[error("could not set up the socket at {path}: {source}")]
     Io {
         path: PathBuf,
@@ -75,9 +81,12 @@ pub fn call(path: &Path, command: Command) -> Result<Result<Answer, UiError>, Ca
     let stream = std::os::unix::net::UnixStream::connect(path)
         .map_err(|_| CallError::NoAgent(path.to_owned()))?;
     let broken = |e: &dyn std::fmt::Display| CallError::Broken(e.to_string());
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
-        .map_err(|e| broken(&e))?;
+    for timeout in [
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(30))),
+        stream.set_write_timeout(Some(std::time::Duration::from_secs(30))),
+    ] {
+        timeout.map_err(|e| broken(&e))?;
+    }
     let mut write = stream.try_clone().map_err(|e| broken(&e))?;
     let mut lines = std::io::BufReader::new(stream);
     let hello = ToAgent::Hello {
@@ -144,13 +153,20 @@ impl SocketServer {
             .mode(0o700)
             .create(dir)
             .map_err(io)?;
-        let owner = std::fs::metadata(dir).map_err(io)?.uid();
-        if owner != rustix::process::getuid().as_raw() {
+        let dir_meta = std::fs::metadata(dir).map_err(io)?;
+        if dir_meta.uid() != rustix::process::getuid().as_raw() {
             return Err(SocketError::NotOurs(dir.to_owned()));
+        }
+        if dir_meta.mode() & 0o077 != 0 {
+            // Others could replace the socket there, and a client would talk to them.
+            return Err(SocketError::OpenDirectory(dir.to_owned()));
         }
         match std::fs::symlink_metadata(path) {
             Ok(meta) if meta.uid() != rustix::process::getuid().as_raw() => {
                 return Err(SocketError::NotOurs(path.to_owned()))
+            }
+            Ok(meta) if !meta.file_type().is_socket() && !meta.file_type().is_symlink() => {
+                return Err(SocketError::NotASocket(path.to_owned()))
             }
             Ok(_) => {
                 if UnixStream::connect(path).await.is_ok() {
@@ -174,13 +190,22 @@ impl SocketServer {
     }
 
     /// Answers connections until the task is dropped; `host` opens the window and quits
-    /// (the app), or cannot ([`Headless`]).
+    /// (the app), or cannot ([`Headless`]). At most [`MAX_CONNECTIONS`] at once: a client
+    /// beyond that is closed at once rather than left waiting.
     pub async fn serve(self, agent: Arc<Agent>, host: Arc<dyn Host>) {
+        let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
         loop {
             match self.listener.accept().await {
-                Ok((stream, _)) => {
-                    tokio::spawn(connection(agent.clone(), host.clone(), stream));
-                }
+                Ok((stream, _)) => match slots.clone().try_acquire_owned() {
+                    Ok(slot) => {
+                        let (agent, host) = (agent.clone(), host.clone());
+                        tokio::spawn(async move {
+                            connection(agent, host, stream).await;
+                            drop(slot);
+                        });
+                    }
+                    Err(_) => tracing::warn!("too many socket connections; closing one"),
+                },
                 Err(e) => {
                     tracing::warn!("accepting a socket connection failed: {e}");
                     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -189,6 +214,14 @@ impl SocketServer {
         }
     }
 }
+
+/// Most connections served at once (windows, the CLI: a handful in practice).
+pub const MAX_CONNECTIONS: usize = 64;
+/// Most messages waiting to be written to one client: a client that does not read stops
+/// being read from, instead of making the agent hold its answers.
+const QUEUE: usize = 16;
+/// How long a new connection may take to say hello.
+const HELLO_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// One line, at most [`MAX_MESSAGE_BYTES`]; `None` at the end of the stream. A longer line
 /// is returned cut, so that decoding refuses it as too long.
@@ -201,10 +234,36 @@ async fn read_line<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> Option<Ve
     }
 }
 
+fn bad_message(message: &str) -> FromAgent {
+    FromAgent::Refused {
+        code: "bad_message".into(),
+        message: message.into(),
+    }
+}
+
+/// The answer to a line that is not a message: a reply to its call where the line names
+/// one (an unknown command), so the client can match it; a refusal otherwise.
+fn refusal_for(line: &[u8], e: &stint_ipc::protocol::ProtocolError) -> FromAgent {
+    let id = serde_json::from_slice::<serde_json::Value>(line)
+        .ok()
+        .filter(|v| v["type"] == "call")
+        .and_then(|v| v["id"].as_u64());
+    match id {
+        Some(id) => FromAgent::Reply {
+            id,
+            result: Err(UiError {
+                code: "bad_message".into(),
+                message: e.to_string(),
+            }),
+        },
+        None => e.refusal(),
+    }
+}
+
 async fn connection(agent: Arc<Agent>, host: Arc<dyn Host>, stream: UnixStream) {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
-    let (tx, mut rx) = mpsc::unbounded_channel::<FromAgent>();
+    let (tx, mut rx) = mpsc::channel::<FromAgent>(QUEUE);
     let writer = tokio::spawn(async move {
         while let Some(message) = rx.recv().await {
             if write.write_all(&encode(&message)).await.is_err() {
@@ -212,23 +271,23 @@ async fn connection(agent: Arc<Agent>, host: Arc<dyn Host>, stream: UnixStream) 
             }
         }
     });
-    let welcomed = match read_line(&mut reader).await.map(|l| decode::<ToAgent>(&l)) {
+    let hello = tokio::time::timeout(HELLO_WITHIN, read_line(&mut reader))
+        .await
+        .unwrap_or(None);
+    let welcomed = match hello.map(|l| decode::<ToAgent>(&l)) {
         Some(Ok(ToAgent::Hello { protocol, client })) => {
             let answer = welcome(protocol, env!("CARGO_PKG_VERSION"));
             let ok = matches!(answer, FromAgent::Welcome { .. });
             tracing::debug!(%client, protocol, ok, "socket hello");
-            let _ = tx.send(answer);
+            let _ = tx.send(answer).await;
             ok
         }
         Some(Ok(ToAgent::Call { .. })) => {
-            let _ = tx.send(FromAgent::Refused {
-                code: "bad_message".into(),
-                message: "say hello first".into(),
-            });
+            let _ = tx.send(bad_message("say hello first")).await;
             false
         }
         Some(Err(e)) => {
-            let _ = tx.send(e.refusal());
+            let _ = tx.send(e.refusal()).await;
             false
         }
         None => false,
@@ -237,14 +296,22 @@ async fn connection(agent: Arc<Agent>, host: Arc<dyn Host>, stream: UnixStream) 
         let mut events = agent.subscribe();
         let event_tx = tx.clone();
         let forward = tokio::spawn(async move {
-            while let Ok(event) = events.recv().await {
-                if event_tx.send(FromAgent::Event { event }).is_err() {
-                    break;
+            loop {
+                match events.recv().await {
+                    Ok(event) => {
+                        if event_tx.send(FromAgent::Event { event }).await.is_err() {
+                            break;
+                        }
+                    }
+                    // A slow client misses events rather than holding them all.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 }
             }
         });
         while let Some(line) = read_line(&mut reader).await {
-            match decode::<ToAgent>(&line) {
+            // Each send waits for room: a client that does not read is not read from.
+            let answer = match decode::<ToAgent>(&line) {
                 Ok(ToAgent::Call { id, command }) => {
                     let (agent, host) = (agent.clone(), host.clone());
                     let result = tokio::task::spawn_blocking(move || {
@@ -257,22 +324,21 @@ async fn connection(agent: Arc<Agent>, host: Arc<dyn Host>, stream: UnixStream) 
                             message: format!("the command failed: {e}"),
                         })
                     });
-                    let _ = tx.send(FromAgent::Reply { id, result });
+                    FromAgent::Reply { id, result }
                 }
-                Ok(ToAgent::Hello { .. }) => {
-                    let _ = tx.send(FromAgent::Refused {
-                        code: "bad_message".into(),
-                        message: "hello was already said".into(),
-                    });
-                }
+                Ok(ToAgent::Hello { .. }) => bad_message("hello was already said"),
                 Err(e) => {
                     tracing::warn!("a socket client sent a bad line: {e}");
-                    let _ = tx.send(e.refusal());
                     if line.len() > MAX_MESSAGE_BYTES {
                         // The rest of an overlong line cannot be told from a message.
+                        let _ = tx.send(e.refusal()).await;
                         break;
                     }
+                    refusal_for(&line, &e)
                 }
+            };
+            if tx.send(answer).await.is_err() {
+                break;
             }
         }
         forward.abort();

@@ -164,3 +164,39 @@ async fn the_tick_fires_on_whole_minutes_only_while_a_timer_runs() {
     ));
     ticker.abort();
 }
+
+/// A clock that moves one millisecond each time it is read.
+struct TickingClock(std::sync::atomic::AtomicI64, DateTime<Utc>);
+
+impl Clock for TickingClock {
+    fn now(&self) -> DateTime<Utc> {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.1 + Duration::milliseconds(n)
+    }
+}
+
+#[test]
+fn starts_and_stops_from_many_threads_never_overlap() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(TickingClock(
+        std::sync::atomic::AtomicI64::new(0),
+        Utc::now() - Duration::hours(1),
+    ));
+    let agent = Agent::open(&Paths::under(dir.path()), clock).unwrap();
+    std::thread::scope(|s| {
+        for t in 0..8 {
+            let agent = &agent;
+            s.spawn(move || {
+                for i in 0..20 {
+                    agent.start(&format!("t{t}-{i}")).unwrap();
+                    agent.stop().unwrap();
+                }
+            });
+        }
+    });
+    let mut entries = agent.today().unwrap().entries;
+    entries.sort_by_key(|e| e.start);
+    for pair in entries.windows(2) {
+        assert!(pair[0].end.unwrap() <= pair[1].start, "{pair:?}");
+    }
+}

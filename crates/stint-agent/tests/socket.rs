@@ -167,16 +167,19 @@ async fn bad_lines_and_other_versions_are_refused_without_harm() {
         other => panic!("{other:?}"),
     }
     assert_eq!(old.next().await, None);
-    // After hello, a bad line or an unknown command is refused and the connection goes on.
+    // After hello, a bad line is refused and an unknown command gets an error reply to its
+    // call; the connection goes on.
     let mut client = Client::hello(&path).await;
-    for line in [
-        &b"{\n"[..],
-        b"{\"type\":\"call\",\"id\":1,\"command\":{\"command\":\"formatDisk\"}}\n",
-    ] {
-        client.send_raw(line).await;
-        assert!(
-            matches!(client.next().await, Some(FromAgent::Refused { code, .. }) if code == "bad_message")
-        );
+    client.send_raw(b"{\n").await;
+    assert!(
+        matches!(client.next().await, Some(FromAgent::Refused { code, .. }) if code == "bad_message")
+    );
+    client
+        .send_raw(b"{\"type\":\"call\",\"id\":1,\"command\":{\"command\":\"formatDisk\"}}\n")
+        .await;
+    match client.reply(1, &mut Vec::new()).await {
+        Err(error) => assert_eq!(error.code, "bad_message"),
+        Ok(answer) => panic!("{answer:?}"),
     }
     client
         .send(&ToAgent::Call {
@@ -206,11 +209,31 @@ async fn the_socket_is_private_and_answers_for_one_agent() {
     // A socket file left by a crashed agent (nothing listens) is replaced.
     let stale = dir.path().join("stale").join("agent.sock");
     std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
+    std::fs::set_permissions(
+        stale.parent().unwrap(),
+        std::fs::Permissions::from_mode(0o700),
+    )
+    .unwrap();
     drop(std::os::unix::net::UnixListener::bind(&stale).unwrap());
     assert!(stale.exists());
     SocketServer::bind(&stale)
         .await
         .expect("the stale socket is replaced");
+    // A file that is not a socket is left alone, and a directory others may enter refused.
+    let file = dir.path().join("stale").join("notes.txt");
+    std::fs::write(&file, "precious").unwrap();
+    assert!(matches!(
+        SocketServer::bind(&file).await,
+        Err(SocketError::NotASocket(_))
+    ));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "precious");
+    let open = dir.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    assert!(matches!(
+        SocketServer::bind(&open.join("agent.sock")).await,
+        Err(SocketError::OpenDirectory(_))
+    ));
 }
 
 /// `stint-cli` talks to a running agent over the socket: a start from a CLI pointed at

@@ -50,7 +50,8 @@ fn serve(agent: Arc<Agent>) -> anyhow::Result<()> {
             Ok(server) => {
                 runtime.spawn(server.serve(agent.clone(), Arc::new(socket::Headless)));
             }
-            Err(e) => eprintln!("not serving the socket: {e}"),
+            // A headless agent without its socket has no one to serve.
+            Err(e) => bail!("not serving the socket: {e}"),
         }
     }
     std::thread::spawn(move || runtime.block_on(ticker.run_ticks()));
