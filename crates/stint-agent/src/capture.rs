@@ -1,21 +1,21 @@
 //! Screenshots while a timer runs and the workspace asks for them: at the schedule's moment
-//! every monitor is captured, each frame is shrunk and blurred in memory (stint-capture),
-//! and only the small pictures are stored and queued for upload. A capture failure is told
+//! every monitor is captured on a blocking thread, each frame is shrunk and blurred in
+//! memory there (stint-capture), and only the small pictures come back to the agent's task
+//! to be stored and queued for upload. A capture failure is told
 //! to the user once per kind of failure and tracking goes on.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sha2::{Digest, Sha256};
 use stint_core::capture::CaptureSchedule;
 use stint_core::{Entry, EntryId};
 use stint_sensors::ScreenCapturer;
 use stint_store::{LocalCaptureSet, LocalPicture};
 
-use crate::agent::{Agent, AgentEvent};
-use crate::sync::WorkspacePolicy;
+use crate::actor::{Agent, Message};
+use stint_ipc::{AgentEvent, WorkspacePolicy};
 
 /// How long screenshots that could not be sent stay on the device.
 pub fn local_retention() -> chrono::Duration {
@@ -25,16 +25,23 @@ pub fn local_retention() -> chrono::Duration {
 pub(crate) struct Capture {
     capturer: Arc<dyn ScreenCapturer>,
     window: chrono::Duration,
-    state: Mutex<CaptureState>,
-}
-
-#[derive(Default)]
-struct CaptureState {
     /// The entry the schedule was last looked at for, and when.
     last_look: Option<(EntryId, DateTime<Utc>)>,
-    armed: bool,
+    /// A timer runs and the workspace enabled screenshots.
+    pub armed: bool,
     /// Kinds of failure already told to the user in this session.
     reported: HashSet<String>,
+    /// A capture is being taken off the task.
+    busy: bool,
+    /// When the schedule should be looked at next; `None` while not armed.
+    pub next_check: Option<DateTime<Utc>>,
+}
+
+/// What a capture off the task brings back.
+pub(crate) struct Captured {
+    entry: EntryId,
+    at: DateTime<Utc>,
+    result: Result<(Vec<LocalPicture>, Vec<String>), stint_sensors::CaptureError>,
 }
 
 impl Capture {
@@ -42,12 +49,12 @@ impl Capture {
         Capture {
             capturer,
             window,
-            state: Mutex::new(CaptureState::default()),
+            last_look: None,
+            armed: false,
+            reported: HashSet::new(),
+            busy: false,
+            next_check: None,
         }
-    }
-
-    fn state(&self) -> std::sync::MutexGuard<'_, CaptureState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn schedule(&self, entry: &Entry) -> CaptureSchedule {
@@ -112,66 +119,52 @@ fn settings_of(policy: &WorkspacePolicy) -> stint_capture::Settings {
 }
 
 impl Agent {
-    /// Whether screenshots are being taken now: a timer runs and the workspace enabled
-    /// them. The tray shows it.
-    pub fn capture_armed(&self) -> bool {
-        self.capture.state().armed
-    }
-
-    /// The running entry and the policy when capture is armed.
-    fn armed_for(&self) -> Option<(Entry, WorkspacePolicy)> {
-        let policy = self.workspace_policy().filter(|p| p.screenshots_enabled)?;
-        let running = self.running().ok()??;
-        Some((running, policy))
-    }
-
-    /// When the schedule should be looked at next; `None` while not armed.
-    pub(crate) fn next_capture_in(&self, now: DateTime<Utc>) -> Option<Duration> {
-        let (running, _) = self.armed_for()?;
-        let next = self.capture.schedule(&running).next_check(now);
-        Some((next - now).to_std().unwrap_or(Duration::ZERO))
-    }
-
-    /// Notes whether capture is armed (telling subscribers when that changes) and takes
-    /// the screenshots if the schedule says so.
-    pub(crate) async fn capture_if_due(self: &Arc<Self>) {
-        let armed = self.armed_for();
-        let now = self.now();
-        let changed = {
-            let mut state = self.capture.state();
-            let changed = state.armed != armed.is_some();
-            state.armed = armed.is_some();
-            changed
-        };
-        if changed {
-            tracing::info!(armed = armed.is_some(), "screenshot capture");
+    /// Notes whether capture is armed (telling subscribers when that changes) and starts
+    /// the screenshots if the schedule says so; they are taken and processed off the task.
+    pub fn capture_step(&mut self, now: DateTime<Utc>, running: Option<&Entry>) {
+        let policy = self.sync.policy.clone().filter(|p| p.screenshots_enabled);
+        let armed = policy.as_ref().zip(running);
+        if self.capture.armed != armed.is_some() {
+            self.capture.armed = armed.is_some();
+            tracing::info!(armed = self.capture.armed, "screenshot capture");
             self.emit(AgentEvent::CaptureChanged {
-                armed: armed.is_some(),
+                armed: self.capture.armed,
             });
         }
-        let Some((running, policy)) = armed else {
-            self.capture.state().last_look = None;
+        let Some((policy, running)) = armed else {
+            self.capture.last_look = None;
+            self.capture.next_check = None;
             return;
         };
-        let previous = {
-            let mut state = self.capture.state();
-            let previous = match &state.last_look {
-                Some((id, at)) if *id == running.id => *at,
-                // Just armed: only moments from now on count.
-                _ => now,
-            };
-            state.last_look = Some((running.id.clone(), now));
-            previous
+        let previous = match &self.capture.last_look {
+            Some((id, at)) if *id == running.id => *at,
+            // Just armed: only moments from now on count.
+            _ => now,
         };
-        if self.capture.schedule(&running).due(previous, now).is_none() {
+        self.capture.last_look = Some((running.id.clone(), now));
+        let schedule = self.capture.schedule(running);
+        self.capture.next_check = Some(schedule.next_check(now));
+        if schedule.due(previous, now).is_none() || self.capture.busy {
             return;
         }
+        self.capture.busy = true;
         let capturer = self.capture.capturer.clone();
-        let settings = settings_of(&policy);
-        let result = tokio::task::spawn_blocking(move || shoot(capturer.as_ref(), settings)).await;
-        let captured = self.now();
-        match result {
-            Ok(Ok((pictures, problems))) => {
+        let settings = settings_of(policy);
+        let (me, clock, entry) = (self.me.clone(), self.clock.clone(), running.id.clone());
+        tokio::task::spawn_blocking(move || {
+            let result = shoot(capturer.as_ref(), settings);
+            let at = clock.now().trunc_subsecs(3);
+            if let Some(agent) = me.upgrade() {
+                let _ = agent.blocking_send(Message::Captured(Captured { entry, at, result }));
+            }
+        });
+    }
+
+    /// Keeps what a capture brought back and queues it for upload.
+    pub fn captured(&mut self, captured: Captured) {
+        self.capture.busy = false;
+        match captured.result {
+            Ok((pictures, problems)) => {
                 for p in &problems {
                     self.report_capture_problem(
                         "monitor",
@@ -184,25 +177,23 @@ impl Agent {
                 }
                 let set = LocalCaptureSet {
                     id: uuid::Uuid::new_v4().to_string(),
-                    entry_id: running.id.clone(),
-                    captured,
+                    entry_id: captured.entry,
+                    captured: captured.at,
                     pictures,
                 };
-                let saved = {
-                    let mut store = self.store();
-                    let _ = store.expire_capture_sets(captured - local_retention());
-                    store.save_capture_set(&set)
-                };
-                match saved {
+                let _ = self
+                    .store
+                    .expire_capture_sets(captured.at - local_retention());
+                match self.store.save_capture_set(&set) {
                     Ok(()) => {
                         tracing::info!(set = %set.id, monitors = set.pictures.len(), "screenshots taken");
-                        self.emit(AgentEvent::ScreenshotsTaken { at: captured });
+                        self.emit(AgentEvent::ScreenshotsTaken { at: captured.at });
                         self.wake_sync();
                     }
                     Err(e) => tracing::error!("could not keep the screenshots: {e}"),
                 }
             }
-            Ok(Err(e)) => {
+            Err(e) => {
                 let kind = format!("{e:?}")
                     .split('(')
                     .next()
@@ -210,14 +201,13 @@ impl Agent {
                     .to_owned();
                 self.report_capture_problem(&kind, &e.to_string(), e.advice());
             }
-            Err(e) => tracing::error!("the capture task failed: {e}"),
         }
     }
 
     /// Logs every failure; tells the user about each kind once per session.
-    fn report_capture_problem(&self, kind: &str, message: &str, advice: &str) {
+    fn report_capture_problem(&mut self, kind: &str, message: &str, advice: &str) {
         tracing::warn!("screenshot capture: {message}");
-        if !self.capture.state().reported.insert(kind.to_owned()) {
+        if !self.capture.reported.insert(kind.to_owned()) {
             return;
         }
         self.emit(AgentEvent::CaptureProblem {

@@ -24,6 +24,8 @@ pub enum AgentError {
     NoIdlePrompt,
     #[error("could not save the settings: {0}")]
     SaveSettings(std::io::Error),
+    #[error("not possible here: {0}")]
+    Unsupported(&'static str),
 }
 
 impl AgentError {
@@ -43,6 +45,7 @@ impl AgentError {
             AgentError::Idle(_) => "not_applicable",
             AgentError::NoIdlePrompt => "no_idle_prompt",
             AgentError::SaveSettings(_) => "storage",
+            AgentError::Unsupported(_) => "unsupported",
         }
     }
 }

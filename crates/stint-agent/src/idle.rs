@@ -1,110 +1,240 @@
-//! Idle detection while a timer runs: the tick reads the idle sensor and the clocks, the
-//! pure tracker (stint-core) decides, the period is kept in the private store, and one
-//! prompt asks what to do. Only the entry changes of the answer go to the server.
+//! Presence and the idle prompt. The idle sensor is read once per tick, and only when it
+//! can tell something new: at the moment the threshold could be crossed, and, once the
+//! user is away, at their next input (the sensor calls back; a sensor that cannot is read
+//! every two seconds instead). The auto tracker uses the same look to end its span; the
+//! pure tracker (stint-core) decides idle periods while a timer runs, the period is kept
+//! in the private store, and one prompt asks what to do. Only the entry changes of the
+//! answer go to the server.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use stint_core::idle::{
-    choices, resolve, IdleChange, IdleChoice, IdlePeriod, IdleSettings, IdleTracker, Observation,
+    choices, resolve, suspend_between, until_threshold, IdleChange, IdleChoice, IdlePeriod,
+    IdleSettings, IdleTracker, Observation,
 };
 use stint_core::{Entry, EntryId};
-use stint_private::{IdleRecord, PrivateStore};
+use stint_ipc::AgentEvent;
+use stint_private::IdleRecord;
 use stint_sensors::IdleSource;
+use tokio::sync::Notify;
 
-use crate::agent::{Agent, AgentEvent};
+use crate::actor::{Agent, Wake};
 use crate::error::AgentError;
 pub use stint_ipc::IdlePrompt;
 
-/// How often to look for the user's return while they are away.
-const WHILE_AWAY: Duration = Duration::from_secs(2);
+/// How often to look for the user's return while they are away, where the sensor cannot
+/// call back at their input.
+const WHILE_AWAY: Duration = Duration::seconds(2);
+/// How long to wait before asking a failed sensor again.
+const SENSOR_RETRY: Duration = Duration::seconds(60);
 /// Answered periods are kept this long on the device, then deleted.
 const KEEP_ANSWERED_DAYS: i64 = 45;
 
 pub(crate) struct Idle {
-    pub source: Arc<dyn IdleSource>,
-    private: Mutex<PrivateStore>,
-    state: Mutex<IdleState>,
-}
-
-#[derive(Default)]
-struct IdleState {
+    source: Arc<dyn IdleSource>,
     tracker: IdleTracker,
     /// The entry running when the user went away.
     entry: Option<EntryId>,
     local: Option<IdleSettings>,
     sensor_failed: bool,
+    /// When to read the sensor next; `None`: only at an event.
+    pub next_look: Option<DateTime<Utc>>,
+    /// The previous reading, to see a suspend in between.
+    last: Option<Observation>,
+    /// Away since then, as of the last reading.
+    away_since: Option<DateTime<Utc>>,
+    /// Notified by the sensor at the first input after the user went away.
+    pub input: Arc<Notify>,
+    input_armed: bool,
+}
+
+/// What the tick knows about the user.
+pub(crate) struct Presence {
+    /// This tick's reading, if the sensor was read.
+    pub fresh: Option<Observation>,
+    /// Away (no input for the threshold) since then.
+    pub away_since: Option<DateTime<Utc>>,
+    /// The machine slept from then until this reading.
+    pub slept_at: Option<DateTime<Utc>>,
 }
 
 impl Idle {
-    pub fn open(
-        source: Arc<dyn IdleSource>,
-        private: PrivateStore,
-        local: Option<IdleSettings>,
-    ) -> Idle {
+    pub fn new(source: Arc<dyn IdleSource>, local: Option<IdleSettings>) -> Idle {
         Idle {
             source,
-            private: Mutex::new(private),
-            state: Mutex::new(IdleState {
-                local,
-                ..IdleState::default()
-            }),
+            tracker: IdleTracker::default(),
+            entry: None,
+            local,
+            sensor_failed: false,
+            next_look: None,
+            last: None,
+            away_since: None,
+            input: Arc::new(Notify::new()),
+            input_armed: false,
         }
-    }
-
-    fn state(&self) -> std::sync::MutexGuard<'_, IdleState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn private(&self) -> std::sync::MutexGuard<'_, PrivateStore> {
-        self.private.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 impl Agent {
     /// The settings in force: the app's own if set, else the workspace's default threshold.
     pub fn idle_settings(&self) -> IdleSettings {
-        if let Some(local) = self.idle.state().local {
+        if let Some(local) = self.idle.local {
             return local;
         }
         let mut settings = IdleSettings::default();
-        if let Some(policy) = self.workspace_policy() {
+        if let Some(policy) = &self.sync.policy {
             settings.threshold_seconds = policy.idle_threshold_minutes.max(1) * 60;
         }
         settings
     }
 
-    pub fn set_idle_settings(&self, settings: IdleSettings) -> Result<IdleSettings, AgentError> {
+    pub fn set_idle_settings(
+        &mut self,
+        settings: IdleSettings,
+    ) -> Result<IdleSettings, AgentError> {
         if settings.threshold_seconds == 0 || settings.threshold_seconds > 24 * 3600 {
             return Err(AgentError::BadInput(
                 "the idle threshold must be between 1 second and 24 hours".into(),
             ));
         }
-        {
-            let mut state = self.idle.state();
-            state.local = Some(settings);
-            if !settings.enabled {
-                state.tracker.reset();
-            }
+        self.idle.local = Some(settings);
+        if !settings.enabled {
+            self.idle.tracker.reset();
         }
         self.save_settings()?;
-        self.wake.notify_one();
         Ok(settings)
     }
 
-    pub(crate) fn local_idle_settings(&self) -> Option<IdleSettings> {
-        self.idle.state().local
+    pub fn local_idle_settings(&self) -> Option<IdleSettings> {
+        self.idle.local
+    }
+
+    fn prompt_wanted(&self, running: Option<&Entry>) -> bool {
+        self.idle_settings().enabled
+            && (running.is_some() || self.idle.tracker.idle_since().is_some())
+    }
+
+    /// Reads the idle sensor when it can tell something new and anyone (the prompt, the
+    /// auto tracker) needs to know; `None` when nobody does.
+    pub fn look_at_presence(
+        &mut self,
+        now: DateTime<Utc>,
+        wake: Wake,
+        running: Option<&Entry>,
+    ) -> Option<Presence> {
+        let prompt = self.prompt_wanted(running);
+        if !prompt {
+            self.idle.tracker.reset();
+        }
+        if !prompt && self.activity.settings.paused {
+            self.idle.next_look = None;
+            return None;
+        }
+        if wake == Wake::Input {
+            self.idle.input_armed = false;
+        }
+        let due = matches!(
+            wake,
+            Wake::Start | Wake::Command | Wake::Input | Wake::Timer
+        ) || self.idle.next_look.is_some_and(|at| now >= at);
+        let mut presence = Presence {
+            fresh: None,
+            away_since: self.idle.away_since,
+            slept_at: None,
+        };
+        if !due {
+            return Some(presence);
+        }
+        let idle_for = match self.idle.source.idle_for() {
+            Ok(d) => {
+                self.idle.sensor_failed = false;
+                Duration::from_std(d).unwrap_or(Duration::MAX)
+            }
+            Err(e) => {
+                if !self.idle.sensor_failed {
+                    tracing::warn!("idle detection is unavailable: {e}");
+                    self.idle.sensor_failed = true;
+                }
+                self.idle.next_look = Some(now + SENSOR_RETRY);
+                return Some(presence);
+            }
+        };
+        let (awake, since_boot) = self.clock.uptime();
+        let observation = Observation {
+            now,
+            idle_for,
+            awake: Duration::from_std(awake).unwrap_or_default(),
+            since_boot: Duration::from_std(since_boot).unwrap_or_default(),
+            locked: false,
+        };
+        presence.slept_at = self
+            .idle
+            .last
+            .replace(observation)
+            .and_then(|last| suspend_between(&last, &observation));
+        let settings = self.idle_settings();
+        let away = idle_for >= settings.threshold();
+        self.idle.away_since = away.then(|| {
+            self.idle
+                .away_since
+                .unwrap_or_else(|| (now - idle_for).min(now))
+        });
+        self.idle.next_look = if away {
+            self.wait_for_input(now)
+        } else {
+            Some(now + until_threshold(idle_for, &settings))
+        };
+        presence.fresh = Some(observation);
+        presence.away_since = self.idle.away_since;
+        Some(presence)
+    }
+
+    /// While away: the sensor calls back at the next input; where it cannot, look again soon.
+    fn wait_for_input(&mut self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if !self.idle.input_armed {
+            let input = self.idle.input.clone();
+            self.idle.input_armed = self
+                .idle
+                .source
+                .on_next_input(Box::new(move || input.notify_one()));
+        }
+        (!self.idle.input_armed).then(|| now + WHILE_AWAY)
+    }
+
+    /// Feeds this tick's reading to the idle tracker while a timer runs.
+    pub fn idle_step(
+        &mut self,
+        _now: DateTime<Utc>,
+        running: Option<&Entry>,
+        presence: Option<&Presence>,
+    ) {
+        let Some(observation) = presence.and_then(|p| p.fresh) else {
+            return;
+        };
+        if !self.prompt_wanted(running) {
+            return;
+        }
+        let settings = self.idle_settings();
+        let change = self.idle.tracker.observe(observation, &settings);
+        match change {
+            IdleChange::Began(since) => {
+                self.idle.entry = running.map(|e| e.id.clone());
+                tracing::info!(%since, "user idle");
+            }
+            IdleChange::Ended(period) => self.came_back(period, running),
+            IdleChange::Nothing => {}
+        }
     }
 
     /// The prompt waiting for an answer, if any.
     pub fn idle_prompt(&self) -> Result<Option<IdlePrompt>, AgentError> {
-        let pending = self.idle.private().pending_idle()?;
+        let pending = self.private.pending_idle()?;
         pending.map(|r| self.prompt_of(&r)).transpose()
     }
 
     fn prompt_of(&self, record: &IdleRecord) -> Result<IdlePrompt, AgentError> {
-        let entry = match self.store().get(&EntryId(record.entry_id.clone())) {
+        let entry = match self.store.get(&EntryId(record.entry_id.clone())) {
             Ok(e) => Some(e),
             Err(stint_store::StoreError::NotFound(_)) => None,
             Err(e) => return Err(e.into()),
@@ -124,99 +254,38 @@ impl Agent {
 
     /// Answers the prompt `id`. Keep changes nothing; the other answers change entries,
     /// which are synced like any edit. The idle period itself stays on the device.
-    pub fn resolve_idle(&self, id: u32, choice: &IdleChoice) -> Result<Vec<Entry>, AgentError> {
+    pub fn resolve_idle(&mut self, id: u32, choice: &IdleChoice) -> Result<Vec<Entry>, AgentError> {
         let record = self
-            .idle
-            .private()
+            .private
             .pending_idle()?
             .filter(|r| r.id == i64::from(id))
             .ok_or(AgentError::NoIdlePrompt)?;
         let prompt = self.prompt_of(&record)?;
         let new_ids = [0, 1].map(|_| EntryId(uuid::Uuid::new_v4().to_string()));
         let writes = resolve(prompt.entry.as_ref(), &prompt.period, choice, new_ids)?;
-        self.store().save_all(&writes)?;
+        self.store.save_all(&writes)?;
         let answer = format!("{:?}", choice.kind());
-        self.idle
-            .private()
-            .answer_idle(record.id, &answer, self.now())?;
+        let now = self.now();
+        self.private.answer_idle(record.id, &answer, now)?;
         tracing::info!(answer = %answer, "idle prompt answered");
         self.emit(AgentEvent::IdleResolved { id });
         if writes.is_empty() {
             self.emit(AgentEvent::EntriesChanged);
         } else {
-            self.timer_changed(self.running()?);
+            let running = self.running()?;
+            self.timer_changed(running);
         }
         Ok(writes)
     }
 
-    /// Looks at the idle sensor if a timer runs (or the user is away since one ran);
-    /// returns when to look again.
-    pub(crate) fn check_idle(&self) -> Option<Duration> {
-        let settings = self.idle_settings();
-        let running = self.running().ok().flatten();
-        let away = self.idle.state().tracker.idle_since().is_some();
-        if !settings.enabled || (running.is_none() && !away) {
-            self.idle.state().tracker.reset();
-            return None;
-        }
-        let idle_for = match self.idle.source.idle_for() {
-            Ok(d) => {
-                self.idle.state().sensor_failed = false;
-                d
-            }
-            Err(e) => {
-                let mut state = self.idle.state();
-                if !state.sensor_failed {
-                    tracing::warn!("idle detection is unavailable: {e}");
-                    state.sensor_failed = true;
-                }
-                return Some(Duration::from_secs(60));
-            }
-        };
-        let (awake, since_boot) = stint_sensors::clocks();
-        let observation = Observation {
-            now: self.now(),
-            idle_for: chrono::Duration::from_std(idle_for).unwrap_or(chrono::Duration::MAX),
-            awake: chrono::Duration::from_std(awake).unwrap_or_default(),
-            since_boot: chrono::Duration::from_std(since_boot).unwrap_or_default(),
-            locked: false,
-        };
-        let change = {
-            let mut state = self.idle.state();
-            let change = state.tracker.observe(observation, &settings);
-            if let IdleChange::Began(_) = change {
-                state.entry = running.as_ref().map(|e| e.id.clone());
-            }
-            change
-        };
-        match change {
-            IdleChange::Began(since) => tracing::info!(%since, "user idle"),
-            IdleChange::Ended(period) => self.came_back(period, running.as_ref()),
-            IdleChange::Nothing => {}
-        }
-        let threshold = settings.threshold().to_std().unwrap_or(WHILE_AWAY);
-        Some(if self.idle.state().tracker.idle_since().is_some() {
-            WHILE_AWAY
-        } else {
-            // The earliest moment the threshold can be crossed.
-            threshold
-                .saturating_sub(idle_for)
-                .max(Duration::from_millis(500))
-        })
-    }
-
-    fn came_back(&self, period: IdlePeriod, running: Option<&Entry>) {
+    fn came_back(&mut self, period: IdlePeriod, running: Option<&Entry>) {
         let entry = self
             .idle
-            .state()
             .entry
             .take()
             .or_else(|| running.map(|e| e.id.clone()));
         let Some(entry) = entry else { return };
-        let recorded = self
-            .idle
-            .private()
-            .record_idle(&entry.0, period.start, period.end);
+        let recorded = self.private.record_idle(&entry.0, period.start, period.end);
         match recorded
             .map_err(AgentError::from)
             .and_then(|r| self.prompt_of(&r))
@@ -230,8 +299,8 @@ impl Agent {
             }
             Err(e) => tracing::error!("could not keep an idle period: {e}"),
         }
-        let cutoff: DateTime<Utc> = self.now() - chrono::Duration::days(KEEP_ANSWERED_DAYS);
-        if let Err(e) = self.idle.private().forget_idle_before(cutoff) {
+        let cutoff = self.now() - Duration::days(KEEP_ANSWERED_DAYS);
+        if let Err(e) = self.private.forget_idle_before(cutoff) {
             tracing::warn!("could not delete old idle periods: {e}");
         }
     }

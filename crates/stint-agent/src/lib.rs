@@ -1,27 +1,36 @@
-//! Stint's runtime. One [`Agent`] owns the store and answers every command (from the tray,
-//! the window, the CLI or a test) through the same methods, then tells every subscriber what
-//! changed. A single tick task does all periodic work and sleeps until the next thing is due.
+//! Stint's agent: the runtime that tracks time all day, without a web engine. One task owns
+//! the stores and answers every command (from the tray, a window, the CLI or a test) sent
+//! through an [`AgentHandle`], then tells every subscriber what changed ([`AgentEvent`]s).
+//! The sensors wake it when something happens; otherwise it sleeps until the next thing is
+//! due. [`socket`] serves the handle to windows and `stint-cli` over the local socket.
 
 mod activity;
-mod agent;
+mod actor;
 mod capture;
+mod clock;
 mod credentials;
+mod entries;
 mod error;
+mod handle;
 mod idle;
 mod paths;
 mod settings;
 pub mod socket;
 mod sync;
-mod tick;
+pub mod windows;
 
-pub use activity::{ActivityDay, AutoTrackerSettings};
-pub use agent::{Agent, AgentEvent, AgentOptions, Clock, DayView, SystemClock};
+pub use actor::{start, AgentOptions};
+pub use clock::{Clock, SystemClock, TokioClock};
 pub use credentials::KeyStorage;
+pub use entries::{local_day, RECENT};
 pub use error::{AgentError, UiError};
-pub use idle::IdlePrompt;
+pub use handle::AgentHandle;
 pub use paths::{Paths, PathsError};
 pub use stint_core::activity::Span;
 pub use stint_core::idle::{IdleChoice, IdleChoiceKind, IdlePeriod, IdleSettings};
 pub use stint_core::{Entry, EntryId, EntryPatch};
+pub use stint_ipc::{
+    ActivityDay, AgentEvent, AutoTrackerSettings, DayView, IdlePrompt, SyncState, SyncStatus,
+    WorkspacePolicy,
+};
 pub use stint_private::{IgnoreKind, StoredSpan};
-pub use sync::{SyncState, SyncStatus, WorkspacePolicy};

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use stint_core::idle::IdleSettings;
 
 use crate::activity::AutoTrackerSettings;
-use crate::agent::Agent;
+use crate::actor::Agent;
 use crate::error::AgentError;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -30,10 +30,10 @@ impl AppSettings {
 
 impl Agent {
     /// Writes the settings in force to the file.
-    pub(crate) fn save_settings(&self) -> Result<(), AgentError> {
+    pub fn save_settings(&self) -> Result<(), AgentError> {
         let settings = AppSettings {
             idle: self.local_idle_settings(),
-            auto_tracker: Some(self.auto_tracker_settings()),
+            auto_tracker: Some(self.activity.settings),
         };
         let text = serde_json::to_string_pretty(&settings).expect("settings serialise");
         std::fs::write(self.paths.settings_file(), text).map_err(AgentError::SaveSettings)

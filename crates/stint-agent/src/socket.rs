@@ -14,12 +14,14 @@ use std::sync::Arc;
 use stint_ipc::protocol::{
     decode, encode, welcome, Answer, Command, FromAgent, ToAgent, MAX_MESSAGE_BYTES,
 };
-use stint_ipc::UiError;
+pub use stint_ipc::socket::{call, socket_path, CallError};
+use stint_ipc::{AgentInfo, UiError};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
 
-use crate::Agent;
+use crate::windows::Windows;
+use crate::AgentHandle;
 
 /// Why the socket could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -41,96 +43,37 @@ pub enum SocketError {
     },
 }
 
-/// Where the agent listens: `STINT_SOCKET` if set, else in `$XDG_RUNTIME_DIR/stint/`:
-/// `agent.sock` for the usual data directory, or one named after a `STINT_DATA_DIR`, so
-/// agents of different data directories (tests, a second profile) never answer for each
-/// other. `None` without a runtime directory: then there is no socket.
-pub fn socket_path() -> Option<PathBuf> {
-    use sha2::{Digest, Sha256};
-    if let Some(p) = std::env::var_os("STINT_SOCKET").filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(p));
-    }
-    let dir = dirs::runtime_dir()?.join("stint");
-    Some(
-        match std::env::var_os("STINT_DATA_DIR").filter(|d| !d.is_empty()) {
-            None => dir.join("agent.sock"),
-            Some(data) => {
-                let digest = Sha256::digest(data.as_encoded_bytes());
-                let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-                dir.join(format!("agent-{name}.sock"))
-            }
-        },
-    )
-}
-
-/// Why a call over the socket did not get an answer.
-#[derive(Debug, thiserror::Error)]
-pub enum CallError {
-    #[error("no Stint agent answers at {0}")]
-    NoAgent(PathBuf),
-    #[error("the Stint agent refused the connection ({code}): {message}")]
-    Refused { code: String, message: String },
-    #[error("the connection to the Stint agent broke: {0}")]
-    Broken(String),
-}
-
-/// One command to the agent at `path`, blocking (for `stint-cli`): hello, call, the
-/// reply (events in between are skipped).
-pub fn call(path: &Path, command: Command) -> Result<Result<Answer, UiError>, CallError> {
-    use std::io::{BufRead, Write};
-    let stream = std::os::unix::net::UnixStream::connect(path)
-        .map_err(|_| CallError::NoAgent(path.to_owned()))?;
-    let broken = |e: &dyn std::fmt::Display| CallError::Broken(e.to_string());
-    for timeout in [
-        stream.set_read_timeout(Some(std::time::Duration::from_secs(30))),
-        stream.set_write_timeout(Some(std::time::Duration::from_secs(30))),
-    ] {
-        timeout.map_err(|e| broken(&e))?;
-    }
-    let mut write = stream.try_clone().map_err(|e| broken(&e))?;
-    let mut lines = std::io::BufReader::new(stream);
-    let hello = ToAgent::Hello {
-        protocol: stint_ipc::protocol::PROTOCOL_VERSION,
-        client: format!("stint-cli {}", env!("CARGO_PKG_VERSION")),
-    };
-    write.write_all(&encode(&hello)).map_err(|e| broken(&e))?;
-    write
-        .write_all(&encode(&ToAgent::Call { id: 1, command }))
-        .map_err(|e| broken(&e))?;
-    loop {
-        let mut line = Vec::new();
-        let read = lines.read_until(b'\n', &mut line).map_err(|e| broken(&e))?;
-        if read == 0 {
-            return Err(CallError::Broken("the agent closed the connection".into()));
-        }
-        match decode::<FromAgent>(&line).map_err(|e| broken(&e))? {
-            FromAgent::Welcome { .. } | FromAgent::Event { .. } => {}
-            FromAgent::Refused { code, message } => {
-                return Err(CallError::Refused { code, message })
-            }
-            FromAgent::Reply { result, .. } => return Ok(result),
-        }
-    }
-}
-
-/// What only the process around the agent can do: show its window, end itself.
+/// What only the process around the agent can do: say what it is, end itself.
 pub trait Host: Send + Sync + 'static {
-    /// Shows the main window; `false` where there is none to show.
-    fn open_window(&self) -> bool;
+    fn info(&self) -> AgentInfo;
     /// Ends the process (after answering); `false` where it cannot.
     fn quit(&self) -> bool;
 }
 
-/// A host without windows (`stint-cli serve`, tests).
-pub struct Headless;
+/// A host without a tray that cannot be quit from a socket (`stint-cli serve`, tests).
+pub struct Headless {
+    pub data_dir: PathBuf,
+}
 
 impl Host for Headless {
-    fn open_window(&self) -> bool {
-        false
+    fn info(&self) -> AgentInfo {
+        AgentInfo {
+            version: env!("CARGO_PKG_VERSION").into(),
+            data_dir: self.data_dir.display().to_string(),
+            tray_available: false,
+        }
     }
     fn quit(&self) -> bool {
         false
     }
+}
+
+/// Everything a connection needs.
+#[derive(Clone)]
+pub struct Serving {
+    pub agent: AgentHandle,
+    pub host: Arc<dyn Host>,
+    pub windows: Arc<Windows>,
 }
 
 /// A bound socket, ready to serve.
@@ -189,18 +132,17 @@ impl SocketServer {
         &self.path
     }
 
-    /// Answers connections until the task is dropped; `host` opens the window and quits
-    /// (the app), or cannot ([`Headless`]). At most [`MAX_CONNECTIONS`] at once: a client
-    /// beyond that is closed at once rather than left waiting.
-    pub async fn serve(self, agent: Arc<Agent>, host: Arc<dyn Host>) {
+    /// Answers connections until the task is dropped. At most [`MAX_CONNECTIONS`] at once:
+    /// a client beyond that is closed at once rather than left waiting.
+    pub async fn serve(self, serving: Serving) {
         let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
         loop {
             match self.listener.accept().await {
                 Ok((stream, _)) => match slots.clone().try_acquire_owned() {
                     Ok(slot) => {
-                        let (agent, host) = (agent.clone(), host.clone());
+                        let serving = serving.clone();
                         tokio::spawn(async move {
-                            connection(agent, host, stream).await;
+                            connection(serving, stream).await;
                             drop(slot);
                         });
                     }
@@ -260,7 +202,7 @@ fn refusal_for(line: &[u8], e: &stint_ipc::protocol::ProtocolError) -> FromAgent
     }
 }
 
-async fn connection(agent: Arc<Agent>, host: Arc<dyn Host>, stream: UnixStream) {
+async fn connection(serving: Serving, stream: UnixStream) {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
     let (tx, mut rx) = mpsc::channel::<FromAgent>(QUEUE);
@@ -274,12 +216,29 @@ async fn connection(agent: Arc<Agent>, host: Arc<dyn Host>, stream: UnixStream) 
     let hello = tokio::time::timeout(HELLO_WITHIN, read_line(&mut reader))
         .await
         .unwrap_or(None);
+    // A window process holds the window slot for as long as it is connected.
+    let mut window_claim = None;
     let welcomed = match hello.map(|l| decode::<ToAgent>(&l)) {
-        Some(Ok(ToAgent::Hello { protocol, client })) => {
-            let answer = welcome(protocol, env!("CARGO_PKG_VERSION"));
+        Some(Ok(ToAgent::Hello {
+            protocol,
+            client,
+            window,
+        })) => {
+            let mut answer = welcome(protocol, env!("CARGO_PKG_VERSION"));
+            if let (FromAgent::Welcome { .. }, Some(kind)) = (&answer, window) {
+                match serving.windows.claim(kind, tx.clone()) {
+                    Ok(claim) => window_claim = Some(claim),
+                    Err(refusal) => answer = refusal,
+                }
+            }
             let ok = matches!(answer, FromAgent::Welcome { .. });
             tracing::debug!(%client, protocol, ok, "socket hello");
             let _ = tx.send(answer).await;
+            if ok {
+                if let Some(claim) = &window_claim {
+                    serving.windows.welcomed(claim);
+                }
+            }
             ok
         }
         Some(Ok(ToAgent::Call { .. })) => {
@@ -293,7 +252,7 @@ async fn connection(agent: Arc<Agent>, host: Arc<dyn Host>, stream: UnixStream) 
         None => false,
     };
     if welcomed {
-        let mut events = agent.subscribe();
+        let mut events = serving.agent.subscribe();
         let event_tx = tx.clone();
         let forward = tokio::spawn(async move {
             loop {
@@ -312,20 +271,10 @@ async fn connection(agent: Arc<Agent>, host: Arc<dyn Host>, stream: UnixStream) 
         while let Some(line) = read_line(&mut reader).await {
             // Each send waits for room: a client that does not read is not read from.
             let answer = match decode::<ToAgent>(&line) {
-                Ok(ToAgent::Call { id, command }) => {
-                    let (agent, host) = (agent.clone(), host.clone());
-                    let result = tokio::task::spawn_blocking(move || {
-                        dispatch(&agent, host.as_ref(), command)
-                    })
-                    .await
-                    .unwrap_or_else(|e| {
-                        Err(UiError {
-                            code: "internal".into(),
-                            message: format!("the command failed: {e}"),
-                        })
-                    });
-                    FromAgent::Reply { id, result }
-                }
+                Ok(ToAgent::Call { id, command }) => FromAgent::Reply {
+                    id,
+                    result: dispatch(&serving, command).await,
+                },
                 Ok(ToAgent::Hello { .. }) => bad_message("hello was already said"),
                 Err(e) => {
                     tracing::warn!("a socket client sent a bad line: {e}");
@@ -343,60 +292,36 @@ async fn connection(agent: Arc<Agent>, host: Arc<dyn Host>, stream: UnixStream) 
         }
         forward.abort();
     }
+    if let Some(claim) = window_claim {
+        serving.windows.release(claim);
+    }
     drop(tx);
     let _ = writer.await;
 }
 
-/// Runs one command on the agent (blocking: the agent's stores are SQLite).
-pub fn dispatch(agent: &Agent, host: &dyn Host, command: Command) -> Result<Answer, UiError> {
+/// Runs one command: the process's own (windows, info, quit) here, the rest on the agent.
+pub async fn dispatch(serving: &Serving, command: Command) -> Result<Answer, UiError> {
     let unsupported = |what: &str| UiError {
         code: "unsupported".into(),
         message: format!("this Stint agent runs without a window and cannot {what}"),
     };
-    let done = |r: Result<(), crate::AgentError>| r.map(|()| Answer::Done);
-    let result = match command {
-        Command::TimerStatus => agent.running().map(Answer::MaybeEntry),
-        Command::StartTimer { description } => agent.start(&description).map(Answer::Entry),
-        Command::StopTimer => agent.stop().map(Answer::MaybeEntry),
-        Command::Today => agent.today().map(Answer::Day),
-        Command::EditEntry { id, patch } => agent.edit(&id, &patch).map(Answer::Entry),
-        Command::DeleteEntry { id } => done(agent.delete(&id)),
-        Command::AddManualEntry {
-            description,
-            start,
-            end,
-        } => agent
-            .add_manual(&description, start, end)
-            .map(Answer::Entry),
-        Command::SignIn { server, api_key } => agent.sign_in(&server, &api_key).map(Answer::Sync),
-        Command::SignOut => done(agent.sign_out()),
-        Command::SyncStatus => Ok(Answer::Sync(agent.sync_status())),
-        Command::WorkspacePolicy => Ok(Answer::Policy(agent.workspace_policy())),
-        Command::IdlePrompt => agent.idle_prompt().map(Answer::Prompt),
-        Command::ResolveIdle { id, choice } => agent.resolve_idle(id, &choice).map(Answer::Entries),
-        Command::IdleSettings => Ok(Answer::IdleSettings(agent.idle_settings())),
-        Command::SetIdleSettings { settings } => {
-            agent.set_idle_settings(settings).map(Answer::IdleSettings)
-        }
-        Command::ActivityDay { date } => agent.activity_day(date).map(Answer::Activity),
-        Command::DeleteActivity { ids } => done(agent.delete_activity(&ids)),
-        Command::DeleteActivityDay { date } => done(agent.delete_activity_day(date)),
-        Command::IgnoreActivity { kind, value } => done(agent.ignore_activity(kind, &value)),
-        Command::SetAutoTrackerPaused { paused } => agent
-            .set_auto_tracker_paused(paused)
-            .map(Answer::AutoTracker),
-        Command::OpenWindow => {
-            return host
-                .open_window()
-                .then_some(Answer::Done)
-                .ok_or_else(|| unsupported("open a window"))
-        }
-        Command::Quit => {
-            return host
-                .quit()
-                .then_some(Answer::Done)
-                .ok_or_else(|| unsupported("quit from here"))
-        }
-    };
-    result.map_err(UiError::from)
+    match command {
+        Command::AgentInfo => Ok(Answer::Info(serving.host.info())),
+        Command::OpenWindow => serving
+            .windows
+            .show(stint_ipc::WindowKind::Main)
+            .map(|()| Answer::Done)
+            .map_err(|_| unsupported("open a window")),
+        Command::OpenIdlePrompt => serving
+            .windows
+            .show(stint_ipc::WindowKind::Idle)
+            .map(|()| Answer::Done)
+            .map_err(|_| unsupported("open a window")),
+        Command::Quit => serving
+            .host
+            .quit()
+            .then_some(Answer::Done)
+            .ok_or_else(|| unsupported("quit from here")),
+        command => serving.agent.call(command).await,
+    }
 }

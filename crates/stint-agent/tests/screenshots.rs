@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
-use stint_agent::{Agent, AgentOptions, Paths, SystemClock};
+use stint_agent::{AgentHandle, AgentOptions, Entry, Paths, WorkspacePolicy};
+use stint_ipc::protocol::{Answer, Command};
 use stint_sensors::{ScreenCapturer, XcapCapturer};
 use stint_testkit::http::{call, send_bytes};
 use stint_testkit::{wait_until, Desktop, SolidWindows, TestServer};
@@ -116,6 +117,70 @@ fn check_nothing_sharp(dirs: &[PathBuf], database: &Path, bar: f64) -> usize {
     pictures.len()
 }
 
+/// The agent on a runtime of its own; the test thread calls it blocking.
+fn agent_on(
+    runtime: &tokio::runtime::Runtime,
+    paths: &Paths,
+    options: AgentOptions,
+) -> AgentHandle {
+    let _inside = runtime.enter();
+    stint_agent::start(paths, options).unwrap().0
+}
+
+fn ask(agent: &AgentHandle, command: Command) -> Answer {
+    agent.call_blocking(command).unwrap()
+}
+
+fn sign_in(agent: &AgentHandle, server: &TestServer, key: &str) {
+    ask(
+        agent,
+        Command::SignIn {
+            server: server.url.clone(),
+            api_key: key.to_owned(),
+        },
+    );
+}
+
+fn start(agent: &AgentHandle, description: &str) -> Entry {
+    match ask(
+        agent,
+        Command::StartTimer {
+            description: description.into(),
+        },
+    ) {
+        Answer::Entry(e) => e,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn stop_timer(agent: &AgentHandle) -> Option<Entry> {
+    match ask(agent, Command::StopTimer) {
+        Answer::MaybeEntry(e) => e,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn policy(agent: &AgentHandle) -> Option<WorkspacePolicy> {
+    match ask(agent, Command::WorkspacePolicy) {
+        Answer::Policy(p) => p,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn armed(agent: &AgentHandle) -> bool {
+    match ask(agent, Command::Overview) {
+        Answer::Overview(o) => o.capture_armed,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn notices(agent: &AgentHandle) -> Vec<String> {
+    match ask(agent, Command::ShownNotices) {
+        Answer::Ids(ids) => ids,
+        other => panic!("{other:?}"),
+    }
+}
+
 struct Api {
     base: String,
     workspace: String,
@@ -199,14 +264,10 @@ fn screenshots_follow_the_timer_and_the_workspace_switch() {
         capture_window: chrono::Duration::seconds(2),
         ..AgentOptions::default()
     };
-    let agent = Agent::open_with(&paths, Arc::new(SystemClock), options).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.spawn(agent.clone().run_ticks());
-    agent.sign_in(&server.url, &key).unwrap();
-    wait_until(Duration::from_secs(20), "the policy", || {
-        agent.workspace_policy()
-    })
-    .unwrap();
+    let agent = agent_on(&runtime, &paths, options);
+    sign_in(&agent, &server, &key);
+    wait_until(Duration::from_secs(20), "the policy", || policy(&agent)).unwrap();
 
     // Watch the data and temp directories all along.
     let stop = Arc::new(AtomicBool::new(false));
@@ -227,21 +288,21 @@ fn screenshots_follow_the_timer_and_the_workspace_switch() {
     };
 
     // Off: a running timer takes nothing.
-    let first = agent.start("off").unwrap();
+    let first = start(&agent, "off");
     std::thread::sleep(Duration::from_secs(5));
-    assert!(!agent.capture_armed());
+    assert!(!armed(&agent));
     assert!(api.sets(&key).is_empty());
-    agent.stop().unwrap();
+    stop_timer(&agent);
 
     // On: the member hears of it, and sets arrive tied to the running entry.
     api.switch(&admin, true);
     wait_until(Duration::from_secs(20), "the notice", || {
-        (!agent.shown_notices().is_empty()).then_some(())
+        (!notices(&agent).is_empty()).then_some(())
     })
     .unwrap();
-    let entry = agent.start("on").unwrap();
+    let entry = start(&agent, "on");
     wait_until(Duration::from_secs(10), "capture armed", || {
-        agent.capture_armed().then_some(())
+        armed(&agent).then_some(())
     })
     .unwrap();
     let sets = wait_until(
@@ -253,11 +314,11 @@ fn screenshots_follow_the_timer_and_the_workspace_switch() {
         },
     )
     .unwrap();
-    let stopped = agent.stop().unwrap().unwrap();
+    let stopped = stop_timer(&agent).unwrap();
     assert!(
-        !agent.capture_armed() || {
+        !armed(&agent) || {
             std::thread::sleep(Duration::from_millis(300));
-            !agent.capture_armed()
+            !armed(&agent)
         }
     );
     for set in &sets {
@@ -313,13 +374,13 @@ fn screenshots_follow_the_timer_and_the_workspace_switch() {
     wait_until(
         Duration::from_secs(20),
         "screenshots off at the agent",
-        || agent.workspace_policy().filter(|p| !p.screenshots_enabled),
+        || policy(&agent).filter(|p| !p.screenshots_enabled),
     )
     .unwrap();
     let count = api.sets(&key).len();
-    let last = agent.start("off again").unwrap();
+    let last = start(&agent, "off again");
     std::thread::sleep(Duration::from_secs(5));
-    assert!(!agent.capture_armed());
+    assert!(!armed(&agent));
     let sets = api.sets(&key);
     assert_eq!(sets.len(), count);
     assert!(sets.iter().all(|s| s["timeEntryId"] != last.id.0.as_str()));
@@ -358,10 +419,9 @@ fn a_capture_failure_is_told_once_and_tracking_goes_on() {
         capture_window: chrono::Duration::seconds(1),
         ..AgentOptions::default()
     };
-    let agent =
-        Agent::open_with(&Paths::under(root.path()), Arc::new(SystemClock), options).unwrap();
-    let mut events = agent.subscribe();
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    let agent = agent_on(&runtime, &Paths::under(root.path()), options);
+    let mut events = agent.subscribe();
     let problems = Arc::new(std::sync::Mutex::new(Vec::new()));
     let heard = problems.clone();
     runtime.spawn(async move {
@@ -375,19 +435,18 @@ fn a_capture_failure_is_told_once_and_tracking_goes_on() {
             }
         }
     });
-    runtime.spawn(agent.clone().run_ticks());
-    agent.sign_in(&server.url, &key).unwrap();
+    sign_in(&agent, &server, &key);
     wait_until(Duration::from_secs(20), "screenshots on", || {
-        agent.workspace_policy().filter(|p| p.screenshots_enabled)
+        policy(&agent).filter(|p| p.screenshots_enabled)
     })
     .unwrap();
-    let entry = agent.start("busy").unwrap();
+    let entry = start(&agent, "busy");
     let sets = wait_until(Duration::from_secs(30), "sets after the failures", || {
         let sets = api.sets(&key);
         (sets.len() >= 2).then_some(sets)
     })
     .unwrap();
-    agent.stop().unwrap();
+    stop_timer(&agent);
     assert!(fake.shots.load(Ordering::SeqCst) >= 5);
     let problems = problems.lock().unwrap().clone();
     // Two kinds of failure, each told once, with what to do.

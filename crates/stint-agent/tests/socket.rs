@@ -7,9 +7,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use stint_agent::socket::{SocketError, SocketServer};
-use stint_agent::{Agent, AgentEvent, Paths, SystemClock};
+use stint_agent::socket::{Headless, Serving, SocketError, SocketServer};
+use stint_agent::windows::Windows;
+use stint_agent::{AgentEvent, AgentHandle, AgentOptions, Paths, SystemClock};
 use stint_ipc::protocol::{decode, encode, Answer, Command, FromAgent, ToAgent, PROTOCOL_VERSION};
+use stint_ipc::WindowKind;
+use stint_sensors::fake::{FakeCapturer, FakeIdle, FakeWindow};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::UnixStream;
@@ -63,11 +66,16 @@ impl Client {
     }
 
     async fn hello(path: &Path) -> Client {
+        Client::hello_as(path, None).await
+    }
+
+    async fn hello_as(path: &Path, window: Option<WindowKind>) -> Client {
         let mut client = Client::connect(path).await;
         client
             .send(&ToAgent::Hello {
                 protocol: PROTOCOL_VERSION,
                 client: "test".into(),
+                window,
             })
             .await;
         assert!(matches!(
@@ -78,16 +86,26 @@ impl Client {
     }
 }
 
-async fn serving() -> (tempfile::TempDir, std::path::PathBuf, Arc<Agent>) {
+async fn serving() -> (tempfile::TempDir, std::path::PathBuf, AgentHandle) {
     let dir = tempfile::tempdir().unwrap();
-    let agent = Agent::open(
-        &Paths::under(&dir.path().join("data")),
-        Arc::new(SystemClock),
-    )
-    .unwrap();
+    let options = AgentOptions {
+        capturer: Arc::new(FakeCapturer::new(vec![(64, 64)])),
+        capture_window: stint_core::capture::window(),
+        idle_source: Arc::new(FakeIdle::default()),
+        window_source: Arc::new(FakeWindow::default()),
+        clock: Arc::new(SystemClock),
+    };
+    let paths = Paths::under(&dir.path().join("data"));
+    let (agent, _task) = stint_agent::start(&paths, options).unwrap();
     let path = dir.path().join("run").join("agent.sock");
     let server = SocketServer::bind(&path).await.unwrap();
-    tokio::spawn(server.serve(agent.clone(), Arc::new(stint_agent::socket::Headless)));
+    tokio::spawn(server.serve(Serving {
+        agent: agent.clone(),
+        host: Arc::new(Headless {
+            data_dir: paths.data_dir,
+        }),
+        windows: Windows::headless(),
+    }));
     (dir, path, agent)
 }
 
@@ -108,7 +126,7 @@ async fn calls_are_answered_and_events_arrive() {
     };
     assert_eq!(entry.description, "Over the socket");
     // The agent itself sees the same timer, and the event reaches the client.
-    assert_eq!(agent.running().unwrap(), Some(entry.clone()));
+    assert_eq!(agent.running().await.unwrap(), Some(entry.clone()));
     client
         .send(&ToAgent::Call {
             id: 2,
@@ -140,6 +158,18 @@ async fn calls_are_answered_and_events_arrive() {
         panic!("accepted")
     };
     assert_eq!(error.code, "not_found", "{error:?}");
+    // This agent has no windows: asking for one is refused in words.
+    client
+        .send(&ToAgent::Call {
+            id: 4,
+            command: Command::OpenWindow,
+        })
+        .await;
+    let Err(refused) = client.reply(4, &mut events).await else {
+        panic!("a headless agent opened a window")
+    };
+    assert_eq!(refused.code, "unsupported");
+    assert!(refused.message.contains("without a window"), "{refused:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,6 +187,7 @@ async fn bad_lines_and_other_versions_are_refused_without_harm() {
     old.send(&ToAgent::Hello {
         protocol: PROTOCOL_VERSION + 1,
         client: "old window".into(),
+        window: None,
     })
     .await;
     match old.next().await {
@@ -191,7 +222,7 @@ async fn bad_lines_and_other_versions_are_refused_without_harm() {
         client.reply(9, &mut Vec::new()).await,
         Ok(Answer::MaybeEntry(None))
     );
-    assert!(agent.running().unwrap().is_none());
+    assert!(agent.running().await.unwrap().is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -234,6 +265,90 @@ async fn the_socket_is_private_and_answers_for_one_agent() {
         SocketServer::bind(&open.join("agent.sock")).await,
         Err(SocketError::OpenDirectory(_))
     ));
+}
+
+/// One window process at a time: a second one is refused with a sentence, and the first
+/// is asked to show the window the second wanted; once the first is gone, a new one may come.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_window_process_is_refused_and_the_first_shows_its_window() {
+    let (_dir, path, _agent) = serving().await;
+    let mut first = Client::hello_as(&path, Some(WindowKind::Main)).await;
+    let mut second = Client::connect(&path).await;
+    second
+        .send(&ToAgent::Hello {
+            protocol: PROTOCOL_VERSION,
+            client: "second window".into(),
+            window: Some(WindowKind::Idle),
+        })
+        .await;
+    match second.next().await {
+        Some(FromAgent::Refused { code, message }) => {
+            assert_eq!(code, "window_open");
+            assert!(message.contains("already open"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(second.next().await, None, "the refused connection ends");
+    loop {
+        match first.next().await.expect("the first window hears") {
+            FromAgent::Show { window } => {
+                assert_eq!(window, WindowKind::Idle);
+                break;
+            }
+            FromAgent::Event { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // A plain client (the CLI) is no window and is always welcome.
+    let mut cli = Client::hello(&path).await;
+    cli.send(&ToAgent::Call {
+        id: 1,
+        command: Command::AgentInfo,
+    })
+    .await;
+    let Ok(Answer::Info(info)) = cli.reply(1, &mut Vec::new()).await else {
+        panic!("no info")
+    };
+    assert!(!info.tray_available);
+    // "Open Stint" with a window process connected asks it to show its main window.
+    cli.send(&ToAgent::Call {
+        id: 2,
+        command: Command::OpenWindow,
+    })
+    .await;
+    assert_eq!(cli.reply(2, &mut Vec::new()).await, Ok(Answer::Done));
+    loop {
+        match first.next().await.expect("the first window hears") {
+            FromAgent::Show { window } => {
+                assert_eq!(window, WindowKind::Main);
+                break;
+            }
+            FromAgent::Event { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    drop(first);
+    // The slot frees when the first window process goes.
+    let third = tokio::time::timeout(WAIT, async {
+        loop {
+            let mut c = Client::connect(&path).await;
+            c.send(&ToAgent::Hello {
+                protocol: PROTOCOL_VERSION,
+                client: "third".into(),
+                window: Some(WindowKind::Main),
+            })
+            .await;
+            if matches!(c.next().await, Some(FromAgent::Welcome { .. })) {
+                return c;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(
+        third.is_ok(),
+        "a new window process is welcome once the first left"
+    );
 }
 
 /// `stint-cli` talks to a running agent over the socket: a start from a CLI pointed at

@@ -1,6 +1,6 @@
-//! The auto tracker's decisions: consecutive readings of the same foreground window merge
-//! into spans, spans of 10 seconds or less are dropped, idle time and gaps (a suspend, a
-//! pause) end a span, every URL in a title is cut to its host (never a path, query or
+//! The auto tracker's decisions: a span lasts while the same foreground window (app and
+//! title) stays in front, spans of 10 seconds or less are dropped, idle time, a suspend or
+//! a pause end a span, every URL in a title is cut to its host (never a path, query or
 //! fragment; see [`crate::urls`]) and a browser's site is that host. Time is passed in; nothing here reads a clock or a window.
 
 use chrono::{DateTime, Duration, Utc};
@@ -59,47 +59,47 @@ impl IgnoreKind {
     }
 }
 
-/// Merges readings into spans. `pulse` is the time between readings; a reading later
-/// than 1.5 pulses after the previous one starts a new span (the machine slept, or the
-/// tracker was paused).
-#[derive(Debug, Clone)]
+/// Turns changes of the window in front into spans. The sensors report a reading when the
+/// foreground window or its title changes (not on a timer), so the open span lasts from its
+/// reading until the next different one, or until a cut (idle time, a suspend, a pause).
+#[derive(Debug, Clone, Default)]
 pub struct SpanBuilder {
-    pulse: Duration,
-    open: Option<(Reading, DateTime<Utc>)>,
+    open: Option<Reading>,
 }
 
 impl SpanBuilder {
-    pub fn new(pulse: Duration) -> SpanBuilder {
-        SpanBuilder { pulse, open: None }
+    pub fn new() -> SpanBuilder {
+        SpanBuilder::default()
     }
 
-    fn close(&mut self) -> Option<Span> {
-        let (first, last) = self.open.take()?;
-        (last - first.at > min_span()).then(|| span_of(&first, first.at, last))
+    /// Whether a window is being followed (nothing was cut since the last reading).
+    pub fn is_open(&self) -> bool {
+        self.open.is_some()
     }
 
-    /// Adds a reading; returns the span it finished, if one is worth keeping.
+    fn close(&mut self, end: DateTime<Utc>) -> Option<Span> {
+        let first = self.open.take()?;
+        let end = end.max(first.at);
+        (end - first.at > min_span()).then(|| span_of(&first, first.at, end))
+    }
+
+    /// The window in front at `reading.at`; returns the span it finished, if one is worth
+    /// keeping. The same app and title again changes nothing (the span goes on).
     pub fn push(&mut self, reading: Reading) -> Option<Span> {
-        if let Some((first, last)) = &mut self.open {
-            let gap = reading.at - *last;
-            let same = first.app == reading.app && first.title == reading.title;
-            if same && gap >= Duration::zero() && gap * 2 <= self.pulse * 3 {
-                *last = reading.at;
+        if let Some(first) = &self.open {
+            if first.app == reading.app && first.title == reading.title && reading.at >= first.at {
                 return None;
             }
         }
-        let finished = self.close();
-        self.open = Some((reading.clone(), reading.at));
+        let finished = self.close(reading.at);
+        self.open = Some(reading);
         finished
     }
 
-    /// The user went idle (last input at `since`) or the tracker stops: the open span ends
-    /// at `since` at the latest.
-    pub fn cut(&mut self, since: DateTime<Utc>) -> Option<Span> {
-        if let Some((first, last)) = &mut self.open {
-            *last = (*last).min(since).max(first.at);
-        }
-        self.close()
+    /// The user went idle (last input at `at`), the machine slept, no window is in front or
+    /// the tracker stops: the open span ends at `at` (never before its start).
+    pub fn cut(&mut self, at: DateTime<Utc>) -> Option<Span> {
+        self.close(at)
     }
 }
 

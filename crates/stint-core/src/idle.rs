@@ -79,6 +79,39 @@ impl IdlePeriod {
     }
 }
 
+/// When the machine went to sleep between two observations, if it did: the boot clock ran
+/// on while the awake clock stood still for at least [`min_suspend`]. The suspend began at
+/// most the awake time that passed since `last` after it; and where the last input came
+/// after that (so after the resume), at most the sleep's length before that input. Kept
+/// within the two wall-clock times.
+pub fn suspend_between(last: &Observation, obs: &Observation) -> Option<DateTime<Utc>> {
+    let awake = obs.awake - last.awake;
+    let slept = (obs.since_boot - last.since_boot) - awake;
+    if slept < min_suspend() {
+        return None;
+    }
+    let latest = last.now + awake;
+    let input = obs.now - obs.idle_for.max(Duration::zero());
+    let start = if input > latest {
+        latest.min(input - slept)
+    } else {
+        latest
+    };
+    Some(start.clamp(last.now.min(obs.now), obs.now))
+}
+
+/// How much awake time before a suspend a look may be and still tell the last input
+/// before it.
+pub fn fresh_look() -> Duration {
+    Duration::seconds(10)
+}
+
+/// How long after an observation the user can first count as idle: the rest of the
+/// threshold, never less than half a second (so a sensor that lags cannot make a busy loop).
+pub fn until_threshold(idle_for: Duration, settings: &IdleSettings) -> Duration {
+    (settings.threshold() - idle_for).max(Duration::milliseconds(500))
+}
+
 /// What an observation changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdleChange {
@@ -109,10 +142,7 @@ impl IdleTracker {
 
     /// When a suspend between the previous observation and this one began, if there was one.
     fn suspend_start(&self, obs: &Observation) -> Option<DateTime<Utc>> {
-        let last = self.last?;
-        let awake = obs.awake - last.awake;
-        let slept = (obs.since_boot - last.since_boot) - awake;
-        (slept >= min_suspend()).then(|| (last.now + awake).clamp(last.now.min(obs.now), obs.now))
+        suspend_between(&self.last?, obs)
     }
 
     pub fn observe(&mut self, obs: Observation, settings: &IdleSettings) -> IdleChange {
@@ -124,9 +154,13 @@ impl IdleTracker {
         let previous = self.last.replace(obs);
         let last_input = (obs.now - obs.idle_for.max(Duration::zero())).min(obs.now);
         let away_now = obs.locked || obs.idle_for >= settings.threshold();
-        // Input before a suspend: if none came since before it, idle began then.
-        let before_suspend =
-            previous.map(|p| (p.now - p.idle_for.max(Duration::zero())).min(p.now));
+        // Input before a suspend: if none came since before it, idle began then. Only a
+        // look shortly before the suspend can tell: the agent looks when something is due,
+        // not on a pulse, and input after an older look went unseen, so then idle begins
+        // at the suspend itself.
+        let before_suspend = previous
+            .filter(|p| obs.awake - p.awake <= fresh_look())
+            .map(|p| (p.now - p.idle_for.max(Duration::zero())).min(p.now));
         let candidate = match suspended {
             Some(s) => Some(before_suspend.map_or(s, |b| b.min(s))),
             None if away_now => Some(last_input),

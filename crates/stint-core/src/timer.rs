@@ -69,3 +69,38 @@ pub fn next_display_refresh(start: DateTime<Utc>, now: DateTime<Utc>) -> DateTim
     let due = start + minute * i32::try_from(whole).unwrap_or(i32::MAX);
     due.max(now + chrono::Duration::seconds(1))
 }
+
+/// Continue an earlier entry (the tray's recent entries, Clockify's "continue"): a new entry
+/// with `from`'s description runs from `now`; a running timer stops at `now` first. Returns
+/// the entries to write, in order.
+pub fn continue_from(
+    running: Option<&Entry>,
+    from: &Entry,
+    id: EntryId,
+    now: DateTime<Utc>,
+) -> Result<Vec<Entry>, TimerError> {
+    let mut writes = Vec::new();
+    if let Ok(StopOutcome::Stopped(stopped)) = stop(running, now) {
+        writes.push(stopped);
+    }
+    writes.push(Entry {
+        id,
+        description: normalize_description(&from.description)?,
+        start: now,
+        end: None,
+    });
+    Ok(writes)
+}
+
+/// The entries to offer for continuing: stopped ones, one per description, newest first,
+/// at most `n`. `newest_first` is a recent stretch of entries, newest first.
+pub fn recent_distinct(newest_first: &[Entry], n: usize) -> Vec<Entry> {
+    let mut seen = std::collections::HashSet::new();
+    newest_first
+        .iter()
+        .filter(|e| !e.is_running())
+        .filter(|e| seen.insert(e.description.trim().to_lowercase()))
+        .take(n)
+        .cloned()
+        .collect()
+}

@@ -82,8 +82,9 @@ fn a_suspend_seen_in_the_clock_gap_counts_from_its_start() {
     let mut tr = IdleTracker::default();
     tr.observe(obs(0, 2), &settings());
     // 30 s awake after the last look, then asleep: the boot clock moved 3600 s more than
-    // the awake clock. The user pressed a key to wake it, 1 s ago. No input came between
-    // the last look (input 2 s before it) and the suspend, so idle began at that input.
+    // the awake clock. The user pressed a key to wake it, 1 s ago, so the sleep ended by
+    // then and began an hour earlier (29 s). The last look is too old to tell whether input
+    // came before the suspend, so idle began at the suspend.
     let woke = Observation {
         now: t(3630),
         idle_for: Duration::seconds(1),
@@ -94,8 +95,54 @@ fn a_suspend_seen_in_the_clock_gap_counts_from_its_start() {
     assert_eq!(
         tr.observe(woke, &settings()),
         IdleChange::Ended(IdlePeriod {
-            start: t(-2),
+            start: t(29),
             end: t(3629)
+        })
+    );
+}
+
+#[test]
+fn awake_time_after_the_resume_does_not_move_the_suspend_start() {
+    let mut tr = IdleTracker::default();
+    tr.observe(obs(0, 0), &settings());
+    // Asleep at 40 s for an hour; a key at the resume; the next look 20 s after it. The
+    // 60 s awake could all lie before the suspend, but the input after the resume shows
+    // the suspend ended by then.
+    let woke = Observation {
+        now: t(3660),
+        idle_for: Duration::seconds(20),
+        awake: Duration::seconds(1000 + 60),
+        since_boot: Duration::seconds(1000 + 3660),
+        locked: false,
+    };
+    assert_eq!(
+        tr.observe(woke, &settings()),
+        IdleChange::Ended(IdlePeriod {
+            start: t(40),
+            end: t(3640)
+        })
+    );
+}
+
+#[test]
+fn a_look_just_before_a_suspend_tells_the_last_input() {
+    let mut tr = IdleTracker::default();
+    tr.observe(obs(0, 0), &settings());
+    // 8 s awake after a look that saw input 20 s earlier: no input came since, so idle
+    // began at that input.
+    tr.observe(obs(100, 20), &settings());
+    let woke = Observation {
+        now: t(3700),
+        idle_for: Duration::seconds(1),
+        awake: Duration::seconds(1000 + 108),
+        since_boot: Duration::seconds(1000 + 3700),
+        locked: false,
+    };
+    assert_eq!(
+        tr.observe(woke, &settings()),
+        IdleChange::Ended(IdlePeriod {
+            start: t(80),
+            end: t(3699)
         })
     );
 }

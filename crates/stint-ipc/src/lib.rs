@@ -2,11 +2,14 @@
 //! shows (today's entries, sync state, the workspace's rules, the idle prompt, the auto
 //! tracker's day) and the error shape, as serde types with TypeScript bindings (specta).
 //! No runtime: the window process is to link this crate, never the agent's (DESIGN.md:
-//! stint-ipc). [`protocol`] is the socket protocol (commands, answers, events, version);
-//! the socket itself comes with the window's own process (issue 12), until then the Tauri
-//! commands carry these types.
+//! stint-ipc). [`protocol`] is the socket protocol (commands, answers, events, version),
+//! [`socket`] where the socket is and a blocking one-call client, and [`link`] (feature
+//! `link`) the window's async client.
 
+#[cfg(feature = "link")]
+pub mod link;
 pub mod protocol;
+pub mod socket;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -127,22 +130,46 @@ pub enum KeyStorage {
     File,
 }
 
-/// The app's auto tracker settings (in `settings.json`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+/// The app's auto tracker settings (in `settings.json`). The window in front is read when
+/// it changes (the sensors say so), not on a timer; an older file's `pulseSeconds` is
+/// ignored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AutoTrackerSettings {
     pub paused: bool,
-    /// Seconds between looks at the foreground window.
-    pub pulse_seconds: u32,
 }
 
-impl Default for AutoTrackerSettings {
-    fn default() -> Self {
-        AutoTrackerSettings {
-            paused: false,
-            pulse_seconds: 5,
-        }
-    }
+/// What the tray shows, in one answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Overview {
+    pub running: Option<Entry>,
+    /// Screenshots are being taken (a timer runs and the workspace enabled them).
+    pub capture_armed: bool,
+    /// An idle prompt waits for an answer.
+    pub idle_pending: bool,
+    pub auto_tracker: AutoTrackerSettings,
+    /// As [`crate::protocol::Command::RecentEntries`] answers.
+    pub recent: Vec<Entry>,
+}
+
+/// The agent's facts a window needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentInfo {
+    pub version: String,
+    pub data_dir: String,
+    /// False where the desktop shows no tray: closing the window then quits Stint.
+    pub tray_available: bool,
+}
+
+/// The windows of the window process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum WindowKind {
+    Main,
+    /// The small always-on-top idle prompt.
+    Idle,
 }
 
 /// One day of the auto tracker, as the window shows it.

@@ -14,8 +14,8 @@ use stint_core::idle::{IdleChoice, IdleSettings};
 use stint_core::{Entry, EntryId, EntryPatch};
 
 use crate::{
-    ActivityDay, AgentEvent, AutoTrackerSettings, DayView, IdlePrompt, SyncStatus, UiError,
-    WorkspacePolicy,
+    ActivityDay, AgentEvent, AgentInfo, AutoTrackerSettings, DayView, IdlePrompt, Overview,
+    SyncStatus, UiError, WindowKind, WorkspacePolicy,
 };
 
 /// The protocol's version; both sides must speak the same one.
@@ -82,8 +82,24 @@ pub enum Command {
     SetAutoTrackerPaused {
         paused: bool,
     },
+    /// The latest stopped entries of different descriptions, newest first (at most five):
+    /// what the tray offers to continue.
+    RecentEntries,
+    /// Starts a new entry like `id` (its description), stopping the running timer first.
+    ContinueEntry {
+        id: EntryId,
+    },
+    /// What the tray shows: the timer, capture, a waiting idle prompt, the auto tracker,
+    /// the recent entries.
+    Overview,
+    /// The ids of the workspace notices shown in this session, oldest first.
+    ShownNotices,
+    /// The agent's version, data directory and whether it has a tray.
+    AgentInfo,
     /// Show the main window (a second `stint` started by the user asks this).
     OpenWindow,
+    /// Show the small idle prompt window (the tray's "Idle time…").
+    OpenIdlePrompt,
     Quit,
 }
 
@@ -102,6 +118,9 @@ pub enum Answer {
     IdleSettings(IdleSettings),
     Activity(ActivityDay),
     AutoTracker(AutoTrackerSettings),
+    Overview(Overview),
+    Info(AgentInfo),
+    Ids(Vec<String>),
 }
 
 /// A message from a client to the agent.
@@ -112,8 +131,19 @@ pub enum Answer {
     rename_all_fields = "camelCase"
 )]
 pub enum ToAgent {
-    Hello { protocol: u32, client: String },
-    Call { id: u64, command: Command },
+    /// The first message. A window process names the window it is there to show: the agent
+    /// keeps one window process, so a second one is refused with `window_open` (and the
+    /// first is asked to show that window instead).
+    Hello {
+        protocol: u32,
+        client: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window: Option<WindowKind>,
+    },
+    Call {
+        id: u64,
+        command: Command,
+    },
 }
 
 /// A message from the agent to a client.
@@ -139,6 +169,10 @@ pub enum FromAgent {
     },
     Event {
         event: AgentEvent,
+    },
+    /// To the window process only: bring this window to the front (open it if closed).
+    Show {
+        window: WindowKind,
     },
 }
 

@@ -60,32 +60,128 @@ impl ScreenCapturer for FakeCapturer {
     }
 }
 
-/// Idle time set by the test.
+/// Idle time set by the test; [`FakeIdle::input`] plays a key press (idle time back to
+/// zero, and the waiting input callback called).
 #[derive(Default)]
 pub struct FakeIdle {
-    pub idle: Mutex<std::time::Duration>,
+    idle: Mutex<std::time::Duration>,
+    waiting: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+    /// Whether it offers input callbacks (a source that cannot is polled).
+    pub polled_only: bool,
+}
+
+impl FakeIdle {
+    /// A source that offers no input callback, like one on a desktop that cannot tell.
+    pub fn polled() -> FakeIdle {
+        FakeIdle {
+            polled_only: true,
+            ..FakeIdle::default()
+        }
+    }
+
+    /// The time since the last input is now `idle` (no input happens).
+    pub fn set(&self, idle: std::time::Duration) {
+        *self.idle.lock().unwrap_or_else(|p| p.into_inner()) = idle;
+    }
+
+    /// A key press now.
+    pub fn input(&self) {
+        self.set(std::time::Duration::ZERO);
+        let waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(callback) = waiting {
+            callback();
+        }
+    }
+
+    /// Whether someone waits for the next input.
+    pub fn is_watched(&self) -> bool {
+        self.waiting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
 }
 
 impl crate::idle::IdleSource for FakeIdle {
     fn idle_for(&self) -> Result<std::time::Duration, crate::idle::IdleSensorError> {
         Ok(*self.idle.lock().unwrap_or_else(|p| p.into_inner()))
     }
+
+    fn on_next_input(&self, on_input: Box<dyn FnOnce() + Send>) -> bool {
+        if self.polled_only {
+            return false;
+        }
+        *self.waiting.lock().unwrap_or_else(|p| p.into_inner()) = Some(on_input);
+        true
+    }
 }
 
-/// The foreground window set by the test.
+type Watcher = std::sync::Arc<dyn Fn() + Send + Sync>;
+
+/// The foreground window set by the test; [`FakeWindow::set`] tells the watcher.
 #[derive(Default)]
 pub struct FakeWindow {
-    pub current: Mutex<Option<crate::window::Foreground>>,
+    current: Mutex<Option<crate::window::Foreground>>,
+    watcher: Mutex<Option<Watcher>>,
+    /// How many times the window was read.
+    pub reads: AtomicUsize,
+    /// Offers no change notifications (the caller must poll).
+    polled_only: bool,
+}
+
+impl FakeWindow {
+    /// A source that cannot tell about changes, like one on a desktop without events.
+    pub fn polled() -> FakeWindow {
+        FakeWindow {
+            polled_only: true,
+            ..FakeWindow::default()
+        }
+    }
+
+    pub fn reads(&self) -> usize {
+        self.reads.load(Ordering::SeqCst)
+    }
+
+    /// `app` with `title` comes to the front (`None`: an empty desktop).
+    pub fn set(&self, window: Option<(&str, &str)>) {
+        *self.current.lock().unwrap_or_else(|p| p.into_inner()) =
+            window.map(|(app, title)| crate::window::Foreground {
+                app: app.to_owned(),
+                title: title.to_owned(),
+                process_path: None,
+            });
+        let watcher = self
+            .watcher
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(watcher) = watcher {
+            watcher();
+        }
+    }
 }
 
 impl crate::window::ActiveWindowSource for FakeWindow {
     fn foreground(
         &self,
     ) -> Result<Option<crate::window::Foreground>, crate::window::WindowSensorError> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
         Ok(self
             .current
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone())
+    }
+
+    fn watch(&self, on_change: Watcher) -> bool {
+        if self.polled_only {
+            return false;
+        }
+        *self.watcher.lock().unwrap_or_else(|p| p.into_inner()) = Some(on_change);
+        true
     }
 }

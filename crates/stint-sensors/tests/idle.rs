@@ -53,3 +53,36 @@ fn the_boot_clock_never_lags_the_awake_clock() {
     let gap = (boot2 - boot).abs_diff(awake2 - awake);
     assert!(gap < Duration::from_millis(20), "{gap:?}");
 }
+
+/// Waiting for input costs nothing until it comes: the callback runs once, at the first
+/// pointer motion, and not again for later input.
+#[test]
+fn the_first_input_after_a_wait_is_told_once() {
+    use std::sync::mpsc;
+    let desktop = Desktop::start("1024x768x24").unwrap();
+    std::env::set_var("DISPLAY", &desktop.display);
+    let sensor = X11Idle::default();
+    let (tx, rx) = mpsc::channel();
+    let first = tx.clone();
+    assert!(sensor.on_next_input(Box::new(move || first.send("first").unwrap())));
+    assert!(
+        rx.recv_timeout(Duration::from_millis(500)).is_err(),
+        "no input yet, no call"
+    );
+    desktop
+        .run("xdotool", &["mousemove", "200", "200"])
+        .unwrap();
+    assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok("first"));
+    desktop
+        .run("xdotool", &["mousemove", "300", "300"])
+        .unwrap();
+    assert!(
+        rx.recv_timeout(Duration::from_millis(500)).is_err(),
+        "told once"
+    );
+    // Armed again, a key press counts as well.
+    assert!(sensor.on_next_input(Box::new(move || tx.send("key").unwrap())));
+    std::thread::sleep(Duration::from_millis(200));
+    desktop.run("xdotool", &["key", "shift"]).unwrap();
+    assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok("key"));
+}

@@ -139,11 +139,16 @@ fn drain(backlog: usize) {
     if std::env::var_os("STINT_BENCH_FSYNC").is_none() {
         store.relax_durability_for_delivery_state().unwrap();
     }
-    let remote = Remote::sign_in(&Credentials {
-        server: server.url.clone(),
-        api_key: key,
-    })
-    .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let remote = runtime
+        .block_on(Remote::sign_in(&Credentials {
+            server: server.url.clone(),
+            api_key: key,
+        }))
+        .unwrap();
     let started = Instant::now();
     let mut sent = 0;
     // Four at a time, as the agent's drainer sends them (STINT_BENCH_WIDTH to compare).
@@ -152,7 +157,8 @@ fn drain(backlog: usize) {
         .and_then(|w| w.parse().ok())
         .unwrap_or(4);
     'drain: loop {
-        for step in drain_batch(&mut store, &remote, Utc::now(), 0.5, width).unwrap() {
+        let steps = runtime.block_on(drain_batch(&mut store, &remote, Utc::now(), 0.5, width));
+        for step in steps.unwrap() {
             match step {
                 Step::Idle => break 'drain,
                 Step::Sent => sent += 1,

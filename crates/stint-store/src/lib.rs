@@ -189,6 +189,32 @@ impl Store {
         rows.map(|r| r?.into_entry()).collect()
     }
 
+    /// The `limit` entries that started last, newest first (the running one included).
+    pub fn latest_entries(&self, limit: usize) -> Result<Vec<Entry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, description, start_utc, end_utc FROM entries
+             ORDER BY start_utc DESC, id DESC LIMIT ?1",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map([limit], raw_entry)?;
+        rows.map(|r| r?.into_entry()).collect()
+    }
+
+    /// Runs `f` with commits that do not wait for the disk, then restores full durability.
+    /// Only for delivery state (outbox rows done, retried, parked): losing the newest of
+    /// that in a power cut just means a row is sent again, which the server answers from
+    /// its idempotency record. The changes themselves are always committed durably.
+    pub fn relaxed<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> T {
+        if let Err(e) = self.conn.pragma_update(None, "synchronous", "NORMAL") {
+            tracing::warn!("delivery state keeps full durability: {e}");
+        }
+        let answer = f(self);
+        if let Err(e) = self.conn.pragma_update(None, "synchronous", "FULL") {
+            tracing::error!("could not restore full durability: {e}");
+        }
+        answer
+    }
+
     /// Runs `decide` on the running entry inside an immediate transaction, so that two
     /// processes racing to start or stop see each other's result; whatever entry it returns
     /// is written with its outbox row.

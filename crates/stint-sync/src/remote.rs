@@ -55,9 +55,8 @@ pub enum Delivery {
     /// The server will never accept this row as it is (other 4xx).
     Refused(String),
 }
-
 pub struct Remote {
-    http: ureq::Agent,
+    http: reqwest::Client,
     base: String,
     key: String,
     pub account: Account,
@@ -72,12 +71,20 @@ fn api_base(server: &str) -> String {
     }
 }
 
-fn http() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
+/// One HTTP client per remote: it keeps its connection alive between requests, so a
+/// signed-in agent does not set up TCP (and TLS) for every look at the server.
+fn http() -> reqwest::Client {
+    // rustls needs one process-wide crypto provider; ring is the one already in the tree.
+    // Installing it again (a second remote) fails harmlessly.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(10))
         .build()
-        .into()
+        .unwrap_or_else(|e| {
+            tracing::error!("the HTTP client could not be set up ({e}); using defaults");
+            reqwest::Client::new()
+        })
 }
 
 fn message_of(status: u16, body: &str) -> String {
@@ -86,21 +93,51 @@ fn message_of(status: u16, body: &str) -> String {
         .unwrap_or_else(|_| format!("HTTP {status}"))
 }
 
+/// reqwest's own message names only the outermost layer ("error sending request"); the
+/// reason a user can act on (connection refused, timed out) is further down.
+fn describe(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        text = format!("{text}: {inner}");
+        source = inner.source();
+    }
+    text
+}
+
+/// The status and text of an answer; a request that got none is "offline: why".
+async fn read_answer(
+    response: Result<reqwest::Response, reqwest::Error>,
+) -> Result<(u16, String), String> {
+    let response = response.map_err(|e| format!("offline: {}", describe(&e)))?;
+    let status = response.status().as_u16();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| format!("offline: {}", describe(&e)))?;
+    Ok((status, text))
+}
+
 impl Remote {
     /// Checks the key against `GET /user` and learns the account.
-    pub fn sign_in(credentials: &Credentials) -> Result<Remote, SyncError> {
+    ///
+    /// # Errors
+    /// [`SyncError::BadKey`] for 401/403, [`SyncError::Offline`] when no answer came,
+    /// [`SyncError::Server`] for any other status or an answer that is not a user.
+    pub async fn sign_in(credentials: &Credentials) -> Result<Remote, SyncError> {
         let http = http();
         let base = api_base(&credentials.server);
-        let mut response = http
-            .get(format!("{base}/user"))
-            .header(API_KEY_HEADER, &credentials.api_key)
-            .call()
-            .map_err(|e| SyncError::Offline {
-                server: credentials.server.clone(),
-                reason: e.to_string(),
-            })?;
-        let status = response.status().as_u16();
-        let body = response.body_mut().read_to_string().unwrap_or_default();
+        let answer = read_answer(
+            http.get(format!("{base}/user"))
+                .header(API_KEY_HEADER, &credentials.api_key)
+                .send()
+                .await,
+        )
+        .await;
+        let (status, body) = answer.map_err(|reason| SyncError::Offline {
+            server: credentials.server.clone(),
+            reason: reason.trim_start_matches("offline: ").to_owned(),
+        })?;
         match status {
             200 => {}
             401 | 403 => return Err(SyncError::BadKey),
@@ -138,43 +175,36 @@ impl Remote {
         }
     }
 
-    fn send(
+    async fn send(
         &self,
-        method: &str,
+        method: reqwest::Method,
         path: &str,
         idempotency_key: &str,
         body: Option<&Value>,
     ) -> Result<(u16, String), String> {
-        let url = format!("{}{path}", self.base);
-        let response = match (method, body) {
-            ("DELETE", _) => self
-                .http
-                .delete(&url)
-                .header(API_KEY_HEADER, &self.key)
-                .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
-                .call(),
-            (_, body) => {
-                let request = if method == "PUT" {
-                    self.http.put(&url)
-                } else {
-                    self.http.post(&url)
-                };
-                request
-                    .header(API_KEY_HEADER, &self.key)
-                    .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
-                    .send_json(body.cloned().unwrap_or(Value::Null))
-            }
-        };
-        read_answer(response)
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header(API_KEY_HEADER, &self.key)
+            .header(IDEMPOTENCY_KEY_HEADER, idempotency_key);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        read_answer(request.send().await).await
     }
 
-    fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<Option<T>, String> {
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<Option<T>, String> {
         let (status, body) = read_answer(
             self.http
                 .get(format!("{}{path}", self.base))
                 .header(API_KEY_HEADER, &self.key)
-                .call(),
-        )?;
+                .send()
+                .await,
+        )
+        .await?;
         match status {
             200 => serde_json::from_str(&body)
                 .map(Some)
@@ -185,47 +215,49 @@ impl Remote {
     }
 
     /// The timer running on the server for this user, if any.
-    pub fn running_entry(&self) -> Result<Option<Entry>, String> {
+    pub async fn running_entry(&self) -> Result<Option<Entry>, String> {
         let path = format!(
             "/workspaces/{}/user/{}/time-entries?in-progress=true&page-size=1",
             self.account.workspace_id, self.account.user_id
         );
-        let list: Vec<TimeEntry> = self.get_json(&path)?.unwrap_or_default();
+        let list: Vec<TimeEntry> = self.get_json(&path).await?.unwrap_or_default();
         Ok(list.into_iter().next().map(entry_of))
     }
 
     /// The server's version of one entry; `None` if it does not have it.
-    pub fn entry(&self, id: &EntryId) -> Result<Option<Entry>, String> {
+    pub async fn entry(&self, id: &EntryId) -> Result<Option<Entry>, String> {
         let path = format!(
             "/workspaces/{}/time-entries/{}",
             self.account.workspace_id, id.0
         );
-        Ok(self.get_json::<TimeEntry>(&path)?.map(entry_of))
+        Ok(self.get_json::<TimeEntry>(&path).await?.map(entry_of))
     }
 
     /// The workspace's settings.
-    pub fn settings(&self) -> Result<WorkspaceSettings, String> {
+    pub async fn settings(&self) -> Result<WorkspaceSettings, String> {
         let path = format!("/workspaces/{}/settings", self.account.workspace_id);
-        self.get_json(&path)?
+        self.get_json(&path)
+            .await?
             .ok_or_else(|| "the workspace has no settings".to_owned())
     }
 
     /// Notices for this user not yet marked read.
-    pub fn unread_notices(&self) -> Result<Vec<Notice>, String> {
+    pub async fn unread_notices(&self) -> Result<Vec<Notice>, String> {
         let path = format!(
             "/workspaces/{}/notices?unread=true",
             self.account.workspace_id
         );
-        Ok(self.get_json(&path)?.unwrap_or_default())
+        Ok(self.get_json(&path).await?.unwrap_or_default())
     }
 
     /// Marks a notice read, so it is shown once.
-    pub fn mark_notice_read(&self, id: &str) -> Result<(), String> {
+    pub async fn mark_notice_read(&self, id: &str) -> Result<(), String> {
         let path = format!(
             "/workspaces/{}/notices/{id}/read",
             self.account.workspace_id
         );
-        match self.send("POST", &path, &format!("notice-read-{id}"), None)? {
+        let key = format!("notice-read-{id}");
+        match self.send(reqwest::Method::POST, &path, &key, None).await? {
             (status, _) if status == 204 || status == 404 => Ok(()),
             (status, body) => Err(format!("{status}: {}", message_of(status, &body))),
         }
@@ -234,18 +266,20 @@ impl Remote {
     /// Sends one outbox row. Upserts are a create with the entry's own id, and a replace
     /// when the server already has that id with other content. A screenshot upload needs
     /// its set (`None`: the set is gone from the device, so there is nothing to send).
-    pub fn deliver(&self, row: &OutboxRow, capture: Option<&LocalCaptureSet>) -> Delivery {
+    pub async fn deliver(&self, row: &OutboxRow, capture: Option<&LocalCaptureSet>) -> Delivery {
+        use reqwest::Method;
         let entries = format!("/workspaces/{}/time-entries", self.account.workspace_id);
         let one = format!("{entries}/{}", row.entity_id);
+        let key = &row.idempotency_key;
         let outcome = match &row.change {
             Change::UploadCapture { .. } => {
                 return match capture {
-                    Some(set) => judge(self.upload_capture(set, &row.idempotency_key), false),
+                    Some(set) => judge(self.upload_capture(set, key).await, false),
                     None => Delivery::Done,
                 };
             }
             Change::Unreadable { reason } => return Delivery::Refused(reason.clone()),
-            Change::DeleteEntry => self.send("DELETE", &one, &row.idempotency_key, None),
+            Change::DeleteEntry => self.send(Method::DELETE, &one, key, None).await,
             Change::UpsertEntry(entry) => {
                 let body = json!({
                     "id": row.entity_id,
@@ -253,13 +287,11 @@ impl Remote {
                     "end": entry.end,
                     "description": entry.description,
                 });
-                match self.send("POST", &entries, &row.idempotency_key, Some(&body)) {
-                    Ok((409, _)) => self.send(
-                        "PUT",
-                        &one,
-                        &format!("{}:replace", row.idempotency_key),
-                        Some(&body),
-                    ),
+                match self.send(Method::POST, &entries, key, Some(&body)).await {
+                    Ok((409, _)) => {
+                        let replace = format!("{key}:replace");
+                        self.send(Method::PUT, &one, &replace, Some(&body)).await
+                    }
                     other => other,
                 }
             }
@@ -269,7 +301,11 @@ impl Remote {
 
     /// Uploads a capture set as multipart, its bytes fixed by the set so a retry is the
     /// same request.
-    fn upload_capture(&self, set: &LocalCaptureSet, key: &str) -> Result<(u16, String), String> {
+    async fn upload_capture(
+        &self,
+        set: &LocalCaptureSet,
+        key: &str,
+    ) -> Result<(u16, String), String> {
         let meta = NewCaptureSet {
             id: set.id.clone(),
             time_entry_id: set.entry_id.0.clone(),
@@ -308,22 +344,12 @@ impl Remote {
                 .header(API_KEY_HEADER, &self.key)
                 .header(IDEMPOTENCY_KEY_HEADER, key)
                 .header("content-type", &content_type)
-                .send(&body[..]),
+                .body(body)
+                .send()
+                .await,
         )
+        .await
     }
-}
-
-/// The status and text of an answer; a request that got none is "offline".
-fn read_answer(
-    response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-) -> Result<(u16, String), String> {
-    let mut response = response.map_err(|e| format!("offline: {e}"))?;
-    let status = response.status().as_u16();
-    let text = response
-        .body_mut()
-        .read_to_string()
-        .map_err(|e| format!("offline: {e}"))?;
-    Ok((status, text))
 }
 
 /// What an answer means for the row: done, try again later, or refused for good.

@@ -10,6 +10,15 @@ use stint_store::Store;
 use stint_sync::{drain_batch, drain_step, Credentials, Remote, Step};
 use stint_testkit::{Fault, FaultProxy, TestServer};
 
+/// The client is async; these tests drive it from plain test threads.
+fn block<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
 fn at(minutes: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 4, 6, 8, 0, 0).unwrap() + Duration::minutes(minutes)
 }
@@ -33,7 +42,7 @@ fn drain_wide(store: &mut Store, remote: &Remote, limit: usize, width: usize) ->
     let mut now = Utc::now();
     let mut steps = Vec::new();
     for _ in 0..limit {
-        for step in drain_batch(store, remote, now, 0.5, width).unwrap() {
+        for step in block(drain_batch(store, remote, now, 0.5, width)).unwrap() {
             match &step {
                 Step::Idle => return steps,
                 Step::WaitUntil(t) => now = *t,
@@ -74,10 +83,10 @@ fn on_server(server: &TestServer, key: &str, remote: &Remote) -> BTreeMap<String
 fn setup() -> (TestServer, String, Remote, tempfile::TempDir, Store) {
     let server = TestServer::start().unwrap();
     let key = server.add_user("Acme", "dee@acme.test", "regular").unwrap();
-    let remote = Remote::sign_in(&Credentials {
+    let remote = block(Remote::sign_in(&Credentials {
         server: server.url.clone(),
         api_key: key.clone(),
-    })
+    }))
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("stint.db")).unwrap();
@@ -88,15 +97,15 @@ fn setup() -> (TestServer, String, Remote, tempfile::TempDir, Store) {
 fn sign_in_checks_the_key() {
     let (server, _key, remote, _dir, _store) = setup();
     assert_eq!(remote.account.email, "dee@acme.test");
-    let wrong = Remote::sign_in(&Credentials {
+    let wrong = block(Remote::sign_in(&Credentials {
         server: server.url.clone(),
         api_key: "stint_0123456789abcdef_nope".into(),
-    });
+    }));
     assert!(matches!(wrong, Err(stint_sync::SyncError::BadKey)));
-    let nowhere = Remote::sign_in(&Credentials {
+    let nowhere = block(Remote::sign_in(&Credentials {
         server: "http://127.0.0.1:9".into(),
         api_key: "k".into(),
-    });
+    }));
     assert!(matches!(
         nowhere,
         Err(stint_sync::SyncError::Offline { .. })
@@ -123,13 +132,13 @@ fn entries_made_offline_all_arrive_once_the_server_is_back() {
     store.delete(&EntryId(entry(4, None).id.0)).unwrap();
 
     let now = Utc::now();
-    let step = drain_step(&mut store, &remote, now, 0.5).unwrap();
+    let step = block(drain_step(&mut store, &remote, now, 0.5)).unwrap();
     assert!(
         matches!(step, Step::Failed(ref r) if r.contains("offline")),
         "{step:?}"
     );
     assert!(matches!(
-        drain_step(&mut store, &remote, now, 0.5).unwrap(),
+        block(drain_step(&mut store, &remote, now, 0.5)).unwrap(),
         Step::WaitUntil(_)
     ));
 
@@ -282,7 +291,7 @@ fn a_reset_key_keeps_changes_queued_instead_of_refused() {
     let (server, _key, remote, _dir, mut store) = setup();
     server.reset_key("Acme", "dee@acme.test").unwrap();
     store.save(&entry(0, Some(5))).unwrap();
-    let steps = drain_batch(&mut store, &remote, Utc::now(), 0.5, 1).unwrap();
+    let steps = block(drain_batch(&mut store, &remote, Utc::now(), 0.5, 1)).unwrap();
     assert!(
         matches!(&steps[..], [Step::Failed(reason)] if reason.contains("API key")),
         "{steps:?}"

@@ -1,122 +1,138 @@
-//! A command line for the agent API, also used by the crash tests.
+//! A command line for the agent, also used by the crash tests.
 //!
 //! `stint-cli start [DESCRIPTION]`, `stop`, `status`, `today`, `sign-in SERVER KEY`,
-//! `sign-out`, `sync-status`, or `serve`: read one of those commands per line on stdin and
-//! answer each with one JSON line, with the tick and sync running, until stdin closes.
+//! `sign-out`, `sync-status`, `policy`, `notices`, or `serve`: read one of those commands
+//! per line on stdin and answer each with one JSON line, with the agent's task running
+//! (sensors, screenshots, sync) and the socket served, until stdin closes.
 //!
-//! While an agent answers on the socket (`STINT_SOCKET`, else `$XDG_RUNTIME_DIR/stint/
-//! agent.sock`), `start`, `stop`, `status` and `today` go to it; `serve` also serves the
-//! socket (a headless agent), unless another agent already does.
+//! While an agent answers on the socket (`STINT_SOCKET`, else the runtime directory's
+//! `stint/agent.sock`), every command but `serve` goes to it; otherwise the command runs on
+//! an agent of its own over the same data.
 
 use std::io::BufRead;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use stint_agent::{socket, Agent, Paths, SystemClock, UiError};
+use stint_agent::socket::{self, Headless, Serving, SocketServer};
+use stint_agent::windows::Windows;
+use stint_agent::{AgentHandle, AgentOptions, Paths};
 use stint_ipc::protocol::{Answer, Command};
+use stint_ipc::UiError;
 
-fn run(agent: &Agent, command: &str, rest: &str) -> anyhow::Result<serde_json::Value> {
-    let answer = match command {
-        "start" => serde_json::to_value(agent.start(rest)?)?,
-        "stop" => serde_json::to_value(agent.stop()?)?,
-        "status" => serde_json::to_value(agent.running()?)?,
-        "today" => serde_json::to_value(agent.today()?)?,
-        "sign-in" => {
-            let (server, key) = rest
-                .split_once(' ')
-                .context("usage: sign-in SERVER API_KEY")?;
-            serde_json::to_value(agent.sign_in(server, key)?)?
-        }
-        "sign-out" => serde_json::to_value(agent.sign_out()?)?,
-        "sync-status" => serde_json::to_value(agent.sync_status())?,
-        "policy" => serde_json::to_value(agent.workspace_policy())?,
-        "notices" => serde_json::to_value(agent.shown_notices())?,
-        other => bail!(
-            "unknown command {other:?}: use start, stop, status, today, sign-in, sign-out, sync-status or serve"
-        ),
-    };
-    Ok(answer)
-}
+const USAGE: &str =
+    "use start, stop, status, today, sign-in, sign-out, sync-status, policy, notices or serve";
 
-fn serve(agent: Arc<Agent>) -> anyhow::Result<()> {
-    let ticker = agent.clone();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    // The tick runs beside the command loop, as it does in the app, and so does the socket.
-    if let Some(path) = socket::socket_path() {
-        match runtime.block_on(socket::SocketServer::bind(&path)) {
-            Ok(server) => {
-                runtime.spawn(server.serve(agent.clone(), Arc::new(socket::Headless)));
-            }
-            // A headless agent without its socket has no one to serve.
-            Err(e) => bail!("not serving the socket: {e}"),
-        }
-    }
-    std::thread::spawn(move || runtime.block_on(ticker.run_ticks()));
-    for line in std::io::stdin().lock().lines() {
-        let line = line?;
-        let (command, rest) = line.trim().split_once(' ').unwrap_or((line.trim(), ""));
-        let answer = match run(&agent, command, rest) {
-            Ok(v) => serde_json::json!({ "ok": v }),
-            Err(e) => match e.downcast::<stint_agent::AgentError>() {
-                Ok(agent_error) => serde_json::json!({ "error": UiError::from(agent_error) }),
-                Err(other) => {
-                    serde_json::json!({ "error": { "code": "usage", "message": other.to_string() } })
-                }
-            },
-        };
-        println!("{answer}");
-    }
-    Ok(())
-}
-
-/// The command for the running agent, where the socket protocol has one.
-fn socket_command(command: &str, rest: &str) -> Option<Command> {
-    Some(match command {
+/// The protocol command for a command line; `Err` is a usage problem.
+fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
+    Ok(match command {
         "start" => Command::StartTimer {
             description: rest.to_owned(),
         },
         "stop" => Command::StopTimer,
         "status" => Command::TimerStatus,
         "today" => Command::Today,
-        _ => return None,
+        "sign-in" => {
+            let (server, key) = rest
+                .split_once(' ')
+                .context("usage: sign-in SERVER API_KEY")?;
+            Command::SignIn {
+                server: server.to_owned(),
+                api_key: key.to_owned(),
+            }
+        }
+        "sign-out" => Command::SignOut,
+        "sync-status" => Command::SyncStatus,
+        "policy" => Command::WorkspacePolicy,
+        "notices" => Command::ShownNotices,
+        other => bail!("unknown command {other:?}: {USAGE}"),
     })
 }
 
-/// The answer's value as the direct path prints it.
+/// The answer's value alone, as scripts read it.
 fn answer_json(answer: Answer) -> anyhow::Result<serde_json::Value> {
     Ok(match answer {
+        Answer::Done => serde_json::Value::Null,
         Answer::Entry(e) => serde_json::to_value(e)?,
         Answer::MaybeEntry(e) => serde_json::to_value(e)?,
         Answer::Day(d) => serde_json::to_value(d)?,
+        Answer::Sync(s) => serde_json::to_value(s)?,
+        Answer::Policy(p) => serde_json::to_value(p)?,
+        Answer::Ids(ids) => serde_json::to_value(ids)?,
         other => serde_json::to_value(other)?,
     })
+}
+
+/// One line of `serve`: `{"ok": …}` or `{"error": {code, message}}`.
+fn serve_line(agent: &AgentHandle, line: &str) -> serde_json::Value {
+    let (command, rest) = line.trim().split_once(' ').unwrap_or((line.trim(), ""));
+    let command = match command_of(command, rest) {
+        Ok(c) => c,
+        Err(e) => {
+            return serde_json::json!({ "error": { "code": "usage", "message": e.to_string() } })
+        }
+    };
+    match agent.call_blocking(command).map(answer_json) {
+        Ok(Ok(v)) => serde_json::json!({ "ok": v }),
+        Ok(Err(e)) => {
+            serde_json::json!({ "error": { "code": "internal", "message": e.to_string() } })
+        }
+        Err(e) => serde_json::json!({ "error": e }),
+    }
 }
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let command = args.next().unwrap_or_else(|| "status".to_owned());
     let rest = args.collect::<Vec<_>>().join(" ");
-    if let (Some(path), Some(call)) = (socket::socket_path(), socket_command(&command, &rest)) {
-        match socket::call(&path, call) {
+    let path = socket::socket_path();
+    if command != "serve" {
+        let call = command_of(&command, &rest)?;
+        match socket::call(&path, call.clone()) {
             Ok(Ok(answer)) => {
                 println!("{}", answer_json(answer)?);
                 return Ok(());
             }
             Ok(Err(e)) => bail!("{} ({})", e.message, e.code),
-            // No agent runs: work on the data directly, as before.
+            // No agent runs: work on the data directly.
             Err(socket::CallError::NoAgent(_)) => {}
             Err(e) => return Err(e.into()),
         }
     }
     let paths = Paths::from_env()?;
-    let agent = Agent::open(&paths, Arc::new(SystemClock))
-        .with_context(|| format!("opening Stint's data in {}", paths.data_dir.display()))?;
-    if command == "serve" {
-        return serve(agent);
+    // One worker runs the agent's task; this thread reads stdin and waits for answers.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let (agent, _task) = {
+        let _inside = runtime.enter();
+        stint_agent::start(&paths, AgentOptions::default())
+            .with_context(|| format!("opening Stint's data in {}", paths.data_dir.display()))?
+    };
+    if command != "serve" {
+        let answer = agent
+            .call_blocking(command_of(&command, &rest)?)
+            .map_err(|e: UiError| anyhow::anyhow!("{} ({})", e.message, e.code))?;
+        println!("{}", answer_json(answer)?);
+        runtime.block_on(agent.shut_down());
+        return Ok(());
     }
-    println!("{}", run(&agent, &command, &rest)?);
+    // A headless agent without its socket has no one to serve but stdin; another agent on
+    // the same socket would answer for other data.
+    let server = runtime
+        .block_on(SocketServer::bind(&path))
+        .context("not serving the socket")?;
+    let serving = Serving {
+        agent: agent.clone(),
+        host: Arc::new(Headless {
+            data_dir: paths.data_dir.clone(),
+        }),
+        windows: Windows::headless(),
+    };
+    runtime.spawn(server.serve(serving));
+    for line in std::io::stdin().lock().lines() {
+        println!("{}", serve_line(&agent, &line?));
+    }
+    runtime.block_on(agent.shut_down());
     Ok(())
 }

@@ -1,0 +1,353 @@
+//! The agent's one task. It alone owns the store, the private store and the sync state;
+//! commands arrive as messages from [`AgentHandle`]s, sensors wake it through two
+//! notifications, and it sleeps until the next moment something is due (the tray's minute,
+//! a screenshot moment, the idle threshold). Each wake is one "tick": one look at the idle
+//! sensor if anything needs it, then each part (idle prompt, auto tracker, capture,
+//! display) decides from that snapshot. No part takes a lock: they are fields of the task.
+//! Network and screen capture run in tasks of their own and report back as messages.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use stint_core::Entry;
+use stint_ipc::protocol::{Answer, Command};
+use stint_ipc::{AgentEvent, UiError};
+use stint_private::PrivateStore;
+use stint_store::Store;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::activity::Activity;
+use crate::capture::{Capture, Captured};
+use crate::clock::{Clock, SystemClock};
+use crate::credentials::SignIn;
+use crate::error::AgentError;
+use crate::handle::AgentHandle;
+use crate::idle::Idle;
+use crate::paths::Paths;
+use crate::settings::AppSettings;
+use crate::sync::{SyncAsk, SyncPart};
+
+/// What reaches the task.
+pub(crate) enum Message {
+    Call {
+        command: Command,
+        reply: oneshot::Sender<Result<Answer, UiError>>,
+    },
+    ShutDown {
+        done: oneshot::Sender<()>,
+    },
+    /// A sign-in checked with the server (and kept) in its own task.
+    SignedIn {
+        result: Result<(SignIn, stint_sync::Remote), AgentError>,
+        reply: oneshot::Sender<Result<Answer, UiError>>,
+    },
+    /// Screenshots taken and processed off the task.
+    Captured(Captured),
+    /// From the sync task of sign-in number `generation` (older ones are ignored).
+    Sync {
+        generation: u64,
+        ask: SyncAsk,
+    },
+}
+
+/// What woke the task; parts decide whether to look at their sensor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wake {
+    Start,
+    /// Something the user did (a command).
+    Command,
+    /// Sync or a background task reported; no sensor needs reading for that.
+    Report,
+    /// A due moment.
+    Timer,
+    /// The window in front (or its title) changed.
+    Window,
+    /// Keyboard or pointer input after the user was away.
+    Input,
+}
+
+/// How the agent is put together; [`AgentOptions::default`] is the product.
+pub struct AgentOptions {
+    pub capturer: Arc<dyn stint_sensors::ScreenCapturer>,
+    /// Length of a screenshot window: five minutes, shorter only in tests.
+    pub capture_window: chrono::Duration,
+    pub idle_source: Arc<dyn stint_sensors::IdleSource>,
+    pub window_source: Arc<dyn stint_sensors::ActiveWindowSource>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for AgentOptions {
+    fn default() -> Self {
+        AgentOptions {
+            capturer: Arc::new(stint_sensors::XcapCapturer),
+            capture_window: stint_core::capture::window(),
+            idle_source: Arc::new(stint_sensors::X11Idle::default()),
+            window_source: Arc::new(stint_sensors::X11ActiveWindow::default()),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+pub(crate) struct Agent {
+    pub store: Store,
+    pub private: PrivateStore,
+    pub clock: Arc<dyn Clock>,
+    pub paths: Paths,
+    pub events: broadcast::Sender<AgentEvent>,
+    /// For tasks that report back; weak, so the task ends once every handle is gone.
+    pub me: mpsc::WeakSender<Message>,
+    pub capture: Capture,
+    pub idle: Idle,
+    pub activity: Activity,
+    pub sync: SyncPart,
+    /// When the running timer's display (the tray's minutes) moves next.
+    next_display: Option<DateTime<Utc>>,
+}
+
+/// Opens the agent on the data under `paths` (creating what is missing) and starts its
+/// task on the current tokio runtime.
+///
+/// # Errors
+/// The data directory cannot be made, or a database cannot be opened (damaged, newer).
+pub fn start(
+    paths: &Paths,
+    options: AgentOptions,
+) -> anyhow::Result<(AgentHandle, tokio::task::JoinHandle<()>)> {
+    paths.create()?;
+    let mut store = Store::open(&paths.database())?;
+    if let Some(running) = store.running()? {
+        tracing::info!(entry = %running.id, start = %running.start, "resuming the running timer");
+    }
+    let private = PrivateStore::open(&paths.private_database())?;
+    let settings = AppSettings::load(&paths.settings_file());
+    let now = options.clock.now();
+    let expired = store.expire_capture_sets(now - crate::capture::local_retention())?;
+    if expired > 0 {
+        tracing::info!(
+            sets = expired,
+            "deleted screenshots that could not be sent for 7 days"
+        );
+    }
+    let (tx, rx) = mpsc::channel(256);
+    let events = broadcast::channel(64).0;
+    let mut agent = Agent {
+        store,
+        private,
+        clock: options.clock,
+        paths: paths.clone(),
+        events: events.clone(),
+        me: tx.downgrade(),
+        capture: Capture::new(options.capturer, options.capture_window),
+        idle: Idle::new(options.idle_source, settings.idle),
+        activity: Activity::new(
+            options.window_source,
+            settings.auto_tracker.unwrap_or_default(),
+        ),
+        sync: SyncPart::new(),
+        next_display: None,
+    };
+    agent.expire_activity(now);
+    if let Some(saved) = SignIn::load(&paths.config_dir) {
+        agent.start_sync(saved, None);
+    }
+    let task = tokio::spawn(agent.run(rx));
+    Ok((AgentHandle { tx, events }, task))
+}
+
+impl Agent {
+    async fn run(mut self, mut rx: mpsc::Receiver<Message>) {
+        let window_changed = self.activity.changed.clone();
+        let input = self.idle.input.clone();
+        self.tick(Wake::Start);
+        loop {
+            let deadline = self.next_due().map(|due| {
+                let wait = (due - self.clock.now()).to_std().unwrap_or(Duration::ZERO);
+                tokio::time::Instant::now() + wait
+            });
+            let sleep = async {
+                match deadline {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let wake = tokio::select! {
+                message = rx.recv() => match message {
+                    None => break,
+                    Some(Message::ShutDown { done }) => {
+                        self.shut_down();
+                        let _ = done.send(());
+                        return;
+                    }
+                    Some(message) => self.handle(message),
+                },
+                () = sleep => Wake::Timer,
+                () = window_changed.notified() => Wake::Window,
+                () = input.notified() => Wake::Input,
+            };
+            self.tick(wake);
+        }
+        self.shut_down();
+    }
+
+    fn handle(&mut self, message: Message) -> Wake {
+        match message {
+            Message::Call { command, reply } => {
+                if let Some(answer) = self.call(command, reply) {
+                    let (result, reply) = answer;
+                    let _ = reply.send(result.map_err(UiError::from));
+                }
+                Wake::Command
+            }
+            Message::SignedIn { result, reply } => {
+                let _ = reply.send(self.signed_in(result).map_err(UiError::from));
+                Wake::Command
+            }
+            Message::Captured(captured) => {
+                self.captured(captured);
+                Wake::Report
+            }
+            Message::Sync { generation, ask } => {
+                self.sync_asked(generation, ask);
+                Wake::Report
+            }
+            Message::ShutDown { .. } => unreachable!("handled in run"),
+        }
+    }
+
+    /// Answers a command, or returns `None` when the answer comes later (sign-in).
+    #[allow(clippy::type_complexity)]
+    fn call(
+        &mut self,
+        command: Command,
+        reply: oneshot::Sender<Result<Answer, UiError>>,
+    ) -> Option<(
+        Result<Answer, AgentError>,
+        oneshot::Sender<Result<Answer, UiError>>,
+    )> {
+        let done = |r: Result<(), AgentError>| r.map(|()| Answer::Done);
+        let result = match command {
+            Command::TimerStatus => self.running().map(Answer::MaybeEntry),
+            Command::StartTimer { description } => self.start(&description).map(Answer::Entry),
+            Command::StopTimer => self.stop().map(Answer::MaybeEntry),
+            Command::Today => self.today().map(Answer::Day),
+            Command::EditEntry { id, patch } => self.edit(&id, &patch).map(Answer::Entry),
+            Command::DeleteEntry { id } => done(self.delete(&id)),
+            Command::AddManualEntry {
+                description,
+                start,
+                end,
+            } => self.add_manual(&description, start, end).map(Answer::Entry),
+            Command::RecentEntries => self.recent().map(Answer::Entries),
+            Command::ContinueEntry { id } => self.continue_entry(&id).map(Answer::Entry),
+            Command::Overview => self.overview().map(Answer::Overview),
+            Command::SignIn { server, api_key } => {
+                return match self.sign_in(server, api_key, reply) {
+                    Ok(()) => None,
+                    Err((e, reply)) => Some((Err(e), reply)),
+                };
+            }
+            Command::SignOut => done(self.sign_out()),
+            Command::SyncStatus => Ok(Answer::Sync(self.sync.status.clone())),
+            Command::ShownNotices => Ok(Answer::Ids(self.shown_notices())),
+            Command::WorkspacePolicy => Ok(Answer::Policy(self.sync.policy.clone())),
+            Command::IdlePrompt => self.idle_prompt().map(Answer::Prompt),
+            Command::ResolveIdle { id, choice } => {
+                self.resolve_idle(id, &choice).map(Answer::Entries)
+            }
+            Command::IdleSettings => Ok(Answer::IdleSettings(self.idle_settings())),
+            Command::SetIdleSettings { settings } => {
+                self.set_idle_settings(settings).map(Answer::IdleSettings)
+            }
+            Command::ActivityDay { date } => self.activity_day(date).map(Answer::Activity),
+            Command::DeleteActivity { ids } => done(self.delete_activity(&ids)),
+            Command::DeleteActivityDay { date } => done(self.delete_activity_day(date)),
+            Command::IgnoreActivity { kind, value } => done(self.ignore_activity(kind, &value)),
+            Command::SetAutoTrackerPaused { paused } => self
+                .set_auto_tracker_paused(paused)
+                .map(Answer::AutoTracker),
+            Command::AgentInfo | Command::OpenWindow | Command::OpenIdlePrompt | Command::Quit => {
+                Err(AgentError::Unsupported(
+                    "this is for the process around the agent (the tray or the window)",
+                ))
+            }
+        };
+        Some((result, reply))
+    }
+
+    /// One look at the world: the idle sensor if anything needs it, then every part.
+    fn tick(&mut self, wake: Wake) {
+        let now = self.now();
+        let running = match self.store.running() {
+            Ok(running) => running,
+            Err(e) => {
+                tracing::warn!("the tick could not read the timer: {e}");
+                None
+            }
+        };
+        let presence = self.look_at_presence(now, wake, running.as_ref());
+        self.idle_step(now, running.as_ref(), presence.as_ref());
+        self.activity_step(now, wake, presence.as_ref());
+        self.capture_step(now, running.as_ref());
+        self.display_step(now, running.as_ref());
+    }
+
+    /// The earliest moment any part wants to look again; `None`: only an event wakes it.
+    fn next_due(&self) -> Option<DateTime<Utc>> {
+        [
+            self.next_display,
+            self.capture.next_check,
+            self.idle.next_look,
+            self.activity.next_poll,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// The tray shows minutes: a `Tick` each time the running timer's whole minutes change.
+    fn display_step(&mut self, now: DateTime<Utc>, running: Option<&Entry>) {
+        let Some(entry) = running else {
+            self.next_display = None;
+            return;
+        };
+        if self.next_display.is_some_and(|due| now >= due) {
+            self.emit(AgentEvent::Tick {
+                running: Some(entry.clone()),
+            });
+        }
+        self.next_display = Some(stint_core::timer::next_display_refresh(entry.start, now));
+    }
+
+    /// The open auto tracker span is kept (cut now); the sync task stops with the runtime.
+    fn shut_down(&mut self) {
+        let now = self.now();
+        self.cut_activity(now);
+        self.stop_sync();
+        tracing::info!("agent stopped");
+    }
+
+    /// Milliseconds are what the store keeps; cutting here keeps memory and disk equal.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now().trunc_subsecs(3)
+    }
+
+    pub fn emit(&mut self, event: AgentEvent) {
+        if event == AgentEvent::EntriesChanged {
+            // Every change to entries queued an outbox row.
+            self.wake_sync();
+        }
+        // No subscriber is fine: the CLI often has none.
+        let _ = self.events.send(event);
+    }
+
+    pub fn timer_changed(&mut self, running: Option<Entry>) {
+        self.next_display = None;
+        self.emit(AgentEvent::TimerChanged { running });
+        self.emit(AgentEvent::EntriesChanged);
+    }
+
+    pub fn running(&self) -> Result<Option<Entry>, AgentError> {
+        Ok(self.store.running()?)
+    }
+}

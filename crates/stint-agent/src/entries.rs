@@ -1,0 +1,172 @@
+//! Time entries: the timer, edits, manual entries, today's list and the recent entries to
+//! continue. The decisions are stint-core's; each change is written with its outbox row
+//! in one transaction (stint-store), then told to subscribers.
+
+use chrono::{DateTime, Local, NaiveDate, SubsecRound, TimeZone, Utc};
+use stint_core::timer::{self, StartOutcome, StopOutcome};
+use stint_core::{day_total, overlaps_day, DaySpan, Entry, EntryId, EntryPatch};
+use stint_ipc::{AgentEvent, DayView, Overview};
+
+use crate::actor::Agent;
+use crate::error::AgentError;
+
+/// How many entries the tray offers to continue.
+pub const RECENT: usize = 5;
+
+fn new_id() -> EntryId {
+    EntryId(uuid::Uuid::new_v4().to_string())
+}
+
+impl Agent {
+    /// Starts a timer, or returns the one already running: never two.
+    pub fn start(&mut self, description: &str) -> Result<Entry, AgentError> {
+        let now = self.now();
+        let outcome = self.store.update_running(|running| {
+            match timer::start(running, new_id(), description, now) {
+                Ok(StartOutcome::Started(e)) => (Some(e.clone()), Ok(StartOutcome::Started(e))),
+                other => (None, other),
+            }
+        })??;
+        match outcome {
+            StartOutcome::Started(entry) => {
+                tracing::info!(entry = %entry.id, "timer started");
+                self.timer_changed(Some(entry.clone()));
+                Ok(entry)
+            }
+            StartOutcome::AlreadyRunning(entry) => Ok(entry),
+        }
+    }
+
+    /// Stops the running timer; `None` if none was running.
+    pub fn stop(&mut self) -> Result<Option<Entry>, AgentError> {
+        let now = self.now();
+        let outcome = self
+            .store
+            .update_running(|running| match timer::stop(running, now) {
+                Ok(StopOutcome::Stopped(e)) => (Some(e.clone()), Ok(StopOutcome::Stopped(e))),
+                other => (None, other),
+            })??;
+        match outcome {
+            StopOutcome::Stopped(entry) => {
+                tracing::info!(entry = %entry.id, "timer stopped");
+                self.timer_changed(None);
+                Ok(Some(entry))
+            }
+            StopOutcome::NotRunning => Ok(None),
+        }
+    }
+
+    pub fn edit(&mut self, id: &EntryId, patch: &EntryPatch) -> Result<Entry, AgentError> {
+        let now = self.now();
+        let edited = self.store.get(id)?.patched(patch, now)?;
+        self.store.save(&edited)?;
+        if edited.is_running() {
+            self.timer_changed(Some(edited.clone()));
+        } else {
+            self.emit(AgentEvent::EntriesChanged);
+        }
+        Ok(edited)
+    }
+
+    pub fn delete(&mut self, id: &EntryId) -> Result<(), AgentError> {
+        let was_running = self.store.get(id)?.is_running();
+        self.store.delete(id)?;
+        if was_running {
+            self.timer_changed(None);
+        } else {
+            self.emit(AgentEvent::EntriesChanged);
+        }
+        Ok(())
+    }
+
+    /// A stopped entry typed in by hand.
+    pub fn add_manual(
+        &mut self,
+        description: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Entry, AgentError> {
+        let entry = Entry::manual(
+            new_id(),
+            description,
+            start.trunc_subsecs(3),
+            end.trunc_subsecs(3),
+        )?;
+        self.store.save(&entry)?;
+        self.emit(AgentEvent::EntriesChanged);
+        Ok(entry)
+    }
+
+    /// The latest stopped entries, one per description.
+    pub fn recent(&self) -> Result<Vec<Entry>, AgentError> {
+        // Enough rows to find five descriptions in a day of repeats.
+        let latest = self.store.latest_entries(200)?;
+        Ok(timer::recent_distinct(&latest, RECENT))
+    }
+
+    /// Starts a new entry like `id`; a running timer stops first (both in one transaction).
+    pub fn continue_entry(&mut self, id: &EntryId) -> Result<Entry, AgentError> {
+        let from = self.store.get(id)?;
+        let writes =
+            timer::continue_from(self.store.running()?.as_ref(), &from, new_id(), self.now())?;
+        self.store.save_all(&writes)?;
+        let started = writes
+            .last()
+            .cloned()
+            .ok_or(AgentError::Unsupported("continuing wrote nothing"))?;
+        tracing::info!(entry = %started.id, from = %from.id, "timer continued");
+        self.timer_changed(Some(started.clone()));
+        Ok(started)
+    }
+
+    /// Today (in the local time zone) with its total.
+    pub fn today(&self) -> Result<DayView, AgentError> {
+        let now = self.now();
+        self.day(local_day(now.with_timezone(&Local).date_naive()), now)
+    }
+
+    pub fn day(&self, day: DaySpan, now: DateTime<Utc>) -> Result<DayView, AgentError> {
+        let mut entries = self.store.entries_between(day.start, day.end)?;
+        let running = self.store.running()?;
+        entries.retain(|e| overlaps_day(e, day, now));
+        entries.reverse();
+        let total = day_total(&entries, day, now).num_seconds();
+        Ok(DayView {
+            entries,
+            total_seconds: u32::try_from(total).unwrap_or(u32::MAX),
+            running,
+        })
+    }
+
+    /// What the tray shows.
+    pub fn overview(&self) -> Result<Overview, AgentError> {
+        Ok(Overview {
+            running: self.store.running()?,
+            capture_armed: self.capture.armed,
+            idle_pending: self.private.pending_idle()?.is_some(),
+            auto_tracker: self.activity.settings,
+            recent: self.recent()?,
+        })
+    }
+}
+
+/// The UTC bounds of a local calendar day. Where midnight does not exist (a DST jump at
+/// 00:00) the day starts at the first instant that does.
+pub fn local_day(date: NaiveDate) -> DaySpan {
+    let start_of = |d: NaiveDate| -> DateTime<Utc> {
+        let midnight = d.and_hms_opt(0, 0, 0).expect("midnight is a valid time");
+        (0..=3)
+            .find_map(|h| {
+                Local
+                    .from_local_datetime(&(midnight + chrono::Duration::hours(h)))
+                    .earliest()
+            })
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
+    };
+    let next = date.succ_opt().unwrap_or(date);
+    DaySpan {
+        start: start_of(date),
+        end: start_of(next),
+    }
+}
