@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and starts Stint: a local Stint server (SQLite, its own data directory, a demo
-# workspace and user created on first start) and the desktop app, signed in to it.
-# Installs what is missing first. Extra arguments go to the app.
+# workspace and user created on first start) and the desktop app, signed in to it: the
+# agent `stint` (tray, timer, sensors, sync), which opens the window (`stint-window`, its own
+# process) and runs until Quit. Installs what is missing first. Extra arguments go to `stint`.
 #
 #   STINT_DATA_DIR / STINT_CONFIG_DIR  the app's data (default: the platform's directories)
 #   STINT_DEMO_SERVER_DIR              the demo server's data (default: ~/.cache/stint/demo-server)
@@ -14,7 +15,7 @@ ensure_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"
 ensure_rust
 build_ui
 say "building Stint (release: what a user runs)"
-cargo build --release --locked -p stint-server -p stint-app
+cargo build --release --locked -p stint-server -p stint-agent -p stint-app
 
 server_dir="${STINT_DEMO_SERVER_DIR:-$STINT_CACHE/demo-server}"
 listen="${STINT_DEMO_SERVER_LISTEN:-127.0.0.1:8400}"

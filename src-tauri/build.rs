@@ -5,6 +5,7 @@ fn main() {
     // capability file can grant exactly these and nothing else.
     let manifest = tauri_build::AppManifest::new().commands(&[
         "app_info",
+        "link_status",
         "timer_status",
         "start_timer",
         "stop_timer",

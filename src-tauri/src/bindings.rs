@@ -2,18 +2,24 @@
 //! `ui/src/bindings.ts` are generated from it (a test keeps them in step).
 
 use serde::{Deserialize, Serialize};
-use stint_agent::AgentEvent;
+use stint_ipc::AgentEvent;
 
 use crate::commands;
+use crate::link::LinkStatus;
 
 /// An agent event on its way to the window.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct AgentChanged(pub AgentEvent);
 
+/// The window lost the agent, or reached it again (then everything shown is re-read).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct LinkChanged(pub LinkStatus);
+
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
             commands::app_info,
+            commands::link_status,
             commands::timer_status,
             commands::start_timer,
             commands::stop_timer,
@@ -35,7 +41,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::ignore_activity,
             commands::set_auto_tracker_paused,
         ])
-        .events(tauri_specta::collect_events![AgentChanged])
+        .events(tauri_specta::collect_events![AgentChanged, LinkChanged])
 }
 
 /// Writes the TypeScript bindings to `path`.

@@ -1,184 +1,218 @@
-//! The window's commands: each one calls the agent and nothing else.
-
-use std::sync::Arc;
+//! The window's commands: each one forwards a `Command` over the agent's socket and hands
+//! back its answer; nothing is decided or stored here.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use stint_agent::DayView;
-use stint_agent::{
-    ActivityDay, Agent, AutoTrackerSettings, Entry, EntryId, EntryPatch, IdleChoice, IdlePrompt,
-    IdleSettings, IgnoreKind, SyncStatus, UiError, WorkspacePolicy,
+use stint_core::activity::IgnoreKind;
+use stint_core::idle::{IdleChoice, IdleSettings};
+use stint_core::{Entry, EntryId, EntryPatch};
+use stint_ipc::protocol::{Answer, Command};
+use stint_ipc::{
+    ActivityDay, AutoTrackerSettings, DayView, IdlePrompt, SyncStatus, UiError, WorkspacePolicy,
 };
 use tauri::State;
 
+use crate::link::{AgentLink, LinkStatus};
 use crate::AppInfo;
 
 type Result<T> = std::result::Result<T, UiError>;
 
-#[tauri::command]
-#[specta::specta]
-pub async fn app_info(info: State<'_, AppInfo>) -> Result<AppInfo> {
-    Ok(info.inner().clone())
+fn unexpected(answer: &Answer) -> UiError {
+    UiError {
+        code: "internal".into(),
+        message: format!("the agent answered {answer:?}"),
+    }
+}
+
+/// The answer's value when it is the `$variant` answer.
+macro_rules! ask {
+    ($link:expr, $command:expr, $variant:ident) => {
+        match $link.call($command).await? {
+            Answer::$variant(value) => Ok(value),
+            other => Err(unexpected(&other)),
+        }
+    };
+    ($link:expr, $command:expr) => {
+        match $link.call($command).await? {
+            Answer::Done => Ok(()),
+            other => Err(unexpected(&other)),
+        }
+    };
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn timer_status(agent: State<'_, Arc<Agent>>) -> Result<Option<Entry>> {
-    Ok(agent.running()?)
+pub async fn app_info(link: State<'_, AgentLink>) -> Result<AppInfo> {
+    let info = link.info.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    Ok(AppInfo {
+        tray_available: info.tray_available,
+        data_dir: info.data_dir,
+    })
+}
+
+/// Whether the window reaches the agent, and why not.
+#[tauri::command]
+#[specta::specta]
+pub async fn link_status(link: State<'_, AgentLink>) -> Result<LinkStatus> {
+    Ok(link.status())
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn start_timer(agent: State<'_, Arc<Agent>>, description: String) -> Result<Entry> {
-    Ok(agent.start(&description)?)
+pub async fn timer_status(link: State<'_, AgentLink>) -> Result<Option<Entry>> {
+    ask!(link, Command::TimerStatus, MaybeEntry)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn stop_timer(agent: State<'_, Arc<Agent>>) -> Result<Option<Entry>> {
-    Ok(agent.stop()?)
+pub async fn start_timer(link: State<'_, AgentLink>, description: String) -> Result<Entry> {
+    ask!(link, Command::StartTimer { description }, Entry)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn today(agent: State<'_, Arc<Agent>>) -> Result<DayView> {
-    Ok(agent.today()?)
+pub async fn stop_timer(link: State<'_, AgentLink>) -> Result<Option<Entry>> {
+    ask!(link, Command::StopTimer, MaybeEntry)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn today(link: State<'_, AgentLink>) -> Result<DayView> {
+    ask!(link, Command::Today, Day)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn edit_entry(
-    agent: State<'_, Arc<Agent>>,
+    link: State<'_, AgentLink>,
     id: EntryId,
     patch: EntryPatch,
 ) -> Result<Entry> {
-    Ok(agent.edit(&id, &patch)?)
+    ask!(link, Command::EditEntry { id, patch }, Entry)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_entry(agent: State<'_, Arc<Agent>>, id: EntryId) -> Result<()> {
-    Ok(agent.delete(&id)?)
+pub async fn delete_entry(link: State<'_, AgentLink>, id: EntryId) -> Result<()> {
+    ask!(link, Command::DeleteEntry { id })
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn add_manual_entry(
-    agent: State<'_, Arc<Agent>>,
+    link: State<'_, AgentLink>,
     description: String,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<Entry> {
-    Ok(agent.add_manual(&description, start, end)?)
+    let command = Command::AddManualEntry {
+        description,
+        start,
+        end,
+    };
+    ask!(link, command, Entry)
 }
 
-/// Checks the key with the server and starts syncing (network: off the UI thread).
+/// Checks the key with the server and starts syncing.
 #[tauri::command]
 #[specta::specta]
 pub async fn sign_in(
-    agent: State<'_, Arc<Agent>>,
+    link: State<'_, AgentLink>,
     server: String,
     api_key: String,
 ) -> Result<SyncStatus> {
-    let agent = agent.inner().clone();
-    tauri::async_runtime::spawn_blocking(move || agent.sign_in(&server, &api_key))
-        .await
-        .map_err(|e| UiError {
-            code: "internal".into(),
-            message: format!("sign-in did not finish: {e}"),
-        })?
-        .map_err(UiError::from)
+    ask!(link, Command::SignIn { server, api_key }, Sync)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_out(agent: State<'_, Arc<Agent>>) -> Result<()> {
-    Ok(agent.sign_out()?)
+pub async fn sign_out(link: State<'_, AgentLink>) -> Result<()> {
+    ask!(link, Command::SignOut)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn sync_status(agent: State<'_, Arc<Agent>>) -> Result<SyncStatus> {
-    Ok(agent.sync_status())
+pub async fn sync_status(link: State<'_, AgentLink>) -> Result<SyncStatus> {
+    ask!(link, Command::SyncStatus, Sync)
 }
 
 /// The workspace's rules, once known; `null` while signed out.
 #[tauri::command]
 #[specta::specta]
-pub async fn workspace_policy(agent: State<'_, Arc<Agent>>) -> Result<Option<WorkspacePolicy>> {
-    Ok(agent.workspace_policy())
+pub async fn workspace_policy(link: State<'_, AgentLink>) -> Result<Option<WorkspacePolicy>> {
+    ask!(link, Command::WorkspacePolicy, Policy)
 }
 
 /// The idle prompt waiting for an answer, if any.
 #[tauri::command]
 #[specta::specta]
-pub async fn idle_prompt(agent: State<'_, Arc<Agent>>) -> Result<Option<IdlePrompt>> {
-    Ok(agent.idle_prompt()?)
+pub async fn idle_prompt(link: State<'_, AgentLink>) -> Result<Option<IdlePrompt>> {
+    ask!(link, Command::IdlePrompt, Prompt)
 }
 
 /// Answers the idle prompt; returns the entries it wrote.
 #[tauri::command]
 #[specta::specta]
 pub async fn resolve_idle(
-    agent: State<'_, Arc<Agent>>,
+    link: State<'_, AgentLink>,
     id: u32,
     choice: IdleChoice,
 ) -> Result<Vec<Entry>> {
-    Ok(agent.resolve_idle(id, &choice)?)
+    ask!(link, Command::ResolveIdle { id, choice }, Entries)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn idle_settings(agent: State<'_, Arc<Agent>>) -> Result<IdleSettings> {
-    Ok(agent.idle_settings())
+pub async fn idle_settings(link: State<'_, AgentLink>) -> Result<IdleSettings> {
+    ask!(link, Command::IdleSettings, IdleSettings)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn set_idle_settings(
-    agent: State<'_, Arc<Agent>>,
+    link: State<'_, AgentLink>,
     settings: IdleSettings,
 ) -> Result<IdleSettings> {
-    Ok(agent.set_idle_settings(settings)?)
+    ask!(link, Command::SetIdleSettings { settings }, IdleSettings)
 }
 
 /// One local day of the private auto tracker.
 #[tauri::command]
 #[specta::specta]
-pub async fn activity_day(agent: State<'_, Arc<Agent>>, date: NaiveDate) -> Result<ActivityDay> {
-    Ok(agent.activity_day(date)?)
+pub async fn activity_day(link: State<'_, AgentLink>, date: NaiveDate) -> Result<ActivityDay> {
+    ask!(link, Command::ActivityDay { date }, Activity)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_activity(agent: State<'_, Arc<Agent>>, ids: Vec<u32>) -> Result<()> {
-    Ok(agent.delete_activity(&ids)?)
+pub async fn delete_activity(link: State<'_, AgentLink>, ids: Vec<u32>) -> Result<()> {
+    ask!(link, Command::DeleteActivity { ids })
 }
 
 /// Deletes a day's spans, or every span with `null`.
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_activity_day(
-    agent: State<'_, Arc<Agent>>,
+    link: State<'_, AgentLink>,
     date: Option<NaiveDate>,
 ) -> Result<()> {
-    Ok(agent.delete_activity_day(date)?)
+    ask!(link, Command::DeleteActivityDay { date })
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn ignore_activity(
-    agent: State<'_, Arc<Agent>>,
+    link: State<'_, AgentLink>,
     kind: IgnoreKind,
     value: String,
 ) -> Result<()> {
-    Ok(agent.ignore_activity(kind, &value)?)
+    ask!(link, Command::IgnoreActivity { kind, value })
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn set_auto_tracker_paused(
-    agent: State<'_, Arc<Agent>>,
+    link: State<'_, AgentLink>,
     paused: bool,
 ) -> Result<AutoTrackerSettings> {
-    Ok(agent.set_auto_tracker_paused(paused)?)
+    ask!(link, Command::SetAutoTrackerPaused { paused }, AutoTracker)
 }

@@ -8,6 +8,8 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo, UiError>(__TAURI_INVOKE("app_info")),
+	/**  Whether the window reaches the agent, and why not. */
+	linkStatus: () => typedError<LinkStatus_Serialize, UiError>(__TAURI_INVOKE("link_status")),
 	timerStatus: () => typedError<Entry_Serialize | null, UiError>(__TAURI_INVOKE("timer_status")),
 	startTimer: (description: string) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("start_timer", { description })),
 	stopTimer: () => typedError<Entry_Serialize | null, UiError>(__TAURI_INVOKE("stop_timer")),
@@ -15,7 +17,7 @@ export const commands = {
 	editEntry: (id: EntryId, patch: EntryPatch_Deserialize) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("edit_entry", { id, patch })),
 	deleteEntry: (id: EntryId) => typedError<null, UiError>(__TAURI_INVOKE("delete_entry", { id })),
 	addManualEntry: (description: string, start: string, end: string) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("add_manual_entry", { description, start, end })),
-	/**  Checks the key with the server and starts syncing (network: off the UI thread). */
+	/**  Checks the key with the server and starts syncing. */
 	signIn: (server: string, apiKey: string) => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sign_in", { server, apiKey })),
 	signOut: () => typedError<null, UiError>(__TAURI_INVOKE("sign_out")),
 	syncStatus: () => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sync_status")),
@@ -39,6 +41,7 @@ export const commands = {
 /** Events */
 export const events = {
 	agentChanged: makeEvent<AgentChanged_Serialize, AgentChanged_Deserialize>("agent-changed"),
+	linkChanged: makeEvent<LinkChanged_Serialize, LinkChanged_Deserialize>("link-changed"),
 };
 
 /* Types */
@@ -129,18 +132,20 @@ export type AgentEvent_Serialize =
 /**  The auto tracker was paused or resumed. */
 { kind: "autoTrackerChanged"; settings: AutoTrackerSettings };
 
-/**  What the shell knows that the UI wants to show. */
+/**  What the window shows about the agent's process. */
 export type AppInfo = {
-	/**  False where the desktop has no tray: closing the window then quits. */
+	/**  False where the desktop has no tray: closing the window then quits Stint. */
 	trayAvailable: boolean,
 	dataDir: string,
 };
 
-/**  The app's auto tracker settings (in `settings.json`). */
+/**
+ *  The app's auto tracker settings (in `settings.json`). The window in front is read when
+ *  it changes (the sensors say so), not on a timer; an older file's `pulseSeconds` is
+ *  ignored.
+ */
 export type AutoTrackerSettings = {
 	paused: boolean,
-	/**  Seconds between looks at the foreground window. */
-	pulseSeconds: number,
 };
 
 /**  Today's entries as the window shows them. */
@@ -271,6 +276,32 @@ export type IgnoreKind = "app" | "site";
 export type KeyStorage = "keyring" | 
 /**  A file readable by the user alone: no keyring service answered. */
 "file";
+
+/**  The window lost the agent, or reached it again (then everything shown is re-read). */
+export type LinkChanged = LinkChanged_Serialize | LinkChanged_Deserialize;
+
+/**  The window lost the agent, or reached it again (then everything shown is re-read). */
+export type LinkChanged_Deserialize = LinkStatus_Deserialize;
+
+/**  The window lost the agent, or reached it again (then everything shown is re-read). */
+export type LinkChanged_Serialize = LinkStatus_Serialize;
+
+/**  Where the window stands with the agent, for the UI. */
+export type LinkStatus = LinkStatus_Serialize | LinkStatus_Deserialize;
+
+/**  Where the window stands with the agent, for the UI. */
+export type LinkStatus_Deserialize = {
+	connected: boolean,
+	/**  Why not, in words for the user; `None` while connected. */
+	message?: string | null,
+};
+
+/**  Where the window stands with the agent, for the UI. */
+export type LinkStatus_Serialize = {
+	connected: boolean,
+	/**  Why not, in words for the user; `None` while connected. */
+	message: string | null,
+};
 
 /**  A finished stretch of one app and title. */
 export type Span = Span_Serialize | Span_Deserialize;

@@ -250,12 +250,56 @@ $<HTMLButtonElement>("sign-out").addEventListener("click", async () => {
   unwrap(await commands.signOut());
 });
 
-async function main(): Promise<void> {
+async function showTrayNote(): Promise<void> {
   const info = unwrap(await commands.appInfo());
-  if (info && !info.trayAvailable) {
-    notice.textContent = "No system tray was found: closing this window quits Stint.";
-    notice.hidden = false;
+  notice.hidden = !info || info.trayAvailable;
+  notice.textContent = notice.hidden ? "" : "No system tray was found: closing this window quits Stint.";
+}
+
+/** Everything the window shows, read again (at start, and after the agent came back). */
+async function loadAll(): Promise<void> {
+  await showTrayNote();
+  const sync = unwrap(await commands.syncStatus());
+  if (sync) renderSync(sync);
+  renderPolicy(unwrap(await commands.workspacePolicy()));
+  await loadIdleSettings();
+  await loadActivity();
+  await loadIdlePrompt();
+  await refresh();
+}
+
+let reconnections = 0;
+let noteTimer: number | undefined;
+
+/** The agent went away (the window restarts it) or came back: said while it lasts, and
+ *  for a while afterwards, so a quick restart is not a flash nobody can read. */
+function renderLink(connected: boolean, message: string | null | undefined): void {
+  const line = $<HTMLParagraphElement>("link");
+  const wasLost = document.body.dataset.agent === "lost";
+  line.hidden = connected;
+  line.textContent = connected ? "" : (message ?? "Stint's agent is not answering.");
+  document.body.dataset.agent = connected ? "connected" : "lost";
+  if (connected && wasLost) {
+    reconnections += 1;
+    document.body.dataset.reconnected = String(reconnections);
+    const note = $<HTMLParagraphElement>("link-note");
+    note.textContent = "Stint's agent stopped and was started again; nothing was lost.";
+    note.hidden = false;
+    window.clearTimeout(noteTimer);
+    noteTimer = window.setTimeout(() => (note.hidden = true), 15000);
   }
+}
+
+async function main(): Promise<void> {
+  await events.linkChanged.listen((event) => {
+    renderLink(event.payload.connected, event.payload.message);
+    if (event.payload.connected) {
+      errorBox.hidden = true;
+      void loadAll();
+    }
+  });
+  const link = unwrap(await commands.linkStatus());
+  if (link) renderLink(link.connected, link.message);
   await events.agentChanged.listen((event) => {
     const change = event.payload;
     if (change.kind === "syncChanged") renderSync(change.status);
@@ -271,14 +315,8 @@ async function main(): Promise<void> {
     }
     else if (change.kind !== "notice") scheduleRefresh();
   });
-  const sync = unwrap(await commands.syncStatus());
-  if (sync) renderSync(sync);
-  renderPolicy(unwrap(await commands.workspacePolicy()));
-  await loadIdleSettings();
   setupActivity();
-  await loadActivity();
-  await loadIdlePrompt();
-  await refresh();
+  await loadAll();
   document.body.dataset.ready = "true";
 }
 

@@ -24,9 +24,9 @@ use crate::credentials::SignIn;
 use crate::error::AgentError;
 use crate::handle::AgentHandle;
 use crate::idle::Idle;
-use crate::paths::Paths;
 use crate::settings::AppSettings;
 use crate::sync::{SyncAsk, SyncPart};
+use stint_ipc::paths::Paths;
 
 /// What reaches the task.
 pub(crate) enum Message {
@@ -40,6 +40,11 @@ pub(crate) enum Message {
     /// A sign-in checked with the server (and kept) in its own task.
     SignedIn {
         result: Result<(SignIn, stint_sync::Remote), AgentError>,
+        reply: oneshot::Sender<Result<Answer, UiError>>,
+    },
+    /// The answer to a command that finished off the task (sign-out's keyring call).
+    Answered {
+        result: Result<Answer, AgentError>,
         reply: oneshot::Sender<Result<Answer, UiError>>,
     },
     /// Screenshots taken and processed off the task.
@@ -148,15 +153,20 @@ pub fn start(
         next_display: None,
     };
     agent.expire_activity(now);
-    if let Some(saved) = SignIn::load(&paths.config_dir) {
-        agent.start_sync(saved, None);
-    }
     let task = tokio::spawn(agent.run(rx));
     Ok((AgentHandle { tx, events }, task))
 }
 
 impl Agent {
     async fn run(mut self, mut rx: mpsc::Receiver<Message>) {
+        // The sign-in kept from an earlier session, before any command is answered. The
+        // keyring is a blocking D-Bus call: read it off the runtime's threads.
+        let config_dir = self.paths.config_dir.clone();
+        match tokio::task::spawn_blocking(move || SignIn::load(&config_dir)).await {
+            Ok(Some(saved)) => self.start_sync(saved, None),
+            Ok(None) => {}
+            Err(e) => tracing::error!("could not read the sign-in: {e}"),
+        }
         let window_changed = self.activity.changed.clone();
         let input = self.idle.input.clone();
         self.tick(Wake::Start);
@@ -203,6 +213,11 @@ impl Agent {
                 let _ = reply.send(self.signed_in(result).map_err(UiError::from));
                 Wake::Command
             }
+            Message::Answered { result, reply } => {
+                let _ = reply.send(result.map_err(UiError::from));
+                Wake::Command
+            }
+
             Message::Captured(captured) => {
                 self.captured(captured);
                 Wake::Report
@@ -247,7 +262,10 @@ impl Agent {
                     Err((e, reply)) => Some((Err(e), reply)),
                 };
             }
-            Command::SignOut => done(self.sign_out()),
+            Command::SignOut => {
+                self.sign_out(reply);
+                return None;
+            }
             Command::SyncStatus => Ok(Answer::Sync(self.sync.status.clone())),
             Command::ShownNotices => Ok(Answer::Ids(self.shown_notices())),
             Command::WorkspacePolicy => Ok(Answer::Policy(self.sync.policy.clone())),

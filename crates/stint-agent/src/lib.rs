@@ -9,14 +9,16 @@ mod actor;
 mod capture;
 mod clock;
 mod credentials;
+pub mod desktop;
 mod entries;
 mod error;
 mod handle;
 mod idle;
-mod paths;
+pub mod notify;
 mod settings;
 pub mod socket;
 mod sync;
+pub mod tray;
 pub mod windows;
 
 pub use actor::{start, AgentOptions};
@@ -25,10 +27,10 @@ pub use credentials::KeyStorage;
 pub use entries::{local_day, RECENT};
 pub use error::{AgentError, UiError};
 pub use handle::AgentHandle;
-pub use paths::{Paths, PathsError};
 pub use stint_core::activity::Span;
 pub use stint_core::idle::{IdleChoice, IdleChoiceKind, IdlePeriod, IdleSettings};
 pub use stint_core::{Entry, EntryId, EntryPatch};
+pub use stint_ipc::paths::{Paths, PathsError};
 pub use stint_ipc::{
     ActivityDay, AgentEvent, AutoTrackerSettings, DayView, IdlePrompt, SyncState, SyncStatus,
     WorkspacePolicy,

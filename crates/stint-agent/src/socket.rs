@@ -162,6 +162,8 @@ pub const MAX_CONNECTIONS: usize = 64;
 /// Most messages waiting to be written to one client: a client that does not read stops
 /// being read from, instead of making the agent hold its answers.
 const QUEUE: usize = 16;
+/// Most calls of one connection under way at once.
+const IN_FLIGHT: usize = 16;
 /// How long a new connection may take to say hello.
 const HELLO_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -228,7 +230,12 @@ async fn connection(serving: Serving, stream: UnixStream) {
             if let (FromAgent::Welcome { .. }, Some(kind)) = (&answer, window) {
                 match serving.windows.claim(kind, tx.clone()) {
                     Ok(claim) => window_claim = Some(claim),
-                    Err(refusal) => answer = refusal,
+                    Err(message) => {
+                        answer = FromAgent::Refused {
+                            code: "window_open".into(),
+                            message,
+                        }
+                    }
                 }
             }
             let ok = matches!(answer, FromAgent::Welcome { .. });
@@ -268,13 +275,26 @@ async fn connection(serving: Serving, stream: UnixStream) {
                 }
             }
         });
+        // Calls run side by side (a sign-in waiting for the network does not hold up the
+        // next click), at most IN_FLIGHT at a time per connection.
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
         while let Some(line) = read_line(&mut reader).await {
             // Each send waits for room: a client that does not read is not read from.
             let answer = match decode::<ToAgent>(&line) {
-                Ok(ToAgent::Call { id, command }) => FromAgent::Reply {
-                    id,
-                    result: dispatch(&serving, command).await,
-                },
+                Ok(ToAgent::Call { id, command }) => {
+                    let Ok(permit) = in_flight.clone().acquire_owned().await else {
+                        break;
+                    };
+                    let (serving, tx) = (serving.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        tracing::debug!(id, command = command.name(), "socket call");
+                        let result = dispatch(&serving, command).await;
+                        tracing::debug!(id, ok = result.is_ok(), "socket call answered");
+                        let _ = tx.send(FromAgent::Reply { id, result }).await;
+                        drop(permit);
+                    });
+                    continue;
+                }
                 Ok(ToAgent::Hello { .. }) => bad_message("hello was already said"),
                 Err(e) => {
                     tracing::warn!("a socket client sent a bad line: {e}");

@@ -196,16 +196,28 @@ impl Agent {
         Ok(Answer::Sync(status))
     }
 
-    /// Forgets the sign-in. Changes not yet sent stay queued for the next sign-in.
-    pub fn sign_out(&mut self) -> Result<(), AgentError> {
+    /// Forgets the sign-in (the key leaves the keyring off the task; the answer comes
+    /// then). Changes not yet sent stay queued for the next sign-in.
+    pub fn sign_out(&mut self, reply: oneshot::Sender<Result<Answer, UiError>>) {
+        tracing::info!("signing out");
         self.stop_sync();
         self.sync.status = SyncStatus::signed_out();
         self.sync.policy = None;
-        SignIn::forget(&self.paths.config_dir).map_err(AgentError::SaveSignIn)?;
         self.emit(AgentEvent::SyncChanged {
             status: SyncStatus::signed_out(),
         });
-        Ok(())
+        let (me, config_dir) = (self.me.clone(), self.paths.config_dir.clone());
+        tokio::spawn(async move {
+            let result = tokio::task::spawn_blocking(move || SignIn::forget(&config_dir))
+                .await
+                .map_err(std::io::Error::other)
+                .and_then(|r| r)
+                .map(|()| Answer::Done)
+                .map_err(AgentError::SaveSignIn);
+            if let Some(agent) = me.upgrade() {
+                let _ = agent.send(Message::Answered { result, reply }).await;
+            }
+        });
     }
 
     /// Ids of the notices passed on in this session.

@@ -105,6 +105,9 @@ impl Windows {
         let mut command = tokio::process::Command::new(program);
         command
             .args(["--window", kind_arg(kind)])
+            // A sign-in handed to the agent is the agent's; the window never needs it.
+            .env_remove("STINT_SIGN_IN_KEY")
+            .env_remove("STINT_SIGN_IN_SERVER")
             .stdin(std::process::Stdio::null())
             .kill_on_drop(false);
         let mut child = command.spawn().map_err(|e| {
@@ -131,15 +134,12 @@ impl Windows {
     }
 
     /// A window process said hello: it takes the slot, or, when another holds it, is
-    /// refused (and the other shows `kind`).
-    pub fn claim(&self, kind: WindowKind, tx: mpsc::Sender<FromAgent>) -> Result<Claim, FromAgent> {
+    /// refused with a sentence (and the other shows `kind`).
+    pub fn claim(&self, kind: WindowKind, tx: mpsc::Sender<FromAgent>) -> Result<Claim, String> {
         let mut state = self.state();
         if let Some((_, other)) = state.connected.as_ref().filter(|(_, tx)| !tx.is_closed()) {
             let _ = other.try_send(FromAgent::Show { window: kind });
-            return Err(FromAgent::Refused {
-                code: "window_open".into(),
-                message: "Stint's window is already open; it was brought to the front".into(),
-            });
+            return Err("Stint's window is already open; it was brought to the front".into());
         }
         state.next_id += 1;
         let id = state.next_id;
@@ -153,6 +153,20 @@ impl Windows {
         let pending = state.launching.take().and_then(|(_, pending)| pending);
         if let (Some(kind), Some((_, tx))) = (pending, &state.connected) {
             let _ = tx.try_send(FromAgent::Show { window: kind });
+        }
+    }
+
+    /// The agent is quitting: the window process closes its windows (and does not start
+    /// the agent again). Waits up to two seconds for it to go.
+    pub async fn close(&self) {
+        let tx = self.state().connected.as_ref().map(|(_, tx)| tx.clone());
+        let Some(tx) = tx else { return };
+        if tx.send(FromAgent::Closing).await.is_err() {
+            return;
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        while self.is_open() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 

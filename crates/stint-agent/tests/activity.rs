@@ -4,7 +4,6 @@
 
 mod common;
 
-use chrono::Duration;
 use common::{monday, Setup, TestAgent};
 use stint_agent::IgnoreKind;
 use stint_ipc::protocol::{Answer, Command};

@@ -3,11 +3,12 @@
 //! tracker's day) and the error shape, as serde types with TypeScript bindings (specta).
 //! No runtime: the window process is to link this crate, never the agent's (DESIGN.md:
 //! stint-ipc). [`protocol`] is the socket protocol (commands, answers, events, version),
-//! [`socket`] where the socket is and a blocking one-call client, and [`link`] (feature
+//! [`paths`] where Stint keeps its files, [`socket`] where the socket is and a blocking one-call client, and [`link`] (feature
 //! `link`) the window's async client.
 
 #[cfg(feature = "link")]
 pub mod link;
+pub mod paths;
 pub mod protocol;
 pub mod socket;
 

@@ -23,7 +23,9 @@ use crate::{AgentEvent, UiError, WindowKind};
 pub enum Incoming {
     Event(AgentEvent),
     Show(WindowKind),
-    /// The agent went away (it quit, crashed or was killed).
+    /// The agent is quitting: close the windows, do not start it again.
+    Closing,
+    /// The agent went away (it crashed or was killed).
     Closed,
 }
 
@@ -137,6 +139,9 @@ impl Link {
                     }
                     FromAgent::Show { window } => {
                         let _ = incoming.send(Incoming::Show(window));
+                    }
+                    FromAgent::Closing => {
+                        let _ = incoming.send(Incoming::Closing);
                     }
                     FromAgent::Refused { code, message } => {
                         tracing::warn!(%code, "the agent refused a message: {message}");

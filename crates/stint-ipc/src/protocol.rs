@@ -23,8 +23,9 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// The longest line either side reads; a longer one is refused, not buffered.
 pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 
-/// What a client asks the agent to do: the window's and the CLI's commands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What a client asks the agent to do: the window's and the CLI's commands. Its `Debug`
+/// hides a sign-in's API key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     tag = "command",
     rename_all = "camelCase",
@@ -103,6 +104,55 @@ pub enum Command {
     Quit,
 }
 
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::SignIn { server, .. } => f
+                .debug_struct("SignIn")
+                .field("server", server)
+                .field("api_key", &"<hidden>")
+                .finish(),
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
+impl Command {
+    /// The command's name, for logs: never its arguments (a sign-in carries an API key).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::TimerStatus => "timerStatus",
+            Command::StartTimer { .. } => "startTimer",
+            Command::StopTimer => "stopTimer",
+            Command::Today => "today",
+            Command::EditEntry { .. } => "editEntry",
+            Command::DeleteEntry { .. } => "deleteEntry",
+            Command::AddManualEntry { .. } => "addManualEntry",
+            Command::SignIn { .. } => "signIn",
+            Command::SignOut => "signOut",
+            Command::SyncStatus => "syncStatus",
+            Command::WorkspacePolicy => "workspacePolicy",
+            Command::IdlePrompt => "idlePrompt",
+            Command::ResolveIdle { .. } => "resolveIdle",
+            Command::IdleSettings => "idleSettings",
+            Command::SetIdleSettings { .. } => "setIdleSettings",
+            Command::ActivityDay { .. } => "activityDay",
+            Command::DeleteActivity { .. } => "deleteActivity",
+            Command::DeleteActivityDay { .. } => "deleteActivityDay",
+            Command::IgnoreActivity { .. } => "ignoreActivity",
+            Command::SetAutoTrackerPaused { .. } => "setAutoTrackerPaused",
+            Command::RecentEntries => "recentEntries",
+            Command::ContinueEntry { .. } => "continueEntry",
+            Command::Overview => "overview",
+            Command::ShownNotices => "shownNotices",
+            Command::AgentInfo => "agentInfo",
+            Command::OpenWindow => "openWindow",
+            Command::OpenIdlePrompt => "openIdlePrompt",
+            Command::Quit => "quit",
+        }
+    }
+}
+
 /// What a command returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "answer", content = "value", rename_all = "camelCase")]
@@ -174,6 +224,9 @@ pub enum FromAgent {
     Show {
         window: WindowKind,
     },
+    /// The agent is quitting (the user chose Quit, or the session ends): close every window
+    /// and do not start the agent again.
+    Closing,
 }
 
 /// A line that is not a message.

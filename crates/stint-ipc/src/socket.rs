@@ -76,7 +76,10 @@ pub fn call(path: &Path, command: Command) -> Result<Result<Answer, UiError>, Ca
             return Err(CallError::Broken("the agent closed the connection".into()));
         }
         match decode::<FromAgent>(&line).map_err(|e| broken(&e))? {
-            FromAgent::Welcome { .. } | FromAgent::Event { .. } | FromAgent::Show { .. } => {}
+            FromAgent::Welcome { .. }
+            | FromAgent::Event { .. }
+            | FromAgent::Show { .. }
+            | FromAgent::Closing => {}
             FromAgent::Refused { code, message } => {
                 return Err(CallError::Refused { code, message })
             }

@@ -74,17 +74,33 @@ fn every_command() -> Vec<Command> {
             value: "example.org".into(),
         },
         Command::SetAutoTrackerPaused { paused: true },
+        Command::RecentEntries,
+        Command::ContinueEntry {
+            id: EntryId("e1".into()),
+        },
+        Command::Overview,
+        Command::ShownNotices,
+        Command::AgentInfo,
         Command::OpenWindow,
+        Command::OpenIdlePrompt,
         Command::Quit,
     ]
 }
 
 #[test]
 fn every_message_survives_a_round_trip_as_one_line() {
-    let mut messages: Vec<ToAgent> = vec![ToAgent::Hello {
-        protocol: PROTOCOL_VERSION,
-        client: "window 0.1.0".into(),
-    }];
+    let mut messages: Vec<ToAgent> = vec![
+        ToAgent::Hello {
+            protocol: PROTOCOL_VERSION,
+            client: "window 0.1.0".into(),
+            window: Some(stint_ipc::WindowKind::Idle),
+        },
+        ToAgent::Hello {
+            protocol: PROTOCOL_VERSION,
+            client: "stint-cli 0.1.0".into(),
+            window: None,
+        },
+    ];
     messages.extend(
         every_command()
             .into_iter()
@@ -114,6 +130,9 @@ fn every_message_survives_a_round_trip_as_one_line() {
         FromAgent::Reply {
             id: 9,
             result: Ok(Answer::Done),
+        },
+        FromAgent::Show {
+            window: stint_ipc::WindowKind::Main,
         },
         FromAgent::Event {
             event: AgentEvent::TimerChanged {
@@ -164,5 +183,19 @@ proptest! {
     fn decoding_never_panics(line in prop::collection::vec(any::<u8>(), 0..512)) {
         let _ = decode::<ToAgent>(&line);
         let _ = decode::<FromAgent>(&line);
+    }
+}
+
+#[test]
+fn a_sign_in_never_shows_its_key_in_logs() {
+    let command = Command::SignIn {
+        server: "http://127.0.0.1:8400".into(),
+        api_key: "stint_secret_key_42".into(),
+    };
+    let logged = format!("{command:?} {}", command.name());
+    assert!(!logged.contains("stint_secret_key_42"), "{logged}");
+    assert!(logged.contains("127.0.0.1:8400"), "{logged}");
+    for command in every_command() {
+        assert!(!command.name().is_empty());
     }
 }

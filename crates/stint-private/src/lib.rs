@@ -77,14 +77,19 @@ impl PrivateStore {
             path: path.to_owned(),
             source,
         })?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        stint_store::wal(&conn)?;
         conn.pragma_update(None, "secure_delete", "ON")?;
-        migrations()
+        // Two processes opening a new data directory at once (the agent and a CLI) may both
+        // start the migrations (the version is read before their transaction): the second
+        // then fails on tables the first made. Reading the version again finds the work done.
+        let migrated = migrations()
             .to_latest(&mut conn)
-            .map_err(|source| StoreError::Migrate {
-                path: path.to_owned(),
-                source,
-            })?;
+            .or_else(|_| migrations().to_latest(&mut conn));
+        migrated.map_err(|source| StoreError::Migrate {
+            path: path.to_owned(),
+            source,
+        })?;
         Ok(PrivateStore { conn })
     }
 

@@ -11,5 +11,17 @@ mod x11_grab;
 pub mod fake;
 
 pub use idle::{clocks, IdleSensorError, IdleSource, X11Idle};
+
+/// Whether the X display named by `DISPLAY` answers: a process that lives on the desktop
+/// says so in one line at start instead of running blind.
+///
+/// # Errors
+/// The display's name and why it cannot be opened.
+pub fn check_x11_display() -> Result<(), String> {
+    let name = std::env::var("DISPLAY").unwrap_or_default();
+    x11rb::connect(None)
+        .map(drop)
+        .map_err(|e| format!("cannot open the display {name:?}: {e}"))
+}
 pub use screen::{CaptureError, Frame, MonitorInfo, ScreenCapturer, Shot, XcapCapturer};
 pub use window::{ActiveWindowSource, Foreground, WindowSensorError, X11ActiveWindow};

@@ -74,6 +74,24 @@ pub struct Store {
     conn: Connection,
 }
 
+/// Switches a connection to WAL. Where another process is switching the same new file at
+/// that moment SQLite answers "busy" without waiting, so this waits (up to 5 s) itself.
+pub fn wal(conn: &Connection) -> Result<(), rusqlite::Error> {
+    let mut tries = 0;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && tries < 250 =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn is_corruption(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
@@ -114,8 +132,7 @@ impl Store {
         }
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(classify)?;
+        wal(&conn).map_err(classify)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(classify)?;
         conn.pragma_update(None, "foreign_keys", "ON")
@@ -123,20 +140,24 @@ impl Store {
         // Deleted screenshots are overwritten in the file, not just unlinked from it.
         conn.pragma_update(None, "secure_delete", "ON")
             .map_err(classify)?;
-        migrations()
+        // Two processes opening a new data directory at once (the agent and a CLI) may both
+        // start the migrations (the version is read before their transaction): the second
+        // then fails on tables the first made. Reading the version again finds the work done.
+        let migrated = migrations()
             .to_latest(&mut conn)
-            .map_err(|source| match source {
-                rusqlite_migration::Error::RusqliteError { err, .. } if is_corruption(&err) => {
-                    StoreError::Corrupt {
-                        path: path.to_owned(),
-                        source: err,
-                    }
-                }
-                source => StoreError::Migrate {
+            .or_else(|_| migrations().to_latest(&mut conn));
+        migrated.map_err(|source| match source {
+            rusqlite_migration::Error::RusqliteError { err, .. } if is_corruption(&err) => {
+                StoreError::Corrupt {
                     path: path.to_owned(),
-                    source,
-                },
-            })?;
+                    source: err,
+                }
+            }
+            source => StoreError::Migrate {
+                path: path.to_owned(),
+                source,
+            },
+        })?;
         tracing::debug!(path = %path.display(), "store opened");
         Ok(Store { conn })
     }

@@ -306,3 +306,25 @@ fn an_unreadable_queued_change_is_read_as_such_not_guessed() {
         assert!(reason.contains("unreadable"), "{reason}");
     }
 }
+
+/// The agent and a CLI opening a new data directory at the same moment: both come up on
+/// the same, fully migrated database (the migration takes the write lock before it reads
+/// the version), many times over.
+#[test]
+fn two_processes_opening_a_new_database_at_once_both_succeed() {
+    for _ in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stint.db");
+        let barrier = std::sync::Barrier::new(4);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                let (path, barrier) = (&path, &barrier);
+                s.spawn(move || {
+                    barrier.wait();
+                    let store = stint_store::Store::open(path).expect("opened alongside others");
+                    assert!(store.running().unwrap().is_none());
+                });
+            }
+        });
+    }
+}

@@ -93,16 +93,28 @@ fn message_of(status: u16, body: &str) -> String {
         .unwrap_or_else(|_| format!("HTTP {status}"))
 }
 
-/// reqwest's own message names only the outermost layer ("error sending request"); the
-/// reason a user can act on (connection refused, timed out) is further down.
+/// A short reason a user can act on: reqwest's own message names only the outermost layer
+/// ("error sending request for url …"); what matters (refused, timed out, a name that does
+/// not resolve) is the innermost cause. The address is the user's own, shown elsewhere.
 fn describe(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(inner) = source {
-        text = format!("{text}: {inner}");
-        source = inner.source();
+    if e.is_timeout() {
+        return "no answer in time".into();
     }
-    text
+    let mut innermost: &dyn std::error::Error = e;
+    while let Some(inner) = innermost.source() {
+        innermost = inner;
+    }
+    let cause = innermost.to_string();
+    let cause = cause
+        .split(" (os error")
+        .next()
+        .unwrap_or(&cause)
+        .to_lowercase();
+    if e.is_connect() {
+        format!("cannot connect ({cause})")
+    } else {
+        cause
+    }
 }
 
 /// The status and text of an answer; a request that got none is "offline: why".

@@ -15,13 +15,17 @@ pub struct AgentCli {
 }
 
 impl AgentCli {
-    /// `bin` is the test's `env!("CARGO_BIN_EXE_stint-cli")`.
-    pub fn spawn(bin: &str, root: &Path) -> AgentCli {
+    /// `bin` is the `stint-cli` binary.
+    pub fn spawn(bin: impl AsRef<std::ffi::OsStr>, root: &Path) -> AgentCli {
         AgentCli::spawn_with(bin, root, &[])
     }
 
     /// The same with more environment (e.g. `STINT_SOCKET`).
-    pub fn spawn_with(bin: &str, root: &Path, envs: &[(&str, &Path)]) -> AgentCli {
+    pub fn spawn_with(
+        bin: impl AsRef<std::ffi::OsStr>,
+        root: &Path,
+        envs: &[(&str, &Path)],
+    ) -> AgentCli {
         let mut child = Command::new(bin)
             .arg("serve")
             .env("STINT_DATA_DIR", root.join("data"))

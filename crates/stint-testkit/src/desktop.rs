@@ -218,10 +218,22 @@ impl Desktop {
             .unwrap_or_default()
     }
 
-    /// Asks the window manager to close a window, as a click on its close button does.
+    /// Asks the window manager to close the visible windows with exactly this title, as a
+    /// click on their close button does (by id: an app may own hidden windows of the same
+    /// name, which a close by title could pick instead).
     pub fn close_window(&self, title: &str) -> anyhow::Result<()> {
         require_tool("wmctrl", "the Debian package wmctrl")?;
-        self.run("wmctrl", &["-c", title]).map(drop)
+        // A window being mapped or reparented is briefly not visible: give it a moment.
+        let ids = wait_until(
+            Duration::from_secs(10),
+            &format!("a window named {title:?}"),
+            || Some(self.windows_named(title)).filter(|ids| !ids.is_empty()),
+        )?;
+        for id in ids {
+            let hex = format!("0x{:x}", id.parse::<u64>()?);
+            self.run("wmctrl", &["-i", "-c", &hex])?;
+        }
+        Ok(())
     }
 
     /// Fails if any process of the desktop died.

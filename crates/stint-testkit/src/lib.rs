@@ -6,6 +6,7 @@
 
 mod agent_cli;
 mod backlog;
+pub mod dbus;
 mod desktop;
 mod faults;
 pub mod http;
@@ -20,7 +21,8 @@ pub use backlog::queue_backlog;
 pub use desktop::Desktop;
 pub use faults::{Fault, FaultProxy};
 pub use procs::{
-    children, context_switches, cpu_seconds, find_process, pss_kib, tree_pss_kib, Guard,
+    children, context_switches, cpu_seconds, find_process, processes_with_env, pss_kib,
+    tree_pss_kib, Guard,
 };
 pub use rfb::Screen;
 pub use server::{workspace_bin, TestServer};

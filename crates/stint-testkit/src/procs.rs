@@ -97,6 +97,34 @@ pub fn find_process(exe: &Path, env_entry: &str) -> Option<u32> {
     })
 }
 
+/// Every process whose environment contains `env_entry`, as (pid, short name): what one
+/// data directory's agent, window and web-engine processes have in common, even after a
+/// parent died and its children were handed to init.
+pub fn processes_with_env(env_entry: &str) -> Vec<(u32, String)> {
+    all_pids()
+        .into_iter()
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|env| {
+                env.split(|b| *b == 0)
+                    .any(|entry| entry == env_entry.as_bytes())
+            })
+        })
+        .filter_map(|pid| Some((pid, stat_fields(pid)?.0)))
+        // A zombie has exited: it holds no memory and runs nothing.
+        .filter(|(pid, _)| !is_zombie(*pid))
+        .collect()
+}
+
+fn is_zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit_once(')')
+                .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
+}
+
 /// Proportional set size of one process, in KiB.
 pub fn pss_kib(pid: u32) -> Option<u64> {
     let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;

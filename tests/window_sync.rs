@@ -1,12 +1,10 @@
 //! Signing in from the window and watching entries reach the real server.
 
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
 use stint_testkit::{wait_until, Desktop, TauriDriver, TestServer, WebDriver};
 
-const APP: &str = env!("CARGO_BIN_EXE_stint");
 const WAIT: Duration = Duration::from_secs(20);
 
 fn descriptions_on_server(server: &TestServer, key: &str) -> Vec<String> {
@@ -41,7 +39,9 @@ fn sign_in_from_the_window_and_see_entries_sync() -> anyhow::Result<()> {
     let admin_key = server.add_user("Acme", "boss@acme.test", "admin")?;
     let key = server.add_user("Acme", "flo@acme.test", "regular")?;
     let desktop = Desktop::start("1280x800x24")?;
+    let _tray = stint_testkit::dbus::TrayHost::start(&desktop.dbus_address)?;
     let root = tempfile::tempdir()?;
+    let _agent = stint_tests::AgentReaper(root.path().join("data"));
     let driver = TauriDriver::start(
         &desktop,
         [
@@ -49,7 +49,7 @@ fn sign_in_from_the_window_and_see_entries_sync() -> anyhow::Result<()> {
             ("STINT_CONFIG_DIR", root.path().join("config")),
         ],
     )?;
-    let wd = WebDriver::launch(&driver, Path::new(APP), &[])?;
+    let wd = WebDriver::launch(&driver, &stint_tests::window_bin(), &[])?;
     wd.wait_for("body[data-ready='true']", WAIT)?;
     let line = wd.find("#sync")?.text()?;
     assert!(line.contains("Not signed in"), "{line}");

@@ -37,7 +37,7 @@ fn server_count(server: &TestServer, key: &str) -> usize {
 fn a_bad_key_or_address_is_refused_with_a_reason() {
     let server = TestServer::start().unwrap();
     let root = tempfile::tempdir().unwrap();
-    let mut cli = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), root.path());
+    let mut cli = AgentCli::spawn(stint_tests::cli_bin(), root.path());
     let bad_key = cli.ask(&format!(
         "sign-in {} stint_0123456789abcdef_wrong",
         server.url
@@ -58,7 +58,7 @@ fn a_killed_agent_resumes_draining_without_loss_or_doubles() {
     let total = 400;
     queue_backlog(&root.path().join("data/stint.db"), total as usize).unwrap();
 
-    let mut first = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), root.path());
+    let mut first = AgentCli::spawn(stint_tests::cli_bin(), root.path());
     let signed_in = first.sign_in(&server.url, &key);
     assert_eq!(signed_in["ok"]["email"], "eve@acme.test", "{signed_in}");
     // No keyring service runs here: the key is in a file only the user can read.
@@ -85,7 +85,7 @@ fn a_killed_agent_resumes_draining_without_loss_or_doubles() {
     );
 
     // The sign-in was kept: a restart goes on draining by itself.
-    let mut second = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), root.path());
+    let mut second = AgentCli::spawn(stint_tests::cli_bin(), root.path());
     wait_until(Duration::from_secs(60), "the rest of the backlog", || {
         let status = second.ask("sync-status");
         (status["ok"]["state"] == "synced").then_some(())
@@ -102,7 +102,7 @@ fn timers_started_and_stopped_elsewhere_are_adopted() {
     let server = TestServer::start().unwrap();
     let key = server.add_user("Acme", "gus@acme.test", "regular").unwrap();
     let root = tempfile::tempdir().unwrap();
-    let mut cli = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), root.path());
+    let mut cli = AgentCli::spawn(stint_tests::cli_bin(), root.path());
     assert!(cli.sign_in(&server.url, &key).get("ok").is_some());
     let http: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -215,7 +215,7 @@ fn an_admin_switching_screenshots_on_reaches_the_agent_once() {
     let admin_key = server.add_user("Acme", "boss@acme.test", "admin").unwrap();
     let key = server.add_user("Acme", "hal@acme.test", "regular").unwrap();
     let root = tempfile::tempdir().unwrap();
-    let mut cli = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), root.path());
+    let mut cli = AgentCli::spawn(stint_tests::cli_bin(), root.path());
     assert!(cli.sign_in(&server.url, &key).get("ok").is_some());
     let policy = wait_until(Duration::from_secs(20), "the policy", || {
         let p = cli.ask("policy")["ok"].clone();

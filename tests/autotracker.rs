@@ -5,15 +5,13 @@
 //! server, no request carries a tracked title, site or app name, except the description
 //! the user confirmed for the entry made from a row.
 
-mod common;
-
 use std::path::Path;
 use std::time::Duration;
 
-use common::SignedInApp;
 use rusqlite::Connection;
 use serde_json::json;
 use stint_testkit::{wait_until, SolidWindows};
+use stint_tests::SignedInApp;
 const WAIT: Duration = Duration::from_secs(30);
 const NOTE_TITLE: &str = "CANARY-7f3a secret plan";
 const BROWSER_TITLE: &str = "https://canary-7f3a.example/private/path?q=1 — Mozilla Firefox";

@@ -8,7 +8,6 @@ use rusqlite::Connection;
 use serde_json::json;
 use stint_testkit::{Desktop, TauriDriver, WebDriver};
 
-const APP: &str = env!("CARGO_BIN_EXE_stint");
 const WAIT: Duration = Duration::from_secs(20);
 
 /// Sets a `datetime-local` input to `minutes` after one fixed base time today (20 minutes
@@ -47,6 +46,7 @@ fn add_edit_and_delete_entries_in_the_window() -> anyhow::Result<()> {
     let root = tempfile::tempdir()?;
     let data_dir = root.path().join("data");
     let db = data_dir.join("stint.db");
+    let _agent = stint_tests::AgentReaper(data_dir.clone());
     let driver = TauriDriver::start(
         &desktop,
         [
@@ -54,7 +54,7 @@ fn add_edit_and_delete_entries_in_the_window() -> anyhow::Result<()> {
             ("STINT_CONFIG_DIR", root.path().join("config")),
         ],
     )?;
-    let wd = WebDriver::launch(&driver, Path::new(APP), &[])?;
+    let wd = WebDriver::launch(&driver, &stint_tests::window_bin(), &[])?;
     wd.wait_for("body[data-ready='true']", WAIT)?;
 
     // A manual entry of ten minutes.

@@ -13,7 +13,7 @@ fn time(v: &Value) -> DateTime<Utc> {
 #[test]
 fn a_killed_agent_resumes_its_timer_and_stops_it_once() {
     let dir = tempfile::tempdir().unwrap();
-    let mut first = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), dir.path());
+    let mut first = AgentCli::spawn(stint_tests::cli_bin(), dir.path());
     let started_at = Instant::now();
     let started = first.ok("start Crash test");
     assert_eq!(started["description"], "Crash test");
@@ -21,7 +21,7 @@ fn a_killed_agent_resumes_its_timer_and_stops_it_once() {
     first.child.kill().unwrap(); // SIGKILL: no chance to clean up
     first.child.wait().unwrap();
 
-    let mut second = AgentCli::spawn(env!("CARGO_BIN_EXE_stint-cli"), dir.path());
+    let mut second = AgentCli::spawn(stint_tests::cli_bin(), dir.path());
     let status = second.ok("status");
     assert_eq!(status["id"], started["id"], "the same entry still runs");
     assert_eq!(status["start"], started["start"], "with its original start");

@@ -5,14 +5,12 @@
 //! (N, a description, Enter) keep the idle time as its own entry. The changes reach the
 //! real server through a recording proxy; no request carries anything about the idle time.
 
-mod common;
-
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use common::SignedInApp;
 use rusqlite::Connection;
 use stint_testkit::wait_until;
+use stint_tests::SignedInApp;
 
 const WAIT: Duration = Duration::from_secs(20);
 

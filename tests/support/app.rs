@@ -1,18 +1,22 @@
 //! The app in its own desktop, signed in to the real server through a recording proxy,
-//! with the given settings file: shared by the window tests that watch what is sent.
+//! with the given settings file: shared by the window tests that watch what is sent. The
+//! window is launched over WebDriver; it starts the agent, which signs in from the
+//! environment it inherits.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use stint_testkit::{Desktop, FaultProxy, TauriDriver, TestServer, WebDriver};
 
-pub const APP: &str = env!("CARGO_BIN_EXE_stint");
+use crate::AgentReaper;
 
 pub struct SignedInApp {
-    // Field order is drop order: the window goes before the driver, the desktop and the
-    // server; the directories last.
+    // Field order is drop order: the window goes before the driver and the agent, then the
+    // desktop and the server; the directories last.
     pub wd: WebDriver,
     _driver: TauriDriver,
+    _agent: AgentReaper,
+    _tray: stint_testkit::dbus::TrayHost,
     pub desktop: Desktop,
     pub proxy: FaultProxy,
     _server: TestServer,
@@ -27,6 +31,8 @@ impl SignedInApp {
         let key = server.add_user("Acme", email, "regular")?;
         let proxy = FaultProxy::recording(server.address())?;
         let desktop = Desktop::start("1280x800x24")?;
+        // A desktop with a tray, as users have: closing the window keeps Stint running.
+        let tray = stint_testkit::dbus::TrayHost::start(&desktop.dbus_address)?;
         let root = tempfile::tempdir()?;
         let (data, config) = (root.path().join("data"), root.path().join("config"));
         std::fs::create_dir_all(&config)?;
@@ -40,12 +46,15 @@ impl SignedInApp {
                 ("STINT_SIGN_IN_KEY", key.into()),
             ],
         )?;
-        let wd = WebDriver::launch(&driver, Path::new(APP), &[])?;
+        let agent = AgentReaper(data.clone());
+        let wd = WebDriver::launch(&driver, &crate::window_bin(), &[])?;
         wd.wait_for("body[data-ready='true']", wait)?;
         wd.wait_for_text("#sync", wait, |t| t.contains("Synced"))?;
         Ok(SignedInApp {
             wd,
             _driver: driver,
+            _agent: agent,
+            _tray: tray,
             desktop,
             proxy,
             _server: server,

@@ -1,0 +1,153 @@
+//! The idle prompt as an actionable desktop notification: the test plays the notification
+//! server on the desktop's private bus. With a timer running and a short threshold, no
+//! input, then real X input: one notification with the answers that apply; invoking
+//! "Discard" ends the entry where the idle time began, with no window opened, and the
+//! notification goes. Where the server offers no buttons, the small prompt window opens
+//! instead. Workspace notices arrive as plain notifications.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use stint_testkit::dbus::{NotificationServer, TrayHost};
+use stint_testkit::{wait_until, Desktop, Guard};
+use stint_tests::{agent_bin, cli_bin, AgentReaper, WAIT};
+
+struct Run {
+    // The agent goes before the services it talks to, and they before the desktop.
+    _agent: Guard,
+    _reaper: AgentReaper,
+    notifications: NotificationServer,
+    _tray: TrayHost,
+    desktop: Desktop,
+    env: Vec<(&'static str, std::path::PathBuf)>,
+    _root: tempfile::TempDir,
+}
+
+/// A desktop with a tray and a notification server that offers buttons or not, and the
+/// agent on it.
+fn start(with_actions: bool) -> anyhow::Result<Run> {
+    let desktop = Desktop::start("1280x800x24")?;
+    let tray = TrayHost::start(&desktop.dbus_address)?;
+    let notifications = NotificationServer::start(&desktop.dbus_address, with_actions)?;
+    let root = tempfile::tempdir()?;
+    let data_dir = root.path().join("data");
+    let config = root.path().join("config");
+    std::fs::create_dir_all(&config)?;
+    std::fs::write(
+        config.join("settings.json"),
+        r#"{"idle": {"enabled": true, "thresholdSeconds": 3}}"#,
+    )?;
+    let env = vec![
+        ("STINT_DATA_DIR", data_dir.clone()),
+        ("STINT_CONFIG_DIR", config),
+    ];
+    let mut command = desktop.command(agent_bin());
+    command.arg("--no-window").envs(env.clone());
+    let agent = Guard::new("stint", command.spawn()?);
+    let reaper = AgentReaper(data_dir.clone());
+    stint_tests::wait_for_agent(&data_dir)?;
+    Ok(Run {
+        _agent: agent,
+        _reaper: reaper,
+        notifications,
+        _tray: tray,
+        desktop,
+        env,
+        _root: root,
+    })
+}
+
+impl Run {
+    fn cli(&self, args: &[&str]) -> Value {
+        let out = self
+            .desktop
+            .command(cli_bin())
+            .args(args)
+            .envs(self.env.iter().cloned())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// A timer, input, more than the threshold without input, then input again.
+    fn go_idle_and_come_back(&self) -> anyhow::Result<()> {
+        wait_until(WAIT, "the agent's socket", || {
+            let out = self
+                .desktop
+                .command(cli_bin())
+                .arg("status")
+                .envs(self.env.iter().cloned())
+                .output()
+                .ok()?;
+            out.status.success().then_some(())
+        })?;
+        // Input first, so the time since the desktop started does not count as idle.
+        self.desktop.run("xdotool", &["mousemove", "5", "5"])?;
+        self.cli(&["start", "Deep", "work"]);
+        // Away for longer than the 3 s threshold: real time passes for the X server.
+        std::thread::sleep(Duration::from_secs(5));
+        self.desktop.run("xdotool", &["mousemove", "300", "300"])?;
+        Ok(())
+    }
+}
+
+#[test]
+fn the_idle_prompt_is_answered_through_the_notification() -> anyhow::Result<()> {
+    let run = start(true)?;
+    let server = &run.notifications;
+    run.go_idle_and_come_back()?;
+    let prompt = server.wait_for(WAIT, "the idle notification", |n| {
+        n.summary.contains("idle")
+    })?;
+    assert!(prompt.body.starts_with("Idle since"), "{prompt:?}");
+    let keys: Vec<&str> = prompt.actions.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "default",
+            "keep",
+            "discard",
+            "discardAndContinue",
+            "keepAsNewEntry"
+        ],
+        "the answers that apply to a running timer"
+    );
+    assert_eq!(prompt.urgency, Some(2), "it stays until answered");
+    assert!(
+        run.desktop.windows_named("Stint — idle time").is_empty(),
+        "no window needed"
+    );
+
+    server.invoke(prompt.id, "discard")?;
+    let stopped = wait_until(WAIT, "the entry to end at the idle start", || {
+        let today = run.cli(&["today"]);
+        today["running"].is_null().then_some(today)
+    })?;
+    let entry = &stopped["entries"][0];
+    assert_eq!(entry["description"], "Deep work");
+    let end: chrono::DateTime<chrono::Utc> = entry["end"].as_str().unwrap().parse()?;
+    let start: chrono::DateTime<chrono::Utc> = entry["start"].as_str().unwrap().parse()?;
+    assert!(
+        (end - start).num_seconds() < 3,
+        "the idle time was taken out: {entry}"
+    );
+    server.wait_for(WAIT, "the notification to go", |n| {
+        n.id == prompt.id && n.closed
+    })?;
+    Ok(())
+}
+
+#[test]
+fn without_buttons_the_prompt_opens_its_small_window() -> anyhow::Result<()> {
+    let run = start(false)?;
+    run.go_idle_and_come_back()?;
+    wait_until(WAIT, "the idle prompt window", || {
+        (!run.desktop.windows_named("Stint — idle time").is_empty()).then_some(())
+    })?;
+    Ok(())
+}
