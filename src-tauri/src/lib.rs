@@ -55,8 +55,19 @@ fn forward(app: &tauri::AppHandle, event: AgentEvent) {
     }
 }
 
+/// WebKitGTK's accelerated compositing runs a compositor pipeline (threads, a GPU or
+/// software GL context) for every frame; Stint's window repaints a few digits once a
+/// second, which the plain path does at a fraction of the cost. A user's own setting wins.
+fn prefer_plain_rendering() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
+}
+
 /// Starts the window process; returns its exit code.
 pub fn run() -> i32 {
+    prefer_plain_rendering();
     if let Err(message) = desktop::check_display() {
         eprintln!("stint: {message}");
         return 1;

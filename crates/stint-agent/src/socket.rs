@@ -205,6 +205,11 @@ fn refusal_for(line: &[u8], e: &stint_ipc::protocol::ProtocolError) -> FromAgent
 }
 
 async fn connection(serving: Serving, stream: UnixStream) {
+    let peer_pid = stream
+        .peer_cred()
+        .ok()
+        .and_then(|c| c.pid())
+        .and_then(|p| u32::try_from(p).ok());
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
     let (tx, mut rx) = mpsc::channel::<FromAgent>(QUEUE);
@@ -228,7 +233,7 @@ async fn connection(serving: Serving, stream: UnixStream) {
         })) => {
             let mut answer = welcome(protocol, env!("CARGO_PKG_VERSION"));
             if let (FromAgent::Welcome { .. }, Some(kind)) = (&answer, window) {
-                match serving.windows.claim(kind, tx.clone()) {
+                match serving.windows.claim(kind, tx.clone(), peer_pid) {
                     Ok(claim) => window_claim = Some(claim),
                     Err(message) => {
                         answer = FromAgent::Refused {

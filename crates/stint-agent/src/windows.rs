@@ -16,9 +16,43 @@ use tokio::sync::mpsc;
 /// How long a started window process may take to connect before another may be started.
 const LAUNCH_GRACE: Duration = Duration::from_secs(15);
 
+/// The window process holding the slot: its claim number, its queue and its pid (from
+/// the socket's peer credentials, where the OS tells).
+struct Connected {
+    id: u64,
+    tx: mpsc::Sender<FromAgent>,
+    pid: Option<u32>,
+}
+
+impl Connected {
+    /// Whether the process still listens. Its socket's hang-up can reach the agent after
+    /// the process is gone (a click on the tray right after the window closed): the pid
+    /// tells first.
+    fn alive(&self) -> bool {
+        !self.tx.is_closed() && self.pid.is_none_or(process_alive)
+    }
+}
+
+/// Whether `pid` runs (a zombie waiting to be reaped does not).
+fn process_alive(pid: u32) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        // /proc/PID/stat: "pid (comm) S ...": the state follows the last ')'.
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start());
+            !state.is_some_and(|s| s.starts_with('Z') || s.starts_with('X'))
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        rustix::process::Pid::from_raw(pid as i32)
+            .is_some_and(|p| rustix::process::test_kill_process(p).is_ok())
+    }
+}
+
 #[derive(Default)]
 struct State {
-    connected: Option<(u64, mpsc::Sender<FromAgent>)>,
+    connected: Option<Connected>,
     next_id: u64,
     /// A window process was started then and has not connected yet; the window to show
     /// once it does, if another was asked for meanwhile.
@@ -78,7 +112,7 @@ impl Windows {
         self.state()
             .connected
             .as_ref()
-            .is_some_and(|(_, tx)| !tx.is_closed())
+            .is_some_and(Connected::alive)
     }
 
     /// Shows `kind`: the connected window process brings it to the front; otherwise one is
@@ -88,11 +122,13 @@ impl Windows {
     /// A sentence for the log and the caller: no windows here, or the program cannot start.
     pub fn show(self: &Arc<Self>, kind: WindowKind) -> Result<(), String> {
         let mut state = self.state();
-        if let Some((_, tx)) = state.connected.as_ref().filter(|(_, tx)| !tx.is_closed()) {
+        if let Some(connected) = state.connected.as_ref().filter(|c| c.alive()) {
             // A window process that does not read is not waited for.
-            let _ = tx.try_send(FromAgent::Show { window: kind });
+            let _ = connected.tx.try_send(FromAgent::Show { window: kind });
             return Ok(());
         }
+        // Gone without its hang-up seen yet: the slot is free.
+        state.connected = None;
         let Some(program) = &self.program else {
             return Err("this agent has no windows".into());
         };
@@ -133,17 +169,22 @@ impl Windows {
         Ok(())
     }
 
-    /// A window process said hello: it takes the slot, or, when another holds it, is
-    /// refused with a sentence (and the other shows `kind`).
-    pub fn claim(&self, kind: WindowKind, tx: mpsc::Sender<FromAgent>) -> Result<Claim, String> {
+    /// A window process (`pid`, where known) said hello: it takes the slot, or, when
+    /// another holds it, is refused with a sentence (and the other shows `kind`).
+    pub fn claim(
+        &self,
+        kind: WindowKind,
+        tx: mpsc::Sender<FromAgent>,
+        pid: Option<u32>,
+    ) -> Result<Claim, String> {
         let mut state = self.state();
-        if let Some((_, other)) = state.connected.as_ref().filter(|(_, tx)| !tx.is_closed()) {
-            let _ = other.try_send(FromAgent::Show { window: kind });
+        if let Some(other) = state.connected.as_ref().filter(|c| c.alive()) {
+            let _ = other.tx.try_send(FromAgent::Show { window: kind });
             return Err("Stint's window is already open; it was brought to the front".into());
         }
         state.next_id += 1;
         let id = state.next_id;
-        state.connected = Some((id, tx));
+        state.connected = Some(Connected { id, tx, pid });
         Ok(Claim(id))
     }
 
@@ -151,15 +192,15 @@ impl Windows {
     pub fn welcomed(&self, _claim: &Claim) {
         let mut state = self.state();
         let pending = state.launching.take().and_then(|(_, pending)| pending);
-        if let (Some(kind), Some((_, tx))) = (pending, &state.connected) {
-            let _ = tx.try_send(FromAgent::Show { window: kind });
+        if let (Some(kind), Some(connected)) = (pending, &state.connected) {
+            let _ = connected.tx.try_send(FromAgent::Show { window: kind });
         }
     }
 
     /// The agent is quitting: the window process closes its windows (and does not start
     /// the agent again). Waits up to two seconds for it to go.
     pub async fn close(&self) {
-        let tx = self.state().connected.as_ref().map(|(_, tx)| tx.clone());
+        let tx = self.state().connected.as_ref().map(|c| c.tx.clone());
         let Some(tx) = tx else { return };
         if tx.send(FromAgent::Closing).await.is_err() {
             return;
@@ -173,12 +214,28 @@ impl Windows {
     /// The window process disconnected.
     pub fn release(&self, claim: Claim) {
         let mut state = self.state();
-        if state
-            .connected
-            .as_ref()
-            .is_some_and(|(id, _)| *id == claim.0)
-        {
+        if state.connected.as_ref().is_some_and(|c| c.id == claim.0) {
             state.connected = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::process_alive;
+
+    #[test]
+    fn a_finished_process_is_not_alive_even_before_it_is_reaped() {
+        assert!(process_alive(std::process::id()));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        // Exited but not waited for: a zombie until reaped.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while process_alive(pid) {
+            assert!(std::time::Instant::now() < deadline, "`true` never ended");
+            std::thread::yield_now();
+        }
+        child.wait().unwrap();
+        assert!(!process_alive(pid));
     }
 }
