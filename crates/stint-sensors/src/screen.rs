@@ -146,6 +146,7 @@ impl ScreenCapturer for XcapCapturer {
             .collect();
         // On X11 one read of the root window covers every monitor at the same instant (the
         // server answers per-monitor reads one after another: up to ~90 ms apart with 4K).
+        #[cfg(target_os = "linux")]
         if infos.len() > 1 && !has("WAYLAND_DISPLAY") {
             match crate::x11_grab::shoot_root(&infos) {
                 Ok(shot) => return Ok(shot),

@@ -1,5 +1,6 @@
 //! Test support for Stint's end-to-end tests: a private X server (Xvfb) with a window
-//! manager (openbox) and a D-Bus session bus, WebDriver through tauri-driver, the real
+//! manager (openbox) and a D-Bus session bus, a headless sway session with solid Wayland
+//! windows, WebDriver through tauri-driver, the real
 //! stint-server on loopback, a fault-injecting proxy, and helpers to inspect processes. Everything started here is stopped when its guard drops.
 //!
 //! A missing tool is an error that names the package to install, never a skipped test.
@@ -14,7 +15,9 @@ mod procs;
 mod rfb;
 mod server;
 mod solid;
+mod sway;
 mod webdriver;
+mod wl_windows;
 
 pub use agent_cli::AgentCli;
 pub use backlog::queue_backlog;
@@ -27,7 +30,9 @@ pub use procs::{
 pub use rfb::Screen;
 pub use server::{workspace_bin, TestServer};
 pub use solid::SolidWindows;
+pub use sway::Sway;
 pub use webdriver::{Element, TauriDriver, WebDriver};
+pub use wl_windows::WaylandWindows;
 
 use std::path::PathBuf;
 

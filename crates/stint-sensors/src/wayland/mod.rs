@@ -1,0 +1,69 @@
+//! Small Wayland clients for what compositors tell through their own protocols: idle time
+//! (`ext-idle-notify-v1`, `org_kde_kwin_idle`), the window in front
+//! (`wlr-foreign-toplevel-management`) and the screens (`wlr-screencopy`). Each opens its
+//! own connection to `WAYLAND_DISPLAY`; the ones that follow events keep a thread blocked
+//! on it, so nothing polls.
+
+pub mod idle;
+pub mod outputs;
+pub mod screencopy;
+pub mod toplevel;
+
+use wayland_client::globals::{registry_queue_init, GlobalList, GlobalListContents};
+use wayland_client::protocol::wl_registry::{self, WlRegistry};
+use wayland_client::{Connection, Dispatch, EventQueue, QueueHandle};
+
+pub use outputs::{monitors, outputs, OutputLayout};
+
+/// Whether a Wayland display is named: `WAYLAND_DISPLAY` set and not empty.
+pub fn display_named() -> bool {
+    std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
+}
+
+/// Connects to the compositor and reads its globals.
+///
+/// # Errors
+/// A sentence: no display named, or the compositor does not answer.
+pub(crate) fn connect<S>() -> Result<(Connection, GlobalList, EventQueue<S>), String>
+where
+    S: Dispatch<WlRegistry, GlobalListContents> + 'static,
+{
+    if !display_named() {
+        return Err("no Wayland display (WAYLAND_DISPLAY is not set)".into());
+    }
+    let conn = Connection::connect_to_env()
+        .map_err(|e| format!("cannot connect to the Wayland compositor: {e}"))?;
+    let (globals, queue) = registry_queue_init::<S>(&conn)
+        .map_err(|e| format!("the Wayland compositor did not list its globals: {e}"))?;
+    Ok((conn, globals, queue))
+}
+
+/// Ignores the registry's later events: a global that comes or goes after start is not
+/// followed (outputs are read afresh for each screenshot).
+struct Globals;
+
+impl Dispatch<WlRegistry, GlobalListContents> for Globals {
+    fn event(
+        _: &mut Self,
+        _: &WlRegistry,
+        _: wl_registry::Event,
+        _: &GlobalListContents,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+    ) {
+    }
+}
+
+/// The interfaces the compositor offers, by name (for session detection).
+///
+/// # Errors
+/// As [`connect`].
+pub fn offered_globals() -> Result<Vec<String>, String> {
+    let (_conn, globals, _queue) = connect::<Globals>()?;
+    Ok(globals.contents().with_list(|list| {
+        let mut names: Vec<String> = list.iter().map(|g| g.interface.clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+    }))
+}
