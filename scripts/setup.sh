@@ -18,7 +18,7 @@ BUILD_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev
 RUN_PACKAGES=(libayatana-appindicator3-1 fonts-dejavu-core)
 # What the tests start: an X server, a window manager, a session bus, WebDriver, X tools.
 TEST_PACKAGES=(xvfb xauth openbox dbus-daemon webkit2gtk-driver x11-utils xdotool wmctrl
-    tigervnc-standalone-server chromium sway wtype)
+    tigervnc-standalone-server chromium sway wtype mutter)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

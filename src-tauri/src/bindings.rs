@@ -31,6 +31,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::sign_out,
             commands::sync_status,
             commands::workspace_policy,
+            commands::sensor_problems,
             commands::idle_prompt,
             commands::resolve_idle,
             commands::idle_settings,

@@ -7,7 +7,8 @@ use stint_core::idle::{IdleChoice, IdleSettings};
 use stint_core::{Entry, EntryId, EntryPatch};
 use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::{
-    ActivityDay, AutoTrackerSettings, DayView, IdlePrompt, SyncStatus, UiError, WorkspacePolicy,
+    ActivityDay, AutoTrackerSettings, DayView, IdlePrompt, SensorProblem, SyncStatus, UiError,
+    WorkspacePolicy,
 };
 use tauri::State;
 
@@ -136,6 +137,14 @@ pub async fn sync_status(link: State<'_, AgentLink>) -> Result<SyncStatus> {
 }
 
 /// The workspace's rules, once known; `null` while signed out.
+/// What this desktop cannot do for Stint (a sensor it does not offer), with what to do.
+#[tauri::command]
+#[specta::specta]
+pub async fn sensor_problems(link: State<'_, AgentLink>) -> Result<Vec<SensorProblem>> {
+    let overview = ask!(link, Command::Overview, Overview)?;
+    Ok(overview.problems)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn workspace_policy(link: State<'_, AgentLink>) -> Result<Option<WorkspacePolicy>> {

@@ -21,8 +21,12 @@ export const commands = {
 	signIn: (server: string, apiKey: string) => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sign_in", { server, apiKey })),
 	signOut: () => typedError<null, UiError>(__TAURI_INVOKE("sign_out")),
 	syncStatus: () => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sync_status")),
-	/**  The workspace's rules, once known; `null` while signed out. */
 	workspacePolicy: () => typedError<WorkspacePolicy | null, UiError>(__TAURI_INVOKE("workspace_policy")),
+	/**
+	 *  The workspace's rules, once known; `null` while signed out.
+	 *  What this desktop cannot do for Stint (a sensor it does not offer), with what to do.
+	 */
+	sensorProblems: () => typedError<SensorProblem[], UiError>(__TAURI_INVOKE("sensor_problems")),
 	/**  The idle prompt waiting for an answer, if any. */
 	idlePrompt: () => typedError<IdlePrompt_Serialize | null, UiError>(__TAURI_INVOKE("idle_prompt")),
 	/**  Answers the idle prompt; returns the entries it wrote. */
@@ -94,6 +98,8 @@ export type AgentEvent_Deserialize =
 { kind: "screenshotsTaken"; at: string } | 
 /**  Screenshots could not be taken; told once per kind, with what to do. */
 { kind: "captureProblem"; message: string } | 
+/**  A sensor this desktop cannot serve (or that stopped working); told once per feature. */
+{ kind: "sensorProblem"; problem: SensorProblem } | 
 /**  The user came back from idle time: ask once (a merged period keeps its id). */
 { kind: "idlePrompt"; prompt: IdlePrompt_Deserialize } | 
 /**  The idle prompt was answered. */
@@ -123,6 +129,8 @@ export type AgentEvent_Serialize =
 { kind: "screenshotsTaken"; at: string } | 
 /**  Screenshots could not be taken; told once per kind, with what to do. */
 { kind: "captureProblem"; message: string } | 
+/**  A sensor this desktop cannot serve (or that stopped working); told once per feature. */
+{ kind: "sensorProblem"; problem: SensorProblem } | 
 /**  The user came back from idle time: ask once (a merged period keeps its id). */
 { kind: "idlePrompt"; prompt: IdlePrompt_Serialize } | 
 /**  The idle prompt was answered. */
@@ -301,6 +309,19 @@ export type LinkStatus_Serialize = {
 	connected: boolean,
 	/**  Why not, in words for the user; `None` while connected. */
 	message: string | null,
+};
+
+/**
+ *  A feature that cannot work on this desktop, in words the user can act on: "Auto
+ *  tracker" and "GNOME on Wayland does not let apps see which window is in front, …".
+ */
+export type SensorProblem = {
+	/**
+	 *  The feature as the user knows it (Idle detection, Auto tracker, Screenshots, Screen
+	 *  lock and sleep).
+	 */
+	feature: string,
+	message: string,
 };
 
 /**  A finished stretch of one app and title. */

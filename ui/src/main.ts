@@ -8,6 +8,7 @@ import {
   type DayView_Serialize as DayView,
   type Entry_Serialize as Entry,
   type SyncStatus_Serialize as SyncStatus,
+  type SensorProblem,
   type WorkspacePolicy,
   type UiError,
 } from "./bindings";
@@ -224,6 +225,21 @@ $<HTMLFormElement>("idle-form").addEventListener("submit", async (ev) => {
   $("idle-saved").hidden = saved === null;
 });
 
+/** What this desktop cannot do (a sensor it does not offer), each with what to do. */
+function renderProblems(problems: SensorProblem[]): void {
+  const list = $<HTMLUListElement>("problems");
+  list.replaceChildren(
+    ...problems.map((p) => {
+      const item = document.createElement("li");
+      const feature = document.createElement("strong");
+      feature.textContent = `${p.feature} is unavailable here. `;
+      item.append(feature, p.message);
+      return item;
+    }),
+  );
+  list.hidden = problems.length === 0;
+}
+
 /** The last capture's time, and a capture problem in words the user can act on. */
 function renderCapture(text: string): void {
   const line = $<HTMLParagraphElement>("capture");
@@ -262,6 +278,7 @@ async function loadAll(): Promise<void> {
   const sync = unwrap(await commands.syncStatus());
   if (sync) renderSync(sync);
   renderPolicy(unwrap(await commands.workspacePolicy()));
+  renderProblems(unwrap(await commands.sensorProblems()) ?? []);
   await loadIdleSettings();
   await loadActivity();
   await loadIdlePrompt();
@@ -307,6 +324,8 @@ async function main(): Promise<void> {
     else if (change.kind === "screenshotsTaken")
       renderCapture(`Last screenshot taken at ${new Date(change.at).toLocaleTimeString()}.`);
     else if (change.kind === "captureProblem") renderCapture(change.message);
+    else if (change.kind === "sensorProblem")
+      void commands.sensorProblems().then((r) => renderProblems(unwrap(r) ?? []));
     else if (change.kind === "captureChanged" && !change.armed) renderCapture("");
     else if (change.kind === "activityChanged" || change.kind === "autoTrackerChanged") void loadActivity();
     else if (change.kind === "idlePrompt" || change.kind === "idleResolved") {

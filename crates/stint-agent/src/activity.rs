@@ -111,12 +111,18 @@ impl Agent {
         self.activity.stale = false;
         let reading = match self.activity.source.foreground() {
             Ok(reading) => {
-                self.activity.sensor_failed = false;
+                if self.activity.sensor_failed {
+                    self.activity.sensor_failed = false;
+                    self.problem_solved(stint_sensors::Capability::Window);
+                }
                 reading
             }
             Err(e) => {
                 if !self.activity.sensor_failed {
-                    tracing::warn!("the auto tracker cannot see windows: {e}");
+                    self.report_problem(
+                        stint_sensors::Capability::Window,
+                        &format!("the auto tracker cannot see windows: {e}"),
+                    );
                     self.activity.sensor_failed = true;
                 }
                 self.cut_activity(now);

@@ -54,6 +54,13 @@ pub(crate) enum Message {
         generation: u64,
         ask: SyncAsk,
     },
+    /// The screen locked or unlocked, the machine is going to sleep or woke.
+    Session(stint_sensors::LockEvent),
+    /// The lock and sleep signals cannot be followed here.
+    SensorMissing {
+        capability: stint_sensors::Capability,
+        message: String,
+    },
 }
 
 /// What woke the task; parts decide whether to look at their sensor.
@@ -70,27 +77,42 @@ pub(crate) enum Wake {
     Window,
     /// Keyboard or pointer input after the user was away.
     Input,
+    /// The session locked, unlocked, slept or woke.
+    Session,
 }
 
-/// How the agent is put together; [`AgentOptions::default`] is the product.
+/// How the agent is put together; [`AgentOptions::default`] is the product: the sensors
+/// stint-sensors picks for this session.
 pub struct AgentOptions {
     pub capturer: Arc<dyn stint_sensors::ScreenCapturer>,
     /// Length of a screenshot window: five minutes, shorter only in tests.
     pub capture_window: chrono::Duration,
     pub idle_source: Arc<dyn stint_sensors::IdleSource>,
     pub window_source: Arc<dyn stint_sensors::ActiveWindowSource>,
+    pub lock_source: Arc<dyn stint_sensors::LockSource>,
+    /// What this session cannot serve, told to the user once at start.
+    pub missing: Vec<(stint_sensors::Capability, String)>,
     pub clock: Arc<dyn Clock>,
+}
+
+impl AgentOptions {
+    /// The product's parts around the given sensors.
+    pub fn with_sensors(sensors: stint_sensors::Sensors) -> AgentOptions {
+        AgentOptions {
+            capturer: sensors.capturer,
+            capture_window: stint_core::capture::window(),
+            idle_source: sensors.idle,
+            window_source: sensors.window,
+            lock_source: sensors.lock,
+            missing: sensors.missing,
+            clock: Arc::new(SystemClock),
+        }
+    }
 }
 
 impl Default for AgentOptions {
     fn default() -> Self {
-        AgentOptions {
-            capturer: Arc::new(stint_sensors::XcapCapturer),
-            capture_window: stint_core::capture::window(),
-            idle_source: Arc::new(stint_sensors::X11Idle::default()),
-            window_source: Arc::new(stint_sensors::X11ActiveWindow::default()),
-            clock: Arc::new(SystemClock),
-        }
+        AgentOptions::with_sensors(stint_sensors::Sensors::detect())
     }
 }
 
@@ -106,6 +128,9 @@ pub(crate) struct Agent {
     pub idle: Idle,
     pub activity: Activity,
     pub sync: SyncPart,
+    /// Features this desktop cannot serve, told once each (`problems`).
+    pub problems: Vec<(stint_sensors::Capability, stint_ipc::SensorProblem)>,
+    lock_source: Arc<dyn stint_sensors::LockSource>,
     /// When the running timer's display (the tray's minutes) moves next.
     next_display: Option<DateTime<Utc>>,
 }
@@ -150,8 +175,13 @@ pub fn start(
             settings.auto_tracker.unwrap_or_default(),
         ),
         sync: SyncPart::new(),
+        problems: Vec::new(),
+        lock_source: options.lock_source,
         next_display: None,
     };
+    for (capability, message) in &options.missing {
+        agent.report_problem(*capability, message);
+    }
     agent.expire_activity(now);
     let task = tokio::spawn(agent.run(rx));
     Ok((AgentHandle { tx, events }, task))
@@ -167,6 +197,7 @@ impl Agent {
             Ok(None) => {}
             Err(e) => tracing::error!("could not read the sign-in: {e}"),
         }
+        self.follow_session();
         let window_changed = self.activity.changed.clone();
         let input = self.idle.input.clone();
         self.tick(Wake::Start);
@@ -224,6 +255,17 @@ impl Agent {
             }
             Message::Sync { generation, ask } => {
                 self.sync_asked(generation, ask);
+                Wake::Report
+            }
+            Message::Session(event) => {
+                self.session_signal(event);
+                Wake::Session
+            }
+            Message::SensorMissing {
+                capability,
+                message,
+            } => {
+                self.report_problem(capability, &message);
                 Wake::Report
             }
             Message::ShutDown { .. } => unreachable!("handled in run"),
@@ -291,6 +333,32 @@ impl Agent {
             }
         };
         Some((result, reply))
+    }
+
+    /// Starts following locks and sleep (off the task: logind may take a moment to
+    /// answer); their signals come back as messages.
+    fn follow_session(&self) {
+        let source = self.lock_source.clone();
+        let me = self.me.clone();
+        tokio::task::spawn_blocking(move || {
+            let signals = me.clone();
+            let on_event = Arc::new(move |event| {
+                // Called on the bus's thread, inside its own runtime: never block here.
+                if let Some(tx) = signals.upgrade() {
+                    if tx.try_send(Message::Session(event)).is_err() {
+                        tracing::warn!(?event, "the agent was too busy to take a session signal");
+                    }
+                }
+            });
+            if let Err(message) = source.watch(on_event) {
+                if let Some(tx) = me.upgrade() {
+                    let _ = tx.try_send(Message::SensorMissing {
+                        capability: stint_sensors::Capability::Lock,
+                        message,
+                    });
+                }
+            }
+        });
     }
 
     /// One look at the world: the idle sensor if anything needs it, then every part.

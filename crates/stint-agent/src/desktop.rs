@@ -179,6 +179,7 @@ async fn tray_view(agent: &AgentHandle) -> TrayView {
                 idle_pending: false,
                 auto_tracker: Default::default(),
                 recent: Vec::new(),
+                problems: Vec::new(),
             }
         }
     };
@@ -200,7 +201,8 @@ async fn keep_tray_current(agent: AgentHandle, tray: Tray) {
                 | AgentEvent::CaptureChanged { .. }
                 | AgentEvent::IdlePrompt { .. }
                 | AgentEvent::IdleResolved { .. }
-                | AgentEvent::AutoTrackerChanged { .. },
+                | AgentEvent::AutoTrackerChanged { .. }
+                | AgentEvent::SensorProblem { .. },
             )
             | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
             Ok(_) => continue,
@@ -279,6 +281,16 @@ async fn notifications(agent: AgentHandle, windows: Arc<Windows>, quit: Arc<Noti
     if let Ok(Answer::Prompt(Some(prompt))) = agent.call(Command::IdlePrompt).await {
         ask(&mut notifier, &windows, &prompt).await;
     }
+    // What this desktop cannot do was found before anyone listened: told once now, and
+    // each feature once in all.
+    let mut told = std::collections::HashSet::new();
+    if let Ok(Answer::Overview(overview)) = agent.call(Command::Overview).await {
+        for problem in overview.problems {
+            if told.insert(problem.feature.clone()) {
+                notifier.tell(&problem_text(&problem)).await;
+            }
+        }
+    }
     loop {
         tokio::select! {
             action = actions.next() => {
@@ -301,6 +313,11 @@ async fn notifications(agent: AgentHandle, windows: Arc<Windows>, quit: Arc<Noti
                 Ok(AgentEvent::Notice { message, .. } | AgentEvent::CaptureProblem { message }) => {
                     notifier.tell(&message).await;
                 }
+                Ok(AgentEvent::SensorProblem { problem }) => {
+                    if told.insert(problem.feature.clone()) {
+                        notifier.tell(&problem_text(&problem)).await;
+                    }
+                }
                 Ok(AgentEvent::IdlePrompt { prompt }) => ask(&mut notifier, &windows, &prompt).await,
                 Ok(AgentEvent::IdleResolved { .. }) => notifier.idle_answered().await,
                 Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
@@ -308,6 +325,10 @@ async fn notifications(agent: AgentHandle, windows: Arc<Windows>, quit: Arc<Noti
             },
         }
     }
+}
+
+fn problem_text(problem: &stint_ipc::SensorProblem) -> String {
+    format!("{} is unavailable: {}", problem.feature, problem.message)
 }
 
 async fn ask(notifier: &mut Notifier, windows: &Arc<Windows>, prompt: &stint_ipc::IdlePrompt) {

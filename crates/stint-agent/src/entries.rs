@@ -146,6 +146,7 @@ impl Agent {
             idle_pending: self.private.pending_idle()?.is_some(),
             auto_tracker: self.activity.settings,
             recent: self.recent()?,
+            problems: self.sensor_problems(),
         })
     }
 }

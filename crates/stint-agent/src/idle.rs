@@ -4,7 +4,9 @@
 //! every two seconds instead). The auto tracker uses the same look to end its span; the
 //! pure tracker (stint-core) decides idle periods while a timer runs, the period is kept
 //! in the private store, and one prompt asks what to do. Only the entry changes of the
-//! answer go to the server.
+//! answer go to the server. Screen locks and sleep come from the session's signals
+//! (stint-sensors' `LockSource`) and count as idle from their start (stint-core's
+//! `presence` rule).
 
 use std::sync::Arc;
 
@@ -13,10 +15,11 @@ use stint_core::idle::{
     choices, resolve, suspend_between, until_threshold, IdleChange, IdleChoice, IdlePeriod,
     IdleSettings, IdleTracker, Observation,
 };
+use stint_core::presence::{SessionAway, SessionSignal};
 use stint_core::{Entry, EntryId};
 use stint_ipc::AgentEvent;
 use stint_private::IdleRecord;
-use stint_sensors::IdleSource;
+use stint_sensors::{Capability, IdleSource, LockEvent};
 use tokio::sync::Notify;
 
 use crate::actor::{Agent, Wake};
@@ -47,6 +50,8 @@ pub(crate) struct Idle {
     /// Notified by the sensor at the first input after the user went away.
     pub input: Arc<Notify>,
     input_armed: bool,
+    /// Locks and sleep as the session told them.
+    session: SessionAway,
 }
 
 /// What the tick knows about the user.
@@ -72,6 +77,7 @@ impl Idle {
             away_since: None,
             input: Arc::new(Notify::new()),
             input_armed: false,
+            session: SessionAway::default(),
         }
     }
 }
@@ -136,7 +142,7 @@ impl Agent {
         }
         let due = matches!(
             wake,
-            Wake::Start | Wake::Command | Wake::Input | Wake::Timer
+            Wake::Start | Wake::Command | Wake::Input | Wake::Timer | Wake::Session
         ) || self.idle.next_look.is_some_and(|at| now >= at);
         let mut presence = Presence {
             fresh: None,
@@ -146,27 +152,41 @@ impl Agent {
         if !due {
             return Some(presence);
         }
-        let idle_for = match self.idle.source.idle_for() {
+        let sensed = match self.idle.source.idle_for() {
             Ok(d) => {
-                self.idle.sensor_failed = false;
+                if self.idle.sensor_failed {
+                    self.idle.sensor_failed = false;
+                    self.problem_solved(Capability::Idle);
+                }
                 Duration::from_std(d).unwrap_or(Duration::MAX)
             }
             Err(e) => {
                 if !self.idle.sensor_failed {
-                    tracing::warn!("idle detection is unavailable: {e}");
+                    self.report_problem(
+                        Capability::Idle,
+                        &format!("idle time cannot be read: {e}"),
+                    );
                     self.idle.sensor_failed = true;
                 }
                 self.idle.next_look = Some(now + SENSOR_RETRY);
                 return Some(presence);
             }
         };
+        // An unlock is input; a lock or sleep is away from its start.
+        let last_input = self
+            .idle
+            .session
+            .last_input(now.checked_sub_signed(sensed).unwrap_or(now))
+            .min(now);
+        let idle_for = now - last_input;
+        let told_away = self.idle.session.away_since(last_input);
         let (awake, since_boot) = self.clock.uptime();
         let observation = Observation {
             now,
             idle_for,
             awake: Duration::from_std(awake).unwrap_or_default(),
             since_boot: Duration::from_std(since_boot).unwrap_or_default(),
-            locked: false,
+            away_since: told_away,
         };
         presence.slept_at = self
             .idle
@@ -174,12 +194,10 @@ impl Agent {
             .replace(observation)
             .and_then(|last| suspend_between(&last, &observation));
         let settings = self.idle_settings();
-        let away = idle_for >= settings.threshold();
-        self.idle.away_since = away.then(|| {
-            self.idle
-                .away_since
-                .unwrap_or_else(|| (now - idle_for).min(now))
-        });
+        let by_input = (idle_for >= settings.threshold()).then_some(last_input);
+        let away_from = [told_away, by_input].into_iter().flatten().min();
+        let away = away_from.is_some();
+        self.idle.away_since = away_from.map(|from| self.idle.away_since.unwrap_or(from));
         self.idle.next_look = if away {
             self.wait_for_input(now)
         } else {
@@ -188,6 +206,19 @@ impl Agent {
         presence.fresh = Some(observation);
         presence.away_since = self.idle.away_since;
         Some(presence)
+    }
+
+    /// A lock, unlock, sleep or wake the session told, stamped now.
+    pub fn session_signal(&mut self, event: LockEvent) {
+        let now = self.now();
+        let signal = match event {
+            LockEvent::Locked => SessionSignal::Locked,
+            LockEvent::Unlocked => SessionSignal::Unlocked,
+            LockEvent::Sleeping => SessionSignal::Sleeping,
+            LockEvent::Woke => SessionSignal::Woke,
+        };
+        tracing::info!(?event, "session");
+        self.idle.session.signal(signal, now);
     }
 
     /// While away: the sensor calls back at the next input; where it cannot, look again soon.

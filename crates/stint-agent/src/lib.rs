@@ -15,6 +15,7 @@ mod error;
 mod handle;
 mod idle;
 pub mod notify;
+mod problems;
 mod settings;
 pub mod socket;
 mod sync;

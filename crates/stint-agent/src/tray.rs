@@ -3,7 +3,8 @@
 //! trays show the title, not a tooltip) and in the menu's first line; the icon says running,
 //! stopped, or running with screenshots on (a red dot, so capture is never invisible). The
 //! menu: Start / Stop, the last five entries to continue, Open Stint, Idle time… (while a
-//! prompt waits), Pause / Resume auto tracker, Quit. A click on the icon opens the window.
+//! prompt waits), Pause / Resume auto tracker, Quit; above Open Stint, a line for each
+//! feature this desktop cannot serve. A click on the icon opens the window.
 //! Menu clicks become [`TrayAction`]s on a channel; the tray itself decides nothing.
 
 use chrono::{DateTime, Utc};
@@ -119,6 +120,17 @@ impl TrayView {
             }
         }
         items.push((None, false, None));
+        // What this desktop cannot do: a line each; the window says why and what to do.
+        for problem in &self.overview.problems {
+            items.push((
+                Some(format!(
+                    "⚠ {} unavailable here (details in Stint)",
+                    problem.feature
+                )),
+                true,
+                Some(TrayAction::Open),
+            ));
+        }
         items.push((Some("Open Stint".into()), true, Some(TrayAction::Open)));
         if self.overview.idle_pending {
             items.push((Some("Idle time…".into()), true, Some(TrayAction::Idle)));

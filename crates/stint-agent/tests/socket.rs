@@ -93,6 +93,8 @@ async fn serving() -> (tempfile::TempDir, std::path::PathBuf, AgentHandle) {
         capture_window: stint_core::capture::window(),
         idle_source: Arc::new(FakeIdle::default()),
         window_source: Arc::new(FakeWindow::default()),
+        lock_source: Arc::new(stint_sensors::fake::FakeLock::default()),
+        missing: Vec::new(),
         clock: Arc::new(SystemClock),
     };
     let paths = Paths::under(&dir.path().join("data"));

@@ -28,6 +28,7 @@ fn view(running: Option<Entry>, armed: bool, idle: bool, recent: Vec<Entry>) -> 
             idle_pending: idle,
             auto_tracker: AutoTrackerSettings { paused: false },
             recent,
+            problems: Vec::new(),
         },
         now: now(),
     }
@@ -105,4 +106,23 @@ fn the_menu_follows_the_timer_and_offers_recent_entries() {
         continue_label(&entry("d", "snake_case", 1, false)),
         "Continue: snake__case"
     );
+}
+
+#[test]
+fn each_feature_the_desktop_cannot_serve_has_a_line_that_opens_the_window() {
+    let mut v = view(None, false, false, Vec::new());
+    v.overview.problems = vec![stint_ipc::SensorProblem {
+        feature: "Auto tracker".into(),
+        message: "GNOME on Wayland does not let apps see which window is in front".into(),
+    }];
+    let items = v.menu();
+    let line = items
+        .iter()
+        .find(|(label, _, _)| label.as_deref().is_some_and(|l| l.contains("Auto tracker")))
+        .expect("a line for the auto tracker");
+    assert_eq!(
+        line.0.as_deref(),
+        Some("⚠ Auto tracker unavailable here (details in Stint)")
+    );
+    assert_eq!(line.2, Some(TrayAction::Open));
 }

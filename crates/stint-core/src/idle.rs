@@ -48,8 +48,9 @@ pub struct Observation {
     pub awake: Duration,
     /// A clock that keeps counting through a suspend (CLOCK_BOOTTIME).
     pub since_boot: Duration,
-    /// The session's screen is locked.
-    pub locked: bool,
+    /// The screen has been locked or the machine asleep since then, by the session's own
+    /// signals ([`crate::presence::SessionAway`]): idle from that moment.
+    pub away_since: Option<DateTime<Utc>>,
 }
 
 /// A stretch of time without the user, from its start to their return.
@@ -153,7 +154,8 @@ impl IdleTracker {
         let suspended = self.suspend_start(&obs);
         let previous = self.last.replace(obs);
         let last_input = (obs.now - obs.idle_for.max(Duration::zero())).min(obs.now);
-        let away_now = obs.locked || obs.idle_for >= settings.threshold();
+        let by_input = (obs.idle_for >= settings.threshold()).then_some(last_input);
+        let away_now = obs.away_since.is_some() || by_input.is_some();
         // Input before a suspend: if none came since before it, idle began then. Only a
         // look shortly before the suspend can tell: the agent looks when something is due,
         // not on a pulse, and input after an older look went unseen, so then idle begins
@@ -161,11 +163,14 @@ impl IdleTracker {
         let before_suspend = previous
             .filter(|p| obs.awake - p.awake <= fresh_look())
             .map(|p| (p.now - p.idle_for.max(Duration::zero())).min(p.now));
-        let candidate = match suspended {
-            Some(s) => Some(before_suspend.map_or(s, |b| b.min(s))),
-            None if away_now => Some(last_input),
-            None => None,
-        };
+        // A lock or sleep the session told counts from its start; input that stopped
+        // longer than the threshold ago, from the last input.
+        let told = [obs.away_since, by_input].into_iter().flatten().min();
+        let candidate = suspended
+            .map(|s| before_suspend.map_or(s, |b| b.min(s)))
+            .into_iter()
+            .chain(told)
+            .min();
         if let Some(c) = candidate {
             self.idle_since = Some(self.idle_since.map_or(c, |since| since.min(c)));
         }
@@ -185,7 +190,7 @@ impl IdleTracker {
 }
 
 fn previous_not_idle(previous: &Option<Observation>, settings: &IdleSettings) -> bool {
-    previous.is_none_or(|p| !(p.locked || p.idle_for >= settings.threshold()))
+    previous.is_none_or(|p| !(p.away_since.is_some() || p.idle_for >= settings.threshold()))
 }
 
 /// The answers the prompt offers.

@@ -26,7 +26,7 @@ fn obs(now: i64, idle_for: i64) -> Observation {
         idle_for: Duration::seconds(idle_for),
         awake: Duration::seconds(1000 + now),
         since_boot: Duration::seconds(1000 + now),
-        locked: false,
+        away_since: None,
     }
 }
 
@@ -90,7 +90,7 @@ fn a_suspend_seen_in_the_clock_gap_counts_from_its_start() {
         idle_for: Duration::seconds(1),
         awake: Duration::seconds(1000 + 30),
         since_boot: Duration::seconds(1000 + 3630),
-        locked: false,
+        away_since: None,
     };
     assert_eq!(
         tr.observe(woke, &settings()),
@@ -113,7 +113,7 @@ fn awake_time_after_the_resume_does_not_move_the_suspend_start() {
         idle_for: Duration::seconds(20),
         awake: Duration::seconds(1000 + 60),
         since_boot: Duration::seconds(1000 + 3660),
-        locked: false,
+        away_since: None,
     };
     assert_eq!(
         tr.observe(woke, &settings()),
@@ -136,7 +136,7 @@ fn a_look_just_before_a_suspend_tells_the_last_input() {
         idle_for: Duration::seconds(1),
         awake: Duration::seconds(1000 + 108),
         since_boot: Duration::seconds(1000 + 3700),
-        locked: false,
+        away_since: None,
     };
     assert_eq!(
         tr.observe(woke, &settings()),
@@ -157,7 +157,7 @@ fn a_suspend_after_a_short_pause_starts_at_the_last_input() {
         idle_for: Duration::seconds(2),
         awake: Duration::seconds(1000 + 70),
         since_boot: Duration::seconds(1000 + 5000),
-        locked: false,
+        away_since: None,
     };
     // Last input at 10 s, suspended at 70 s: idle from 10 s.
     assert_eq!(
@@ -170,16 +170,28 @@ fn a_suspend_after_a_short_pause_starts_at_the_last_input() {
 }
 
 #[test]
-fn a_locked_screen_is_idle_until_unlocked() {
+fn a_locked_screen_is_idle_from_the_lock_until_unlocked() {
     let mut tr = IdleTracker::default();
     tr.observe(obs(0, 0), &settings());
+    // Last input at 5 s, locked at 18 s (below the threshold): idle from the lock.
     let locked = Observation {
-        locked: true,
+        away_since: Some(t(18)),
         ..obs(20, 15)
     };
-    assert_eq!(tr.observe(locked, &settings()), IdleChange::Began(t(5)));
+    assert_eq!(tr.observe(locked, &settings()), IdleChange::Began(t(18)));
     assert!(
-        matches!(tr.observe(obs(600, 1), &settings()), IdleChange::Ended(p) if p.start == t(5))
+        matches!(tr.observe(obs(600, 1), &settings()), IdleChange::Ended(p) if p.start == t(18) && p.end == t(599))
+    );
+    // Idle past the threshold before the screen locked itself: from the last input.
+    let mut tr = IdleTracker::default();
+    tr.observe(obs(0, 0), &settings());
+    let auto_locked = Observation {
+        away_since: Some(t(900)),
+        ..obs(901, 901)
+    };
+    assert_eq!(
+        tr.observe(auto_locked, &settings()),
+        IdleChange::Began(t(0))
     );
 }
 
@@ -197,7 +209,7 @@ fn wall_clock_jumps_never_make_a_negative_period() {
         idle_for: Duration::seconds(1),
         awake: Duration::seconds(1000 + 800),
         since_boot: Duration::seconds(1000 + 800),
-        locked: false,
+        away_since: None,
     };
     match tr.observe(back, &settings()) {
         IdleChange::Ended(p) => assert!(p.length() >= Duration::zero(), "{p:?}"),
@@ -318,22 +330,31 @@ proptest! {
     /// ways) yields only periods that do not run backwards.
     #[test]
     fn no_negative_periods_ever(
-        steps in prop::collection::vec((0i64..900, 0i64..900, any::<bool>(), 0i64..4000, -4000i64..4000), 1..60),
+        steps in prop::collection::vec((0i64..900, 0i64..900, 0u8..5, 0i64..4000, -4000i64..4000), 1..60),
         threshold in 1u32..600,
     ) {
+        use stint_core::presence::{SessionAway, SessionSignal};
         let s = IdleSettings { enabled: true, threshold_seconds: threshold };
         let mut tr = IdleTracker::default();
+        let mut session = SessionAway::default();
         let (mut wall, mut awake, mut boot) = (0i64, 1000i64, 1000i64);
-        for (advance, idle_for, locked, slept, jump) in steps {
+        for (advance, idle_for, signal, slept, jump) in steps {
             awake += advance;
             boot += advance + slept;
             wall += advance + slept + jump;
+            let now = t(wall);
+            let signal = [None, Some(SessionSignal::Locked), Some(SessionSignal::Unlocked),
+                Some(SessionSignal::Sleeping), Some(SessionSignal::Woke)][usize::from(signal)];
+            if let Some(signal) = signal {
+                session.signal(signal, now);
+            }
+            let last_input = session.last_input(now - Duration::seconds(idle_for)).min(now);
             let o = Observation {
-                now: t(wall),
-                idle_for: Duration::seconds(idle_for),
+                now,
+                idle_for: now - last_input,
                 awake: Duration::seconds(awake),
                 since_boot: Duration::seconds(boot),
-                locked,
+                away_since: session.away_since(last_input),
             };
             if let IdleChange::Ended(p) = tr.observe(o, &s) {
                 prop_assert!(p.end >= p.start, "{p:?}");
@@ -368,5 +389,48 @@ proptest! {
                 prop_assert!(total < before);
             }
         }
+    }
+}
+
+mod session {
+    use super::t;
+    use stint_core::presence::{SessionAway, SessionSignal};
+
+    #[test]
+    fn a_lock_is_away_from_its_start_and_the_unlock_is_the_return() {
+        let mut s = SessionAway::default();
+        assert_eq!(s.away_since(t(0)), None);
+        s.signal(SessionSignal::Locked, t(100));
+        // Input before the lock does not end it, nor does the sensor's input while locked.
+        assert_eq!(s.away_since(s.last_input(t(90))), Some(t(100)));
+        assert!(s.is_locked_or_asleep());
+        s.signal(SessionSignal::Unlocked, t(400));
+        assert_eq!(s.last_input(t(90)), t(400), "the unlock is input");
+        assert_eq!(s.away_since(s.last_input(t(90))), None);
+        // Forgotten once back.
+        assert_eq!(s.away_since(t(401)), None);
+    }
+
+    #[test]
+    fn after_waking_the_user_is_back_at_the_first_input() {
+        let mut s = SessionAway::default();
+        s.signal(SessionSignal::Sleeping, t(100));
+        s.signal(SessionSignal::Woke, t(5000));
+        // No input since before the sleep: still away.
+        assert_eq!(s.away_since(s.last_input(t(90))), Some(t(100)));
+        assert_eq!(s.away_since(s.last_input(t(4999))), Some(t(100)));
+        assert_eq!(s.away_since(s.last_input(t(5030))), None);
+    }
+
+    #[test]
+    fn lock_then_sleep_then_wake_then_unlock_is_one_absence() {
+        let mut s = SessionAway::default();
+        s.signal(SessionSignal::Locked, t(100));
+        s.signal(SessionSignal::Sleeping, t(105));
+        s.signal(SessionSignal::Woke, t(3000));
+        // Awake but still locked: input on the lock screen is not a return.
+        assert_eq!(s.away_since(s.last_input(t(3010))), Some(t(100)));
+        s.signal(SessionSignal::Unlocked, t(3020));
+        assert_eq!(s.away_since(s.last_input(t(3010))), None);
     }
 }

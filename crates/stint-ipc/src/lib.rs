@@ -40,6 +40,8 @@ pub enum AgentEvent {
     ScreenshotsTaken { at: DateTime<Utc> },
     /// Screenshots could not be taken; told once per kind, with what to do.
     CaptureProblem { message: String },
+    /// A sensor this desktop cannot serve (or that stopped working); told once per feature.
+    SensorProblem { problem: SensorProblem },
     /// The user came back from idle time: ask once (a merged period keeps its id).
     IdlePrompt { prompt: IdlePrompt },
     /// The idle prompt was answered.
@@ -152,6 +154,19 @@ pub struct Overview {
     pub auto_tracker: AutoTrackerSettings,
     /// As [`crate::protocol::Command::RecentEntries`] answers.
     pub recent: Vec<Entry>,
+    /// What this desktop cannot do for Stint, and why.
+    pub problems: Vec<SensorProblem>,
+}
+
+/// A feature that cannot work on this desktop, in words the user can act on: "Auto
+/// tracker" and "GNOME on Wayland does not let apps see which window is in front, …".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SensorProblem {
+    /// The feature as the user knows it (Idle detection, Auto tracker, Screenshots, Screen
+    /// lock and sleep).
+    pub feature: String,
+    pub message: String,
 }
 
 /// The agent's facts a window needs.

@@ -185,3 +185,38 @@ impl crate::window::ActiveWindowSource for FakeWindow {
         true
     }
 }
+
+type OnLockEvent = std::sync::Arc<dyn Fn(crate::LockEvent) + Send + Sync>;
+
+/// Lock and sleep signals a test sends by hand; or a refusal, like a machine without logind.
+#[derive(Default)]
+pub struct FakeLock {
+    on_event: Mutex<Option<OnLockEvent>>,
+    /// `Some`: `watch` fails with this.
+    pub refuse: Option<String>,
+}
+
+impl FakeLock {
+    /// Sends `event` as the session would; `false` while nobody watches.
+    pub fn send(&self, event: crate::LockEvent) -> bool {
+        let on_event = self
+            .on_event
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        on_event.map(|f| f(event)).is_some()
+    }
+}
+
+impl crate::LockSource for FakeLock {
+    fn watch(
+        &self,
+        on_event: std::sync::Arc<dyn Fn(crate::LockEvent) + Send + Sync>,
+    ) -> Result<(), String> {
+        if let Some(why) = &self.refuse {
+            return Err(why.clone());
+        }
+        *self.on_event.lock().unwrap_or_else(|p| p.into_inner()) = Some(on_event);
+        Ok(())
+    }
+}

@@ -7,10 +7,13 @@
 
 mod agent_cli;
 mod backlog;
+mod bus;
 pub mod dbus;
 mod desktop;
 mod faults;
 pub mod http;
+pub mod logind;
+mod mutter;
 mod procs;
 mod rfb;
 mod server;
@@ -21,8 +24,10 @@ mod wl_windows;
 
 pub use agent_cli::AgentCli;
 pub use backlog::queue_backlog;
+pub use bus::Bus;
 pub use desktop::Desktop;
 pub use faults::{Fault, FaultProxy};
+pub use mutter::Mutter;
 pub use procs::{
     children, context_switches, cpu_seconds, find_process, processes_with_env, pss_kib,
     tree_pss_kib, Guard,

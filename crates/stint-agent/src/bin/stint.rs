@@ -48,8 +48,10 @@ fn check_display() -> Result<(), String> {
                 .into(),
         );
     }
-    // Under Wayland the X display (if any) is XWayland; the Wayland backends come later.
-    if has("DISPLAY") && !has("WAYLAND_DISPLAY") {
+    // Under Wayland the X display (if any) is XWayland, which the sensors do not use.
+    if has("WAYLAND_DISPLAY") {
+        stint_sensors::wayland::offered_globals()?;
+    } else if has("DISPLAY") {
         stint_sensors::check_x11_display()?;
     }
     Ok(())

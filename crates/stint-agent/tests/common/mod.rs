@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeZone, Utc};
 use stint_agent::{AgentEvent, AgentHandle, AgentOptions, Paths, TokioClock};
-use stint_sensors::fake::{FakeCapturer, FakeWindow};
+use stint_sensors::fake::{FakeCapturer, FakeLock, FakeWindow};
 use stint_sensors::{IdleSensorError, IdleSource};
 use tokio::sync::broadcast;
 
@@ -69,6 +69,7 @@ pub struct TestAgent {
     pub clock: Arc<TokioClock>,
     pub idle: Arc<TokioIdle>,
     pub window: Arc<FakeWindow>,
+    pub lock: Arc<FakeLock>,
     pub capturer: Arc<FakeCapturer>,
     pub paths: Paths,
     pub task: tokio::task::JoinHandle<()>,
@@ -87,6 +88,8 @@ pub struct Setup {
     pub polled_idle: bool,
     /// The window sensor cannot tell about changes.
     pub polled_window: bool,
+    /// What the session cannot serve.
+    pub missing: Vec<(stint_sensors::Capability, String)>,
 }
 
 impl TestAgent {
@@ -109,7 +112,8 @@ impl TestAgent {
         } else {
             FakeWindow::default()
         });
-        TestAgent::open(dir, paths, idle, window, clock)
+        let lock = Arc::new(FakeLock::default());
+        TestAgent::open(dir, paths, idle, window, lock, clock, setup.missing)
     }
 
     fn open(
@@ -117,7 +121,9 @@ impl TestAgent {
         paths: Paths,
         idle: Arc<TokioIdle>,
         window: Arc<FakeWindow>,
+        lock: Arc<FakeLock>,
         clock: Arc<TokioClock>,
+        missing: Vec<(stint_sensors::Capability, String)>,
     ) -> TestAgent {
         let capturer = Arc::new(FakeCapturer::new(vec![(640, 400), (320, 200)]));
         let options = AgentOptions {
@@ -125,6 +131,8 @@ impl TestAgent {
             capture_window: stint_core::capture::window(),
             idle_source: idle.clone(),
             window_source: window.clone(),
+            lock_source: lock.clone(),
+            missing,
             clock: clock.clone(),
         };
         let (agent, task) = stint_agent::start(&paths, options).unwrap();
@@ -135,6 +143,7 @@ impl TestAgent {
             clock,
             idle,
             window,
+            lock,
             capturer,
             paths,
             task,
@@ -145,7 +154,15 @@ impl TestAgent {
     /// Stops this agent and opens a new one on the same data, as a restart does.
     pub async fn restart(self) -> TestAgent {
         self.agent.shut_down().await;
-        TestAgent::open(self.dir, self.paths, self.idle, self.window, self.clock)
+        TestAgent::open(
+            self.dir,
+            self.paths,
+            self.idle,
+            self.window,
+            self.lock,
+            self.clock,
+            Vec::new(),
+        )
     }
 
     /// Lets the agent's task run until it waits again (paused time does not move).
