@@ -67,6 +67,7 @@ fn prefer_plain_rendering() {
 
 /// Starts the window process; returns its exit code.
 pub fn run() -> i32 {
+    stint_ipc::paths::Paths::private_files();
     prefer_plain_rendering();
     if let Err(message) = desktop::check_display() {
         eprintln!("stint: {message}");

@@ -147,7 +147,14 @@ async fn connect(
                     return Err(CallError::NoAgent(p));
                 }
             }
-            Err(refused @ CallError::Refused { .. }) => return Err(refused),
+            Err(refused @ (CallError::Refused { .. } | CallError::NotYours { .. })) => {
+                return Err(refused)
+            }
+            Err(CallError::NoAnswer(p)) => {
+                if tokio::time::Instant::now() > deadline {
+                    return Err(CallError::NoAnswer(p));
+                }
+            }
             Err(CallError::Broken(e)) => {
                 log::warn!("the agent's socket: {e}");
                 if tokio::time::Instant::now() > deadline {
@@ -274,6 +281,9 @@ impl AgentLink {
             if let Some(fresh) = rx.take() {
                 incoming = fresh;
             }
+            // Each failed round waits longer (up to a minute), so an agent that cannot
+            // start is not started again and again.
+            let mut pause = Duration::from_secs(1);
             loop {
                 match connect(WindowKind::Main, &tx, Duration::from_secs(30)).await {
                     Ok(link) => {
@@ -289,6 +299,24 @@ impl AgentLink {
                         );
                         break;
                     }
+                    // Another window process serves the agent now: it is the window.
+                    Err(CallError::Refused { code, .. }) if code == "window_open" => {
+                        log::info!("another Stint window is open; this one closes");
+                        app.exit(0);
+                        return;
+                    }
+                    // Trying again cannot help: said, and the window stays as it is.
+                    Err(e @ (CallError::Refused { .. } | CallError::NotYours { .. })) => {
+                        log::error!("{e}");
+                        self.set_status(
+                            &app,
+                            LinkStatus {
+                                connected: false,
+                                message: Some(format!("{e}. Quit Stint and start it again.")),
+                            },
+                        );
+                        return;
+                    }
                     Err(e) => {
                         self.set_status(
                             &app,
@@ -299,6 +327,8 @@ impl AgentLink {
                                 )),
                             },
                         );
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(Duration::from_secs(60));
                     }
                 }
             }

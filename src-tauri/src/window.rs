@@ -15,8 +15,17 @@ fn web_data(app: &AppHandle) -> std::path::PathBuf {
         .join("webview")
 }
 
-/// Brings a window to the front, creating it if it is not open.
+/// Brings a window to the front, creating it if it is not open. Every call runs on the
+/// main thread, one after another: a show that arrives while the first window is being
+/// built (a second launch at start-up) finds it instead of building a second one.
 pub fn show(app: &AppHandle, kind: WindowKind) {
+    let handle = app.clone();
+    if let Err(e) = app.run_on_main_thread(move || show_now(&handle, kind)) {
+        log::error!("could not reach the main thread to show a window: {e}");
+    }
+}
+
+fn show_now(app: &AppHandle, kind: WindowKind) {
     let (label, page, title, size) = match kind {
         WindowKind::Main => (MAIN, "index.html", "Stint", (440.0, 640.0)),
         WindowKind::Idle => (IDLE, "idle.html", "Stint — idle time", (400.0, 240.0)),

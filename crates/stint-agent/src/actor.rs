@@ -131,6 +131,8 @@ pub(crate) struct Agent {
     /// Features this desktop cannot serve, told once each (`problems`).
     pub problems: Vec<(stint_sensors::Capability, stint_ipc::SensorProblem)>,
     lock_source: Arc<dyn stint_sensors::LockSource>,
+    /// Held while the agent runs: one agent per data directory.
+    _data_lock: crate::data_lock::DataLock,
     /// When the running timer's display (the tray's minutes) moves next.
     next_display: Option<DateTime<Utc>>,
 }
@@ -145,6 +147,7 @@ pub fn start(
     options: AgentOptions,
 ) -> anyhow::Result<(AgentHandle, tokio::task::JoinHandle<()>)> {
     paths.create()?;
+    let data_lock = crate::data_lock::DataLock::take(&paths.data_dir)?;
     let mut store = Store::open(&paths.database())?;
     if let Some(running) = store.running()? {
         tracing::info!(entry = %running.id, start = %running.start, "resuming the running timer");
@@ -177,6 +180,7 @@ pub fn start(
         sync: SyncPart::new(),
         problems: Vec::new(),
         lock_source: options.lock_source,
+        _data_lock: data_lock,
         next_display: None,
     };
     for (capability, message) in &options.missing {

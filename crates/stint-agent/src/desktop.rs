@@ -63,7 +63,8 @@ pub enum DesktopError {
 /// The socket cannot be set up (another agent got there first: [`SocketError::AgentRunning`])
 /// or the data cannot be opened.
 pub async fn run(paths: Paths, launch: Launch) -> Result<(), DesktopError> {
-    let server = SocketServer::bind(&crate::socket::socket_path()).await?;
+    let socket_path = crate::socket::socket_path();
+    let server = SocketServer::bind(&socket_path).await?;
     let (agent, _task) = crate::start(&paths, AgentOptions::default())?;
     sign_in_from_env(&agent).await;
     let program = launch.window_program.or_else(Windows::default_program);
@@ -95,7 +96,10 @@ pub async fn run(paths: Paths, launch: Launch) -> Result<(), DesktopError> {
             host.tray.store(true, Ordering::SeqCst);
             tokio::spawn(keep_tray_current(agent.clone(), tray));
         }
-        Err(e) => tracing::warn!("{e}: Stint runs without a tray; closing its window quits"),
+        Err(e) => {
+            tracing::warn!("{e}: Stint runs without a tray; closing its window quits");
+            tokio::spawn(quit_without_windows(windows.clone(), quit.clone()));
+        }
     }
     tokio::spawn(tray_actions(
         agent.clone(),
@@ -113,12 +117,33 @@ pub async fn run(paths: Paths, launch: Launch) -> Result<(), DesktopError> {
     wait_for_the_end(&quit).await;
     windows.close().await;
     agent.shut_down().await;
+    // Nobody answers there any more; the data lock said this agent owned it.
+    let _ = std::fs::remove_file(&socket_path);
     Ok(())
 }
 
 fn show(windows: &Arc<Windows>, kind: WindowKind) {
     if let Err(e) = windows.show(kind) {
         tracing::error!("{e}");
+        // Nothing to show it in: without a tray that is the end (see below).
+        windows.gone.notify_one();
+    }
+}
+
+/// Without a tray the window is the only way to see Stint: once a window process has gone
+/// (closed, killed, crashed, or it could not start) and none is open or starting, the agent
+/// ends instead of tracking invisibly. An agent that never had a window (`--no-window`
+/// started by hand or by a script) is not ended by this.
+async fn quit_without_windows(windows: Arc<Windows>, quit: Arc<Notify>) {
+    loop {
+        windows.gone.notified().await;
+        // A window asked for meanwhile (a second launch) gets its moment to connect.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        if !windows.is_open_or_starting() {
+            tracing::info!("no tray and no window: Stint quits");
+            quit.notify_one();
+            return;
+        }
     }
 }
 

@@ -9,6 +9,7 @@ mod actor;
 mod capture;
 mod clock;
 mod credentials;
+pub mod data_lock;
 pub mod desktop;
 mod entries;
 mod error;

@@ -34,7 +34,7 @@ pub enum SocketError {
         "{0} is open to other users; Stint keeps its socket in a private directory (mode 0700)"
     )]
     OpenDirectory(PathBuf),
-    #[error("{0} is a file, not a socket; Stint leaves it alone")]
+    #[error("{0} is not a socket (a file or a directory is there); Stint leaves it alone")]
     NotASocket(PathBuf),
     #[error("could not set up the socket at {path}: {source}")]
     Io {

@@ -64,6 +64,8 @@ pub struct Windows {
     state: Mutex<State>,
     /// `None`: this agent has no windows (`stint-cli serve`, tests).
     program: Option<PathBuf>,
+    /// Told each time a window process goes (or a started one ends without connecting).
+    pub gone: tokio::sync::Notify,
 }
 
 /// A connection that holds the window slot.
@@ -82,6 +84,7 @@ impl Windows {
         Arc::new(Windows {
             state: Mutex::default(),
             program: None,
+            gone: tokio::sync::Notify::new(),
         })
     }
 
@@ -90,6 +93,7 @@ impl Windows {
         Arc::new(Windows {
             state: Mutex::default(),
             program: Some(program),
+            gone: tokio::sync::Notify::new(),
         })
     }
 
@@ -113,6 +117,16 @@ impl Windows {
             .connected
             .as_ref()
             .is_some_and(Connected::alive)
+    }
+
+    /// Whether a window process is connected or being started.
+    pub fn is_open_or_starting(&self) -> bool {
+        let state = self.state();
+        state.connected.as_ref().is_some_and(Connected::alive)
+            || state
+                .launching
+                .as_ref()
+                .is_some_and(|(since, _)| since.elapsed() < LAUNCH_GRACE)
     }
 
     /// Shows `kind`: the connected window process brings it to the front; otherwise one is
@@ -165,6 +179,7 @@ impl Windows {
             let status = child.wait().await;
             tracing::info!(?status, "window process ended");
             windows.state().launching = None;
+            windows.gone.notify_one();
         });
         Ok(())
     }
@@ -202,10 +217,16 @@ impl Windows {
     pub async fn close(&self) {
         let tx = self.state().connected.as_ref().map(|c| c.tx.clone());
         let Some(tx) = tx else { return };
-        if tx.send(FromAgent::Closing).await.is_err() {
-            return;
-        }
         let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        // A window process that does not read (stopped, hung) is not waited for past it.
+        match tokio::time::timeout_at(deadline, tx.send(FromAgent::Closing)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return,
+            Err(_) => {
+                tracing::warn!("the window process does not read; quitting without it");
+                return;
+            }
+        }
         while self.is_open() && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -216,6 +237,8 @@ impl Windows {
         let mut state = self.state();
         if state.connected.as_ref().is_some_and(|c| c.id == claim.0) {
             state.connected = None;
+            drop(state);
+            self.gone.notify_one();
         }
     }
 }

@@ -293,3 +293,32 @@ impl ClockNow for TestAgent {
         self.clock.now()
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn years_nobody_means_are_refused_and_the_day_still_reads() {
+    let t = TestAgent::start();
+    for (start, end) in [
+        ("-0001-01-01T00:00:00Z", "2026-11-02T10:00:00Z"),
+        ("2026-11-02T09:00:00Z", "+10000-01-01T00:00:00Z"),
+        ("1900-01-01T00:00:00Z", "2026-11-02T10:00:00Z"),
+    ] {
+        let refused = t
+            .agent
+            .call(Command::AddManualEntry {
+                description: "typo".into(),
+                start: start.parse().unwrap(),
+                end: end.parse().unwrap(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code, "invalid_entry", "{start}..{end}: {refused:?}");
+        assert!(
+            refused.message.contains("outside the years 1970 to 2199"),
+            "{refused:?}"
+        );
+    }
+    assert!(matches!(
+        t.agent.call(Command::Today).await,
+        Ok(Answer::Day(_))
+    ));
+}

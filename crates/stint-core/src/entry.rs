@@ -3,6 +3,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::time::sane_time;
+
 /// Longest description we accept; Clockify rejects longer ones too.
 pub const MAX_DESCRIPTION_CHARS: usize = 3000;
 
@@ -55,6 +57,9 @@ pub enum EntryError {
     EndOfRunningEntry,
     #[error("the description is longer than {MAX_DESCRIPTION_CHARS} characters")]
     DescriptionTooLong,
+    /// A year a person cannot mean (the same rule as the server's, [`crate::time`]).
+    #[error("{0}")]
+    OutOfRange(#[from] crate::time::OutOfRange),
 }
 
 /// Trims the description and folds line breaks into spaces: an entry's description is one line.
@@ -89,6 +94,7 @@ impl Entry {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<Entry, EntryError> {
+        let (start, end) = (sane_time(start)?, sane_time(end)?);
         if end < start {
             return Err(EntryError::EndBeforeStart { start, end });
         }
@@ -106,8 +112,12 @@ impl Entry {
             Some(d) => normalize_description(d)?,
             None => self.description.clone(),
         };
-        let start = patch.start.unwrap_or(self.start);
-        let end = match (self.end, patch.end) {
+        let start = patch
+            .start
+            .map(sane_time)
+            .transpose()?
+            .unwrap_or(self.start);
+        let end = match (self.end, patch.end.map(sane_time).transpose()?) {
             (None, Some(_)) => return Err(EntryError::EndOfRunningEntry),
             (None, None) => None,
             (Some(old), new) => Some(new.unwrap_or(old)),

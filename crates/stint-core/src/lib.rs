@@ -10,6 +10,7 @@ pub mod idle;
 pub mod presence;
 pub mod reconcile;
 pub mod screenshot_rules;
+pub mod time;
 pub mod timer;
 pub mod urls;
 

@@ -149,3 +149,41 @@ fn elapsed_is_formatted_h_mm_ss() {
     assert_eq!(format_elapsed(Duration::hours(27)), "27:00:00");
     assert_eq!(format_elapsed(Duration::seconds(-5)), "0:00:00");
 }
+
+#[test]
+fn years_nobody_means_are_refused_by_manual_entries_and_edits() {
+    let id = || EntryId("e".into());
+    let ok = Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
+    for bad in [
+        "-0001-01-01T00:00:00Z",
+        "1900-01-01T00:00:00Z",
+        "2500-01-01T00:00:00Z",
+        "+10000-01-01T00:00:00Z",
+    ] {
+        let bad: chrono::DateTime<Utc> = bad.parse().unwrap();
+        let (low, high) = (bad.min(ok), bad.max(ok));
+        assert!(
+            matches!(
+                Entry::manual(id(), "x", low, high),
+                Err(EntryError::OutOfRange(_))
+            ),
+            "{bad}"
+        );
+        let entry = Entry::manual(id(), "x", ok, ok + chrono::Duration::hours(1)).unwrap();
+        let patch = if bad < ok {
+            EntryPatch {
+                start: Some(bad),
+                ..EntryPatch::default()
+            }
+        } else {
+            EntryPatch {
+                end: Some(bad),
+                ..EntryPatch::default()
+            }
+        };
+        assert!(
+            matches!(entry.patched(&patch, ok), Err(EntryError::OutOfRange(_))),
+            "{bad}"
+        );
+    }
+}

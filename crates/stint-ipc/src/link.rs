@@ -87,6 +87,7 @@ impl Link {
         let stream = UnixStream::connect(path)
             .await
             .map_err(|_| CallError::NoAgent(path.to_owned()))?;
+        crate::socket::check_peer(&stream, path)?;
         let (read, mut write) = stream.into_split();
         let mut reader = BufReader::new(read);
         let hello = ToAgent::Hello {
@@ -98,12 +99,9 @@ impl Link {
             .write_all(&encode(&hello))
             .await
             .map_err(|e| CallError::Broken(e.to_string()))?;
-        let welcome = tokio::time::timeout(
-            std::time::Duration::from_secs(10),
-            read_message(&mut reader),
-        )
-        .await
-        .map_err(|_| CallError::Broken("the agent did not answer the hello".into()))?;
+        let welcome = tokio::time::timeout(crate::socket::HELLO_WITHIN, read_message(&mut reader))
+            .await
+            .map_err(|_| CallError::NoAnswer(path.to_owned()))?;
         match welcome {
             Some(FromAgent::Welcome { .. }) => {}
             Some(FromAgent::Refused { code, message }) => {

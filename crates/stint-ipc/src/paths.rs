@@ -21,6 +21,13 @@ pub enum PathsError {
 }
 
 impl Paths {
+    /// Makes what every Stint process creates readable by its user alone (umask 077):
+    /// databases, logs and settings hold private data. Call first thing in `main`.
+    #[cfg(unix)]
+    pub fn private_files() {
+        rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    }
+
     /// Reads the overrides from the environment, falling back to the platform's directories.
     pub fn from_env() -> Result<Paths, PathsError> {
         let pick = |var: &str, base: Option<PathBuf>| -> Result<PathBuf, PathsError> {
@@ -75,11 +82,17 @@ impl Paths {
 
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
-        .create(dir)
+        .create(dir)?;
+    // One made by an older version, or by hand, may be open to others: ours is closed.
+    let meta = std::fs::metadata(dir)?;
+    if meta.uid() == rustix::process::geteuid().as_raw() && meta.mode() & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }
 
 #[cfg(not(unix))]

@@ -71,6 +71,27 @@ impl Sensors {
         Sensors::from_plan(plan)
     }
 
+    /// No sensors at all, quietly (nothing is told to the user): for a process that only
+    /// reads and writes the data (`stint-cli` with a single command).
+    pub fn none() -> Sensors {
+        let off = || Arc::new(Missing("this process does not watch the desktop".into()));
+        let why = "not watched by this process".to_owned();
+        Sensors {
+            plan: Plan {
+                session: crate::session::SessionKind::NoDisplay,
+                idle: IdleBackend::Missing(why.clone()),
+                window: WindowBackend::Missing(why.clone()),
+                capture: CaptureBackend::Missing(why.clone()),
+                lock: LockBackend::Missing(why),
+            },
+            idle: off(),
+            window: off(),
+            capturer: off(),
+            lock: off(),
+            missing: Vec::new(),
+        }
+    }
+
     /// Starts the backends `plan` names.
     pub fn from_plan(plan: Plan) -> Sensors {
         let mut missing = plan.missing();

@@ -1,6 +1,7 @@
 //! A command line for the agent, also used by the crash tests.
 //!
-//! `stint-cli start [DESCRIPTION]`, `stop`, `status`, `today`, `sign-in SERVER KEY`,
+//! `stint-cli start [DESCRIPTION]`, `stop`, `status`, `today`, `sign-in SERVER KEY` (`-` as
+//! the key reads it from standard input, so it is not seen in the process list),
 //! `sign-out`, `sync-status`, `policy`, `notices`, or `serve`: read one of those commands
 //! per line on stdin and answer each with one JSON line, with the agent's task running
 //! (sensors, screenshots, sync) and the socket served, until stdin closes.
@@ -34,10 +35,19 @@ fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
         "sign-in" => {
             let (server, key) = rest
                 .split_once(' ')
-                .context("usage: sign-in SERVER API_KEY")?;
+                .context("usage: sign-in SERVER API_KEY (or - to read the key from stdin)")?;
+            let api_key = if key == "-" {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the API key from stdin")?;
+                line.trim().to_owned()
+            } else {
+                key.to_owned()
+            };
             Command::SignIn {
                 server: server.to_owned(),
-                api_key: key.to_owned(),
+                api_key,
             }
         }
         "sign-out" => Command::SignOut,
@@ -81,12 +91,17 @@ fn serve_line(agent: &AgentHandle, line: &str) -> serde_json::Value {
 }
 
 fn main() -> anyhow::Result<()> {
+    Paths::private_files();
     let mut args = std::env::args().skip(1);
     let command = args.next().unwrap_or_else(|| "status".to_owned());
     let rest = args.collect::<Vec<_>>().join(" ");
     let path = socket::socket_path();
-    if command != "serve" {
-        let call = command_of(&command, &rest)?;
+    // Read once: a sign-in's key may come from stdin.
+    let one_shot = match command.as_str() {
+        "serve" => None,
+        _ => Some(command_of(&command, &rest)?),
+    };
+    if let Some(call) = &one_shot {
         match socket::call(&path, call.clone()) {
             Ok(Ok(answer)) => {
                 println!("{}", answer_json(answer)?);
@@ -104,14 +119,36 @@ fn main() -> anyhow::Result<()> {
         .worker_threads(1)
         .enable_all()
         .build()?;
-    let (agent, _task) = {
-        let _inside = runtime.enter();
-        stint_agent::start(&paths, AgentOptions::default())
-            .with_context(|| format!("opening Stint's data in {}", paths.data_dir.display()))?
+    // Only `serve` watches the desktop; a single command needs the data alone.
+    let options = match one_shot {
+        None => AgentOptions::default(),
+        Some(_) => AgentOptions::with_sensors(stint_sensors::Sensors::none()),
     };
-    if command != "serve" {
+    let started = {
+        let _inside = runtime.enter();
+        stint_agent::start(&paths, options)
+    };
+    let (agent, _task) = match started {
+        Ok(started) => started,
+        // An agent took the data while this command looked for it: ask it after all.
+        Err(e) if one_shot.is_some() && e.is::<stint_agent::data_lock::DataLockError>() => {
+            let call = one_shot.clone().expect("checked");
+            let answer = socket::call(&path, call)
+                .map_err(|_| e)?
+                .map_err(|e| anyhow::anyhow!("{} ({})", e.message, e.code))?;
+            println!("{}", answer_json(answer)?);
+            return Ok(());
+        }
+        Err(e) => {
+            return Err(e.context(format!(
+                "opening Stint's data in {}",
+                paths.data_dir.display()
+            )))
+        }
+    };
+    if let Some(call) = one_shot {
         let answer = agent
-            .call_blocking(command_of(&command, &rest)?)
+            .call_blocking(call)
             .map_err(|e: UiError| anyhow::anyhow!("{} ({})", e.message, e.code))?;
         println!("{}", answer_json(answer)?);
         runtime.block_on(agent.shut_down());
@@ -134,5 +171,6 @@ fn main() -> anyhow::Result<()> {
         println!("{}", serve_line(&agent, &line?));
     }
     runtime.block_on(agent.shut_down());
+    let _ = std::fs::remove_file(&path);
     Ok(())
 }

@@ -57,8 +57,18 @@ fn check_display() -> Result<(), String> {
     Ok(())
 }
 
-/// Asks the running agent to show its window; `true` if one answered.
-fn hand_over(open_window: bool) -> bool {
+/// What became of asking a running agent to take over.
+enum HandOver {
+    /// It answered: this process has nothing to do.
+    Done,
+    /// Nobody listens: this process becomes the agent.
+    NoAgent,
+    /// Something listens that must not be used or does not answer: said, and exit.
+    Refused(String),
+}
+
+/// Asks the running agent to show its window (or only whether it runs).
+fn hand_over(open_window: bool) -> HandOver {
     let path = socket::socket_path();
     let command = if open_window {
         Command::OpenWindow
@@ -66,19 +76,25 @@ fn hand_over(open_window: bool) -> bool {
         Command::AgentInfo
     };
     match socket::call(&path, command) {
-        Ok(Ok(_)) => {
+        Ok(Ok(_)) if open_window => {
             eprintln!("stint: Stint is already running; its window was brought to the front");
-            true
+            HandOver::Done
+        }
+        Ok(Ok(_)) => {
+            eprintln!("stint: Stint is already running");
+            HandOver::Done
         }
         Ok(Err(e)) => {
             eprintln!("stint: Stint is already running ({})", e.message);
-            true
+            HandOver::Done
         }
-        Err(_) => false,
+        Err(socket::CallError::NoAgent(_)) => HandOver::NoAgent,
+        Err(e) => HandOver::Refused(e.to_string()),
     }
 }
 
 fn main() -> ExitCode {
+    stint_agent::Paths::private_files();
     let mut open_window = true;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
@@ -104,8 +120,13 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    if hand_over(open_window) {
-        return ExitCode::SUCCESS;
+    match hand_over(open_window) {
+        HandOver::Done => return ExitCode::SUCCESS,
+        HandOver::Refused(why) => {
+            eprintln!("stint: {why}");
+            return ExitCode::from(1);
+        }
+        HandOver::NoAgent => {}
     }
     init_logging(&paths);
     // One thread: the agent's task, the socket, the tray and sync take turns on it, which
@@ -127,7 +148,9 @@ fn main() -> ExitCode {
     match runtime.block_on(desktop::run(paths, launch)) {
         Ok(()) => ExitCode::SUCCESS,
         // Another agent started at the same moment: it serves, this one hands over.
-        Err(DesktopError::Socket(SocketError::AgentRunning(_))) if hand_over(open_window) => {
+        Err(DesktopError::Socket(SocketError::AgentRunning(_)))
+            if matches!(hand_over(open_window), HandOver::Done) =>
+        {
             ExitCode::SUCCESS
         }
         Err(e) => {
