@@ -8,6 +8,11 @@ export PATH="$STINT_CACHE/tools/bin:$STINT_CACHE/venv/bin:$HOME/.cargo/bin:$PATH
 
 TAURI_DRIVER_VERSION=2.1.0
 SCHEMATHESIS_VERSION=4.32.5
+# Platform code is checked for Windows (with Debian's mingw-w64 for the C parts) and macOS
+# (C through zig, from PyPI, via cargo-zigbuild); only a check is possible from here.
+CROSS_TARGETS=(x86_64-pc-windows-gnu aarch64-apple-darwin)
+ZIGLANG_VERSION=0.17.1
+CARGO_ZIGBUILD_VERSION=0.24.1
 NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19
 
@@ -82,6 +87,23 @@ ensure_schemathesis() {
     command -v python3 >/dev/null || ensure_packages python3
     python3 -m venv "$STINT_CACHE/venv" 2>/dev/null || { ensure_packages python3-venv; python3 -m venv "$STINT_CACHE/venv"; }
     "$STINT_CACHE/venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+}
+
+# rustup targets, the Windows C cross compiler and zig for `cargo zigbuild check`.
+ensure_cross_targets() {
+    local installed target
+    installed="$(rustup target list --installed)"
+    for target in "${CROSS_TARGETS[@]}"; do
+        grep -qx "$target" <<<"$installed" || rustup target add "$target"
+    done
+    ensure_packages gcc-mingw-w64-x86-64
+    ensure_schemathesis
+    if ! "$STINT_CACHE/venv/bin/pip" show ziglang cargo-zigbuild 2>/dev/null \
+        | grep -q "^Version: $CARGO_ZIGBUILD_VERSION"; then
+        say "installing zig and cargo-zigbuild"
+        "$STINT_CACHE/venv/bin/pip" install --quiet --disable-pip-version-check \
+            "ziglang==$ZIGLANG_VERSION" "cargo-zigbuild==$CARGO_ZIGBUILD_VERSION"
+    fi
 }
 
 # Installs the UI's npm packages when package-lock.json changed, then builds ui/dist, which

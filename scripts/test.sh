@@ -10,6 +10,7 @@ ensure_rust
 ensure_nextest
 ensure_tauri_driver
 ensure_schemathesis
+ensure_cross_targets
 ensure_browser_tests
 build_ui
 
@@ -17,6 +18,12 @@ say "cargo fmt --check"
 cargo fmt --all --check
 say "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+say "platform code for Windows and macOS (cargo check)"
+# The crates with code for every system; the agent and the window (Unix socket, ksni,
+# WebKitGTK) are Linux-only for now.
+portable=(-p stint-sensors -p stint-capture -p stint-core -p stint-store -p stint-private -p stint-sync)
+cargo check --locked "${portable[@]}" --target x86_64-pc-windows-gnu
+cargo zigbuild check --locked "${portable[@]}" --target aarch64-apple-darwin
 say "the privacy boundary: stint-sync cannot reach stint-private"
 # DESIGN.md rule 1: the sync code cannot even name the private store.
 sync_tree="$(cargo tree --locked -p stint-sync -e normal,build,dev --prefix none)"

@@ -156,15 +156,24 @@ impl ScreenCapturer for XcapCapturer {
             }
         }
         // One thread per monitor, released together, so all grabs start at the same moment.
-        let start = Barrier::new(monitors.len());
+        // Each thread lists the monitors itself: a monitor handle may not cross threads on
+        // every system (Windows' HMONITOR).
+        let count = monitors.len();
+        drop(monitors);
+        let start = Barrier::new(count);
         let results: Vec<Result<Frame, CaptureError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = monitors
+            let handles: Vec<_> = infos
                 .iter()
-                .zip(&infos)
-                .map(|(monitor, info)| {
+                .enumerate()
+                .map(|(index, info)| {
                     let start = &start;
                     scope.spawn(move || {
+                        let listed = xcap::Monitor::all().map_err(|e| classify(&e));
                         start.wait();
+                        let monitors = listed?;
+                        let monitor = monitors.get(index).ok_or_else(|| {
+                            CaptureError::Failed("a monitor went away during the shot".into())
+                        })?;
                         let grabbed_at = Instant::now();
                         let image = monitor.capture_image().map_err(|e| classify(&e))?;
                         let (width, height) = image.dimensions();

@@ -1,6 +1,7 @@
 //! GNOME on Wayland, in a real headless mutter 43: idle time from Mutter's IdleMonitor
 //! (input through its RemoteDesktop interface), and session detection: Mutter for idle
 //! time, the portal for screenshots, and a plain sentence instead of a window sensor.
+#![cfg(target_os = "linux")]
 
 use std::sync::mpsc;
 use std::time::Duration;

@@ -1,4 +1,5 @@
 //! The real idle sensor on Xvfb: idle time grows without input and drops after input.
+#![cfg(target_os = "linux")]
 
 use std::time::Duration;
 

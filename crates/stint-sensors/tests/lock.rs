@@ -1,6 +1,7 @@
 //! Locks and sleep from systemd-logind, played by the test on a private bus used as the
 //! system bus: each signal arrives as its event, in order, and the session is found the
 //! way logind documents (by XDG_SESSION_ID, else by the caller's pid).
+#![cfg(target_os = "linux")]
 
 use std::sync::{mpsc, Arc};
 use std::time::Duration;

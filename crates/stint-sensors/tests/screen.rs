@@ -1,5 +1,6 @@
 //! The real capturer on real X servers: one Xvfb monitor, and two Xvnc monitors of
 //! different sizes, each showing its own colour.
+#![cfg(target_os = "linux")]
 
 use stint_sensors::{CaptureError, Frame, ScreenCapturer, XcapCapturer};
 use stint_testkit::{Desktop, SolidWindows};

@@ -2,6 +2,7 @@
 //! outputs of different sizes at once, idle time from the compositor's idle protocol, the
 //! window in front through foreign-toplevel management, and session detection choosing
 //! them.
+#![cfg(target_os = "linux")]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};

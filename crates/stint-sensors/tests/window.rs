@@ -1,5 +1,6 @@
 //! The real foreground window sensor on Xvfb + openbox: focus switched with xdotool, the
 //! sensor follows, with a UTF-8 title or an old-style WM_NAME title (as xterm sets).
+#![cfg(target_os = "linux")]
 
 use std::time::Duration;
 
