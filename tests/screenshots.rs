@@ -9,12 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
-use stint_agent::{AgentHandle, AgentOptions, Entry, Paths, WorkspacePolicy};
-use stint_ipc::protocol::{Answer, Command};
+use stint_agent::{AgentOptions, Paths};
 use stint_sensors::{ScreenCapturer, XcapCapturer};
-use stint_testkit::http::{call, send_bytes};
-use stint_testkit::{wait_until, Desktop, SolidWindows, TestServer};
+use stint_testkit::http::send_bytes;
+use stint_testkit::{wait_until, Desktop, SolidWindows};
 
 const MAX_SIDE: u32 = 800;
 const SCREEN: (u32, u32) = (1600, 900);
@@ -37,207 +35,25 @@ fn sharp_screen(desktop: &Desktop) -> SolidWindows {
     windows
 }
 
-fn grey_sharpness(jpeg: &[u8]) -> (u32, u32, f64) {
-    let img = image::load_from_memory(jpeg).unwrap().to_luma8();
-    let (w, h) = img.dimensions();
-    (w, h, stint_capture::sharpness(w, h, img.as_raw()))
-}
+#[path = "support/pixels.rs"]
+mod pixels;
+use pixels::grey_sharpness;
 
 /// What the same screen looks like stored without blur: the bar every picture must be
 /// far below.
 fn unblurred_sharpness() -> f64 {
-    let shot = XcapCapturer.shoot().unwrap();
-    let f = &shot.frames[0];
-    let settings = stint_capture::Settings {
-        max_side: MAX_SIDE,
-        blur: 0,
-        ..Default::default()
-    };
-    let (picture, _) = stint_capture::process(f.width, f.height, &f.rgba, settings).unwrap();
-    grey_sharpness(&picture.jpeg).2
+    pixels::unblurred(&XcapCapturer.shoot().unwrap().frames[0], MAX_SIDE)
 }
 
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files_under(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
-/// Checks every file under `dirs` and every picture waiting in the agent's database: no
-/// file as large as a raw frame, no PNG, every JPEG small and blurred.
+/// [`pixels::check_nothing_sharp`] for this test's screen.
 fn check_nothing_sharp(dirs: &[PathBuf], database: &Path, bar: f64) -> usize {
-    let mut files = Vec::new();
-    for d in dirs {
-        files_under(d, &mut files);
-    }
-    let raw_frame = (SCREEN.0 * SCREEN.1 * 3) as u64;
-    let mut pictures = Vec::new();
-    for file in &files {
-        let Ok(bytes) = std::fs::read(file) else {
-            continue;
-        };
-        assert!(
-            bytes.len() as u64 <= raw_frame,
-            "{} is as large as a raw frame",
-            file.display()
-        );
-        assert!(
-            !bytes.starts_with(b"\x89PNG"),
-            "{} is a PNG",
-            file.display()
-        );
-        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            pictures.push(bytes);
-        }
-    }
-    if let Ok(conn) =
-        rusqlite::Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-    {
-        if let Ok(mut stmt) = conn.prepare("SELECT jpeg FROM capture_pictures") {
-            let blobs: Vec<Vec<u8>> = stmt
-                .query_map([], |r| r.get(0))
-                .map(|rows| rows.flatten().collect())
-                .unwrap_or_default();
-            pictures.extend(blobs);
-        }
-    }
-    for jpeg in &pictures {
-        let (w, h, sharpness) = grey_sharpness(jpeg);
-        assert!(w.max(h) <= MAX_SIDE, "a stored picture is {w}x{h}");
-        assert!(
-            sharpness * 10.0 < bar,
-            "a stored picture is sharp: {sharpness:.1} vs {bar:.1}"
-        );
-    }
-    pictures.len()
+    let raw_frame = u64::from(SCREEN.0 * SCREEN.1 * 3) + 1;
+    pixels::check_nothing_sharp(dirs, database, raw_frame, MAX_SIDE, bar)
 }
 
-/// The agent on a runtime of its own; the test thread calls it blocking.
-fn agent_on(
-    runtime: &tokio::runtime::Runtime,
-    paths: &Paths,
-    options: AgentOptions,
-) -> AgentHandle {
-    let _inside = runtime.enter();
-    stint_agent::start(paths, options).unwrap().0
-}
-
-fn ask(agent: &AgentHandle, command: Command) -> Answer {
-    agent.call_blocking(command).unwrap()
-}
-
-fn sign_in(agent: &AgentHandle, server: &TestServer, key: &str) {
-    ask(
-        agent,
-        Command::SignIn {
-            server: server.url.clone(),
-            api_key: key.to_owned(),
-        },
-    );
-}
-
-fn start(agent: &AgentHandle, description: &str) -> Entry {
-    match ask(
-        agent,
-        Command::StartTimer {
-            description: description.into(),
-        },
-    ) {
-        Answer::Entry(e) => e,
-        other => panic!("{other:?}"),
-    }
-}
-
-fn stop_timer(agent: &AgentHandle) -> Option<Entry> {
-    match ask(agent, Command::StopTimer) {
-        Answer::MaybeEntry(e) => e,
-        other => panic!("{other:?}"),
-    }
-}
-
-fn policy(agent: &AgentHandle) -> Option<WorkspacePolicy> {
-    match ask(agent, Command::WorkspacePolicy) {
-        Answer::Policy(p) => p,
-        other => panic!("{other:?}"),
-    }
-}
-
-fn armed(agent: &AgentHandle) -> bool {
-    match ask(agent, Command::Overview) {
-        Answer::Overview(o) => o.capture_armed,
-        other => panic!("{other:?}"),
-    }
-}
-
-fn notices(agent: &AgentHandle) -> Vec<String> {
-    match ask(agent, Command::ShownNotices) {
-        Answer::Ids(ids) => ids,
-        other => panic!("{other:?}"),
-    }
-}
-
-struct Api {
-    base: String,
-    workspace: String,
-}
-
-impl Api {
-    /// A server with an admin and a member of one workspace: (server, admin key, member
-    /// key, the member's view of the API).
-    fn start() -> (TestServer, String, String, Api) {
-        let server = TestServer::start().unwrap();
-        let admin = server.add_user("Acme", "ann@acme.test", "admin").unwrap();
-        let key = server.add_user("Acme", "max@acme.test", "regular").unwrap();
-        let base = format!("{}/api/v1", server.url);
-        let (_, me) = call(&base, "GET", "/user", Some(&key), None, &[]);
-        let api = Api {
-            base,
-            workspace: me["activeWorkspace"].as_str().unwrap().to_owned(),
-        };
-        (server, admin, key, api)
-    }
-
-    fn sets(&self, key: &str) -> Vec<Value> {
-        let from = (Utc::now() - chrono::Duration::hours(1))
-            .to_rfc3339()
-            .replace('+', "%2B");
-        let to = (Utc::now() + chrono::Duration::hours(1))
-            .to_rfc3339()
-            .replace('+', "%2B");
-        let (status, body) = call(
-            &self.base,
-            "GET",
-            &format!(
-                "/workspaces/{}/screenshots?start={from}&end={to}",
-                self.workspace
-            ),
-            Some(key),
-            None,
-            &[],
-        );
-        assert_eq!(status, 200, "{body}");
-        body.as_array().unwrap().clone()
-    }
-
-    fn switch(&self, admin: &str, on: bool) {
-        let body = json!({"screenshotsEnabled": on, "screenshotMaxSide": MAX_SIDE,
-            "screenshotBlur": 50, "idleThresholdMinutes": 5});
-        let (status, answer) = call(
-            &self.base,
-            "PUT",
-            &format!("/workspaces/{}/settings", self.workspace),
-            Some(admin),
-            Some(body),
-            &[],
-        );
-        assert_eq!(status, 200, "{answer}");
-    }
-}
+#[path = "support/in_process.rs"]
+mod in_process;
+use in_process::*;
 
 #[test]
 fn screenshots_follow_the_timer_and_the_workspace_switch() {
@@ -266,7 +82,7 @@ fn screenshots_follow_the_timer_and_the_workspace_switch() {
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let agent = agent_on(&runtime, &paths, options);
-    sign_in(&agent, &server, &key);
+    sign_in(&agent, &server.url, &key);
     wait_until(Duration::from_secs(20), "the policy", || policy(&agent)).unwrap();
 
     // Watch the data and temp directories all along.
@@ -295,7 +111,7 @@ fn screenshots_follow_the_timer_and_the_workspace_switch() {
     stop_timer(&agent);
 
     // On: the member hears of it, and sets arrive tied to the running entry.
-    api.switch(&admin, true);
+    api.switch(&admin, true, MAX_SIDE);
     wait_until(Duration::from_secs(20), "the notice", || {
         (!notices(&agent).is_empty()).then_some(())
     })
@@ -370,7 +186,7 @@ fn screenshots_follow_the_timer_and_the_workspace_switch() {
     .unwrap();
 
     // Off again: a new timer takes nothing.
-    api.switch(&admin, false);
+    api.switch(&admin, false, MAX_SIDE);
     wait_until(
         Duration::from_secs(20),
         "screenshots off at the agent",
@@ -404,7 +220,7 @@ fn a_capture_failure_is_told_once_and_tracking_goes_on() {
     use stint_sensors::CaptureError;
 
     let (server, admin, key, api) = Api::start();
-    api.switch(&admin, true);
+    api.switch(&admin, true, MAX_SIDE);
 
     // Three failures first (popped from the end), then two working monitors.
     let fake = Arc::new(FakeCapturer::new(vec![(1920, 1080), (1280, 1024)]));
@@ -435,7 +251,7 @@ fn a_capture_failure_is_told_once_and_tracking_goes_on() {
             }
         }
     });
-    sign_in(&agent, &server, &key);
+    sign_in(&agent, &server.url, &key);
     wait_until(Duration::from_secs(20), "screenshots on", || {
         policy(&agent).filter(|p| p.screenshots_enabled)
     })

@@ -25,6 +25,8 @@ struct Window {
     surface: WlSurface,
     toplevel: xdg_toplevel::XdgToplevel,
     rgb: [u8; 3],
+    /// Dark marks on white instead of the colour.
+    marks: bool,
     /// The size the compositor asked for; 0 lets the client choose.
     size: (i32, i32),
     /// The size last drawn at; `None` before the first.
@@ -140,7 +142,19 @@ fn draw(
     let fd = memfd_create("stint-test-window", MemfdFlags::CLOEXEC)?;
     let [r, g, b] = window.rgb;
     // XRGB8888 is B, G, R, X in memory.
-    let pixels: Vec<u8> = [b, g, r, 255].repeat(size / 4);
+    let mut pixels: Vec<u8> = [b, g, r, 255].repeat(size / 4);
+    if window.marks {
+        pixels.fill(255);
+        // 8x12 marks every 30x34 pixels, three in four of them: a page of text.
+        for (i, px) in pixels.chunks_exact_mut(4).enumerate() {
+            let (x, y) = ((i % width as usize) as i32, (i / width as usize) as i32);
+            let (col, row) = ((x - 30) / 30, (y - 30) / 34);
+            let inside = x >= 30 && y >= 30 && (x - 30) % 30 < 8 && (y - 30) % 34 < 12;
+            if inside && (row * 7 + col) % 4 != 0 {
+                px.copy_from_slice(&[17, 17, 17, 255]);
+            }
+        }
+    }
     let file = std::fs::File::from(fd);
     file.write_all_at(&pixels, 0)?;
     let pool = shm.create_pool(file.as_fd(), size as i32, qh, ());
@@ -192,6 +206,21 @@ impl WaylandWindows {
 
     /// Opens a window and waits until it is drawn.
     pub fn open(&self, app_id: &str, title: &str, rgb: [u8; 3]) -> anyhow::Result<()> {
+        self.open_window(app_id, title, rgb, false)
+    }
+
+    /// Opens a window of dark marks on white and waits until it is drawn.
+    pub fn open_marks(&self, app_id: &str, title: &str) -> anyhow::Result<()> {
+        self.open_window(app_id, title, [255, 255, 255], true)
+    }
+
+    fn open_window(
+        &self,
+        app_id: &str,
+        title: &str,
+        rgb: [u8; 3],
+        marks: bool,
+    ) -> anyhow::Result<()> {
         let surface = self.compositor.create_surface(&self.qh, ());
         let xdg = self
             .base
@@ -205,6 +234,7 @@ impl WaylandWindows {
                 surface: surface.clone(),
                 toplevel,
                 rgb,
+                marks,
                 size: (0, 0),
                 drawn: None,
             },
