@@ -21,9 +21,11 @@ NODE_MIN_MINOR=19
 BUILD_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev
     libpipewire-0.3-dev libclang-dev libgbm-dev libegl-dev libwayland-dev libxcb1-dev)
 RUN_PACKAGES=(libayatana-appindicator3-1 fonts-dejavu-core)
-# What the tests start: an X server, a window manager, a session bus, WebDriver, X tools.
+# What the tests start: an X server, a window manager, a session bus, WebDriver, X tools,
+# and the Wayland sessions (sway, mutter, GNOME Shell with its screenshot portal).
 TEST_PACKAGES=(xvfb xauth openbox dbus-daemon webkit2gtk-driver x11-utils xdotool wmctrl
-    tigervnc-standalone-server chromium sway wtype mutter)
+    tigervnc-standalone-server chromium sway wtype mutter gnome-shell xdg-desktop-portal
+    xdg-desktop-portal-gnome dbus-bin python3)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

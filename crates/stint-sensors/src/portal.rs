@@ -9,6 +9,9 @@ use std::time::Instant;
 
 use crate::screen::{CaptureError, Frame, MonitorInfo, ScreenCapturer, Shot};
 
+/// How long the portal may take to answer (a dialog the user does not see or answer).
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The portal's Screenshot, non-interactive.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct PortalScreenshot;
@@ -21,7 +24,13 @@ async fn request() -> Result<String, CaptureError> {
         }
         other => CaptureError::Failed(format!("the screenshot portal: {other}")),
     };
+    // A connection of this shot's own: ashpd keeps a shared one otherwise, which would
+    // outlive the runtime it was made on and hang the next shot.
+    let conn = zbus::Connection::session()
+        .await
+        .map_err(|e| CaptureError::Failed(format!("no session bus for the portal: {e}")))?;
     let answer = Screenshot::request()
+        .connection(Some(conn))
         .interactive(false)
         .modal(false)
         .send()
@@ -118,7 +127,18 @@ impl ScreenCapturer for PortalScreenshot {
                         .enable_all()
                         .build()
                         .map_err(|e| CaptureError::Failed(e.to_string()))?
-                        .block_on(request())
+                        .block_on(async {
+                            // A permission dialog nobody answers must not hold capture.
+                            tokio::time::timeout(ANSWER_WITHIN, request())
+                                .await
+                                .unwrap_or_else(|_| {
+                                    Err(CaptureError::Failed(
+                                        "the desktop did not answer the screenshot request \
+                                         within 30 seconds (is a permission dialog waiting?)"
+                                            .into(),
+                                    ))
+                                })
+                        })
                 })
                 .join()
                 .unwrap_or_else(|_| Err(CaptureError::Failed("the portal call panicked".into())))

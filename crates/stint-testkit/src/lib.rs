@@ -11,6 +11,7 @@ mod bus;
 pub mod dbus;
 mod desktop;
 mod faults;
+mod gnome_shell;
 pub mod http;
 pub mod logind;
 mod mutter;
@@ -27,6 +28,7 @@ pub use backlog::queue_backlog;
 pub use bus::Bus;
 pub use desktop::Desktop;
 pub use faults::{Fault, FaultProxy};
+pub use gnome_shell::GnomeShell;
 pub use mutter::Mutter;
 pub use procs::{
     children, context_switches, cpu_seconds, find_process, processes_with_env, pss_kib,

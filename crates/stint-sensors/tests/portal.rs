@@ -1,0 +1,58 @@
+//! Screenshots through xdg-desktop-portal in a real headless GNOME Shell 43, as on GNOME's
+//! Wayland session: permission set once in the permission store, then no dialog; the
+//! picture arrives in memory, cut to the monitor, and the file the portal wrote is gone.
+#![cfg(target_os = "linux")]
+
+use std::path::{Path, PathBuf};
+
+use stint_sensors::portal::PortalScreenshot;
+use stint_sensors::ScreenCapturer;
+use stint_testkit::GnomeShell;
+
+fn pngs(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            pngs(&path, out);
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+        {
+            out.push(path);
+        }
+    }
+}
+
+fn pictures_in(dirs: &[&Path]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for dir in dirs {
+        pngs(dir, &mut found);
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn the_portal_takes_the_screen_without_asking_and_leaves_no_file() {
+    let shell = GnomeShell::start(1280, 720).unwrap();
+    shell.enter();
+    let dirs = [
+        shell.home.as_path(),
+        shell.runtime_dir.as_path(),
+        Path::new("/tmp"),
+    ];
+    let before = pictures_in(&dirs);
+    for _ in 0..2 {
+        let shot = PortalScreenshot.shoot().unwrap();
+        assert_eq!(shot.frames.len(), 1, "{:?}", shot.failed);
+        let frame = &shot.frames[0];
+        assert_eq!((frame.width, frame.height), (1280, 720));
+        assert_eq!(frame.rgba.len(), 1280 * 720 * 4);
+        assert!(frame.rgba.chunks_exact(4).all(|p| p[3] == 255), "opaque");
+    }
+    assert_eq!(
+        pictures_in(&dirs),
+        before,
+        "the portal's pictures are deleted"
+    );
+}
