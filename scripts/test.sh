@@ -23,7 +23,7 @@ say "platform code for Windows and macOS (cargo check)"
 # WebKitGTK) are Linux-only for now.
 portable=(-p stint-sensors -p stint-capture -p stint-core -p stint-store -p stint-private -p stint-sync)
 cargo check --locked "${portable[@]}" --target x86_64-pc-windows-gnu
-cargo zigbuild check --locked "${portable[@]}" --target aarch64-apple-darwin
+cargo-zigbuild check --locked "${portable[@]}" --target aarch64-apple-darwin
 say "the privacy boundary: stint-sync cannot reach stint-private"
 # DESIGN.md rule 1: the sync code cannot even name the private store.
 sync_tree="$(cargo tree --locked -p stint-sync -e normal,build,dev --prefix none)"
