@@ -26,6 +26,25 @@ fn env_of(root: &std::path::Path) -> Vec<(&'static str, std::path::PathBuf)> {
     ]
 }
 
+/// `stint` as a user starts it, with its window up: (the agent, the window's pid, the
+/// reaper of both).
+fn with_window(
+    desktop: &Desktop,
+    env: &[(&'static str, std::path::PathBuf)],
+) -> anyhow::Result<(Guard, u32, AgentReaper)> {
+    let data_dir = env[0].1.clone();
+    let agent = Guard::new(
+        "stint",
+        desktop.command(agent_bin()).envs(env.to_vec()).spawn()?,
+    );
+    let reaper = AgentReaper(data_dir.clone());
+    let window = wait_until(WAIT, "the window process", || window_pid(&data_dir))?;
+    wait_until(WAIT, "the window", || {
+        (!desktop.windows_named("Stint").is_empty()).then_some(())
+    })?;
+    Ok((agent, window, reaper))
+}
+
 /// A listener owned by `nobody` that records every byte it hears and answers a welcome,
 /// as an impostor in a shared temp directory would.
 const IMPOSTOR: &str = r#"
@@ -168,16 +187,7 @@ fn quit_does_not_wait_for_a_window_that_does_not_read() -> anyhow::Result<()> {
     let _tray = TrayHost::start(&desktop.dbus_address)?;
     let root = tempfile::tempdir()?;
     let env = env_of(root.path());
-    let data_dir = env[0].1.clone();
-    let mut agent = Guard::new(
-        "stint",
-        desktop.command(agent_bin()).envs(env.clone()).spawn()?,
-    );
-    let _reaper = AgentReaper(data_dir.clone());
-    let window = wait_until(WAIT, "the window process", || window_pid(&data_dir))?;
-    wait_until(WAIT, "the window", || {
-        (!desktop.windows_named("Stint").is_empty()).then_some(())
-    })?;
+    let (mut agent, window, _reaper) = with_window(&desktop, &env)?;
     signal(window, rustix::process::Signal::STOP);
     // Enough events to fill the stopped window's queue.
     for i in 0..40 {
@@ -205,16 +215,7 @@ fn without_a_tray_a_killed_window_ends_the_agent() -> anyhow::Result<()> {
     let desktop = Desktop::start("1024x768x24")?;
     let root = tempfile::tempdir()?;
     let env = env_of(root.path());
-    let data_dir = env[0].1.clone();
-    let mut agent = Guard::new(
-        "stint",
-        desktop.command(agent_bin()).envs(env.clone()).spawn()?,
-    );
-    let _reaper = AgentReaper(data_dir.clone());
-    let window = wait_until(WAIT, "the window process", || window_pid(&data_dir))?;
-    wait_until(WAIT, "the window", || {
-        (!desktop.windows_named("Stint").is_empty()).then_some(())
-    })?;
+    let (mut agent, window, _reaper) = with_window(&desktop, &env)?;
     signal(window, rustix::process::Signal::KILL);
     let status = wait_until(WAIT, "the agent to end", || {
         agent.child.try_wait().ok().flatten()

@@ -4,7 +4,7 @@
 //! the data or temp directories; local copies go once uploaded; none after the timer stops.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,10 +45,14 @@ fn unblurred_sharpness() -> f64 {
     pixels::unblurred(&XcapCapturer.shoot().unwrap().frames[0], MAX_SIDE)
 }
 
+/// The size of this test's screen as a raw frame: no file may be as large.
+fn raw_frame() -> u64 {
+    u64::from(SCREEN.0 * SCREEN.1 * 3) + 1
+}
+
 /// [`pixels::check_nothing_sharp`] for this test's screen.
 fn check_nothing_sharp(dirs: &[PathBuf], database: &Path, bar: f64) -> usize {
-    let raw_frame = u64::from(SCREEN.0 * SCREEN.1 * 3) + 1;
-    pixels::check_nothing_sharp(dirs, database, raw_frame, MAX_SIDE, bar)
+    pixels::check_nothing_sharp(dirs, database, raw_frame(), MAX_SIDE, bar)
 }
 
 #[path = "support/in_process.rs"]
@@ -86,22 +90,13 @@ fn screenshots_follow_the_timer_and_the_workspace_switch() {
     wait_until(Duration::from_secs(20), "the policy", || policy(&agent)).unwrap();
 
     // Watch the data and temp directories all along.
-    let stop = Arc::new(AtomicBool::new(false));
-    let watcher = {
-        let (stop, dirs, db) = (
-            stop.clone(),
-            vec![root.path().to_owned(), server.data_dir.path().to_owned()],
-            paths.database(),
-        );
-        std::thread::spawn(move || {
-            let mut seen = 0;
-            while !stop.load(Ordering::SeqCst) {
-                seen += check_nothing_sharp(&dirs, &db, bar);
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            seen
-        })
-    };
+    let watcher = pixels::Watcher::start(
+        vec![root.path().to_owned(), server.data_dir.path().to_owned()],
+        paths.database(),
+        raw_frame(),
+        MAX_SIDE,
+        bar,
+    );
 
     // Off: a running timer takes nothing.
     let first = start(&agent, "off");
@@ -201,8 +196,7 @@ fn screenshots_follow_the_timer_and_the_workspace_switch() {
     assert_eq!(sets.len(), count);
     assert!(sets.iter().all(|s| s["timeEntryId"] != last.id.0.as_str()));
 
-    stop.store(true, Ordering::SeqCst);
-    let seen = watcher.join().unwrap();
+    let seen = watcher.stop();
     // The watcher ran all along; it is fine if uploads were quicker than its polls.
     eprintln!("the watcher checked {seen} stored pictures");
     assert!(

@@ -7,14 +7,12 @@
 //! keep a site's host only, and, through a recording proxy to the real server, no request
 //! carries a title, site or app name (the privacy canary).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use stint_agent::{AgentOptions, Paths};
 use stint_sensors::ScreenCapturer;
 use stint_testkit::http::send_bytes;
-use stint_testkit::{wait_until, FaultProxy, Sway, WaylandWindows};
+use stint_testkit::{wait_until, FaultProxy, Sway, WaylandSession, WaylandWindows};
 
 #[path = "support/in_process.rs"]
 mod in_process;
@@ -85,22 +83,13 @@ fn under_sway_screenshots_stay_blurred_and_tracked_windows_never_leave() {
 
     // The larger output's frame: the database's write-ahead log holds many small pictures.
     let raw_frame = u64::from(OUTPUTS[0].0 * OUTPUTS[0].1 * 3);
-    let stop = Arc::new(AtomicBool::new(false));
-    let watcher = {
-        let (stop, dirs, db) = (
-            stop.clone(),
-            vec![root.path().to_owned(), server.data_dir.path().to_owned()],
-            paths.database(),
-        );
-        std::thread::spawn(move || {
-            let mut seen = 0;
-            while !stop.load(Ordering::SeqCst) {
-                seen += pixels::check_nothing_sharp(&dirs, &db, raw_frame, MAX_SIDE, bar);
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            seen
-        })
-    };
+    let watcher = pixels::Watcher::start(
+        vec![root.path().to_owned(), server.data_dir.path().to_owned()],
+        paths.database(),
+        raw_frame,
+        MAX_SIDE,
+        bar,
+    );
 
     let entry = start(&agent, "Wayland work");
     // Each window in front for longer than the auto tracker's 10 seconds.
@@ -158,8 +147,7 @@ fn under_sway_screenshots_stay_blurred_and_tracked_windows_never_leave() {
         );
     }
 
-    stop.store(true, Ordering::SeqCst);
-    let seen = watcher.join().unwrap();
+    let seen = watcher.stop();
     eprintln!("the watcher checked {seen} stored pictures");
     // Nothing of the tracked windows went to the server.
     assert!(

@@ -3,6 +3,8 @@
 //! Shared by the X11 and Wayland screenshot tests (`#[path]`-included).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// A JPEG's size and its grey-level sharpness (stint-capture's measure).
 pub fn grey_sharpness(jpeg: &[u8]) -> (u32, u32, f64) {
@@ -88,4 +90,42 @@ pub fn check_nothing_sharp(
         );
     }
     pictures.len()
+}
+
+/// Runs [`check_nothing_sharp`] every 100 ms on a thread until [`Watcher::stop`], so a
+/// sharp picture that lives only for a moment is caught too.
+pub struct Watcher {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<usize>,
+}
+
+impl Watcher {
+    pub fn start(
+        dirs: Vec<PathBuf>,
+        database: PathBuf,
+        raw_frame: u64,
+        max_side: u32,
+        bar: f64,
+    ) -> Watcher {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut seen = 0;
+            while !flag.load(Ordering::SeqCst) {
+                seen += check_nothing_sharp(&dirs, &database, raw_frame, max_side, bar);
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            seen
+        });
+        Watcher { stop, thread }
+    }
+
+    /// Stops watching; how many stored pictures it checked (a panic of the watcher is the
+    /// test's).
+    pub fn stop(self) -> usize {
+        self.stop.store(true, Ordering::SeqCst);
+        self.thread
+            .join()
+            .expect("the watcher found something sharp")
+    }
 }

@@ -5,20 +5,11 @@
 mod common;
 
 use chrono::Duration;
-use common::{monday, Setup, TestAgent};
-use stint_agent::{AgentEvent, IdleChoice, IdlePrompt};
+use common::{monday, prompts, Setup, TestAgent};
+use stint_agent::IdleChoice;
 use stint_ipc::protocol::{Answer, Command};
 
 const FIVE_MINUTES: &str = r#"{"idle": {"enabled": true, "thresholdSeconds": 300}}"#;
-
-fn prompts(seen: &[AgentEvent]) -> Vec<IdlePrompt> {
-    seen.iter()
-        .filter_map(|e| match e {
-            AgentEvent::IdlePrompt { prompt } => Some(prompt.clone()),
-            _ => None,
-        })
-        .collect()
-}
 
 async fn resolve(t: &TestAgent, id: u32, choice: IdleChoice) -> Vec<stint_agent::Entry> {
     match t

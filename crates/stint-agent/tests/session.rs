@@ -5,21 +5,12 @@
 mod common;
 
 use chrono::Duration;
-use common::{monday, Setup, TestAgent};
-use stint_agent::{AgentEvent, IdlePrompt};
+use common::{monday, prompts, Setup, TestAgent};
+use stint_agent::AgentEvent;
 use stint_ipc::protocol::{Answer, Command};
 use stint_sensors::{Capability, LockEvent};
 
 const FIVE_MINUTES: &str = r#"{"idle": {"enabled": true, "thresholdSeconds": 300}}"#;
-
-fn prompts(seen: &[AgentEvent]) -> Vec<IdlePrompt> {
-    seen.iter()
-        .filter_map(|e| match e {
-            AgentEvent::IdlePrompt { prompt } => Some(prompt.clone()),
-            _ => None,
-        })
-        .collect()
-}
 
 fn five_minutes() -> TestAgent {
     TestAgent::start_with(Setup {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use stint_sensors::gnome::MutterIdle;
 use stint_sensors::session::{CaptureBackend, Compositor, IdleBackend, SessionKind};
 use stint_sensors::{Capability, IdleSource, Sensors};
-use stint_testkit::{wait_until, Mutter};
+use stint_testkit::{wait_until, Mutter, WaylandSession};
 
 #[test]
 fn mutter_tells_idle_time_and_the_next_input() {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use stint_sensors::portal::PortalScreenshot;
 use stint_sensors::ScreenCapturer;
-use stint_testkit::GnomeShell;
+use stint_testkit::{GnomeShell, WaylandSession};
 
 fn pngs(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {

@@ -13,7 +13,7 @@ use stint_sensors::wayland::idle::{IdleProtocol, WaylandIdle};
 use stint_sensors::wayland::screencopy::WlrScreencopy;
 use stint_sensors::wayland::toplevel::WlrForeground;
 use stint_sensors::{ActiveWindowSource, IdleSource, ScreenCapturer, Sensors};
-use stint_testkit::{wait_until, Sway, WaylandWindows};
+use stint_testkit::{wait_until, Sway, WaylandSession, WaylandWindows};
 
 const RED: [u8; 3] = [220, 30, 40];
 const BLUE: [u8; 3] = [20, 60, 200];

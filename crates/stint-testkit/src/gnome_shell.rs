@@ -146,9 +146,10 @@ impl GnomeShell {
         })?;
         Ok(gs)
     }
+}
 
-    /// The variables a client of this session needs.
-    pub fn env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
+impl crate::WaylandSession for GnomeShell {
+    fn env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
         vec![
             ("XDG_RUNTIME_DIR", self.runtime_dir.clone().into()),
             ("WAYLAND_DISPLAY", self.display.clone().into()),
@@ -156,14 +157,5 @@ impl GnomeShell {
             ("XDG_CURRENT_DESKTOP", "GNOME".into()),
             ("XDG_SESSION_TYPE", "wayland".into()),
         ]
-    }
-
-    /// Makes this process a client of the session: sets [`GnomeShell::env`], removes
-    /// `DISPLAY`.
-    pub fn enter(&self) {
-        for (key, value) in self.env() {
-            std::env::set_var(key, value);
-        }
-        std::env::remove_var("DISPLAY");
     }
 }

@@ -43,6 +43,22 @@ pub use wl_windows::WaylandWindows;
 
 use std::path::PathBuf;
 
+/// A private Wayland session (sway, mutter, GNOME Shell) that clients join through a few
+/// environment variables.
+pub trait WaylandSession {
+    /// The variables a client of this session needs.
+    fn env(&self) -> Vec<(&'static str, std::ffi::OsString)>;
+
+    /// Makes this process a client of the session (for sensors used in-process): sets
+    /// [`WaylandSession::env`] and removes `DISPLAY`, which would be XWayland's.
+    fn enter(&self) {
+        for (key, value) in self.env() {
+            std::env::set_var(key, value);
+        }
+        std::env::remove_var("DISPLAY");
+    }
+}
+
 /// Finds an executable on PATH (or at `$CARGO_HOME/bin` for cargo-installed tools), or
 /// says which package provides it.
 pub fn require_tool(name: &str, package: &str) -> anyhow::Result<PathBuf> {

@@ -90,25 +90,6 @@ impl Mutter {
         Ok(m)
     }
 
-    /// The variables a client of this session needs (a GNOME Wayland session's).
-    pub fn env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
-        vec![
-            ("XDG_RUNTIME_DIR", self.runtime_dir.clone().into()),
-            ("WAYLAND_DISPLAY", self.display.clone().into()),
-            ("DBUS_SESSION_BUS_ADDRESS", self.bus_address.clone().into()),
-            ("XDG_CURRENT_DESKTOP", "GNOME".into()),
-            ("XDG_SESSION_TYPE", "wayland".into()),
-        ]
-    }
-
-    /// Makes this process a client of the session: sets [`Mutter::env`], removes `DISPLAY`.
-    pub fn enter(&self) {
-        for (key, value) in self.env() {
-            std::env::set_var(key, value);
-        }
-        std::env::remove_var("DISPLAY");
-    }
-
     /// A key press and release through the remote desktop interface: input, as far as
     /// mutter's idle monitor is concerned.
     pub fn press_key(&mut self) -> anyhow::Result<()> {
@@ -162,4 +143,16 @@ async fn key(session: &zbus::Proxy<'_>) -> anyhow::Result<()> {
             .await?;
     }
     Ok(())
+}
+
+impl crate::WaylandSession for Mutter {
+    fn env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
+        vec![
+            ("XDG_RUNTIME_DIR", self.runtime_dir.clone().into()),
+            ("WAYLAND_DISPLAY", self.display.clone().into()),
+            ("DBUS_SESSION_BUS_ADDRESS", self.bus_address.clone().into()),
+            ("XDG_CURRENT_DESKTOP", "GNOME".into()),
+            ("XDG_SESSION_TYPE", "wayland".into()),
+        ]
+    }
 }

@@ -3,7 +3,7 @@
 //! the compositor (`wtype`, `swaymsg seat … cursor`). sway refuses to run as root, so as
 //! root it runs as `nobody` through `setpriv` (util-linux); clients run as the caller.
 
-use std::ffi::OsString;
+use crate::WaylandSession as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -130,26 +130,6 @@ impl Sway {
         Ok(sway)
     }
 
-    /// The variables a Wayland client of this session needs.
-    pub fn env(&self) -> Vec<(&'static str, OsString)> {
-        vec![
-            ("XDG_RUNTIME_DIR", self.runtime_dir.clone().into()),
-            ("WAYLAND_DISPLAY", self.display.clone().into()),
-            ("SWAYSOCK", self.ipc.clone().into()),
-            ("XDG_CURRENT_DESKTOP", "sway".into()),
-            ("XDG_SESSION_TYPE", "wayland".into()),
-        ]
-    }
-
-    /// Makes this process a client of the session (for sensors used in-process): sets
-    /// [`Sway::env`] and removes `DISPLAY`.
-    pub fn enter(&self) {
-        for (key, value) in self.env() {
-            std::env::set_var(key, value);
-        }
-        std::env::remove_var("DISPLAY");
-    }
-
     /// A command that runs as a client of this session.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut c = Command::new(program);
@@ -185,5 +165,17 @@ impl Sway {
             .context("running wtype")?;
         anyhow::ensure!(status.success(), "wtype failed: {status}");
         Ok(())
+    }
+}
+
+impl crate::WaylandSession for Sway {
+    fn env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
+        vec![
+            ("XDG_RUNTIME_DIR", self.runtime_dir.clone().into()),
+            ("WAYLAND_DISPLAY", self.display.clone().into()),
+            ("SWAYSOCK", self.ipc.clone().into()),
+            ("XDG_CURRENT_DESKTOP", "sway".into()),
+            ("XDG_SESSION_TYPE", "wayland".into()),
+        ]
     }
 }

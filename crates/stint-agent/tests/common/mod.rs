@@ -186,3 +186,13 @@ impl TestAgent {
         seen
     }
 }
+
+/// The idle prompts among `seen` events, in order.
+pub fn prompts(seen: &[AgentEvent]) -> Vec<stint_agent::IdlePrompt> {
+    seen.iter()
+        .filter_map(|e| match e {
+            AgentEvent::IdlePrompt { prompt } => Some(prompt.clone()),
+            _ => None,
+        })
+        .collect()
+}

@@ -7,8 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use wayland_client::globals::GlobalListContents;
-use wayland_client::protocol::{wl_registry::WlRegistry, wl_seat::WlSeat};
+use wayland_client::protocol::wl_seat::WlSeat;
 use wayland_client::{delegate_noop, Connection, Dispatch, QueueHandle};
 use wayland_protocols::ext::idle_notify::v1::client::ext_idle_notification_v1::{
     self, ExtIdleNotificationV1,
@@ -41,17 +40,7 @@ struct Listener {
     state: Arc<NotifiedIdle>,
 }
 
-impl Dispatch<WlRegistry, GlobalListContents> for Listener {
-    fn event(
-        _: &mut Self,
-        _: &WlRegistry,
-        _: wayland_client::protocol::wl_registry::Event,
-        _: &GlobalListContents,
-        _: &Connection,
-        _: &QueueHandle<Self>,
-    ) {
-    }
-}
+ignore_registry_events!(Listener);
 
 delegate_noop!(Listener: ignore WlSeat);
 delegate_noop!(Listener: ExtIdleNotifierV1);

@@ -4,14 +4,38 @@
 //! own connection to `WAYLAND_DISPLAY`; the ones that follow events keep a thread blocked
 //! on it, so nothing polls.
 
+/// Each client reads the globals once at start (`registry_queue_init`) and ignores the
+/// registry's later events: a global that comes or goes is not followed (outputs are read
+/// afresh for each screenshot).
+macro_rules! ignore_registry_events {
+    ($state:ty) => {
+        impl
+            wayland_client::Dispatch<
+                wayland_client::protocol::wl_registry::WlRegistry,
+                wayland_client::globals::GlobalListContents,
+            > for $state
+        {
+            fn event(
+                _: &mut Self,
+                _: &wayland_client::protocol::wl_registry::WlRegistry,
+                _: wayland_client::protocol::wl_registry::Event,
+                _: &wayland_client::globals::GlobalListContents,
+                _: &wayland_client::Connection,
+                _: &wayland_client::QueueHandle<Self>,
+            ) {
+            }
+        }
+    };
+}
+
 pub mod idle;
 pub mod outputs;
 pub mod screencopy;
 pub mod toplevel;
 
 use wayland_client::globals::{registry_queue_init, GlobalList, GlobalListContents};
-use wayland_client::protocol::wl_registry::{self, WlRegistry};
-use wayland_client::{Connection, Dispatch, EventQueue, QueueHandle};
+use wayland_client::protocol::wl_registry::WlRegistry;
+use wayland_client::{Connection, Dispatch, EventQueue};
 
 pub use outputs::{monitors, outputs, OutputLayout};
 
@@ -38,21 +62,10 @@ where
     Ok((conn, globals, queue))
 }
 
-/// Ignores the registry's later events: a global that comes or goes after start is not
-/// followed (outputs are read afresh for each screenshot).
+/// Only lists the globals.
 struct Globals;
 
-impl Dispatch<WlRegistry, GlobalListContents> for Globals {
-    fn event(
-        _: &mut Self,
-        _: &WlRegistry,
-        _: wl_registry::Event,
-        _: &GlobalListContents,
-        _: &Connection,
-        _: &QueueHandle<Self>,
-    ) {
-    }
-}
+ignore_registry_events!(Globals);
 
 /// The interfaces the compositor offers, by name (for session detection).
 ///

@@ -1,9 +1,7 @@
 //! Where the compositor puts its outputs: each `wl_output` with its `xdg-output` logical
 //! position, size and name, read over one short connection.
 
-use wayland_client::globals::GlobalListContents;
 use wayland_client::protocol::wl_output::{self, WlOutput};
-use wayland_client::protocol::wl_registry::WlRegistry;
 use wayland_client::{delegate_noop, Connection, Dispatch, QueueHandle};
 use wayland_protocols::xdg::xdg_output::zv1::client::zxdg_output_manager_v1::ZxdgOutputManagerV1;
 use wayland_protocols::xdg::xdg_output::zv1::client::zxdg_output_v1::{self, ZxdgOutputV1};
@@ -25,17 +23,7 @@ pub struct OutputLayout {
 #[derive(Default)]
 struct Layouts(Vec<OutputLayout>);
 
-impl Dispatch<WlRegistry, GlobalListContents> for Layouts {
-    fn event(
-        _: &mut Self,
-        _: &WlRegistry,
-        _: wayland_client::protocol::wl_registry::Event,
-        _: &GlobalListContents,
-        _: &Connection,
-        _: &QueueHandle<Self>,
-    ) {
-    }
-}
+ignore_registry_events!(Layouts);
 
 delegate_noop!(Layouts: ZxdgOutputManagerV1);
 

@@ -8,8 +8,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use wayland_client::globals::GlobalListContents;
-use wayland_client::protocol::wl_registry::WlRegistry;
 use wayland_client::{event_created_child, Connection, Dispatch, Proxy, QueueHandle};
 use wayland_protocols_wlr::foreign_toplevel::v1::client::zwlr_foreign_toplevel_handle_v1::{
     self, ZwlrForeignToplevelHandleV1,
@@ -52,17 +50,7 @@ fn lock(windows: &Mutex<Windows>) -> std::sync::MutexGuard<'_, Windows> {
     windows.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-impl Dispatch<WlRegistry, GlobalListContents> for Listener {
-    fn event(
-        _: &mut Self,
-        _: &WlRegistry,
-        _: wayland_client::protocol::wl_registry::Event,
-        _: &GlobalListContents,
-        _: &Connection,
-        _: &QueueHandle<Self>,
-    ) {
-    }
-}
+ignore_registry_events!(Listener);
 
 impl Dispatch<ZwlrForeignToplevelManagerV1, ()> for Listener {
     fn event(
