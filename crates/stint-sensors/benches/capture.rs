@@ -1,13 +1,16 @@
 //! Capture figures on a real two-monitor X server (Xvnc, 1920x1080 + 3840x2160): how long
 //! one shot of every monitor takes and the skew between the monitors' pictures in one set.
 //! With several monitors on X11 the shot is one read of the root window (zero skew by
-//! construction; the "reading" line is that read's duration).
+//! construction; the "reading" line is that read's duration). Then the same two outputs
+//! in a headless sway through wlr-screencopy: every copy is asked for in one batch, and
+//! the skew is the spread of the moments the compositor had each output's frame.
 //! `cargo bench -p stint-sensors --bench capture` (release build).
 
 use std::time::{Duration, Instant};
 
-use stint_sensors::{ScreenCapturer, XcapCapturer};
-use stint_testkit::Desktop;
+use stint_sensors::wayland::screencopy::WlrScreencopy;
+use stint_sensors::{ScreenCapturer, Shot, XcapCapturer};
+use stint_testkit::{Desktop, Sway, WaylandSession};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -23,6 +26,33 @@ fn summary(name: &str, mut values: Vec<f64>) {
         pick(0.9),
         pick(1.0)
     );
+}
+
+/// Between the first and the last output's frame being ready.
+fn ready_spread(shot: &Shot) -> Duration {
+    let done = shot.frames.iter().map(|f| f.done_at);
+    match (done.clone().min(), done.max()) {
+        (Some(a), Some(b)) => b - a,
+        _ => Duration::ZERO,
+    }
+}
+
+fn screencopy(runs: usize) -> anyhow::Result<()> {
+    let sway = Sway::start(&[(1920, 1080), (3840, 2160)])?;
+    sway.enter();
+    let (mut totals, mut spreads) = (Vec::new(), Vec::new());
+    WlrScreencopy.shoot()?;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let shot = WlrScreencopy.shoot()?;
+        totals.push(ms(started.elapsed()));
+        anyhow::ensure!(shot.frames.len() == 2, "expected two outputs");
+        spreads.push(ms(ready_spread(&shot)));
+    }
+    println!("wlr-screencopy, 2 outputs (1920x1080 + 3840x2160) in headless sway, {runs} shots:");
+    summary("whole shot (both outputs)", totals);
+    summary("skew: spread of the frames' moments", spreads);
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -61,5 +91,5 @@ fn main() -> anyhow::Result<()> {
             .collect::<Result<Vec<_>, _>>()?;
         summary(&format!("one {w}x{h} monitor"), times);
     }
-    Ok(())
+    screencopy(runs)
 }

@@ -91,11 +91,27 @@ impl Dispatch<ZwlrScreencopyFrameV1, usize> for Shooter {
                 state.y_invert = matches!(flags, WEnum::Value(f)
                     if f.contains(zwlr_screencopy_frame_v1::Flags::YInvert));
             }
-            Event::Ready { .. } => state.outcome = Some(Ok(Instant::now())),
+            Event::Ready {
+                tv_sec_hi,
+                tv_sec_lo,
+                tv_nsec,
+            } => state.outcome = Some(Ok(frame_moment(tv_sec_hi, tv_sec_lo, tv_nsec))),
             Event::Failed => state.outcome = Some(Err("the compositor could not copy it".into())),
             _ => {}
         }
     }
+}
+
+/// The moment the compositor says the frame was shown (CLOCK_MONOTONIC), as an
+/// `Instant`: the skew between outputs is between these, not between our reads of them.
+fn frame_moment(sec_hi: u32, sec_lo: u32, nsec: u32) -> Instant {
+    let now = Instant::now();
+    let shown = Duration::new(
+        (u64::from(sec_hi) << 32) | u64::from(sec_lo),
+        nsec.min(999_999_999),
+    );
+    let ago = crate::idle::clocks().0.saturating_sub(shown);
+    now.checked_sub(ago).unwrap_or(now)
 }
 
 /// Dispatches until `done` holds, or fails after the deadline.
