@@ -224,3 +224,57 @@ fn without_a_tray_a_killed_window_ends_the_agent() -> anyhow::Result<()> {
     assert!(!env[2].1.exists(), "the socket is removed on the way out");
     Ok(())
 }
+
+#[test]
+fn a_wayland_display_that_does_not_answer_is_said_or_passed_over() -> anyhow::Result<()> {
+    // A socket that takes connections and never says a word, like a stopped compositor.
+    let run = tempfile::tempdir()?;
+    let listener = std::os::unix::net::UnixListener::bind(run.path().join("wayland-9"))?;
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let root = tempfile::tempdir()?;
+    let env = env_of(root.path());
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(agent_bin())
+        .arg("--no-window")
+        .envs(env.clone())
+        .env("XDG_RUNTIME_DIR", run.path())
+        .env("WAYLAND_DISPLAY", "wayland-9")
+        .env_remove("DISPLAY")
+        .output()?;
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("did not answer"), "{said}");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // With an X display beside it, the agent runs on X11.
+    let desktop = Desktop::start("800x600x24")?;
+    let data_dir = env[0].1.clone();
+    let _agent = Guard::new(
+        "stint",
+        desktop
+            .command(agent_bin())
+            .arg("--no-window")
+            .envs(env)
+            .env("STINT_NO_TRAY", "1")
+            .env("XDG_RUNTIME_DIR", run.path())
+            .env("WAYLAND_DISPLAY", "wayland-9")
+            .spawn()?,
+    );
+    let _reaper = AgentReaper(data_dir.clone());
+    stint_tests::wait_for_agent(&data_dir)?;
+    let log = data_dir.join("logs/agent.log");
+    wait_until(WAIT, "the sensors chosen", || {
+        let text = std::fs::read_to_string(&log).ok()?;
+        text.contains("session=X11").then_some(())
+    })?;
+    Ok(())
+}

@@ -132,18 +132,25 @@ fn show(windows: &Arc<Windows>, kind: WindowKind) {
 
 /// Without a tray the window is the only way to see Stint: once a window process has gone
 /// (closed, killed, crashed, or it could not start) and none is open or starting, the agent
-/// ends instead of tracking invisibly. An agent that never had a window (`--no-window`
+/// ends instead of tracking invisibly; after a process that only showed the idle prompt,
+/// the main window opens instead. An agent that never had a window (`--no-window`
 /// started by hand or by a script) is not ended by this.
 async fn quit_without_windows(windows: Arc<Windows>, quit: Arc<Notify>) {
     loop {
         windows.gone.notified().await;
         // A window asked for meanwhile (a second launch) gets its moment to connect.
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        if !windows.is_open_or_starting() {
-            tracing::info!("no tray and no window: Stint quits");
-            quit.notify_one();
-            return;
+        if windows.is_open_or_starting() {
+            continue;
         }
+        // The idle prompt was answered: Stint stays in sight in its main window.
+        if windows.was_prompt_only() {
+            show(&windows, WindowKind::Main);
+            continue;
+        }
+        tracing::info!("no tray and no window: Stint quits");
+        quit.notify_one();
+        return;
     }
 }
 

@@ -52,6 +52,8 @@ pub(crate) struct Idle {
     input_armed: bool,
     /// Locks and sleep as the session told them.
     session: SessionAway,
+    /// When the sensor last called back at input.
+    last_input_wake: Option<DateTime<Utc>>,
 }
 
 /// What the tick knows about the user.
@@ -78,6 +80,7 @@ impl Idle {
             input: Arc::new(Notify::new()),
             input_armed: false,
             session: SessionAway::default(),
+            last_input_wake: None,
         }
     }
 }
@@ -139,6 +142,7 @@ impl Agent {
         }
         if wake == Wake::Input {
             self.idle.input_armed = false;
+            self.idle.last_input_wake = Some(now);
         }
         let due = matches!(
             wake,
@@ -216,13 +220,36 @@ impl Agent {
             LockEvent::Unlocked => SessionSignal::Unlocked,
             LockEvent::Sleeping => SessionSignal::Sleeping,
             LockEvent::Woke => SessionSignal::Woke,
+            LockEvent::Gone => {
+                self.report_problem(
+                    Capability::Lock,
+                    "Stint no longer sees a locked screen or sleep (the system bus went \
+                     away); idle time is still noticed after the threshold without input. \
+                     Quit and start Stint again to see them again.",
+                );
+                SessionSignal::Lost
+            }
         };
         tracing::info!(?event, "session");
         self.idle.session.signal(signal, now);
     }
 
     /// While away: the sensor calls back at the next input; where it cannot, look again soon.
+    /// While the screen is locked or the machine asleep no input is a return (typing a
+    /// password is not work): only the session's unlock or wake wakes the task, so input on
+    /// the lock screen costs nothing. A sensor that calls back at once again and again is
+    /// looked at every few seconds instead, never in a loop.
     fn wait_for_input(&mut self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if self.idle.session.is_locked_or_asleep() {
+            return None;
+        }
+        let hasty = self
+            .idle
+            .last_input_wake
+            .is_some_and(|at| now - at < Duration::seconds(1));
+        if hasty {
+            return Some(now + WHILE_AWAY);
+        }
         if !self.idle.input_armed {
             let input = self.idle.input.clone();
             self.idle.input_armed = self
@@ -316,7 +343,12 @@ impl Agent {
             .take()
             .or_else(|| running.map(|e| e.id.clone()));
         let Some(entry) = entry else { return };
-        let recorded = self.private.record_idle(&entry.0, period.start, period.end);
+        // Idle time before the timer started is not the entry's to ask about.
+        let started = self.store.get(&entry).map(|e| e.start).ok();
+        let start = started
+            .map_or(period.start, |s| period.start.max(s))
+            .min(period.end);
+        let recorded = self.private.record_idle(&entry.0, start, period.end);
         match recorded
             .map_err(AgentError::from)
             .and_then(|r| self.prompt_of(&r))

@@ -57,6 +57,9 @@ struct State {
     /// A window process was started then and has not connected yet; the window to show
     /// once it does, if another was asked for meanwhile.
     launching: Option<(Instant, Option<WindowKind>)>,
+    /// What the last window process was started to show, and whether the main window was
+    /// asked for since: a process that only ever showed the idle prompt.
+    prompt_only: bool,
 }
 
 /// The slot for the one window process, and how to start it.
@@ -119,6 +122,11 @@ impl Windows {
             .is_some_and(Connected::alive)
     }
 
+    /// Whether the last window process only ever showed the idle prompt.
+    pub fn was_prompt_only(&self) -> bool {
+        self.state().prompt_only
+    }
+
     /// Whether a window process is connected or being started.
     pub fn is_open_or_starting(&self) -> bool {
         let state = self.state();
@@ -136,6 +144,9 @@ impl Windows {
     /// A sentence for the log and the caller: no windows here, or the program cannot start.
     pub fn show(self: &Arc<Self>, kind: WindowKind) -> Result<(), String> {
         let mut state = self.state();
+        if kind == WindowKind::Main {
+            state.prompt_only = false;
+        }
         if let Some(connected) = state.connected.as_ref().filter(|c| c.alive()) {
             // A window process that does not read is not waited for.
             let _ = connected.tx.try_send(FromAgent::Show { window: kind });
@@ -172,6 +183,7 @@ impl Windows {
             "window process started"
         );
         state.launching = Some((Instant::now(), None));
+        state.prompt_only = kind == WindowKind::Idle;
         drop(state);
         let windows = self.clone();
         // Reaps the process; one that ends without connecting frees the slot at once.

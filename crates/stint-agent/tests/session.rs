@@ -44,6 +44,36 @@ async fn a_locked_screen_is_idle_from_the_lock_to_the_unlock_even_when_short() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn typing_on_the_lock_screen_costs_nothing_and_is_not_a_return() {
+    let mut t = TestAgent::start_with(Setup {
+        settings_json: Some(FIVE_MINUTES),
+        eager_idle: true,
+        ..Setup::default()
+    });
+    t.settle().await;
+    t.agent.start("Report").await.unwrap();
+    t.idle.input();
+    t.pass(10).await;
+    t.lock.send(LockEvent::Locked);
+    t.settle().await;
+    let reads = t.idle.reads();
+    // A password typed, a key every three seconds for a minute.
+    for _ in 0..20 {
+        t.idle.input();
+        t.pass(3).await;
+    }
+    let read = t.idle.reads() - reads;
+    assert!(read <= 5, "{read} sensor reads while locked");
+    assert!(prompts(&t.drain()).is_empty(), "no return while locked");
+    t.lock.send(LockEvent::Unlocked);
+    t.settle().await;
+    let shown = prompts(&t.drain());
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].period.start, monday() + Duration::seconds(10));
+    assert_eq!(shown[0].period.end, monday() + Duration::seconds(70));
+}
+
+#[tokio::test(start_paused = true)]
 async fn after_sleep_the_user_is_back_at_their_first_input_not_at_the_wake() {
     let mut t = five_minutes();
     t.settle().await;
@@ -93,4 +123,37 @@ async fn what_the_desktop_cannot_serve_is_in_the_overview_and_told_once() {
         .filter(|e| matches!(e, AgentEvent::SensorProblem { .. }))
         .collect();
     assert!(told.is_empty(), "{told:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn when_the_session_signals_stop_the_lock_ends_and_the_user_is_told() {
+    let mut t = five_minutes();
+    t.settle().await;
+    t.agent.start("Report").await.unwrap();
+    t.idle.input();
+    t.pass(10).await;
+    t.lock.send(LockEvent::Locked);
+    t.settle().await;
+    t.pass(20).await;
+    t.lock.send(LockEvent::Gone);
+    t.settle().await;
+    let seen = t.drain();
+    let told: Vec<_> = seen
+        .iter()
+        .filter_map(|e| match e {
+            AgentEvent::SensorProblem { problem } => Some(problem.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(told.len(), 1, "{seen:?}");
+    assert_eq!(told[0].feature, "Screen lock and sleep");
+    assert!(prompts(&seen).is_empty(), "nobody is back yet");
+    // The next input is the return: a prompt from the lock to it.
+    t.pass(5).await;
+    t.idle.input();
+    t.settle().await;
+    let shown = prompts(&t.drain());
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].period.start, monday() + Duration::seconds(10));
+    assert_eq!(shown[0].period.end, monday() + Duration::seconds(35));
 }

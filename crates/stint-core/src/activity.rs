@@ -103,12 +103,22 @@ impl SpanBuilder {
     }
 }
 
+/// One line of plain text: control characters (line breaks, tabs) become spaces and
+/// bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can make a
+/// title read backwards in the view, are dropped.
+pub fn plain_line(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 fn span_of(reading: &Reading, start: DateTime<Utc>, end: DateTime<Utc>) -> Span {
     let browser = is_browser(&reading.app);
     Span {
-        app: reading.app.clone(),
+        app: plain_line(&reading.app),
         // Every app's title, not only a browser's: a terminal or an editor shows URLs too.
-        title: hosts_only(&reading.title),
+        title: plain_line(&hosts_only(&reading.title)),
         site: browser.then(|| site_of(&reading.title)).flatten(),
         start,
         end,

@@ -15,6 +15,9 @@ pub enum SessionSignal {
     Unlocked,
     Sleeping,
     Woke,
+    /// The session's signals stopped: a lock or sleep in force is no longer known, so it
+    /// ends here; the user is back at their next input (not now: nothing says they are).
+    Lost,
 }
 
 /// Follows the session's signals; asked at each look at the idle sensor.
@@ -48,6 +51,11 @@ impl SessionAway {
                 self.ended_at = Some(at);
             }
             SessionSignal::Woke => {
+                self.asleep = false;
+                self.ended_at = Some(at);
+            }
+            SessionSignal::Lost => {
+                self.locked = false;
                 self.asleep = false;
                 self.ended_at = Some(at);
             }

@@ -277,3 +277,11 @@ proptest! {
         prop_assert!(kept <= at);
     }
 }
+
+#[test]
+fn titles_are_one_plain_line() {
+    assert_eq!(
+        stint_core::activity::plain_line("a\nb\tc\u{202E}gnp.exe\u{202C} d"),
+        "a b cgnp.exe d"
+    );
+}

@@ -434,3 +434,15 @@ mod session {
         assert_eq!(s.away_since(s.last_input(t(3010))), None);
     }
 }
+
+#[test]
+fn lost_session_signals_end_a_lock_and_the_next_input_is_the_return() {
+    use stint_core::presence::{SessionAway, SessionSignal};
+    let mut s = SessionAway::default();
+    s.signal(SessionSignal::Locked, t(100));
+    s.signal(SessionSignal::Lost, t(200));
+    assert!(!s.is_locked_or_asleep());
+    // Input before the loss is no return; input after it is.
+    assert_eq!(s.away_since(s.last_input(t(150))), Some(t(100)));
+    assert_eq!(s.away_since(s.last_input(t(210))), None);
+}

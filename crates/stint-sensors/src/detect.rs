@@ -137,9 +137,10 @@ fn start_idle(backend: &IdleBackend) -> Result<Arc<dyn IdleSource>, String> {
         #[cfg(target_os = "linux")]
         IdleBackend::X11ScreenSaver => Ok(Arc::new(crate::X11Idle::default())),
         #[cfg(target_os = "linux")]
-        IdleBackend::WaylandNotify => crate::wayland::idle::WaylandIdle::connect(IDLE_RESOLUTION)
-            .map(|s| Arc::new(s) as Arc<dyn IdleSource>)
-            .map_err(|e| e.to_string()),
+        IdleBackend::WaylandNotify => crate::wayland::reconnect::Reconnecting::connect(|| {
+            crate::wayland::idle::WaylandIdle::connect(IDLE_RESOLUTION).map_err(|e| e.to_string())
+        })
+        .map(|s| Arc::new(s) as Arc<dyn IdleSource>),
         #[cfg(target_os = "linux")]
         IdleBackend::MutterIdleMonitor => crate::gnome::MutterIdle::connect(IDLE_RESOLUTION)
             .map(|s| Arc::new(s) as Arc<dyn IdleSource>)
@@ -157,9 +158,12 @@ fn start_window(backend: &WindowBackend) -> Result<Arc<dyn ActiveWindowSource>, 
         #[cfg(target_os = "linux")]
         WindowBackend::X11Ewmh => Ok(Arc::new(crate::X11ActiveWindow::default())),
         #[cfg(target_os = "linux")]
-        WindowBackend::WlrForeignToplevel => crate::wayland::toplevel::WlrForeground::connect()
+        WindowBackend::WlrForeignToplevel => {
+            crate::wayland::reconnect::Reconnecting::connect(|| {
+                crate::wayland::toplevel::WlrForeground::connect().map_err(|e| e.to_string())
+            })
             .map(|s| Arc::new(s) as Arc<dyn ActiveWindowSource>)
-            .map_err(|e| e.to_string()),
+        }
         #[cfg(windows)]
         WindowBackend::ActiveWinPos => Ok(Arc::new(crate::platform::ActiveWinPos)),
         #[cfg(target_os = "macos")]
@@ -174,7 +178,7 @@ fn capturer_for(backend: &CaptureBackend) -> Arc<dyn ScreenCapturer> {
         #[cfg(target_os = "linux")]
         CaptureBackend::WlrScreencopy => Arc::new(crate::wayland::screencopy::WlrScreencopy),
         #[cfg(target_os = "linux")]
-        CaptureBackend::Portal => Arc::new(crate::portal::PortalScreenshot),
+        CaptureBackend::Portal => Arc::new(crate::portal::PortalScreenshot::default()),
         CaptureBackend::Missing(why) => Arc::new(Missing(why.clone())),
         // X11 and the other systems: xcap (with one read of the X root window).
         _ => Arc::new(crate::screen::XcapCapturer),

@@ -16,6 +16,9 @@ pub enum LockEvent {
     Sleeping,
     /// The machine woke (the user may not be back yet).
     Woke,
+    /// The signals stopped (the system bus went away): whatever was locked or asleep is
+    /// no longer known.
+    Gone,
 }
 
 /// Something that tells when the screen locks and the machine sleeps.
@@ -50,13 +53,18 @@ mod logind {
             "org.freedesktop.login1.Manager",
         )
         .await?;
+        // The session this process belongs to; "auto" is logind's own pick for a process
+        // started outside one (a systemd user service): the user's graphical session.
         match std::env::var("XDG_SESSION_ID") {
             Ok(id) if !id.is_empty() => manager.call("GetSession", &(id,)).await,
-            _ => {
-                manager
-                    .call("GetSessionByPID", &(std::process::id(),))
-                    .await
-            }
+            _ => match manager.call("GetSession", &("auto",)).await {
+                Ok(path) => Ok(path),
+                Err(_) => {
+                    manager
+                        .call("GetSessionByPID", &(std::process::id(),))
+                        .await
+                }
+            },
         }
     }
 
@@ -131,6 +139,7 @@ mod logind {
                 }),
                 else => {
                     tracing::warn!("the system bus closed: locks and sleep are no longer seen");
+                    on_event(LockEvent::Gone);
                     return;
                 }
             };

@@ -4,6 +4,9 @@
 //! thread blocked on the connection costs nothing while nothing happens. Idle time is then
 //! the time since that notice plus the resolution, and zero before it: below the
 //! resolution it reads low, which only makes the agent look once more at the threshold.
+//! A suspend stops the desktop's timer: after one, "no notice" no longer means "input in
+//! the last few seconds", so until the desktop speaks again idle time counts from its last
+//! word and only a "resumed" is a return (DESIGN.md: after waking, the first input is).
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -16,6 +19,8 @@ type OnInput = Box<dyn FnOnce() + Send>;
 struct Inner {
     /// On the boot clock (it runs on through a suspend): when the last input was.
     idle_since: Option<Duration>,
+    /// (boot, awake) clocks at the desktop's last word, to see a suspend since.
+    last_word: Option<(Duration, Duration)>,
     /// Called once at the next "resumed".
     waiting: Option<OnInput>,
     /// Why the connection ended, once it has.
@@ -26,6 +31,8 @@ struct Inner {
 pub(crate) struct NotifiedIdle {
     resolution: Duration,
     inner: Mutex<Inner>,
+    /// (awake, since boot) now: [`clocks`], or a test's.
+    clocks: fn() -> (Duration, Duration),
 }
 
 impl NotifiedIdle {
@@ -33,6 +40,7 @@ impl NotifiedIdle {
         NotifiedIdle {
             resolution,
             inner: Mutex::default(),
+            clocks,
         }
     }
 
@@ -41,16 +49,39 @@ impl NotifiedIdle {
     }
 
     fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if inner.last_word.is_none() {
+            let (awake, boot) = (self.clocks)();
+            inner.last_word = Some((boot, awake));
+        }
+        inner
+    }
+
+    /// The desktop spoke: its state is current from here.
+    fn heard(&self, inner: &mut Inner) {
+        let (awake, boot) = (self.clocks)();
+        inner.last_word = Some((boot, awake));
+    }
+
+    /// Since the desktop's last word the machine slept: its "not idle" is stale. Returns
+    /// the boot-clock time of that word.
+    fn stale_since(&self, inner: &Inner) -> Option<Duration> {
+        let (boot_then, awake_then) = inner.last_word?;
+        let (awake, boot) = (self.clocks)();
+        let slept = boot
+            .saturating_sub(boot_then)
+            .saturating_sub(awake.saturating_sub(awake_then));
+        (slept > Duration::from_secs(2)).then_some(boot_then)
     }
 
     /// No input for `for_at_least` (the resolution, or more where the desktop said so).
     pub fn idled(&self, for_at_least: Duration) {
-        let now = clocks().1;
+        let now = (self.clocks)().1;
         let mut inner = self.inner();
         if inner.idle_since.is_none() {
             inner.idle_since = Some(now.saturating_sub(for_at_least));
         }
+        self.heard(&mut inner);
     }
 
     /// Input came: the waiter, if any, is called (outside the lock).
@@ -58,6 +89,7 @@ impl NotifiedIdle {
         let waiting = {
             let mut inner = self.inner();
             inner.idle_since = None;
+            self.heard(&mut inner);
             inner.waiting.take()
         };
         if let Some(on_input) = waiting {
@@ -77,14 +109,24 @@ impl NotifiedIdle {
         }
     }
 
+    /// The desktop answers again (its idle service came back): nothing is known of the
+    /// time between, so the user counts as present until it says otherwise.
+    pub fn repaired(&self) {
+        let mut inner = self.inner();
+        inner.broken = None;
+        inner.idle_since = None;
+        self.heard(&mut inner);
+    }
+
     pub fn idle_for(&self) -> Result<Duration, IdleSensorError> {
         let inner = self.inner();
         if let Some(why) = &inner.broken {
             return Err(IdleSensorError::Unavailable(why.clone()));
         }
-        Ok(inner
-            .idle_since
-            .map_or(Duration::ZERO, |since| clocks().1.saturating_sub(since)))
+        let since = inner.idle_since.or_else(|| self.stale_since(&inner));
+        Ok(since.map_or(Duration::ZERO, |since| {
+            (self.clocks)().1.saturating_sub(since)
+        }))
     }
 
     /// Calls `on_input` at the next input; at once if input came since the caller looked.
@@ -93,7 +135,7 @@ impl NotifiedIdle {
         if inner.broken.is_some() {
             return false;
         }
-        if inner.idle_since.is_none() {
+        if inner.idle_since.is_none() && self.stale_since(&inner).is_none() {
             drop(inner);
             on_input();
         } else {
@@ -132,6 +174,47 @@ mod tests {
             w.fetch_add(1, Ordering::SeqCst);
         }));
         assert_eq!(woken.load(Ordering::SeqCst), 2);
+    }
+
+    /// A machine's clocks a test moves: awake and since-boot seconds.
+    static AWAKE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1000);
+    static BOOT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1000);
+
+    fn test_clocks() -> (Duration, Duration) {
+        (
+            Duration::from_secs(AWAKE.load(Ordering::SeqCst)),
+            Duration::from_secs(BOOT.load(Ordering::SeqCst)),
+        )
+    }
+
+    #[test]
+    fn after_a_suspend_no_notice_is_not_presence_until_the_desktop_speaks() {
+        let state = NotifiedIdle {
+            clocks: test_clocks,
+            ..NotifiedIdle::new(Duration::from_secs(5))
+        };
+        state.resumed();
+        AWAKE.fetch_add(3, Ordering::SeqCst);
+        BOOT.fetch_add(3, Ordering::SeqCst);
+        assert_eq!(
+            state.idle_for().unwrap(),
+            Duration::ZERO,
+            "typing, no suspend"
+        );
+        // Asleep for an hour, three seconds after the last input.
+        BOOT.fetch_add(3600, Ordering::SeqCst);
+        AWAKE.fetch_add(1, Ordering::SeqCst);
+        BOOT.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(state.idle_for().unwrap(), Duration::from_secs(3604));
+        let woken = Arc::new(AtomicUsize::new(0));
+        let w = woken.clone();
+        state.on_next_input(Box::new(move || {
+            w.fetch_add(1, Ordering::SeqCst);
+        }));
+        assert_eq!(woken.load(Ordering::SeqCst), 0, "waking is not a return");
+        state.resumed();
+        assert_eq!(woken.load(Ordering::SeqCst), 1);
+        assert_eq!(state.idle_for().unwrap(), Duration::ZERO);
     }
 
     #[test]

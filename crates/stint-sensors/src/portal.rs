@@ -9,12 +9,26 @@ use std::time::Instant;
 
 use crate::screen::{CaptureError, Frame, MonitorInfo, ScreenCapturer, Shot};
 
-/// How long the portal may take to answer (a dialog the user does not see or answer).
+/// How long a shot waits for the portal (a dialog the user does not see or answer).
 const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a request that was not answered in time is still listened to, so its late
+/// picture can be deleted.
+const GIVE_UP_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// The portal's Screenshot, non-interactive.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct PortalScreenshot;
+#[derive(Debug, Clone, Copy)]
+pub struct PortalScreenshot {
+    /// How long a shot waits for the portal's answer (30 s; shorter in tests).
+    pub answer_within: std::time::Duration,
+}
+
+impl Default for PortalScreenshot {
+    fn default() -> Self {
+        PortalScreenshot {
+            answer_within: ANSWER_WITHIN,
+        }
+    }
+}
 
 async fn request() -> Result<String, CaptureError> {
     use ashpd::desktop::screenshot::Screenshot;
@@ -112,6 +126,114 @@ fn cut(desktop: &image::RgbaImage, monitors: &[MonitorInfo], at: Instant) -> Vec
         .collect()
 }
 
+/// Where the portal put its last picture (GNOME's writes `~/Screenshot.png` each time).
+static LAST_PICTURE: std::sync::Mutex<Option<std::path::PathBuf>> = std::sync::Mutex::new(None);
+/// Pictures the portal wrote after their shot stopped waiting, found and deleted.
+static LATE_DELETED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many pictures the portal wrote after their shot had given up, all deleted (for the
+/// log and the tests).
+pub fn late_pictures_deleted() -> usize {
+    LATE_DELETED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Deletes the portal's picture at `uri`; the full-size picture must not stay on the disk.
+fn delete(uri: &str) {
+    if let Some(path) = file_path(uri) {
+        if let Err(e) = std::fs::remove_file(&path) {
+            tracing::error!(path = %path.display(), "could not delete the portal's screenshot: {e}");
+        }
+        *LAST_PICTURE.lock().unwrap_or_else(|p| p.into_inner()) = Some(path);
+    }
+}
+
+/// A request gave up at `asked`: the portal may still write its picture without telling
+/// anyone where (a backend that stalled past the bus's call timeout). Where it wrote
+/// before, a picture newer than the request is deleted for the next two minutes.
+fn sweep_late_picture(asked: std::time::SystemTime) {
+    let Some(path) = LAST_PICTURE
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+    else {
+        return;
+    };
+    let _ = std::thread::Builder::new()
+        .name("stint-portal-sweep".into())
+        .spawn(move || {
+            for _ in 0..120 {
+                let newer = std::fs::metadata(&path)
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t >= asked);
+                if newer && std::fs::remove_file(&path).is_ok() {
+                    tracing::warn!(path = %path.display(), "deleted a screenshot the portal wrote late");
+                    LATE_DELETED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+        });
+}
+
+/// Asks the portal on a thread of its own (no runtime of the caller's is entered there) and
+/// waits [`ANSWER_WITHIN`]. A request not answered by then is not abandoned: the thread
+/// waits on (up to [`GIVE_UP_AFTER`]) so that a picture the portal writes late, after a
+/// dialog was answered or a stalled portal woke, is deleted the moment it exists.
+fn ask_portal(answer_within: std::time::Duration) -> Result<String, CaptureError> {
+    use std::sync::{Arc, Mutex};
+    let asked = std::time::SystemTime::now();
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Set by the shot when it stops waiting; the thread and the shot take the lock to
+    // decide who deletes a picture, so none slips between them.
+    let abandoned = Arc::new(Mutex::new(false));
+    let gave_up = abandoned.clone();
+    std::thread::Builder::new()
+        .name("stint-portal".into())
+        .spawn(move || {
+            let answer = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| CaptureError::Failed(e.to_string()))
+                .and_then(|rt| {
+                    rt.block_on(async {
+                        tokio::time::timeout(GIVE_UP_AFTER, request())
+                            .await
+                            .unwrap_or_else(|_| {
+                                Err(CaptureError::Failed("the portal never answered".into()))
+                            })
+                    })
+                });
+            let abandoned = gave_up.lock().unwrap_or_else(|p| p.into_inner());
+            match answer {
+                Ok(late) if *abandoned => {
+                    tracing::warn!("the screenshot portal answered late; its picture is deleted");
+                    delete(&late);
+                    LATE_DELETED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                answer => {
+                    let _ = tx.send(answer);
+                }
+            }
+        })
+        .map_err(|e| CaptureError::Failed(e.to_string()))?;
+    match rx.recv_timeout(answer_within) {
+        Ok(answer) => answer,
+        Err(_) => {
+            *abandoned.lock().unwrap_or_else(|p| p.into_inner()) = true;
+            // An answer that came while the lock was being taken is deleted here.
+            if let Ok(Ok(uri)) = rx.try_recv() {
+                delete(&uri);
+            }
+            sweep_late_picture(asked);
+            Err(CaptureError::Failed(format!(
+                "the desktop did not answer the screenshot request within {} seconds (is \
+                     a permission dialog waiting?)",
+                answer_within.as_secs()
+            )))
+        }
+    }
+}
+
 impl ScreenCapturer for PortalScreenshot {
     fn shoot(&self) -> Result<Shot, CaptureError> {
         if !crate::wayland::display_named() {
@@ -119,37 +241,11 @@ impl ScreenCapturer for PortalScreenshot {
         }
         let monitors = crate::wayland::monitors().unwrap_or_default();
         let grabbed_at = Instant::now();
-        // A thread of its own: no runtime of the caller's is entered there.
-        let uri = std::thread::scope(|scope| {
-            scope
-                .spawn(|| {
-                    tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .map_err(|e| CaptureError::Failed(e.to_string()))?
-                        .block_on(async {
-                            // A permission dialog nobody answers must not hold capture.
-                            tokio::time::timeout(ANSWER_WITHIN, request())
-                                .await
-                                .unwrap_or_else(|_| {
-                                    Err(CaptureError::Failed(
-                                        "the desktop did not answer the screenshot request \
-                                         within 30 seconds (is a permission dialog waiting?)"
-                                            .into(),
-                                    ))
-                                })
-                        })
-                })
-                .join()
-                .unwrap_or_else(|_| Err(CaptureError::Failed("the portal call panicked".into())))
-        })?;
+        let uri = ask_portal(self.answer_within)?;
         let path = file_path(&uri)
             .ok_or_else(|| CaptureError::Failed(format!("the portal answered {uri:?}")))?;
         let bytes = std::fs::read(&path);
-        // The full-size picture must not stay on the disk, whatever happens next.
-        if let Err(e) = std::fs::remove_file(&path) {
-            tracing::error!(path = %path.display(), "could not delete the portal's screenshot: {e}");
-        }
+        delete(&uri);
         let bytes = bytes
             .map_err(|e| CaptureError::Failed(format!("reading the portal's picture: {e}")))?;
         let desktop = image::load_from_memory(&bytes)

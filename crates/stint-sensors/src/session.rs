@@ -180,17 +180,21 @@ pub fn session_kind(facts: &SessionFacts) -> SessionKind {
     match facts.os.unwrap_or_else(Os::current) {
         Os::Windows => SessionKind::Windows,
         Os::MacOs => SessionKind::MacOs,
-        Os::Linux if facts.wayland => SessionKind::Wayland(if desktop_has(facts, &["GNOME"]) {
-            Compositor::Gnome
-        } else if desktop_has(facts, &["KDE"]) {
-            Compositor::Kde
-        } else if offers(facts, "zwlr_foreign_toplevel_manager_v1")
-            || offers(facts, "zwlr_screencopy_manager_v1")
-        {
-            Compositor::Wlroots
-        } else {
-            Compositor::Other(facts.current_desktop.clone())
-        }),
+        // Mutter offers gtk_shell1 and KWin org_kde_plasma_shell: the compositor says what
+        // it is even where XDG_CURRENT_DESKTOP is missing.
+        Os::Linux if facts.wayland => SessionKind::Wayland(
+            if desktop_has(facts, &["GNOME"]) || offers(facts, "gtk_shell1") {
+                Compositor::Gnome
+            } else if desktop_has(facts, &["KDE"]) || offers(facts, "org_kde_plasma_shell") {
+                Compositor::Kde
+            } else if offers(facts, "zwlr_foreign_toplevel_manager_v1")
+                || offers(facts, "zwlr_screencopy_manager_v1")
+            {
+                Compositor::Wlroots
+            } else {
+                Compositor::Other(facts.current_desktop.clone())
+            },
+        ),
         Os::Linux if facts.x11 => SessionKind::X11,
         Os::Linux => SessionKind::NoDisplay,
     }
@@ -296,11 +300,15 @@ fn wayland_window(facts: &SessionFacts, compositor: &Compositor) -> WindowBacken
 /// compositor's globals (one short connection).
 pub fn facts() -> SessionFacts {
     let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-    let wayland = set("WAYLAND_DISPLAY");
+    #[allow(unused_mut)]
+    let mut wayland = set("WAYLAND_DISPLAY");
     #[cfg(target_os = "linux")]
     let globals = if wayland {
+        // A WAYLAND_DISPLAY left over from another session names nothing that answers:
+        // then this is not a Wayland session (an X display may still be there).
         crate::wayland::offered_globals().unwrap_or_else(|e| {
-            tracing::warn!("{e}");
+            tracing::warn!("{e}: not using Wayland");
+            wayland = false;
             Vec::new()
         })
     } else {

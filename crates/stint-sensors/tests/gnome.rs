@@ -37,6 +37,27 @@ fn mutter_tells_idle_time_and_the_next_input() {
 }
 
 #[test]
+fn a_restarted_gnome_shell_is_watched_again() {
+    let mut mutter = Mutter::start().unwrap();
+    mutter.enter();
+    let sensor = MutterIdle::connect(Duration::from_secs(1)).unwrap();
+    mutter.restart().unwrap();
+    // The new Mutter's watches: idle time grows, and the next input is told.
+    wait_until(
+        Duration::from_secs(20),
+        "idle time from the new Mutter",
+        || (sensor.idle_for().ok()? >= Duration::from_millis(1500)).then_some(()),
+    )
+    .unwrap();
+    let (tx, input) = mpsc::channel();
+    assert!(sensor.on_next_input(Box::new(move || tx.send(()).unwrap())));
+    mutter.press_key().unwrap();
+    input
+        .recv_timeout(Duration::from_secs(10))
+        .expect("told of the input after the restart");
+}
+
+#[test]
 fn on_gnome_the_window_sensor_is_missing_with_a_sentence_and_gives_no_data() {
     let mutter = Mutter::start().unwrap();
     mutter.enter();

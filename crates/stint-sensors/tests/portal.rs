@@ -43,7 +43,7 @@ fn the_portal_takes_the_screen_without_asking_and_leaves_no_file() {
     ];
     let before = pictures_in(&dirs);
     for _ in 0..2 {
-        let shot = PortalScreenshot.shoot().unwrap();
+        let shot = PortalScreenshot::default().shoot().unwrap();
         assert_eq!(shot.frames.len(), 1, "{:?}", shot.failed);
         let frame = &shot.frames[0];
         assert_eq!((frame.width, frame.height), (1280, 720));
@@ -55,4 +55,39 @@ fn the_portal_takes_the_screen_without_asking_and_leaves_no_file() {
         before,
         "the portal's pictures are deleted"
     );
+}
+
+#[test]
+fn a_picture_the_portal_writes_after_the_shot_gave_up_is_deleted_too() {
+    let shell = GnomeShell::start(1280, 720).unwrap();
+    shell.enter();
+    let dirs = [
+        shell.home.as_path(),
+        shell.runtime_dir.as_path(),
+        Path::new("/tmp"),
+    ];
+    let before = pictures_in(&dirs);
+    // The first shot starts the portal's processes; then its GNOME backend stalls.
+    PortalScreenshot::default().shoot().unwrap();
+    let backend = stint_testkit::find_process(
+        Path::new("/usr/libexec/xdg-desktop-portal-gnome"),
+        &format!("WAYLAND_DISPLAY={}", shell.display),
+    )
+    .expect("the portal's GNOME backend runs");
+    let pid = rustix::process::Pid::from_raw(backend as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::STOP).unwrap();
+    let impatient = PortalScreenshot {
+        answer_within: std::time::Duration::from_secs(2),
+    };
+    let refused = impatient.shoot().unwrap_err();
+    assert!(refused.to_string().contains("did not answer"), "{refused}");
+    rustix::process::kill_process(pid, rustix::process::Signal::CONT).unwrap();
+    // The stalled backend writes its picture once it runs again; it is found and deleted.
+    stint_testkit::wait_until(
+        std::time::Duration::from_secs(60),
+        "the late picture found and deleted",
+        || (stint_sensors::portal::late_pictures_deleted() >= 1).then_some(()),
+    )
+    .unwrap();
+    assert_eq!(pictures_in(&dirs), before, "no picture left");
 }

@@ -150,3 +150,20 @@ fn windows_and_macos_use_their_crates_and_say_locks_are_not_seen_yet() {
         assert!(matches!(p.lock, LockBackend::Missing(_)));
     }
 }
+
+#[test]
+fn the_compositor_tells_gnome_and_kde_apart_without_xdg_current_desktop() {
+    assert_eq!(
+        session_kind(&linux(true, false, "", &["wl_seat", "gtk_shell1"])),
+        SessionKind::Wayland(Compositor::Gnome)
+    );
+    assert_eq!(
+        session_kind(&linux(
+            true,
+            false,
+            "",
+            &["wl_seat", "org_kde_plasma_shell"]
+        )),
+        SessionKind::Wayland(Compositor::Kde)
+    );
+}

@@ -180,3 +180,52 @@ fn detection_picks_the_wlroots_backends_and_they_work() {
     assert_eq!(pixel(&shot.frames[0], 0, 0), BLUE);
     sensors.idle.idle_for().unwrap();
 }
+
+#[test]
+fn after_the_compositor_comes_back_idle_time_and_windows_are_followed_again() {
+    let mut sway = Sway::start(&[(800, 600)]).unwrap();
+    sway.enter();
+    let sensors = Sensors::detect();
+    let changes = Arc::new(AtomicUsize::new(0));
+    let seen = changes.clone();
+    sensors.window.watch(Arc::new(move || {
+        seen.fetch_add(1, Ordering::SeqCst);
+    }));
+    sensors.idle.idle_for().unwrap();
+    sway.restart().unwrap();
+    // Until it is back, reads fail with a sentence the user can act on.
+    let gone = wait_until(Duration::from_secs(10), "the loss noticed", || {
+        sensors.idle.idle_for().err()
+    })
+    .unwrap();
+    assert!(
+        gone.to_string().contains("connects again by itself"),
+        "{gone}"
+    );
+    // Within the retry interval (5 s) both sensors follow the new compositor.
+    wait_until(Duration::from_secs(30), "idle time again", || {
+        sensors.idle.idle_for().ok()
+    })
+    .unwrap();
+    let windows = WaylandWindows::connect(&sway).unwrap();
+    wait_until(Duration::from_secs(30), "the window sensor again", || {
+        sensors.window.foreground().ok()
+    })
+    .unwrap();
+    let before = changes.load(Ordering::SeqCst);
+    windows.open("after", "After the restart", RED).unwrap();
+    let front = wait_until(Duration::from_secs(10), "the new window in front", || {
+        sensors
+            .window
+            .foreground()
+            .ok()
+            .flatten()
+            .filter(|f| f.app == "after")
+    })
+    .unwrap();
+    assert_eq!(front.title, "After the restart");
+    assert!(
+        changes.load(Ordering::SeqCst) > before,
+        "the watcher follows the new connection"
+    );
+}

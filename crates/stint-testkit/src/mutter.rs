@@ -18,6 +18,7 @@ const REMOTE_DESKTOP: &str = "org.gnome.Mutter.RemoteDesktop";
 const SHIFT: u32 = 0xffe1;
 
 pub struct Mutter {
+    program: std::path::PathBuf,
     /// `XDG_RUNTIME_DIR` (the Wayland socket is in it).
     pub runtime_dir: std::path::PathBuf,
     /// `WAYLAND_DISPLAY`.
@@ -44,24 +45,9 @@ impl Mutter {
             std::os::unix::fs::PermissionsExt::from_mode(0o700),
         )?;
         let display = "mutter-stint".to_owned();
-        let process = Guard::new(
-            "mutter",
-            Command::new(mutter)
-                .args(["--headless", "--wayland", "--no-x11"])
-                .args(["--virtual-monitor", "1280x720"])
-                .arg(format!("--wayland-display={display}"))
-                .env("XDG_RUNTIME_DIR", &runtime_dir)
-                .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-                .env("HOME", dir.path())
-                .env_remove("DISPLAY")
-                .env_remove("WAYLAND_DISPLAY")
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .context("starting mutter")?,
-        );
+        let process = spawn(&mutter, &runtime_dir, &display, &bus.address, dir.path())?;
         let mut m = Mutter {
+            program: mutter,
             runtime_dir,
             display,
             bus_address: bus.address.clone(),
@@ -71,11 +57,38 @@ impl Mutter {
             _bus: bus,
             _dir: dir,
         };
-        let address = m.bus_address.clone();
-        let socket = m.runtime_dir.join(&m.display);
+        m.wait_until_up()?;
+        Ok(m)
+    }
+
+    /// Ends mutter and starts a new one on the same bus and socket, as a GNOME Shell
+    /// restart does (its D-Bus names change hands).
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        self.input = None;
+        let _ = self.process.child.kill();
+        let _ = self.process.child.wait();
+        // Its Wayland socket's lock goes with it; the socket file stays behind.
+        let _ = std::fs::remove_file(self.runtime_dir.join(&self.display));
+        self.process = spawn(
+            &self.program,
+            &self.runtime_dir,
+            &self.display,
+            &self.bus_address,
+            &self.home(),
+        )?;
+        self.wait_until_up()
+    }
+
+    fn home(&self) -> std::path::PathBuf {
+        self._dir.path().to_owned()
+    }
+
+    fn wait_until_up(&mut self) -> anyhow::Result<()> {
+        let address = self.bus_address.clone();
+        let socket = self.runtime_dir.join(&self.display);
         wait_until(Duration::from_secs(30), "mutter's idle monitor", || {
-            m.process.check_running().ok()?;
-            let up = m.runtime.block_on(async {
+            self.process.check_running().ok()?;
+            let up = self.runtime.block_on(async {
                 let conn = zbus::connection::Builder::address(address.as_str())
                     .ok()?
                     .build()
@@ -87,7 +100,7 @@ impl Mutter {
             });
             (up == Some(true) && socket.exists()).then_some(())
         })?;
-        Ok(m)
+        Ok(())
     }
 
     /// A key press and release through the remote desktop interface: input, as far as
@@ -121,6 +134,32 @@ impl Mutter {
             key(&session).await
         })
     }
+}
+
+fn spawn(
+    program: &std::path::Path,
+    runtime_dir: &std::path::Path,
+    display: &str,
+    bus: &str,
+    home: &std::path::Path,
+) -> anyhow::Result<Guard> {
+    Ok(Guard::new(
+        "mutter",
+        Command::new(program)
+            .args(["--headless", "--wayland", "--no-x11"])
+            .args(["--virtual-monitor", "1280x720"])
+            .arg(format!("--wayland-display={display}"))
+            .env("XDG_RUNTIME_DIR", runtime_dir)
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .env("HOME", home)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting mutter")?,
+    ))
 }
 
 async fn session_proxy<'a>(

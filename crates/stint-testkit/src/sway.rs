@@ -17,6 +17,63 @@ use crate::{require_tool, wait_until};
 /// The uid sway runs as when the tests run as root.
 const NOBODY: u32 = 65534;
 
+/// How sway is started (again).
+struct Launch {
+    program: PathBuf,
+    config: PathBuf,
+    home: PathBuf,
+    runtime_dir: PathBuf,
+}
+
+impl Launch {
+    /// Starts sway and waits for its sockets: (the process, WAYLAND_DISPLAY, SWAYSOCK).
+    fn run(&self) -> anyhow::Result<(Guard, String, PathBuf)> {
+        let mut command = if rustix::process::geteuid().is_root() {
+            let mut c = Command::new(require_tool("setpriv", "the Debian package util-linux")?);
+            c.args([
+                &format!("--reuid={NOBODY}"),
+                &format!("--regid={NOBODY}"),
+                "--clear-groups",
+                "--",
+            ])
+            .arg(&self.program);
+            c
+        } else {
+            Command::new(&self.program)
+        };
+        command
+            .arg("-c")
+            .arg(&self.config)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("XDG_RUNTIME_DIR", &self.runtime_dir)
+            .env("HOME", &self.home)
+            .env("WLR_BACKENDS", "headless")
+            .env("WLR_LIBINPUT_NO_DEVICES", "1")
+            .env("WLR_RENDERER", "pixman")
+            .env("WLR_HEADLESS_OUTPUTS", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let mut process = Guard::new("sway", command.spawn().context("starting sway")?);
+        let runtime_dir = &self.runtime_dir;
+        let (display, ipc) = wait_until(Duration::from_secs(20), "sway's sockets", || {
+            process.check_running().ok()?;
+            let names: Vec<String> = std::fs::read_dir(runtime_dir)
+                .ok()?
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect();
+            let display = names
+                .iter()
+                .find(|n| n.starts_with("wayland-") && !n.ends_with(".lock"))?;
+            let ipc = names.iter().find(|n| n.starts_with("sway-ipc."))?;
+            Some((display.clone(), runtime_dir.join(ipc)))
+        })
+        .context("sway did not start (is it installed, and may it run here?)")?;
+        Ok((process, display, ipc))
+    }
+}
+
 pub struct Sway {
     /// `XDG_RUNTIME_DIR` of the session (the Wayland and IPC sockets are in it).
     pub runtime_dir: PathBuf,
@@ -26,6 +83,8 @@ pub struct Sway {
     pub ipc: PathBuf,
     /// The outputs' names in the order asked for (`HEADLESS-1`, …).
     pub outputs: Vec<String>,
+    sizes: Vec<(u32, u32)>,
+    launch: Launch,
     process: Guard,
     _dir: tempfile::TempDir,
 }
@@ -60,62 +119,38 @@ impl Sway {
         )?;
         std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644))?;
         let root = rustix::process::geteuid().is_root();
-        let mut command = if root {
+        if root {
             owned_by(&runtime_dir, NOBODY)?;
             owned_by(&home, NOBODY)?;
-            let mut c = Command::new(require_tool("setpriv", "the Debian package util-linux")?);
-            c.args([
-                &format!("--reuid={NOBODY}"),
-                &format!("--regid={NOBODY}"),
-                "--clear-groups",
-                "--",
-            ])
-            .arg(&sway);
-            c
-        } else {
-            Command::new(&sway)
+        }
+        let launch = Launch {
+            program: sway,
+            config,
+            home,
+            runtime_dir: runtime_dir.clone(),
         };
-        command
-            .arg("-c")
-            .arg(&config)
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .env("XDG_RUNTIME_DIR", &runtime_dir)
-            .env("HOME", &home)
-            .env("WLR_BACKENDS", "headless")
-            .env("WLR_LIBINPUT_NO_DEVICES", "1")
-            .env("WLR_RENDERER", "pixman")
-            .env("WLR_HEADLESS_OUTPUTS", "0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        let mut process = Guard::new("sway", command.spawn().context("starting sway")?);
-        let (display, ipc) = wait_until(Duration::from_secs(20), "sway's sockets", || {
-            process.check_running().ok()?;
-            let names: Vec<String> = std::fs::read_dir(&runtime_dir)
-                .ok()?
-                .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                .collect();
-            let display = names
-                .iter()
-                .find(|n| n.starts_with("wayland-") && !n.ends_with(".lock"))?;
-            let ipc = names.iter().find(|n| n.starts_with("sway-ipc."))?;
-            Some((display.clone(), runtime_dir.join(ipc)))
-        })
-        .context("sway did not start (is it installed, and may it run here?)")?;
+        let (process, display, ipc) = launch.run()?;
         let mut sway = Sway {
             runtime_dir,
             display,
             ipc,
             outputs: Vec::new(),
+            sizes: outputs.to_vec(),
+            launch,
             process,
             _dir: dir,
         };
+        sway.add_outputs()?;
+        Ok(sway)
+    }
+
+    fn add_outputs(&mut self) -> anyhow::Result<()> {
+        self.outputs.clear();
         let mut x = 0;
-        for (i, (width, height)) in outputs.iter().enumerate() {
-            sway.msg(&["create_output"])?;
+        for (i, (width, height)) in self.sizes.clone().into_iter().enumerate() {
+            self.msg(&["create_output"])?;
             let name = format!("HEADLESS-{}", i + 1);
-            sway.msg(&[
+            self.msg(&[
                 "output",
                 &name,
                 "mode",
@@ -125,9 +160,26 @@ impl Sway {
                 "0",
             ])?;
             x += width;
-            sway.outputs.push(name);
+            self.outputs.push(name);
         }
-        Ok(sway)
+        Ok(())
+    }
+
+    /// Kills sway and starts it again on the same socket name with the same outputs, as a
+    /// compositor that crashed and came back: every client's connection ends.
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        let _ = self.process.child.kill();
+        let _ = self.process.child.wait();
+        for entry in std::fs::read_dir(&self.runtime_dir)?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("wayland-") || name.starts_with("sway-ipc.") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        let (process, display, ipc) = self.launch.run()?;
+        anyhow::ensure!(display == self.display, "sway came back as {display}");
+        (self.process, self.ipc) = (process, ipc);
+        self.add_outputs()
     }
 
     /// A command that runs as a client of this session.

@@ -48,10 +48,20 @@ fn check_display() -> Result<(), String> {
                 .into(),
         );
     }
-    // Under Wayland the X display (if any) is XWayland, which the sensors do not use.
+    // Under Wayland the X display (if any) is XWayland, which the sensors do not use; a
+    // WAYLAND_DISPLAY that does not answer leaves the X display, if that answers.
     if has("WAYLAND_DISPLAY") {
-        stint_sensors::wayland::offered_globals()?;
-    } else if has("DISPLAY") {
+        match stint_sensors::wayland::offered_globals() {
+            Ok(_) => return Ok(()),
+            Err(e) if !has("DISPLAY") => return Err(e),
+            Err(e) => {
+                eprintln!("stint: {e}; using the X display");
+                // Nothing here or in the window process asks that compositor again.
+                std::env::remove_var("WAYLAND_DISPLAY");
+            }
+        }
+    }
+    if has("DISPLAY") {
         stint_sensors::check_x11_display()?;
     }
     Ok(())

@@ -18,6 +18,9 @@ pub struct TokioIdle {
     waiting: Mutex<Option<Box<dyn FnOnce() + Send>>>,
     /// A sensor that cannot call back (the agent must poll it).
     pub polled_only: bool,
+    /// Like the compositors' notifications: asked to wait for input within a second of the
+    /// last, it calls back at once.
+    pub eager: bool,
     pub reads: AtomicUsize,
 }
 
@@ -27,6 +30,7 @@ impl TokioIdle {
             last_input: Mutex::new(tokio::time::Instant::now()),
             waiting: Mutex::new(None),
             polled_only,
+            eager: false,
             reads: AtomicUsize::new(0),
         }
     }
@@ -57,6 +61,12 @@ impl IdleSource for TokioIdle {
     fn on_next_input(&self, on_input: Box<dyn FnOnce() + Send>) -> bool {
         if self.polled_only {
             return false;
+        }
+        let recent = tokio::time::Instant::now() - *self.last_input.lock().unwrap()
+            < std::time::Duration::from_secs(1);
+        if self.eager && recent {
+            on_input();
+            return true;
         }
         *self.waiting.lock().unwrap() = Some(on_input);
         true
@@ -90,6 +100,8 @@ pub struct Setup {
     pub polled_window: bool,
     /// What the session cannot serve.
     pub missing: Vec<(stint_sensors::Capability, String)>,
+    /// The idle sensor calls back at once after recent input (see [`TokioIdle::eager`]).
+    pub eager_idle: bool,
 }
 
 impl TestAgent {
@@ -106,7 +118,9 @@ impl TestAgent {
             std::fs::write(paths.settings_file(), json).unwrap();
         }
         let clock = Arc::new(TokioClock::starting_at(monday()));
-        let idle = Arc::new(TokioIdle::new(setup.polled_idle));
+        let mut idle = TokioIdle::new(setup.polled_idle);
+        idle.eager = setup.eager_idle;
+        let idle = Arc::new(idle);
         let window = Arc::new(if setup.polled_window {
             FakeWindow::polled()
         } else {

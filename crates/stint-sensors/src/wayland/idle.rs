@@ -91,6 +91,11 @@ impl WaylandIdle {
     /// # Errors
     /// No Wayland display, or the compositor offers neither protocol (the message says so).
     pub fn connect(resolution: Duration) -> Result<WaylandIdle, IdleSensorError> {
+        super::answered(move || Self::open(resolution).map_err(|e| e.to_string()))
+            .map_err(IdleSensorError::Unavailable)
+    }
+
+    fn open(resolution: Duration) -> Result<WaylandIdle, IdleSensorError> {
         let resolution = resolution.clamp(Duration::from_secs(1), Duration::from_secs(3600));
         let (_conn, globals, mut queue) =
             super::connect::<Listener>().map_err(IdleSensorError::Unavailable)?;

@@ -30,6 +30,7 @@ macro_rules! ignore_registry_events {
 
 pub mod idle;
 pub mod outputs;
+pub mod reconnect;
 pub mod screencopy;
 pub mod toplevel;
 
@@ -38,6 +39,33 @@ use wayland_client::protocol::wl_registry::WlRegistry;
 use wayland_client::{Connection, Dispatch, EventQueue};
 
 pub use outputs::{monitors, outputs, OutputLayout};
+
+/// How long a compositor has to answer a connection's first round trips.
+pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs `work` on a thread of its own and waits at most [`ANSWER_WITHIN`] for it: a
+/// compositor that accepts a connection but never answers (stopped, hung) is said so
+/// instead of holding the caller. Such a thread is left to end or hang by itself.
+///
+/// # Errors
+/// `work`'s own, or a sentence that the compositor did not answer.
+pub(crate) fn answered<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("stint-wl-connect".into())
+        .spawn(move || {
+            let _ = tx.send(work());
+        })
+        .map_err(|e| e.to_string())?;
+    rx.recv_timeout(ANSWER_WITHIN).unwrap_or_else(|_| {
+        Err(format!(
+            "the Wayland compositor did not answer within {} seconds",
+            ANSWER_WITHIN.as_secs()
+        ))
+    })
+}
 
 /// Whether a Wayland display is named: `WAYLAND_DISPLAY` set and not empty.
 pub fn display_named() -> bool {
@@ -72,11 +100,13 @@ ignore_registry_events!(Globals);
 /// # Errors
 /// As [`connect`].
 pub fn offered_globals() -> Result<Vec<String>, String> {
-    let (_conn, globals, _queue) = connect::<Globals>()?;
-    Ok(globals.contents().with_list(|list| {
-        let mut names: Vec<String> = list.iter().map(|g| g.interface.clone()).collect();
-        names.sort();
-        names.dedup();
-        names
-    }))
+    answered(|| {
+        let (_conn, globals, _queue) = connect::<Globals>()?;
+        Ok(globals.contents().with_list(|list| {
+            let mut names: Vec<String> = list.iter().map(|g| g.interface.clone()).collect();
+            names.sort();
+            names.dedup();
+            names
+        }))
+    })
 }

@@ -82,6 +82,10 @@ impl Dispatch<ZxdgOutputV1, usize> for Layouts {
 /// # Errors
 /// No Wayland display, or the compositor did not answer.
 pub fn outputs() -> Result<Vec<OutputLayout>, String> {
+    super::answered(read_outputs)
+}
+
+fn read_outputs() -> Result<Vec<OutputLayout>, String> {
     let (_conn, globals, mut queue) = super::connect::<Layouts>()?;
     let qh = queue.handle();
     let xdg: Option<ZxdgOutputManagerV1> = globals.bind(&qh, 2..=3, ()).ok();

@@ -139,6 +139,11 @@ impl WlrForeground {
     /// No Wayland display, or the compositor does not offer the protocol (GNOME and KDE
     /// do not; the message says what to use there).
     pub fn connect() -> Result<WlrForeground, WindowSensorError> {
+        super::answered(|| Self::open().map_err(|e| e.to_string()))
+            .map_err(WindowSensorError::Unavailable)
+    }
+
+    fn open() -> Result<WlrForeground, WindowSensorError> {
         let (_conn, globals, mut queue) =
             super::connect::<Listener>().map_err(WindowSensorError::Unavailable)?;
         let qh = queue.handle();
