@@ -64,6 +64,10 @@ pub struct TimeEntry {
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub custom_field_values: Vec<serde_json::Value>,
     pub source: EntrySource,
+    /// Stint's addition: the entry's version, bumped at every change of its content; an
+    /// edit sends it back in `If-Match` so it never overwrites a change it did not see.
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// Body of `POST /workspaces/{wid}/time-entries`; no `end` starts a timer.

@@ -126,6 +126,8 @@ pub fn from_snapshot(v: &Value, workspace_id: &str) -> Option<EntryRow> {
         tag_ids: serde_json::from_value(v["tagIds"].clone()).unwrap_or_default(),
         source: serde_json::from_value(v["source"].clone()).unwrap_or_default(),
         locked: false,
+        // A restored entry starts its history again; the database numbers it.
+        version: 1,
     })
 }
 

@@ -3,15 +3,18 @@
 //! [`Storage`], not a change to the handlers.
 
 mod audit;
+mod feed;
 mod migrations;
 mod screenshots;
 mod sqlite;
 mod sqlite_audit;
+mod sqlite_feed;
 mod sqlite_screenshots;
 mod sqlite_web;
 mod web;
 
 pub use audit::{AuditFilter, AuditRecord, AuditStorage};
+pub use feed::FeedPage;
 pub use screenshots::{CaptureSetRow, ScreenshotRow, ScreenshotStorage, SetDeletion};
 pub use sqlite::Sqlite;
 pub use web::WebStorage;
@@ -91,6 +94,9 @@ pub struct EntryRow {
     pub tag_ids: Vec<String>,
     pub source: EntrySource,
     pub locked: bool,
+    /// Bumped by the database at every change of the entry's content (starts at 1): what
+    /// `If-Match` compares.
+    pub version: i64,
 }
 
 /// Which of a user's entries a list asks for.
@@ -195,6 +201,15 @@ pub trait Storage: ScreenshotStorage + WebStorage + AuditStorage + Send + Sync +
     fn notices(&self, user_id: &str, unread_only: bool) -> Result<Vec<Notice>>;
     /// Marks one of the user's notices read; false if the user has no such notice.
     fn mark_notice_read(&self, user_id: &str, notice_id: &str) -> Result<bool>;
+
+    /// What changed for `user_id` after the cursor `since` (0: everything), at most
+    /// `limit` changes: entries as they are now, deleted ids, whether the settings or the
+    /// notices moved, and the next cursor.
+    fn feed(&self, workspace_id: &str, user_id: &str, since: i64, limit: u32) -> Result<FeedPage>;
+    /// Changes whenever the workspace's change log grows (for long-polling readers).
+    fn subscribe(&self, workspace_id: &str) -> tokio::sync::watch::Receiver<i64>;
+    /// Forgets change-log rows older than `before`; a reader behind them gets a snapshot.
+    fn expire_changes(&self, before: DateTime<Utc>) -> Result<usize>;
 
     fn idempotent_response(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>>;
     /// Forgets kept answers older than `before`; returns how many went.

@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 
 use axum::response::{IntoResponse, Response};
 
+use super::versions::{self, IfMatch};
 use super::{kept, parse_body, Caller, Idem};
 use crate::audit::{self, Author};
 use crate::idempotency::KeptInTransaction;
@@ -55,6 +56,7 @@ pub(super) fn to_json(e: &EntryRow) -> TimeEntry {
         entry_type: "REGULAR".into(),
         custom_field_values: Vec::new(),
         source: e.source,
+        version: e.version,
     }
 }
 
@@ -142,6 +144,7 @@ fn entry_from(
         tag_ids: body.tag_ids,
         source,
         locked: false,
+        version: 1,
     })
 }
 
@@ -178,7 +181,10 @@ async fn create(
     if !existed {
         audit::entry_changed(&state, Author::User(&caller.0), None, Some(&saved)).await;
     }
-    Ok(kept(StatusCode::CREATED, answer))
+    Ok(versions::tagged(
+        kept(StatusCode::CREATED, answer),
+        saved.version,
+    ))
 }
 
 /// The entry if the caller may see it: their own, or any in their workspace for an admin.
@@ -213,10 +219,12 @@ async fn read(
     State(state): State<AppState>,
     caller: Caller,
     Path((wid, id)): Path<(String, String)>,
-) -> Result<Json<TimeEntry>, ApiFailure> {
-    Ok(Json(to_json(
-        &visible_entry(&state, &caller, &wid, &id).await?,
-    )))
+) -> Result<Response, ApiFailure> {
+    let entry = visible_entry(&state, &caller, &wid, &id).await?;
+    Ok(versions::tagged(
+        Json(to_json(&entry)).into_response(),
+        entry.version,
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/workspaces/{wid}/time-entries/{id}", tag = "time entries",
@@ -228,10 +236,14 @@ async fn replace(
     State(state): State<AppState>,
     caller: Caller,
     idem: Idem,
+    if_match: IfMatch,
     Path((wid, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, ApiFailure> {
     let current = visible_entry(&state, &caller, &wid, &id).await?;
+    if let Some(moved) = versions::moved(&if_match, &current) {
+        return Ok(moved);
+    }
     writable(&caller, &current)?;
     let body: NewTimeEntry = parse_body(&body)?;
     if body.id.as_ref().is_some_and(|given| *given != id) {
@@ -248,6 +260,7 @@ async fn replace(
             "a locked entry cannot be made to run; unlock it first",
         ));
     }
+    row.version = versions::after_write(&current, &row);
     let (answer, keep) = idem.answer(StatusCode::OK, &to_json(&row))?;
     let expected = current.clone();
     let saved = state
@@ -260,7 +273,10 @@ async fn replace(
         Some(&saved),
     )
     .await;
-    Ok(kept(StatusCode::OK, answer))
+    Ok(versions::tagged(
+        kept(StatusCode::OK, answer),
+        saved.version,
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/workspaces/{wid}/time-entries/{id}", tag = "time entries",
@@ -270,9 +286,13 @@ async fn remove(
     State(state): State<AppState>,
     caller: Caller,
     idem: Idem,
+    if_match: IfMatch,
     Path((wid, id)): Path<(String, String)>,
 ) -> Result<Response, ApiFailure> {
     let current = visible_entry(&state, &caller, &wid, &id).await?;
+    if let Some(moved) = versions::moved(&if_match, &current) {
+        return Ok(moved);
+    }
     writable(&caller, &current)?;
     let keep = idem.empty(StatusCode::NO_CONTENT);
     // Deleting an entry deletes its screenshots, pictures included.
@@ -386,6 +406,7 @@ async fn stop(
     State(state): State<AppState>,
     caller: Caller,
     idem: Idem,
+    if_match: IfMatch,
     Path((wid, uid)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, ApiFailure> {
@@ -413,6 +434,9 @@ async fn stop(
         .into_iter()
         .next()
         .ok_or_else(|| ApiFailure::not_found("no timer is running"))?;
+    if let Some(moved) = versions::moved(&if_match, &running) {
+        return Ok(moved);
+    }
     writable(&caller, &running)?;
     if end < running.start {
         if running.start <= now {
@@ -427,6 +451,7 @@ async fn stop(
     }
     let mut stopped = running.clone();
     stopped.end = Some(end);
+    stopped.version = versions::after_write(&running, &stopped);
     let (answer, keep) = idem.answer(StatusCode::OK, &to_json(&stopped))?;
     let expected = running.id.clone();
     state
@@ -440,7 +465,10 @@ async fn stop(
         Some(&stopped),
     )
     .await;
-    Ok(kept(StatusCode::OK, answer))
+    Ok(versions::tagged(
+        kept(StatusCode::OK, answer),
+        stopped.version,
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/workspaces/{wid}/time-entries/{id}/lock", tag = "time entries",
@@ -491,10 +519,11 @@ pub(crate) async fn lock_as(
             "a running timer cannot be locked; stop it first",
         ));
     }
-    let entry = EntryRow {
+    let mut entry = EntryRow {
         locked,
         ..before.clone()
     };
+    entry.version = versions::after_write(&before, &entry);
     let (answer, keep) = idem.answer(StatusCode::OK, &to_json(&entry))?;
     let expected = before.clone();
     let saved = state

@@ -4,6 +4,7 @@ pub(crate) mod entries;
 mod pictures;
 pub(crate) mod screenshots;
 mod settings;
+pub(crate) mod versions;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;

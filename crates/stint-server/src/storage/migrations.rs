@@ -195,5 +195,57 @@ pub(super) fn migrations() -> Migrations<'static> {
             CREATE INDEX capture_sets_pending ON capture_sets (created_utc) WHERE stored = 0;
             CREATE INDEX screenshots_by_set ON screenshots (workspace_id, set_id, position);",
         ),
+        // Two-way sync (issue 14): every entry has a version, and every change to an entry,
+        // a workspace's settings or a member's notices takes a position in one change log,
+        // written by triggers in the change's own transaction, so no path that changes a
+        // row (an API edit, a screenshot cut, a restore, a user deleted) can forget it.
+        M::up(
+            "ALTER TABLE time_entries ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+            CREATE TABLE changes (
+                seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+                workspace_id TEXT NOT NULL,
+                user_id      TEXT,
+                kind         TEXT NOT NULL,
+                object_id    TEXT NOT NULL,
+                at_utc       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            ) STRICT;
+            CREATE INDEX changes_by_user ON changes (workspace_id, user_id, seq);
+            CREATE INDEX changes_by_time ON changes (at_utc);
+            CREATE TRIGGER entry_inserted AFTER INSERT ON time_entries BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (NEW.workspace_id, NEW.user_id, 'entry', NEW.id);
+            END;
+            CREATE TRIGGER entry_updated AFTER UPDATE OF user_id, description, start_utc,
+                end_utc, billable, project_id, task_id, tag_ids, source, locked ON time_entries
+                WHEN OLD.user_id IS NOT NEW.user_id OR OLD.description IS NOT NEW.description
+                    OR OLD.start_utc IS NOT NEW.start_utc OR OLD.end_utc IS NOT NEW.end_utc
+                    OR OLD.billable IS NOT NEW.billable OR OLD.project_id IS NOT NEW.project_id
+                    OR OLD.task_id IS NOT NEW.task_id OR OLD.tag_ids IS NOT NEW.tag_ids
+                    OR OLD.source IS NOT NEW.source OR OLD.locked IS NOT NEW.locked
+            BEGIN
+                UPDATE time_entries SET version = OLD.version + 1
+                    WHERE workspace_id = NEW.workspace_id AND id = NEW.id;
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (NEW.workspace_id, NEW.user_id, 'entry', NEW.id);
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    SELECT OLD.workspace_id, OLD.user_id, 'entry', OLD.id
+                    WHERE OLD.user_id IS NOT NEW.user_id;
+            END;
+            CREATE TRIGGER entry_deleted AFTER DELETE ON time_entries BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (OLD.workspace_id, OLD.user_id, 'entry', OLD.id);
+            END;
+            CREATE TRIGGER settings_changed AFTER UPDATE OF settings ON workspaces
+                WHEN OLD.settings IS NOT NEW.settings
+            BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (NEW.id, NULL, 'settings', NEW.id);
+            END;
+            CREATE TRIGGER notice_added AFTER INSERT ON notices BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    SELECT u.workspace_id, NEW.user_id, 'notice', NEW.id
+                    FROM users u WHERE u.id = NEW.user_id;
+            END;",
+        ),
     ])
 }

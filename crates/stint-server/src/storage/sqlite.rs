@@ -16,6 +16,35 @@ use crate::auth;
 
 pub struct Sqlite {
     conn: Mutex<Connection>,
+    hub: super::feed::ChangeHub,
+}
+
+/// The connection for one operation; when it is given back, what the operation added to
+/// the change log is told to the feed's waiting readers.
+pub(super) struct ConnGuard<'a> {
+    conn: MutexGuard<'a, Connection>,
+    hub: &'a super::feed::ChangeHub,
+}
+
+impl std::ops::Deref for ConnGuard<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for ConnGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+impl Drop for ConnGuard<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = super::sqlite_feed::publish(&self.conn, self.hub) {
+            tracing::warn!("could not tell feed readers of new changes: {e}");
+        }
+    }
 }
 
 pub(super) fn ts(t: DateTime<Utc>) -> String {
@@ -40,7 +69,7 @@ fn source_str(s: EntrySource) -> &'static str {
 
 pub(super) const ENTRY_COLUMNS: &str =
     "id, workspace_id, user_id, description, start_utc, end_utc, billable, \
-     project_id, task_id, tag_ids, source, locked";
+     project_id, task_id, tag_ids, source, locked, version";
 
 pub(super) fn entry_row(r: &Row<'_>) -> rusqlite::Result<EntryRow> {
     let tags: String = r.get(9)?;
@@ -66,6 +95,7 @@ pub(super) fn entry_row(r: &Row<'_>) -> rusqlite::Result<EntryRow> {
             _ => EntrySource::Manual,
         },
         locked: r.get(11)?,
+        version: r.get(12)?,
     })
 }
 
@@ -106,7 +136,7 @@ pub(super) fn is_constraint(e: &rusqlite::Error) -> bool {
 
 pub(super) fn write_entry(tx: &Connection, e: &EntryRow, insert: bool) -> rusqlite::Result<usize> {
     let sql = if insert {
-        format!("INSERT INTO time_entries ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
+        format!("INSERT INTO time_entries ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1)")
     } else {
         "UPDATE time_entries SET user_id = ?3, description = ?4, start_utc = ?5,
              end_utc = ?6, billable = ?7, project_id = ?8, task_id = ?9, tag_ids = ?10, source = ?11,
@@ -171,13 +201,24 @@ impl Sqlite {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         super::migrations::migrations().to_latest(&mut conn)?;
+        let hub = super::feed::ChangeHub::starting_at(super::sqlite_feed::last_position(&conn)?);
         Ok(Sqlite {
             conn: Mutex::new(conn),
+            hub,
         })
     }
 
-    pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    pub(super) fn conn(&self) -> ConnGuard<'_> {
+        ConnGuard {
+            conn: self.conn.lock().unwrap_or_else(|p| p.into_inner()),
+            hub: &self.hub,
+        }
+    }
+
+    /// The row as written, with the version the database gave it.
+    fn stored(tx: &Connection, entry: &EntryRow) -> Result<EntryRow> {
+        Self::find_entry(tx, &entry.workspace_id, &entry.id)?
+            .ok_or_else(|| StorageError::NotFound(format!("time entry {} not found", entry.id)))
     }
 
     pub(super) fn find_entry(
@@ -320,7 +361,11 @@ impl Storage for Sqlite {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if let Some(existing) = Self::find_entry(&tx, &entry.workspace_id, &entry.id)? {
-            if existing != *entry {
+            let same = EntryRow {
+                version: existing.version,
+                ..entry.clone()
+            };
+            if existing != same {
                 return Err(StorageError::Conflict(format!(
                     "an entry with id {} already exists",
                     entry.id
@@ -357,9 +402,10 @@ impl Storage for Sqlite {
                 e.into()
             }
         })?;
+        let stored = Self::stored(&tx, entry)?;
         keep_in(&tx, keep)?;
         tx.commit()?;
-        Ok(entry.clone())
+        Ok(stored)
     }
 
     fn entry(&self, workspace_id: &str, id: &str) -> Result<Option<EntryRow>> {
@@ -399,9 +445,10 @@ impl Storage for Sqlite {
                 entry.id
             )));
         }
+        let stored = Self::stored(&tx, entry)?;
         keep_in(&tx, keep)?;
         tx.commit()?;
-        Ok(entry.clone())
+        Ok(stored)
     }
 
     fn delete_entry(
@@ -484,9 +531,10 @@ impl Storage for Sqlite {
         };
         entry.end = Some(end);
         write_entry(&tx, &entry, false)?;
+        let stored = Self::stored(&tx, &entry)?;
         keep_in(&tx, keep)?;
         tx.commit()?;
-        Ok(Some(entry))
+        Ok(Some(stored))
     }
 
     fn create_project(&self, p: &Project, keep: Option<&Keep>) -> Result<Project> {
@@ -615,6 +663,24 @@ impl Storage for Sqlite {
             "UPDATE notices SET read_utc = coalesce(read_utc, ?3) WHERE id = ?1 AND user_id = ?2",
             params![notice_id, user_id, ts(Utc::now())],
         )? > 0)
+    }
+
+    fn feed(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+        since: i64,
+        limit: u32,
+    ) -> Result<super::FeedPage> {
+        super::sqlite_feed::page(&self.conn(), workspace_id, user_id, since, limit)
+    }
+
+    fn subscribe(&self, workspace_id: &str) -> tokio::sync::watch::Receiver<i64> {
+        self.hub.subscribe(workspace_id)
+    }
+
+    fn expire_changes(&self, before: DateTime<Utc>) -> Result<usize> {
+        Ok(super::sqlite_feed::expire(&self.conn(), &ts(before))?)
     }
 
     fn idempotent_response(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>> {
