@@ -70,6 +70,29 @@ pub struct TimeEntry {
     pub version: i64,
 }
 
+/// Answer of `GET /workspaces/{wid}/user/{uid}/time-entries/changes` (Stint's addition):
+/// what changed for one user after a cursor, oldest change first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EntryChanges {
+    /// Entries created or changed after the cursor, each as it is now (with its version).
+    pub entries: Vec<TimeEntry>,
+    /// Ids of the user's entries deleted after the cursor (tombstones).
+    pub deleted: Vec<String>,
+    /// The workspace's settings changed: read `GET /workspaces/{wid}/settings` again.
+    pub settings_changed: bool,
+    /// The user has new notices: read `GET /workspaces/{wid}/notices?unread=true`.
+    pub notices_changed: bool,
+    /// Where the next request starts (`since=`); opaque, only ever grows.
+    pub cursor: i64,
+    /// More changes wait: ask again at once with the new cursor.
+    pub more: bool,
+    /// This answer is every entry of the user (a first request, or a cursor older than the
+    /// 30 days the log keeps): entries the reader holds that are not in it are gone.
+    pub snapshot: bool,
+}
+
 /// Body of `POST /workspaces/{wid}/time-entries`; no `end` starts a timer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

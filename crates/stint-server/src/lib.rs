@@ -37,11 +37,20 @@ pub fn idempotency_retention() -> chrono::Duration {
     chrono::Duration::days(30)
 }
 
+/// How long the change feed's log keeps a change: an agent offline for longer catches up
+/// with a snapshot of the user's entries instead.
+pub fn change_log_retention() -> chrono::Duration {
+    chrono::Duration::days(30)
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub blobs: Arc<dyn blobs::BlobStore>,
     pub web: web::WebConfig,
+    /// Set when the server begins to stop: long-polls answer at once instead of holding the
+    /// shutdown for up to a minute.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -60,6 +69,7 @@ impl AppState {
             storage: Arc::new(storage),
             blobs: Arc::new(blobs),
             web: web::WebConfig::default(),
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         })
     }
 }
@@ -112,6 +122,15 @@ pub async fn expire_screenshots(
         tracing::info!(
             records = expired,
             "retention deleted audit records older than a year"
+        );
+    }
+    let forgotten = state
+        .db(move |db| db.expire_changes(now - change_log_retention()))
+        .await?;
+    if forgotten > 0 {
+        tracing::info!(
+            changes = forgotten,
+            "retention forgot change-log rows; readers behind them get a snapshot"
         );
     }
     Ok(count)
@@ -234,6 +253,7 @@ pub async fn serve(
     println!("listening on http://{addr}");
     tracing::info!(%addr, "stint-server listening");
     let retention = tokio::spawn(run_retention(state.clone()));
+    let state_stopping = state.stopping.clone();
     // A client that stops sending in the middle of a body is cut off too: each pause
     // between a body's frames may last as long as the headers may take.
     let service = hyper_util::service::TowerToHyperService::new(
@@ -272,6 +292,7 @@ pub async fn serve(
         });
     }
     retention.abort();
+    state_stopping.send_replace(true);
     if tokio::time::timeout(std::time::Duration::from_secs(30), graceful.shutdown())
         .await
         .is_err()

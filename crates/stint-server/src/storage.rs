@@ -202,10 +202,16 @@ pub trait Storage: ScreenshotStorage + WebStorage + AuditStorage + Send + Sync +
     /// Marks one of the user's notices read; false if the user has no such notice.
     fn mark_notice_read(&self, user_id: &str, notice_id: &str) -> Result<bool>;
 
-    /// What changed for `user_id` after the cursor `since` (0: everything), at most
+    /// What changed for `user_id` after the cursor `since` (`None`: everything), at most
     /// `limit` changes: entries as they are now, deleted ids, whether the settings or the
     /// notices moved, and the next cursor.
-    fn feed(&self, workspace_id: &str, user_id: &str, since: i64, limit: u32) -> Result<FeedPage>;
+    fn feed(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+        since: Option<i64>,
+        limit: u32,
+    ) -> Result<FeedPage>;
     /// Changes whenever the workspace's change log grows (for long-polling readers).
     fn subscribe(&self, workspace_id: &str) -> tokio::sync::watch::Receiver<i64>;
     /// Forgets change-log rows older than `before`; a reader behind them gets a snapshot.

@@ -228,9 +228,9 @@ async fn read(
 }
 
 #[utoipa::path(put, path = "/api/v1/workspaces/{wid}/time-entries/{id}", tag = "time entries",
-    params(("wid" = String, Path, description = "Workspace id"), ("id" = String, Path, description = "Entry id"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first answer is replayed")),
+    params(("wid" = String, Path, description = "Workspace id"), ("id" = String, Path, description = "Entry id"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first answer is replayed"), ("If-Match" = Option<String>, Header, description = "Stint's addition: the entry's version the change was decided on (its ETag, e.g. \"3\"); a 412 with the entry as it is now answers when it moved since. Without it the change is made as in Clockify")),
     request_body = NewTimeEntry,
-    responses((status = 200, body = TimeEntry), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 403, body = ApiError), (status = 409, body = ApiError),
+    responses((status = 200, body = TimeEntry), (status = 412, body = TimeEntry, description = "The entry moved since the If-Match version: here it is as it is now, with message and code"), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 403, body = ApiError), (status = 409, body = ApiError),
         (status = 413, body = ApiError), (status = 422, body = ApiError)))]
 async fn replace(
     State(state): State<AppState>,
@@ -280,8 +280,8 @@ async fn replace(
 }
 
 #[utoipa::path(delete, path = "/api/v1/workspaces/{wid}/time-entries/{id}", tag = "time entries",
-    params(("wid" = String, Path, description = "Workspace id"), ("id" = String, Path, description = "Entry id"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first answer is replayed")),
-    responses((status = 204), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+    params(("wid" = String, Path, description = "Workspace id"), ("id" = String, Path, description = "Entry id"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first answer is replayed"), ("If-Match" = Option<String>, Header, description = "Stint's addition: the entry's version the change was decided on (its ETag, e.g. \"3\"); a 412 with the entry as it is now answers when it moved since. Without it the change is made as in Clockify")),
+    responses((status = 204), (status = 412, body = TimeEntry, description = "The entry moved since the If-Match version: here it is as it is now, with message and code"), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,
@@ -309,7 +309,7 @@ async fn remove(
 }
 
 /// A regular user reaches only their own list; an admin anyone's in the workspace.
-fn may_see_user(caller: &Caller, wid: &str, uid: &str) -> Result<(), ApiFailure> {
+pub(super) fn may_see_user(caller: &Caller, wid: &str, uid: &str) -> Result<(), ApiFailure> {
     caller.own_workspace(wid)?;
     if caller.0.id != uid && !caller.is_admin() {
         return Err(ApiFailure::not_found(format!("user {uid} not found")));
@@ -341,7 +341,7 @@ fn ceil_millis(t: DateTime<Utc>) -> DateTime<Utc> {
     }
 }
 
-fn query_number(
+pub(super) fn query_number(
     q: &HashMap<String, String>,
     name: &str,
     default: u32,
@@ -398,9 +398,9 @@ async fn list(
 }
 
 #[utoipa::path(patch, path = "/api/v1/workspaces/{wid}/user/{uid}/time-entries", tag = "time entries",
-    params(("wid" = String, Path, description = "Workspace id"), ("uid" = String, Path, description = "User id"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first answer is replayed")),
+    params(("wid" = String, Path, description = "Workspace id"), ("uid" = String, Path, description = "User id"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first answer is replayed"), ("If-Match" = Option<String>, Header, description = "Stint's addition: the entry's version the change was decided on (its ETag, e.g. \"3\"); a 412 with the entry as it is now answers when it moved since. Without it the change is made as in Clockify")),
     request_body = StopTimer,
-    responses((status = 200, body = TimeEntry), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 403, body = ApiError),
+    responses((status = 200, body = TimeEntry), (status = 412, body = TimeEntry, description = "The entry moved since the If-Match version: here it is as it is now, with message and code"), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 403, body = ApiError),
         (status = 413, body = ApiError), (status = 422, body = ApiError)))]
 async fn stop(
     State(state): State<AppState>,

@@ -1,5 +1,6 @@
 //! The `/api/v1` routes in Clockify's shape.
 
+mod changes;
 pub(crate) mod entries;
 mod pictures;
 pub(crate) mod screenshots;
@@ -60,6 +61,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(clients))
         .routes(routes!(tags))
         .merge(entries::routes())
+        .merge(changes::routes())
         .merge(settings::routes())
         .merge(screenshots::routes().layer(DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES)))
 }

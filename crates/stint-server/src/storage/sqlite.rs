@@ -669,7 +669,7 @@ impl Storage for Sqlite {
         &self,
         workspace_id: &str,
         user_id: &str,
-        since: i64,
+        since: Option<i64>,
         limit: u32,
     ) -> Result<super::FeedPage> {
         super::sqlite_feed::page(&self.conn(), workspace_id, user_id, since, limit)

@@ -41,14 +41,16 @@ pub(super) fn page(
     conn: &Connection,
     workspace_id: &str,
     user_id: &str,
-    since: i64,
+    since: Option<i64>,
     limit: u32,
 ) -> Result<FeedPage> {
     let first_kept: Option<i64> =
         conn.query_row("SELECT min(seq) FROM changes", [], |r| r.get(0))?;
     let last = last_position(conn)?;
-    // A first sync, or a cursor older than what the log still holds: everything.
-    if since <= 0 || since < first_kept.unwrap_or(last + 1) - 1 {
+    // A first sync, or a cursor older than what the log still holds (the rows after it
+    // were forgotten): everything.
+    let forgotten = |since: i64| since < first_kept.map_or(last, |first| first - 1);
+    let Some(since) = since.filter(|s| !forgotten(*s)) else {
         let cursor = last;
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {ENTRY_COLUMNS} FROM time_entries WHERE workspace_id = ?1 AND user_id = ?2
@@ -65,7 +67,7 @@ pub(super) fn page(
             snapshot: true,
             ..FeedPage::default()
         });
-    }
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT seq, kind, object_id FROM changes
          WHERE workspace_id = ?1 AND (user_id = ?2 OR user_id IS NULL) AND seq > ?3
