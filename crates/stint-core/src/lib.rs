@@ -7,6 +7,7 @@ pub mod capture;
 pub mod day;
 pub mod entry;
 pub mod idle;
+pub mod merge;
 pub mod presence;
 pub mod reconcile;
 pub mod screenshot_rules;
