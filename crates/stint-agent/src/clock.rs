@@ -84,3 +84,10 @@ impl Clock for TokioClock {
         (awake, awake + self.offsets().slept)
     }
 }
+
+/// A moment as the user reads it in messages: their own time zone, to the minute.
+pub fn local_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&chrono::Local)
+        .format("%a %-d %b %H:%M")
+        .to_string()
+}

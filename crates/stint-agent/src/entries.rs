@@ -56,7 +56,16 @@ impl Agent {
         }
     }
 
+    /// Refuses a change to an entry an admin locked on the server.
+    fn unlocked(&self, id: &EntryId) -> Result<(), AgentError> {
+        if self.store.is_locked(id)? {
+            return Err(AgentError::Locked);
+        }
+        Ok(())
+    }
+
     pub fn edit(&mut self, id: &EntryId, patch: &EntryPatch) -> Result<Entry, AgentError> {
+        self.unlocked(id)?;
         let now = self.now();
         let edited = self.store.get(id)?.patched(patch, now)?;
         self.store.save(&edited)?;
@@ -69,6 +78,7 @@ impl Agent {
     }
 
     pub fn delete(&mut self, id: &EntryId) -> Result<(), AgentError> {
+        self.unlocked(id)?;
         let was_running = self.store.get(id)?.is_running();
         self.store.delete(id)?;
         if was_running {

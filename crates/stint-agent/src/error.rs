@@ -26,6 +26,10 @@ pub enum AgentError {
     SaveSettings(std::io::Error),
     #[error("not possible here: {0}")]
     Unsupported(&'static str),
+    /// An admin locked the entry on the server (Clockify's "lock time entries"): it can
+    /// no longer be edited or deleted by its owner.
+    #[error("this entry is locked by your workspace's admin and can no longer be changed")]
+    Locked,
 }
 
 impl AgentError {
@@ -46,6 +50,7 @@ impl AgentError {
             AgentError::NoIdlePrompt => "no_idle_prompt",
             AgentError::SaveSettings(_) => "storage",
             AgentError::Unsupported(_) => "unsupported",
+            AgentError::Locked => "locked",
         }
     }
 }

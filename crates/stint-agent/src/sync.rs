@@ -1,19 +1,22 @@
 //! Sync with a Stint server. The sync task (one per sign-in, on the agent's runtime) does
 //! the network: it asks the agent's task for the due outbox rows, sends them, and hands
-//! back the answers to be recorded; with nothing to send it asks the server about the timer,
-//! the workspace's settings and notices, then sleeps until a change is made or a few
-//! seconds pass. The agent's task keeps the store, the status, the policy and the notices
-//! already shown: the sync task holds nothing but the connection.
+//! back the answers to be recorded (a change whose entry moved on the server is merged,
+//! and the user is told what of theirs was not kept). With nothing to send it reads the
+//! server's change feed from the stored cursor, held by the server until something changes
+//! (a long-poll of up to a minute, so an idle agent asks about once a minute), and hands
+//! each answer to the agent's task to apply; the settings and notices are read when the
+//! feed says they changed. A change made here cuts the long-poll short. The agent's task
+//! keeps the store, the status, the policy and the notices already shown: the sync task
+//! holds nothing but the connection.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use stint_api::Notice;
-use stint_core::Entry;
+use stint_api::{EntryChanges, Notice};
 use stint_ipc::protocol::Answer;
 use stint_ipc::{AgentEvent, SyncState, SyncStatus, UiError, WorkspacePolicy};
 use stint_store::OutboxRow;
-use stint_sync::{Credentials, Delivery, Plan, Remote, RemoteTimer, Step};
+use stint_sync::{Credentials, Delivery, Plan, Remote, Step};
 use tokio::sync::{mpsc, oneshot, Notify};
 
 use crate::actor::{Agent, Message};
@@ -23,8 +26,9 @@ use crate::error::AgentError;
 
 /// How many changes of different entries are sent at once.
 const SEND_AT_ONCE: usize = 4;
-/// How often a signed-in agent with nothing to send asks the server what changed.
-const PULL_EVERY: Duration = Duration::from_secs(5);
+/// How long the server may hold a look at the change feed while nothing changes
+/// (seconds; the server allows 60, proxies commonly cut idle requests at 60 to 100).
+const LONG_POLL_SECS: u32 = 55;
 /// How often the waiting and refused counts are told while a backlog drains.
 const COUNTS_EVERY: Duration = Duration::from_millis(500);
 
@@ -38,12 +42,19 @@ pub(crate) enum SyncAsk {
         deliveries: Vec<Delivery>,
         reply: oneshot::Sender<Vec<Step>>,
     },
-    LocalTimer {
-        reply: oneshot::Sender<Option<Entry>>,
+    /// Where the account's feed was read up to.
+    Cursor {
+        account: String,
+        reply: oneshot::Sender<Option<i64>>,
     },
-    Timer(RemoteTimer),
+    /// One answer of the feed, to apply.
+    Feed {
+        account: String,
+        changes: EntryChanges,
+        reply: oneshot::Sender<()>,
+    },
     Workspace {
-        policy: WorkspacePolicy,
+        policy: Option<WorkspacePolicy>,
         notices: Vec<Notice>,
     },
     /// Where sync stands: `offline` says why the last try failed; `settled` that it is
@@ -240,7 +251,7 @@ impl Agent {
                 reply,
             } => {
                 let now = self.now();
-                let steps = self.store.relaxed(|store| {
+                let steps: Vec<Step> = self.store.relaxed(|store| {
                     rows.iter()
                         .zip(deliveries)
                         .map(|(row, delivery)| {
@@ -252,24 +263,98 @@ impl Agent {
                         })
                         .collect()
                 });
+                self.tell_merges(&steps);
                 let _ = reply.send(steps);
             }
-            SyncAsk::LocalTimer { reply } => {
-                let _ = reply.send(self.store.running().ok().flatten());
+            SyncAsk::Cursor { account, reply } => {
+                let cursor = self.store.sync_cursor(&account).unwrap_or_else(|e| {
+                    tracing::error!("could not read the feed's cursor; reading it all: {e}");
+                    None
+                });
+                let _ = reply.send(cursor);
             }
-            SyncAsk::Timer(timer) => match stint_sync::adopt_timer(&mut self.store, &timer) {
-                Ok(Some(running)) => self.timer_changed(running),
-                Ok(None) => {}
-                Err(e) => tracing::warn!("could not adopt the server's timer: {e}"),
-            },
+            SyncAsk::Feed {
+                account,
+                changes,
+                reply,
+            } => {
+                match stint_sync::apply_changes(&mut self.store, &account, changes) {
+                    Ok(applied) if applied.changed > 0 => {
+                        tracing::info!(entries = applied.changed, "applied changes made elsewhere");
+                        self.remote_changed();
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!("could not apply the server's changes: {e}"),
+                }
+                let _ = reply.send(());
+            }
             SyncAsk::Workspace { policy, notices } => self.workspace_learned(policy, notices),
             SyncAsk::Status { offline, settled } => self.publish_status(offline, settled),
         }
     }
 
+    /// Entries changed here because of the server: the window's lists and, if it moved,
+    /// the timer follow.
+    fn remote_changed(&mut self) {
+        match self.store.running() {
+            Ok(running) => self.timer_changed(running),
+            Err(e) => {
+                tracing::error!("could not read the running entry: {e}");
+                self.emit(AgentEvent::EntriesChanged);
+            }
+        }
+    }
+
+    /// Merges that dropped some of the user's values, and changes to entries deleted on the
+    /// server, are told as notifications; the lists follow.
+    fn tell_merges(&mut self, steps: &[Step]) {
+        let mut changed = false;
+        for step in steps {
+            let lines: Vec<String> = match step {
+                Step::Merged(outcome) => {
+                    changed = true;
+                    let mut lines: Vec<String> = outcome
+                        .conflicts
+                        .iter()
+                        .map(|c| c.describe(crate::clock::local_time))
+                        .collect();
+                    if outcome.delete_refused {
+                        lines.push(
+                            "An entry you deleted was locked by your workspace's admin \
+                             meanwhile; it is kept."
+                                .to_owned(),
+                        );
+                    }
+                    lines
+                }
+                Step::Gone(entry) => {
+                    changed = true;
+                    let what = entry
+                        .as_ref()
+                        .map(|e| format!(" \u{201c}{}\u{201d}", e.description))
+                        .unwrap_or_default();
+                    vec![format!(
+                        "The entry{what} was deleted on the server; your change to it was dropped."
+                    )]
+                }
+                _ => Vec::new(),
+            };
+            for message in lines {
+                tracing::info!("{message}");
+                self.emit(AgentEvent::Notice {
+                    id: format!("sync-{}", uuid::Uuid::new_v4()),
+                    message,
+                });
+            }
+        }
+        if changed {
+            self.remote_changed();
+        }
+    }
+
     /// A changed policy and each notice not yet shown become events.
-    fn workspace_learned(&mut self, policy: WorkspacePolicy, notices: Vec<Notice>) {
-        if self.sync.policy.as_ref() != Some(&policy) {
+    fn workspace_learned(&mut self, policy: Option<WorkspacePolicy>, notices: Vec<Notice>) {
+        if let Some(policy) = policy.filter(|p| self.sync.policy.as_ref() != Some(p)) {
             self.sync.policy = Some(policy.clone());
             self.emit(AgentEvent::PolicyChanged { policy });
         }
@@ -349,15 +434,18 @@ impl Asker {
 }
 
 async fn run(remote: Remote, agent: Asker, wake: Arc<Notify>, clock: Arc<dyn Clock>) {
+    let account = stint_sync::account_key(&remote);
     let mut offline: Option<String> = None;
+    // Failed looks at the feed in a row: the next one waits longer (as a failed delivery).
+    let mut feed_failures: u32 = 0;
     loop {
         let Some(plan) = agent.ask(|reply| SyncAsk::Plan { reply }).await else {
             return;
         };
         let wait = match plan {
-            Ok(Plan::Ready(rows)) => {
-                let deliveries = stint_sync::deliver_all(&remote, &rows).await;
-                let rows = rows.into_iter().map(|(row, _)| row).collect();
+            Ok(Plan::Ready(planned)) => {
+                let deliveries = stint_sync::deliver_all(&remote, &planned).await;
+                let rows = planned.into_iter().map(|p| p.row).collect();
                 let record = |reply| SyncAsk::Record {
                     rows,
                     deliveries,
@@ -373,10 +461,35 @@ async fn run(remote: Remote, agent: Asker, wake: Arc<Notify>, clock: Arc<dyn Clo
                 None
             }
             Ok(Plan::WaitUntil(t)) => Some((t - clock.now()).to_std().unwrap_or(Duration::ZERO)),
-            // Everything is on the server: learn what changed there, then look again soon.
+            // Everything is on the server: read what changed there. The status is told
+            // first, as the look may be held for a minute.
             Ok(Plan::Empty) => {
-                offline = pull(&remote, &agent).await.err();
-                Some(PULL_EVERY)
+                let status = SyncAsk::Status {
+                    offline: offline.clone(),
+                    settled: true,
+                };
+                if agent.tell(status).await.is_none() {
+                    return;
+                }
+                // Right after a failure, a quick look says whether the server is back.
+                let hold = if offline.is_some() { 0 } else { LONG_POLL_SECS };
+                tokio::select! {
+                    looked = look(&remote, &agent, &account, hold) => match looked {
+                        Ok(()) => {
+                            offline = None;
+                            feed_failures = 0;
+                            None
+                        }
+                        Err(reason) => {
+                            tracing::info!("reading the server's changes failed: {reason}");
+                            offline = Some(reason);
+                            feed_failures += 1;
+                            Some(stint_core::backoff::retry_delay(feed_failures, fastrand::f64()))
+                        }
+                    },
+                    // A change here: send it now rather than when the look ends.
+                    () = wake.notified() => None,
+                }
             }
             Err(e) => {
                 tracing::error!("sync could not read the outbox: {e}");
@@ -400,17 +513,54 @@ async fn run(remote: Remote, agent: Asker, wake: Arc<Notify>, clock: Arc<dyn Clo
     }
 }
 
-/// The timer, the workspace's settings and the unread notices (marked read once passed on,
-/// so each is shown once).
-async fn pull(remote: &Remote, agent: &Asker) -> Result<(), String> {
-    let local = agent
-        .ask(|reply| SyncAsk::LocalTimer { reply })
-        .await
-        .flatten();
-    let timer = stint_sync::fetch_timer(remote, local).await?;
-    agent.tell(SyncAsk::Timer(timer)).await;
-    let policy = WorkspacePolicy::from(remote.settings().await?);
-    let notices = remote.unread_notices().await?;
+/// One look at the change feed (held up to `hold` seconds by the server), applied here;
+/// then the settings and the unread notices if it says they changed (notices are marked
+/// read once passed on, so each is shown once).
+async fn look(remote: &Remote, agent: &Asker, account: &str, hold: u32) -> Result<(), String> {
+    loop {
+        let since = agent
+            .ask(|reply| SyncAsk::Cursor {
+                account: account.to_owned(),
+                reply,
+            })
+            .await
+            .flatten();
+        let changes = remote.changes(since, hold).await?;
+        let (more, settings, notices) = (
+            changes.more,
+            changes.settings_changed,
+            changes.notices_changed,
+        );
+        agent
+            .ask(|reply| SyncAsk::Feed {
+                account: account.to_owned(),
+                changes,
+                reply,
+            })
+            .await;
+        if settings || notices {
+            learn(remote, agent, settings, notices).await?;
+        }
+        if !more {
+            return Ok(());
+        }
+    }
+}
+
+async fn learn(
+    remote: &Remote,
+    agent: &Asker,
+    settings: bool,
+    notices: bool,
+) -> Result<(), String> {
+    let policy = match settings {
+        true => Some(WorkspacePolicy::from(remote.settings().await?)),
+        false => None,
+    };
+    let notices = match notices {
+        true => remote.unread_notices().await?,
+        false => Vec::new(),
+    };
     let ids: Vec<String> = notices.iter().map(|n| n.id.clone()).collect();
     agent.tell(SyncAsk::Workspace { policy, notices }).await;
     for id in ids {

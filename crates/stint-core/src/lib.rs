@@ -9,7 +9,6 @@ pub mod entry;
 pub mod idle;
 pub mod merge;
 pub mod presence;
-pub mod reconcile;
 pub mod screenshot_rules;
 pub mod time;
 pub mod timer;

@@ -122,9 +122,11 @@ pub fn merge(base: &Entry, ours: &Entry, theirs: &Entry, theirs_locked: bool) ->
             t
         }
     };
-    let (Value::Text(description), Value::Time(Some(start)), Value::Time(end)) =
-        (pick(Field::Description), pick(Field::Start), pick(Field::End))
-    else {
+    let (Value::Text(description), Value::Time(Some(start)), Value::Time(end)) = (
+        pick(Field::Description),
+        pick(Field::Start),
+        pick(Field::End),
+    ) else {
         // `value` gives each field its own kind; this arm cannot be reached.
         return Merged {
             entry: theirs.clone(),

@@ -407,7 +407,10 @@ fn the_openapi_document_lists_every_route() {
         ("delete", "/api/v1/workspaces/{wid}/time-entries/{id}"),
         ("get", "/api/v1/workspaces/{wid}/user/{uid}/time-entries"),
         ("patch", "/api/v1/workspaces/{wid}/user/{uid}/time-entries"),
-        ("get", "/api/v1/workspaces/{wid}/user/{uid}/time-entries/changes"),
+        (
+            "get",
+            "/api/v1/workspaces/{wid}/user/{uid}/time-entries/changes",
+        ),
         ("get", "/api/v1/workspaces/{wid}/settings"),
         ("put", "/api/v1/workspaces/{wid}/settings"),
         ("get", "/api/v1/workspaces/{wid}/notices"),

@@ -6,6 +6,7 @@
 mod captures;
 mod migrations;
 mod outbox;
+mod remote;
 pub mod time;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use stint_core::{Entry, EntryId};
 pub use captures::{LocalCaptureSet, LocalPicture, CAPTURE_ENTITY};
 pub use migrations::{migrations, SCHEMA_VERSION};
 pub use outbox::{Change, OutboxBatch, OutboxRow, ParkedRow};
+pub use remote::{Applied, FeedBatch, MovedOutcome, RemoteEntry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -261,30 +263,6 @@ impl Store {
         Ok(())
     }
 
-    /// Writes what the server says happened elsewhere, without queueing it back, but only
-    /// if nothing here changed meanwhile: no change waits to be sent and the running entry
-    /// is still `expected_running`. Returns whether it was written.
-    pub fn apply_remote_if_quiet(
-        &mut self,
-        expected_running: Option<&EntryId>,
-        entries: &[Entry],
-    ) -> Result<bool, StoreError> {
-        let tx = self.write()?;
-        let pending: i64 =
-            tx.query_row("SELECT count(*) FROM outbox WHERE parked = 0", [], |r| {
-                r.get(0)
-            })?;
-        let running = running_in(&tx)?.map(|e| e.id);
-        if pending > 0 || running.as_ref() != expected_running {
-            return Ok(false);
-        }
-        for entry in entries {
-            write_entry(&tx, entry)?;
-        }
-        tx.commit()?;
-        Ok(true)
-    }
-
     /// Writes several entries in one transaction, each with its outbox row, in the order
     /// given (end a running entry before starting the next).
     pub fn save_all(&mut self, entries: &[Entry]) -> Result<(), StoreError> {
@@ -322,17 +300,22 @@ fn running_in(conn: &Connection) -> Result<Option<Entry>, StoreError> {
 
 fn upsert(tx: &rusqlite::Transaction<'_>, entry: &Entry) -> Result<(), StoreError> {
     write_entry(tx, entry)?;
-    let payload = serde_json::json!({
+    enqueue(tx, &entry.id.0, OutboxOp::Upsert, &payload_of(entry))
+}
+
+/// An upsert row's payload: the entry's content in the server's body shape.
+pub(crate) fn payload_of(entry: &Entry) -> String {
+    serde_json::json!({
         "id": entry.id.0,
         "description": entry.description,
         "start": time::to_sql(entry.start),
         "end": entry.end.map(time::to_sql),
-    });
-    enqueue(tx, &entry.id.0, OutboxOp::Upsert, &payload.to_string())
+    })
+    .to_string()
 }
 
 /// Writes the entry row alone; callers decide whether an outbox row goes with it.
-fn write_entry(tx: &rusqlite::Transaction<'_>, entry: &Entry) -> Result<(), StoreError> {
+pub(crate) fn write_entry(tx: &rusqlite::Transaction<'_>, entry: &Entry) -> Result<(), StoreError> {
     let result = tx.execute(
         "INSERT INTO entries (id, description, start_utc, end_utc) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(id) DO UPDATE SET description = excluded.description,
@@ -384,14 +367,14 @@ pub(crate) fn enqueue_entity(
     Ok(())
 }
 
-struct RawEntry {
+pub(crate) struct RawEntry {
     id: String,
     description: String,
     start: String,
     end: Option<String>,
 }
 
-fn raw_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
+pub(crate) fn raw_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
     Ok(RawEntry {
         id: row.get(0)?,
         description: row.get(1)?,
@@ -401,7 +384,7 @@ fn raw_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
 }
 
 impl RawEntry {
-    fn into_entry(self) -> Result<Entry, StoreError> {
+    pub(crate) fn into_entry(self) -> Result<Entry, StoreError> {
         Ok(Entry {
             id: EntryId(self.id),
             description: self.description,

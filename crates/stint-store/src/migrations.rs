@@ -4,7 +4,7 @@
 use rusqlite_migration::{Migrations, M};
 
 /// The schema version the last step leaves behind.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -76,6 +76,26 @@ pub fn migrations() -> Migrations<'static> {
                 jpeg           BLOB NOT NULL
             ) STRICT;
             CREATE INDEX capture_pictures_by_set ON capture_pictures (set_id, position);",
+        ),
+        // 5: two-way sync (issue 14). `remote_entries` keeps each entry as the server last
+        // said it was, with its version: the base an edit here is merged from when the
+        // server's copy moved meanwhile. `sync_cursor` is where the server's change feed
+        // was read up to, for one account (another account starts afresh). An entry
+        // locked on the server is locked here too.
+        M::up(
+            "ALTER TABLE entries ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE remote_entries (
+                id          TEXT PRIMARY KEY NOT NULL,
+                version     INTEGER NOT NULL,
+                description TEXT NOT NULL,
+                start_utc   TEXT NOT NULL,
+                end_utc     TEXT,
+                locked      INTEGER NOT NULL
+            ) STRICT;
+            CREATE TABLE sync_cursor (
+                account TEXT PRIMARY KEY NOT NULL,
+                cursor  INTEGER
+            ) STRICT;",
         ),
     ])
 }

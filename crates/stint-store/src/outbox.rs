@@ -81,9 +81,10 @@ pub struct ParkedRow {
     pub reason: String,
 }
 
-const OUTBOX_COLUMNS: &str = "seq, entity_id, op, payload, idempotency_key, attempts, entity";
+pub(crate) const OUTBOX_COLUMNS: &str =
+    "seq, entity_id, op, payload, idempotency_key, attempts, entity";
 
-fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+pub(crate) fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     let (op, payload, entity): (String, String, String) = (r.get(2)?, r.get(3)?, r.get(6)?);
     Ok(OutboxRow {
         seq: r.get(0)?,

@@ -232,32 +232,6 @@ fn the_outbox_goes_in_order_waits_after_failures_and_parks_refusals() {
 }
 
 #[test]
-fn remote_changes_apply_only_when_nothing_changed_here() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
-    // Something waits to be sent: the server's view is older, so nothing is applied.
-    store.save(&entry("mine", 0, Some(5))).unwrap();
-    assert!(!store
-        .apply_remote_if_quiet(None, &[entry("theirs", 10, None)])
-        .unwrap());
-    let seq = store.outbox().unwrap()[0].seq;
-    store.outbox_done(seq).unwrap();
-    // The running entry moved on meanwhile: not applied either.
-    assert!(!store
-        .apply_remote_if_quiet(Some(&EntryId("gone".into())), &[entry("theirs", 10, None)])
-        .unwrap());
-    // Quiet: applied, and not queued back to the server.
-    assert!(store
-        .apply_remote_if_quiet(None, &[entry("theirs", 10, None)])
-        .unwrap());
-    assert_eq!(
-        store.running().unwrap().unwrap().id,
-        EntryId("theirs".into())
-    );
-    assert!(store.outbox().unwrap().is_empty());
-}
-
-#[test]
 fn a_batch_stops_at_the_first_repeated_entry_or_row_not_due() {
     use stint_store::OutboxBatch;
     let dir = tempfile::tempdir().unwrap();

@@ -4,19 +4,26 @@
 //! [`plan`] picks the due rows (store), [`deliver_all`] sends them (network only) and
 //! [`record`] writes each outcome back (store). [`drain_batch`] does all three in a row,
 //! for tests and benches that own both. Every request carries the row's idempotency key and
-//! the entry's own id, so a retry after a lost answer can never create a second entry.
+//! the entry's own id, so a retry after a lost answer can never create a second entry, and
+//! an entry the server had carries the version it was decided on, so it never overwrites a
+//! change made elsewhere (the server's copy is merged instead). [`apply_changes`] writes
+//! the server's change feed into the store (issue 14).
 //!
 //! This crate sees only the shared tables through `stint_store::Store`; the private ones
 //! (idle, auto tracker) live behind other types it cannot name.
 
 mod remote;
 
-pub use remote::{Account, Credentials, Delivery, Remote, SyncError};
+pub use remote::{remote_of, Account, Credentials, Delivery, Remote, SyncError};
 
 use chrono::{DateTime, Utc};
+use stint_api::EntryChanges;
 use stint_core::backoff::retry_delay;
 use stint_core::Entry;
-use stint_store::{LocalCaptureSet, OutboxBatch, OutboxRow, Store, StoreError};
+use stint_store::{
+    Applied, FeedBatch, LocalCaptureSet, MovedOutcome, OutboxBatch, OutboxRow, RemoteEntry, Store,
+    StoreError,
+};
 
 /// What one drain step did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,14 +38,29 @@ pub enum Step {
     WaitUntil(DateTime<Utc>),
     /// The try failed (offline, 5xx); the row waits for its retry.
     Failed(String),
+    /// The server's copy had moved: the change was merged with it (and is sent again if
+    /// anything of the device's is left to send).
+    Merged(MovedOutcome),
+    /// The entry was deleted on the server; the device's change to it was dropped (the
+    /// entry as it was here).
+    Gone(Option<Entry>),
 }
 
-/// The rows due now, each with the pictures it carries (a screenshot upload).
+/// A due row with what its delivery needs: the pictures of a screenshot upload, and the
+/// entry as the server last had it.
+#[derive(Debug)]
+pub struct Planned {
+    pub row: OutboxRow,
+    pub capture: Option<LocalCaptureSet>,
+    pub base: Option<RemoteEntry>,
+}
+
+/// The rows due now.
 #[derive(Debug)]
 pub enum Plan {
     Empty,
     WaitUntil(DateTime<Utc>),
-    Ready(Vec<(OutboxRow, Option<LocalCaptureSet>)>),
+    Ready(Vec<Planned>),
 }
 
 /// Up to `width` due rows (of different entries: one entry's changes go one after another),
@@ -51,29 +73,28 @@ pub fn plan(store: &Store, now: DateTime<Utc>, width: usize) -> Result<Plan, Sto
     };
     rows.into_iter()
         .map(|row| {
-            let capture = match &row.change {
-                stint_store::Change::UploadCapture { set_id } => store.capture_set(set_id)?,
-                _ => None,
+            let (capture, base) = match &row.change {
+                stint_store::Change::UploadCapture { set_id } => (store.capture_set(set_id)?, None),
+                _ => (None, store.remote_entry(&row.entity_id)?),
             };
-            Ok((row, capture))
+            Ok(Planned { row, capture, base })
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Plan::Ready)
 }
 
 /// Sends the planned rows at once; the deliveries come back in the same order.
-pub async fn deliver_all(
-    remote: &Remote,
-    rows: &[(OutboxRow, Option<LocalCaptureSet>)],
-) -> Vec<Delivery> {
+pub async fn deliver_all(remote: &Remote, rows: &[Planned]) -> Vec<Delivery> {
     let sends = rows
         .iter()
-        .map(|(row, capture)| remote.deliver(row, capture.as_ref()));
+        .map(|p| remote.deliver(&p.row, p.capture.as_ref(), p.base.as_ref()));
     futures_util::future::join_all(sends).await
 }
 
-/// Writes the outcome of one delivery: done rows leave the outbox, refused ones are parked
-/// with their reason, failed ones wait for a retry (`jitter` in `[0, 1)` spreads retries).
+/// Writes the outcome of one delivery: done rows leave the outbox (the server's answer is
+/// the entry's new base), a moved entry is merged, a change to an entry deleted on the
+/// server is dropped, refused rows are parked with their reason, failed ones wait for a
+/// retry (`jitter` in `[0, 1)` spreads retries).
 pub fn record(
     store: &mut Store,
     row: &OutboxRow,
@@ -82,9 +103,19 @@ pub fn record(
     jitter: f64,
 ) -> Result<Step, StoreError> {
     match delivery {
-        Delivery::Done => {
-            store.outbox_done(row.seq)?;
+        Delivery::Done(answer) => {
+            store.delivered(row.seq, answer.as_ref())?;
             Ok(Step::Sent)
+        }
+        Delivery::Moved(current) => {
+            let outcome = store.moved(row.seq, &current)?;
+            tracing::info!(entry = %row.entity_id, version = current.version,
+                conflicts = outcome.conflicts.len(), "merged with the server's newer copy");
+            Ok(Step::Merged(outcome))
+        }
+        Delivery::Gone => {
+            tracing::info!(entry = %row.entity_id, "deleted on the server; the change here is dropped");
+            Ok(Step::Gone(store.gone_on_server(row.seq)?))
         }
         Delivery::Refused(reason) => {
             tracing::warn!(seq = row.seq, entry = %row.entity_id, "server refused a change: {reason}");
@@ -121,7 +152,7 @@ pub async fn drain_batch(
     let deliveries = deliver_all(remote, &rows).await;
     rows.iter()
         .zip(deliveries)
-        .map(|((row, _), delivery)| record(store, row, delivery, now, jitter))
+        .map(|(p, delivery)| record(store, &p.row, delivery, now, jitter))
         .collect()
 }
 
@@ -139,63 +170,40 @@ pub async fn drain_step(
         .unwrap_or(Step::Idle))
 }
 
-/// What the server says about the timer, read for the device's running entry `local`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoteTimer {
-    /// The device's running entry the answer was read for.
-    pub local: Option<Entry>,
-    /// The timer running on the server.
-    pub running: Option<Entry>,
-    /// The server's copy of `local` when another timer (or none) runs there.
-    pub local_copy: Option<Entry>,
+/// Which account a store's feed cursor belongs to: the server and the user.
+pub fn account_key(remote: &Remote) -> String {
+    format!("{} {}", remote.base(), remote.account.user_id)
 }
 
-/// Asks the server about the timer; call it when the outbox is empty.
-pub async fn fetch_timer(remote: &Remote, local: Option<Entry>) -> Result<RemoteTimer, String> {
-    let running = remote.running_entry().await?;
-    let local_copy = match (&local, &running) {
-        (Some(l), r) if r.as_ref().is_none_or(|r| r.id != l.id) => remote.entry(&l.id).await?,
-        _ => None,
+/// Writes one answer of the change feed into the store (see [`Store::apply_feed`]).
+pub fn apply_changes(
+    store: &mut Store,
+    account: &str,
+    changes: EntryChanges,
+) -> Result<Applied, StoreError> {
+    let batch = FeedBatch {
+        entries: changes.entries.into_iter().map(remote_of).collect(),
+        deleted: changes.deleted,
+        snapshot: changes.snapshot,
+        cursor: changes.cursor,
     };
-    Ok(RemoteTimer {
-        local,
-        running,
-        local_copy,
-    })
+    store.apply_feed(account, &batch)
 }
 
-/// Adopts what happened to the running timer elsewhere, if the device did not change it
-/// since `timer` was read (its running entry is the same and nothing waits to be sent).
-/// Returns the running entry after the change if anything was written here.
-pub fn adopt_timer(
-    store: &mut Store,
-    timer: &RemoteTimer,
-) -> Result<Option<Option<Entry>>, StoreError> {
-    let writes = stint_core::reconcile::reconcile_running(
-        timer.local.as_ref(),
-        timer.running.as_ref(),
-        timer.local_copy.as_ref(),
-    );
-    if writes.is_empty() {
-        return Ok(None);
+/// Reads the feed from the store's cursor until nothing more waits, applying each answer;
+/// for callers that own the store (tests, benches). Returns how many entries changed here.
+pub async fn pull_changes(store: &mut Store, remote: &Remote) -> Result<usize, String> {
+    let account = account_key(remote);
+    let mut changed = 0;
+    loop {
+        let since = store.sync_cursor(&account).map_err(|e| e.to_string())?;
+        let changes = remote.changes(since, 0).await?;
+        let more = changes.more;
+        changed += apply_changes(store, &account, changes)
+            .map_err(|e| e.to_string())?
+            .changed;
+        if !more {
+            return Ok(changed);
+        }
     }
-    let expected = timer.local.as_ref().map(|e| &e.id);
-    if !store.apply_remote_if_quiet(expected, &writes)? {
-        return Ok(None);
-    }
-    tracing::info!(
-        entries = writes.len(),
-        "adopted timer changes made elsewhere"
-    );
-    Ok(Some(store.running()?))
-}
-
-/// [`fetch_timer`] then [`adopt_timer`], for callers that own the store.
-pub async fn pull_running(
-    store: &mut Store,
-    remote: &Remote,
-) -> Result<Option<Option<Entry>>, String> {
-    let local = store.running().map_err(|e| e.to_string())?;
-    let timer = fetch_timer(remote, local).await?;
-    adopt_timer(store, &timer).map_err(|e| e.to_string())
 }

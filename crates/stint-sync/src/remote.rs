@@ -4,11 +4,14 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use stint_api::{
-    upload_body, ApiError, Monitor, NewCaptureSet, NewScreenshot, Notice, TimeEntry, User,
-    WorkspaceSettings, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER,
+    upload_body, ApiError, EntryChanges, Monitor, NewCaptureSet, NewScreenshot, Notice, TimeEntry,
+    User, WorkspaceSettings, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER,
 };
 use stint_core::{Entry, EntryId};
-use stint_store::{Change, LocalCaptureSet, OutboxRow};
+use stint_store::{Change, LocalCaptureSet, OutboxRow, RemoteEntry};
+
+/// Changes asked for at once from the feed.
+const FEED_PAGE: u32 = 1000;
 
 /// Where and as whom to sync. The key is never printed.
 #[derive(Clone)]
@@ -49,7 +52,13 @@ pub enum SyncError {
 /// The outcome of one delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
-    Done,
+    /// The server has the change; for an entry, here it is as the server now has it.
+    Done(Option<RemoteEntry>),
+    /// The server's copy moved since the version the change was decided on (412): here it
+    /// is now, to merge with.
+    Moved(RemoteEntry),
+    /// The change is to an entry the server no longer has (deleted there).
+    Gone,
     /// Worth trying again later (network, 5xx, 429).
     Retry(String),
     /// The server will never accept this row as it is (other 4xx).
@@ -177,6 +186,11 @@ impl Remote {
         })
     }
 
+    /// The API's base address (`…/api/v1`).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// A remote for an account signed in earlier, without asking the server now.
     pub fn resume(credentials: &Credentials, account: Account) -> Remote {
         Remote {
@@ -194,11 +208,27 @@ impl Remote {
         idempotency_key: &str,
         body: Option<&Value>,
     ) -> Result<(u16, String), String> {
+        self.send_if(method, path, idempotency_key, body, None)
+            .await
+    }
+
+    /// [`Remote::send`] with the entry's version the change was decided on, if known.
+    async fn send_if(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        idempotency_key: &str,
+        body: Option<&Value>,
+        if_match: Option<i64>,
+    ) -> Result<(u16, String), String> {
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base))
             .header(API_KEY_HEADER, &self.key)
             .header(IDEMPOTENCY_KEY_HEADER, idempotency_key);
+        if let Some(version) = if_match {
+            request = request.header("If-Match", format!("\"{version}\""));
+        }
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -245,6 +275,36 @@ impl Remote {
         Ok(self.get_json::<TimeEntry>(&path).await?.map(entry_of))
     }
 
+    /// The user's change feed after `since` (`None`: a snapshot), held by the server up to
+    /// `wait` seconds while nothing changes (issue 14).
+    pub async fn changes(&self, since: Option<i64>, wait: u32) -> Result<EntryChanges, String> {
+        let mut query = format!("page-size={FEED_PAGE}");
+        if let Some(since) = since {
+            query.push_str(&format!("&since={since}"));
+        }
+        if wait > 0 {
+            query.push_str(&format!("&wait={wait}"));
+        }
+        let url = format!(
+            "{}/workspaces/{}/user/{}/time-entries/changes?{query}",
+            self.base, self.account.workspace_id, self.account.user_id
+        );
+        let (status, body) = read_answer(
+            self.http
+                .get(url)
+                .header(API_KEY_HEADER, &self.key)
+                // The server holds the request for `wait`; give it that and the usual time.
+                .timeout(Duration::from_secs(u64::from(wait) + 30))
+                .send()
+                .await,
+        )
+        .await?;
+        match status {
+            200 => serde_json::from_str(&body).map_err(|e| format!("unexpected answer: {e}")),
+            _ => Err(format!("{status}: {}", message_of(status, &body))),
+        }
+    }
+
     /// The workspace's settings.
     pub async fn settings(&self) -> Result<WorkspaceSettings, String> {
         let path = format!("/workspaces/{}/settings", self.account.workspace_id);
@@ -275,23 +335,31 @@ impl Remote {
         }
     }
 
-    /// Sends one outbox row. Upserts are a create with the entry's own id, and a replace
-    /// when the server already has that id with other content. A screenshot upload needs
-    /// its set (`None`: the set is gone from the device, so there is nothing to send).
-    pub async fn deliver(&self, row: &OutboxRow, capture: Option<&LocalCaptureSet>) -> Delivery {
+    /// Sends one outbox row. An entry the server had (`base`, as it last said it was) is
+    /// replaced or deleted with its version in `If-Match`, so an edit never overwrites a
+    /// change made elsewhere: the server answers 412 with its copy to merge with. An entry
+    /// it never had is created with its own id. A screenshot upload needs its set (`None`:
+    /// the set is gone from the device, so there is nothing to send).
+    pub async fn deliver(
+        &self,
+        row: &OutboxRow,
+        capture: Option<&LocalCaptureSet>,
+        base: Option<&RemoteEntry>,
+    ) -> Delivery {
         use reqwest::Method;
         let entries = format!("/workspaces/{}/time-entries", self.account.workspace_id);
         let one = format!("{entries}/{}", row.entity_id);
         let key = &row.idempotency_key;
+        let version = base.map(|b| b.version);
         let outcome = match &row.change {
             Change::UploadCapture { .. } => {
                 return match capture {
-                    Some(set) => judge(self.upload_capture(set, key).await, false),
-                    None => Delivery::Done,
+                    Some(set) => judge(self.upload_capture(set, key).await, false, false),
+                    None => Delivery::Done(None),
                 };
             }
             Change::Unreadable { reason } => return Delivery::Refused(reason.clone()),
-            Change::DeleteEntry => self.send(Method::DELETE, &one, key, None).await,
+            Change::DeleteEntry => self.send_if(Method::DELETE, &one, key, None, version).await,
             Change::UpsertEntry(entry) => {
                 let body = json!({
                     "id": row.entity_id,
@@ -299,16 +367,22 @@ impl Remote {
                     "end": entry.end,
                     "description": entry.description,
                 });
-                match self.send(Method::POST, &entries, key, Some(&body)).await {
-                    Ok((409, _)) => {
-                        let replace = format!("{key}:replace");
-                        self.send(Method::PUT, &one, &replace, Some(&body)).await
+                if version.is_some() {
+                    self.send_if(Method::PUT, &one, key, Some(&body), version)
+                        .await
+                } else {
+                    match self.send(Method::POST, &entries, key, Some(&body)).await {
+                        // Sent before this device kept the server's copies: replace it.
+                        Ok((409, _)) => {
+                            let replace = format!("{key}:replace");
+                            self.send(Method::PUT, &one, &replace, Some(&body)).await
+                        }
+                        other => other,
                     }
-                    other => other,
                 }
             }
         };
-        judge(outcome, row.change.is_delete())
+        judge(outcome, row.change.is_delete(), version.is_some())
     }
 
     /// Uploads a capture set as multipart, its bytes fixed by the set so a retry is the
@@ -364,13 +438,25 @@ impl Remote {
     }
 }
 
-/// What an answer means for the row: done, try again later, or refused for good.
-fn judge(outcome: Result<(u16, String), String>, deleting: bool) -> Delivery {
+/// The entry in an answer's body, if it holds one.
+fn remote_in(body: &str) -> Option<RemoteEntry> {
+    serde_json::from_str::<TimeEntry>(body).ok().map(remote_of)
+}
+
+/// What an answer means for the row: done, merge, gone, try again later, or refused for
+/// good. `versioned`: the change named the version it was decided on.
+fn judge(outcome: Result<(u16, String), String>, deleting: bool, versioned: bool) -> Delivery {
     match outcome {
         Err(reason) => Delivery::Retry(reason),
-        Ok((status, _)) if (200..300).contains(&status) => Delivery::Done,
+        Ok((status, body)) if (200..300).contains(&status) => Delivery::Done(remote_in(&body)),
         // Deleting what the server no longer has is what was wanted.
-        Ok((404, _)) if deleting => Delivery::Done,
+        Ok((404, _)) if deleting => Delivery::Done(None),
+        // Changing what the server deleted meanwhile: the deletion stands.
+        Ok((404, _)) if versioned => Delivery::Gone,
+        Ok((412, body)) => match remote_in(&body) {
+            Some(current) => Delivery::Moved(current),
+            None => Delivery::Retry("412 without the entry as it is now".into()),
+        },
         // A reset or revoked key: the change is fine, the key is not. Keep it queued (the
         // user signs in again) instead of parking every change as refused.
         Ok((401, _)) => Delivery::Retry(format!("401: {}", SyncError::BadKey)),
@@ -378,6 +464,15 @@ fn judge(outcome: Result<(u16, String), String>, deleting: bool) -> Delivery {
             Delivery::Retry(format!("{status}: {}", message_of(status, &body)))
         }
         Ok((status, body)) => Delivery::Refused(format!("{status}: {}", message_of(status, &body))),
+    }
+}
+
+/// An entry as the server has it, with its version and lock.
+pub fn remote_of(e: TimeEntry) -> RemoteEntry {
+    RemoteEntry {
+        version: e.version,
+        locked: e.is_locked,
+        entry: entry_of(e),
     }
 }
 

@@ -207,6 +207,7 @@ fn faults_never_double_an_entry(width: usize) {
     for n in (2..30).step_by(7) {
         store.delete(&entry(n, None).id).unwrap();
     }
+    let rows = store.outbox().unwrap().len();
     let steps = drain_wide(&mut store, &via_proxy, 1000, width);
     let failures = steps
         .iter()
@@ -251,7 +252,8 @@ fn faults_never_double_an_entry(width: usize) {
             "entry {n}: {description}"
         );
     }
-    assert!(proxy.requests.load(std::sync::atomic::Ordering::Relaxed) > 60);
+    // Every row went through the proxy at least once, and the failed tries again.
+    assert!(proxy.requests.load(std::sync::atomic::Ordering::Relaxed) >= rows + failures);
 }
 
 #[test]

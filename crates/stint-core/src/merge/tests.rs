@@ -35,7 +35,12 @@ fn the_doubled_time_scenario_keeps_the_cut() {
 #[test]
 fn an_admins_edit_and_the_devices_edit_of_other_fields_both_stay() {
     let base = e("work", 0, Some(30));
-    let merged = merge(&base, &e("work", 0, Some(45)), &e("client call", 0, Some(30)), false);
+    let merged = merge(
+        &base,
+        &e("work", 0, Some(45)),
+        &e("client call", 0, Some(30)),
+        false,
+    );
     assert_eq!(merged.entry, e("client call", 0, Some(45)));
     assert!(merged.conflicts.is_empty());
 }
@@ -43,7 +48,12 @@ fn an_admins_edit_and_the_devices_edit_of_other_fields_both_stay() {
 #[test]
 fn the_same_field_keeps_the_servers_value_and_says_so() {
     let base = e("work", 0, Some(30));
-    let merged = merge(&base, &e("mine", 0, Some(30)), &e("theirs", 0, Some(30)), false);
+    let merged = merge(
+        &base,
+        &e("mine", 0, Some(30)),
+        &e("theirs", 0, Some(30)),
+        false,
+    );
     assert_eq!(merged.entry, e("theirs", 0, Some(30)));
     assert_eq!(merged.conflicts.len(), 1);
     let line = merged.conflicts[0].describe(|t| t.format("%H:%M").to_string());
@@ -68,7 +78,12 @@ fn a_locked_entry_wins_whole() {
 fn an_end_before_the_servers_new_start_takes_the_servers_span() {
     // The server trimmed the start to 20; the device moved the end to 10.
     let base = e("work", 0, Some(30));
-    let merged = merge(&base, &e("work", 0, Some(10)), &e("work", 20, Some(30)), false);
+    let merged = merge(
+        &base,
+        &e("work", 0, Some(10)),
+        &e("work", 20, Some(30)),
+        false,
+    );
     assert_eq!(merged.entry, e("work", 20, Some(30)));
     assert_eq!(merged.conflicts.len(), 1);
     assert_eq!(merged.conflicts[0].reason, Reason::Span);
