@@ -10,6 +10,7 @@ fn main() {
         "start_timer",
         "stop_timer",
         "today",
+        "week",
         "edit_entry",
         "delete_entry",
         "add_manual_entry",

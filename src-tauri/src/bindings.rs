@@ -24,6 +24,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::start_timer,
             commands::stop_timer,
             commands::today,
+            commands::week,
             commands::edit_entry,
             commands::delete_entry,
             commands::add_manual_entry,

@@ -8,7 +8,7 @@ use stint_core::{Entry, EntryId, EntryPatch};
 use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::{
     ActivityDay, AutoTrackerSettings, DayView, IdlePrompt, SensorProblem, SyncStatus, UiError,
-    WorkspacePolicy,
+    WeekView, WorkspacePolicy,
 };
 use tauri::State;
 
@@ -79,6 +79,13 @@ pub async fn stop_timer(link: State<'_, AgentLink>) -> Result<Option<Entry>> {
 #[specta::specta]
 pub async fn today(link: State<'_, AgentLink>) -> Result<DayView> {
     ask!(link, Command::Today, Day)
+}
+
+/// The week `weeks_back` weeks before the current one (0: this week).
+#[tauri::command]
+#[specta::specta]
+pub async fn week(link: State<'_, AgentLink>, weeks_back: u32) -> Result<WeekView> {
+    ask!(link, Command::Week { weeks_back }, Week)
 }
 
 #[tauri::command]

@@ -14,6 +14,8 @@ export const commands = {
 	startTimer: (description: string) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("start_timer", { description })),
 	stopTimer: () => typedError<Entry_Serialize | null, UiError>(__TAURI_INVOKE("stop_timer")),
 	today: () => typedError<DayView_Serialize, UiError>(__TAURI_INVOKE("today")),
+	/**  The week `weeks_back` weeks before the current one (0: this week). */
+	week: (weeksBack: number) => typedError<WeekView_Serialize, UiError>(__TAURI_INVOKE("week", { weeksBack })),
 	editEntry: (id: EntryId, patch: EntryPatch_Deserialize) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("edit_entry", { id, patch })),
 	deleteEntry: (id: EntryId) => typedError<null, UiError>(__TAURI_INVOKE("delete_entry", { id })),
 	addManualEntry: (description: string, start: string, end: string) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("add_manual_entry", { description, start, end })),
@@ -154,6 +156,27 @@ export type AppInfo = {
  */
 export type AutoTrackerSettings = {
 	paused: boolean,
+};
+
+/**  One day of a [`WeekView`]. */
+export type DayGroup = DayGroup_Serialize | DayGroup_Deserialize;
+
+/**  One day of a [`WeekView`]. */
+export type DayGroup_Deserialize = {
+	date: string,
+	/**  Newest first; an entry across midnight is listed on each day it touches. */
+	entries: Entry_Deserialize[],
+	/**  Seconds inside this day, up to now for a running entry. */
+	totalSeconds: number,
+};
+
+/**  One day of a [`WeekView`]. */
+export type DayGroup_Serialize = {
+	date: string,
+	/**  Newest first; an entry across midnight is listed on each day it touches. */
+	entries: Entry_Serialize[],
+	/**  Seconds inside this day, up to now for a running entry. */
+	totalSeconds: number,
 };
 
 /**  Today's entries as the window shows them. */
@@ -401,6 +424,44 @@ export type SyncStatus_Serialize = {
 export type UiError = {
 	code: string,
 	message: string,
+};
+
+/**
+ *  A week of entries as the window shows them (issue 14): the days that have entries,
+ *  newest first, each with its total; weeks start on Monday (ISO 8601, Clockify's default).
+ */
+export type WeekView = WeekView_Serialize | WeekView_Deserialize;
+
+/**
+ *  A week of entries as the window shows them (issue 14): the days that have entries,
+ *  newest first, each with its total; weeks start on Monday (ISO 8601, Clockify's default).
+ */
+export type WeekView_Deserialize = {
+	/**  The week's Monday, local. */
+	firstDay: string,
+	/**  Days with entries, newest first. */
+	days: DayGroup_Deserialize[],
+	/**  Seconds tracked inside the week, up to now for a running entry. */
+	totalSeconds: number,
+	running?: Entry_Deserialize | null,
+	/**  Entries an admin locked on the server: shown as locked, not editable. */
+	locked: EntryId[],
+};
+
+/**
+ *  A week of entries as the window shows them (issue 14): the days that have entries,
+ *  newest first, each with its total; weeks start on Monday (ISO 8601, Clockify's default).
+ */
+export type WeekView_Serialize = {
+	/**  The week's Monday, local. */
+	firstDay: string,
+	/**  Days with entries, newest first. */
+	days: DayGroup_Serialize[],
+	/**  Seconds tracked inside the week, up to now for a running entry. */
+	totalSeconds: number,
+	running: Entry_Serialize | null,
+	/**  Entries an admin locked on the server: shown as locked, not editable. */
+	locked: EntryId[],
 };
 
 /**  The workspace rules the agent follows, as its admin set them on the server. */

@@ -1,7 +1,13 @@
-// Today's list: one row per entry, with inline editing and a confirmed delete.
+// The week's list (issue 14): the days with entries, newest first, each with its total,
+// and one row per entry with inline editing and a confirmed delete. An entry an admin
+// locked on the server shows as locked, without the means to change it.
 
-import type { Entry_Serialize as Entry, EntryPatch_Deserialize as EntryPatch } from "./bindings";
-import { clock, hms, secondsBetween, toLocalInput } from "./format";
+import type {
+  Entry_Serialize as Entry,
+  EntryPatch_Deserialize as EntryPatch,
+  WeekView_Serialize as WeekView,
+} from "./bindings";
+import { clock, dayHeading, hms, secondsBetween, toLocalInput } from "./format";
 import { timeField, timeProblem } from "./timefield";
 
 export interface EntryActions {
@@ -19,21 +25,39 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-export function renderEntries(list: HTMLUListElement, entries: Entry[], actions: EntryActions): void {
-  list.replaceChildren(...entries.map((e) => entryRow(e, actions)));
+/** Why a locked entry cannot be changed, as the agent says it too. */
+export const LOCKED_REASON = "Locked by your workspace's admin: it can no longer be changed.";
+
+/** Renders the week into `container`; `today` is the local date ("YYYY-MM-DD"). The total
+ * of today's group carries `data-grows` so the clock can move it with a running timer. */
+export function renderWeek(container: HTMLElement, week: WeekView, today: string, actions: EntryActions): void {
+  const locked = new Set(week.locked);
+  container.replaceChildren(
+    ...week.days.map((day) => {
+      const total = el("span", { className: "day-total", textContent: hms(day.totalSeconds) });
+      total.dataset.baseSeconds = String(day.totalSeconds);
+      if (day.date === today && day.entries.some((e) => e.end === null)) total.dataset.grows = "true";
+      const heading = el("h3", {}, el("span", { className: "day-name", textContent: dayHeading(day.date, today) }), total);
+      const list = el("ul", { className: "entries" }, ...day.entries.map((e) => entryRow(e, locked.has(e.id), actions)));
+      const section = el("section", { className: "day" }, heading, list);
+      section.dataset.date = day.date;
+      return section;
+    }),
+  );
 }
 
-function entryRow(entry: Entry, actions: EntryActions): HTMLLIElement {
-  const li = el("li", { className: entry.end === null ? "entry running" : "entry" });
+function entryRow(entry: Entry, locked: boolean, actions: EntryActions): HTMLLIElement {
+  const li = el("li", { className: ["entry", entry.end === null ? "running" : "", locked ? "locked" : ""].join(" ").trim() });
   li.dataset.id = entry.id;
-  const showView = () => li.replaceChildren(viewRow(entry, { onEdit: showEdit, onDelete: showConfirm }));
+  const showView = () =>
+    li.replaceChildren(viewRow(entry, locked, { onEdit: showEdit, onDelete: showConfirm }));
   const showEdit = () => li.replaceChildren(editForm(entry, actions, showView));
   const showConfirm = () => li.replaceChildren(confirmRow(entry, actions, showView));
   showView();
   return li;
 }
 
-function viewRow(entry: Entry, on: { onEdit: () => void; onDelete: () => void }): HTMLElement {
+function viewRow(entry: Entry, locked: boolean, on: { onEdit: () => void; onDelete: () => void }): HTMLElement {
   const running = entry.end === null;
   const desc = el("span", {
     className: entry.description ? "desc" : "desc none",
@@ -49,7 +73,12 @@ function viewRow(entry: Entry, on: { onEdit: () => void; onDelete: () => void })
   edit.addEventListener("click", on.onEdit);
   const del = el("button", { type: "button", className: "delete danger", textContent: "Delete" });
   del.addEventListener("click", on.onDelete);
-  return el("div", { className: "row" }, desc, span, duration, edit, del);
+  if (!locked) return el("div", { className: "row" }, desc, span, duration, edit, del);
+  edit.disabled = true;
+  del.disabled = true;
+  edit.title = del.title = LOCKED_REASON;
+  const badge = el("span", { className: "lock", textContent: "Locked", title: LOCKED_REASON });
+  return el("div", { className: "row" }, desc, span, duration, badge, edit, del);
 }
 
 function editForm(entry: Entry, actions: EntryActions, done: () => void): HTMLFormElement {

@@ -20,6 +20,24 @@ export function clock(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
+/** A day's heading: "Today", "Yesterday", or "Mon, Nov 30" (the user's language). `date`
+ * and `today` are local dates, "YYYY-MM-DD". */
+export function dayHeading(date: string, today: string): string {
+  if (date === today) return "Today";
+  const [y, m, d] = date.split("-").map(Number);
+  const [ty, tm, td] = today.split("-").map(Number);
+  const day = new Date(y, m - 1, d);
+  const yesterday = new Date(ty, tm - 1, td - 1);
+  if (day.getTime() === yesterday.getTime()) return "Yesterday";
+  return day.toLocaleDateString([], { weekday: "short", month: "short", day: "numeric" });
+}
+
+/** The local date of an instant (default now), "YYYY-MM-DD". */
+export function localDate(when: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())}`;
+}
+
 export { toLocalInput } from "./localtime";
 import { resolveLocal } from "./localtime";
 

@@ -1,21 +1,22 @@
-// The main window: the timer, today's entries and the manual entry form. Every change goes
-// through the agent's commands; the window re-reads today's list whenever the agent says
-// something changed (from here, the tray or anywhere else).
+// The main window: the timer, the week's entries (earlier weeks a click away) and the
+// manual entry form. Every change goes through the agent's commands; the window re-reads
+// the week whenever the agent says something changed (from here, the tray, the server or
+// anywhere else).
 
 import {
   commands,
   events,
-  type DayView_Serialize as DayView,
+  type WeekView_Serialize as WeekView,
   type Entry_Serialize as Entry,
   type SyncStatus_Serialize as SyncStatus,
   type SensorProblem,
   type WorkspacePolicy,
   type UiError,
 } from "./bindings";
-import { renderEntries } from "./entries";
+import { renderWeek } from "./entries";
 import { renderPrompt } from "./idle-prompt";
 import { loadActivity, setupActivity } from "./activity";
-import { hms, secondsBetween } from "./format";
+import { hms, localDate, secondsBetween } from "./format";
 import { timeField, timeProblem, type TimeField } from "./timefield";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -24,12 +25,19 @@ const toggle = $<HTMLButtonElement>("toggle");
 const elapsed = $<HTMLSpanElement>("elapsed");
 const errorBox = $<HTMLParagraphElement>("error");
 const notice = $<HTMLParagraphElement>("notice");
-const list = $<HTMLUListElement>("entries");
+const list = $<HTMLDivElement>("entries");
 const total = $<HTMLSpanElement>("total");
 const empty = $<HTMLParagraphElement>("empty");
+const weekLabel = $<HTMLSpanElement>("week-label");
+const weekPrev = $<HTMLButtonElement>("week-prev");
+const weekNext = $<HTMLButtonElement>("week-next");
 
 let running: Entry | null = null;
-let dayTotalAtLoad = 0;
+/** Which week is shown: 0 this week, 1 the one before, and so on. */
+let weeksBack = 0;
+let weekTotalAtLoad = 0;
+/** Whether the running entry is in the week shown (its growth moves the week's total). */
+let runningInView = false;
 let runningSecondsAtLoad = 0;
 let ticker: number | undefined;
 
@@ -41,8 +49,11 @@ function unwrap<T>(result: Result<T>): T | null {
     errorBox.hidden = true;
     return result.data;
   }
-  errorBox.textContent = result.error.message;
-  errorBox.dataset.code = result.error.code;
+  // The agent's errors are {code, message}; Tauri's own (a command not allowed, say) are
+  // plain text, shown as they are rather than as nothing.
+  const error = result.error as UiError | string;
+  errorBox.textContent = typeof error === "string" ? error : error.message;
+  errorBox.dataset.code = typeof error === "string" ? "window" : error.code;
   errorBox.hidden = false;
   return null;
 }
@@ -63,9 +74,13 @@ function renderTimer(): void {
 
 function updateClock(): void {
   elapsed.textContent = running ? hms(secondsBetween(running.start, null)) : "0:00:00";
-  // The day total grows in step with the running timer's own whole seconds.
+  // The totals grow in step with the running timer's own whole seconds.
   const runningSeconds = running ? Math.floor(secondsBetween(running.start, null)) : 0;
-  total.textContent = hms(dayTotalAtLoad + runningSeconds - runningSecondsAtLoad);
+  const grown = runningInView ? runningSeconds - runningSecondsAtLoad : 0;
+  total.textContent = hms(weekTotalAtLoad + grown);
+  for (const day of list.querySelectorAll<HTMLElement>("[data-grows]")) {
+    day.textContent = hms(Number(day.dataset.baseSeconds) + grown);
+  }
   for (const cell of list.querySelectorAll<HTMLElement>("[data-running-since]")) {
     cell.textContent = hms(secondsBetween(cell.dataset.runningSince!, null));
   }
@@ -74,7 +89,7 @@ function updateClock(): void {
 let refreshing: Promise<void> | null = null;
 let refreshAgain = false;
 
-/** Re-reads today's list; calls made while one is under way fold into one more read. */
+/** Re-reads the week; calls made while one is under way fold into one more read. */
 function scheduleRefresh(): void {
   if (refreshing) {
     refreshAgain = true;
@@ -90,18 +105,41 @@ function scheduleRefresh(): void {
 }
 
 async function refresh(): Promise<void> {
-  const day: DayView | null = unwrap(await commands.today());
-  if (!day) return;
-  running = day.running;
-  dayTotalAtLoad = day.totalSeconds;
+  const shown = weeksBack;
+  const week: WeekView | null = unwrap(await commands.week(shown));
+  if (!week || shown !== weeksBack) return;
+  running = week.running;
+  weekTotalAtLoad = week.totalSeconds;
+  runningInView = running !== null && week.days.some((d) => d.entries.some((e) => e.id === running!.id));
   runningSecondsAtLoad = running ? Math.floor(secondsBetween(running.start, null)) : 0;
-  renderEntries(list, day.entries, {
+  renderWeek(list, week, localDate(), {
     edit: async (id, patch) => unwrap(await commands.editEntry(id, patch)) !== null,
     remove: async (id) => unwrap(await commands.deleteEntry(id)) !== null,
   });
-  empty.hidden = day.entries.length > 0;
+  empty.hidden = week.days.length > 0;
+  empty.textContent = shown === 0 ? "No time tracked this week yet." : "No time tracked in this week.";
+  weekLabel.textContent = weekName(shown, week.firstDay);
+  weekNext.disabled = shown === 0;
   renderTimer();
 }
+
+/** "This week", "Last week", or the week's first and last day. */
+function weekName(back: number, firstDay: string): string {
+  if (back === 0) return "This week";
+  if (back === 1) return "Last week";
+  const [y, m, d] = firstDay.split("-").map(Number);
+  const show = (date: Date) => date.toLocaleDateString([], { month: "short", day: "numeric" });
+  return `${show(new Date(y, m - 1, d))} – ${show(new Date(y, m - 1, d + 6))}`;
+}
+
+weekPrev.addEventListener("click", () => {
+  weeksBack += 1;
+  scheduleRefresh();
+});
+weekNext.addEventListener("click", () => {
+  weeksBack = Math.max(0, weeksBack - 1);
+  scheduleRefresh();
+});
 
 toggle.addEventListener("click", async () => {
   toggle.disabled = true;

@@ -292,6 +292,7 @@ impl Agent {
             Command::StartTimer { description } => self.start(&description).map(Answer::Entry),
             Command::StopTimer => self.stop().map(Answer::MaybeEntry),
             Command::Today => self.today().map(Answer::Day),
+            Command::Week { weeks_back } => self.week(weeks_back).map(Answer::Week),
             Command::EditEntry { id, patch } => self.edit(&id, &patch).map(Answer::Entry),
             Command::DeleteEntry { id } => done(self.delete(&id)),
             Command::AddManualEntry {

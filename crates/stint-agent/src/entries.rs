@@ -5,7 +5,7 @@
 use chrono::{DateTime, Local, NaiveDate, SubsecRound, TimeZone, Utc};
 use stint_core::timer::{self, StartOutcome, StopOutcome};
 use stint_core::{day_total, overlaps_day, DaySpan, Entry, EntryId, EntryPatch};
-use stint_ipc::{AgentEvent, DayView, Overview};
+use stint_ipc::{AgentEvent, DayGroup, DayView, Overview, WeekView};
 
 use crate::actor::Agent;
 use crate::error::AgentError;
@@ -145,6 +145,55 @@ impl Agent {
             entries,
             total_seconds: u32::try_from(total).unwrap_or(u32::MAX),
             running,
+        })
+    }
+
+    /// The week `weeks_back` weeks before the current one, by local day, newest first.
+    pub fn week(&self, weeks_back: u32) -> Result<WeekView, AgentError> {
+        let now = self.now();
+        let today = now.with_timezone(&Local).date_naive();
+        let monday = stint_core::day::week_start(today)
+            .checked_sub_days(chrono::Days::new(7 * u64::from(weeks_back)))
+            .ok_or_else(|| AgentError::BadInput(format!("{weeks_back} weeks back is too far")))?;
+        let days: Vec<(NaiveDate, DaySpan)> = monday
+            .iter_days()
+            .take(7)
+            .map(|d| (d, local_day(d)))
+            .collect();
+        let (from, to) = (days[0].1.start, days[6].1.end);
+        let entries = self.store.entries_between(from, to)?;
+        let locked = self.store.locked_between(from, to)?.into_iter().collect();
+        let seconds = |d: chrono::Duration| u32::try_from(d.num_seconds()).unwrap_or(u32::MAX);
+        let groups: Vec<DayGroup> = days
+            .iter()
+            .rev()
+            .filter_map(|(date, span)| {
+                let mut on_day: Vec<Entry> = entries
+                    .iter()
+                    .filter(|e| overlaps_day(e, *span, now))
+                    .cloned()
+                    .collect();
+                if on_day.is_empty() {
+                    return None;
+                }
+                on_day.reverse();
+                Some(DayGroup {
+                    date: *date,
+                    total_seconds: seconds(day_total(&on_day, *span, now)),
+                    entries: on_day,
+                })
+            })
+            .collect();
+        let week = DaySpan {
+            start: from,
+            end: to,
+        };
+        Ok(WeekView {
+            first_day: monday,
+            total_seconds: seconds(day_total(&entries, week, now)),
+            days: groups,
+            running: self.store.running()?,
+            locked,
         })
     }
 

@@ -1,7 +1,7 @@
 //! Which entries belong to a day and how much of them. A day's bounds depend on the
 //! user's time zone, so the caller computes them; this module only clips.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 use crate::entry::Entry;
 
@@ -43,4 +43,23 @@ pub fn day_total<'a>(
         .into_iter()
         .map(|e| clipped_duration(e, day, now))
         .fold(Duration::zero(), |a, b| a + b)
+}
+
+/// The Monday of `date`'s week: weeks start on Monday (ISO 8601, and Clockify's default).
+pub fn week_start(date: NaiveDate) -> NaiveDate {
+    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::week_start;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn weeks_start_on_monday() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(week_start(d(2026, 12, 4)), d(2026, 11, 30)); // a Friday
+        assert_eq!(week_start(d(2026, 11, 30)), d(2026, 11, 30)); // a Monday
+        assert_eq!(week_start(d(2027, 1, 3)), d(2026, 12, 28)); // a Sunday, across the year
+    }
 }

@@ -52,6 +52,33 @@ pub enum AgentEvent {
     AutoTrackerChanged { settings: AutoTrackerSettings },
 }
 
+/// A week of entries as the window shows them (issue 14): the days that have entries,
+/// newest first, each with its total; weeks start on Monday (ISO 8601, Clockify's default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WeekView {
+    /// The week's Monday, local.
+    pub first_day: NaiveDate,
+    /// Days with entries, newest first.
+    pub days: Vec<DayGroup>,
+    /// Seconds tracked inside the week, up to now for a running entry.
+    pub total_seconds: u32,
+    pub running: Option<Entry>,
+    /// Entries an admin locked on the server: shown as locked, not editable.
+    pub locked: Vec<stint_core::EntryId>,
+}
+
+/// One day of a [`WeekView`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DayGroup {
+    pub date: NaiveDate,
+    /// Newest first; an entry across midnight is listed on each day it touches.
+    pub entries: Vec<Entry>,
+    /// Seconds inside this day, up to now for a running entry.
+    pub total_seconds: u32,
+}
+
 /// Today's entries as the window shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]

@@ -15,7 +15,7 @@ use stint_core::{Entry, EntryId, EntryPatch};
 
 use crate::{
     ActivityDay, AgentEvent, AgentInfo, AutoTrackerSettings, DayView, IdlePrompt, Overview,
-    SyncStatus, UiError, WindowKind, WorkspacePolicy,
+    SyncStatus, UiError, WeekView, WindowKind, WorkspacePolicy,
 };
 
 /// The protocol's version; both sides must speak the same one.
@@ -38,6 +38,10 @@ pub enum Command {
     },
     StopTimer,
     Today,
+    /// The week `weeks_back` weeks before the current one (0: this week).
+    Week {
+        weeks_back: u32,
+    },
     EditEntry {
         id: EntryId,
         patch: EntryPatch,
@@ -125,6 +129,7 @@ impl Command {
             Command::StartTimer { .. } => "startTimer",
             Command::StopTimer => "stopTimer",
             Command::Today => "today",
+            Command::Week { .. } => "week",
             Command::EditEntry { .. } => "editEntry",
             Command::DeleteEntry { .. } => "deleteEntry",
             Command::AddManualEntry { .. } => "addManualEntry",
@@ -162,6 +167,7 @@ pub enum Answer {
     MaybeEntry(Option<Entry>),
     Entries(Vec<Entry>),
     Day(DayView),
+    Week(WeekView),
     Sync(SyncStatus),
     Policy(Option<WorkspacePolicy>),
     Prompt(Option<IdlePrompt>),

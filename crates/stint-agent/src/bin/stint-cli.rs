@@ -21,7 +21,7 @@ use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::UiError;
 
 const USAGE: &str =
-    "use start, stop, status, today, sign-in, sign-out, sync-status, policy, notices or serve";
+    "use start, stop, status, today, week [N], edit ID DESCRIPTION, delete ID, sign-in, sign-out, sync-status, policy, notices or serve";
 
 /// The protocol command for a command line; `Err` is a usage problem.
 fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
@@ -32,6 +32,27 @@ fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
         "stop" => Command::StopTimer,
         "status" => Command::TimerStatus,
         "today" => Command::Today,
+        "week" => Command::Week {
+            weeks_back: match rest.trim() {
+                "" => 0,
+                n => n
+                    .parse()
+                    .context("usage: week [N], N weeks before this one")?,
+            },
+        },
+        "edit" => {
+            let (id, description) = rest.split_once(' ').context("usage: edit ID DESCRIPTION")?;
+            Command::EditEntry {
+                id: stint_core::EntryId(id.to_owned()),
+                patch: stint_core::EntryPatch {
+                    description: Some(description.to_owned()),
+                    ..Default::default()
+                },
+            }
+        }
+        "delete" if !rest.trim().is_empty() => Command::DeleteEntry {
+            id: stint_core::EntryId(rest.trim().to_owned()),
+        },
         "sign-in" => {
             let (server, key) = rest
                 .split_once(' ')
@@ -65,6 +86,7 @@ fn answer_json(answer: Answer) -> anyhow::Result<serde_json::Value> {
         Answer::Entry(e) => serde_json::to_value(e)?,
         Answer::MaybeEntry(e) => serde_json::to_value(e)?,
         Answer::Day(d) => serde_json::to_value(d)?,
+        Answer::Week(w) => serde_json::to_value(w)?,
         Answer::Sync(s) => serde_json::to_value(s)?,
         Answer::Policy(p) => serde_json::to_value(p)?,
         Answer::Ids(ids) => serde_json::to_value(ids)?,
