@@ -3,10 +3,14 @@
 //! REST API v1 (camelCase fields, `timeInterval {start, end, duration}`, ISO-8601 UTC times
 //! and durations), so Clockify scripts work against Stint by changing the base URL.
 
+mod batch;
 mod duration;
 mod screenshots;
 mod time;
 
+pub use batch::{
+    ChangeOp, ChangeResult, EntryBatch, EntryBatchResults, EntryChange, MAX_BATCH_CHANGES,
+};
 pub use duration::{format_iso_duration, parse_iso_duration, DurationError};
 pub use screenshots::{
     upload_body, CaptureSet, CaptureSetDeleted, Monitor, NewCaptureSet, NewScreenshot, Screenshot,

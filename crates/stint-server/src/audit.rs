@@ -23,6 +23,7 @@ pub enum Category {
 }
 
 /// Who did it.
+#[derive(Clone, Copy)]
 pub enum Author<'a> {
     User(&'a UserRow),
     System,

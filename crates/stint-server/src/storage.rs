@@ -3,17 +3,20 @@
 //! [`Storage`], not a change to the handlers.
 
 mod audit;
+mod batch;
 mod feed;
 mod migrations;
 mod screenshots;
 mod sqlite;
 mod sqlite_audit;
+mod sqlite_batch;
 mod sqlite_feed;
 mod sqlite_screenshots;
 mod sqlite_web;
 mod web;
 
 pub use audit::{AuditFilter, AuditRecord, AuditStorage};
+pub use batch::{BatchAnswer, BatchItem, BatchOp, BatchOutcome};
 pub use feed::FeedPage;
 pub use screenshots::{CaptureSetRow, ScreenshotRow, ScreenshotStorage, SetDeletion};
 pub use sqlite::Sqlite;
@@ -216,6 +219,18 @@ pub trait Storage: ScreenshotStorage + WebStorage + AuditStorage + Send + Sync +
     fn subscribe(&self, workspace_id: &str) -> tokio::sync::watch::Receiver<i64>;
     /// Forgets change-log rows older than `before`; a reader behind them gets a snapshot.
     fn expire_changes(&self, before: DateTime<Utc>) -> Result<usize>;
+
+    /// Applies a batch of changes to `user`'s own entries in one transaction, in order,
+    /// each decided on the rows the changes before it left: a key answered before gets
+    /// that answer; a delete or an `if_match` upsert of an entry that is not there is a
+    /// 404, a moved entry a 412, a locked one a 403. `answer` gives each outcome's kept
+    /// answer, kept under the change's key in the same transaction.
+    fn apply_batch(
+        &self,
+        user: &UserRow,
+        items: &[BatchItem],
+        answer: &BatchAnswer,
+    ) -> Result<Vec<BatchOutcome>>;
 
     fn idempotent_response(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>>;
     /// Forgets kept answers older than `before`; returns how many went.

@@ -411,6 +411,7 @@ fn the_openapi_document_lists_every_route() {
             "get",
             "/api/v1/workspaces/{wid}/user/{uid}/time-entries/changes",
         ),
+        ("post", "/api/v1/workspaces/{wid}/time-entries/batch"),
         ("get", "/api/v1/workspaces/{wid}/settings"),
         ("put", "/api/v1/workspaces/{wid}/settings"),
         ("get", "/api/v1/workspaces/{wid}/notices"),

@@ -90,7 +90,7 @@ pub(super) fn valid_client_id(id: &str) -> bool {
 /// Checks a request body and turns it into a row for `user_id`.
 /// Times are kept to the millisecond, as stored, so that an answer never shows more
 /// precision than a later read of the same entry.
-fn entry_from(
+pub(super) fn entry_from(
     mut body: NewTimeEntry,
     id: String,
     workspace_id: &str,

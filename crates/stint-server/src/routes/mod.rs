@@ -1,5 +1,6 @@
 //! The `/api/v1` routes in Clockify's shape.
 
+mod batch;
 mod changes;
 pub(crate) mod entries;
 mod pictures;
@@ -62,6 +63,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(tags))
         .merge(entries::routes())
         .merge(changes::routes())
+        .merge(batch::routes())
         .merge(settings::routes())
         .merge(screenshots::routes().layer(DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES)))
 }

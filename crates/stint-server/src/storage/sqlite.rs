@@ -216,7 +216,7 @@ impl Sqlite {
     }
 
     /// The row as written, with the version the database gave it.
-    fn stored(tx: &Connection, entry: &EntryRow) -> Result<EntryRow> {
+    pub(super) fn stored(tx: &Connection, entry: &EntryRow) -> Result<EntryRow> {
         Self::find_entry(tx, &entry.workspace_id, &entry.id)?
             .ok_or_else(|| StorageError::NotFound(format!("time entry {} not found", entry.id)))
     }
@@ -673,6 +673,15 @@ impl Storage for Sqlite {
         limit: u32,
     ) -> Result<super::FeedPage> {
         super::sqlite_feed::page(&self.conn(), workspace_id, user_id, since, limit)
+    }
+
+    fn apply_batch(
+        &self,
+        user: &UserRow,
+        items: &[super::BatchItem],
+        answer: &super::BatchAnswer,
+    ) -> Result<Vec<super::BatchOutcome>> {
+        super::sqlite_batch::apply(&mut self.conn(), user, items, answer)
     }
 
     fn subscribe(&self, workspace_id: &str) -> tokio::sync::watch::Receiver<i64> {

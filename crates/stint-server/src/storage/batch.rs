@@ -1,0 +1,54 @@
+//! The batch operation's shapes (issue 14): a change as the route checked it, and what the
+//! storage made of it inside the batch's one transaction.
+
+use super::{EntryRow, StoredResponse};
+
+/// One change of a batch, its input already checked.
+#[derive(Debug, Clone)]
+pub struct BatchItem {
+    /// The change's idempotency key (scoped to the caller).
+    pub key: String,
+    /// The entry's id.
+    pub id: String,
+    /// The version the change was decided on.
+    pub if_match: Option<i64>,
+    pub op: BatchOp,
+}
+
+#[derive(Debug, Clone)]
+pub enum BatchOp {
+    /// Create the entry, or set the existing one's description, start and end.
+    Upsert(EntryRow),
+    Delete,
+    /// The input was refused before the transaction (status, why).
+    Invalid(u16, String),
+}
+
+/// What became of one change.
+#[derive(Debug, Clone)]
+pub enum BatchOutcome {
+    /// The key was answered before: that answer.
+    Replayed(StoredResponse),
+    Created(EntryRow),
+    Replaced {
+        before: EntryRow,
+        after: EntryRow,
+    },
+    /// The entry already was as asked.
+    Unchanged(EntryRow),
+    /// Deleted, with the blob keys of its pictures to remove.
+    Deleted {
+        before: EntryRow,
+        blobs: Vec<String>,
+    },
+    /// The entry moved since `if_match` (412): here it is now.
+    Moved(EntryRow),
+    Refused {
+        status: u16,
+        message: String,
+    },
+}
+
+/// The answer an outcome keeps under its key, made by the route (it knows the wire shape):
+/// `None` for one that must not be kept (a 412, a conflict that may pass).
+pub type BatchAnswer = dyn Fn(&BatchOutcome) -> Option<(u16, Vec<u8>)> + Sync;

@@ -1,0 +1,147 @@
+//! The batch operation on SQLite: every change of a batch in one immediate transaction,
+//! each decided on the rows as the changes before it left them, each answer kept under its
+//! own key in the same transaction.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::batch::{BatchAnswer, BatchItem, BatchOp, BatchOutcome};
+use super::sqlite::{is_constraint, keep_in, ts, write_entry, Sqlite};
+use super::{EntryRow, Keep, Result, StoredResponse, UserRow};
+
+/// What a kept batch answer records as its request: a change is known by its key alone.
+const BATCH_REQUEST: &[u8] = b"batch";
+
+fn kept(tx: &Connection, scope: &str, key: &str) -> Result<Option<StoredResponse>> {
+    Ok(tx
+        .query_row(
+            "SELECT request_hash, status, body FROM idempotency WHERE scope = ?1 AND key = ?2",
+            [scope, key],
+            |r| {
+                Ok(StoredResponse {
+                    request_hash: r.get(0)?,
+                    status: r.get(1)?,
+                    body: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+fn refused(status: u16, message: impl Into<String>) -> BatchOutcome {
+    BatchOutcome::Refused {
+        status,
+        message: message.into(),
+    }
+}
+
+/// Decides and writes one change.
+fn apply_one(tx: &Connection, user: &UserRow, item: &BatchItem) -> Result<BatchOutcome> {
+    let current = Sqlite::find_entry(tx, &user.workspace_id, &item.id)?;
+    // Another member's entry is as unknown as one that never was.
+    let current = current.filter(|e| e.user_id == user.id);
+    let moved = |c: &EntryRow| item.if_match.is_some_and(|v| v != c.version);
+    match (&item.op, current) {
+        (BatchOp::Invalid(status, message), _) => Ok(refused(*status, message.clone())),
+        (BatchOp::Delete, None) => Ok(refused(404, format!("time entry {} not found", item.id))),
+        (BatchOp::Upsert(_), None) if item.if_match.is_some() => Ok(refused(
+            404,
+            format!("time entry {} not found (deleted since)", item.id),
+        )),
+        (_, Some(c)) if moved(&c) => Ok(BatchOutcome::Moved(c)),
+        (_, Some(c)) if c.locked => Ok(refused(403, "this entry is locked; ask an admin")),
+        (BatchOp::Delete, Some(c)) => {
+            let blobs =
+                super::sqlite_screenshots::delete_sets_of_entry(tx, &c.workspace_id, &c.id)?;
+            tx.execute(
+                "DELETE FROM time_entries WHERE workspace_id = ?1 AND id = ?2",
+                [&c.workspace_id, &c.id],
+            )?;
+            Ok(BatchOutcome::Deleted { before: c, blobs })
+        }
+        (BatchOp::Upsert(new), None) => {
+            if new.end.is_none() {
+                // A new timer stops the running one at its start, as a single create does.
+                let locked: Option<bool> = tx
+                    .query_row(
+                        "SELECT locked FROM time_entries WHERE user_id = ?1 AND end_utc IS NULL",
+                        [&user.id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if locked == Some(true) {
+                    return Ok(refused(
+                        409,
+                        "the running timer is locked; ask an admin to stop it",
+                    ));
+                }
+                tx.execute(
+                    "UPDATE time_entries SET end_utc = max(start_utc, ?2) WHERE user_id = ?1 AND end_utc IS NULL",
+                    params![user.id, ts(new.start)],
+                )?;
+            }
+            match write_entry(tx, new, true) {
+                Err(e) if is_constraint(&e) => Ok(refused(
+                    409,
+                    format!("an entry with id {} already exists", new.id),
+                )),
+                Err(e) => Err(e.into()),
+                Ok(_) => Ok(BatchOutcome::Created(Sqlite::stored(tx, new)?)),
+            }
+        }
+        (BatchOp::Upsert(new), Some(c)) => {
+            let next = EntryRow {
+                description: new.description.clone(),
+                start: new.start,
+                end: new.end,
+                ..c.clone()
+            };
+            if next == c {
+                return Ok(BatchOutcome::Unchanged(c));
+            }
+            match write_entry(tx, &next, false) {
+                Err(e) if is_constraint(&e) => Ok(refused(
+                    409,
+                    "another entry of this user is already running",
+                )),
+                Err(e) => Err(e.into()),
+                Ok(_) => Ok(BatchOutcome::Replaced {
+                    after: Sqlite::stored(tx, &next)?,
+                    before: c,
+                }),
+            }
+        }
+    }
+}
+
+/// See `Storage::apply_batch`.
+pub(super) fn apply(
+    conn: &mut Connection,
+    user: &UserRow,
+    items: &[BatchItem],
+    answer: &BatchAnswer,
+) -> Result<Vec<BatchOutcome>> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut outcomes = Vec::with_capacity(items.len());
+    for item in items {
+        if let Some(before) = kept(&tx, &user.id, &item.key)? {
+            outcomes.push(BatchOutcome::Replayed(before));
+            continue;
+        }
+        let outcome = apply_one(&tx, user, item)?;
+        if let Some((status, body)) = answer(&outcome) {
+            let keep = Keep {
+                scope: user.id.clone(),
+                key: item.key.clone(),
+                response: StoredResponse {
+                    request_hash: BATCH_REQUEST.to_vec(),
+                    status,
+                    body,
+                },
+            };
+            keep_in(&tx, Some(&keep))?;
+        }
+        outcomes.push(outcome);
+    }
+    tx.commit()?;
+    Ok(outcomes)
+}
