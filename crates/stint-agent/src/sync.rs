@@ -24,8 +24,8 @@ use crate::clock::Clock;
 use crate::credentials::SignIn;
 use crate::error::AgentError;
 
-/// How many changes of different entries are sent at once.
-const SEND_AT_ONCE: usize = 4;
+/// How many changes of different entries are sent at once (one batch; uploads are fewer).
+const SEND_AT_ONCE: usize = 200;
 /// How long the server may hold a look at the change feed while nothing changes
 /// (seconds; the server allows 60, proxies commonly cut idle requests at 60 to 100).
 const LONG_POLL_SECS: u32 = 55;

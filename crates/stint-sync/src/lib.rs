@@ -14,7 +14,7 @@
 
 mod remote;
 
-pub use remote::{remote_of, Account, Credentials, Delivery, Remote, SyncError};
+pub use remote::{remote_of, Account, BatchDelivery, Credentials, Delivery, Remote, SyncError};
 
 use chrono::{DateTime, Utc};
 use stint_api::EntryChanges;
@@ -63,32 +63,64 @@ pub enum Plan {
     Ready(Vec<Planned>),
 }
 
+/// The most screenshot uploads sent at once: each carries pictures, while entry changes
+/// go together in one small batch.
+const UPLOADS_AT_ONCE: usize = 4;
+
 /// Up to `width` due rows (of different entries: one entry's changes go one after another),
-/// read with what they carry.
+/// read with what they carry; at most [`UPLOADS_AT_ONCE`] of them uploads.
 pub fn plan(store: &Store, now: DateTime<Utc>, width: usize) -> Result<Plan, StoreError> {
     let rows = match store.outbox_ready(now, width)? {
         OutboxBatch::Empty => return Ok(Plan::Empty),
         OutboxBatch::WaitUntil(t) => return Ok(Plan::WaitUntil(t)),
         OutboxBatch::Ready(rows) => rows,
     };
-    rows.into_iter()
-        .map(|row| {
-            let (capture, base) = match &row.change {
-                stint_store::Change::UploadCapture { set_id } => (store.capture_set(set_id)?, None),
-                _ => (None, store.remote_entry(&row.entity_id)?),
-            };
-            Ok(Planned { row, capture, base })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Plan::Ready)
+    let mut uploads = 0;
+    let mut planned = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (capture, base) = match &row.change {
+            stint_store::Change::UploadCapture { set_id } => {
+                uploads += 1;
+                if uploads > UPLOADS_AT_ONCE {
+                    break;
+                }
+                (store.capture_set(set_id)?, None)
+            }
+            _ => (None, store.remote_entry(&row.entity_id)?),
+        };
+        planned.push(Planned { row, capture, base });
+    }
+    Ok(Plan::Ready(planned))
 }
 
-/// Sends the planned rows at once; the deliveries come back in the same order.
+/// Sends the planned rows at once: entry changes as one batch (one by one where the server
+/// has no batch endpoint), uploads side by side. The deliveries come back in row order.
 pub async fn deliver_all(remote: &Remote, rows: &[Planned]) -> Vec<Delivery> {
-    let sends = rows
+    let in_batch = |p: &Planned| {
+        matches!(
+            p.row.change,
+            stint_store::Change::UpsertEntry(_) | stint_store::Change::DeleteEntry
+        )
+    };
+    let batched: Vec<&Planned> = rows.iter().filter(|p| in_batch(p)).collect();
+    let mut batch_answer = None;
+    if batched.len() > 1 && remote.batches() {
+        if let BatchDelivery::Each(each) = remote.deliver_batch(&batched).await {
+            batch_answer = Some(each.into_iter());
+        }
+    }
+    let singles = rows
         .iter()
+        .filter(|p| batch_answer.is_none() || !in_batch(p))
         .map(|p| remote.deliver(&p.row, p.capture.as_ref(), p.base.as_ref()));
-    futures_util::future::join_all(sends).await
+    let mut singles = futures_util::future::join_all(singles).await.into_iter();
+    rows.iter()
+        .map(|p| match (&mut batch_answer, in_batch(p)) {
+            (Some(each), true) => each.next(),
+            _ => singles.next(),
+        })
+        .map(|d| d.unwrap_or_else(|| Delivery::Retry("no answer for this change".into())))
+        .collect()
 }
 
 /// Writes the outcome of one delivery: done rows leave the outbox (the server's answer is
@@ -170,9 +202,11 @@ pub async fn drain_step(
         .unwrap_or(Step::Idle))
 }
 
-/// Which account a store's feed cursor belongs to: the server and the user.
+/// Which account a store's feed cursor belongs to: the workspace and the user, ids the
+/// server made up (so another address of the same server is the same account, and another
+/// server is another).
 pub fn account_key(remote: &Remote) -> String {
-    format!("{} {}", remote.base(), remote.account.user_id)
+    format!("{} {}", remote.account.workspace_id, remote.account.user_id)
 }
 
 /// Writes one answer of the change feed into the store (see [`Store::apply_feed`]).

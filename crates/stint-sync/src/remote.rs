@@ -1,5 +1,9 @@
 //! The server as the agent sees it: sign-in and delivery of outbox rows.
 
+mod batch;
+
+pub use batch::BatchDelivery;
+
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -69,6 +73,8 @@ pub struct Remote {
     base: String,
     key: String,
     pub account: Account,
+    /// The server answered that it has no batch endpoint.
+    no_batch: std::sync::atomic::AtomicBool,
 }
 
 fn api_base(server: &str) -> String {
@@ -177,6 +183,7 @@ impl Remote {
             http,
             base,
             key: credentials.api_key.clone(),
+            no_batch: Default::default(),
             account: Account {
                 user_id: user.id,
                 workspace_id: user.active_workspace,
@@ -186,11 +193,6 @@ impl Remote {
         })
     }
 
-    /// The API's base address (`…/api/v1`).
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
     /// A remote for an account signed in earlier, without asking the server now.
     pub fn resume(credentials: &Credentials, account: Account) -> Remote {
         Remote {
@@ -198,6 +200,7 @@ impl Remote {
             base: api_base(&credentials.server),
             key: credentials.api_key.clone(),
             account,
+            no_batch: Default::default(),
         }
     }
 
