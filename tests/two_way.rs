@@ -170,9 +170,11 @@ fn an_edit_made_offline_never_undoes_a_cut_made_on_the_server() {
     })
     .unwrap();
 
-    // Offline on the device, the description is changed...
+    // Offline on the device, the description is changed, and the agent is killed before it
+    // could send it...
     cli.ok("sign-out");
     cli.ok(&format!("edit {id} report"));
+    drop(cli);
     // ...while the member deletes the screenshot at 8 on the web: [3, 8] is cut out, the
     // entry becomes [0, 3] and [8, 30] is split off.
     let (status, cut) = api.call(
@@ -183,7 +185,9 @@ fn an_edit_made_offline_never_undoes_a_cut_made_on_the_server() {
     assert_eq!(status, 200, "{cut}");
     assert_eq!(cut["removedSeconds"], 300);
 
-    // Online again: the edit is merged with the cut, not sent over it.
+    // Started again and online: the edit, kept across the restart, is merged with the cut,
+    // not sent over it.
+    let mut cli = AgentCli::spawn(stint_tests::cli_bin(), root.path());
     assert!(cli.sign_in(&server.url, &key).get("ok").is_some());
     wait_until(WAIT, "the edit on the server", || {
         let on_server = api.entries_of(&api.user);

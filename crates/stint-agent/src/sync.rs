@@ -251,17 +251,13 @@ impl Agent {
                 reply,
             } => {
                 let now = self.now();
+                let count = rows.len();
                 let steps: Vec<Step> = self.store.relaxed(|store| {
-                    rows.iter()
-                        .zip(deliveries)
-                        .map(|(row, delivery)| {
-                            stint_sync::record(store, row, delivery, now, fastrand::f64())
-                                .unwrap_or_else(|e| {
-                                    tracing::error!("could not record a delivery: {e}");
-                                    Step::Failed(e.to_string())
-                                })
+                    stint_sync::record_all(store, &rows, deliveries, now, fastrand::f64)
+                        .unwrap_or_else(|e| {
+                            tracing::error!("could not record the deliveries: {e}");
+                            vec![Step::Failed(e.to_string()); count]
                         })
-                        .collect()
                 });
                 self.tell_merges(&steps);
                 let _ = reply.send(steps);

@@ -1,7 +1,9 @@
 //! Server ingest and agent drain figures on loopback (prints them; asserts nothing):
 //! - ingest: concurrent clients creating entries as fast as they can, entries/s and latency;
 //! - paced: 200 requests/s for 10 s, latency percentiles;
-//! - drain: a 10,000-entry offline backlog delivered by the real sync client.
+//! - drain: a 10,000-entry offline backlog delivered by the real sync client, in batches of
+//!   200 as the agent sends them (issue 14's budget: 5 s), then one request per change as
+//!   before batches, for comparison.
 //!
 //! `cargo bench -p stint-server --bench sync`
 
@@ -9,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use serde_json::json;
-use stint_sync::{drain_batch, Credentials, Remote, Step};
+use stint_sync::{Credentials, Remote, Step};
 use stint_testkit::TestServer;
 
 /// The release server binary on loopback with one user; returns it and the user's key.
@@ -129,7 +131,7 @@ fn paced(rate: u32, seconds: u32) {
     );
 }
 
-fn drain(backlog: usize) {
+fn drain(backlog: usize, width: usize) {
     let (server, key) = server();
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("stint.db");
@@ -151,24 +153,47 @@ fn drain(backlog: usize) {
         .unwrap();
     let started = Instant::now();
     let mut sent = 0;
-    // Four at a time, as the agent's drainer sends them (STINT_BENCH_WIDTH to compare).
-    let width = std::env::var("STINT_BENCH_WIDTH")
-        .ok()
-        .and_then(|w| w.parse().ok())
-        .unwrap_or(4);
-    'drain: loop {
-        let steps = runtime.block_on(drain_batch(&mut store, &remote, Utc::now(), 0.5, width));
-        for step in steps.unwrap() {
+    // Where the time goes: reading the outbox, the round trips, recording the answers.
+    let (mut planning, mut sending, mut recording) =
+        (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    loop {
+        let t = Instant::now();
+        let rows = match stint_sync::plan(&store, Utc::now(), width).unwrap() {
+            stint_sync::Plan::Ready(rows) => rows,
+            stint_sync::Plan::Empty => break,
+            stint_sync::Plan::WaitUntil(t) => panic!("a row waits until {t}"),
+        };
+        planning += t.elapsed();
+        let t = Instant::now();
+        let deliveries = runtime.block_on(stint_sync::deliver_all(&remote, &rows));
+        sending += t.elapsed();
+        let t = Instant::now();
+        let rows: Vec<_> = rows.into_iter().map(|p| p.row).collect();
+        let steps = store.relaxed(|store| {
+            stint_sync::record_all(store, &rows, deliveries, Utc::now(), || 0.5).unwrap()
+        });
+        for step in steps {
             match step {
-                Step::Idle => break 'drain,
                 Step::Sent => sent += 1,
                 other => panic!("unexpected {other:?}"),
             }
         }
+        recording += t.elapsed();
     }
-    let elapsed = started.elapsed();
     println!(
-        "drain: {sent} queued entries delivered {width} at a time in {:.2} s ({:.0} entries/s)",
+        "  (reading the outbox {:.2} s, the server's answers {:.2} s, recording them {:.2} s)",
+        planning.as_secs_f64(),
+        sending.as_secs_f64(),
+        recording.as_secs_f64()
+    );
+    let elapsed = started.elapsed();
+    let how = if width > 1 {
+        format!("in batches of {width}")
+    } else {
+        "one request per change".to_owned()
+    };
+    println!(
+        "drain: {sent} queued entries delivered {how} in {:.2} s ({:.0} entries/s)",
         elapsed.as_secs_f64(),
         sent as f64 / elapsed.as_secs_f64()
     );
@@ -184,6 +209,13 @@ fn main() {
         paced(200, 10);
     }
     if run("drain") {
-        drain(10_000);
+        // As the agent sends them (STINT_BENCH_WIDTH to try another width)…
+        let width = std::env::var("STINT_BENCH_WIDTH")
+            .ok()
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(200);
+        drain(10_000, width);
+        // …and as before batches, for comparison.
+        drain(10_000, 1);
     }
 }

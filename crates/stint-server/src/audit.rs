@@ -58,13 +58,20 @@ pub struct Event<'a> {
 
 /// Writes one record if the workspace's settings ask for this category.
 pub async fn record(state: &AppState, workspace_id: &str, author: Author<'_>, event: Event<'_>) {
-    let Event {
-        category,
-        action,
-        target_id,
-        summary,
-        details,
-    } = event;
+    record_all(state, workspace_id, author, vec![event]).await;
+}
+
+/// Writes the events the workspace's settings ask for, in one transaction (the settings
+/// read once).
+async fn record_all(
+    state: &AppState,
+    workspace_id: &str,
+    author: Author<'_>,
+    events: Vec<Event<'_>>,
+) {
+    if events.is_empty() {
+        return;
+    }
     let wid = workspace_id.to_owned();
     let settings = match state.db(move |db| db.settings(&wid)).await {
         Ok(s) => s.audit_log,
@@ -73,32 +80,37 @@ pub async fn record(state: &AppState, workspace_id: &str, author: Author<'_>, ev
             return;
         }
     };
-    let wanted = settings.enabled
-        && match category {
-            Category::TimeEntries => settings.time_entries,
-            Category::Projects => settings.projects,
-            Category::Users => settings.users,
-        };
-    if !wanted {
-        return;
-    }
     let (author_id, author_name) = match author {
         Author::User(u) => (Some(u.id.clone()), u.name.clone()),
         Author::System => (None, "System".to_owned()),
     };
-    let record = AuditRecord {
-        id: crate::auth::new_id(),
-        workspace_id: workspace_id.to_owned(),
-        at: Utc::now(),
-        author_id,
-        author_name,
-        action: action.to_owned(),
-        target_id: target_id.to_owned(),
-        summary,
-        details,
-    };
-    if let Err(e) = state.db(move |db| db.add_audit(&record)).await {
-        tracing::error!("audit log: could not write a record: {}", e.message);
+    let records: Vec<AuditRecord> = events
+        .into_iter()
+        .filter(|event| {
+            settings.enabled
+                && match event.category {
+                    Category::TimeEntries => settings.time_entries,
+                    Category::Projects => settings.projects,
+                    Category::Users => settings.users,
+                }
+        })
+        .map(|event| AuditRecord {
+            id: crate::auth::new_id(),
+            workspace_id: workspace_id.to_owned(),
+            at: Utc::now(),
+            author_id: author_id.clone(),
+            author_name: author_name.clone(),
+            action: event.action.to_owned(),
+            target_id: event.target_id.to_owned(),
+            summary: event.summary,
+            details: event.details,
+        })
+        .collect();
+    if records.is_empty() {
+        return;
+    }
+    if let Err(e) = state.db(move |db| db.add_audits(&records)).await {
+        tracing::error!("audit log: could not write records: {}", e.message);
     }
 }
 
@@ -159,6 +171,42 @@ pub async fn entry_changed(
     before: Option<&EntryRow>,
     after: Option<&EntryRow>,
 ) {
+    entries_changed(state, author, &[(before, after)]).await;
+}
+
+/// Records several entry changes of one workspace made by `author` (a batch's), written
+/// together.
+pub async fn entries_changed(
+    state: &AppState,
+    author: Author<'_>,
+    changed: &[(Option<&EntryRow>, Option<&EntryRow>)],
+) {
+    let events: Vec<(String, String, &'static str, String, Value)> = changed
+        .iter()
+        .filter_map(|(before, after)| entry_event(*before, *after))
+        .collect();
+    let Some(workspace) = events.first().map(|e| e.0.clone()) else {
+        return;
+    };
+    let events = events
+        .iter()
+        .map(|(_, id, action, summary, details)| Event {
+            category: Category::TimeEntries,
+            action,
+            target_id: id,
+            summary: summary.clone(),
+            details: details.clone(),
+        })
+        .collect();
+    record_all(state, &workspace, author, events).await;
+}
+
+/// The record an entry change makes: its workspace, target, action, summary and details;
+/// `None` when nothing changed.
+fn entry_event(
+    before: Option<&EntryRow>,
+    after: Option<&EntryRow>,
+) -> Option<(String, String, &'static str, String, Value)> {
     let (action, target, summary, details) = match (before, after) {
         (None, Some(a)) => (
             "time_entry.created",
@@ -169,7 +217,7 @@ pub async fn entry_changed(
         (Some(b), Some(a)) => {
             let changed = changes(b, a);
             if changed.is_empty() {
-                return;
+                return None;
             }
             let fields: Vec<&str> = changed.iter().filter_map(|c| c["field"].as_str()).collect();
             (
@@ -185,16 +233,13 @@ pub async fn entry_changed(
             format!("\"{}\"", b.description),
             json!({"entry": snapshot(b)}),
         ),
-        (None, None) => return,
+        (None, None) => return None,
     };
-    let workspace = target.workspace_id.clone();
-    let id = target.id.clone();
-    let event = Event {
-        category: Category::TimeEntries,
+    Some((
+        target.workspace_id.clone(),
+        target.id.clone(),
         action,
-        target_id: &id,
         summary,
         details,
-    };
-    record(state, &workspace, author, event).await;
+    ))
 }

@@ -159,10 +159,10 @@ pub(crate) fn forget_entry_captures(
 
 /// The server has the upload of the outbox row `seq`: the local copy goes.
 pub(crate) fn forget_delivered(conn: &rusqlite::Connection, seq: i64) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "DELETE FROM capture_sets WHERE id =
              (SELECT json_extract(payload, '$.setId') FROM outbox WHERE seq = ?1 AND entity = ?2)",
-        params![seq, CAPTURE_ENTITY],
-    )?;
+    )?
+    .execute(params![seq, CAPTURE_ENTITY])?;
     Ok(())
 }

@@ -91,31 +91,31 @@ fn remote_in(tx: &rusqlite::Connection, id: &str) -> Result<Option<RemoteEntry>,
 
 fn save_remote(tx: &Transaction<'_>, remote: &RemoteEntry) -> Result<(), StoreError> {
     let e = &remote.entry;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO remote_entries (id, description, start_utc, end_utc, version, locked)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(id) DO UPDATE SET description = excluded.description,
              start_utc = excluded.start_utc, end_utc = excluded.end_utc,
              version = excluded.version, locked = excluded.locked",
-        params![
-            e.id.0,
-            e.description,
-            time::to_sql(e.start),
-            e.end.map(time::to_sql),
-            remote.version,
-            remote.locked
-        ],
-    )?;
+    )?
+    .execute(params![
+        e.id.0,
+        e.description,
+        time::to_sql(e.start),
+        e.end.map(time::to_sql),
+        remote.version,
+        remote.locked
+    ])?;
     Ok(())
 }
 
 /// Whether a change of the entry's waits to be sent (refused ones do not count).
 fn waiting(tx: &rusqlite::Connection, id: &str) -> Result<bool, StoreError> {
-    Ok(tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = 'entry' AND entity_id = ?1 AND parked = 0)",
-        [id],
-        |r| r.get(0),
-    )?)
+    Ok(tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = 'entry' AND entity_id = ?1 AND parked = 0)",
+        )?
+        .query_row([id], |r| r.get(0))?)
 }
 
 /// Writes the server's copy here, without an outbox row. A second running entry is refused
@@ -133,6 +133,51 @@ fn adopt(tx: &Transaction<'_>, remote: &RemoteEntry) -> Result<bool, StoreError>
         params![remote.entry.id.0, remote.locked],
     )?;
     Ok(true)
+}
+
+/// See [`Store::delivered`].
+fn delivered_in(
+    tx: &Transaction<'_>,
+    seq: i64,
+    answer: Option<&RemoteEntry>,
+) -> Result<(), StoreError> {
+    // Only a delivered delete of an entry ends its base (an upload answers nothing).
+    let deleted: Option<String> = tx
+        .prepare_cached(
+            "SELECT entity_id FROM outbox WHERE seq = ?1 AND entity = 'entry' AND op = 'delete'",
+        )?
+        .query_row([seq], |r| r.get(0))
+        .optional()?;
+    captures::forget_delivered(tx, seq)?;
+    tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
+        .execute([seq])?;
+    match (answer, deleted) {
+        (Some(remote), _) => {
+            save_remote(tx, remote)?;
+            // The entry here takes the server's copy (its version, a normalised field)
+            // unless it is gone here or changed again meanwhile.
+            let here: Option<(crate::RawEntry, bool)> = tx
+                .prepare_cached(
+                    "SELECT id, description, start_utc, end_utc, locked FROM entries WHERE id = ?1",
+                )?
+                .query_row([&remote.entry.id.0], |r| {
+                    Ok((crate::raw_entry(r)?, r.get(4)?))
+                })
+                .optional()?;
+            if let Some((raw, locked)) = here {
+                let same = raw.into_entry()? == remote.entry && locked == remote.locked;
+                if !same && !waiting(tx, &remote.entry.id.0)? {
+                    adopt(tx, remote)?;
+                }
+            }
+        }
+        (None, Some(id)) => {
+            tx.prepare_cached("DELETE FROM remote_entries WHERE id = ?1")?
+                .execute([id])?;
+        }
+        (None, None) => {}
+    }
+    Ok(())
 }
 
 fn forget(tx: &Transaction<'_>, id: &str) -> Result<(), StoreError> {
@@ -254,33 +299,14 @@ impl Store {
     /// (`None` for a delete): the row goes, the answer is the new base, and the entry here
     /// takes it unless another change of it waits.
     pub fn delivered(&mut self, seq: i64, answer: Option<&RemoteEntry>) -> Result<(), StoreError> {
+        self.delivered_all(&[(seq, answer.cloned())])
+    }
+
+    /// [`Store::delivered`] for many rows in one transaction (a batch's answers).
+    pub fn delivered_all(&mut self, done: &[(i64, Option<RemoteEntry>)]) -> Result<(), StoreError> {
         let tx = self.write()?;
-        // Only a delivered delete of an entry ends its base (an upload answers nothing).
-        let deleted: Option<String> = tx
-            .query_row(
-                "SELECT entity_id FROM outbox WHERE seq = ?1 AND entity = 'entry' AND op = 'delete'",
-                [seq],
-                |r| r.get(0),
-            )
-            .optional()?;
-        captures::forget_delivered(&tx, seq)?;
-        tx.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
-        match (answer, deleted) {
-            (Some(remote), _) => {
-                save_remote(&tx, remote)?;
-                let here: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM entries WHERE id = ?1)",
-                    [&remote.entry.id.0],
-                    |r| r.get(0),
-                )?;
-                if here && !waiting(&tx, &remote.entry.id.0)? {
-                    adopt(&tx, remote)?;
-                }
-            }
-            (None, Some(id)) => {
-                tx.execute("DELETE FROM remote_entries WHERE id = ?1", [id])?;
-            }
-            (None, None) => {}
+        for (seq, answer) in done {
+            delivered_in(&tx, *seq, answer.as_ref())?;
         }
         tx.commit()?;
         Ok(())

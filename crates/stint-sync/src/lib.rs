@@ -168,6 +168,33 @@ pub fn record(
     }
 }
 
+/// [`record`] for a whole plan's deliveries, in order; the rows the server took are
+/// recorded together in one transaction (a batch of 200 is one commit, not 200).
+pub fn record_all(
+    store: &mut Store,
+    rows: &[OutboxRow],
+    deliveries: Vec<Delivery>,
+    now: DateTime<Utc>,
+    jitter: impl Fn() -> f64,
+) -> Result<Vec<Step>, StoreError> {
+    let done: Vec<(i64, Option<RemoteEntry>)> = rows
+        .iter()
+        .zip(&deliveries)
+        .filter_map(|(row, d)| match d {
+            Delivery::Done(answer) => Some((row.seq, answer.clone())),
+            _ => None,
+        })
+        .collect();
+    store.delivered_all(&done)?;
+    rows.iter()
+        .zip(deliveries)
+        .map(|(row, delivery)| match delivery {
+            Delivery::Done(_) => Ok(Step::Sent),
+            other => record(store, row, other, now, jitter()),
+        })
+        .collect()
+}
+
 /// Plans, delivers and records up to `width` rows in queue order.
 pub async fn drain_batch(
     store: &mut Store,
@@ -182,10 +209,8 @@ pub async fn drain_batch(
         Plan::Ready(rows) => rows,
     };
     let deliveries = deliver_all(remote, &rows).await;
-    rows.iter()
-        .zip(deliveries)
-        .map(|(p, delivery)| record(store, &p.row, delivery, now, jitter))
-        .collect()
+    let rows: Vec<OutboxRow> = rows.into_iter().map(|p| p.row).collect();
+    record_all(store, &rows, deliveries, now, || jitter)
 }
 
 /// Delivers the oldest due row, if any.

@@ -171,20 +171,21 @@ async fn batch(
     let outcomes = state
         .db(move |db| db.apply_batch(&user, &items, &kept_answer))
         .await?;
-    let author = Author::User(&caller.0);
+    let mut changed = Vec::new();
+    let mut blobs = Vec::new();
     for outcome in &outcomes {
         match outcome {
-            BatchOutcome::Created(e) => audit::entry_changed(&state, author, None, Some(e)).await,
-            BatchOutcome::Replaced { before, after } => {
-                audit::entry_changed(&state, author, Some(before), Some(after)).await
-            }
-            BatchOutcome::Deleted { before, blobs } => {
-                crate::remove_blobs(&state, blobs.clone()).await;
-                audit::entry_changed(&state, author, Some(before), None).await;
+            BatchOutcome::Created(e) => changed.push((None, Some(e))),
+            BatchOutcome::Replaced { before, after } => changed.push((Some(before), Some(after))),
+            BatchOutcome::Deleted { before, blobs: b } => {
+                blobs.extend(b.iter().cloned());
+                changed.push((Some(before), None));
             }
             _ => {}
         }
     }
+    crate::remove_blobs(&state, blobs).await;
+    audit::entries_changed(&state, Author::User(&caller.0), &changed).await;
     Ok(Json(EntryBatchResults {
         results: keys
             .into_iter()

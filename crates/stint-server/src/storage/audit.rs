@@ -33,6 +33,8 @@ pub struct AuditFilter {
 
 pub trait AuditStorage {
     fn add_audit(&self, record: &AuditRecord) -> Result<()>;
+    /// Several records in one transaction (a batch's changes).
+    fn add_audits(&self, records: &[AuditRecord]) -> Result<()>;
     /// Newest first.
     fn audit_records(&self, workspace_id: &str, filter: &AuditFilter) -> Result<Vec<AuditRecord>>;
     fn audit_record(&self, workspace_id: &str, id: &str) -> Result<Option<AuditRecord>>;

@@ -26,22 +26,31 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
 
 impl AuditStorage for Sqlite {
     fn add_audit(&self, a: &AuditRecord) -> Result<()> {
-        self.conn().execute(
-            &format!(
+        self.add_audits(std::slice::from_ref(a))
+    }
+
+    fn add_audits(&self, records: &[AuditRecord]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(&format!(
                 "INSERT INTO audit_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-            ),
-            params![
-                a.id,
-                a.workspace_id,
-                ts(a.at),
-                a.author_id,
-                a.author_name,
-                a.action,
-                a.target_id,
-                a.summary,
-                a.details.to_string()
-            ],
-        )?;
+            ))?;
+            for a in records {
+                stmt.execute(params![
+                    a.id,
+                    a.workspace_id,
+                    ts(a.at),
+                    a.author_id,
+                    a.author_name,
+                    a.action,
+                    a.target_id,
+                    a.summary,
+                    a.details.to_string()
+                ])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
