@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::Value;
-use stint_testkit::{queue_backlog, wait_until, AgentCli, TestServer};
+use stint_testkit::{queue_backlog, wait_until, AgentCli, Fault, FaultProxy, TestServer};
 
 fn server_count(server: &TestServer, key: &str) -> usize {
     let http = |path: &str| -> Value {
@@ -55,11 +55,26 @@ fn a_killed_agent_resumes_draining_without_loss_or_doubles() {
     let server = TestServer::start().unwrap();
     let key = server.add_user("Acme", "eve@acme.test", "regular").unwrap();
     let root = tempfile::tempdir().unwrap();
-    let total = 400;
+    let total = 1000;
     queue_backlog(&root.path().join("data/stint.db"), total as usize).unwrap();
+    // Batches drain a backlog in a blink: through a proxy that answers 503 to about half
+    // the requests (each failure waits for its retry), the kill lands in the middle.
+    let proxy = FaultProxy::start(
+        server.address(),
+        vec![Fault::ServerError, Fault::Pass, Fault::ServerError],
+    )
+    .unwrap();
 
     let mut first = AgentCli::spawn(stint_tests::cli_bin(), root.path());
-    let signed_in = first.sign_in(&server.url, &key);
+    let signed_in = wait_until(
+        Duration::from_secs(30),
+        "a sign-in through the proxy",
+        || {
+            let answer = first.sign_in(&proxy.url, &key);
+            answer.get("ok").is_some().then_some(answer)
+        },
+    )
+    .unwrap();
     assert_eq!(signed_in["ok"]["email"], "eve@acme.test", "{signed_in}");
     // No keyring service runs here: the key is in a file only the user can read.
     assert_eq!(signed_in["ok"]["keyStorage"], "file", "{signed_in}");
@@ -70,12 +85,19 @@ fn a_killed_agent_resumes_draining_without_loss_or_doubles() {
         0o600
     );
     assert!(std::fs::read_to_string(&file).unwrap().contains(&key));
-    wait_until(
+    let arrived = wait_until(
         Duration::from_secs(30),
         "part of the backlog to arrive",
         || (server_count(&server, &key) > 20).then_some(()),
-    )
-    .unwrap();
+    );
+    if let Err(e) = arrived {
+        let requests: Vec<String> = proxy
+            .recorded()
+            .iter()
+            .map(|r| r.lines().next().unwrap_or("").to_owned())
+            .collect();
+        panic!("{e}: {} (requests: {requests:?})", first.ask("sync-status"));
+    }
     first.child.kill().unwrap(); // SIGKILL in the middle of draining
     first.child.wait().unwrap();
     let arrived = server_count(&server, &key);
@@ -84,7 +106,8 @@ fn a_killed_agent_resumes_draining_without_loss_or_doubles() {
         "killed before the end ({arrived} of {total})"
     );
 
-    // The sign-in was kept: a restart goes on draining by itself.
+    // The sign-in was kept: a restart goes on draining by itself (the way there healed).
+    proxy.set_plan(vec![Fault::Pass]);
     let mut second = AgentCli::spawn(stint_tests::cli_bin(), root.path());
     wait_until(Duration::from_secs(60), "the rest of the backlog", || {
         let status = second.ask("sync-status");

@@ -71,7 +71,9 @@ fn a_picture_the_portal_writes_after_the_shot_gave_up_is_deleted_too() {
     PortalScreenshot::default().shoot().unwrap();
     let backend = stint_testkit::find_process(
         Path::new("/usr/libexec/xdg-desktop-portal-gnome"),
-        &format!("WAYLAND_DISPLAY={}", shell.display),
+        // The runtime directory is this test's own; the display's name is the same in
+        // every GNOME Shell the testkit starts, so another test's backend would match it.
+        &format!("XDG_RUNTIME_DIR={}", shell.runtime_dir.display()),
     )
     .expect("the portal's GNOME backend runs");
     let pid = rustix::process::Pid::from_raw(backend as i32).unwrap();

@@ -169,7 +169,8 @@ pub fn record(
 }
 
 /// [`record`] for a whole plan's deliveries, in order; the rows the server took are
-/// recorded together in one transaction (a batch of 200 is one commit, not 200).
+/// recorded together in one transaction (a batch of 200 is one commit, not 200), and the
+/// rows that failed wait for the same retry.
 pub fn record_all(
     store: &mut Store,
     rows: &[OutboxRow],
@@ -186,11 +187,14 @@ pub fn record_all(
         })
         .collect();
     store.delivered_all(&done)?;
+    // One spread for the whole plan: rows that failed together are tried again together
+    // (as one batch), not one by one as each one's own retry comes due.
+    let jitter = jitter();
     rows.iter()
         .zip(deliveries)
         .map(|(row, delivery)| match delivery {
             Delivery::Done(_) => Ok(Step::Sent),
-            other => record(store, row, other, now, jitter()),
+            other => record(store, row, other, now, jitter),
         })
         .collect()
 }

@@ -22,6 +22,8 @@ pub enum Fault {
 
 pub struct FaultProxy {
     pub url: String,
+    /// What each request gets from now on (see [`FaultProxy::set_plan`]).
+    plan: Arc<std::sync::Mutex<Vec<Fault>>>,
     stop: Arc<AtomicBool>,
     pub requests: Arc<AtomicUsize>,
     /// Every request as it arrived (head and body), for privacy checks.
@@ -132,7 +134,10 @@ impl FaultProxy {
         let stop = Arc::new(AtomicBool::new(false));
         let requests = Arc::new(AtomicUsize::new(0));
         let recorded = Arc::new(std::sync::Mutex::new(Vec::new()));
+        anyhow::ensure!(!plan.is_empty(), "a fault plan needs at least one entry");
+        let plan = Arc::new(std::sync::Mutex::new(plan));
         let (stop2, count, upstream) = (stop.clone(), requests.clone(), upstream.to_owned());
+        let shared_plan = plan.clone();
         let record = recorded.clone();
         std::thread::spawn(move || {
             while !stop2.load(Ordering::Relaxed) {
@@ -140,7 +145,10 @@ impl FaultProxy {
                     Ok((client, _)) => {
                         let _ = client.set_nonblocking(false);
                         let n = count.fetch_add(1, Ordering::Relaxed);
-                        let fault = plan[(mix(n as u64) % plan.len() as u64) as usize];
+                        let fault = {
+                            let plan = shared_plan.lock().unwrap_or_else(|p| p.into_inner());
+                            plan[(mix(n as u64) % plan.len() as u64) as usize]
+                        };
                         let (upstream, record) = (upstream.clone(), record.clone());
                         std::thread::spawn(move || handle(client, &upstream, fault, &record));
                     }
@@ -150,10 +158,19 @@ impl FaultProxy {
         });
         Ok(FaultProxy {
             url,
+            plan,
             stop,
             requests,
             recorded,
         })
+    }
+
+    /// Requests from now on get one of `plan` (e.g. `[Pass]`: the way to the server heals).
+    /// An empty plan is ignored.
+    pub fn set_plan(&self, plan: Vec<Fault>) {
+        if !plan.is_empty() {
+            *self.plan.lock().unwrap_or_else(|p| p.into_inner()) = plan;
+        }
     }
 
     /// A proxy that only relays and records.
