@@ -334,6 +334,10 @@ fn changes_made_on_the_server_show_in_the_window_within_two_seconds() -> anyhow:
     assert_eq!(status, 200);
     let row = format!("#entries li.locked[data-id='{id}']");
     wd.wait_for(&row, WAIT)?;
+    println!(
+        "a lock showed in the window after {:?}",
+        locked_at.elapsed()
+    );
     assert!(
         locked_at.elapsed() < Duration::from_secs(2),
         "the lock took {:?}",
@@ -380,6 +384,10 @@ fn changes_made_on_the_server_show_in_the_window_within_two_seconds() -> anyhow:
         204
     );
     wd.wait_for_text("#entries", WAIT, |t| !t.contains("Warm-up"))?;
+    println!(
+        "a deletion showed in the window after {:?}",
+        gone_at.elapsed()
+    );
     assert!(
         gone_at.elapsed() < Duration::from_secs(2),
         "the deletion took {:?}",

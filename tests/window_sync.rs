@@ -109,6 +109,9 @@ fn sign_in_from_the_window_and_see_entries_sync() -> anyhow::Result<()> {
     wd.find("#toggle")?.click()?;
     let offline = wd.wait_for_text("#sync", WAIT, |t| t.starts_with("Offline"))?;
     assert!(offline.contains("waiting"), "{offline}");
+    // The list shows the new entry before the next click, so the page no longer moves
+    // under it (a click lands where the button was when it was found).
+    wd.wait_for_text("#entries", WAIT, |t| t.contains("Offline work"))?;
 
     wd.find("#sign-out")?.click()?;
     wd.wait_for_text("#sync", WAIT, |t| t.contains("Not signed in"))?;
