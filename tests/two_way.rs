@@ -254,6 +254,17 @@ fn an_edit_made_offline_never_undoes_a_cut_made_on_the_server() {
             .then_some(())
     })
     .unwrap();
+    // Bad input gets reasons.
+    let too_far = cli.ask("week 200000");
+    assert_eq!(too_far["error"]["code"], "invalid_input", "{too_far}");
+    let no_id = cli.ask("delete");
+    assert!(
+        no_id["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("usage: delete ID"),
+        "{no_id}"
+    );
     let refused = cli.ask(&format!("edit {split} sneaky"));
     assert_eq!(refused["error"]["code"], "locked", "{refused}");
     assert!(refused["error"]["message"]

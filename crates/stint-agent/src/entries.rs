@@ -2,7 +2,7 @@
 //! continue. The decisions are stint-core's; each change is written with its outbox row
 //! in one transaction (stint-store), then told to subscribers.
 
-use chrono::{DateTime, Local, NaiveDate, SubsecRound, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Local, NaiveDate, SubsecRound, TimeZone, Utc};
 use stint_core::timer::{self, StartOutcome, StopOutcome};
 use stint_core::{day_total, overlaps_day, DaySpan, Entry, EntryId, EntryPatch};
 use stint_ipc::{AgentEvent, DayGroup, DayView, Overview, WeekView};
@@ -154,7 +154,13 @@ impl Agent {
         let today = now.with_timezone(&Local).date_naive();
         let monday = stint_core::day::week_start(today)
             .checked_sub_days(chrono::Days::new(7 * u64::from(weeks_back)))
-            .ok_or_else(|| AgentError::BadInput(format!("{weeks_back} weeks back is too far")))?;
+            .filter(|d| d.year() >= stint_core::time::EARLIEST_YEAR)
+            .ok_or_else(|| {
+                AgentError::BadInput(format!(
+                    "{weeks_back} weeks back is before {}; no entry is that old",
+                    stint_core::time::EARLIEST_YEAR
+                ))
+            })?;
         let days: Vec<(NaiveDate, DaySpan)> = monday
             .iter_days()
             .take(7)

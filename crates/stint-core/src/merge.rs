@@ -11,7 +11,9 @@
 //!    cuts or splits it) never comes back, so no time is counted twice.
 //!
 //! The same rule as git's and Dropbox's merges of independent edits, with the server as
-//! the tie-breaker as in Clockify, where the web's copy is the record.
+//! the tie-breaker as in Clockify, where the web's copy is the record. Deletes are the
+//! store's to decide (`stint_store::Store::moved`): a delete here wins over an edit there
+//! unless the entry is locked; an edit here of an entry deleted there is dropped.
 
 use chrono::{DateTime, Utc};
 

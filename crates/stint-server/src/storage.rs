@@ -16,7 +16,7 @@ mod sqlite_web;
 mod web;
 
 pub use audit::{AuditFilter, AuditRecord, AuditStorage};
-pub use batch::{BatchAnswer, BatchItem, BatchOp, BatchOutcome};
+pub use batch::{BatchAnswer, BatchItem, BatchOp, BatchOutcome, BATCH_FINGERPRINT};
 pub use feed::FeedPage;
 pub use screenshots::{CaptureSetRow, ScreenshotRow, ScreenshotStorage, SetDeletion};
 pub use sqlite::Sqlite;
@@ -150,6 +150,9 @@ pub trait Storage: ScreenshotStorage + WebStorage + AuditStorage + Send + Sync +
     /// returned as it is. `keep` is written in the same transaction.
     fn create_entry(&self, entry: &EntryRow, keep: Option<&Keep>) -> Result<EntryRow>;
     fn entry(&self, workspace_id: &str, id: &str) -> Result<Option<EntryRow>>;
+    /// The version a new entry with this id gets: 1, or one more than the last version of a
+    /// deleted entry that had the id (so an old `If-Match` never passes on the new one).
+    fn first_version(&self, workspace_id: &str, id: &str) -> Result<i64>;
     /// Replaces an entry's fields (found by workspace and id) if it is still `expected` (what
     /// the caller read and decided on), else [`StorageError::Changed`]; `keep` in the same
     /// transaction. A second running entry of its user is a conflict.

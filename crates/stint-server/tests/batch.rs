@@ -55,6 +55,36 @@ fn changes_apply_in_order_once_each() {
     let (_, again) = batch(&s, m, changes);
     assert_eq!(statuses(&again), vec![201, 200, 201, 204, 404]);
     assert_eq!(again["results"][0]["entry"]["description"], "first");
+    // The same key with another change is refused, and the first change's answer stays.
+    let (_, reused) = batch(
+        &s,
+        m,
+        json!([{"key": "k1", "op": "delete", "id": "e-1", "ifMatch": null, "entry": null}]),
+    );
+    assert_eq!(statuses(&reused), vec![422], "{reused}");
+    assert!(reused["results"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("different change"));
+    let (_, again) = batch(&s, m, json!([upsert("k1", "e-1", "first", None)]));
+    assert_eq!(statuses(&again), vec![201]);
+    // A single request's key used in a batch for another entry is refused too.
+    let (status, _) = stint_testkit::http::call(
+        &s.base,
+        "POST",
+        &format!("/workspaces/{}/time-entries", m.workspace),
+        Some(&m.key),
+        Some(json!({"id": "single", "start": at(0), "end": at(5), "description": "alone"})),
+        &[("Idempotency-Key", "single-key")],
+    );
+    assert_eq!(status, 201);
+    let (_, crossed) = batch(
+        &s,
+        m,
+        json!([upsert("single-key", "other", "sneaky", None)]),
+    );
+    assert_eq!(statuses(&crossed), vec![422], "{crossed}");
+    assert_eq!(get_entry(&s, m, "other").0, 404);
     let (_, e1) = get_entry(&s, m, "e-1");
     assert_eq!(
         (e1["description"].clone(), e1["version"].clone()),
@@ -88,7 +118,7 @@ fn versions_locks_and_others_entries_are_honoured() {
         m,
         json!([
             upsert("c", "mine", "decided on 1", Some(1)),
-            upsert("d", "mine", "decided on 0", Some(0)),
+            upsert("d", "mine", "decided on 7", Some(7)),
             upsert("e", "locked", "sneaky", None),
             {"key": "f", "op": "delete", "id": "locked", "ifMatch": null, "entry": null},
             {"key": "g", "op": "delete", "id": theirs, "ifMatch": null, "entry": null},

@@ -91,6 +91,17 @@ fn versions_guard_edits_and_clockify_clients_keep_working() {
         &[("If-Match", "3")],
     );
     assert_eq!(status, 204);
+    // An id used again after a delete goes on counting: the old entry's If-Match fails.
+    let (status, again) = s.call(
+        m,
+        "POST",
+        &format!("/workspaces/{}/time-entries", m.workspace),
+        Some(json!({"id": e, "start": at(0), "end": at(30), "description": "new life"})),
+    );
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again["version"], 4, "{again}");
+    let (status, _) = put(&s, m, &e, body("stale"), Some("\"3\""));
+    assert_eq!(status, 412);
     // The ETag says the version as well.
     let f = entry(&s, m, at(40), Some(at(50)));
     let (_, text, _) = raw(
@@ -123,6 +134,10 @@ fn the_feed_carries_every_kind_of_change_and_nothing_of_others() {
     assert_eq!(got, want);
     let cursor = snap["cursor"].as_i64().unwrap();
 
+    // A cursor ahead of every change (a server restored from a backup) gets everything.
+    let (_, ahead) = feed(&s, m, m, &format!("?since={}", cursor + 1000));
+    assert_eq!(ahead["snapshot"], true, "{ahead}");
+    assert_eq!(ids(&ahead["entries"]).len(), 2);
     // Nothing since: an empty page with the same or a later cursor.
     let (_, quiet) = feed(&s, m, m, &format!("?since={cursor}"));
     assert_eq!(

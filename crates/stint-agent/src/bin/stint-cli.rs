@@ -50,8 +50,11 @@ fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
                 },
             }
         }
-        "delete" if !rest.trim().is_empty() => Command::DeleteEntry {
-            id: stint_core::EntryId(rest.trim().to_owned()),
+        "delete" => match rest.trim() {
+            "" => bail!("usage: delete ID"),
+            id => Command::DeleteEntry {
+                id: stint_core::EntryId(id.to_owned()),
+            },
         },
         "sign-in" => {
             let (server, key) = rest

@@ -29,8 +29,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// the change's key, like a single request's 400).
 fn item_of(change: EntryChange, wid: &str, user_id: &str) -> BatchItem {
     let invalid = |why: String| BatchOp::Invalid(400, why);
+    let fingerprint = {
+        use sha2::Digest;
+        let canonical = serde_json::to_vec(&change).unwrap_or_default();
+        let mut out = crate::storage::BATCH_FINGERPRINT.to_vec();
+        out.extend_from_slice(&sha2::Sha256::digest(&canonical));
+        out
+    };
     let op = if !valid_client_id(&change.id) {
         invalid("an entry id must be 1 to 64 letters, digits, - or _".into())
+    } else if change.if_match.is_some_and(|v| v < 1) {
+        invalid("ifMatch must be an entry's version, 1 or more".into())
     } else {
         match (change.op, change.entry) {
             (ChangeOp::Delete, _) => BatchOp::Delete,
@@ -51,6 +60,7 @@ fn item_of(change: EntryChange, wid: &str, user_id: &str) -> BatchItem {
         id: change.id,
         if_match: change.if_match,
         op,
+        fingerprint,
     }
 }
 

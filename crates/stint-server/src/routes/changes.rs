@@ -54,9 +54,9 @@ fn says_something(page: &FeedPage) -> bool {
         user's notices changed; and the cursor to ask from next. Without `since` (or with one \
         older than the 30 days the log keeps) the answer is a snapshot of all the user's entries.",
     params(("wid" = String, Path, description = "Workspace id"), ("uid" = String, Path, description = "User id"),
-        ("since" = Option<i64>, Query, description = "The cursor of the previous answer; none for a snapshot"),
-        ("wait" = Option<u32>, Query, description = "Seconds (1 to 60) to hold the request while nothing changed for the user; it is answered as soon as something does"),
-        ("page-size" = Option<u32>, Query, description = "Changes per answer, 1 to 5000 (default 500); `more` says whether to ask again at once")),
+        ("since" = Option<i64>, Query, minimum = 0, description = "The cursor of the previous answer; none for a snapshot (as is a cursor older than the log keeps, or newer than any change)"),
+        ("wait" = Option<u32>, Query, minimum = 1, maximum = 60, description = "Seconds (1 to 60) to hold the request while nothing changed for the user; it is answered as soon as something does"),
+        ("page-size" = Option<u32>, Query, minimum = 1, maximum = 5000, description = "Changes per answer, 1 to 5000 (default 500); `more` says whether to ask again at once")),
     responses((status = 200, body = EntryChanges), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn changes(
     State(state): State<AppState>,

@@ -171,9 +171,13 @@ async fn create(
         }
         None => auth::new_id(),
     };
-    let row = entry_from(body, id, &wid, &caller.0.id)?;
+    let mut row = entry_from(body, id, &wid, &caller.0.id)?;
     let (w, i) = (wid.clone(), row.id.clone());
-    let existed = state.db(move |db| db.entry(&w, &i)).await?.is_some();
+    let (existed, first) = state
+        .db(move |db| Ok((db.entry(&w, &i)?.is_some(), db.first_version(&w, &i)?)))
+        .await?;
+    // The answer is kept before the write: it says the version the database will give.
+    row.version = first;
     let (answer, keep) = idem.answer(StatusCode::CREATED, &to_json(&row))?;
     let saved = state
         .db(move |db| db.create_entry(&row, keep.as_ref()))

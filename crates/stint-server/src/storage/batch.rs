@@ -13,7 +13,13 @@ pub struct BatchItem {
     /// The version the change was decided on.
     pub if_match: Option<i64>,
     pub op: BatchOp,
+    /// What the change asked, as kept with its answer: the same key sent again with
+    /// another change is refused instead of answered with the first change's answer.
+    pub fingerprint: Vec<u8>,
 }
+
+/// How a batch change's fingerprint starts: a kept answer made by a batch says so.
+pub const BATCH_FINGERPRINT: &[u8] = b"batch:";
 
 #[derive(Debug, Clone)]
 pub enum BatchOp {

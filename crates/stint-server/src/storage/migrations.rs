@@ -247,5 +247,30 @@ pub(super) fn migrations() -> Migrations<'static> {
                     FROM users u WHERE u.id = NEW.user_id;
             END;",
         ),
+        // 9: an entry id used again after a delete goes on counting from the deleted row's
+        // version, so an If-Match decided on the old entry can never pass on the new one.
+        M::up(
+            "CREATE TABLE deleted_entry_versions (
+                workspace_id TEXT NOT NULL,
+                id           TEXT NOT NULL,
+                version      INTEGER NOT NULL,
+                PRIMARY KEY (workspace_id, id)
+            ) STRICT;
+            CREATE TRIGGER entry_version_kept AFTER DELETE ON time_entries BEGIN
+                INSERT INTO deleted_entry_versions (workspace_id, id, version)
+                    VALUES (OLD.workspace_id, OLD.id, OLD.version)
+                    ON CONFLICT (workspace_id, id)
+                    DO UPDATE SET version = max(version, excluded.version);
+            END;
+            CREATE TRIGGER entry_version_continues AFTER INSERT ON time_entries
+                WHEN EXISTS (SELECT 1 FROM deleted_entry_versions
+                             WHERE workspace_id = NEW.workspace_id AND id = NEW.id)
+            BEGIN
+                UPDATE time_entries SET version = (
+                    SELECT version + 1 FROM deleted_entry_versions
+                    WHERE workspace_id = NEW.workspace_id AND id = NEW.id)
+                WHERE workspace_id = NEW.workspace_id AND id = NEW.id;
+            END;",
+        ),
     ])
 }

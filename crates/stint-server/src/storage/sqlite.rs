@@ -408,6 +408,18 @@ impl Storage for Sqlite {
         Ok(stored)
     }
 
+    fn first_version(&self, workspace_id: &str, id: &str) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT version + 1 FROM deleted_entry_versions WHERE workspace_id = ?1 AND id = ?2",
+                [workspace_id, id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(1))
+    }
+
     fn entry(&self, workspace_id: &str, id: &str) -> Result<Option<EntryRow>> {
         Self::find_entry(&self.conn(), workspace_id, id)
     }

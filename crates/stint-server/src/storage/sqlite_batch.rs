@@ -4,12 +4,9 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::batch::{BatchAnswer, BatchItem, BatchOp, BatchOutcome};
+use super::batch::{BatchAnswer, BatchItem, BatchOp, BatchOutcome, BATCH_FINGERPRINT};
 use super::sqlite::{is_constraint, keep_in, ts, write_entry, Sqlite};
 use super::{EntryRow, Keep, Result, StoredResponse, UserRow};
-
-/// What a kept batch answer records as its request: a change is known by its key alone.
-const BATCH_REQUEST: &[u8] = b"batch";
 
 fn kept(tx: &Connection, scope: &str, key: &str) -> Result<Option<StoredResponse>> {
     Ok(tx
@@ -45,7 +42,10 @@ fn apply_one(tx: &Connection, user: &UserRow, item: &BatchItem) -> Result<BatchO
         (BatchOp::Delete, None) => Ok(refused(404, format!("time entry {} not found", item.id))),
         (BatchOp::Upsert(_), None) if item.if_match.is_some() => Ok(refused(
             404,
-            format!("time entry {} not found (deleted since)", item.id),
+            format!(
+                "time entry {} not found: deleted since the version the change was decided on, or never here",
+                item.id
+            ),
         )),
         (_, Some(c)) if moved(&c) => Ok(BatchOutcome::Moved(c)),
         (_, Some(c)) if c.locked => Ok(refused(403, "this entry is locked; ask an admin")),
@@ -113,6 +113,19 @@ fn apply_one(tx: &Connection, user: &UserRow, item: &BatchItem) -> Result<BatchO
     }
 }
 
+/// Whether a kept answer is this change's. One a batch kept knows the change it answered;
+/// one a single request kept (before the client sent batches) is trusted for the same
+/// entry, as the key is the same outbox row's.
+fn same_change(kept: &StoredResponse, item: &BatchItem) -> bool {
+    if kept.request_hash.starts_with(BATCH_FINGERPRINT) {
+        return kept.request_hash == item.fingerprint;
+    }
+    match serde_json::from_slice::<serde_json::Value>(&kept.body) {
+        Ok(answer) => answer["id"].as_str().is_none_or(|id| id == item.id),
+        Err(_) => true,
+    }
+}
+
 /// See `Storage::apply_batch`.
 pub(super) fn apply(
     conn: &mut Connection,
@@ -124,7 +137,15 @@ pub(super) fn apply(
     let mut outcomes = Vec::with_capacity(items.len());
     for item in items {
         if let Some(before) = kept(&tx, &user.id, &item.key)? {
-            outcomes.push(BatchOutcome::Replayed(before));
+            outcomes.push(if same_change(&before, item) {
+                BatchOutcome::Replayed(before)
+            } else {
+                // Not kept: the key's first answer stays the key's answer.
+                refused(
+                    422,
+                    "this key was already used for a different change; a new change needs a new key",
+                )
+            });
             continue;
         }
         let outcome = apply_one(&tx, user, item)?;
@@ -133,7 +154,7 @@ pub(super) fn apply(
                 scope: user.id.clone(),
                 key: item.key.clone(),
                 response: StoredResponse {
-                    request_hash: BATCH_REQUEST.to_vec(),
+                    request_hash: item.fingerprint.clone(),
                     status,
                     body,
                 },

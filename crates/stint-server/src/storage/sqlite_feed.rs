@@ -48,9 +48,12 @@ pub(super) fn page(
         conn.query_row("SELECT min(seq) FROM changes", [], |r| r.get(0))?;
     let last = last_position(conn)?;
     // A first sync, or a cursor older than what the log still holds (the rows after it
-    // were forgotten): everything.
+    // were forgotten) or newer than it: everything.
     let forgotten = |since: i64| since < first_kept.map_or(last, |first| first - 1);
-    let Some(since) = since.filter(|s| !forgotten(*s)) else {
+    // A cursor ahead of every position given (a server restored from a backup, a cursor
+    // from another server): what changed since cannot be told, so everything is.
+    let unknown = |since: i64| since > last;
+    let Some(since) = since.filter(|s| !forgotten(*s) && !unknown(*s)) else {
         let cursor = last;
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {ENTRY_COLUMNS} FROM time_entries WHERE workspace_id = ?1 AND user_id = ?2
