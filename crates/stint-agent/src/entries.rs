@@ -13,8 +13,12 @@ use crate::error::AgentError;
 /// How many entries the tray offers to continue.
 pub const RECENT: usize = 5;
 
-fn new_id() -> EntryId {
-    EntryId(uuid::Uuid::new_v4().to_string())
+/// A new entry's id: 24 hexadecimal digits, the shape of Clockify's ids (some Clockify
+/// clients refuse others), about 90 random bits.
+pub(crate) fn new_id() -> EntryId {
+    let mut hex = uuid::Uuid::new_v4().simple().to_string();
+    hex.truncate(24);
+    EntryId(hex)
 }
 
 impl Agent {

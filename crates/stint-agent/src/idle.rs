@@ -319,7 +319,7 @@ impl Agent {
             .filter(|r| r.id == i64::from(id))
             .ok_or(AgentError::NoIdlePrompt)?;
         let prompt = self.prompt_of(&record)?;
-        let new_ids = [0, 1].map(|_| EntryId(uuid::Uuid::new_v4().to_string()));
+        let new_ids = [0, 1].map(|_| crate::entries::new_id());
         let writes = resolve(prompt.entry.as_ref(), &prompt.period, choice, new_ids)?;
         self.store.save_all(&writes)?;
         let answer = format!("{:?}", choice.kind());

@@ -97,24 +97,26 @@ pub struct EntryChanges {
     pub snapshot: bool,
 }
 
-/// Body of `POST /workspaces/{wid}/time-entries`; no `end` starts a timer.
+/// Body of `POST /workspaces/{wid}/time-entries`; no `end` starts a timer. As in Clockify,
+/// fields Stint does not know (`tags`, `note`, …) are ignored and `null` stands for "none"
+/// wherever Clockify takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct NewTimeEntry {
     /// Client-generated id (Stint's addition), so a retried create never doubles.
     pub id: Option<String>,
     pub start: DateTime<Utc>,
     pub end: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub description: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub billable: bool,
     pub project_id: Option<String>,
     pub task_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub tag_ids: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub custom_fields: Vec<serde_json::Value>,
     #[serde(rename = "type")]
@@ -125,10 +127,20 @@ pub struct NewTimeEntry {
 /// Body of `PUT /workspaces/{wid}/time-entries/{id}`: the whole entry, as in Clockify.
 pub type UpdateTimeEntry = NewTimeEntry;
 
+/// `null` read as the type's default (an empty description, no tags), as Clockify reads it.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// Body of `PATCH /workspaces/{wid}/user/{uid}/time-entries`: stops the running timer.
+/// Unknown fields are ignored, as in Clockify.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct StopTimer {
     pub end: DateTime<Utc>,
 }

@@ -1,5 +1,7 @@
-//! API keys: `stint_<key id>_<secret>`. Only a SHA-256 of the secret is stored; the key id
-//! finds the row and the hashes are compared in constant time. Keys are never logged.
+//! API keys: 48 hexadecimal characters, Clockify's length (some Clockify clients check it):
+//! a 16-digit key id, then a 32-digit (128-bit) secret. Keys issued before in the form
+//! `stint_<key id>_<secret>` keep working. Only a SHA-256 of the secret is stored; the key
+//! id finds the row and the hashes are compared in constant time. Keys are never logged.
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -25,11 +27,15 @@ pub fn hash_secret(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
+/// The length of a key, as Clockify's.
+pub const KEY_CHARS: usize = 48;
+const KEY_ID_CHARS: usize = 16;
+
 pub fn issue_key() -> IssuedKey {
-    let key_id = random_hex(8);
-    let secret = random_hex(24);
+    let key_id = random_hex(KEY_ID_CHARS / 2);
+    let secret = random_hex((KEY_CHARS - KEY_ID_CHARS) / 2);
     IssuedKey {
-        key: format!("stint_{key_id}_{secret}"),
+        key: format!("{key_id}{secret}"),
         hash: hash_secret(&secret),
         key_id,
     }
@@ -37,9 +43,12 @@ pub fn issue_key() -> IssuedKey {
 
 /// Splits a presented key into its id and secret; `None` if it is not shaped like ours.
 pub fn split_key(key: &str) -> Option<(&str, &str)> {
-    let rest = key.strip_prefix("stint_")?;
-    let (id, secret) = rest.split_once('_')?;
-    (id.len() == 16 && !secret.is_empty()).then_some((id, secret))
+    if let Some(rest) = key.strip_prefix("stint_") {
+        let (id, secret) = rest.split_once('_')?;
+        return (id.len() == KEY_ID_CHARS && !secret.is_empty()).then_some((id, secret));
+    }
+    (key.len() == KEY_CHARS && key.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| key.split_at(KEY_ID_CHARS))
 }
 
 pub fn secret_matches(secret: &str, stored_hash: &[u8]) -> bool {

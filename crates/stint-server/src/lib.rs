@@ -261,7 +261,8 @@ pub async fn serve(
             .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
                 header_timeout,
             ))
-            .service(router(state)),
+            // Clockify's clients add a trailing `/` to some paths: the same route answers.
+            .service(tower_http::normalize_path::NormalizePath::trim_trailing_slash(router(state))),
     );
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown_signal());

@@ -383,9 +383,14 @@ async fn list(
         end: query_time(&q, "end")?,
         in_progress: match q.get("in-progress").map(String::as_str) {
             None => None,
-            Some("true") => Some(true),
-            Some("false") => Some(false),
-            Some(_) => return Err(ApiFailure::bad_request("in-progress must be true or false")),
+            // Clockify's clients send both spellings.
+            Some("true" | "1") => Some(true),
+            Some("false" | "0") => Some(false),
+            Some(_) => {
+                return Err(ApiFailure::bad_request(
+                    "in-progress must be true or false (or 1 or 0)",
+                ))
+            }
         },
     };
     let page = query_number(&q, "page", 1, u32::MAX)?;

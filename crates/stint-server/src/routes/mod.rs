@@ -3,6 +3,7 @@
 mod batch;
 mod changes;
 pub(crate) mod entries;
+mod in_progress;
 mod pictures;
 pub(crate) mod screenshots;
 mod settings;
@@ -64,6 +65,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(entries::routes())
         .merge(changes::routes())
         .merge(batch::routes())
+        .merge(in_progress::routes())
         .merge(settings::routes())
         .merge(screenshots::routes().layer(DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES)))
 }

@@ -1,0 +1,87 @@
+//! Issue 15, Clockify compatibility (the first part): what third-party Clockify clients send
+//! and expect. Trailing slashes, unknown fields and nulls in bodies, `in-progress` as 1/0,
+//! the workspace's running timers, errors always in the `{message, code}` shape, and API
+//! keys of Clockify's length (older Stint keys still work).
+
+mod shots;
+
+use serde_json::{json, Value};
+use shots::*;
+use stint_testkit::http::{call, Server};
+
+#[test]
+fn clockify_clients_bodies_and_paths_are_taken() {
+    let s = Server::start();
+    let m = &s.member;
+    // A trailing slash is the same route.
+    assert_eq!(s.call(m, "GET", "/user/", None).0, 200);
+    let entries = format!("/workspaces/{}/time-entries/", m.workspace);
+    // Unknown fields are ignored and null means none, as Clockify reads them.
+    let (status, made) = s.call(
+        m,
+        "POST",
+        &entries,
+        Some(
+            json!({"start": at(0), "end": at(10), "description": null, "tagIds": null,
+            "customFieldValues": null, "tags": [], "note": null, "billable": null}),
+        ),
+    );
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["description"], "");
+    assert_eq!(made["tagIds"], json!([]));
+    // A timer, stopped with a body that carries more than Stint reads.
+    let (status, _) = s.call(m, "POST", &entries, Some(json!({"start": at(20)})));
+    assert_eq!(status, 201);
+    let user_entries = format!("/workspaces/{}/user/{}/time-entries", m.workspace, m.id);
+    // in-progress as 1 and 0.
+    let (_, running) = s.call(m, "GET", &format!("{user_entries}?in-progress=1"), None);
+    assert_eq!(running.as_array().unwrap().len(), 1, "{running}");
+    let (_, stopped) = s.call(m, "GET", &format!("{user_entries}?in-progress=0"), None);
+    assert_eq!(stopped.as_array().unwrap().len(), 1, "{stopped}");
+    let (status, _) = s.call(m, "GET", &format!("{user_entries}?in-progress=maybe"), None);
+    assert_eq!(status, 400);
+
+    // The workspace's running timers: an admin sees the member's; the member their own;
+    // another workspace nothing.
+    let path = format!(
+        "/workspaces/{}/time-entries/status/in-progress",
+        m.workspace
+    );
+    let (status, all) = s.call(&s.admin, "GET", &path, None);
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    assert_eq!(all[0]["userId"], json!(m.id));
+    let (_, own) = s.call(m, "GET", &format!("{path}/"), None);
+    assert_eq!(own.as_array().unwrap().len(), 1);
+    assert_eq!(s.call(&s.outsider, "GET", &path, None).0, 404);
+
+    let (status, _) = s.call(
+        m,
+        "PATCH",
+        &user_entries,
+        Some(json!({"end": at(25), "note": "ignored"})),
+    );
+    assert_eq!(status, 200);
+    let (_, own) = s.call(m, "GET", &path, None);
+    assert_eq!(own, json!([]));
+}
+
+#[test]
+fn errors_keep_their_shape_and_keys_have_clockifys_length() {
+    let s = Server::start();
+    let m = &s.member;
+    // A method the path does not take: 405 in the API's shape.
+    let (status, body) = s.call(m, "PATCH", "/user", Some(json!({})));
+    assert_eq!(status, 405);
+    assert_eq!(body["code"], 405, "{body}");
+    assert!(!body["message"].as_str().unwrap().is_empty());
+    // New keys are 48 hexadecimal characters, as Clockify's.
+    assert_eq!(m.key.len(), 48, "{}", m.key);
+    assert!(m.key.bytes().all(|b| b.is_ascii_hexdigit()));
+    // A key in the earlier `stint_<id>_<secret>` form still works.
+    let (id, secret) = m.key.split_at(16);
+    let old = format!("stint_{id}_{secret}");
+    let (status, me): (u16, Value) = call(&s.base, "GET", "/user", Some(&old), None, &[]);
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["id"], json!(m.id));
+}
