@@ -108,6 +108,12 @@ pub struct EntryFilter {
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
     pub in_progress: Option<bool>,
+    /// Descriptions containing this text, in any case.
+    pub description: Option<String>,
+    pub project_id: Option<String>,
+    pub task_id: Option<String>,
+    /// Entries with every one of these tags.
+    pub tag_ids: Vec<String>,
 }
 
 /// A response kept for an idempotency key.

@@ -85,3 +85,112 @@ fn errors_keep_their_shape_and_keys_have_clockifys_length() {
     assert_eq!(status, 200, "{me}");
     assert_eq!(me["id"], json!(m.id));
 }
+
+#[test]
+fn list_filters_are_applied_or_refused() {
+    let s = Server::start();
+    let m = &s.member;
+    let entries = format!("/workspaces/{}/time-entries", m.workspace);
+    for (n, (description, project, tags)) in [
+        ("Write the report", Some("p1"), vec!["t1", "t2"]),
+        ("review REPORT", Some("p2"), vec!["t1"]),
+        ("lunch", None, vec![]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = json!({"start": at(n as i64 * 10), "end": at(n as i64 * 10 + 5),
+            "description": description, "projectId": project, "tagIds": tags});
+        assert_eq!(s.call(m, "POST", &entries, Some(body)).0, 201);
+    }
+    let list = |query: &str| -> (u16, Vec<String>) {
+        let (status, body) = s.call(
+            m,
+            "GET",
+            &format!(
+                "/workspaces/{}/user/{}/time-entries?{query}",
+                m.workspace, m.id
+            ),
+            None,
+        );
+        let names = body
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| e["description"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (status, names)
+    };
+    assert_eq!(
+        list("description=report").1,
+        vec!["review REPORT", "Write the report"]
+    );
+    assert_eq!(list("project=p1").1, vec!["Write the report"]);
+    assert_eq!(list("tags=t1").1, vec!["review REPORT", "Write the report"]);
+    assert_eq!(list("tags=t1&tags=t2").1, vec!["Write the report"]);
+    assert_eq!(
+        list("tags=t1,t2&description=write").1,
+        vec!["Write the report"]
+    );
+    assert_eq!(list("task=none").1, Vec::<String>::new());
+    assert_eq!(list("hydrated=false").1.len(), 3);
+    // What Stint does not apply is refused, never answered unfiltered.
+    for query in ["hydrated=true", "get-week-before=2026-01-01", "colour=red"] {
+        assert_eq!(list(query).0, 400, "{query}");
+    }
+}
+
+#[test]
+fn projects_come_in_pages_with_filters() {
+    let s = Server::start();
+    let admin = &s.admin;
+    let path = format!("/workspaces/{}/projects", admin.workspace);
+    for (name, billable) in [("Alpha", true), ("Beta", false), ("Alphabet", false)] {
+        let (status, body) = s.call(
+            admin,
+            "POST",
+            &path,
+            Some(json!({"name": name, "billable": billable})),
+        );
+        assert_eq!(status, 201, "{body}");
+    }
+    let page = |query: &str| -> (Vec<String>, Option<String>) {
+        let (status, text, last) = stint_testkit::http::raw(
+            &s.base,
+            "GET",
+            &format!("{path}?{query}"),
+            Some(&s.member.key),
+            None,
+            &[],
+        );
+        assert_eq!(status, 200, "{query}: {text}");
+        let list: Vec<Value> = serde_json::from_str(&text).unwrap();
+        (
+            list.iter()
+                .map(|p| p["name"].as_str().unwrap().to_owned())
+                .collect(),
+            last,
+        )
+    };
+    // A client's page loop ends.
+    assert_eq!(
+        page("page-size=2"),
+        (
+            vec!["Alpha".into(), "Alphabet".into()],
+            Some("false".into())
+        )
+    );
+    assert_eq!(
+        page("page-size=2&page=2"),
+        (vec!["Beta".into()], Some("true".into()))
+    );
+    assert_eq!(page("page-size=2&page=3"), (vec![], Some("true".into())));
+    assert_eq!(page("name=alpha").0, vec!["Alpha", "Alphabet"]);
+    assert_eq!(page("name=alpha&strict-name-search=true").0, vec!["Alpha"]);
+    assert_eq!(page("billable=true").0, vec!["Alpha"]);
+    assert_eq!(page("archived=true").0, Vec::<String>::new());
+    let (status, _) = s.call(&s.member, "GET", &format!("{path}?sort-column=NAME"), None);
+    assert_eq!(status, 400);
+}

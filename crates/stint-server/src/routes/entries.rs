@@ -24,8 +24,6 @@ use crate::storage::{EntryFilter, EntryRow, Role, UserRow};
 use crate::{auth, ApiFailure, AppState};
 
 const MAX_DESCRIPTION_CHARS: usize = 3000;
-const MAX_PAGE_SIZE: u32 = 5000;
-const DEFAULT_PAGE_SIZE: u32 = 50;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -367,34 +365,23 @@ pub(super) fn query_number(
     params(("wid" = String, Path, description = "Workspace id"), ("uid" = String, Path, description = "User id"),
         ("start" = Option<String>, Query, description = "Entries starting at or after this time (ISO-8601; inclusive)"),
         ("end" = Option<String>, Query, description = "Entries starting before this time (ISO-8601; exclusive: the range is half-open [start, end), as in Clockify, so adjacent days never share an entry)"),
-        ("in-progress" = Option<bool>, Query, description = "Only the running entry (true) or only stopped ones (false)"),
-        ("page" = Option<u32>, Query, description = "Page, from 1"),
-        ("page-size" = Option<u32>, Query, description = "Entries per page, 1 to 5000 (default 50)")),
+        ("in-progress" = Option<bool>, Query, description = "Only the running entry (true or 1) or only stopped ones (false or 0)"),
+        ("description" = Option<String>, Query, description = "Only entries whose description contains this text (any case)"),
+        ("project" = Option<String>, Query, description = "Only entries of this project"),
+        ("task" = Option<String>, Query, description = "Only entries of this task"),
+        ("tags" = Option<Vec<String>>, Query, description = "Only entries with every one of these tags (repeat the parameter or separate ids with commas)"),
+        ("hydrated" = Option<bool>, Query, description = "Only false for now: project, task and tag objects are not served yet (true is a 400)"),
+        ("page" = Option<u32>, Query, minimum = 1, description = "Page, from 1"),
+        ("page-size" = Option<u32>, Query, minimum = 1, maximum = 5000, description = "Entries per page, 1 to 5000 (default 50)")),
     responses((status = 200, body = Vec<TimeEntry>, headers(("Last-Page" = bool, description = "Whether this is the last page"))), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path((wid, uid)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<Vec<(String, String)>>,
 ) -> Result<(HeaderMap, Json<Vec<TimeEntry>>), ApiFailure> {
     may_see_user(&caller, &wid, &uid)?;
-    let filter = EntryFilter {
-        start: query_time(&q, "start")?,
-        end: query_time(&q, "end")?,
-        in_progress: match q.get("in-progress").map(String::as_str) {
-            None => None,
-            // Clockify's clients send both spellings.
-            Some("true" | "1") => Some(true),
-            Some("false" | "0") => Some(false),
-            Some(_) => {
-                return Err(ApiFailure::bad_request(
-                    "in-progress must be true or false (or 1 or 0)",
-                ))
-            }
-        },
-    };
-    let page = query_number(&q, "page", 1, u32::MAX)?;
-    let size = query_number(&q, "page-size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
+    let (filter, page, size) = super::entry_filters::entry_query(&q)?;
     let (rows, last) = state
         .db(move |db| db.list_entries(&wid, &uid, &filter, page, size))
         .await?;

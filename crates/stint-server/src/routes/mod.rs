@@ -3,8 +3,10 @@
 mod batch;
 mod changes;
 pub(crate) mod entries;
+mod entry_filters;
 mod in_progress;
 mod pictures;
+mod project_list;
 pub(crate) mod screenshots;
 mod settings;
 pub(crate) mod versions;
@@ -227,15 +229,26 @@ fn empty_list(caller: &Caller, wid: &str) -> Result<Json<Vec<serde_json::Value>>
 }
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{wid}/projects", tag = "projects",
-    params(("wid" = String, Path, description = "Workspace id")),
-    responses((status = 200, body = Vec<Project>), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+    params(("wid" = String, Path, description = "Workspace id"),
+        ("name" = Option<String>, Query, description = "Projects whose name contains this text (any case)"),
+        ("strict-name-search" = Option<bool>, Query, description = "The name must match whole (any case)"),
+        ("archived" = Option<bool>, Query, description = "Only archived (true) or active (false) projects"),
+        ("billable" = Option<bool>, Query, description = "Only billable (true) or non-billable (false) projects"),
+        ("clients" = Option<String>, Query, description = "Only projects of these clients (ids separated by commas)"),
+        ("page" = Option<u32>, Query, minimum = 1, description = "Page, from 1"),
+        ("page-size" = Option<u32>, Query, minimum = 1, maximum = 5000, description = "Projects per page, 1 to 5000 (default 50)")),
+    responses((status = 200, body = Vec<Project>, headers(("Last-Page" = bool, description = "Whether this is the last page"))),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn projects(
     State(state): State<AppState>,
     caller: Caller,
     Path(wid): Path<String>,
-) -> Result<Json<Vec<Project>>, ApiFailure> {
+    axum::extract::Query(q): axum::extract::Query<Vec<(String, String)>>,
+) -> Result<(axum::http::HeaderMap, Json<Vec<Project>>), ApiFailure> {
     caller.own_workspace(&wid)?;
-    Ok(Json(state.db(move |db| db.projects(&wid)).await?))
+    let all = state.db(move |db| db.projects(&wid)).await?;
+    let (headers, page) = project_list::page_of(all, &q)?;
+    Ok((headers, Json(page)))
 }
 
 /// Admins create projects (Clockify's default workspace permission).

@@ -496,6 +496,11 @@ impl Storage for Sqlite {
                AND (?3 IS NULL OR start_utc >= ?3)
                AND (?4 IS NULL OR start_utc < ?4)
                AND (?5 IS NULL OR (end_utc IS NULL) = ?5)
+               AND (?8 IS NULL OR instr(lower(description), lower(?8)) > 0)
+               AND (?9 IS NULL OR project_id = ?9)
+               AND (?10 IS NULL OR task_id = ?10)
+               AND NOT EXISTS (SELECT 1 FROM json_each(?11) wanted
+                               WHERE wanted.value NOT IN (SELECT value FROM json_each(tag_ids)))
              ORDER BY start_utc DESC, id
              LIMIT ?6 OFFSET ?7"
         ))?;
@@ -508,7 +513,11 @@ impl Storage for Sqlite {
                 filter.end.map(ts),
                 filter.in_progress,
                 i64::from(page_size) + 1,
-                offset as i64
+                offset as i64,
+                filter.description,
+                filter.project_id,
+                filter.task_id,
+                serde_json::to_string(&filter.tag_ids).unwrap_or_else(|_| "[]".into())
             ],
             entry_row,
         )?;

@@ -91,7 +91,7 @@ async fn entries(
     let filter = EntryFilter {
         start: Some(from),
         end: Some(to),
-        in_progress: None,
+        ..EntryFilter::default()
     };
     let mut rows = Vec::new();
     for user in users {
