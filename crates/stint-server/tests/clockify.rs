@@ -136,8 +136,37 @@ fn list_filters_are_applied_or_refused() {
     );
     assert_eq!(list("task=none").1, Vec::<String>::new());
     assert_eq!(list("hydrated=false").1.len(), 3);
+    // Hydrated: each entry with its project object (null where it has none or the id is
+    // not a project of the workspace), its task and its tags.
+    let (status, created) = s.call(
+        &s.admin,
+        "POST",
+        &format!("/workspaces/{}/projects", m.workspace),
+        Some(json!({"name": "Reports"})),
+    );
+    assert_eq!(status, 201, "{created}");
+    let body = json!({"start": at(40), "end": at(45), "description": "hydrated",
+        "projectId": created["id"]});
+    assert_eq!(s.call(m, "POST", &entries, Some(body)).0, 201);
+    let (status, hydrated) = s.call(
+        m,
+        "GET",
+        &format!(
+            "/workspaces/{}/user/{}/time-entries?hydrated=true",
+            m.workspace, m.id
+        ),
+        None,
+    );
+    assert_eq!(status, 200, "{hydrated}");
+    assert_eq!(hydrated[0]["project"]["name"], "Reports", "{hydrated}");
+    assert_eq!(hydrated[1]["project"], Value::Null);
+    assert_eq!(hydrated[0]["tags"], json!([]));
     // What Stint does not apply is refused, never answered unfiltered.
-    for query in ["hydrated=true", "get-week-before=2026-01-01", "colour=red"] {
+    for query in [
+        "consider-duration-format=true",
+        "get-week-before=2026-01-01",
+        "colour=red",
+    ] {
         assert_eq!(list(query).0, 400, "{query}");
     }
 }

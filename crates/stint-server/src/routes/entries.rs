@@ -370,7 +370,7 @@ pub(super) fn query_number(
         ("project" = Option<String>, Query, description = "Only entries of this project"),
         ("task" = Option<String>, Query, description = "Only entries of this task"),
         ("tags" = Option<Vec<String>>, Query, description = "Only entries with every one of these tags (repeat the parameter or separate ids with commas)"),
-        ("hydrated" = Option<bool>, Query, description = "Only false for now: project, task and tag objects are not served yet (true is a 400)"),
+        ("hydrated" = Option<bool>, Query, description = "Each entry with its project, task and tag objects (Clockify's hydrated list)"),
         ("page" = Option<u32>, Query, minimum = 1, description = "Page, from 1"),
         ("page-size" = Option<u32>, Query, minimum = 1, maximum = 5000, description = "Entries per page, 1 to 5000 (default 50)")),
     responses((status = 200, body = Vec<TimeEntry>, headers(("Last-Page" = bool, description = "Whether this is the last page"))), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
@@ -379,18 +379,35 @@ async fn list(
     caller: Caller,
     Path((wid, uid)): Path<(String, String)>,
     Query(q): Query<Vec<(String, String)>>,
-) -> Result<(HeaderMap, Json<Vec<TimeEntry>>), ApiFailure> {
+) -> Result<(HeaderMap, Json<Vec<serde_json::Value>>), ApiFailure> {
     may_see_user(&caller, &wid, &uid)?;
-    let (filter, page, size) = super::entry_filters::entry_query(&q)?;
-    let (rows, last) = state
-        .db(move |db| db.list_entries(&wid, &uid, &filter, page, size))
+    let query = super::entry_filters::entry_query(&q)?;
+    let hydrated = query.hydrated;
+    let (rows, last, projects) = state
+        .db(move |db| {
+            let (rows, last) =
+                db.list_entries(&wid, &uid, &query.filter, query.page, query.size)?;
+            let projects = if hydrated {
+                db.projects(&wid)?
+            } else {
+                Vec::new()
+            };
+            Ok((rows, last, projects))
+        })
         .await?;
     let mut headers = HeaderMap::new();
     headers.insert(
         LAST_PAGE_HEADER,
         HeaderValue::from_static(if last { "true" } else { "false" }),
     );
-    Ok((headers, Json(rows.iter().map(to_json).collect())))
+    let list = rows
+        .iter()
+        .map(|e| match hydrated {
+            true => super::entry_filters::hydrate(to_json(e), &projects),
+            false => serde_json::to_value(to_json(e)).unwrap_or_default(),
+        })
+        .collect();
+    Ok((headers, Json(list)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/workspaces/{wid}/user/{uid}/time-entries", tag = "time entries",

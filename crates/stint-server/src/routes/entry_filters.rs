@@ -1,9 +1,12 @@
 //! The query of `GET /workspaces/{wid}/user/{uid}/time-entries` (issue 15): Clockify's
 //! filters are applied, never silently ignored. A parameter Stint does not know, or one it
-//! does not serve yet (`hydrated=true`, `get-week-before`), is a 400 that says so, rather
-//! than an unfiltered list a client would take for the filtered one.
+//! does not serve yet (`get-week-before`, `consider-duration-format=true`), is a 400 that
+//! says so, rather than an unfiltered list a client would take for the filtered one.
+//! `hydrated=true` adds each entry's `project`, `task` and `tags` objects, as Clockify's.
 
 use std::collections::HashMap;
+
+use stint_api::{Project, TimeEntry};
 
 use super::entries::{query_number, query_time};
 use crate::storage::EntryFilter;
@@ -27,10 +30,17 @@ const KNOWN: [&str; 11] = [
     "consider-duration-format",
 ];
 
-/// A list's filter and its page (from 1) and page size.
-pub(super) fn entry_query(
-    pairs: &[(String, String)],
-) -> Result<(EntryFilter, u32, u32), ApiFailure> {
+/// What a list asks for: the filter, the page (from 1), the page size, and whether the
+/// entries come hydrated.
+pub(super) struct EntryQuery {
+    pub filter: EntryFilter,
+    pub page: u32,
+    pub size: u32,
+    pub hydrated: bool,
+}
+
+/// Reads a list's query.
+pub(super) fn entry_query(pairs: &[(String, String)]) -> Result<EntryQuery, ApiFailure> {
     if let Some((name, _)) = pairs.iter().find(|(k, _)| !KNOWN.contains(&k.as_str())) {
         return Err(ApiFailure::bad_request(format!(
             "the query parameter {name:?} is not one Stint applies here (it takes {})",
@@ -47,29 +57,19 @@ pub(super) fn entry_query(
         .map(str::to_owned)
         .collect();
     let q: HashMap<String, String> = pairs.iter().cloned().collect();
-    for (flag, why) in [
-        (
-            "hydrated",
-            "entries with their project, task and tag objects",
-        ),
-        (
-            "consider-duration-format",
-            "durations in the workspace's format",
-        ),
-    ] {
-        match q.get(flag).map(String::as_str) {
-            None | Some("false" | "0") => {}
-            Some("true" | "1") => {
-                return Err(ApiFailure::bad_request(format!(
-                    "{flag}=true ({why}) is not served yet; leave it out or false"
-                )))
-            }
-            Some(_) => {
-                return Err(ApiFailure::bad_request(format!(
-                    "{flag} must be true or false"
-                )))
-            }
-        }
+    let flag = |name: &str| match q.get(name).map(String::as_str) {
+        None | Some("false" | "0") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(_) => Err(ApiFailure::bad_request(format!(
+            "{name} must be true or false"
+        ))),
+    };
+    let hydrated = flag("hydrated")?;
+    if flag("consider-duration-format")? {
+        return Err(ApiFailure::bad_request(
+            "consider-duration-format=true (durations in the workspace's format) is not served \
+             yet; leave it out or false",
+        ));
     }
     let text = |name: &str| {
         q.get(name)
@@ -95,7 +95,26 @@ pub(super) fn entry_query(
         task_id: text("task"),
         tag_ids: tags,
     };
-    let page = query_number(&q, "page", 1, u32::MAX)?;
-    let size = query_number(&q, "page-size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
-    Ok((filter, page, size))
+    Ok(EntryQuery {
+        filter,
+        page: query_number(&q, "page", 1, u32::MAX)?,
+        size: query_number(&q, "page-size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?,
+        hydrated,
+    })
+}
+
+/// An entry as Clockify's hydrated list shows it: with its `project` object (or null),
+/// its `task` (tasks come later in issue 15: null) and its `tags` objects (tags too: none
+/// yet, so an empty list).
+pub(super) fn hydrate(entry: TimeEntry, projects: &[Project]) -> serde_json::Value {
+    let project = entry
+        .project_id
+        .as_ref()
+        .and_then(|id| projects.iter().find(|p| &p.id == id))
+        .cloned();
+    let mut value = serde_json::to_value(entry).unwrap_or_default();
+    value["project"] = serde_json::to_value(project).unwrap_or_default();
+    value["task"] = serde_json::Value::Null;
+    value["tags"] = serde_json::json!([]);
+    value
 }
