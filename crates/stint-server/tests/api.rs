@@ -394,6 +394,8 @@ fn the_openapi_document_lists_every_route() {
     let expected = [
         ("get", "/api/v1/user"),
         ("get", "/api/v1/workspaces"),
+        ("get", "/api/v1/workspaces/{wid}"),
+        ("get", "/api/v1/workspaces/{wid}/users/{uid}"),
         ("get", "/api/v1/workspaces/{wid}/users"),
         ("get", "/api/v1/workspaces/{wid}/projects"),
         ("post", "/api/v1/workspaces/{wid}/projects"),

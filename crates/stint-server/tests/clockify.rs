@@ -91,9 +91,20 @@ fn list_filters_are_applied_or_refused() {
     let s = Server::start();
     let m = &s.member;
     let entries = format!("/workspaces/{}/time-entries", m.workspace);
+    let project = |name: &str| -> String {
+        let (status, p) = s.call(
+            &s.admin,
+            "POST",
+            &format!("/workspaces/{}/projects", m.workspace),
+            Some(json!({"name": name})),
+        );
+        assert_eq!(status, 201, "{p}");
+        p["id"].as_str().unwrap().to_owned()
+    };
+    let (p1, p2) = (project("One"), project("Two"));
     for (n, (description, project, tags)) in [
-        ("Write the report", Some("p1"), vec!["t1", "t2"]),
-        ("review REPORT", Some("p2"), vec!["t1"]),
+        ("Write the report", Some(p1.as_str()), vec!["t1", "t2"]),
+        ("review REPORT", Some(p2.as_str()), vec!["t1"]),
         ("lunch", None, vec![]),
     ]
     .into_iter()
@@ -104,6 +115,7 @@ fn list_filters_are_applied_or_refused() {
         assert_eq!(s.call(m, "POST", &entries, Some(body)).0, 201);
     }
     let list = |query: &str| -> (u16, Vec<String>) {
+        let query = query.to_owned();
         let (status, body) = s.call(
             m,
             "GET",
@@ -127,7 +139,7 @@ fn list_filters_are_applied_or_refused() {
         list("description=report").1,
         vec!["review REPORT", "Write the report"]
     );
-    assert_eq!(list("project=p1").1, vec!["Write the report"]);
+    assert_eq!(list(&format!("project={p1}")).1, vec!["Write the report"]);
     assert_eq!(list("tags=t1").1, vec!["review REPORT", "Write the report"]);
     assert_eq!(list("tags=t1&tags=t2").1, vec!["Write the report"]);
     assert_eq!(
@@ -145,6 +157,33 @@ fn list_filters_are_applied_or_refused() {
         Some(json!({"name": "Reports"})),
     );
     assert_eq!(status, 201, "{created}");
+    // A project of another workspace (or none at all) is refused, alone or in a batch.
+    let their_admin = s
+        .process
+        .add_user("Other", "boss@other.test", "admin")
+        .unwrap();
+    let (status, theirs) = call(
+        &s.base,
+        "POST",
+        &format!("/workspaces/{}/projects", s.outsider.workspace),
+        Some(&their_admin),
+        Some(json!({"name": "Theirs"})),
+        &[],
+    );
+    assert_eq!(status, 201, "{theirs}");
+    for foreign in [theirs["id"].as_str().unwrap(), "nope"] {
+        let body = json!({"start": at(50), "end": at(55), "projectId": foreign});
+        let (status, refused) = s.call(m, "POST", &entries, Some(body.clone()));
+        assert_eq!(status, 400, "{refused}");
+        assert!(!refused.to_string().contains("Theirs"));
+        let (_, batch) = s.call(
+            m,
+            "POST",
+            &format!("{entries}/batch"),
+            Some(json!({"changes": [{"key": format!("b-{foreign}"), "op": "upsert", "id": "b1", "entry": body}]})),
+        );
+        assert_eq!(batch["results"][0]["status"], 400, "{batch}");
+    }
     let body = json!({"start": at(40), "end": at(45), "description": "hydrated",
         "projectId": created["id"]});
     assert_eq!(s.call(m, "POST", &entries, Some(body)).0, 201);
@@ -222,4 +261,35 @@ fn projects_come_in_pages_with_filters() {
     assert_eq!(page("archived=true").0, Vec::<String>::new());
     let (status, _) = s.call(&s.member, "GET", &format!("{path}?sort-column=NAME"), None);
     assert_eq!(status, 400);
+}
+
+#[test]
+fn a_workspace_and_its_members_are_read_one_at_a_time() {
+    let s = Server::start();
+    let (m, admin) = (&s.member, &s.admin);
+    let (status, w) = s.call(m, "GET", &format!("/workspaces/{}", m.workspace), None);
+    assert_eq!((status, w["id"].clone()), (200, json!(m.workspace)), "{w}");
+    assert_eq!(
+        s.call(
+            &s.outsider,
+            "GET",
+            &format!("/workspaces/{}", m.workspace),
+            None
+        )
+        .0,
+        404
+    );
+    let one = |who, uid: &str| {
+        s.call(
+            who,
+            "GET",
+            &format!("/workspaces/{}/users/{uid}", m.workspace),
+            None,
+        )
+    };
+    assert_eq!(one(m, &m.id).1["id"], json!(m.id));
+    assert_eq!(one(admin, &m.id).1["id"], json!(m.id));
+    // A member does not read another member; nobody reads a stranger.
+    assert_eq!(one(m, &admin.id).0, 404);
+    assert_eq!(one(admin, &s.outsider.id).0, 404);
 }

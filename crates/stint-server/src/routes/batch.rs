@@ -172,10 +172,19 @@ async fn batch(
         }
     }
     let user = caller.0.clone();
+    let projects = super::references::project_ids(&state, &wid).await?;
     let items: Vec<BatchItem> = batch
         .changes
         .into_iter()
         .map(|c| item_of(c, &wid, &user.id))
+        .map(|mut item| {
+            if let BatchOp::Upsert(row) = &item.op {
+                if let Some(refused) = super::references::refusal(row, &projects) {
+                    item.op = BatchOp::Invalid(refused.status.as_u16(), refused.message);
+                }
+            }
+            item
+        })
         .collect();
     let keys: Vec<String> = items.iter().map(|i| i.key.clone()).collect();
     let outcomes = state

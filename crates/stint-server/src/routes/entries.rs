@@ -170,6 +170,7 @@ async fn create(
         None => auth::new_id(),
     };
     let mut row = entry_from(body, id, &wid, &caller.0.id)?;
+    super::references::check(&state, &row).await?;
     let (w, i) = (wid.clone(), row.id.clone());
     let (existed, first) = state
         .db(move |db| Ok((db.entry(&w, &i)?.is_some(), db.first_version(&w, &i)?)))
@@ -254,6 +255,7 @@ async fn replace(
         ));
     }
     let mut row = entry_from(body, id, &wid, &current.user_id)?;
+    super::references::check(&state, &row).await?;
     row.locked = current.locked;
     row.source = current.source;
     if row.locked && row.end.is_none() {

@@ -5,8 +5,10 @@ mod changes;
 pub(crate) mod entries;
 mod entry_filters;
 mod in_progress;
+mod members;
 mod pictures;
 mod project_list;
+mod references;
 pub(crate) mod screenshots;
 mod settings;
 pub(crate) mod versions;
@@ -68,6 +70,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(changes::routes())
         .merge(batch::routes())
         .merge(in_progress::routes())
+        .merge(members::routes())
         .merge(settings::routes())
         .merge(screenshots::routes().layer(DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES)))
 }
@@ -157,7 +160,7 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiFailure> {
         .map_err(|e| ApiFailure::bad_request(format!("invalid request body: {e}")))
 }
 
-fn membership(user: &UserRow) -> Membership {
+pub(super) fn membership(user: &UserRow) -> Membership {
     Membership {
         user_id: user.id.clone(),
         target_id: user.workspace_id.clone(),
@@ -166,7 +169,7 @@ fn membership(user: &UserRow) -> Membership {
     }
 }
 
-fn user_json(user: &UserRow) -> User {
+pub(super) fn user_json(user: &UserRow) -> User {
     User {
         id: user.id.clone(),
         email: user.email.clone(),
