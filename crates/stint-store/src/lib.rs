@@ -186,15 +186,7 @@ impl Store {
     }
 
     pub fn get(&self, id: &EntryId) -> Result<Entry, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT id, description, start_utc, end_utc FROM entries WHERE id = ?1",
-                [&id.0],
-                raw_entry,
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(id.clone()))?
-            .into_entry()
+        entry_in(&self.conn, &id.0)?.ok_or_else(|| StoreError::NotFound(id.clone()))
     }
 
     /// Entries that may touch `[from, to)`, oldest first.
@@ -285,6 +277,15 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The entry with this id, if the store has it.
+pub(crate) fn entry_in(conn: &Connection, id: &str) -> Result<Option<Entry>, StoreError> {
+    conn.prepare_cached("SELECT id, description, start_utc, end_utc FROM entries WHERE id = ?1")?
+        .query_row([id], raw_entry)
+        .optional()?
+        .map(RawEntry::into_entry)
+        .transpose()
 }
 
 fn running_in(conn: &Connection) -> Result<Option<Entry>, StoreError> {

@@ -369,15 +369,7 @@ impl Store {
                 }
             }
         }
-        let here = tx
-            .query_row(
-                "SELECT id, description, start_utc, end_utc FROM entries WHERE id = ?1",
-                [&id],
-                crate::raw_entry,
-            )
-            .optional()?
-            .map(crate::RawEntry::into_entry)
-            .transpose()?;
+        let here = crate::entry_in(&tx, &id)?;
         let now_here = match here {
             Some(ours) => Some(merge(&base, &ours, theirs, current.locked).entry),
             None if outcome.delete_refused => Some(theirs.clone()),
@@ -411,15 +403,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let here = tx
-            .query_row(
-                "SELECT id, description, start_utc, end_utc FROM entries WHERE id = ?1",
-                [&id],
-                crate::raw_entry,
-            )
-            .optional()?
-            .map(crate::RawEntry::into_entry)
-            .transpose()?;
+        let here = crate::entry_in(&tx, &id)?;
         tx.execute(
             "DELETE FROM outbox WHERE entity = 'entry' AND entity_id = ?1",
             [&id],

@@ -8,16 +8,7 @@ use serde_json::Value;
 use stint_core::{Entry, EntryId};
 use stint_store::Store;
 use stint_sync::{drain_batch, drain_step, Credentials, Remote, Step};
-use stint_testkit::{Fault, FaultProxy, TestServer};
-
-/// The client is async; these tests drive it from plain test threads.
-fn block<T>(future: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
-}
+use stint_testkit::{block, Fault, FaultProxy, TestServer};
 
 fn at(minutes: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 4, 6, 8, 0, 0).unwrap() + Duration::minutes(minutes)

@@ -10,15 +10,7 @@ use serde_json::{json, Value};
 use stint_core::{Entry, EntryId};
 use stint_store::Store;
 use stint_sync::{drain_batch, pull_changes, Credentials, Remote, Step};
-use stint_testkit::{Fault, FaultProxy, TestServer};
-
-fn block<T>(future: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
-}
+use stint_testkit::{block, Fault, FaultProxy, TestServer};
 
 fn at(minutes: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 4, 6, 8, 0, 0).unwrap() + Duration::minutes(minutes)

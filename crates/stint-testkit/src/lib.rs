@@ -99,3 +99,13 @@ pub fn wait_until<T>(
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// Runs an async call to the end on a fresh one-thread runtime: plain test threads drive
+/// the async sync client with it.
+pub fn block<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+        .block_on(future)
+}

@@ -175,6 +175,27 @@ pub(super) fn user_id_by_email(conn: &Connection, workspace: &str, email: &str) 
     .ok_or_else(|| StorageError::NotFound(format!("no user {email} in workspace {workspace}")))
 }
 
+/// The answer kept for `key` in `scope`, if any.
+pub(super) fn kept_response(
+    conn: &Connection,
+    scope: &str,
+    key: &str,
+) -> Result<Option<StoredResponse>> {
+    Ok(conn
+        .query_row(
+            "SELECT request_hash, status, body FROM idempotency WHERE scope = ?1 AND key = ?2",
+            [scope, key],
+            |r| {
+                Ok(StoredResponse {
+                    request_hash: r.get(0)?,
+                    status: r.get(1)?,
+                    body: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
 /// Writes `keep` inside the caller's transaction. A key already kept means another request
 /// with it committed first: the whole change is refused, and a retry gets that answer.
 pub(super) fn keep_in(tx: &Connection, keep: Option<&Keep>) -> Result<()> {
@@ -714,20 +735,7 @@ impl Storage for Sqlite {
     }
 
     fn idempotent_response(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT request_hash, status, body FROM idempotency WHERE scope = ?1 AND key = ?2",
-                [scope, key],
-                |r| {
-                    Ok(StoredResponse {
-                        request_hash: r.get(0)?,
-                        status: r.get(1)?,
-                        body: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
+        kept_response(&self.conn(), scope, key)
     }
 
     fn expire_responses(&self, before: DateTime<Utc>) -> Result<usize> {

@@ -5,24 +5,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::batch::{BatchAnswer, BatchItem, BatchOp, BatchOutcome, BATCH_FINGERPRINT};
-use super::sqlite::{is_constraint, keep_in, ts, write_entry, Sqlite};
+use super::sqlite::{is_constraint, keep_in, kept_response, ts, write_entry, Sqlite};
 use super::{EntryRow, Keep, Result, StoredResponse, UserRow};
-
-fn kept(tx: &Connection, scope: &str, key: &str) -> Result<Option<StoredResponse>> {
-    Ok(tx
-        .query_row(
-            "SELECT request_hash, status, body FROM idempotency WHERE scope = ?1 AND key = ?2",
-            [scope, key],
-            |r| {
-                Ok(StoredResponse {
-                    request_hash: r.get(0)?,
-                    status: r.get(1)?,
-                    body: r.get(2)?,
-                })
-            },
-        )
-        .optional()?)
-}
 
 fn refused(status: u16, message: impl Into<String>) -> BatchOutcome {
     BatchOutcome::Refused {
@@ -136,7 +120,7 @@ pub(super) fn apply(
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut outcomes = Vec::with_capacity(items.len());
     for item in items {
-        if let Some(before) = kept(&tx, &user.id, &item.key)? {
+        if let Some(before) = kept_response(&tx, &user.id, &item.key)? {
             outcomes.push(if same_change(&before, item) {
                 BatchOutcome::Replayed(before)
             } else {
