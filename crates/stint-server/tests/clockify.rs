@@ -200,6 +200,34 @@ fn list_filters_are_applied_or_refused() {
     assert_eq!(hydrated[0]["project"]["name"], "Reports", "{hydrated}");
     assert_eq!(hydrated[1]["project"], Value::Null);
     assert_eq!(hydrated[0]["tags"], json!([]));
+    // Any case means any letter's case.
+    let body = json!({"start": at(60), "end": at(65), "description": "Überprüfung ÉTÉ"});
+    assert_eq!(s.call(m, "POST", &entries, Some(body)).0, 201);
+    assert_eq!(list("description=%C3%BCberpr").1, vec!["Überprüfung ÉTÉ"]);
+    assert_eq!(list("description=%C3%A9t%C3%A9").1, vec!["Überprüfung ÉTÉ"]);
+    // "" is no project, as Clockify's clients mean it.
+    let body =
+        json!({"start": at(70), "end": at(71), "projectId": "", "taskId": "", "tagIds": [""]});
+    let (status, none) = s.call(m, "POST", &entries, Some(body));
+    assert_eq!(status, 201, "{none}");
+    assert_eq!(
+        (
+            none["projectId"].clone(),
+            none["taskId"].clone(),
+            none["tagIds"].clone()
+        ),
+        (Value::Null, Value::Null, json!([]))
+    );
+    // "batch" is a path word, not an entry id.
+    let (status, _) = s.call(
+        m,
+        "POST",
+        &entries,
+        Some(json!({"id": "batch", "start": at(80), "end": at(81)})),
+    );
+    assert_eq!(status, 400);
+    // A parameter given twice is refused (tags excepted: they add up).
+    assert_eq!(list(&format!("project={p1}&project={p2}")).0, 400);
     // What Stint does not apply is refused, never answered unfiltered.
     for query in [
         "consider-duration-format=true",

@@ -37,7 +37,7 @@ fn item_of(change: EntryChange, wid: &str, user_id: &str) -> BatchItem {
         out
     };
     let op = if !valid_client_id(&change.id) {
-        invalid("an entry id must be 1 to 64 letters, digits, - or _".into())
+        invalid("an entry id must be 1 to 64 letters, digits, - or _, and not \"batch\"".into())
     } else if change.if_match.is_some_and(|v| v < 1) {
         invalid("ifMatch must be an entry's version, 1 or more".into())
     } else {

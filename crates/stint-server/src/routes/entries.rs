@@ -78,8 +78,29 @@ pub(super) fn sane(what: &str, t: DateTime<Utc>) -> Result<DateTime<Utc>, ApiFai
     stint_api::sane_time(t).map_err(|e| ApiFailure::bad_request(format!("the {what}: {e}")))
 }
 
+/// The query as a map; a parameter given twice is a 400 (which value was meant cannot be
+/// told), except those in `repeatable`, which the caller reads from `pairs` itself.
+pub(super) fn single_values(
+    pairs: &[(String, String)],
+    repeatable: &[&str],
+) -> Result<HashMap<String, String>, ApiFailure> {
+    let mut map = HashMap::new();
+    for (name, value) in pairs {
+        if map.insert(name.clone(), value.clone()).is_some() && !repeatable.contains(&name.as_str())
+        {
+            return Err(ApiFailure::bad_request(format!(
+                "the query parameter {name:?} is given more than once"
+            )));
+        }
+    }
+    Ok(map)
+}
+
+/// A client-chosen id: 1 to 64 letters, digits, `-` or `_`, and not a word the entries'
+/// paths use (`batch`), which would leave the entry out of reach of its own routes.
 pub(super) fn valid_client_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
+    id != "batch"
+        && (1..=64).contains(&id.len())
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
@@ -124,6 +145,10 @@ pub(super) fn entry_from(
             "the description is longer than {MAX_DESCRIPTION_CHARS} characters"
         )));
     }
+    // Clockify's clients send "" for "no project" (or task, or tag).
+    body.project_id = body.project_id.filter(|p| !p.is_empty());
+    body.task_id = body.task_id.filter(|t| !t.is_empty());
+    body.tag_ids.retain(|t| !t.is_empty());
     let source = body.source.unwrap_or(if body.end.is_none() {
         EntrySource::Timer
     } else {
@@ -164,7 +189,7 @@ async fn create(
         Some(id) if valid_client_id(&id) => id,
         Some(_) => {
             return Err(ApiFailure::bad_request(
-                "an entry id must be 1 to 64 letters, digits, - or _",
+                "an entry id must be 1 to 64 letters, digits, - or _, and not \"batch\"",
             ))
         }
         None => auth::new_id(),

@@ -4,8 +4,6 @@
 //! says so, rather than an unfiltered list a client would take for the filtered one.
 //! `hydrated=true` adds each entry's `project`, `task` and `tags` objects, as Clockify's.
 
-use std::collections::HashMap;
-
 use stint_api::{Project, TimeEntry};
 
 use super::entries::{query_number, query_time};
@@ -56,7 +54,7 @@ pub(super) fn entry_query(pairs: &[(String, String)]) -> Result<EntryQuery, ApiF
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
         .collect();
-    let q: HashMap<String, String> = pairs.iter().cloned().collect();
+    let q = super::entries::single_values(pairs, &["tags"])?;
     let flag = |name: &str| match q.get(name).map(String::as_str) {
         None | Some("false" | "0") => Ok(false),
         Some("true" | "1") => Ok(true),

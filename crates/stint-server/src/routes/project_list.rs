@@ -42,7 +42,7 @@ pub(super) fn page_of(
             KNOWN.join(", ")
         )));
     }
-    let q: HashMap<String, String> = pairs.iter().cloned().collect();
+    let q = super::entries::single_values(pairs, &[])?;
     let name = q
         .get("name")
         .map(|n| n.trim().to_lowercase())

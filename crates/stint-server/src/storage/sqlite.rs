@@ -221,6 +221,14 @@ impl Sqlite {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // SQLite's lower() folds ASCII only: "any case" must hold for "Über" and "été" too.
+        conn.create_scalar_function(
+            "fold_case",
+            1,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8
+                | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|t| t.to_lowercase())),
+        )?;
         super::migrations::migrations().to_latest(&mut conn)?;
         let hub = super::feed::ChangeHub::starting_at(super::sqlite_feed::last_position(&conn)?);
         Ok(Sqlite {
@@ -517,7 +525,7 @@ impl Storage for Sqlite {
                AND (?3 IS NULL OR start_utc >= ?3)
                AND (?4 IS NULL OR start_utc < ?4)
                AND (?5 IS NULL OR (end_utc IS NULL) = ?5)
-               AND (?8 IS NULL OR instr(lower(description), lower(?8)) > 0)
+               AND (?8 IS NULL OR instr(fold_case(description), ?8) > 0)
                AND (?9 IS NULL OR project_id = ?9)
                AND (?10 IS NULL OR task_id = ?10)
                AND NOT EXISTS (SELECT 1 FROM json_each(?11) wanted
@@ -535,7 +543,7 @@ impl Storage for Sqlite {
                 filter.in_progress,
                 i64::from(page_size) + 1,
                 offset as i64,
-                filter.description,
+                filter.description.as_ref().map(|d| d.to_lowercase()),
                 filter.project_id,
                 filter.task_id,
                 serde_json::to_string(&filter.tag_ids).unwrap_or_else(|_| "[]".into())
