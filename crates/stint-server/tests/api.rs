@@ -408,6 +408,7 @@ fn the_openapi_document_lists_every_route() {
         ("delete", "/api/v1/workspaces/{wid}/time-entries/{id}"),
         ("get", "/api/v1/workspaces/{wid}/user/{uid}/time-entries"),
         ("patch", "/api/v1/workspaces/{wid}/user/{uid}/time-entries"),
+        ("post", "/api/v1/workspaces/{wid}/user/{uid}/time-entries"),
         (
             "get",
             "/api/v1/workspaces/{wid}/user/{uid}/time-entries/changes",

@@ -321,3 +321,32 @@ fn a_workspace_and_its_members_are_read_one_at_a_time() {
     assert_eq!(one(m, &admin.id).0, 404);
     assert_eq!(one(admin, &s.outsider.id).0, 404);
 }
+
+#[test]
+fn an_admin_adds_time_for_a_member() {
+    let s = Server::start();
+    let (m, admin) = (&s.member, &s.admin);
+    let for_user = |who, uid: &str| {
+        s.call(
+            who,
+            "POST",
+            &format!("/workspaces/{}/user/{uid}/time-entries", m.workspace),
+            Some(json!({"start": at(0), "end": at(30), "description": "added by the admin"})),
+        )
+    };
+    let (status, added) = for_user(admin, &m.id);
+    assert_eq!(status, 201, "{added}");
+    assert_eq!(added["userId"], json!(m.id));
+    let (_, listed) = s.call(
+        m,
+        "GET",
+        &format!("/workspaces/{}/user/{}/time-entries", m.workspace, m.id),
+        None,
+    );
+    assert_eq!(listed[0]["description"], "added by the admin");
+    // A member adds for themselves only; nobody adds for a stranger.
+    assert_eq!(for_user(m, &m.id).0, 201);
+    assert_eq!(for_user(m, &admin.id).0, 404);
+    assert_eq!(for_user(admin, &s.outsider.id).0, 404);
+    assert_eq!(for_user(admin, "nobody").0, 404);
+}

@@ -29,7 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create))
         .routes(routes!(read, replace, remove))
-        .routes(routes!(list, stop))
+        .routes(routes!(list, stop, create_for_member))
         .routes(routes!(lock))
 }
 
@@ -184,7 +184,48 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, ApiFailure> {
     caller.own_workspace(&wid)?;
-    let mut body: NewTimeEntry = parse_body(&body)?;
+    let owner = caller.0.id.clone();
+    create_as(&state, &caller, idem, &wid, &owner, &body).await
+}
+
+/// Clockify's "add a time entry for another user": an admin adds time for a member of the
+/// workspace (a member may use it for themselves).
+#[utoipa::path(post, path = "/api/v1/workspaces/{wid}/user/{uid}/time-entries", tag = "time entries",
+    params(("wid" = String, Path, description = "Workspace id"), ("uid" = String, Path, description = "The member the entry is for"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first answer is replayed")),
+    request_body = NewTimeEntry,
+    responses((status = 201, body = TimeEntry), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
+        (status = 413, body = ApiError), (status = 422, body = ApiError)))]
+async fn create_for_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    idem: Idem,
+    Path((wid, uid)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiFailure> {
+    may_see_user(&caller, &wid, &uid)?;
+    if uid != caller.0.id {
+        let (w, u) = (wid.clone(), uid.clone());
+        let member = state
+            .db(move |db| Ok(db.users_in(&w)?.iter().any(|m| m.id == u)))
+            .await?;
+        if !member {
+            return Err(ApiFailure::not_found(format!("user {uid} not found")));
+        }
+    }
+    create_as(&state, &caller, idem, &wid, &uid, &body).await
+}
+
+/// Creates an entry for `owner` in `wid`, made by `caller`; the checks are the caller's.
+async fn create_as(
+    state: &AppState,
+    caller: &Caller,
+    idem: Idem,
+    wid: &str,
+    owner: &str,
+    body: &[u8],
+) -> Result<Response, ApiFailure> {
+    let mut body: NewTimeEntry = parse_body(body)?;
     let id = match body.id.take() {
         Some(id) if valid_client_id(&id) => id,
         Some(_) => {
@@ -194,9 +235,9 @@ async fn create(
         }
         None => auth::new_id(),
     };
-    let mut row = entry_from(body, id, &wid, &caller.0.id)?;
-    super::references::check(&state, &row).await?;
-    let (w, i) = (wid.clone(), row.id.clone());
+    let mut row = entry_from(body, id, wid, owner)?;
+    super::references::check(state, &row).await?;
+    let (w, i) = (wid.to_owned(), row.id.clone());
     let (existed, first) = state
         .db(move |db| Ok((db.entry(&w, &i)?.is_some(), db.first_version(&w, &i)?)))
         .await?;
@@ -207,7 +248,7 @@ async fn create(
         .db(move |db| db.create_entry(&row, keep.as_ref()))
         .await?;
     if !existed {
-        audit::entry_changed(&state, Author::User(&caller.0), None, Some(&saved)).await;
+        audit::entry_changed(state, Author::User(&caller.0), None, Some(&saved)).await;
     }
     Ok(versions::tagged(
         kept(StatusCode::CREATED, answer),
