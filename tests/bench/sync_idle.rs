@@ -25,8 +25,20 @@ fn main() {
     let root = tempfile::tempdir().unwrap();
     let mut cli = AgentCli::spawn(stint_tests::cli_bin(), root.path());
     assert!(cli.sign_in(&proxy.url, &key).get("ok").is_some());
-    // The first look (a snapshot, the settings, the notices) is over.
-    std::thread::sleep(Duration::from_secs(3));
+    // The first look (a snapshot, the settings, the notices) is over once the agent holds a
+    // long-poll open.
+    wait_until(
+        Duration::from_secs(30),
+        "the agent's first long-poll",
+        || {
+            proxy
+                .recorded()
+                .iter()
+                .any(|r| r.contains("/time-entries/changes?") && r.contains("wait="))
+                .then_some(())
+        },
+    )
+    .unwrap();
     let before = proxy.recorded().len();
     std::thread::sleep(Duration::from_secs(seconds));
     let made = proxy.recorded().len() - before;

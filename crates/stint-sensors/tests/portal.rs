@@ -32,15 +32,21 @@ fn pictures_in(dirs: &[&Path]) -> Vec<PathBuf> {
     found
 }
 
+/// Where the portal may write its picture: the session's home and runtime directory, and
+/// the shared temp directory.
+fn portal_writes_in(shell: &GnomeShell) -> [&Path; 3] {
+    [
+        shell.home.as_path(),
+        shell.runtime_dir.as_path(),
+        Path::new("/tmp"),
+    ]
+}
+
 #[test]
 fn the_portal_takes_the_screen_without_asking_and_leaves_no_file() {
     let shell = GnomeShell::start(1280, 720).unwrap();
     shell.enter();
-    let dirs = [
-        shell.home.as_path(),
-        shell.runtime_dir.as_path(),
-        Path::new("/tmp"),
-    ];
+    let dirs = portal_writes_in(&shell);
     let before = pictures_in(&dirs);
     for _ in 0..2 {
         let shot = PortalScreenshot::default().shoot().unwrap();
@@ -61,11 +67,7 @@ fn the_portal_takes_the_screen_without_asking_and_leaves_no_file() {
 fn a_picture_the_portal_writes_after_the_shot_gave_up_is_deleted_too() {
     let shell = GnomeShell::start(1280, 720).unwrap();
     shell.enter();
-    let dirs = [
-        shell.home.as_path(),
-        shell.runtime_dir.as_path(),
-        Path::new("/tmp"),
-    ];
+    let dirs = portal_writes_in(&shell);
     let before = pictures_in(&dirs);
     // The first shot starts the portal's processes; then its GNOME backend stalls.
     PortalScreenshot::default().shoot().unwrap();

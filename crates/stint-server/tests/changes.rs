@@ -270,27 +270,28 @@ fn a_long_poll_answers_as_soon_as_something_changes() {
     let (_, snap) = feed(&s, m, m, "");
     let cursor = snap["cursor"].as_i64().unwrap();
 
-    // Nothing happens: the request is held for the wait, then answered empty.
+    // Only another member's change: the request is held for the whole wait, then answered
+    // empty, its cursor past that change.
+    entry(&s, &s.admin, at(0), Some(at(5)));
     let started = Instant::now();
     let (status, page) = feed(&s, m, m, &format!("?since={cursor}&wait=1"));
     let held = started.elapsed();
     assert_eq!(status, 200);
-    assert!(ids(&page["entries"]).is_empty());
+    assert!(ids(&page["entries"]).is_empty(), "{page}");
+    assert!(page["cursor"].as_i64().unwrap() > cursor, "{page}");
     assert!(
         held >= Duration::from_millis(950) && held < Duration::from_secs(5),
         "{held:?}"
     );
 
-    // Another member's change does not wake it; the member's own one does, at once.
+    // The member's own change answers a 30-second wait at once.
+    let cursor = page["cursor"].as_i64().unwrap();
     let (poll, made) = std::thread::scope(|scope| {
         let poll = scope.spawn(|| {
             let started = Instant::now();
             let (_, page) = feed(&s, m, m, &format!("?since={cursor}&wait=30"));
             (page, started.elapsed())
         });
-        std::thread::sleep(Duration::from_millis(300));
-        entry(&s, &s.admin, at(0), Some(at(5)));
-        std::thread::sleep(Duration::from_millis(300));
         let made = entry(&s, m, at(0), Some(at(5)));
         (poll.join().unwrap(), made)
     });

@@ -80,6 +80,15 @@ impl Web {
     }
 }
 
+/// The same account as `remote`, reached through `proxy`.
+fn through(proxy: &FaultProxy, key: &str, remote: &Remote) -> Remote {
+    let credentials = Credentials {
+        server: proxy.url.clone(),
+        api_key: key.to_owned(),
+    };
+    Remote::resume(&credentials, remote.account.clone())
+}
+
 /// The device's entries: (content, locked), by id.
 fn here(store: &Store) -> Vec<(Entry, bool)> {
     let mut out: Vec<(Entry, bool)> = store
@@ -202,13 +211,7 @@ fn edits_on_both_sides_converge_to_the_rule_through_faults() {
     use Fault::*;
     let plan = vec![ServerError, Pass, Reset, DropAnswer, Pass];
     let proxy = FaultProxy::start(server.address(), plan).unwrap();
-    let via_proxy = Remote::resume(
-        &Credentials {
-            server: proxy.url.clone(),
-            api_key: key.clone(),
-        },
-        remote.account.clone(),
-    );
+    let via_proxy = through(&proxy, &key, &remote);
     let steps = sync(&mut store, &via_proxy);
     assert!(
         steps.iter().any(|s| matches!(s, Step::Failed(_))),
@@ -264,13 +267,7 @@ fn edits_on_both_sides_converge_to_the_rule_through_faults() {
     // the reads get through, whatever was lost or refused before.
     let plan = vec![Pass, ServerError, Reset, DropAnswer];
     let feed_proxy = FaultProxy::start(server.address(), plan).unwrap();
-    let via_feed_proxy = Remote::resume(
-        &Credentials {
-            server: feed_proxy.url.clone(),
-            api_key: key.clone(),
-        },
-        remote.account.clone(),
-    );
+    let via_feed_proxy = through(&feed_proxy, &key, &remote);
     web.edit(&key, &entry("a", 1, "a renamed on the web", 20));
     let f = &expected
         .iter()

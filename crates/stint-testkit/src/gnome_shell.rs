@@ -51,12 +51,7 @@ impl GnomeShell {
         let system_bus = Bus::start()?;
         let session_bus = Bus::start()?;
         let dir = tempfile::tempdir()?;
-        let runtime_dir = dir.path().join("run");
-        std::fs::create_dir(&runtime_dir)?;
-        std::fs::set_permissions(
-            &runtime_dir,
-            std::os::unix::fs::PermissionsExt::from_mode(0o700),
-        )?;
+        let runtime_dir = crate::private_runtime_dir(dir.path())?;
         let display = "gnome-stint".to_owned();
         let env = [
             ("XDG_RUNTIME_DIR", runtime_dir.as_os_str().to_owned()),

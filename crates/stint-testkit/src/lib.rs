@@ -100,6 +100,16 @@ pub fn wait_until<T>(
     }
 }
 
+/// `dir/run`, made 0700 as a session's `XDG_RUNTIME_DIR` must be (compositors refuse
+/// another mode).
+pub fn private_runtime_dir(dir: &std::path::Path) -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let runtime_dir = dir.join("run");
+    std::fs::create_dir(&runtime_dir)?;
+    std::fs::set_permissions(&runtime_dir, std::fs::Permissions::from_mode(0o700))?;
+    Ok(runtime_dir)
+}
+
 /// Runs an async call to the end on a fresh one-thread runtime: plain test threads drive
 /// the async sync client with it.
 pub fn block<T>(future: impl std::future::Future<Output = T>) -> T {

@@ -38,12 +38,7 @@ impl Mutter {
         let mutter = require_tool("mutter", "the Debian package mutter")?;
         let bus = Bus::start()?;
         let dir = tempfile::tempdir()?;
-        let runtime_dir = dir.path().join("run");
-        std::fs::create_dir(&runtime_dir)?;
-        std::fs::set_permissions(
-            &runtime_dir,
-            std::os::unix::fs::PermissionsExt::from_mode(0o700),
-        )?;
+        let runtime_dir = crate::private_runtime_dir(dir.path())?;
         let display = "mutter-stint".to_owned();
         let process = spawn(&mutter, &runtime_dir, &display, &bus.address, dir.path())?;
         let mut m = Mutter {

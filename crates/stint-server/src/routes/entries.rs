@@ -78,14 +78,22 @@ pub(super) fn sane(what: &str, t: DateTime<Utc>) -> Result<DateTime<Utc>, ApiFai
     stint_api::sane_time(t).map_err(|e| ApiFailure::bad_request(format!("the {what}: {e}")))
 }
 
-/// The query as a map; a parameter given twice is a 400 (which value was meant cannot be
-/// told), except those in `repeatable`, which the caller reads from `pairs` itself.
-pub(super) fn single_values(
+/// A list's query as a map. A parameter not in `known` is a 400 (a filter Stint does not
+/// apply must not answer unfiltered), and so is one given twice (which value was meant
+/// cannot be told), except those in `repeatable`, which the caller reads from `pairs`.
+pub(super) fn query_map(
     pairs: &[(String, String)],
+    known: &[&str],
     repeatable: &[&str],
 ) -> Result<HashMap<String, String>, ApiFailure> {
     let mut map = HashMap::new();
     for (name, value) in pairs {
+        if !known.contains(&name.as_str()) {
+            return Err(ApiFailure::bad_request(format!(
+                "the query parameter {name:?} is not one Stint applies here (it takes {})",
+                known.join(", ")
+            )));
+        }
         if map.insert(name.clone(), value.clone()).is_some() && !repeatable.contains(&name.as_str())
         {
             return Err(ApiFailure::bad_request(format!(
@@ -94,6 +102,21 @@ pub(super) fn single_values(
         }
     }
     Ok(map)
+}
+
+/// A yes/no parameter: `true`/`false`, or `1`/`0` as Clockify's clients also send.
+pub(super) fn query_flag(
+    q: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<bool>, ApiFailure> {
+    match q.get(name).map(String::as_str) {
+        None => Ok(None),
+        Some("true" | "1") => Ok(Some(true)),
+        Some("false" | "0") => Ok(Some(false)),
+        Some(_) => Err(ApiFailure::bad_request(format!(
+            "{name} must be true or false (or 1 or 0)"
+        ))),
+    }
 }
 
 /// A client-chosen id: 1 to 64 letters, digits, `-` or `_`, and not a word the entries'

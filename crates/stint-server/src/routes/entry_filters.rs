@@ -6,7 +6,7 @@
 
 use stint_api::{Project, TimeEntry};
 
-use super::entries::{query_number, query_time};
+use super::entries::{query_flag, query_map, query_number, query_time};
 use crate::storage::EntryFilter;
 use crate::ApiFailure;
 
@@ -39,12 +39,7 @@ pub(super) struct EntryQuery {
 
 /// Reads a list's query.
 pub(super) fn entry_query(pairs: &[(String, String)]) -> Result<EntryQuery, ApiFailure> {
-    if let Some((name, _)) = pairs.iter().find(|(k, _)| !KNOWN.contains(&k.as_str())) {
-        return Err(ApiFailure::bad_request(format!(
-            "the query parameter {name:?} is not one Stint applies here (it takes {})",
-            KNOWN.join(", ")
-        )));
-    }
+    let q = query_map(pairs, &KNOWN, &["tags"])?;
     // Clockify's `tags` may repeat (`tags=a&tags=b`) or list ids with commas.
     let tags: Vec<String> = pairs
         .iter()
@@ -54,16 +49,8 @@ pub(super) fn entry_query(pairs: &[(String, String)]) -> Result<EntryQuery, ApiF
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
         .collect();
-    let q = super::entries::single_values(pairs, &["tags"])?;
-    let flag = |name: &str| match q.get(name).map(String::as_str) {
-        None | Some("false" | "0") => Ok(false),
-        Some("true" | "1") => Ok(true),
-        Some(_) => Err(ApiFailure::bad_request(format!(
-            "{name} must be true or false"
-        ))),
-    };
-    let hydrated = flag("hydrated")?;
-    if flag("consider-duration-format")? {
+    let hydrated = query_flag(&q, "hydrated")?.unwrap_or(false);
+    if query_flag(&q, "consider-duration-format")? == Some(true) {
         return Err(ApiFailure::bad_request(
             "consider-duration-format=true (durations in the workspace's format) is not served \
              yet; leave it out or false",
@@ -77,17 +64,7 @@ pub(super) fn entry_query(pairs: &[(String, String)]) -> Result<EntryQuery, ApiF
     let filter = EntryFilter {
         start: query_time(&q, "start")?,
         end: query_time(&q, "end")?,
-        in_progress: match q.get("in-progress").map(String::as_str) {
-            None => None,
-            // Clockify's clients send both spellings.
-            Some("true" | "1") => Some(true),
-            Some("false" | "0") => Some(false),
-            Some(_) => {
-                return Err(ApiFailure::bad_request(
-                    "in-progress must be true or false (or 1 or 0)",
-                ))
-            }
-        },
+        in_progress: query_flag(&q, "in-progress")?,
         description: text("description"),
         project_id: text("project"),
         task_id: text("task"),

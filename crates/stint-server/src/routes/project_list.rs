@@ -2,12 +2,10 @@
 //! with a `Last-Page` header (every page used to hold every project, so a client's page
 //! loop never ended). A parameter Stint does not apply is a 400, not an unfiltered list.
 
-use std::collections::HashMap;
-
 use axum::http::{HeaderMap, HeaderValue};
 use stint_api::{Project, LAST_PAGE_HEADER};
 
-use super::entries::query_number;
+use super::entries::{query_flag, query_map, query_number};
 use crate::ApiFailure;
 
 const KNOWN: [&str; 7] = [
@@ -20,36 +18,19 @@ const KNOWN: [&str; 7] = [
     "page-size",
 ];
 
-fn flag(q: &HashMap<String, String>, name: &str) -> Result<Option<bool>, ApiFailure> {
-    match q.get(name).map(String::as_str) {
-        None => Ok(None),
-        Some("true" | "1") => Ok(Some(true)),
-        Some("false" | "0") => Ok(Some(false)),
-        Some(_) => Err(ApiFailure::bad_request(format!(
-            "{name} must be true or false"
-        ))),
-    }
-}
-
 /// One page of `projects` (sorted by name) as the query asks, with its `Last-Page` header.
 pub(super) fn page_of(
     projects: Vec<Project>,
     pairs: &[(String, String)],
 ) -> Result<(HeaderMap, Vec<Project>), ApiFailure> {
-    if let Some((name, _)) = pairs.iter().find(|(k, _)| !KNOWN.contains(&k.as_str())) {
-        return Err(ApiFailure::bad_request(format!(
-            "the query parameter {name:?} is not one Stint applies here (it takes {})",
-            KNOWN.join(", ")
-        )));
-    }
-    let q = super::entries::single_values(pairs, &[])?;
+    let q = query_map(pairs, &KNOWN, &[])?;
     let name = q
         .get("name")
         .map(|n| n.trim().to_lowercase())
         .filter(|n| !n.is_empty());
-    let strict = flag(&q, "strict-name-search")?.unwrap_or(false);
-    let archived = flag(&q, "archived")?;
-    let billable = flag(&q, "billable")?;
+    let strict = query_flag(&q, "strict-name-search")?.unwrap_or(false);
+    let archived = query_flag(&q, "archived")?;
+    let billable = query_flag(&q, "billable")?;
     let clients: Vec<&str> = q
         .get("clients")
         .map(|c| {

@@ -24,6 +24,9 @@ pub struct Sqlite {
 pub(super) struct ConnGuard<'a> {
     conn: MutexGuard<'a, Connection>,
     hub: &'a super::feed::ChangeHub,
+    /// The connection's count of written rows when the operation began: an operation that
+    /// wrote nothing (most are reads) has nothing to tell and does not look.
+    written_before: u64,
 }
 
 impl std::ops::Deref for ConnGuard<'_> {
@@ -41,6 +44,9 @@ impl std::ops::DerefMut for ConnGuard<'_> {
 
 impl Drop for ConnGuard<'_> {
     fn drop(&mut self) {
+        if self.conn.total_changes() == self.written_before {
+            return;
+        }
         if let Err(e) = super::sqlite_feed::publish(&self.conn, self.hub) {
             tracing::warn!("could not tell feed readers of new changes: {e}");
         }
@@ -238,8 +244,10 @@ impl Sqlite {
     }
 
     pub(super) fn conn(&self) -> ConnGuard<'_> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         ConnGuard {
-            conn: self.conn.lock().unwrap_or_else(|p| p.into_inner()),
+            written_before: conn.total_changes(),
+            conn,
             hub: &self.hub,
         }
     }
