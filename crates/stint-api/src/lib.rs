@@ -4,12 +4,17 @@
 //! and durations), so Clockify scripts work against Stint by changing the base URL.
 
 mod batch;
+mod catalog;
 mod duration;
 mod screenshots;
 mod time;
 
 pub use batch::{
     ChangeOp, ChangeResult, EntryBatch, EntryBatchResults, EntryChange, MAX_BATCH_CHANGES,
+};
+pub use catalog::{
+    Client, ClientChanges, Estimate, ProjectChanges, Rate, RoleChange, StatusChange, Tag,
+    TagChanges, Task, TaskChanges, TaskStatus,
 };
 pub use duration::{format_iso_duration, parse_iso_duration, DurationError};
 pub use screenshots::{
@@ -294,6 +299,25 @@ pub struct Project {
     pub archived: bool,
     pub public: bool,
     pub note: String,
+    /// The client's name, `""` without a client (Clockify's field, filled when read).
+    #[serde(default)]
+    pub client_name: String,
+    #[serde(default)]
+    pub hourly_rate: Option<crate::Rate>,
+    #[serde(default)]
+    pub cost_rate: Option<crate::Rate>,
+    #[serde(default)]
+    pub estimate: crate::Estimate,
+    /// Time tracked on the project, an ISO-8601 duration (filled when read).
+    #[serde(default = "zero_duration")]
+    pub duration: String,
+    /// The workspace's members who may track on it (filled when read).
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
+}
+
+fn zero_duration() -> String {
+    "PT0S".into()
 }
 
 /// Body of `POST /workspaces/{wid}/projects`.
@@ -302,11 +326,20 @@ pub struct Project {
 #[serde(rename_all = "camelCase")]
 pub struct NewProject {
     pub name: String,
+    #[serde(default)]
     pub client_id: Option<String>,
+    #[serde(default)]
     pub color: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub billable: bool,
-    pub is_public: Option<bool>,
     #[serde(default)]
+    pub is_public: Option<bool>,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub note: String,
+    #[serde(default)]
+    pub hourly_rate: Option<Rate>,
+    #[serde(default)]
+    pub cost_rate: Option<Rate>,
+    #[serde(default)]
+    pub estimate: Option<Estimate>,
 }

@@ -30,12 +30,24 @@ pub enum Author<'a> {
 }
 
 /// What an action is called in the log and in its filter.
-pub const ACTIONS: [(&str, &str); 7] = [
+pub const ACTIONS: [(&str, &str); 19] = [
     ("time_entry.created", "Time entry created"),
     ("time_entry.updated", "Time entry updated"),
     ("time_entry.deleted", "Time entry deleted"),
     ("time_entry.restored", "Time entry restored"),
     ("project.created", "Project created"),
+    ("project.updated", "Project updated"),
+    ("project.deleted", "Project deleted"),
+    ("client.created", "Client created"),
+    ("client.updated", "Client updated"),
+    ("client.deleted", "Client deleted"),
+    ("tag.created", "Tag created"),
+    ("tag.updated", "Tag updated"),
+    ("tag.deleted", "Tag deleted"),
+    ("task.created", "Task created"),
+    ("task.updated", "Task updated"),
+    ("task.deleted", "Task deleted"),
+    ("user.updated", "User's role or status changed"),
     ("user.signed_in", "User signed in"),
     ("screenshots.expired", "Screenshots deleted by retention"),
 ];
@@ -54,6 +66,16 @@ pub struct Event<'a> {
     pub target_id: &'a str,
     pub summary: String,
     pub details: Value,
+}
+
+/// Whether the workspace's settings ask for records of `category`.
+pub fn wanted(settings: &stint_api::AuditSettings, category: Category) -> bool {
+    settings.enabled
+        && match category {
+            Category::TimeEntries => settings.time_entries,
+            Category::Projects => settings.projects,
+            Category::Users => settings.users,
+        }
 }
 
 /// Writes one record if the workspace's settings ask for this category.
@@ -86,14 +108,7 @@ async fn record_all(
     };
     let records: Vec<AuditRecord> = events
         .into_iter()
-        .filter(|event| {
-            settings.enabled
-                && match event.category {
-                    Category::TimeEntries => settings.time_entries,
-                    Category::Projects => settings.projects,
-                    Category::Users => settings.users,
-                }
-        })
+        .filter(|event| wanted(&settings, event.category))
         .map(|event| AuditRecord {
             id: crate::auth::new_id(),
             workspace_id: workspace_id.to_owned(),
@@ -203,7 +218,7 @@ pub async fn entries_changed(
 
 /// The record an entry change makes: its workspace, target, action, summary and details;
 /// `None` when nothing changed.
-fn entry_event(
+pub(crate) fn entry_event(
     before: Option<&EntryRow>,
     after: Option<&EntryRow>,
 ) -> Option<(String, String, &'static str, String, Value)> {

@@ -43,6 +43,10 @@ impl From<StorageError> for ApiFailure {
         match e {
             StorageError::Conflict(m) => ApiFailure::new(StatusCode::CONFLICT, m),
             StorageError::NotFound(m) => ApiFailure::not_found(m),
+            StorageError::Refused { status, message } => ApiFailure::new(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+                message,
+            ),
             e @ StorageError::Changed => ApiFailure {
                 transient: true,
                 ..ApiFailure::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())

@@ -7,6 +7,7 @@ pub mod blobs;
 mod error;
 mod hardening;
 mod idempotency;
+pub mod ops;
 pub(crate) mod routes;
 pub mod storage;
 pub mod web;
@@ -51,6 +52,8 @@ pub struct AppState {
     /// Set when the server begins to stop: long-polls answer at once instead of holding the
     /// shutdown for up to a minute.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Where operations read the time (a fixed clock in tests).
+    pub clock: ops::Clock,
 }
 
 impl AppState {
@@ -70,6 +73,7 @@ impl AppState {
             blobs: Arc::new(blobs),
             web: web::WebConfig::default(),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
+            clock: ops::system_clock(),
         })
     }
 }

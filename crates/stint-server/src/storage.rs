@@ -4,12 +4,14 @@
 
 mod audit;
 mod batch;
+mod catalog;
 mod feed;
 mod migrations;
 mod screenshots;
 mod sqlite;
 mod sqlite_audit;
 mod sqlite_batch;
+mod sqlite_catalog;
 mod sqlite_feed;
 mod sqlite_screenshots;
 mod sqlite_web;
@@ -17,6 +19,7 @@ mod web;
 
 pub use audit::{AuditFilter, AuditRecord, AuditStorage};
 pub use batch::{BatchAnswer, BatchItem, BatchOp, BatchOutcome, BATCH_FINGERPRINT};
+pub use catalog::{CatalogStorage, CatalogTx, EntryRef};
 pub use feed::FeedPage;
 pub use screenshots::{CaptureSetRow, ScreenshotRow, ScreenshotStorage, SetDeletion};
 pub use sqlite::Sqlite;
@@ -39,6 +42,10 @@ pub enum StorageError {
     KeyTaken,
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// An operation refused (permission, a rule, bad input) and wrote nothing; `status`
+    /// is the HTTP status that says why.
+    #[error("{message}")]
+    Refused { status: u16, message: String },
     #[error("could not prepare the database: {0}")]
     Migrate(#[from] rusqlite_migration::Error),
 }
@@ -75,6 +82,8 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// An inactive member's key and sign-in stop working; their time stays.
+    pub active: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,7 +143,9 @@ pub struct Keep {
     pub response: StoredResponse,
 }
 
-pub trait Storage: ScreenshotStorage + WebStorage + AuditStorage + Send + Sync + 'static {
+pub trait Storage:
+    ScreenshotStorage + WebStorage + AuditStorage + CatalogStorage + Send + Sync + 'static
+{
     /// Creates the workspace if needed, then the user; returns the user and the new key.
     fn add_user(
         &self,
@@ -196,11 +207,8 @@ pub trait Storage: ScreenshotStorage + WebStorage + AuditStorage + Send + Sync +
         keep: Option<&Keep>,
     ) -> Result<Option<EntryRow>>;
 
-    /// Creates a project; a name already used in the workspace is a conflict. `keep` in
-    /// the same transaction.
-    fn create_project(&self, project: &Project, keep: Option<&Keep>) -> Result<Project>;
+    /// The workspace's projects by name (as stored: see [`CatalogTx::project`]).
     fn projects(&self, workspace_id: &str) -> Result<Vec<Project>>;
-    fn project(&self, workspace_id: &str, id: &str) -> Result<Option<Project>>;
 
     fn settings(&self, workspace_id: &str) -> Result<WorkspaceSettings>;
     /// Saves the settings; switching screenshots on or off leaves a notice for every

@@ -102,9 +102,24 @@ fn list_filters_are_applied_or_refused() {
         p["id"].as_str().unwrap().to_owned()
     };
     let (p1, p2) = (project("One"), project("Two"));
+    let tag = |name: &str| -> String {
+        let (status, t) = s.call(
+            &s.admin,
+            "POST",
+            &format!("/workspaces/{}/tags", m.workspace),
+            Some(json!({"name": name})),
+        );
+        assert_eq!(status, 201, "{t}");
+        t["id"].as_str().unwrap().to_owned()
+    };
+    let (t1, t2) = (tag("t1"), tag("t2"));
     for (n, (description, project, tags)) in [
-        ("Write the report", Some(p1.as_str()), vec!["t1", "t2"]),
-        ("review REPORT", Some(p2.as_str()), vec!["t1"]),
+        (
+            "Write the report",
+            Some(p1.as_str()),
+            vec![t1.as_str(), t2.as_str()],
+        ),
+        ("review REPORT", Some(p2.as_str()), vec![t1.as_str()]),
         ("lunch", None, vec![]),
     ]
     .into_iter()
@@ -140,10 +155,16 @@ fn list_filters_are_applied_or_refused() {
         vec!["review REPORT", "Write the report"]
     );
     assert_eq!(list(&format!("project={p1}")).1, vec!["Write the report"]);
-    assert_eq!(list("tags=t1").1, vec!["review REPORT", "Write the report"]);
-    assert_eq!(list("tags=t1&tags=t2").1, vec!["Write the report"]);
     assert_eq!(
-        list("tags=t1,t2&description=write").1,
+        list(&format!("tags={t1}")).1,
+        vec!["review REPORT", "Write the report"]
+    );
+    assert_eq!(
+        list(&format!("tags={t1}&tags={t2}")).1,
+        vec!["Write the report"]
+    );
+    assert_eq!(
+        list(&format!("tags={t1},{t2}&description=write")).1,
         vec!["Write the report"]
     );
     assert_eq!(list("task=none").1, Vec::<String>::new());

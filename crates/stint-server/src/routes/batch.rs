@@ -172,14 +172,14 @@ async fn batch(
         }
     }
     let user = caller.0.clone();
-    let projects = super::references::project_ids(&state, &wid).await?;
+    let known = super::references::of_workspace(&state, &wid).await?;
     let items: Vec<BatchItem> = batch
         .changes
         .into_iter()
         .map(|c| item_of(c, &wid, &user.id))
         .map(|mut item| {
             if let BatchOp::Upsert(row) = &item.op {
-                if let Some(refused) = super::references::refusal(row, &projects) {
+                if let Some(refused) = super::references::refusal(row, &known) {
                     item.op = BatchOp::Invalid(refused.status.as_u16(), refused.message);
                 }
             }

@@ -1,13 +1,15 @@
 //! The `/api/v1` routes in Clockify's shape.
 
 mod batch;
+mod catalog;
 mod changes;
 pub(crate) mod entries;
 mod entry_filters;
 mod in_progress;
+mod lists;
 mod members;
 mod pictures;
-mod project_list;
+mod projects;
 mod references;
 pub(crate) mod screenshots;
 mod settings;
@@ -18,7 +20,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::de::DeserializeOwned;
-use stint_api::{ApiError, Membership, NewProject, Project, User, Workspace, API_KEY_HEADER};
+use stint_api::{ApiError, Membership, User, Workspace, API_KEY_HEADER};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -62,10 +64,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(current_user))
         .routes(routes!(workspaces))
         .routes(routes!(users))
-        .routes(routes!(projects, create_project))
-        .routes(routes!(project_tasks))
-        .routes(routes!(clients))
-        .routes(routes!(tags))
+        .merge(projects::routes())
+        .merge(catalog::routes())
         .merge(entries::routes())
         .merge(changes::routes())
         .merge(batch::routes())
@@ -126,10 +126,49 @@ impl Idem {
         Ok((body, keep))
     }
 
+    /// What to keep of `value` answered with `status` (for [`AppState::op`]).
+    pub fn keep<T: serde::Serialize>(
+        &self,
+        status: StatusCode,
+        value: &T,
+    ) -> Result<Option<Keep>, ApiFailure> {
+        self.answer(status, value).map(|(_, keep)| keep)
+    }
+
     /// What to keep of an answer without a body.
     pub fn empty(&self, status: StatusCode) -> Option<Keep> {
         self.0.as_ref().map(|p| p.keep(status, b""))
     }
+}
+
+/// `value` as a JSON answer whose `Idempotency-Key` record was kept with the change (the
+/// same bytes [`Idem::keep`] kept).
+pub fn kept_json<T: serde::Serialize>(
+    status: StatusCode,
+    value: &T,
+) -> Result<Response, ApiFailure> {
+    let body = serde_json::to_vec(value)
+        .map_err(|e| ApiFailure::internal(format!("writing an answer: {e}")))?;
+    Ok(kept(status, body))
+}
+
+/// Runs a changing operation for the caller and answers its result with `status`, the
+/// answer kept under the request's `Idempotency-Key` in the operation's transaction.
+pub async fn answer_op<T, F>(
+    state: &AppState,
+    caller: &Caller,
+    idem: Idem,
+    status: StatusCode,
+    run: F,
+) -> Result<Response, ApiFailure>
+where
+    T: serde::Serialize + Send + 'static,
+    F: FnOnce(&mut crate::ops::Op<'_>) -> crate::ops::Result<T> + Send + 'static,
+{
+    let value = state
+        .op(&caller.0, run, move |v| idem.keep(status, v))
+        .await?;
+    kept_json(status, &value)
 }
 
 /// A JSON answer whose `Idempotency-Key` record was kept with the change.
@@ -165,7 +204,16 @@ pub(super) fn membership(user: &UserRow) -> Membership {
         user_id: user.id.clone(),
         target_id: user.workspace_id.clone(),
         membership_type: "WORKSPACE".into(),
-        membership_status: "ACTIVE".into(),
+        membership_status: status(user).into(),
+    }
+}
+
+/// Clockify's word for whether a member may work.
+pub(super) fn status(user: &UserRow) -> &'static str {
+    if user.active {
+        "ACTIVE"
+    } else {
+        "INACTIVE"
     }
 }
 
@@ -176,7 +224,7 @@ pub(super) fn user_json(user: &UserRow) -> User {
         name: user.name.clone(),
         active_workspace: user.workspace_id.clone(),
         default_workspace: user.workspace_id.clone(),
-        status: "ACTIVE".into(),
+        status: status(user).into(),
         memberships: vec![membership(user)],
         role: user.role.as_str().into(),
     }
@@ -223,139 +271,4 @@ async fn users(
     }
     let all = state.db(move |db| db.users_in(&wid)).await?;
     Ok(Json(all.iter().map(user_json).collect()))
-}
-
-/// Projects, clients and tags are not kept yet: an empty list in the right place.
-fn empty_list(caller: &Caller, wid: &str) -> Result<Json<Vec<serde_json::Value>>, ApiFailure> {
-    caller.own_workspace(wid)?;
-    Ok(Json(Vec::new()))
-}
-
-#[utoipa::path(get, path = "/api/v1/workspaces/{wid}/projects", tag = "projects",
-    params(("wid" = String, Path, description = "Workspace id"),
-        ("name" = Option<String>, Query, description = "Projects whose name contains this text (any case)"),
-        ("strict-name-search" = Option<bool>, Query, description = "The name must match whole (any case)"),
-        ("archived" = Option<bool>, Query, description = "Only archived (true) or active (false) projects"),
-        ("billable" = Option<bool>, Query, description = "Only billable (true) or non-billable (false) projects"),
-        ("clients" = Option<String>, Query, description = "Only projects of these clients (ids separated by commas)"),
-        ("page" = Option<u32>, Query, minimum = 1, description = "Page, from 1"),
-        ("page-size" = Option<u32>, Query, minimum = 1, maximum = 5000, description = "Projects per page, 1 to 5000 (default 50)")),
-    responses((status = 200, body = Vec<Project>, headers(("Last-Page" = bool, description = "Whether this is the last page"))),
-        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
-async fn projects(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(wid): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<Vec<(String, String)>>,
-) -> Result<(axum::http::HeaderMap, Json<Vec<Project>>), ApiFailure> {
-    caller.own_workspace(&wid)?;
-    let all = state.db(move |db| db.projects(&wid)).await?;
-    let (headers, page) = project_list::page_of(all, &q)?;
-    Ok((headers, Json(page)))
-}
-
-/// Admins create projects (Clockify's default workspace permission).
-#[utoipa::path(post, path = "/api/v1/workspaces/{wid}/projects", tag = "projects",
-    params(("wid" = String, Path, description = "Workspace id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first answer is replayed")),
-    request_body = NewProject,
-    responses((status = 201, body = Project), (status = 400, body = ApiError), (status = 401, body = ApiError),
-        (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
-        (status = 413, body = ApiError), (status = 422, body = ApiError)))]
-async fn create_project(
-    State(state): State<AppState>,
-    caller: Caller,
-    idem: Idem,
-    Path(wid): Path<String>,
-    body: axum::body::Bytes,
-) -> Result<Response, ApiFailure> {
-    caller.own_workspace(&wid)?;
-    if !caller.is_admin() {
-        return Err(ApiFailure::new(
-            StatusCode::FORBIDDEN,
-            "only an admin can create projects",
-        ));
-    }
-    let body: NewProject = parse_body(&body)?;
-    let name = body.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 250 {
-        return Err(ApiFailure::bad_request(
-            "a project name must be 1 to 250 characters",
-        ));
-    }
-    let color = body.color.unwrap_or_else(|| "#2563EB".into());
-    let is_hex = color.len() == 7
-        && color.starts_with('#')
-        && color[1..].chars().all(|c| c.is_ascii_hexdigit());
-    if !is_hex {
-        return Err(ApiFailure::bad_request("color must look like #1A2B3C"));
-    }
-    let project = Project {
-        id: crate::auth::new_id(),
-        name,
-        workspace_id: wid,
-        client_id: body.client_id,
-        color,
-        billable: body.billable,
-        archived: false,
-        public: body.is_public.unwrap_or(true),
-        note: body.note,
-    };
-    let (answer, keep) = idem.answer(StatusCode::CREATED, &project)?;
-    let saved = state
-        .db(move |db| db.create_project(&project, keep.as_ref()))
-        .await?;
-    let event = crate::audit::Event {
-        category: crate::audit::Category::Projects,
-        action: "project.created",
-        target_id: &saved.id,
-        summary: format!("\"{}\"", saved.name),
-        details: serde_json::json!({"project": saved}),
-    };
-    crate::audit::record(
-        &state,
-        &saved.workspace_id,
-        crate::audit::Author::User(&caller.0),
-        event,
-    )
-    .await;
-    Ok(kept(StatusCode::CREATED, answer))
-}
-
-#[utoipa::path(get, path = "/api/v1/workspaces/{wid}/clients", tag = "clients",
-    params(("wid" = String, Path, description = "Workspace id")),
-    responses((status = 200, body = Vec<Object>), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
-async fn clients(
-    caller: Caller,
-    Path(wid): Path<String>,
-) -> Result<Json<Vec<serde_json::Value>>, ApiFailure> {
-    empty_list(&caller, &wid)
-}
-
-#[utoipa::path(get, path = "/api/v1/workspaces/{wid}/tags", tag = "tags",
-    params(("wid" = String, Path, description = "Workspace id")),
-    responses((status = 200, body = Vec<Object>), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
-async fn tags(
-    caller: Caller,
-    Path(wid): Path<String>,
-) -> Result<Json<Vec<serde_json::Value>>, ApiFailure> {
-    empty_list(&caller, &wid)
-}
-
-/// A project's tasks.
-#[utoipa::path(get, path = "/api/v1/workspaces/{wid}/projects/{pid}/tasks", tag = "projects",
-    params(("wid" = String, Path, description = "Workspace id"), ("pid" = String, Path, description = "Project id")),
-    responses((status = 200, body = Vec<Object>), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
-async fn project_tasks(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((wid, pid)): Path<(String, String)>,
-) -> Result<Json<Vec<serde_json::Value>>, ApiFailure> {
-    caller.own_workspace(&wid)?;
-    let id = pid.clone();
-    match state.db(move |db| db.project(&wid, &id)).await? {
-        // Tasks are not kept yet: an existing project has none.
-        Some(_) => Ok(Json(Vec::new())),
-        None => Err(ApiFailure::not_found(format!("project {pid} not found"))),
-    }
 }

@@ -272,5 +272,44 @@ pub(super) fn migrations() -> Migrations<'static> {
                 WHERE workspace_id = NEW.workspace_id AND id = NEW.id;
             END;",
         ),
+        // 10 (issue 15): clients, tags and tasks; a project's rates and estimate; members
+        // made inactive.
+        M::up(
+            "CREATE TABLE clients (
+                id           TEXT PRIMARY KEY NOT NULL,
+                workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                name         TEXT NOT NULL,
+                archived     INTEGER NOT NULL DEFAULT 0,
+                note         TEXT NOT NULL DEFAULT '',
+                address      TEXT NOT NULL DEFAULT '',
+                email        TEXT NOT NULL DEFAULT '',
+                UNIQUE (workspace_id, name)
+            ) STRICT;
+            CREATE TABLE tags (
+                id           TEXT PRIMARY KEY NOT NULL,
+                workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                name         TEXT NOT NULL,
+                archived     INTEGER NOT NULL DEFAULT 0,
+                UNIQUE (workspace_id, name)
+            ) STRICT;
+            CREATE TABLE tasks (
+                id           TEXT PRIMARY KEY NOT NULL,
+                workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                project_id   TEXT NOT NULL REFERENCES projects (id),
+                name         TEXT NOT NULL,
+                assignee_ids TEXT NOT NULL DEFAULT '[]',
+                estimate_s   INTEGER NOT NULL DEFAULT 0,
+                status       TEXT NOT NULL CHECK (status IN ('ACTIVE', 'DONE')),
+                billable     INTEGER NOT NULL,
+                hourly_rate  TEXT,
+                cost_rate    TEXT,
+                UNIQUE (project_id, name)
+            ) STRICT;
+            ALTER TABLE projects ADD COLUMN hourly_rate TEXT;
+            ALTER TABLE projects ADD COLUMN cost_rate TEXT;
+            ALTER TABLE projects ADD COLUMN estimate TEXT;
+            ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+            CREATE INDEX entries_by_project ON time_entries (workspace_id, project_id);",
+        ),
     ])
 }

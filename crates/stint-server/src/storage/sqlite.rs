@@ -105,10 +105,16 @@ pub(super) fn entry_row(r: &Row<'_>) -> rusqlite::Result<EntryRow> {
     })
 }
 
-const PROJECT_COLUMNS: &str =
-    "id, workspace_id, name, client_id, color, billable, archived, public, note";
+pub(super) const PROJECT_COLUMNS: &str =
+    "id, workspace_id, name, client_id, color, billable, archived, public, note, hourly_rate, \
+     cost_rate, estimate";
 
-fn project_row(r: &Row<'_>) -> rusqlite::Result<Project> {
+/// A JSON column (rates, estimates) read back; one that no longer parses reads as empty.
+pub(super) fn json_column<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+pub(super) fn project_row(r: &Row<'_>) -> rusqlite::Result<Project> {
     Ok(Project {
         id: r.get(0)?,
         workspace_id: r.get(1)?,
@@ -119,11 +125,17 @@ fn project_row(r: &Row<'_>) -> rusqlite::Result<Project> {
         archived: r.get(6)?,
         public: r.get(7)?,
         note: r.get(8)?,
+        client_name: String::new(),
+        hourly_rate: json_column(r.get(9)?),
+        cost_rate: json_column(r.get(10)?),
+        estimate: json_column(r.get(11)?).unwrap_or_default(),
+        duration: "PT0S".into(),
+        memberships: Vec::new(),
     })
 }
 
 /// The columns [`user_row`] reads, in order.
-pub(super) const USER_COLUMNS: &str = "id, workspace_id, email, name, role";
+pub(super) const USER_COLUMNS: &str = "id, workspace_id, email, name, role, active";
 
 pub(super) fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
     let role: String = r.get(4)?;
@@ -133,7 +145,18 @@ pub(super) fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
         email: r.get(2)?,
         name: r.get(3)?,
         role: Role::parse(&role).unwrap_or(Role::Regular),
+        active: r.get(5)?,
     })
+}
+
+/// A workspace's settings as saved (the defaults if never saved or unreadable).
+pub(super) fn settings_in(conn: &Connection, workspace_id: &str) -> Result<WorkspaceSettings> {
+    let text: String = conn.query_row(
+        "SELECT settings FROM workspaces WHERE id = ?1",
+        [workspace_id],
+        |r| r.get(0),
+    )?;
+    Ok(serde_json::from_str(&text).unwrap_or_default())
 }
 
 pub(super) fn is_constraint(e: &rusqlite::Error) -> bool {
@@ -310,6 +333,7 @@ impl Storage for Sqlite {
             email: email.to_owned(),
             name: name.to_owned(),
             role,
+            active: true,
         };
         tx.execute(
             "INSERT INTO users (id, workspace_id, email, name, role, key_id, key_hash)
@@ -358,9 +382,11 @@ impl Storage for Sqlite {
         let found = self
             .conn()
             .query_row(
-                "SELECT id, workspace_id, email, name, role, key_hash FROM users WHERE key_id = ?1",
+                &format!(
+                    "SELECT {USER_COLUMNS}, key_hash FROM users WHERE key_id = ?1 AND active = 1"
+                ),
                 [key_id],
-                |r| Ok((user_row(r)?, r.get::<_, Vec<u8>>(5)?)),
+                |r| Ok((user_row(r)?, r.get::<_, Vec<u8>>(6)?)),
             )
             .optional()?;
         Ok(found.and_then(|(user, hash)| auth::secret_matches(secret, &hash).then_some(user)))
@@ -387,9 +413,9 @@ impl Storage for Sqlite {
 
     fn users_in(&self, workspace_id: &str) -> Result<Vec<UserRow>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, workspace_id, email, name, role FROM users WHERE workspace_id = ?1 ORDER BY name, id",
-        )?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE workspace_id = ?1 ORDER BY name, id"
+        ))?;
         let rows = stmt.query_map([workspace_id], user_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -595,56 +621,17 @@ impl Storage for Sqlite {
         Ok(Some(stored))
     }
 
-    fn create_project(&self, p: &Project, keep: Option<&Keep>) -> Result<Project> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO projects (id, workspace_id, name, client_id, color, billable, archived, public, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![p.id, p.workspace_id, p.name, p.client_id, p.color, p.billable, p.archived, p.public, p.note],
-        )
-        .map_err(|e| {
-            if is_constraint(&e) {
-                StorageError::Conflict(format!("a project named {:?} already exists", p.name))
-            } else {
-                StorageError::from(e)
-            }
-        })?;
-        keep_in(&tx, keep)?;
-        tx.commit()?;
-        Ok(p.clone())
-    }
-
     fn projects(&self, workspace_id: &str) -> Result<Vec<Project>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = ?1 ORDER BY name, id"
-        ))?;
-        let rows = stmt.query_map([workspace_id], project_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    fn project(&self, workspace_id: &str, id: &str) -> Result<Option<Project>> {
-        Ok(self
-            .conn()
-            .query_row(
-                &format!(
-                    "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = ?1 AND id = ?2"
-                ),
-                [workspace_id, id],
-                project_row,
-            )
-            .optional()?)
+        let mut projects = Vec::new();
+        super::CatalogStorage::read(self, &mut |tx| {
+            projects = tx.projects(workspace_id)?;
+            Ok(())
+        })?;
+        Ok(projects)
     }
 
     fn settings(&self, workspace_id: &str) -> Result<WorkspaceSettings> {
-        let text: String = self.conn().query_row(
-            "SELECT settings FROM workspaces WHERE id = ?1",
-            [workspace_id],
-            |r| r.get(0),
-        )?;
-        // Empty (never saved) or unreadable: the defaults.
-        Ok(serde_json::from_str(&text).unwrap_or_default())
+        settings_in(&self.conn(), workspace_id)
     }
 
     fn save_settings(

@@ -1,7 +1,7 @@
 //! [`AuditStorage`] on the server's SQLite database.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::sqlite::{parse_ts, ts, Sqlite};
 use super::{AuditFilter, AuditRecord, AuditStorage, Result};
@@ -32,24 +32,7 @@ impl AuditStorage for Sqlite {
     fn add_audits(&self, records: &[AuditRecord]) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(&format!(
-                "INSERT INTO audit_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-            ))?;
-            for a in records {
-                stmt.execute(params![
-                    a.id,
-                    a.workspace_id,
-                    ts(a.at),
-                    a.author_id,
-                    a.author_name,
-                    a.action,
-                    a.target_id,
-                    a.summary,
-                    a.details.to_string()
-                ])?;
-            }
-        }
+        insert_audits(&tx, records)?;
         tx.commit()?;
         Ok(())
     }
@@ -93,4 +76,25 @@ impl AuditStorage for Sqlite {
             .conn()
             .execute("DELETE FROM audit_log WHERE at_utc < ?1", [ts(before)])?)
     }
+}
+
+/// Writes records in the caller's transaction.
+pub(super) fn insert_audits(conn: &Connection, records: &[AuditRecord]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "INSERT INTO audit_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+    ))?;
+    for a in records {
+        stmt.execute(params![
+            a.id,
+            a.workspace_id,
+            ts(a.at),
+            a.author_id,
+            a.author_name,
+            a.action,
+            a.target_id,
+            a.summary,
+            a.details.to_string()
+        ])?;
+    }
+    Ok(())
 }

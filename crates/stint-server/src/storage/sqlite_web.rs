@@ -18,9 +18,9 @@ impl WebStorage for Sqlite {
     fn users_by_email(&self, email: &str) -> Result<Vec<(UserRow, Option<String>)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = ?1"
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = ?1 AND active = 1"
         ))?;
-        let rows = stmt.query_map([email], |r| Ok((user_row(r)?, r.get(5)?)))?;
+        let rows = stmt.query_map([email], |r| Ok((user_row(r)?, r.get(6)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -44,7 +44,7 @@ impl WebStorage for Sqlite {
             .query_row(
                 &format!(
                     "SELECT {}, s.csrf, s.expires_utc FROM web_sessions s
-                     JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?1",
+                     JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?1 AND u.active = 1",
                     USER_COLUMNS
                         .split(", ")
                         .map(|c| format!("u.{c}"))
@@ -52,7 +52,7 @@ impl WebStorage for Sqlite {
                         .join(", ")
                 ),
                 [id_hash],
-                |r| Ok((user_row(r)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?)),
+                |r| Ok((user_row(r)?, r.get::<_, String>(6)?, r.get::<_, String>(7)?)),
             )
             .optional()?;
         let Some((user, csrf, expires)) = found else {

@@ -1,0 +1,72 @@
+//! The rows an operation of the operations layer ([`crate::ops`]) reads and writes inside
+//! its one transaction: workspace settings, members, clients, tags, projects, tasks, the
+//! entries a change ripples into, audit records and kept answers. The storage only moves
+//! rows; what may be done and what follows from it is decided in `ops`.
+
+use chrono::{DateTime, Utc};
+use stint_api::{Client, Project, Tag, Task, WorkspaceSettings};
+
+use super::{AuditRecord, EntryRow, Keep, Result, UserRow};
+
+/// Which entries point at an object (the ones its deletion changes).
+#[derive(Debug, Clone, Copy)]
+pub enum EntryRef<'a> {
+    Project(&'a str),
+    Task(&'a str),
+    Tag(&'a str),
+}
+
+/// One transaction's view of the rows. Every write fails with
+/// [`super::StorageError::Conflict`] when a name is already taken in its scope.
+pub trait CatalogTx {
+    fn settings(&self, workspace_id: &str) -> Result<WorkspaceSettings>;
+
+    fn member(&self, workspace_id: &str, user_id: &str) -> Result<Option<UserRow>>;
+    fn members(&self, workspace_id: &str) -> Result<Vec<UserRow>>;
+    /// Saves a member's role and whether they are active.
+    fn put_member(&self, user: &UserRow) -> Result<()>;
+
+    fn client(&self, workspace_id: &str, id: &str) -> Result<Option<Client>>;
+    /// By name, then id.
+    fn clients(&self, workspace_id: &str) -> Result<Vec<Client>>;
+    fn put_client(&self, client: &Client, new: bool) -> Result<()>;
+    fn delete_client(&self, workspace_id: &str, id: &str) -> Result<()>;
+
+    fn tag(&self, workspace_id: &str, id: &str) -> Result<Option<Tag>>;
+    fn tags(&self, workspace_id: &str) -> Result<Vec<Tag>>;
+    fn put_tag(&self, tag: &Tag, new: bool) -> Result<()>;
+    fn delete_tag(&self, workspace_id: &str, id: &str) -> Result<()>;
+
+    /// A project as stored (`client_name`, `duration` and `memberships` are filled by ops).
+    fn project(&self, workspace_id: &str, id: &str) -> Result<Option<Project>>;
+    fn projects(&self, workspace_id: &str) -> Result<Vec<Project>>;
+    fn put_project(&self, project: &Project, new: bool) -> Result<()>;
+    /// Deletes the project and its tasks.
+    fn delete_project(&self, workspace_id: &str, id: &str) -> Result<()>;
+    /// Seconds tracked on the project, a running entry counted up to `now`.
+    fn project_seconds(&self, workspace_id: &str, id: &str, now: DateTime<Utc>) -> Result<i64>;
+
+    fn task(&self, workspace_id: &str, id: &str) -> Result<Option<Task>>;
+    /// A project's tasks, by name.
+    fn tasks(&self, workspace_id: &str, project_id: &str) -> Result<Vec<Task>>;
+    fn put_task(&self, task: &Task, new: bool) -> Result<()>;
+    fn delete_task(&self, workspace_id: &str, id: &str) -> Result<()>;
+
+    /// Every entry of the workspace that points at the object.
+    fn entries_with(&self, workspace_id: &str, what: EntryRef<'_>) -> Result<Vec<EntryRow>>;
+    /// Writes an entry's fields (its version is bumped by the database).
+    fn update_entry(&self, entry: &EntryRow) -> Result<()>;
+
+    fn add_audits(&self, records: &[AuditRecord]) -> Result<()>;
+    /// Keeps an `Idempotency-Key`'s answer with the change.
+    fn keep(&self, keep: Option<&Keep>) -> Result<()>;
+}
+
+/// Runs operations in transactions.
+pub trait CatalogStorage {
+    /// Runs `op` in one immediate transaction: committed when it returns `Ok`, rolled back
+    /// (nothing written) when it returns an error.
+    fn write(&self, op: &mut dyn FnMut(&dyn CatalogTx) -> Result<()>) -> Result<()>;
+    /// Runs `op` on one consistent snapshot, writing nothing.
+    fn read(&self, op: &mut dyn FnMut(&dyn CatalogTx) -> Result<()>) -> Result<()>;
+}

@@ -1,0 +1,456 @@
+//! Issue 15, the catalog through the operations layer: clients, tags, projects and tasks
+//! made, changed, archived and deleted by admins only, read by members, hidden from other
+//! workspaces; lists filtered and paged; a deletion's linked changes to entries; every
+//! change in the audit log; members' roles and status.
+
+mod webclient;
+
+use serde_json::{json, Value};
+use stint_testkit::http::{Account, Server};
+use webclient::Browser;
+
+fn at(min: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::days(1) + chrono::Duration::minutes(min))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn id(v: &Value) -> String {
+    v["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {v}"))
+        .to_owned()
+}
+
+fn switch_audit_on(s: &Server) {
+    let path = format!("/workspaces/{}/settings", s.admin.workspace);
+    let (_, mut settings) = s.call(&s.admin, "GET", &path, None);
+    settings["auditLog"] =
+        json!({"enabled": true, "timeEntries": true, "projects": true, "users": true});
+    assert_eq!(s.call(&s.admin, "PUT", &path, Some(settings)).0, 200);
+}
+
+/// The audit log as the admin exports it (CSV, one record a line).
+fn audit_csv(s: &Server) -> String {
+    let mut web = Browser::new(&s.process);
+    assert_eq!(web.sign_in(&[("api_key", &s.admin.key)]).status, 303);
+    web.get("/web/audit.csv").body
+}
+
+fn names(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn clients_and_tags_are_managed_by_admins_and_read_by_members() {
+    let s = Server::start();
+    let (admin, member, outsider) = (&s.admin, &s.member, &s.outsider);
+    let ws = &admin.workspace;
+    for kind in ["clients", "tags"] {
+        let list = format!("/workspaces/{ws}/{kind}");
+        // Members may not make them; another workspace does not see the route's objects.
+        let (status, body) = s.call(member, "POST", &list, Some(json!({"name": "Acme"})));
+        assert_eq!((status, body["code"].clone()), (403, json!(403)), "{body}");
+        assert_eq!(
+            s.call(outsider, "POST", &list, Some(json!({"name": "X"})))
+                .0,
+            404
+        );
+        let mut made = Vec::new();
+        for name in ["Acme", "Beta", "acme labs"] {
+            // Unknown fields are ignored, a trailing slash is the same route.
+            let (status, body) = s.call(
+                admin,
+                "POST",
+                &format!("{list}/"),
+                Some(json!({"name": name, "currencyId": null, "unknown": 1})),
+            );
+            assert_eq!(status, 201, "{body}");
+            assert_eq!(body["workspaceId"], json!(ws));
+            made.push(id(&body));
+        }
+        let (status, body) = s.call(admin, "POST", &list, Some(json!({"name": " Acme "})));
+        assert_eq!(status, 409, "a name is used once: {body}");
+        assert_eq!(
+            s.call(admin, "POST", &list, Some(json!({"name": ""}))).0,
+            400
+        );
+        // Members read, filtered and paged.
+        let (_, all) = s.call(member, "GET", &list, None);
+        assert_eq!(names(&all), ["Acme", "acme labs", "Beta"]);
+        let (_, acme) = s.call(member, "GET", &format!("{list}?name=ACME"), None);
+        assert_eq!(names(&acme), ["Acme", "acme labs"]);
+        let (_, strict) = s.call(
+            member,
+            "GET",
+            &format!("{list}?name=acme&strict-name-search=true"),
+            None,
+        );
+        assert_eq!(names(&strict), ["Acme"]);
+        let page = stint_testkit::http::call(
+            &s.base,
+            "GET",
+            &format!("{list}?page=2&page-size=2"),
+            Some(&member.key),
+            None,
+            &[],
+        );
+        assert_eq!(names(&page.1), ["Beta"]);
+        assert_eq!(
+            s.call(member, "GET", &format!("{list}?sort-column=NAME"), None)
+                .0,
+            400,
+            "a filter Stint does not apply is refused"
+        );
+        assert_eq!(
+            s.call(outsider, "GET", &format!("{list}/{}", made[0]), None)
+                .0,
+            404
+        );
+        // Archive, rename; members cannot.
+        let one = format!("{list}/{}", made[1]);
+        assert_eq!(
+            s.call(member, "PUT", &one, Some(json!({"archived": true})))
+                .0,
+            403
+        );
+        let (status, body) = s.call(admin, "PUT", &one, Some(json!({"archived": true})));
+        assert_eq!(
+            (status, body["archived"].clone()),
+            (200, json!(true)),
+            "{body}"
+        );
+        assert_eq!(body["name"], "Beta", "a field left out keeps its value");
+        let (_, active) = s.call(member, "GET", &format!("{list}?archived=false"), None);
+        assert_eq!(names(&active), ["Acme", "acme labs"]);
+        let (status, _) = s.call(admin, "PUT", &one, Some(json!({"name": "Acme"})));
+        assert_eq!(status, 409);
+        // Delete (a client must be archived first, as in Clockify).
+        assert_eq!(s.call(member, "DELETE", &one, None).0, 403);
+        assert_eq!(s.call(admin, "DELETE", &one, None).0, 200);
+        assert_eq!(s.call(admin, "GET", &one, None).0, 404);
+        assert_eq!(s.call(admin, "DELETE", &one, None).0, 404);
+    }
+    let client = format!("/workspaces/{ws}/clients");
+    let (_, acme) = s.call(
+        admin,
+        "GET",
+        &format!("{client}?name=Acme&strict-name-search=1"),
+        None,
+    );
+    let acme = id(&acme[0]);
+    let (status, body) = s.call(admin, "DELETE", &format!("{client}/{acme}"), None);
+    assert_eq!(status, 400, "an active client is archived first: {body}");
+    assert!(body["message"].as_str().unwrap().contains("archive"));
+}
+
+#[test]
+fn deleting_a_project_keeps_its_entries_time_and_records_the_linked_changes() {
+    let s = Server::start();
+    let (admin, member) = (&s.admin, &s.member);
+    let ws = &admin.workspace;
+    switch_audit_on(&s);
+    let (_, client) = s.call(
+        admin,
+        "POST",
+        &format!("/workspaces/{ws}/clients"),
+        Some(json!({"name": "Acme"})),
+    );
+    let (status, project) = s.call(
+        admin,
+        "POST",
+        &format!("/workspaces/{ws}/projects"),
+        Some(
+            json!({"name": "Website", "clientId": id(&client), "billable": true,
+            "hourlyRate": {"amount": 5000, "currency": "EUR"},
+            "estimate": {"estimate": "PT10H", "type": "MANUAL"}}),
+        ),
+    );
+    assert_eq!(status, 201, "{project}");
+    let pid = id(&project);
+    let path = format!("/workspaces/{ws}/projects/{pid}");
+    let (status, task) = s.call(
+        admin,
+        "POST",
+        &format!("{path}/tasks"),
+        Some(json!({"name": "Design", "assigneeIds": [member.id], "estimate": "PT2H"})),
+    );
+    assert_eq!(status, 201, "{task}");
+    assert_eq!(
+        task["billable"], true,
+        "a task starts as billable as its project"
+    );
+    let tid = id(&task);
+    // An entry on the project and task, and one whose task is not the project's.
+    let entries = format!("/workspaces/{ws}/time-entries");
+    let (status, entry) = s.call(
+        member,
+        "POST",
+        &entries,
+        Some(json!({"start": at(0), "end": at(90), "projectId": pid, "taskId": tid})),
+    );
+    assert_eq!(status, 201, "{entry}");
+    let (status, body) = s.call(
+        member,
+        "POST",
+        &entries,
+        Some(json!({"start": at(100), "end": at(110), "taskId": tid})),
+    );
+    assert_eq!(status, 400, "a task without its project: {body}");
+    // The project as Clockify's clients read it.
+    let (_, read) = s.call(member, "GET", &path, None);
+    assert_eq!(read["clientName"], "Acme");
+    assert_eq!(read["duration"], "PT1H30M");
+    assert_eq!(
+        read["hourlyRate"],
+        json!({"amount": 5000, "currency": "EUR"})
+    );
+    assert_eq!(read["estimate"]["estimate"], "PT10H");
+    assert!(read["memberships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["userId"] == json!(member.id)));
+    // Only an archived project is deleted, by an admin.
+    let (status, body) = s.call(admin, "DELETE", &path, None);
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        s.call(member, "PUT", &path, Some(json!({"archived": true})))
+            .0,
+        403
+    );
+    let (status, archived) = s.call(admin, "PUT", &path, Some(json!({"archived": true})));
+    assert_eq!((status, archived["archived"].clone()), (200, json!(true)));
+    assert_eq!(archived["clientName"], "Acme", "fields left out stay");
+    assert_eq!(s.call(member, "DELETE", &path, None).0, 403);
+    assert_eq!(s.call(&s.outsider, "DELETE", &path, None).0, 404);
+    let (status, _) = s.call(admin, "DELETE", &path, None);
+    assert_eq!(status, 200);
+    // The entry keeps its time and loses the project and its task.
+    let (_, after) = s.call(member, "GET", &format!("{entries}/{}", id(&entry)), None);
+    assert_eq!(after["projectId"], Value::Null, "{after}");
+    assert_eq!(after["taskId"], Value::Null);
+    assert_eq!(after["timeInterval"]["duration"], "PT1H30M");
+    assert!(after["version"].as_i64() > entry["version"].as_i64());
+    assert_eq!(
+        s.call(admin, "GET", &format!("{path}/tasks/{tid}"), None).0,
+        404
+    );
+    let csv = audit_csv(&s);
+    for action in [
+        "Client created",
+        "Project created",
+        "Task created",
+        "Project updated",
+        "Task deleted",
+        "Project deleted",
+    ] {
+        assert!(csv.contains(action), "no {action:?} in\n{csv}");
+    }
+    let linked: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.contains("Time entry updated") && l.contains("linked: Project deleted"))
+        .collect();
+    assert_eq!(linked.len(), 1, "{csv}");
+    assert!(linked[0].contains(&id(&entry)));
+}
+
+#[test]
+fn tasks_and_tags_leave_entries_when_deleted_and_lists_page() {
+    let s = Server::start();
+    let (admin, member) = (&s.admin, &s.member);
+    let ws = &admin.workspace;
+    let (_, project) = s.call(
+        admin,
+        "POST",
+        &format!("/workspaces/{ws}/projects"),
+        Some(json!({"name": "App"})),
+    );
+    let tasks = format!("/workspaces/{ws}/projects/{}/tasks", id(&project));
+    let mut made = Vec::new();
+    for name in ["Build", "Test", "Ship"] {
+        let (status, t) = s.call(admin, "POST", &tasks, Some(json!({"name": name})));
+        assert_eq!(status, 201, "{t}");
+        made.push(id(&t));
+    }
+    assert_eq!(
+        s.call(member, "POST", &tasks, Some(json!({"name": "Mine"})))
+            .0,
+        403
+    );
+    let (status, body) = s.call(
+        admin,
+        "POST",
+        &tasks,
+        Some(json!({"name": "Odd", "assigneeIds": [s.outsider.id]})),
+    );
+    assert_eq!(status, 400, "another workspace's user: {body}");
+    let (status, done) = s.call(
+        admin,
+        "PUT",
+        &format!("{tasks}/{}", made[1]),
+        Some(json!({"status": "DONE"})),
+    );
+    assert_eq!((status, done["status"].clone()), (200, json!("DONE")));
+    let (_, active) = s.call(member, "GET", &format!("{tasks}?is-active=true"), None);
+    assert_eq!(names(&active), ["Build", "Ship"]);
+    let (_, page) = s.call(member, "GET", &format!("{tasks}?page=1&page-size=2"), None);
+    assert_eq!(names(&page), ["Build", "Ship"]);
+    let (_, tag) = s.call(
+        admin,
+        "POST",
+        &format!("/workspaces/{ws}/tags"),
+        Some(json!({"name": "urgent"})),
+    );
+    let (_, other) = s.call(
+        admin,
+        "POST",
+        &format!("/workspaces/{ws}/tags"),
+        Some(json!({"name": "calls"})),
+    );
+    let entries = format!("/workspaces/{ws}/time-entries");
+    let (status, entry) = s.call(
+        member,
+        "POST",
+        &entries,
+        Some(
+            json!({"start": at(0), "end": at(30), "projectId": id(&project),
+            "taskId": made[0], "tagIds": [id(&tag), id(&other)]}),
+        ),
+    );
+    assert_eq!(status, 201, "{entry}");
+    let (status, body) = s.call(
+        member,
+        "POST",
+        &entries,
+        Some(json!({"start": at(40), "end": at(50), "tagIds": ["nope"]})),
+    );
+    assert_eq!(status, 400, "a tag not of the workspace: {body}");
+    assert_eq!(
+        s.call(admin, "DELETE", &format!("{tasks}/{}", made[0]), None)
+            .0,
+        200
+    );
+    assert_eq!(
+        s.call(
+            admin,
+            "DELETE",
+            &format!("/workspaces/{ws}/tags/{}", id(&tag)),
+            None
+        )
+        .0,
+        200
+    );
+    let (_, after) = s.call(member, "GET", &format!("{entries}/{}", id(&entry)), None);
+    assert_eq!(after["taskId"], Value::Null);
+    assert_eq!(after["projectId"], json!(id(&project)), "the project stays");
+    assert_eq!(after["tagIds"], json!([id(&other)]));
+}
+
+fn status_of(s: &Server, who: &Account) -> u16 {
+    s.call(who, "GET", "/user", None).0
+}
+
+#[test]
+fn admins_change_roles_and_deactivate_members_and_one_admin_stays() {
+    let s = Server::start();
+    let (admin, member) = (&s.admin, &s.member);
+    let ws = &admin.workspace;
+    switch_audit_on(&s);
+    let user = |uid: &str| format!("/workspaces/{ws}/users/{uid}");
+    // A member cannot change anyone; another workspace's admin sees nothing.
+    assert_eq!(
+        s.call(
+            member,
+            "PUT",
+            &format!("{}/role", user(&member.id)),
+            Some(json!({"role": "admin"}))
+        )
+        .0,
+        403
+    );
+    // The last admin cannot step down or leave.
+    let (status, body) = s.call(
+        admin,
+        "PUT",
+        &format!("{}/role", user(&admin.id)),
+        Some(json!({"role": "regular"})),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        s.call(
+            admin,
+            "PUT",
+            &user(&admin.id),
+            Some(json!({"status": "INACTIVE"}))
+        )
+        .0,
+        400
+    );
+    assert_eq!(
+        s.call(
+            admin,
+            "PUT",
+            &format!("{}/role", user(&member.id)),
+            Some(json!({"role": "owner"}))
+        )
+        .0,
+        400
+    );
+    // Deactivated: the key stops working, the member is listed as inactive.
+    let (status, body) = s.call(
+        admin,
+        "PUT",
+        &user(&member.id),
+        Some(json!({"status": "INACTIVE"})),
+    );
+    assert_eq!(
+        (status, body["status"].clone()),
+        (200, json!("INACTIVE")),
+        "{body}"
+    );
+    assert_eq!(status_of(&s, member), 401);
+    let (_, listed) = s.call(admin, "GET", &user(&member.id), None);
+    assert_eq!(listed["status"], "INACTIVE");
+    s.call(
+        admin,
+        "PUT",
+        &user(&member.id),
+        Some(json!({"status": "ACTIVE"})),
+    );
+    assert_eq!(status_of(&s, member), 200);
+    // Promoted, the member can now make projects; then the first admin may step down.
+    let (status, body) = s.call(
+        admin,
+        "PUT",
+        &format!("{}/role", user(&member.id)),
+        Some(json!({"role": "admin"})),
+    );
+    assert_eq!((status, body["role"].clone()), (200, json!("admin")));
+    let (status, _) = s.call(
+        member,
+        "POST",
+        &format!("/workspaces/{ws}/projects"),
+        Some(json!({"name": "Mine"})),
+    );
+    assert_eq!(status, 201);
+    assert_eq!(
+        s.call(
+            &s.outsider,
+            "PUT",
+            &format!("{}/role", user(&member.id)),
+            Some(json!({"role": "regular"}))
+        )
+        .0,
+        404
+    );
+    let csv = audit_csv(&s);
+    assert_eq!(
+        csv.matches("User's role or status changed").count(),
+        3,
+        "{csv}"
+    );
+}
