@@ -116,8 +116,7 @@ fn the_tray_shows_the_timer_and_its_menu_drives_the_agent() -> anyhow::Result<()
         (!desktop.windows_named("Stint").is_empty()).then_some(())
     })?;
     let window = window_pid(&data_dir).expect("a window process");
-    desktop.close_window("Stint")?;
-    wait_until(WAIT, "the window to close", || {
+    desktop.close_window_until("Stint", WAIT, "the window to close", || {
         window_pid(&data_dir).is_none().then_some(())
     })?;
     host.activate()?;

@@ -114,11 +114,15 @@ fn track_time_in_the_window_close_it_and_reopen_it() -> anyhow::Result<()> {
 
     // Close the window: its process ends and every web-engine process with it; the agent
     // lives on in the tray.
-    desktop.close_window("Stint")?;
-    wait_until(WAIT, "the window process and the web engine to end", || {
-        let names = processes_of(&data_dir);
-        (window_pid(&data_dir).is_none() && web_engine(&names).is_empty()).then_some(())
-    })?;
+    desktop.close_window_until(
+        "Stint",
+        WAIT,
+        "the window process and the web engine to end",
+        || {
+            let names = processes_of(&data_dir);
+            (window_pid(&data_dir).is_none() && web_engine(&names).is_empty()).then_some(())
+        },
+    )?;
     assert!(
         desktop.windows_named("Stint").is_empty(),
         "the window is gone"
@@ -142,8 +146,7 @@ fn track_time_in_the_window_close_it_and_reopen_it() -> anyhow::Result<()> {
 
     // Closed again, and opened by hand: a window started while the agent runs uses it and
     // shows the same list.
-    desktop.close_window("Stint")?;
-    wait_until(WAIT, "the window process to end", || {
+    desktop.close_window_until("Stint", WAIT, "the window process to end", || {
         window_pid(&data_dir).is_none().then_some(())
     })?;
     let wd = WebDriver::launch(&driver, &window_bin(), &[])?;
@@ -190,8 +193,7 @@ fn the_agent_answers_on_its_socket() -> anyhow::Result<()> {
     wd.wait_for_text("#toggle", WAIT, |t| t == "Stop")?;
     wd.wait_for_text("#entries", WAIT, |t| t.contains("From the terminal"))?;
 
-    desktop.close_window("Stint")?;
-    wait_until(WAIT, "the window to close", || {
+    desktop.close_window_until("Stint", WAIT, "the window to close", || {
         desktop.windows_named("Stint").is_empty().then_some(())
     })?;
     let answer = stint_ipc::socket::call(&socket, stint_ipc::protocol::Command::OpenWindow)?;
@@ -227,8 +229,7 @@ fn closing_the_window_leaves_only_the_agent() -> anyhow::Result<()> {
         (!desktop.windows_named("Stint").is_empty() && !web_engine(&names).is_empty()).then_some(())
     })?;
 
-    desktop.close_window("Stint")?;
-    wait_until(WAIT, "everything but the agent to end", || {
+    desktop.close_window_until("Stint", WAIT, "everything but the agent to end", || {
         let names = processes_of(&data_dir);
         (names == ["stint"]).then_some(())
     })?;
@@ -288,8 +289,7 @@ fn without_a_tray_closing_the_window_quits() -> anyhow::Result<()> {
     wait_until(WAIT, "the window", || {
         (!desktop.windows_named("Stint").is_empty()).then_some(())
     })?;
-    desktop.close_window("Stint")?;
-    let status = wait_until(WAIT, "the agent to quit", || {
+    let status = desktop.close_window_until("Stint", WAIT, "the agent to quit", || {
         app.child.try_wait().ok().flatten()
     })?;
     assert!(status.success(), "{status}");

@@ -6,6 +6,7 @@
 mod batch;
 mod catalog;
 mod duration;
+mod reports;
 mod screenshots;
 mod time;
 
@@ -17,6 +18,11 @@ pub use catalog::{
     TagChanges, Task, TaskChanges, TaskStatus,
 };
 pub use duration::{format_iso_duration, parse_iso_duration, DurationError};
+pub use reports::{
+    DetailedFilter, DetailedReport, IdFilter, ReportDay, ReportEntry, ReportGroup, ReportInterval,
+    ReportRequest, ReportTag, ReportTotals, SummaryFilter, SummaryReport, WeeklyFilter,
+    WeeklyGroup, WeeklyReport,
+};
 pub use screenshots::{
     upload_body, CaptureSet, CaptureSetDeleted, Monitor, NewCaptureSet, NewScreenshot, Screenshot,
     METADATA_PART,

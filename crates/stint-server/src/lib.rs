@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod blobs;
+mod csv_file;
 mod error;
 mod hardening;
 mod idempotency;

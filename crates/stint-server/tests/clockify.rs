@@ -221,6 +221,14 @@ fn list_filters_are_applied_or_refused() {
     assert_eq!(hydrated[0]["project"]["name"], "Reports", "{hydrated}");
     assert_eq!(hydrated[1]["project"], Value::Null);
     assert_eq!(hydrated[0]["tags"], json!([]));
+    assert_eq!(hydrated[3]["description"], "Write the report");
+    let tag_names: Vec<&str> = hydrated[3]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(tag_names, ["t1", "t2"]);
     // Any case means any letter's case.
     let body = json!({"start": at(60), "end": at(65), "description": "Überprüfung ÉTÉ"});
     assert_eq!(s.call(m, "POST", &entries, Some(body)).0, 201);
@@ -251,12 +259,22 @@ fn list_filters_are_applied_or_refused() {
     assert_eq!(list(&format!("project={p1}&project={p2}")).0, 400);
     // What Stint does not apply is refused, never answered unfiltered.
     for query in [
-        "consider-duration-format=true",
-        "get-week-before=2026-01-01",
+        "consider-duration-format=maybe",
+        "get-week-before=2026-01-01T00:00:00Z&start=2025-12-01T00:00:00Z",
         "colour=red",
     ] {
         assert_eq!(list(query).0, 400, "{query}");
     }
+    // The week before an instant, and the duration format flag Clockify's clients send.
+    let before = at(15).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    assert_eq!(
+        list(&format!(
+            "get-week-before={}&consider-duration-format=true",
+            before.replace('+', "%2B")
+        ))
+        .1,
+        vec!["review REPORT", "Write the report"]
+    );
 }
 
 #[test]

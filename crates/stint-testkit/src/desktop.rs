@@ -236,6 +236,37 @@ impl Desktop {
         Ok(())
     }
 
+    /// Closes the windows named `title` as [`Desktop::close_window`] does, then waits up to
+    /// `timeout` for `probe` (e.g. the window process gone). A close that arrives while the
+    /// window manager is still taking the window in can be lost, so while the window is
+    /// still there it is asked again every two seconds.
+    pub fn close_window_until<T>(
+        &self,
+        title: &str,
+        timeout: Duration,
+        what: &str,
+        mut probe: impl FnMut() -> Option<T>,
+    ) -> anyhow::Result<T> {
+        self.close_window(title)?;
+        let deadline = std::time::Instant::now() + timeout;
+        let mut asked = std::time::Instant::now();
+        crate::wait_until(timeout, what, || {
+            if let Some(v) = probe() {
+                return Some(v);
+            }
+            let now = std::time::Instant::now();
+            if now.duration_since(asked) > Duration::from_secs(2) && now < deadline {
+                asked = now;
+                for id in self.windows_named(title) {
+                    if let Ok(id) = id.parse::<u64>() {
+                        let _ = self.run("wmctrl", &["-i", "-c", &format!("0x{id:x}")]);
+                    }
+                }
+            }
+            None
+        })
+    }
+
     /// Fails if any process of the desktop died.
     pub fn check(&mut self) -> anyhow::Result<()> {
         self.processes.iter_mut().try_for_each(Guard::check_running)

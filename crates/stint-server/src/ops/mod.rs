@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod members;
 pub mod projects;
+pub mod reports;
 pub mod tasks;
 
 use std::sync::Arc;

@@ -462,6 +462,8 @@ pub(super) fn query_number(
         ("task" = Option<String>, Query, description = "Only entries of this task"),
         ("tags" = Option<Vec<String>>, Query, description = "Only entries with every one of these tags (repeat the parameter or separate ids with commas)"),
         ("hydrated" = Option<bool>, Query, description = "Each entry with its project, task and tag objects (Clockify's hydrated list)"),
+        ("get-week-before" = Option<String>, Query, description = "Entries of the seven days before this time (ISO-8601), in place of start and end"),
+        ("consider-duration-format" = Option<bool>, Query, description = "Taken as Clockify takes it; Stint writes durations in ISO-8601 either way"),
         ("page" = Option<u32>, Query, minimum = 1, description = "Page, from 1"),
         ("page-size" = Option<u32>, Query, minimum = 1, maximum = 5000, description = "Entries per page, 1 to 5000 (default 50)")),
     responses((status = 200, body = Vec<TimeEntry>, headers(("Last-Page" = bool, description = "Whether this is the last page"))), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
@@ -474,16 +476,16 @@ async fn list(
     may_see_user(&caller, &wid, &uid)?;
     let query = super::entry_filters::entry_query(&q)?;
     let hydrated = query.hydrated;
-    let (rows, last, projects) = state
+    let (rows, last, known) = state
         .db(move |db| {
             let (rows, last) =
                 db.list_entries(&wid, &uid, &query.filter, query.page, query.size)?;
-            let projects = if hydrated {
-                db.projects(&wid)?
+            let known = if hydrated {
+                super::entry_filters::Hydration::read(db, &wid)?
             } else {
-                Vec::new()
+                super::entry_filters::Hydration::default()
             };
-            Ok((rows, last, projects))
+            Ok((rows, last, known))
         })
         .await?;
     let mut headers = HeaderMap::new();
@@ -494,7 +496,7 @@ async fn list(
     let list = rows
         .iter()
         .map(|e| match hydrated {
-            true => super::entry_filters::hydrate(to_json(e), &projects),
+            true => super::entry_filters::hydrate(to_json(e), &known),
             false => serde_json::to_value(to_json(e)).unwrap_or_default(),
         })
         .collect();

@@ -1,10 +1,14 @@
 //! The query of `GET /workspaces/{wid}/user/{uid}/time-entries` (issue 15): Clockify's
-//! filters are applied, never silently ignored. A parameter Stint does not know, or one it
-//! does not serve yet (`get-week-before`, `consider-duration-format=true`), is a 400 that
-//! says so, rather than an unfiltered list a client would take for the filtered one.
-//! `hydrated=true` adds each entry's `project`, `task` and `tags` objects, as Clockify's.
+//! filters are applied, never silently ignored. A parameter Stint does not know is a 400
+//! that says so, rather than an unfiltered list a client would take for the filtered one.
+//! `get-week-before` lists the seven days before an instant; `consider-duration-format` is
+//! taken and changes nothing, as a Stint workspace writes durations in ISO-8601, the format
+//! Clockify's flag falls back to. `hydrated=true` adds each entry's `project`, `task` and
+//! `tags` objects, as Clockify's.
 
-use stint_api::{Project, TimeEntry};
+use std::collections::HashMap;
+
+use stint_api::{Project, Tag, Task, TimeEntry};
 
 use super::entries::{query_flag, query_map, query_number, query_time};
 use crate::storage::EntryFilter;
@@ -14,7 +18,7 @@ const MAX_PAGE_SIZE: u32 = 5000;
 const DEFAULT_PAGE_SIZE: u32 = 50;
 
 /// The parameters this list takes.
-const KNOWN: [&str; 11] = [
+const KNOWN: [&str; 12] = [
     "start",
     "end",
     "in-progress",
@@ -26,6 +30,7 @@ const KNOWN: [&str; 11] = [
     "tags",
     "hydrated",
     "consider-duration-format",
+    "get-week-before",
 ];
 
 /// What a list asks for: the filter, the page (from 1), the page size, and whether the
@@ -50,11 +55,16 @@ pub(super) fn entry_query(pairs: &[(String, String)]) -> Result<EntryQuery, ApiF
         .map(str::to_owned)
         .collect();
     let hydrated = query_flag(&q, "hydrated")?.unwrap_or(false);
-    if query_flag(&q, "consider-duration-format")? == Some(true) {
-        return Err(ApiFailure::bad_request(
-            "consider-duration-format=true (durations in the workspace's format) is not served \
-             yet; leave it out or false",
-        ));
+    // Checked as a flag; the answer is the same either way (see the module's comment).
+    query_flag(&q, "consider-duration-format")?;
+    let (mut start, mut end) = (query_time(&q, "start")?, query_time(&q, "end")?);
+    if let Some(before) = query_time(&q, "get-week-before")? {
+        if start.is_some() || end.is_some() {
+            return Err(ApiFailure::bad_request(
+                "get-week-before takes the place of start and end: give one or the other",
+            ));
+        }
+        (start, end) = (Some(before - chrono::Duration::days(7)), Some(before));
     }
     let text = |name: &str| {
         q.get(name)
@@ -62,8 +72,8 @@ pub(super) fn entry_query(pairs: &[(String, String)]) -> Result<EntryQuery, ApiF
             .filter(|v| !v.is_empty())
     };
     let filter = EntryFilter {
-        start: query_time(&q, "start")?,
-        end: query_time(&q, "end")?,
+        start,
+        end,
         in_progress: query_flag(&q, "in-progress")?,
         description: text("description"),
         project_id: text("project"),
@@ -78,18 +88,55 @@ pub(super) fn entry_query(pairs: &[(String, String)]) -> Result<EntryQuery, ApiF
     })
 }
 
-/// An entry as Clockify's hydrated list shows it: with its `project` object (or null),
-/// its `task` (tasks come later in issue 15: null) and its `tags` objects (tags too: none
-/// yet, so an empty list).
-pub(super) fn hydrate(entry: TimeEntry, projects: &[Project]) -> serde_json::Value {
-    let project = entry
-        .project_id
+/// What hydrated entries show of their project, task and tags, by id.
+#[derive(Default)]
+pub(super) struct Hydration {
+    pub projects: HashMap<String, Project>,
+    pub tasks: HashMap<String, Task>,
+    pub tags: HashMap<String, Tag>,
+}
+
+impl Hydration {
+    /// The workspace's projects, tasks and tags, read in one snapshot.
+    pub fn read(db: &dyn crate::storage::Storage, wid: &str) -> crate::storage::Result<Self> {
+        let mut found = Hydration::default();
+        db.read(&mut |tx| {
+            for project in tx.projects(wid)? {
+                for task in tx.tasks(wid, &project.id)? {
+                    found.tasks.insert(task.id.clone(), task);
+                }
+                found.projects.insert(project.id.clone(), project);
+            }
+            found.tags = tx
+                .tags(wid)?
+                .into_iter()
+                .map(|t| (t.id.clone(), t))
+                .collect();
+            Ok(())
+        })?;
+        Ok(found)
+    }
+}
+
+/// An entry as Clockify's hydrated list shows it: with its `project` and `task` objects (or
+/// null) and its `tags` objects.
+pub(super) fn hydrate(entry: TimeEntry, known: &Hydration) -> serde_json::Value {
+    let find = |id: &Option<String>| id.as_ref().and_then(|id| known.projects.get(id));
+    let project = find(&entry.project_id).cloned();
+    let task = entry
+        .task_id
         .as_ref()
-        .and_then(|id| projects.iter().find(|p| &p.id == id))
+        .and_then(|id| known.tasks.get(id))
         .cloned();
+    let tags: Vec<Tag> = entry
+        .tag_ids
+        .iter()
+        .filter_map(|id| known.tags.get(id))
+        .cloned()
+        .collect();
     let mut value = serde_json::to_value(entry).unwrap_or_default();
     value["project"] = serde_json::to_value(project).unwrap_or_default();
-    value["task"] = serde_json::Value::Null;
-    value["tags"] = serde_json::json!([]);
+    value["task"] = serde_json::to_value(task).unwrap_or_default();
+    value["tags"] = serde_json::to_value(tags).unwrap_or_default();
     value
 }

@@ -11,6 +11,7 @@ mod members;
 mod pictures;
 mod projects;
 mod references;
+mod reports;
 pub(crate) mod screenshots;
 mod settings;
 pub(crate) mod versions;
@@ -66,6 +67,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(users))
         .merge(projects::routes())
         .merge(catalog::routes())
+        .merge(reports::routes())
         .merge(entries::routes())
         .merge(changes::routes())
         .merge(batch::routes())

@@ -18,22 +18,18 @@ pub(super) struct References {
 /// Reads what entries of `wid` may point at, in one snapshot.
 pub(super) async fn of_workspace(state: &AppState, wid: &str) -> Result<References, ApiFailure> {
     let w = wid.to_owned();
-    state
-        .db(move |db| {
-            let mut found = References::default();
-            db.read(&mut |tx| {
-                for project in tx.projects(&w)? {
-                    for task in tx.tasks(&w, &project.id)? {
-                        found.tasks.insert(task.id, task.project_id);
-                    }
-                    found.projects.insert(project.id);
-                }
-                found.tags = tx.tags(&w)?.into_iter().map(|t| t.id).collect();
-                Ok(())
-            })?;
-            Ok(found)
-        })
-        .await
+    let known = state
+        .db(move |db| super::entry_filters::Hydration::read(db, &w))
+        .await?;
+    Ok(References {
+        projects: known.projects.into_keys().collect(),
+        tasks: known
+            .tasks
+            .into_iter()
+            .map(|(id, t)| (id, t.project_id))
+            .collect(),
+        tags: known.tags.into_keys().collect(),
+    })
 }
 
 /// Why `entry` may not be written in a workspace with these objects, if it may not.

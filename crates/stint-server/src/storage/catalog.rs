@@ -52,6 +52,13 @@ pub trait CatalogTx {
     fn put_task(&self, task: &Task, new: bool) -> Result<()>;
     fn delete_task(&self, workspace_id: &str, id: &str) -> Result<()>;
 
+    /// The workspace's entries starting in `[from, to)`, oldest first.
+    fn entries_between(
+        &self,
+        workspace_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<EntryRow>>;
     /// Every entry of the workspace that points at the object.
     fn entries_with(&self, workspace_id: &str, what: EntryRef<'_>) -> Result<Vec<EntryRow>>;
     /// Writes an entry's fields (its version is bumped by the database).

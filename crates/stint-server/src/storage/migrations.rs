@@ -309,7 +309,8 @@ pub(super) fn migrations() -> Migrations<'static> {
             ALTER TABLE projects ADD COLUMN cost_rate TEXT;
             ALTER TABLE projects ADD COLUMN estimate TEXT;
             ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
-            CREATE INDEX entries_by_project ON time_entries (workspace_id, project_id);",
+            CREATE INDEX entries_by_project ON time_entries (workspace_id, project_id);
+            CREATE INDEX entries_by_start ON time_entries (workspace_id, start_utc);",
         ),
     ])
 }

@@ -369,6 +369,23 @@ impl CatalogTx for Tx<'_> {
         Ok(())
     }
 
+    fn entries_between(
+        &self,
+        workspace_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<EntryRow>> {
+        self.all(
+            &format!(
+                "SELECT {ENTRY_COLUMNS} FROM time_entries
+                 WHERE workspace_id = ?1 AND start_utc >= ?2 AND start_utc < ?3
+                 ORDER BY start_utc, id"
+            ),
+            params![workspace_id, ts(from), ts(to)],
+            entry_row,
+        )
+    }
+
     fn entries_with(&self, workspace_id: &str, what: EntryRef<'_>) -> Result<Vec<EntryRow>> {
         let (condition, id) = match what {
             EntryRef::Project(id) => ("project_id = ?2", id),

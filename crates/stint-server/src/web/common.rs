@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::PageError;
@@ -62,59 +62,16 @@ pub fn url_escape(text: &str) -> String {
         .collect()
 }
 
-/// A cell a spreadsheet would run as a formula (OWASP's CSV injection list: `=`, `+`, `-`,
-/// `@`, tab and carriage return first; and a line feed) gets a leading `'`, so it is shown
-/// as text.
-pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => format!("'{cell}").into(),
-        _ => cell.into(),
-    }
-}
-
-/// A CSV download written with the `csv` crate: every field quoted and neutralised
-/// ([`neutralise`]), CRLF line ends, as spreadsheet exports do; `excel` starts the file
-/// with a UTF-8 byte order mark so Excel reads it as UTF-8.
+/// A CSV download ([`crate::csv_file`]); a failure to write it is a page error.
 pub fn csv_download(
     filename: &str,
     columns: &[&str],
     rows: Vec<Vec<String>>,
     excel: bool,
 ) -> Result<Response, PageError> {
-    let mut out = Vec::new();
-    if excel {
-        out.extend_from_slice("\u{feff}".as_bytes());
-    }
-    let mut writer = csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::Always)
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
-    let failed = |e: csv::Error| {
-        PageError(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("could not write the CSV: {e}"),
-        )
-    };
-    writer.write_record(columns).map_err(failed)?;
-    for row in &rows {
-        writer
-            .write_record(row.iter().map(|cell| neutralise(cell).into_owned()))
-            .map_err(failed)?;
-    }
-    let csv = writer
-        .into_inner()
-        .map_err(|e| failed(e.into_error().into()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    let csv = crate::csv_file::bytes(columns, &rows, excel)
+        .map_err(|e| PageError(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    Ok(crate::csv_file::download(filename, csv))
 }
 
 /// Whether the query asks for the Excel flavour of a CSV (`excel=1`).

@@ -10,34 +10,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
 use maud::html;
+use stint_api::{IdFilter, ReportRequest};
 
 use super::common::{csv_download, date_range, day_bounds, url_escape, wants_excel};
 use super::pages::{nav, page};
 use super::{check_csrf, PageError, Session};
+use crate::ops::reports::{hms, MAX_DAYS};
 use crate::storage::{EntryFilter, EntryRow, Role, UserRow};
 use crate::AppState;
-
-/// The longest range one report covers.
-const MAX_DAYS: i64 = 366;
-const CSV_COLUMNS: [&str; 17] = [
-    "Project",
-    "Client",
-    "Description",
-    "Task",
-    "User",
-    "Group",
-    "Email",
-    "Tags",
-    "Billable",
-    "Start Date",
-    "Start Time",
-    "End Date",
-    "End Time",
-    "Duration (h)",
-    "Duration (decimal)",
-    "Billable Rate (USD)",
-    "Billable Amount (USD)",
-];
 
 struct Range {
     start: NaiveDate,
@@ -103,11 +83,6 @@ async fn entries(
     }
     rows.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(a.0.id.cmp(&b.0.id)));
     Ok(rows)
-}
-
-fn hms(seconds: i64) -> String {
-    let s = seconds.max(0);
-    format!("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
 }
 
 fn seconds(e: &EntryRow) -> i64 {
@@ -191,50 +166,38 @@ pub async fn report_csv(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let range = range_of(&q, &session)?;
-    let rows = entries(&state, &session, &range).await?;
-    let w = session.user.workspace_id.clone();
-    let projects: HashMap<String, String> = state
-        .db(move |db| db.projects(&w))
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
+    let (from, to) = day_bounds(range.start, range.end);
+    // The same rows as the Reports API's detailed CSV (ops::reports), whose end is
+    // inclusive: the last millisecond before the next midnight.
+    let request = ReportRequest {
+        users: range.user.clone().map(|id| IdFilter {
+            ids: vec![id],
+            contains: None,
+        }),
+        ..ReportRequest::between(from, to - chrono::Duration::milliseconds(1))
+    };
+    let wid = session.user.workspace_id.clone();
+    let now = (state.clock)();
+    let rows = state
+        .read_op(&session.user, move |op| {
+            crate::ops::reports::rows(op, &wid, &request)
+        })
+        .await?;
     let rows = rows
         .iter()
-        .map(|(e, u)| {
-            let end = e.end.unwrap_or_else(Utc::now);
-            let secs = seconds(e);
-            vec![
-                e.project_id
-                    .as_ref()
-                    .and_then(|p| projects.get(p))
-                    .cloned()
-                    .unwrap_or_default(),
-                String::new(),
-                e.description.clone(),
-                String::new(),
-                u.name.clone(),
-                String::new(),
-                u.email.clone(),
-                e.tag_ids.join(", "),
-                (if e.billable { "Yes" } else { "No" }).to_owned(),
-                e.start.format("%m/%d/%Y").to_string(),
-                e.start.format("%I:%M:%S %p").to_string(),
-                end.format("%m/%d/%Y").to_string(),
-                end.format("%I:%M:%S %p").to_string(),
-                hms(secs),
-                format!("{:.2}", secs as f64 / 3600.0),
-                "0.00".to_owned(),
-                "0.00".to_owned(),
-            ]
-        })
+        .map(|r| crate::ops::reports::csv_row(r, now))
         .collect();
     let name = format!(
         "Stint_Time_Report_Detailed_{}-{}.csv",
         range.start.format("%m_%d_%Y"),
         range.end.format("%m_%d_%Y")
     );
-    csv_download(&name, &CSV_COLUMNS, rows, wants_excel(&q))
+    csv_download(
+        &name,
+        &crate::ops::reports::CSV_COLUMNS,
+        rows,
+        wants_excel(&q),
+    )
 }
 
 /// An admin locks or unlocks an entry.

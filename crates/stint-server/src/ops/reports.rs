@@ -1,0 +1,422 @@
+//! Clockify's reports over a workspace's entries: the detailed report (one row each, with
+//! names, rate and amount, paged), the summary (grouped up to three levels) and the weekly
+//! report (a project's or member's time per day). An admin reports on every member; a
+//! regular member on their own time only, as in Clockify's default permissions. Days are
+//! UTC days.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use stint_api::{
+    Client, DetailedReport, IdFilter, Project, ReportDay, ReportEntry, ReportGroup, ReportInterval,
+    ReportRequest, ReportTag, ReportTotals, SummaryReport, Tag, Task, WeeklyGroup, WeeklyReport,
+};
+
+use super::{invalid, Op, Result};
+use crate::storage::{Role, UserRow};
+
+/// The longest range one report covers.
+pub const MAX_DAYS: i64 = 366;
+
+/// The names entries point at, read once per report.
+struct Names {
+    users: HashMap<String, UserRow>,
+    projects: HashMap<String, Project>,
+    clients: HashMap<String, Client>,
+    tasks: HashMap<String, Task>,
+    tags: HashMap<String, Tag>,
+}
+
+fn by_id<T>(items: Vec<T>, id: fn(&T) -> &str) -> HashMap<String, T> {
+    items.into_iter().map(|t| (id(&t).to_owned(), t)).collect()
+}
+
+/// An optional id as a list of none or one.
+fn ids(id: &Option<String>) -> Vec<&str> {
+    id.iter().map(String::as_str).collect()
+}
+
+/// Whether `ids` (an entry's) pass `filter`.
+fn passes(filter: &Option<IdFilter>, ids: &[&str]) -> Result<bool> {
+    let Some(f) = filter else { return Ok(true) };
+    if f.ids.is_empty() {
+        return Ok(true);
+    }
+    let any = ids.iter().any(|id| f.ids.iter().any(|f| f == id));
+    match f.contains.as_deref().unwrap_or("CONTAINS") {
+        "CONTAINS" => Ok(any),
+        "DOES_NOT_CONTAIN" => Ok(!any),
+        "CONTAINS_ONLY" => {
+            Ok(!ids.is_empty() && ids.iter().all(|id| f.ids.iter().any(|f| f == id)))
+        }
+        other => Err(invalid(format!(
+            "contains must be CONTAINS, DOES_NOT_CONTAIN or CONTAINS_ONLY, not {other:?}"
+        ))),
+    }
+}
+
+/// Every matching entry of the request's range as a report row, oldest first.
+pub fn rows(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Vec<ReportEntry>> {
+    let wid = op.workspace(wid)?;
+    let (from, to) = (req.date_range_start, req.date_range_end);
+    if to < from || (to - from).num_days() > MAX_DAYS {
+        return Err(invalid(format!(
+            "dateRangeEnd must be after dateRangeStart and at most {MAX_DAYS} days later"
+        )));
+    }
+    let mut tasks = Vec::new();
+    let projects = op.tx.projects(&wid)?;
+    for p in &projects {
+        tasks.extend(op.tx.tasks(&wid, &p.id)?);
+    }
+    let names = Names {
+        users: by_id(op.tx.members(&wid)?, |u| &u.id),
+        projects: by_id(projects, |p| &p.id),
+        clients: by_id(op.tx.clients(&wid)?, |c| &c.id),
+        tasks: by_id(tasks, |t| &t.id),
+        tags: by_id(op.tx.tags(&wid)?, |t| &t.id),
+    };
+    let only_own = op.actor.role != Role::Admin;
+    let description = req.description.as_deref().map(str::to_lowercase);
+    let mut out = Vec::new();
+    // The end is inclusive, as Clockify reads it.
+    let end = to + chrono::Duration::milliseconds(1);
+    for e in op.tx.entries_between(&wid, from, end)? {
+        if only_own && e.user_id != op.actor.id {
+            continue;
+        }
+        let project = e.project_id.as_ref().and_then(|p| names.projects.get(p));
+        let client_id = project.and_then(|p| p.client_id.clone());
+        let tag_ids: Vec<&str> = e.tag_ids.iter().map(String::as_str).collect();
+        let keep = passes(&req.users, &[e.user_id.as_str()])?
+            && passes(&req.projects, &ids(&e.project_id))?
+            && passes(&req.clients, &ids(&client_id))?
+            && passes(&req.tasks, &ids(&e.task_id))?
+            && passes(&req.tags, &tag_ids)?
+            && req.billable.is_none_or(|b| e.billable == b)
+            && description
+                .as_ref()
+                .is_none_or(|d| e.description.to_lowercase().contains(d.as_str()))
+            && (req.without_description != Some(true) || e.description.trim().is_empty());
+        if !keep {
+            continue;
+        }
+        let task = e.task_id.as_ref().and_then(|t| names.tasks.get(t));
+        let user = names.users.get(&e.user_id);
+        let seconds = (e.end.unwrap_or(op.now) - e.start).num_seconds().max(0);
+        let rate = if e.billable {
+            task.and_then(|t| t.hourly_rate.as_ref())
+                .or_else(|| project.and_then(|p| p.hourly_rate.as_ref()))
+                .map_or(0, |r| r.amount)
+        } else {
+            0
+        };
+        out.push(ReportEntry {
+            id: e.id.clone(),
+            description: e.description.clone(),
+            user_id: e.user_id.clone(),
+            user_name: user.map(|u| u.name.clone()).unwrap_or_default(),
+            user_email: user.map(|u| u.email.clone()).unwrap_or_default(),
+            billable: e.billable,
+            project_id: project.map(|p| p.id.clone()),
+            project_name: project.map(|p| p.name.clone()).unwrap_or_default(),
+            project_color: project.map(|p| p.color.clone()).unwrap_or_default(),
+            client_name: client_id
+                .as_ref()
+                .and_then(|c| names.clients.get(c))
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            client_id,
+            task_id: task.map(|t| t.id.clone()),
+            task_name: task.map(|t| t.name.clone()).unwrap_or_default(),
+            tags: e
+                .tag_ids
+                .iter()
+                .filter_map(|t| names.tags.get(t))
+                .map(|t| ReportTag {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                })
+                .collect(),
+            time_interval: ReportInterval {
+                start: e.start,
+                end: e.end,
+                duration: seconds,
+            },
+            is_locked: e.locked,
+            rate,
+            // Cents per hour times seconds, rounded to the cent.
+            amount: (rate * seconds + 1800) / 3600,
+        });
+    }
+    Ok(out)
+}
+
+/// The sums over `rows`.
+pub fn totals(rows: &[ReportEntry]) -> Vec<ReportTotals> {
+    let mut t = ReportTotals::default();
+    for r in rows {
+        t.total_time += r.time_interval.duration;
+        if r.billable {
+            t.total_billable_time += r.time_interval.duration;
+        }
+        t.entries_count += 1;
+        t.total_amount += r.amount;
+    }
+    vec![t]
+}
+
+fn descending(req: &ReportRequest) -> Result<bool> {
+    match req.sort_order.as_deref().unwrap_or("DESCENDING") {
+        "DESCENDING" => Ok(true),
+        "ASCENDING" => Ok(false),
+        other => Err(invalid(format!(
+            "sortOrder must be ASCENDING or DESCENDING, not {other:?}"
+        ))),
+    }
+}
+
+pub fn detailed(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<DetailedReport> {
+    let filter = req.detailed_filter.clone().unwrap_or_default();
+    let page = filter.page.unwrap_or(1).max(1) as usize;
+    let size = filter.page_size.unwrap_or(50);
+    if !(1..=1000).contains(&size) {
+        return Err(invalid("detailedFilter.pageSize must be from 1 to 1000"));
+    }
+    let mut all = rows(op, wid, req)?;
+    let column = filter.sort_column.as_deref().unwrap_or("DATE");
+    let by: fn(&ReportEntry) -> String = match column {
+        "DATE" => |_| String::new(),
+        "USER" => |r| r.user_name.to_lowercase(),
+        "PROJECT" => |r| r.project_name.to_lowercase(),
+        "DESCRIPTION" => |r| r.description.to_lowercase(),
+        other => {
+            return Err(invalid(format!(
+            "detailedFilter.sortColumn must be DATE, USER, PROJECT or DESCRIPTION, not {other:?}"
+        )))
+        }
+    };
+    all.sort_by(|a, b| {
+        (by(a), a.time_interval.start, &a.id).cmp(&(by(b), b.time_interval.start, &b.id))
+    });
+    if descending(req)? {
+        all.reverse();
+    }
+    let totals = totals(&all);
+    let skip = (page - 1).saturating_mul(size as usize);
+    Ok(DetailedReport {
+        totals,
+        timeentries: all.into_iter().skip(skip).take(size as usize).collect(),
+    })
+}
+
+/// The group an entry falls in at one level: `(id, name)` each (an entry is in one group
+/// per level, except by `TAG`, where it is in each of its tags').
+fn keys_of(group: &str, r: &ReportEntry) -> Result<Vec<(String, String)>> {
+    let named = |id: &Option<String>, name: &str, none: &str| {
+        vec![match id {
+            Some(id) => (id.clone(), name.to_owned()),
+            None => (String::new(), none.to_owned()),
+        }]
+    };
+    Ok(match group {
+        "PROJECT" => named(&r.project_id, &r.project_name, "(Without project)"),
+        "CLIENT" => named(&r.client_id, &r.client_name, "(Without client)"),
+        "TASK" => named(&r.task_id, &r.task_name, "(Without task)"),
+        "USER" => vec![(r.user_id.clone(), r.user_name.clone())],
+        "TAG" if r.tags.is_empty() => vec![(String::new(), "(Without tag)".into())],
+        "TAG" => r.tags.iter().map(|t| (t.id.clone(), t.name.clone())).collect(),
+        "DATE" => {
+            let day = r.time_interval.start.format("%Y-%m-%d").to_string();
+            vec![(day.clone(), day)]
+        }
+        "MONTH" => {
+            let month = r.time_interval.start.format("%Y-%m").to_string();
+            vec![(month.clone(), month)]
+        }
+        "TIMEENTRY" => {
+            let d = r.description.trim();
+            let name = if d.is_empty() { "(Without description)" } else { d };
+            vec![(d.to_lowercase(), name.to_owned())]
+        }
+        other => {
+            return Err(invalid(format!(
+                "summaryFilter.groups: {other:?} is not one of PROJECT, CLIENT, TASK, USER, TAG, DATE, MONTH, TIMEENTRY"
+            )))
+        }
+    })
+}
+
+fn grouped(
+    rows: &[&ReportEntry],
+    groups: &[String],
+    by_duration: bool,
+) -> Result<Vec<ReportGroup>> {
+    let Some((level, rest)) = groups.split_first() else {
+        return Ok(Vec::new());
+    };
+    let mut buckets: BTreeMap<String, (String, Vec<&ReportEntry>)> = BTreeMap::new();
+    for r in rows {
+        for (id, name) in keys_of(level, r)? {
+            buckets
+                .entry(id)
+                .or_insert_with(|| (name, Vec::new()))
+                .1
+                .push(r);
+        }
+    }
+    let mut out = Vec::new();
+    for (id, (name, members)) in buckets {
+        out.push(ReportGroup {
+            id,
+            name_lower_case: name.to_lowercase(),
+            name,
+            duration: members.iter().map(|r| r.time_interval.duration).sum(),
+            amount: members.iter().map(|r| r.amount).sum(),
+            children: grouped(&members, rest, by_duration)?,
+        });
+    }
+    if by_duration {
+        out.sort_by(|a, b| {
+            b.duration
+                .cmp(&a.duration)
+                .then(a.name_lower_case.cmp(&b.name_lower_case))
+        });
+    } else {
+        out.sort_by(|a, b| {
+            a.name_lower_case
+                .cmp(&b.name_lower_case)
+                .then(a.id.cmp(&b.id))
+        });
+    }
+    Ok(out)
+}
+
+pub fn summary(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<SummaryReport> {
+    let filter = req.summary_filter.clone().unwrap_or_default();
+    let groups = filter
+        .groups
+        .unwrap_or_else(|| vec!["PROJECT".into(), "TIMEENTRY".into()]);
+    if !(1..=3).contains(&groups.len()) {
+        return Err(invalid("summaryFilter.groups takes one to three groups"));
+    }
+    let by_duration = match filter.sort_column.as_deref().unwrap_or("GROUP") {
+        "GROUP" => false,
+        "DURATION" => true,
+        other => {
+            return Err(invalid(format!(
+                "summaryFilter.sortColumn must be GROUP or DURATION, not {other:?}"
+            )))
+        }
+    };
+    let all = rows(op, wid, req)?;
+    let refs: Vec<&ReportEntry> = all.iter().collect();
+    Ok(SummaryReport {
+        totals: totals(&all),
+        group_one: grouped(&refs, &groups, by_duration)?,
+    })
+}
+
+pub fn weekly(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<WeeklyReport> {
+    let group = req
+        .weekly_filter
+        .as_ref()
+        .and_then(|w| w.group.clone())
+        .unwrap_or_else(|| "PROJECT".into());
+    if !matches!(group.as_str(), "PROJECT" | "USER") {
+        return Err(invalid(format!(
+            "weeklyFilter.group must be PROJECT or USER, not {group:?}"
+        )));
+    }
+    let all = rows(op, wid, req)?;
+    let refs: Vec<&ReportEntry> = all.iter().collect();
+    let rows_of = grouped(&refs, std::slice::from_ref(&group), false)?;
+    let mut out = Vec::new();
+    for row in rows_of {
+        let members: Vec<&ReportEntry> = all
+            .iter()
+            .filter(|r| keys_of(&group, r).is_ok_and(|k| k[0].0 == row.id))
+            .collect();
+        let days = grouped(&members, &["DATE".to_owned()], false)?
+            .into_iter()
+            .map(|d| ReportDay {
+                date: d.id,
+                duration: d.duration,
+                amount: d.amount,
+            })
+            .collect();
+        out.push(WeeklyGroup {
+            id: row.id,
+            name: row.name,
+            duration: row.duration,
+            amount: row.amount,
+            days,
+        });
+    }
+    Ok(WeeklyReport {
+        totals: totals(&all),
+        group_one: out,
+    })
+}
+
+/// Clockify's detailed report CSV columns.
+pub const CSV_COLUMNS: [&str; 17] = [
+    "Project",
+    "Client",
+    "Description",
+    "Task",
+    "User",
+    "Group",
+    "Email",
+    "Tags",
+    "Billable",
+    "Start Date",
+    "Start Time",
+    "End Date",
+    "End Time",
+    "Duration (h)",
+    "Duration (decimal)",
+    "Billable Rate (USD)",
+    "Billable Amount (USD)",
+];
+
+/// `h:mm:ss` with hours past 24, as Clockify's CSV writes durations.
+pub fn hms(seconds: i64) -> String {
+    let s = seconds.max(0);
+    format!("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+}
+
+fn money(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// A detailed report row as Clockify's CSV has it (see [`CSV_COLUMNS`]); a running entry
+/// ends at `now`.
+pub fn csv_row(r: &ReportEntry, now: DateTime<Utc>) -> Vec<String> {
+    let start = r.time_interval.start;
+    let end = r.time_interval.end.unwrap_or(now);
+    let secs = r.time_interval.duration;
+    vec![
+        r.project_name.clone(),
+        r.client_name.clone(),
+        r.description.clone(),
+        r.task_name.clone(),
+        r.user_name.clone(),
+        String::new(),
+        r.user_email.clone(),
+        r.tags
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        (if r.billable { "Yes" } else { "No" }).to_owned(),
+        start.format("%m/%d/%Y").to_string(),
+        start.format("%I:%M:%S %p").to_string(),
+        end.format("%m/%d/%Y").to_string(),
+        end.format("%I:%M:%S %p").to_string(),
+        hms(secs),
+        format!("{:.2}", secs as f64 / 3600.0),
+        money(r.rate),
+        money(r.amount),
+    ]
+}
