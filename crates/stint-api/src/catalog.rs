@@ -194,3 +194,13 @@ pub struct RoleChange {
 pub struct StatusChange {
     pub status: String,
 }
+
+/// Body of `PATCH /workspaces/{wid}/time-entries/invoiced` (Clockify's): marks entries
+/// invoiced or not (admins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct InvoicedChange {
+    pub time_entry_ids: Vec<String>,
+    pub invoiced: bool,
+}

@@ -14,8 +14,8 @@ pub use batch::{
     ChangeOp, ChangeResult, EntryBatch, EntryBatchResults, EntryChange, MAX_BATCH_CHANGES,
 };
 pub use catalog::{
-    Client, ClientChanges, Estimate, ProjectChanges, Rate, RoleChange, StatusChange, Tag,
-    TagChanges, Task, TaskChanges, TaskStatus,
+    Client, ClientChanges, Estimate, InvoicedChange, ProjectChanges, Rate, RoleChange,
+    StatusChange, Tag, TagChanges, Task, TaskChanges, TaskStatus,
 };
 pub use duration::{format_iso_duration, parse_iso_duration, DurationError};
 pub use reports::{

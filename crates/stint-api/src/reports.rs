@@ -83,6 +83,9 @@ pub struct ReportRequest {
     /// Only entries without a description.
     #[serde(default)]
     pub without_description: Option<bool>,
+    /// `ALL` (default), `INVOICED` or `UNINVOICED`.
+    #[serde(default)]
+    pub invoicing_state: Option<String>,
     /// `JSON` (default) or `CSV`.
     #[serde(default)]
     pub export_type: Option<String>,
@@ -111,6 +114,7 @@ impl ReportRequest {
             billable: None,
             description: None,
             without_description: None,
+            invoicing_state: None,
             export_type: None,
             sort_order: None,
             detailed_filter: None,
@@ -174,6 +178,8 @@ pub struct ReportEntry {
     pub tags: Vec<ReportTag>,
     pub time_interval: ReportInterval,
     pub is_locked: bool,
+    /// Marked invoiced by an admin.
+    pub invoiced: bool,
     /// The hourly rate applied, in cents (the task's, else the project's; 0 if none or
     /// not billable).
     pub rate: i64,

@@ -422,6 +422,7 @@ fn the_openapi_document_lists_every_route() {
         ("delete", "/api/v1/workspaces/{wid}/tags/{id}"),
         ("put", "/api/v1/workspaces/{wid}/users/{uid}"),
         ("put", "/api/v1/workspaces/{wid}/users/{uid}/role"),
+        ("patch", "/api/v1/workspaces/{wid}/time-entries/invoiced"),
         ("post", "/reports/v1/workspaces/{wid}/reports/detailed"),
         ("post", "/reports/v1/workspaces/{wid}/reports/summary"),
         ("post", "/reports/v1/workspaces/{wid}/reports/weekly"),

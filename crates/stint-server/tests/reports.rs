@@ -209,6 +209,39 @@ fn the_detailed_report_has_names_amounts_filters_pages_and_a_csv() {
     let (_, mine) = report(&s, &s.member, "detailed", range(json!({})));
     assert_eq!(mine["totals"][0]["entriesCount"], 3);
     assert_eq!(report(&s, &s.outsider, "detailed", range(json!({}))).0, 404);
+    // Invoiced: admins mark entries, all or none; the report filters on it.
+    let ids: Vec<String> = rows
+        .iter()
+        .filter(|r| r["projectName"] == "Website")
+        .map(|r| r["_id"].as_str().unwrap().to_owned())
+        .collect();
+    let invoiced = format!("/workspaces/{}/time-entries/invoiced", s.admin.workspace);
+    let mark = |who: &Account, ids: &[String]| {
+        s.call(
+            who,
+            "PATCH",
+            &invoiced,
+            Some(json!({"timeEntryIds": ids, "invoiced": true})),
+        )
+        .0
+    };
+    assert_eq!(mark(&s.member, &ids), 403);
+    let with_unknown = [ids[0].clone(), "nope".to_owned()];
+    assert_eq!(mark(&s.admin, &with_unknown), 400);
+    assert_eq!(
+        only(json!({"invoicingState": "INVOICED"})),
+        Vec::<String>::new(),
+        "a refused request marks none"
+    );
+    assert_eq!(mark(&s.admin, &ids), 200);
+    assert_eq!(
+        only(json!({"invoicingState": "INVOICED"})),
+        ["Copy", "Mockups"]
+    );
+    assert_eq!(
+        only(json!({"invoicingState": "UNINVOICED"})),
+        ["", "Standup"]
+    );
     // Clockify's CSV.
     let (status, csv, _) = stint_testkit::http::raw(
         &s.process.url,

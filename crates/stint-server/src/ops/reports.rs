@@ -77,6 +77,17 @@ pub fn rows(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Vec<Repor
         tags: by_id(op.tx.tags(&wid)?, |t| &t.id),
     };
     let only_own = op.actor.role != Role::Admin;
+    let invoiced = op.tx.invoiced(&wid)?;
+    let invoicing = match req.invoicing_state.as_deref().unwrap_or("ALL") {
+        "ALL" => None,
+        "INVOICED" => Some(true),
+        "UNINVOICED" => Some(false),
+        other => {
+            return Err(invalid(format!(
+                "invoicingState must be ALL, INVOICED or UNINVOICED, not {other:?}"
+            )))
+        }
+    };
     let description = req.description.as_deref().map(str::to_lowercase);
     let mut out = Vec::new();
     // The end is inclusive, as Clockify reads it.
@@ -97,7 +108,8 @@ pub fn rows(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Vec<Repor
             && description
                 .as_ref()
                 .is_none_or(|d| e.description.to_lowercase().contains(d.as_str()))
-            && (req.without_description != Some(true) || e.description.trim().is_empty());
+            && (req.without_description != Some(true) || e.description.trim().is_empty())
+            && invoicing.is_none_or(|i| invoiced.contains(&e.id) == i);
         if !keep {
             continue;
         }
@@ -144,6 +156,7 @@ pub fn rows(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Vec<Repor
                 duration: seconds,
             },
             is_locked: e.locked,
+            invoiced: invoiced.contains(&e.id),
             rate,
             // Cents per hour times seconds, rounded to the cent.
             amount: (rate * seconds + 1800) / 3600,

@@ -120,9 +120,10 @@ pub(super) fn query_flag(
 }
 
 /// A client-chosen id: 1 to 64 letters, digits, `-` or `_`, and not a word the entries'
-/// paths use (`batch`), which would leave the entry out of reach of its own routes.
+/// paths use (`batch`, `invoiced`), which would leave the entry out of reach of its own
+/// routes.
 pub(super) fn valid_client_id(id: &str) -> bool {
-    id != "batch"
+    !["batch", "invoiced"].contains(&id)
         && (1..=64).contains(&id.len())
         && id
             .chars()
@@ -253,7 +254,7 @@ async fn create_as(
         Some(id) if valid_client_id(&id) => id,
         Some(_) => {
             return Err(ApiFailure::bad_request(
-                "an entry id must be 1 to 64 letters, digits, - or _, and not \"batch\"",
+                "an entry id must be 1 to 64 letters, digits, - or _, and not \"batch\" or \"invoiced\"",
             ))
         }
         None => auth::new_id(),

@@ -6,6 +6,7 @@ mod changes;
 pub(crate) mod entries;
 mod entry_filters;
 mod in_progress;
+mod invoiced;
 mod lists;
 mod members;
 mod pictures;
@@ -68,6 +69,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(projects::routes())
         .merge(catalog::routes())
         .merge(reports::routes())
+        .merge(invoiced::routes())
         .merge(entries::routes())
         .merge(changes::routes())
         .merge(batch::routes())

@@ -59,6 +59,10 @@ pub trait CatalogTx {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<EntryRow>>;
+    fn entry(&self, workspace_id: &str, id: &str) -> Result<Option<EntryRow>>;
+    /// Which of the workspace's entries are marked invoiced.
+    fn invoiced(&self, workspace_id: &str) -> Result<std::collections::HashSet<String>>;
+    fn set_invoiced(&self, workspace_id: &str, id: &str, invoiced: bool) -> Result<()>;
     /// Every entry of the workspace that points at the object.
     fn entries_with(&self, workspace_id: &str, what: EntryRef<'_>) -> Result<Vec<EntryRow>>;
     /// Writes an entry's fields (its version is bumped by the database).

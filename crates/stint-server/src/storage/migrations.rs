@@ -310,7 +310,14 @@ pub(super) fn migrations() -> Migrations<'static> {
             ALTER TABLE projects ADD COLUMN estimate TEXT;
             ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
             CREATE INDEX entries_by_project ON time_entries (workspace_id, project_id);
-            CREATE INDEX entries_by_start ON time_entries (workspace_id, start_utc);",
+            CREATE INDEX entries_by_start ON time_entries (workspace_id, start_utc);
+            CREATE TABLE invoiced_entries (
+                workspace_id TEXT NOT NULL,
+                entry_id     TEXT NOT NULL,
+                PRIMARY KEY (workspace_id, entry_id),
+                FOREIGN KEY (workspace_id, entry_id)
+                    REFERENCES time_entries (workspace_id, id) ON DELETE CASCADE
+            ) STRICT;",
         ),
     ])
 }

@@ -386,6 +386,29 @@ impl CatalogTx for Tx<'_> {
         )
     }
 
+    fn entry(&self, workspace_id: &str, id: &str) -> Result<Option<EntryRow>> {
+        Sqlite::find_entry(self.0, workspace_id, id)
+    }
+
+    fn invoiced(&self, workspace_id: &str) -> Result<std::collections::HashSet<String>> {
+        let ids: Vec<String> = self.all(
+            "SELECT entry_id FROM invoiced_entries WHERE workspace_id = ?1",
+            [workspace_id],
+            |r| r.get(0),
+        )?;
+        Ok(ids.into_iter().collect())
+    }
+
+    fn set_invoiced(&self, workspace_id: &str, id: &str, invoiced: bool) -> Result<()> {
+        let sql = if invoiced {
+            "INSERT OR IGNORE INTO invoiced_entries (workspace_id, entry_id) VALUES (?1, ?2)"
+        } else {
+            "DELETE FROM invoiced_entries WHERE workspace_id = ?1 AND entry_id = ?2"
+        };
+        self.0.execute(sql, [workspace_id, id])?;
+        Ok(())
+    }
+
     fn entries_with(&self, workspace_id: &str, what: EntryRef<'_>) -> Result<Vec<EntryRow>> {
         let (condition, id) = match what {
             EntryRef::Project(id) => ("project_id = ?2", id),
