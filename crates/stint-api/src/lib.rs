@@ -236,7 +236,7 @@ pub struct AuditSettings {
     pub enabled: bool,
     /// Time entries created, updated, deleted and restored.
     pub time_entries: bool,
-    /// Projects, clients and tags created, updated and deleted.
+    /// Projects, clients, tags and tasks created, updated and deleted.
     pub projects: bool,
     /// Users' sign-ins and role changes.
     pub users: bool,

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::common::{csv_download, date_range, day_bounds, url_escape, wants_excel};
 use super::pages::{nav, page};
-use super::{check_csrf, PageError, Session};
+use super::{PageError, Posted, Session};
 use crate::audit::{action_label, from_snapshot, Author, ACTIONS};
 use crate::storage::{AuditFilter, AuditRecord};
 use crate::AppState;
@@ -193,10 +193,8 @@ pub async fn audit_csv(
 /// Restores a deleted entry from its record.
 pub async fn restore(
     State(state): State<AppState>,
-    session: Session,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { session, form }: Posted<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    check_csrf(&session, &form)?;
     session.require_admin("see the audit log")?;
     let (w, id) = (
         session.user.workspace_id.clone(),

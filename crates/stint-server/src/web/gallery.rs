@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, NaiveDate, Utc};
@@ -13,7 +13,7 @@ use maud::html;
 
 use super::common::url_escape;
 use super::pages::{nav, page};
-use super::{check_csrf, PageError, Session};
+use super::{PageError, Posted, Session};
 use crate::routes::screenshots::{delete_set_as, picture_for};
 use crate::storage::{CaptureSetRow, Role, UserRow};
 use crate::AppState;
@@ -212,12 +212,8 @@ pub async fn image(
 
 pub async fn delete(
     State(state): State<AppState>,
-    session: Session,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { session, form }: Posted<HashMap<String, String>>,
 ) -> Response {
-    if let Err(e) = check_csrf(&session, &form) {
-        return e.into_response();
-    }
     let set = form.get("set").cloned().unwrap_or_default();
     // The way back names a member only if the session may see them; it is made before the
     // delete, so nothing can fail after it.

@@ -159,10 +159,7 @@ impl axum::extract::FromRequestParts<AppState> for Session {
 }
 
 /// Refuses a form post whose token is not the session's.
-pub(crate) fn check_csrf(
-    session: &Session,
-    form: &HashMap<String, String>,
-) -> Result<(), PageError> {
+fn check_csrf(session: &Session, form: &HashMap<String, String>) -> Result<(), PageError> {
     match form.get("csrf") {
         Some(token) if same(token, &session.csrf) => Ok(()),
         _ => Err(PageError(
@@ -170,6 +167,44 @@ pub(crate) fn check_csrf(
             "This form has expired or did not come from Stint. Reload the page and try again."
                 .into(),
         )),
+    }
+}
+
+/// A form posted in a signed-in session, its CSRF token checked before the handler runs
+/// (no handler checks it by hand): `form` is the body read as `T` (a struct of the form's
+/// fields, or every field by name). Without a session the browser goes to sign in; a
+/// wrong token is a 403 page; a body that is not the form a 400 page.
+pub(crate) struct Posted<T> {
+    pub session: Session,
+    pub form: T,
+}
+
+impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for Posted<T> {
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        use axum::extract::FromRequestParts as _;
+        let (mut parts, body) = request.into_parts();
+        let session = Session::from_request_parts(&mut parts, state).await?;
+        let request = axum::extract::Request::from_parts(parts, body);
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let unreadable = |e: serde_urlencoded::de::Error| {
+            PageError(
+                StatusCode::BAD_REQUEST,
+                format!("This form could not be read: {e}"),
+            )
+            .into_response()
+        };
+        let fields: HashMap<String, String> =
+            serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
+        check_csrf(&session, &fields).map_err(IntoResponse::into_response)?;
+        let form = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
+        Ok(Posted { session, form })
     }
 }
 
@@ -284,13 +319,10 @@ async fn authenticate(
 
 async fn sign_out(
     State(state): State<AppState>,
-    session: Session,
     jar: CookieJar,
-    Form(form): Form<HashMap<String, String>>,
+    // Only the CSRF check matters: a sign-out from another site is refused.
+    _: Posted<HashMap<String, String>>,
 ) -> Response {
-    if let Err(e) = check_csrf(&session, &form) {
-        return e.into_response();
-    }
     if let Some(id) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) {
         let _ = state.db(move |db| db.delete_session(&digest(&id))).await;
     }
@@ -313,12 +345,9 @@ async fn settings_page(State(state): State<AppState>, session: Session) -> Respo
 
 async fn save_settings(
     State(state): State<AppState>,
-    session: Session,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { session, form }: Posted<HashMap<String, String>>,
 ) -> Response {
-    if let Err(e) = check_csrf(&session, &form)
-        .and_then(|()| session.require_admin("change the workspace settings"))
-    {
+    if let Err(e) = session.require_admin("change the workspace settings") {
         return e.into_response();
     }
     let number = |name: &str| form.get(name).and_then(|v| v.trim().parse::<u32>().ok());
@@ -351,16 +380,21 @@ async fn save_settings(
 }
 
 /// A signed-in user sets their own password (10 characters at least, typed twice).
+/// The password form's fields (a field left out reads as empty).
+#[derive(serde::Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    repeat: String,
+}
+
 async fn set_password(
     State(state): State<AppState>,
-    session: Session,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { session, form }: Posted<PasswordForm>,
 ) -> Response {
-    if let Err(e) = check_csrf(&session, &form) {
-        return e.into_response();
-    }
-    let password = form.get("password").cloned().unwrap_or_default();
-    if password.chars().count() < 10 || form.get("repeat") != Some(&password) {
+    let password = form.password;
+    if password.chars().count() < 10 || form.repeat != password {
         return PageError(
             StatusCode::BAD_REQUEST,
             "The password needs at least 10 characters, typed the same twice.".into(),

@@ -121,7 +121,7 @@ pub fn settings(
                     legend { "Audit log" }
                     label { input id="audit-enabled" type="checkbox" name="audit_enabled" checked[s.audit_log.enabled]; " Keep an audit log" }
                     label { input id="audit-time-entries" type="checkbox" name="audit_time_entries" checked[s.audit_log.time_entries]; " Time entries" }
-                    label { input id="audit-projects" type="checkbox" name="audit_projects" checked[s.audit_log.projects]; " Projects, clients and tags" }
+                    label { input id="audit-projects" type="checkbox" name="audit_projects" checked[s.audit_log.projects]; " Projects, clients, tags and tasks" }
                     label { input id="audit-users" type="checkbox" name="audit_users" checked[s.audit_log.users]; " Sign-ins and role changes" }
                 }
                 button id="save" type="submit" { "Save" }

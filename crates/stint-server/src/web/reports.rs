@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
@@ -14,7 +14,7 @@ use stint_api::{IdFilter, ReportRequest};
 
 use super::common::{csv_download, date_range, day_bounds, url_escape, wants_excel};
 use super::pages::{nav, page};
-use super::{check_csrf, PageError, Session};
+use super::{PageError, Posted, Session};
 use crate::ops::reports::{hms, MAX_DAYS};
 use crate::storage::{EntryFilter, EntryRow, Role, UserRow};
 use crate::AppState;
@@ -203,10 +203,8 @@ pub async fn report_csv(
 /// An admin locks or unlocks an entry.
 pub async fn lock(
     State(state): State<AppState>,
-    session: Session,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { session, form }: Posted<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    check_csrf(&session, &form)?;
     session.require_admin("lock entries")?;
     // Where to go back to is made here from the checked range, never copied from the
     // form, and checked before anything changes.
