@@ -214,6 +214,13 @@ pub struct WorkspaceSettings {
     /// What the audit log records (off unless an admin switches it on).
     #[serde(default)]
     pub audit_log: AuditSettings,
+    /// Every entry needs a project (Clockify's `forceProjects`); checked on entries with
+    /// an end, so a timer may start without one and is refused at its stop.
+    #[serde(default)]
+    pub force_projects: bool,
+    /// Every entry needs a task (Clockify's `forceTasks`), checked the same way.
+    #[serde(default)]
+    pub force_tasks: bool,
 }
 
 impl Default for WorkspaceSettings {
@@ -224,6 +231,8 @@ impl Default for WorkspaceSettings {
             screenshot_blur: 50,
             idle_threshold_minutes: 5,
             audit_log: AuditSettings::default(),
+            force_projects: false,
+            force_tasks: false,
         }
     }
 }

@@ -454,3 +454,68 @@ fn admins_change_roles_and_deactivate_members_and_one_admin_stays() {
         "{csv}"
     );
 }
+
+#[test]
+fn a_workspace_that_requires_a_project_refuses_entries_without_one_at_their_end() {
+    let s = Server::start();
+    let (admin, member) = (&s.admin, &s.member);
+    let ws = &admin.workspace;
+    let settings = format!("/workspaces/{ws}/settings");
+    let (_, mut on) = s.call(admin, "GET", &settings, None);
+    on["forceProjects"] = json!(true);
+    let (status, saved) = s.call(admin, "PUT", &settings, Some(on));
+    assert_eq!((status, saved["forceProjects"].clone()), (200, json!(true)));
+    let (_, project) = s.call(
+        admin,
+        "POST",
+        &format!("/workspaces/{ws}/projects"),
+        Some(json!({"name": "Client work"})),
+    );
+    let entries = format!("/workspaces/{ws}/time-entries");
+    let (status, body) = s.call(
+        member,
+        "POST",
+        &entries,
+        Some(json!({"start": at(0), "end": at(30), "description": "no project"})),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("requires a project"));
+    // A timer starts without one, as in Clockify, and is refused at its stop.
+    let (status, running) = s.call(member, "POST", &entries, Some(json!({"start": at(40)})));
+    assert_eq!(status, 201, "{running}");
+    let stop = format!("/workspaces/{ws}/user/{}/time-entries", member.id);
+    let (status, body) = s.call(member, "PATCH", &stop, Some(json!({"end": at(50)})));
+    assert_eq!(status, 400, "{body}");
+    let (_, still) = s.call(member, "GET", &format!("{stop}?in-progress=true"), None);
+    assert_eq!(still[0]["id"], running["id"], "the timer still runs");
+    let (status, body) = s.call(
+        member,
+        "PUT",
+        &format!("{entries}/{}", id(&running)),
+        Some(json!({"start": at(40), "projectId": id(&project)})),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        s.call(member, "PATCH", &stop, Some(json!({"end": at(50)})))
+            .0,
+        200
+    );
+    // Tasks too, once required.
+    let (_, mut both) = s.call(admin, "GET", &settings, None);
+    both["forceTasks"] = json!(true);
+    assert_eq!(s.call(admin, "PUT", &settings, Some(both)).0, 200);
+    let (status, body) = s.call(
+        member,
+        "POST",
+        &entries,
+        Some(json!({"start": at(60), "end": at(70), "projectId": id(&project)})),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("requires a task"));
+}

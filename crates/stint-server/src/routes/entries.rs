@@ -558,6 +558,8 @@ async fn stop(
     }
     let mut stopped = running.clone();
     stopped.end = Some(end);
+    // A workspace that requires a project (or task) checks it when the timer stops.
+    super::references::check(&state, &stopped).await?;
     stopped.version = versions::after_write(&running, &stopped);
     let (answer, keep) = idem.answer(StatusCode::OK, &to_json(&stopped))?;
     let expected = running.id.clone();

@@ -1,6 +1,8 @@
 //! What an entry points at must be the workspace's (issue 15): its project, its task (which
 //! must be its project's) and its tags are checked against the workspace's, so another
-//! workspace's object is a 400 that says nothing of it, never a link to it.
+//! workspace's object is a 400 that says nothing of it, never a link to it. A workspace may
+//! require a project (and a task) on every entry; as in Clockify's API, the rule applies to
+//! entries with an end, so a timer starts without one and is refused at its stop.
 
 use std::collections::{HashMap, HashSet};
 
@@ -13,15 +15,24 @@ pub(super) struct References {
     projects: HashSet<String>,
     tasks: HashMap<String, String>,
     tags: HashSet<String>,
+    force_projects: bool,
+    force_tasks: bool,
 }
 
 /// Reads what entries of `wid` may point at, in one snapshot.
 pub(super) async fn of_workspace(state: &AppState, wid: &str) -> Result<References, ApiFailure> {
     let w = wid.to_owned();
-    let known = state
-        .db(move |db| super::entry_filters::Hydration::read(db, &w))
+    let (known, settings) = state
+        .db(move |db| {
+            Ok((
+                super::entry_filters::Hydration::read(db, &w)?,
+                db.settings(&w)?,
+            ))
+        })
         .await?;
     Ok(References {
+        force_projects: settings.force_projects,
+        force_tasks: settings.force_tasks,
         projects: known.projects.into_keys().collect(),
         tasks: known
             .tasks
@@ -52,12 +63,22 @@ pub(super) fn refusal(entry: &EntryRow, known: &References) -> Option<ApiFailure
     if let Some(tag) = entry.tag_ids.iter().find(|t| !known.tags.contains(*t)) {
         return bad(format!("tagIds: {tag:?} is not a tag of this workspace"));
     }
+    if entry.end.is_some() {
+        if known.force_projects && entry.project_id.is_none() {
+            return bad("this workspace requires a project on every entry".into());
+        }
+        if known.force_tasks && entry.task_id.is_none() {
+            return bad("this workspace requires a task on every entry".into());
+        }
+    }
     None
 }
 
-/// [`refusal`] for one entry, reading the workspace's objects only when it names one.
+/// [`refusal`] for one entry (a running one naming nothing passes without a read).
 pub(super) async fn check(state: &AppState, entry: &EntryRow) -> Result<(), ApiFailure> {
-    if entry.project_id.is_none() && entry.task_id.is_none() && entry.tag_ids.is_empty() {
+    let names_nothing =
+        entry.project_id.is_none() && entry.task_id.is_none() && entry.tag_ids.is_empty();
+    if names_nothing && entry.end.is_none() {
         return Ok(());
     }
     let known = of_workspace(state, &entry.workspace_id).await?;

@@ -362,6 +362,8 @@ async fn save_settings(
         screenshot_max_side: number("screenshot_max_side").unwrap_or(0),
         screenshot_blur: number("screenshot_blur").unwrap_or(101),
         idle_threshold_minutes: number("idle_threshold_minutes").unwrap_or(0),
+        force_projects: form.contains_key("force_projects"),
+        force_tasks: form.contains_key("force_tasks"),
     };
     if let Some(problem) = settings.problem() {
         return (

@@ -118,6 +118,11 @@ pub fn settings(
                 label { "Idle after (minutes) "
                     input id="idle-threshold" type="number" name="idle_threshold_minutes" min="1" max="240" value=(s.idle_threshold_minutes); }
                 fieldset {
+                    legend { "Required fields (checked when an entry is saved with an end)" }
+                    label { input id="force-projects" type="checkbox" name="force_projects" checked[s.force_projects]; " Project" }
+                    label { input id="force-tasks" type="checkbox" name="force_tasks" checked[s.force_tasks]; " Task" }
+                }
+                fieldset {
                     legend { "Audit log" }
                     label { input id="audit-enabled" type="checkbox" name="audit_enabled" checked[s.audit_log.enabled]; " Keep an audit log" }
                     label { input id="audit-time-entries" type="checkbox" name="audit_time_entries" checked[s.audit_log.time_entries]; " Time entries" }
