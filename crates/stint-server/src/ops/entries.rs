@@ -1,11 +1,13 @@
-//! Operations on entries that go beyond one member's own entry: marking entries invoiced
-//! (Clockify's `PATCH /workspaces/{wid}/time-entries/invoiced`, admins only), all or none
-//! of them, each change recorded in the audit log.
+//! Operations on entries that go beyond one member's own entry: locking and unlocking
+//! (admins; one rule for the API and the web pages) and marking entries invoiced
+//! (Clockify's `PATCH /workspaces/{wid}/time-entries/invoiced`, admins only, all or none),
+//! each change recorded in the audit log in its transaction.
 
 use serde_json::json;
 
-use super::{invalid, Op, Result};
+use super::{invalid, not_found, refused, Op, Result};
 use crate::audit::Category;
+use crate::storage::{EntryRow, Role};
 
 /// The most entries one request marks.
 pub const MAX_INVOICED: usize = 1000;
@@ -41,4 +43,40 @@ pub fn mark_invoiced(op: &mut Op<'_>, wid: &str, ids: &[String], invoiced: bool)
         )?;
     }
     Ok(changed)
+}
+
+/// Locks or unlocks an entry (admins; another member's entry is 404 to a member, as if it
+/// did not exist). A running timer cannot be locked: its owner could never stop it (409).
+/// Returns the entry as stored, with its new version.
+pub fn set_lock(op: &mut Op<'_>, wid: &str, id: &str, locked: bool) -> Result<EntryRow> {
+    let wid = op.workspace(wid)?;
+    let before = match op.tx.entry(&wid, id)? {
+        Some(e) if e.user_id == op.actor.id || op.actor.role == Role::Admin => e,
+        _ => return Err(not_found(format!("time entry {id} not found"))),
+    };
+    if op.actor.role != Role::Admin {
+        return Err(refused(403, "only an admin can lock or unlock entries"));
+    }
+    if locked && before.end.is_none() {
+        return Err(refused(
+            409,
+            "a running timer cannot be locked; stop it first",
+        ));
+    }
+    if before.locked == locked {
+        return Ok(before);
+    }
+    let after = EntryRow {
+        locked,
+        ..before.clone()
+    };
+    op.tx.update_entry(&after)?;
+    if let Some((_, target, action, summary, details)) =
+        crate::audit::entry_event(Some(&before), Some(&after))
+    {
+        op.record(Category::TimeEntries, action, &target, summary, details)?;
+    }
+    op.tx
+        .entry(&wid, id)?
+        .ok_or_else(|| not_found(format!("time entry {id} not found")))
 }

@@ -20,7 +20,7 @@ use super::versions::{self, IfMatch};
 use super::{kept, parse_body, Caller, Idem};
 use crate::audit::{self, Author};
 use crate::idempotency::KeptInTransaction;
-use crate::storage::{EntryFilter, EntryRow, Role, UserRow};
+use crate::storage::{EntryFilter, EntryRow};
 use crate::{auth, ApiFailure, AppState};
 
 const MAX_DESCRIPTION_CHARS: usize = 3000;
@@ -594,50 +594,9 @@ async fn lock(
     Path((wid, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, ApiFailure> {
-    caller.own_workspace(&wid)?;
     let LockEntry { locked } = parse_body(&body)?;
-    let answer = lock_as(&state, &caller.0, &id, locked, &idem).await?;
-    Ok(kept(StatusCode::OK, answer))
-}
-
-/// Locks or unlocks an entry of `user`'s workspace as `user` (admins only; another's entry
-/// answers 404 to a member), and returns the answer's body. A running timer cannot be
-/// locked (its owner could never stop it), and the lock is written only over the entry it
-/// was decided on. One rule for the API and the web pages.
-pub(crate) async fn lock_as(
-    state: &AppState,
-    user: &UserRow,
-    id: &str,
-    locked: bool,
-    idem: &Idem,
-) -> Result<Vec<u8>, ApiFailure> {
-    let (w, i) = (user.workspace_id.clone(), id.to_owned());
-    let before = match state.db(move |db| db.entry(&w, &i)).await? {
-        Some(e) if e.user_id == user.id || user.role == Role::Admin => e,
-        _ => return Err(ApiFailure::not_found(format!("time entry {id} not found"))),
-    };
-    if user.role != Role::Admin {
-        return Err(ApiFailure::new(
-            StatusCode::FORBIDDEN,
-            "only an admin can lock or unlock entries",
-        ));
-    }
-    if locked && before.end.is_none() {
-        return Err(ApiFailure::new(
-            StatusCode::CONFLICT,
-            "a running timer cannot be locked; stop it first",
-        ));
-    }
-    let mut entry = EntryRow {
-        locked,
-        ..before.clone()
-    };
-    entry.version = versions::after_write(&before, &entry);
-    let (answer, keep) = idem.answer(StatusCode::OK, &to_json(&entry))?;
-    let expected = before.clone();
-    let saved = state
-        .db(move |db| db.replace_entry(&entry, &expected, keep.as_ref()))
-        .await?;
-    audit::entry_changed(state, Author::User(user), Some(&before), Some(&saved)).await;
-    Ok(answer)
+    super::answer_op(&state, &caller, idem, StatusCode::OK, move |op| {
+        crate::ops::entries::set_lock(op, &wid, &id, locked).map(|e| to_json(&e))
+    })
+    .await
 }

@@ -221,14 +221,14 @@ pub async fn lock(
     let back = query_string(&back);
     let id = form.get("id").cloned().unwrap_or_default();
     let locked = form.get("locked").map(String::as_str) == Some("true");
-    crate::routes::entries::lock_as(
-        &state,
-        &session.user,
-        &id,
-        locked,
-        &crate::routes::Idem(None),
-    )
-    .await?;
+    let wid = session.user.workspace_id.clone();
+    state
+        .op(
+            &session.user,
+            move |op| crate::ops::entries::set_lock(op, &wid, &id, locked),
+            |_| Ok(None),
+        )
+        .await?;
     let note = if locked { "Locked." } else { "Unlocked." };
     Ok(Redirect::to(&format!("/web/reports?{back}&note={note}")).into_response())
 }
