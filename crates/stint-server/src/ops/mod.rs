@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod entries;
 pub mod members;
 pub mod projects;
+pub mod report_csv;
 pub mod reports;
 pub mod tasks;
 

@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
 use stint_api::{
     Client, DetailedReport, IdFilter, Project, ReportDay, ReportEntry, ReportGroup, ReportInterval,
     ReportRequest, ReportTag, ReportTotals, SummaryReport, Tag, Task, WeeklyGroup, WeeklyReport,
@@ -370,66 +369,4 @@ pub fn weekly(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<WeeklyR
         totals: totals(&all),
         group_one: out,
     })
-}
-
-/// Clockify's detailed report CSV columns.
-pub const CSV_COLUMNS: [&str; 17] = [
-    "Project",
-    "Client",
-    "Description",
-    "Task",
-    "User",
-    "Group",
-    "Email",
-    "Tags",
-    "Billable",
-    "Start Date",
-    "Start Time",
-    "End Date",
-    "End Time",
-    "Duration (h)",
-    "Duration (decimal)",
-    "Billable Rate (USD)",
-    "Billable Amount (USD)",
-];
-
-/// `h:mm:ss` with hours past 24, as Clockify's CSV writes durations.
-pub fn hms(seconds: i64) -> String {
-    let s = seconds.max(0);
-    format!("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
-}
-
-fn money(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
-}
-
-/// A detailed report row as Clockify's CSV has it (see [`CSV_COLUMNS`]); a running entry
-/// ends at `now`.
-pub fn csv_row(r: &ReportEntry, now: DateTime<Utc>) -> Vec<String> {
-    let start = r.time_interval.start;
-    let end = r.time_interval.end.unwrap_or(now);
-    let secs = r.time_interval.duration;
-    vec![
-        r.project_name.clone(),
-        r.client_name.clone(),
-        r.description.clone(),
-        r.task_name.clone(),
-        r.user_name.clone(),
-        String::new(),
-        r.user_email.clone(),
-        r.tags
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        (if r.billable { "Yes" } else { "No" }).to_owned(),
-        start.format("%m/%d/%Y").to_string(),
-        start.format("%I:%M:%S %p").to_string(),
-        end.format("%m/%d/%Y").to_string(),
-        end.format("%I:%M:%S %p").to_string(),
-        hms(secs),
-        format!("{:.2}", secs as f64 / 3600.0),
-        money(r.rate),
-        money(r.amount),
-    ]
 }

@@ -12,6 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{parse_body, Caller};
+use crate::ops::report_csv;
 use crate::ops::reports as ops;
 use crate::{ApiFailure, AppState};
 
@@ -56,8 +57,12 @@ async fn detailed(
         let rows = state
             .read_op(&caller.0, move |op| ops::rows(op, &wid, &req))
             .await?;
-        let lines: Vec<Vec<String>> = rows.iter().map(|r| ops::csv_row(r, now)).collect();
-        return csv_answer("Stint_Time_Report_Detailed.csv", &ops::CSV_COLUMNS, &lines);
+        let lines: Vec<Vec<String>> = rows.iter().map(|r| report_csv::csv_row(r, now)).collect();
+        return csv_answer(
+            "Stint_Time_Report_Detailed.csv",
+            &report_csv::CSV_COLUMNS,
+            &lines,
+        );
     }
     let report = state
         .read_op(&caller.0, move |op| ops::detailed(op, &wid, &req))
@@ -93,9 +98,9 @@ async fn summary(
             if g.children.is_empty() {
                 let mut row = here;
                 row.resize(3, String::new());
-                row.push(ops::hms(g.duration));
+                row.push(report_csv::hms(g.duration));
                 row.push(format!("{:.2}", g.duration as f64 / 3600.0));
-                row.push(format!("{}.{:02}", g.amount / 100, g.amount % 100));
+                row.push(report_csv::money(g.amount));
                 out.push(row);
             } else {
                 lines(&g.children, &here, out);

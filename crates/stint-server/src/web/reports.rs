@@ -15,7 +15,8 @@ use stint_api::{IdFilter, ReportRequest};
 use super::common::{csv_download, date_range, day_bounds, url_escape, wants_excel};
 use super::pages::{nav, page};
 use super::{PageError, Posted, Session};
-use crate::ops::reports::{hms, MAX_DAYS};
+use crate::ops::report_csv::hms;
+use crate::ops::reports::MAX_DAYS;
 use crate::storage::{EntryFilter, EntryRow, Role, UserRow};
 use crate::AppState;
 
@@ -185,7 +186,7 @@ pub async fn report_csv(
         .await?;
     let rows = rows
         .iter()
-        .map(|r| crate::ops::reports::csv_row(r, now))
+        .map(|r| crate::ops::report_csv::csv_row(r, now))
         .collect();
     let name = format!(
         "Stint_Time_Report_Detailed_{}-{}.csv",
@@ -194,7 +195,7 @@ pub async fn report_csv(
     );
     csv_download(
         &name,
-        &crate::ops::reports::CSV_COLUMNS,
+        &crate::ops::report_csv::CSV_COLUMNS,
         rows,
         wants_excel(&q),
     )
