@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use stint_api::{TagChanges, WorkspaceSettings};
 use stint_server::ops;
-use stint_server::storage::{AuditFilter, Role, Storage};
+use stint_server::storage::{AuditFilter, Role};
 use stint_server::AppState;
 
 fn state_at(dir: &std::path::Path, now: chrono::DateTime<Utc>) -> AppState {
