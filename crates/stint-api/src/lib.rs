@@ -179,6 +179,60 @@ pub struct User {
     pub memberships: Vec<Membership>,
     /// `admin` or `regular` (Stint's addition).
     pub role: String,
+    /// Clockify's field; Stint keeps no pictures (always `""`).
+    #[serde(default)]
+    pub profile_picture: String,
+    #[serde(default)]
+    pub settings: UserSettings,
+}
+
+/// The user settings Clockify's clients read; Stint's days and weeks are UTC days starting
+/// on Monday.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct UserSettings {
+    pub week_start: String,
+    pub time_zone: String,
+}
+
+impl Default for UserSettings {
+    fn default() -> Self {
+        UserSettings {
+            week_start: "MONDAY".into(),
+            time_zone: "Etc/UTC".into(),
+        }
+    }
+}
+
+/// The workspace rules Clockify's clients read before they write (`workspaceSettings`):
+/// which fields are required, and that only admins create projects, tags and tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceRules {
+    pub force_projects: bool,
+    pub force_tasks: bool,
+    pub force_tags: bool,
+    pub force_description: bool,
+    pub only_admins_create_project: bool,
+    pub only_admins_create_tag: bool,
+    pub only_admins_create_task: bool,
+}
+
+impl WorkspaceRules {
+    /// The rules that follow from a workspace's settings.
+    pub fn of(settings: &WorkspaceSettings) -> WorkspaceRules {
+        WorkspaceRules {
+            force_projects: settings.force_projects,
+            force_tasks: settings.force_tasks,
+            force_tags: false,
+            force_description: false,
+            only_admins_create_project: true,
+            only_admins_create_tag: true,
+            only_admins_create_task: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,6 +242,8 @@ pub struct Workspace {
     pub id: String,
     pub name: String,
     pub memberships: Vec<Membership>,
+    #[serde(default)]
+    pub workspace_settings: Option<WorkspaceRules>,
 }
 
 /// Every error answer: a message for people, a stable code for programs.

@@ -336,6 +336,11 @@ fn a_workspace_and_its_members_are_read_one_at_a_time() {
     let (m, admin) = (&s.member, &s.admin);
     let (status, w) = s.call(m, "GET", &format!("/workspaces/{}", m.workspace), None);
     assert_eq!((status, w["id"].clone()), (200, json!(m.workspace)), "{w}");
+    // The rules Clockify's clients read before they write.
+    assert_eq!(w["workspaceSettings"]["forceProjects"], false, "{w}");
+    assert_eq!(w["workspaceSettings"]["onlyAdminsCreateProject"], true);
+    let (_, me) = s.call(m, "GET", "/user", None);
+    assert_eq!(me["settings"]["weekStart"], "MONDAY", "{me}");
     assert_eq!(
         s.call(
             &s.outsider,

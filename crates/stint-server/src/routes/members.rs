@@ -11,7 +11,7 @@ use stint_api::{ApiError, RoleChange, StatusChange, User, Workspace};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{answer_op, membership, parse_body, user_json, Caller, Idem};
+use super::{answer_op, parse_body, user_json, Caller, Idem};
 use crate::ops::members;
 use crate::storage::Role;
 use crate::{ApiFailure, AppState};
@@ -91,16 +91,10 @@ async fn workspace(
     Path(wid): Path<String>,
 ) -> Result<Json<Workspace>, ApiFailure> {
     caller.own_workspace(&wid)?;
-    let w = wid.clone();
-    let row = state
-        .db(move |db| db.workspace(&w))
+    super::workspace_json(&state, &caller, &wid)
         .await?
-        .ok_or_else(|| ApiFailure::not_found(format!("workspace {wid} not found")))?;
-    Ok(Json(Workspace {
-        id: row.id,
-        name: row.name,
-        memberships: vec![membership(&caller.0)],
-    }))
+        .map(Json)
+        .ok_or_else(|| ApiFailure::not_found(format!("workspace {wid} not found")))
 }
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{wid}/users/{uid}", tag = "users",

@@ -231,6 +231,8 @@ pub(super) fn user_json(user: &UserRow) -> User {
         status: status(user).into(),
         memberships: vec![membership(user)],
         role: user.role.as_str().into(),
+        profile_picture: String::new(),
+        settings: stint_api::UserSettings::default(),
     }
 }
 
@@ -247,17 +249,29 @@ async fn workspaces(
     caller: Caller,
 ) -> Result<Json<Vec<Workspace>>, ApiFailure> {
     let wid = caller.0.workspace_id.clone();
-    let workspace: Option<WorkspaceRow> = state.db(move |db| db.workspace(&wid)).await?;
-    Ok(Json(
-        workspace
-            .map(|w| Workspace {
-                id: w.id,
-                name: w.name,
-                memberships: vec![membership(&caller.0)],
-            })
-            .into_iter()
-            .collect(),
-    ))
+    let found = workspace_json(&state, &caller, &wid).await?;
+    Ok(Json(found.into_iter().collect()))
+}
+
+/// The caller's workspace in Clockify's shape, with the rules its clients read.
+pub(super) async fn workspace_json(
+    state: &AppState,
+    caller: &Caller,
+    wid: &str,
+) -> Result<Option<Workspace>, ApiFailure> {
+    let w = wid.to_owned();
+    let found: Option<(WorkspaceRow, stint_api::WorkspaceSettings)> = state
+        .db(move |db| match db.workspace(&w)? {
+            Some(row) => Ok(Some((row, db.settings(&w)?))),
+            None => Ok(None),
+        })
+        .await?;
+    Ok(found.map(|(w, settings)| Workspace {
+        id: w.id,
+        name: w.name,
+        memberships: vec![membership(&caller.0)],
+        workspace_settings: Some(stint_api::WorkspaceRules::of(&settings)),
+    }))
 }
 
 /// Admins see every member; a regular user sees only themselves.
