@@ -124,8 +124,8 @@ pub struct ProjectChanges {
     pub hourly_rate: Option<Rate>,
     #[serde(default)]
     pub cost_rate: Option<Rate>,
-    /// Also taken as Clockify's `timeEstimate.estimate`.
-    #[serde(default)]
+    /// Also taken as Clockify's `timeEstimate` (the same shape).
+    #[serde(default, alias = "timeEstimate")]
     pub estimate: Option<Estimate>,
 }
 

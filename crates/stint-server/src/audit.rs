@@ -20,6 +20,8 @@ pub enum Category {
     TimeEntries,
     Projects,
     Users,
+    /// The workspace's settings: recorded whenever the log is on.
+    Settings,
 }
 
 /// Who did it.
@@ -30,7 +32,7 @@ pub enum Author<'a> {
 }
 
 /// What an action is called in the log and in its filter.
-pub const ACTIONS: [(&str, &str); 19] = [
+pub const ACTIONS: [(&str, &str); 20] = [
     ("time_entry.created", "Time entry created"),
     ("time_entry.updated", "Time entry updated"),
     ("time_entry.deleted", "Time entry deleted"),
@@ -48,6 +50,7 @@ pub const ACTIONS: [(&str, &str); 19] = [
     ("task.updated", "Task updated"),
     ("task.deleted", "Task deleted"),
     ("user.updated", "User's role or status changed"),
+    ("workspace.settings_updated", "Workspace settings changed"),
     ("user.signed_in", "User signed in"),
     ("screenshots.expired", "Screenshots deleted by retention"),
 ];
@@ -75,6 +78,7 @@ pub fn wanted(settings: &stint_api::AuditSettings, category: Category) -> bool {
             Category::TimeEntries => settings.time_entries,
             Category::Projects => settings.projects,
             Category::Users => settings.users,
+            Category::Settings => true,
         }
 }
 

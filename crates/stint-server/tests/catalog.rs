@@ -519,3 +519,199 @@ fn a_workspace_that_requires_a_project_refuses_entries_without_one_at_their_end(
         .unwrap()
         .contains("requires a task"));
 }
+
+/// What an attack on the first version of these routes found, each refused or fixed.
+#[test]
+fn bad_input_found_by_review_is_refused_or_read_as_clockify_does() {
+    let s = Server::start();
+    let (admin, member) = (&s.admin, &s.member);
+    let ws = &admin.workspace;
+    let projects = format!("/workspaces/{ws}/projects");
+    // A rate so large a report's sums would overflow.
+    let (status, body) = s.call(
+        admin,
+        "POST",
+        &projects,
+        Some(json!({"name": "Big", "hourlyRate": {"amount": i64::MAX}})),
+    );
+    assert_eq!(status, 400, "{body}");
+    // Names with line breaks, NULs or nothing visible; an array for an object.
+    for name in ["a\nb", "a\u{0}b", "\u{200B}", " \u{FEFF} "] {
+        let (status, body) = s.call(
+            admin,
+            "POST",
+            &format!("/workspaces/{ws}/clients"),
+            Some(json!({ "name": name })),
+        );
+        assert_eq!(status, 400, "{name:?}: {body}");
+    }
+    let (status, _) = s.call(
+        admin,
+        "POST",
+        &format!("/workspaces/{ws}/tags"),
+        Some(json!(["x"])),
+    );
+    assert_eq!(status, 400);
+    // Clockify's timeEstimate is read (and checked), an AUTO estimate sums the tasks'.
+    let (_, project) = s.call(admin, "POST", &projects, Some(json!({"name": "Site"})));
+    let path = format!("{projects}/{}", id(&project));
+    let (status, _) = s.call(
+        admin,
+        "PUT",
+        &path,
+        Some(json!({"timeEstimate": {"estimate": "garbage"}})),
+    );
+    assert_eq!(status, 400);
+    for estimate in ["PT2H", "PT30M"] {
+        let (status, _) = s.call(
+            admin,
+            "POST",
+            &format!("{path}/tasks"),
+            Some(json!({ "name": estimate, "estimate": estimate })),
+        );
+        assert_eq!(status, 201);
+    }
+    let (_, auto) = s.call(
+        admin,
+        "PUT",
+        &path,
+        Some(json!({"timeEstimate": {"estimate": "PT1H", "type": "AUTO"}})),
+    );
+    assert_eq!(auto["estimate"]["estimate"], "PT2H30M", "{auto}");
+    // Tasks have no archived flag: the parameter is refused, not ignored.
+    assert_eq!(
+        s.call(member, "GET", &format!("{path}/tasks?archived=true"), None)
+            .0,
+        400
+    );
+    // A tag named twice is on the entry once.
+    let (_, tag) = s.call(
+        admin,
+        "POST",
+        &format!("/workspaces/{ws}/tags"),
+        Some(json!({"name": "urgent"})),
+    );
+    let entries = format!("/workspaces/{ws}/time-entries");
+    let (status, entry) = s.call(
+        member,
+        "POST",
+        &entries,
+        Some(json!({"start": at(0), "end": at(10), "tagIds": [id(&tag), id(&tag)]})),
+    );
+    assert_eq!(
+        (status, entry["tagIds"].clone()),
+        (201, json!([id(&tag)])),
+        "{entry}"
+    );
+    // No new time on an archived project or a done task.
+    let (_, done) = s.call(
+        admin,
+        "PUT",
+        &format!(
+            "{path}/tasks/{}",
+            id(&s
+                .call(admin, "GET", &format!("{path}/tasks?name=PT2H"), None)
+                .1[0])
+        ),
+        Some(json!({"status": "DONE"})),
+    );
+    let on = |task: Option<String>| {
+        s.call(
+            member,
+            "POST",
+            &entries,
+            Some(
+                json!({"start": at(20), "end": at(30), "projectId": id(&project), "taskId": task}),
+            ),
+        )
+    };
+    assert_eq!(on(Some(id(&done))).0, 400);
+    assert_eq!(on(None).0, 201);
+    s.call(admin, "PUT", &path, Some(json!({"archived": true})));
+    let (status, body) = on(None);
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("archived"));
+    // Another workspace's user (or nobody's id) is 404, not an empty list.
+    let other = &s.outsider;
+    for path in [
+        format!(
+            "/workspaces/{}/user/{}/time-entries",
+            other.workspace, member.id
+        ),
+        format!(
+            "/workspaces/{}/user/{}/time-entries/changes",
+            other.workspace, member.id
+        ),
+        format!("/workspaces/{ws}/user/000000000000000000000000/time-entries"),
+    ] {
+        let who = if path.contains(ws.as_str()) {
+            admin
+        } else {
+            other
+        };
+        assert_eq!(s.call(who, "GET", &path, None).0, 404, "{path}");
+    }
+}
+
+#[test]
+fn members_are_listed_with_filters_and_settings_keep_what_a_request_leaves_out() {
+    let s = Server::start();
+    let (admin, member) = (&s.admin, &s.member);
+    let ws = &admin.workspace;
+    let users = format!("/workspaces/{ws}/users");
+    let (_, me) = s.call(
+        member,
+        "GET",
+        &format!("/workspaces/{ws}/users/{}", member.id),
+        None,
+    );
+    let email = me["email"].as_str().unwrap().to_owned();
+    let (_, found) = s.call(admin, "GET", &format!("{users}?email={email}"), None);
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found[0]["id"], json!(member.id));
+    let (_, page) = s.call(admin, "GET", &format!("{users}?page=1&page-size=1"), None);
+    assert_eq!(page.as_array().unwrap().len(), 1);
+    assert_eq!(
+        s.call(admin, "GET", &format!("{users}?status=GONE"), None)
+            .0,
+        400
+    );
+    assert_eq!(
+        s.call(admin, "GET", &format!("{users}?foo=bar"), None).0,
+        400
+    );
+    let (_, inactive) = s.call(admin, "GET", &format!("{users}?status=INACTIVE"), None);
+    assert_eq!(inactive, json!([]));
+    // A settings PUT that leaves the audit log out keeps it on, and switching it off is
+    // itself recorded.
+    switch_audit_on(&s);
+    let settings = format!("/workspaces/{ws}/settings");
+    let (status, kept) = s.call(
+        admin,
+        "PUT",
+        &settings,
+        Some(json!({"idleThresholdMinutes": 7})),
+    );
+    assert_eq!(status, 200, "{kept}");
+    assert_eq!(kept["auditLog"]["enabled"], true);
+    assert_eq!(kept["idleThresholdMinutes"], 7);
+    let (_, off) = s.call(
+        admin,
+        "PUT",
+        &settings,
+        Some(json!({"auditLog": {"enabled": false}})),
+    );
+    assert_eq!(off["auditLog"]["enabled"], false);
+    assert_eq!(
+        off["auditLog"]["timeEntries"], true,
+        "the other switches stay"
+    );
+    let csv = audit_csv(&s);
+    // Switching the log on is not recorded (it was off); the two changes after it are.
+    assert_eq!(
+        csv.matches("Workspace settings changed").count(),
+        2,
+        "{csv}"
+    );
+    assert!(csv.contains("auditLog"), "{csv}");
+}

@@ -13,6 +13,7 @@ pub mod members;
 pub mod projects;
 pub mod report_csv;
 pub mod reports;
+pub mod settings;
 pub mod tasks;
 
 use std::sync::Arc;
@@ -227,12 +228,25 @@ impl AppState {
 /// What an operation's caller gets: the value, or the answer that says why not.
 pub type Answer<T> = std::result::Result<T, ApiFailure>;
 
-/// A name as Clockify takes it: trimmed, 1 to `max` characters.
+/// A name as Clockify takes it: trimmed, 1 to `max` characters, something visible in it
+/// and no control characters (a line break or NUL in a name breaks every list, CSV file and
+/// page it is shown in).
 pub fn name(text: &str, what: &str, max: usize) -> Result<String> {
-    let name = text.trim();
+    // Zero-width spaces and joiners, the word joiner, the BOM and the soft hyphen show
+    // nothing on their own.
+    let invisible = |c: char| {
+        c.is_whitespace()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
+    };
+    let name = text.trim_matches(invisible);
     if name.is_empty() || name.chars().count() > max {
         return Err(invalid(format!(
             "a {what} name must be 1 to {max} characters"
+        )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(invalid(format!(
+            "a {what} name cannot hold control characters such as line breaks"
         )));
     }
     Ok(name.to_owned())

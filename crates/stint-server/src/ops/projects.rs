@@ -6,9 +6,11 @@
 use serde_json::json;
 use stint_api::{Estimate, NewProject, Project, ProjectChanges, Rate};
 
+use chrono::{DateTime, Utc};
+
 use super::{given, invalid, name, not_found, Op, Result};
 use crate::audit::Category;
-use crate::storage::EntryRef;
+use crate::storage::{CatalogTx, EntryRef};
 
 /// Clockify's limit on project names.
 const MAX_NAME: usize = 250;
@@ -24,9 +26,16 @@ fn check_color(color: &str) -> Result<()> {
     }
 }
 
-fn check_rate(rate: &Option<Rate>, what: &str) -> Result<()> {
+/// The highest rate taken, in cents an hour (ten million a hour): far above any real rate,
+/// and low enough that a year of entries at it cannot overflow a report's sums.
+pub const MAX_RATE: i64 = 1_000_000_000;
+
+pub(super) fn check_rate(rate: &Option<Rate>, what: &str) -> Result<()> {
     match rate {
         Some(r) if r.amount < 0 => Err(invalid(format!("{what} cannot be negative"))),
+        Some(r) if r.amount > MAX_RATE => Err(invalid(format!(
+            "{what} can be at most {MAX_RATE} (cents an hour)"
+        ))),
         Some(r) if r.currency.trim().is_empty() || r.currency.len() > 8 => {
             Err(invalid(format!("{what} needs a currency such as USD")))
         }
@@ -56,20 +65,32 @@ fn check_client(op: &Op<'_>, wid: &str, client_id: Option<&str>) -> Result<Optio
     }
 }
 
-/// Fills what is read but not stored: the client's name, the time tracked, the members.
-fn filled(op: &Op<'_>, mut p: Project) -> Result<Project> {
+fn filled(op: &Op<'_>, p: Project) -> Result<Project> {
+    fill(op.tx, op.now, p)
+}
+
+/// Fills what is read but not stored: the client's name, an automatic estimate, the time
+/// tracked up to `now` and the members.
+pub fn fill(tx: &dyn CatalogTx, now: DateTime<Utc>, mut p: Project) -> Result<Project> {
     if let Some(cid) = &p.client_id {
-        p.client_name = op
-            .tx
+        p.client_name = tx
             .client(&p.workspace_id, cid)?
             .map(|c| c.name)
             .unwrap_or_default();
     }
-    let seconds = op.tx.project_seconds(&p.workspace_id, &p.id, op.now)?;
+    if p.estimate.kind == "AUTO" {
+        // An automatic estimate is the sum of the project's tasks' estimates.
+        let tasks = tx.tasks(&p.workspace_id, &p.id)?;
+        let sum: i64 = tasks
+            .iter()
+            .filter_map(|t| stint_api::parse_iso_duration(&t.estimate).ok())
+            .fold(0i64, i64::saturating_add);
+        p.estimate.estimate = stint_api::format_iso_duration(sum);
+    }
+    let seconds = tx.project_seconds(&p.workspace_id, &p.id, now)?;
     p.duration = stint_api::format_iso_duration(seconds);
     if p.public {
-        p.memberships = op
-            .tx
+        p.memberships = tx
             .members(&p.workspace_id)?
             .iter()
             .filter(|m| m.active)

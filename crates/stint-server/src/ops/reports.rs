@@ -30,6 +30,12 @@ fn by_id<T>(items: Vec<T>, id: fn(&T) -> &str) -> HashMap<String, T> {
     items.into_iter().map(|t| (id(&t).to_owned(), t)).collect()
 }
 
+/// A word of the request (`contains`, `sortOrder`, a group…) as Clockify writes it, in
+/// capitals; lower-case from a hand-written client is read the same.
+fn word(w: &Option<String>, default: &str) -> String {
+    w.as_deref().unwrap_or(default).trim().to_ascii_uppercase()
+}
+
 /// An optional id as a list of none or one.
 fn ids(id: &Option<String>) -> Vec<&str> {
     id.iter().map(String::as_str).collect()
@@ -42,7 +48,7 @@ fn passes(filter: &Option<IdFilter>, ids: &[&str]) -> Result<bool> {
         return Ok(true);
     }
     let any = ids.iter().any(|id| f.ids.iter().any(|f| f == id));
-    match f.contains.as_deref().unwrap_or("CONTAINS") {
+    match word(&f.contains, "CONTAINS").as_str() {
         "CONTAINS" => Ok(any),
         "DOES_NOT_CONTAIN" => Ok(!any),
         "CONTAINS_ONLY" => {
@@ -58,9 +64,9 @@ fn passes(filter: &Option<IdFilter>, ids: &[&str]) -> Result<bool> {
 pub fn rows(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Vec<ReportEntry>> {
     let wid = op.workspace(wid)?;
     let (from, to) = (req.date_range_start, req.date_range_end);
-    if to < from || (to - from).num_days() > MAX_DAYS {
+    if to < from || to - from > chrono::Duration::days(MAX_DAYS) {
         return Err(invalid(format!(
-            "dateRangeEnd must be after dateRangeStart and at most {MAX_DAYS} days later"
+            "dateRangeEnd must not be before dateRangeStart, and at most {MAX_DAYS} days after it"
         )));
     }
     let mut tasks = Vec::new();
@@ -77,7 +83,7 @@ pub fn rows(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Vec<Repor
     };
     let only_own = op.actor.role != Role::Admin;
     let invoiced = op.tx.invoiced(&wid)?;
-    let invoicing = match req.invoicing_state.as_deref().unwrap_or("ALL") {
+    let invoicing = match word(&req.invoicing_state, "ALL").as_str() {
         "ALL" => None,
         "INVOICED" => Some(true),
         "UNINVOICED" => Some(false),
@@ -157,29 +163,37 @@ pub fn rows(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Vec<Repor
             is_locked: e.locked,
             invoiced: invoiced.contains(&e.id),
             rate,
-            // Cents per hour times seconds, rounded to the cent.
-            amount: (rate * seconds + 1800) / 3600,
+            amount: amount(rate, seconds),
         });
     }
     Ok(out)
+}
+
+/// Cents an hour times seconds, rounded to the cent (in 128 bits, then held to `i64`:
+/// rates are capped, so this only guards against rows written before the cap).
+fn amount(rate: i64, seconds: i64) -> i64 {
+    let cents = (i128::from(rate) * i128::from(seconds) + 1800) / 3600;
+    i64::try_from(cents).unwrap_or(i64::MAX)
 }
 
 /// The sums over `rows`.
 pub fn totals(rows: &[ReportEntry]) -> Vec<ReportTotals> {
     let mut t = ReportTotals::default();
     for r in rows {
-        t.total_time += r.time_interval.duration;
+        t.total_time = t.total_time.saturating_add(r.time_interval.duration);
         if r.billable {
-            t.total_billable_time += r.time_interval.duration;
+            t.total_billable_time = t
+                .total_billable_time
+                .saturating_add(r.time_interval.duration);
         }
         t.entries_count += 1;
-        t.total_amount += r.amount;
+        t.total_amount = t.total_amount.saturating_add(r.amount);
     }
     vec![t]
 }
 
 fn descending(req: &ReportRequest) -> Result<bool> {
-    match req.sort_order.as_deref().unwrap_or("DESCENDING") {
+    match word(&req.sort_order, "DESCENDING").as_str() {
         "DESCENDING" => Ok(true),
         "ASCENDING" => Ok(false),
         other => Err(invalid(format!(
@@ -190,14 +204,17 @@ fn descending(req: &ReportRequest) -> Result<bool> {
 
 pub fn detailed(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<DetailedReport> {
     let filter = req.detailed_filter.clone().unwrap_or_default();
-    let page = filter.page.unwrap_or(1).max(1) as usize;
+    let page = filter.page.unwrap_or(1) as usize;
+    if page == 0 {
+        return Err(invalid("detailedFilter.page counts from 1"));
+    }
     let size = filter.page_size.unwrap_or(50);
     if !(1..=1000).contains(&size) {
         return Err(invalid("detailedFilter.pageSize must be from 1 to 1000"));
     }
     let mut all = rows(op, wid, req)?;
-    let column = filter.sort_column.as_deref().unwrap_or("DATE");
-    let by: fn(&ReportEntry) -> String = match column {
+    let column = word(&filter.sort_column, "DATE");
+    let by: fn(&ReportEntry) -> String = match column.as_str() {
         "DATE" => |_| String::new(),
         "USER" => |r| r.user_name.to_lowercase(),
         "PROJECT" => |r| r.project_name.to_lowercase(),
@@ -283,8 +300,14 @@ fn grouped(
             id,
             name_lower_case: name.to_lowercase(),
             name,
-            duration: members.iter().map(|r| r.time_interval.duration).sum(),
-            amount: members.iter().map(|r| r.amount).sum(),
+            duration: members
+                .iter()
+                .map(|r| r.time_interval.duration)
+                .fold(0, i64::saturating_add),
+            amount: members
+                .iter()
+                .map(|r| r.amount)
+                .fold(0, i64::saturating_add),
             children: grouped(&members, rest, by_duration)?,
         });
     }
@@ -309,10 +332,18 @@ pub fn summary(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Summar
     let groups = filter
         .groups
         .unwrap_or_else(|| vec!["PROJECT".into(), "TIMEENTRY".into()]);
+    let groups: Vec<String> = groups
+        .iter()
+        .map(|g| g.trim().to_ascii_uppercase())
+        .collect();
+    let distinct: std::collections::HashSet<&String> = groups.iter().collect();
+    if distinct.len() != groups.len() {
+        return Err(invalid("summaryFilter.groups names each group once"));
+    }
     if !(1..=3).contains(&groups.len()) {
         return Err(invalid("summaryFilter.groups takes one to three groups"));
     }
-    let by_duration = match filter.sort_column.as_deref().unwrap_or("GROUP") {
+    let by_duration = match word(&filter.sort_column, "GROUP").as_str() {
         "GROUP" => false,
         "DURATION" => true,
         other => {
@@ -330,11 +361,8 @@ pub fn summary(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Summar
 }
 
 pub fn weekly(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<WeeklyReport> {
-    let group = req
-        .weekly_filter
-        .as_ref()
-        .and_then(|w| w.group.clone())
-        .unwrap_or_else(|| "PROJECT".into());
+    let group = req.weekly_filter.as_ref().and_then(|w| w.group.clone());
+    let group = word(&group, "PROJECT");
     if !matches!(group.as_str(), "PROJECT" | "USER") {
         return Err(invalid(format!(
             "weeklyFilter.group must be PROJECT or USER, not {group:?}"

@@ -14,21 +14,27 @@ const MAX_NAME: usize = 1000;
 fn check(op: &Op<'_>, task: &Task) -> Result<()> {
     stint_api::parse_iso_duration(&task.estimate).map_err(|e| invalid(format!("estimate: {e}")))?;
     for who in &task.assignee_ids {
-        if op.tx.member(&task.workspace_id, who)?.is_none() {
+        if !op
+            .tx
+            .member(&task.workspace_id, who)?
+            .is_some_and(|m| m.active)
+        {
             return Err(invalid(format!(
-                "assignee {who} is not a member of this workspace"
+                "assignee {who} is not an active member of this workspace"
             )));
         }
     }
-    for (rate, what) in [
-        (&task.hourly_rate, "hourlyRate"),
-        (&task.cost_rate, "costRate"),
-    ] {
-        if rate.as_ref().is_some_and(|r| r.amount < 0) {
-            return Err(invalid(format!("{what} cannot be negative")));
-        }
-    }
+    super::projects::check_rate(&task.hourly_rate, "hourlyRate")?;
+    super::projects::check_rate(&task.cost_rate, "costRate")?;
     Ok(())
+}
+
+/// The ids once each, in their first order.
+fn distinct(ids: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    ids.into_iter()
+        .filter(|id| seen.insert(id.clone()))
+        .collect()
 }
 
 /// The project, which must be the workspace's.
@@ -60,7 +66,7 @@ pub fn create(op: &mut Op<'_>, wid: &str, pid: &str, body: TaskChanges) -> Resul
         name: name(body.name.as_deref().unwrap_or(""), "task", MAX_NAME)?,
         project_id: project.id,
         workspace_id: project.workspace_id,
-        assignee_ids: body.assignee_ids.unwrap_or_default(),
+        assignee_ids: distinct(body.assignee_ids.unwrap_or_default()),
         estimate: body.estimate.unwrap_or_else(|| "PT0S".into()),
         status: body.status.unwrap_or(TaskStatus::Active),
         billable: body.billable.unwrap_or(project.billable),
@@ -86,7 +92,10 @@ pub fn update(op: &mut Op<'_>, wid: &str, pid: &str, id: &str, body: TaskChanges
     if let Some(n) = &body.name {
         after.name = name(n, "task", MAX_NAME)?;
     }
-    after.assignee_ids = body.assignee_ids.unwrap_or(after.assignee_ids);
+    after.assignee_ids = body
+        .assignee_ids
+        .map(distinct)
+        .unwrap_or(after.assignee_ids);
     after.estimate = body.estimate.unwrap_or(after.estimate);
     after.status = body.status.unwrap_or(after.status);
     after.billable = body.billable.unwrap_or(after.billable);

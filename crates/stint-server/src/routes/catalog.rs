@@ -40,7 +40,7 @@ async fn clients(
     Path(wid): Path<String>,
     Query(q): Pairs,
 ) -> Result<(HeaderMap, Json<Vec<Client>>), ApiFailure> {
-    let query = ListQuery::parse(&q, &[])?;
+    let query = ListQuery::parse(&q, &["archived"])?;
     let all = state
         .read_op(&caller.0, move |op| ops::clients(op, &wid))
         .await?;
@@ -142,7 +142,7 @@ async fn tags(
     Path(wid): Path<String>,
     Query(q): Pairs,
 ) -> Result<(HeaderMap, Json<Vec<Tag>>), ApiFailure> {
-    let query = ListQuery::parse(&q, &[])?;
+    let query = ListQuery::parse(&q, &["archived"])?;
     let all = state
         .read_op(&caller.0, move |op| ops::tags(op, &wid))
         .await?;

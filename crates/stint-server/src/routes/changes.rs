@@ -64,7 +64,7 @@ async fn changes(
     Path((wid, uid)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<EntryChanges>, ApiFailure> {
-    may_see_user(&caller, &wid, &uid)?;
+    may_see_user(&state, &caller, &wid, &uid).await?;
     let since = match q.get("since") {
         None => None,
         Some(v) => Some(v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {

@@ -172,7 +172,10 @@ pub(super) fn entry_from(
     // Clockify's clients send "" for "no project" (or task, or tag).
     body.project_id = body.project_id.filter(|p| !p.is_empty());
     body.task_id = body.task_id.filter(|t| !t.is_empty());
-    body.tag_ids.retain(|t| !t.is_empty());
+    // "" is no tag, and a tag is on an entry once, however often a client names it.
+    let mut seen = std::collections::HashSet::new();
+    body.tag_ids
+        .retain(|t| !t.is_empty() && seen.insert(t.clone()));
     let source = body.source.unwrap_or(if body.end.is_none() {
         EntrySource::Timer
     } else {
@@ -227,16 +230,7 @@ async fn create_for_member(
     Path((wid, uid)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, ApiFailure> {
-    may_see_user(&caller, &wid, &uid)?;
-    if uid != caller.0.id {
-        let (w, u) = (wid.clone(), uid.clone());
-        let member = state
-            .db(move |db| Ok(db.users_in(&w)?.iter().any(|m| m.id == u)))
-            .await?;
-        if !member {
-            return Err(ApiFailure::not_found(format!("user {uid} not found")));
-        }
-    }
+    may_see_user(&state, &caller, &wid, &uid).await?;
     create_as(&state, &caller, idem, &wid, &uid, &body).await
 }
 
@@ -260,7 +254,7 @@ async fn create_as(
         None => auth::new_id(),
     };
     let mut row = entry_from(body, id, wid, owner)?;
-    super::references::check(state, &row).await?;
+    super::references::check_new(state, &row).await?;
     let (w, i) = (wid.to_owned(), row.id.clone());
     let (existed, first) = state
         .db(move |db| Ok((db.entry(&w, &i)?.is_some(), db.first_version(&w, &i)?)))
@@ -403,12 +397,27 @@ async fn remove(
 }
 
 /// A regular user reaches only their own list; an admin anyone's in the workspace.
-pub(super) fn may_see_user(caller: &Caller, wid: &str, uid: &str) -> Result<(), ApiFailure> {
+/// Whether the caller may reach `uid`'s entries in `wid`: their own, or (admins) a member
+/// of the workspace. Anyone else, another workspace's user or an id nobody has, is 404.
+pub(super) async fn may_see_user(
+    state: &AppState,
+    caller: &Caller,
+    wid: &str,
+    uid: &str,
+) -> Result<(), ApiFailure> {
     caller.own_workspace(wid)?;
-    if caller.0.id != uid && !caller.is_admin() {
-        return Err(ApiFailure::not_found(format!("user {uid} not found")));
+    let not_found = || ApiFailure::not_found(format!("user {uid} not found"));
+    if caller.0.id == uid {
+        return Ok(());
     }
-    Ok(())
+    if !caller.is_admin() {
+        return Err(not_found());
+    }
+    let (w, u) = (wid.to_owned(), uid.to_owned());
+    let member = state
+        .db(move |db| Ok(db.users_in(&w)?.iter().any(|m| m.id == u)))
+        .await?;
+    member.then_some(()).ok_or_else(not_found)
 }
 
 pub(super) fn query_time(
@@ -474,15 +483,16 @@ async fn list(
     Path((wid, uid)): Path<(String, String)>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<(HeaderMap, Json<Vec<serde_json::Value>>), ApiFailure> {
-    may_see_user(&caller, &wid, &uid)?;
+    may_see_user(&state, &caller, &wid, &uid).await?;
     let query = super::entry_filters::entry_query(&q)?;
     let hydrated = query.hydrated;
+    let now = (state.clock)();
     let (rows, last, known) = state
         .db(move |db| {
             let (rows, last) =
                 db.list_entries(&wid, &uid, &query.filter, query.page, query.size)?;
             let known = if hydrated {
-                super::entry_filters::Hydration::read(db, &wid)?
+                super::entry_filters::Hydration::read(db, &wid, now)?
             } else {
                 super::entry_filters::Hydration::default()
             };
@@ -517,7 +527,7 @@ async fn stop(
     Path((wid, uid)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, ApiFailure> {
-    may_see_user(&caller, &wid, &uid)?;
+    may_see_user(&state, &caller, &wid, &uid).await?;
     let StopTimer { end } = parse_body(&body)?;
     let mut end = sane("end", end)?.trunc_subsecs(3);
     let now = Utc::now();

@@ -97,11 +97,17 @@ pub(super) struct Hydration {
 }
 
 impl Hydration {
-    /// The workspace's projects, tasks and tags, read in one snapshot.
-    pub fn read(db: &dyn crate::storage::Storage, wid: &str) -> crate::storage::Result<Self> {
+    /// The workspace's projects (as `GET .../projects/{id}` shows them at `now`), tasks and
+    /// tags, read in one snapshot.
+    pub fn read(
+        db: &dyn crate::storage::Storage,
+        wid: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> crate::storage::Result<Self> {
         let mut found = Hydration::default();
         db.read(&mut |tx| {
-            for project in tx.projects(wid)? {
+            for stored in tx.projects(wid)? {
+                let project = crate::ops::projects::fill(tx, now, stored)?;
                 for task in tx.tasks(wid, &project.id)? {
                     found.tasks.insert(task.id.clone(), task);
                 }

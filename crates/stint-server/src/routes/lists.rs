@@ -1,6 +1,6 @@
-//! The queries of the catalog's lists (issue 15): Clockify's `name`,
-//! `strict-name-search`, `archived`, `page` and `page-size`, plus each list's own filters,
-//! and a `Last-Page` header (every page used to hold every project, so a client's page loop
+//! The queries of the catalog's and the members' lists (issue 15): Clockify's `name`,
+//! `strict-name-search`, `page` and `page-size`, plus each list's own filters (`archived`,
+//! `is-active`, `email`, …), and a `Last-Page` header (every page used to hold every project, so a client's page loop
 //! never ended). A parameter Stint does not apply is a 400, not an unfiltered list.
 
 use std::collections::HashMap;
@@ -11,14 +11,8 @@ use stint_api::{Project, LAST_PAGE_HEADER};
 use super::entries::{query_flag, query_map, query_number};
 use crate::ApiFailure;
 
-/// What every list takes.
-const COMMON: [&str; 5] = [
-    "name",
-    "strict-name-search",
-    "archived",
-    "page",
-    "page-size",
-];
+/// What every list takes (lists of things that can be archived also take `archived`).
+const COMMON: [&str; 4] = ["name", "strict-name-search", "page", "page-size"];
 
 /// A list's query, read and checked.
 pub(super) struct ListQuery {
@@ -32,7 +26,8 @@ pub(super) struct ListQuery {
 }
 
 impl ListQuery {
-    /// Reads the common parameters and `own` ones; any other is a 400.
+    /// Reads the common parameters and `own` ones (`archived` among them where the list
+    /// has it); any other is a 400.
     pub fn parse(pairs: &[(String, String)], own: &[&str]) -> Result<ListQuery, ApiFailure> {
         let known: Vec<&str> = COMMON.iter().chain(own).copied().collect();
         let q = query_map(pairs, &known, &[])?;
@@ -78,7 +73,7 @@ pub(super) fn projects_page(
     projects: Vec<Project>,
     pairs: &[(String, String)],
 ) -> Result<(HeaderMap, Vec<Project>), ApiFailure> {
-    let query = ListQuery::parse(pairs, &["billable", "clients"])?;
+    let query = ListQuery::parse(pairs, &["archived", "billable", "clients"])?;
     let billable = query_flag(&query.q, "billable")?;
     let clients: Vec<&str> = query
         .q

@@ -198,7 +198,15 @@ impl Caller {
 }
 
 /// Parses a JSON body with a message a person can act on.
+/// Every body Stint takes is a JSON object: serde would otherwise read a struct from an
+/// array of its fields in order (`["name"]`), which no client means.
 pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiFailure> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        return Err(ApiFailure::bad_request(
+            "invalid request body: it must be a JSON object",
+        ));
+    }
     serde_json::from_slice(body)
         .map_err(|e| ApiFailure::bad_request(format!("invalid request body: {e}")))
 }
@@ -274,19 +282,54 @@ pub(super) async fn workspace_json(
     }))
 }
 
-/// Admins see every member; a regular user sees only themselves.
+/// Admins see every member; a regular user sees only themselves. Filtered by `email` and
+/// `name` (containing, any case) and `status`, and paged, as Clockify's list is.
 #[utoipa::path(get, path = "/api/v1/workspaces/{wid}/users", tag = "users",
-    params(("wid" = String, Path, description = "Workspace id")),
-    responses((status = 200, body = Vec<User>), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+    params(("wid" = String, Path, description = "Workspace id"),
+        ("email" = Option<String>, Query, description = "Members whose email contains this text (any case)"),
+        ("name" = Option<String>, Query, description = "Members whose name contains this text (any case)"),
+        ("strict-name-search" = Option<bool>, Query, description = "The name must match whole (any case)"),
+        ("status" = Option<String>, Query, description = "ACTIVE, INACTIVE or ALL (default)"),
+        ("page" = Option<u32>, Query, minimum = 1, description = "Page, from 1"),
+        ("page-size" = Option<u32>, Query, minimum = 1, maximum = 5000, description = "Members per page (default 50)")),
+    responses((status = 200, body = Vec<User>, headers(("Last-Page" = bool, description = "Whether this is the last page"))),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 async fn users(
     State(state): State<AppState>,
     caller: Caller,
     Path(wid): Path<String>,
-) -> Result<Json<Vec<User>>, ApiFailure> {
+    axum::extract::Query(q): axum::extract::Query<Vec<(String, String)>>,
+) -> Result<(axum::http::HeaderMap, Json<Vec<User>>), ApiFailure> {
     caller.own_workspace(&wid)?;
-    if !caller.is_admin() {
-        return Ok(Json(vec![user_json(&caller.0)]));
-    }
-    let all = state.db(move |db| db.users_in(&wid)).await?;
-    Ok(Json(all.iter().map(user_json).collect()))
+    let query = lists::ListQuery::parse(&q, &["email", "status"])?;
+    let email = query.q.get("email").map(|e| e.trim().to_lowercase());
+    let active = match query.q.get("status").map(|s| s.trim().to_ascii_uppercase()) {
+        None => None,
+        Some(s) if s == "ALL" => None,
+        Some(s) if s == "ACTIVE" => Some(true),
+        Some(s) if s == "INACTIVE" => Some(false),
+        Some(other) => {
+            return Err(ApiFailure::bad_request(format!(
+                "status must be ACTIVE, INACTIVE or ALL, not {other:?}"
+            )))
+        }
+    };
+    let all = if caller.is_admin() {
+        state.db(move |db| db.users_in(&wid)).await?
+    } else {
+        vec![caller.0.clone()]
+    };
+    let matching = all
+        .iter()
+        .filter(|u| query.name_matches(&u.name))
+        .filter(|u| {
+            email
+                .as_ref()
+                .is_none_or(|e| u.email.to_lowercase().contains(e.as_str()))
+        })
+        .filter(|u| active.is_none_or(|a| u.active == a))
+        .map(user_json)
+        .collect();
+    let (headers, page) = query.page(matching);
+    Ok((headers, Json(page)))
 }

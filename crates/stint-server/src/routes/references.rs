@@ -17,15 +17,18 @@ pub(super) struct References {
     tags: HashSet<String>,
     force_projects: bool,
     force_tasks: bool,
+    archived_projects: HashSet<String>,
+    done_tasks: HashSet<String>,
 }
 
 /// Reads what entries of `wid` may point at, in one snapshot.
 pub(super) async fn of_workspace(state: &AppState, wid: &str) -> Result<References, ApiFailure> {
     let w = wid.to_owned();
+    let now = (state.clock)();
     let (known, settings) = state
         .db(move |db| {
             Ok((
-                super::entry_filters::Hydration::read(db, &w)?,
+                super::entry_filters::Hydration::read(db, &w, now)?,
                 db.settings(&w)?,
             ))
         })
@@ -33,6 +36,18 @@ pub(super) async fn of_workspace(state: &AppState, wid: &str) -> Result<Referenc
     Ok(References {
         force_projects: settings.force_projects,
         force_tasks: settings.force_tasks,
+        archived_projects: known
+            .projects
+            .values()
+            .filter(|p| p.archived)
+            .map(|p| p.id.clone())
+            .collect(),
+        done_tasks: known
+            .tasks
+            .values()
+            .filter(|t| t.status == stint_api::TaskStatus::Done)
+            .map(|t| t.id.clone())
+            .collect(),
         projects: known.projects.into_keys().collect(),
         tasks: known
             .tasks
@@ -72,6 +87,39 @@ pub(super) fn refusal(entry: &EntryRow, known: &References) -> Option<ApiFailure
         }
     }
     None
+}
+
+/// Why a new entry (one a Clockify client creates) may not be made: [`refusal`], and time
+/// is not added to an archived project or a done task, as in Clockify.
+pub(super) fn refusal_for_new(entry: &EntryRow, known: &References) -> Option<ApiFailure> {
+    if let Some(refused) = refusal(entry, known) {
+        return Some(refused);
+    }
+    if let Some(p) = entry
+        .project_id
+        .as_ref()
+        .filter(|p| known.archived_projects.contains(*p))
+    {
+        return Some(ApiFailure::bad_request(format!(
+            "project {p:?} is archived: time is no longer added to it"
+        )));
+    }
+    if let Some(t) = entry
+        .task_id
+        .as_ref()
+        .filter(|t| known.done_tasks.contains(*t))
+    {
+        return Some(ApiFailure::bad_request(format!(
+            "task {t:?} is done: time is no longer added to it"
+        )));
+    }
+    None
+}
+
+/// [`refusal_for_new`] for an entry a client creates.
+pub(super) async fn check_new(state: &AppState, entry: &EntryRow) -> Result<(), ApiFailure> {
+    let known = of_workspace(state, &entry.workspace_id).await?;
+    refusal_for_new(entry, &known).map_or(Ok(()), Err)
 }
 
 /// [`refusal`] for one entry (a running one naming nothing passes without a read).

@@ -25,7 +25,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Whether the request asks for a CSV file (`JSON`, the default, or `CSV`).
 fn wants_csv(req: &ReportRequest) -> Result<bool, ApiFailure> {
-    match req.export_type.as_deref().unwrap_or("JSON") {
+    match req
+        .export_type
+        .as_deref()
+        .unwrap_or("JSON")
+        .to_ascii_uppercase()
+        .as_str()
+    {
         "JSON" => Ok(false),
         "CSV" => Ok(true),
         other => Err(ApiFailure::bad_request(format!(

@@ -46,22 +46,16 @@ async fn write_settings(
     Path(wid): Path<String>,
     body: Bytes,
 ) -> Result<Json<WorkspaceSettings>, ApiFailure> {
-    caller.own_workspace(&wid)?;
-    if !caller.is_admin() {
-        return Err(ApiFailure::new(
-            StatusCode::FORBIDDEN,
-            "only an admin can change workspace settings",
-        ));
-    }
-    let settings: WorkspaceSettings = parse_body(&body)?;
-    if let Some(problem) = settings.problem() {
-        return Err(ApiFailure::bad_request(problem));
-    }
-    Ok(Json(
-        state
-            .db(move |db| db.save_settings(&wid, &settings))
-            .await?,
-    ))
+    // Fields left out keep their values (ops::settings); still a JSON object.
+    let changes: serde_json::Value = parse_body(&body)?;
+    let saved = state
+        .op(
+            &caller.0,
+            move |op| crate::ops::settings::save(op, &wid, changes),
+            |_| Ok(None),
+        )
+        .await?;
+    Ok(Json(saved))
 }
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{wid}/notices", tag = "notices",

@@ -20,6 +20,13 @@ pub enum EntryRef<'a> {
 /// [`super::StorageError::Conflict`] when a name is already taken in its scope.
 pub trait CatalogTx {
     fn settings(&self, workspace_id: &str) -> Result<WorkspaceSettings>;
+    /// Saves the settings; switching screenshots on or off leaves every member a notice.
+    fn save_settings(
+        &self,
+        workspace_id: &str,
+        settings: &WorkspaceSettings,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 
     fn member(&self, workspace_id: &str, user_id: &str) -> Result<Option<UserRow>>;
     fn members(&self, workspace_id: &str) -> Result<Vec<UserRow>>;

@@ -149,6 +149,57 @@ pub(super) fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
     })
 }
 
+/// Saves a workspace's settings in the caller's transaction; switching screenshots on or
+/// off leaves a notice for every member, stamped `now`.
+pub(super) fn save_settings_in(
+    conn: &Connection,
+    workspace_id: &str,
+    settings: &WorkspaceSettings,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (name, old): (String, String) = conn.query_row(
+        "SELECT name, settings FROM workspaces WHERE id = ?1",
+        [workspace_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let old: WorkspaceSettings = serde_json::from_str(&old).unwrap_or_default();
+    conn.execute(
+        "UPDATE workspaces SET settings = ?2 WHERE id = ?1",
+        params![
+            workspace_id,
+            serde_json::to_string(settings).unwrap_or_default()
+        ],
+    )?;
+    if old.screenshots_enabled != settings.screenshots_enabled {
+        let (kind, message) = if settings.screenshots_enabled {
+            (
+                "screenshots-enabled",
+                format!(
+                    "Your admin switched screenshots on in {name}: while your timer runs, Stint takes \
+                     one blurred, low-resolution screenshot of your screens at a random moment in \
+                     every 5 minutes."
+                ),
+            )
+        } else {
+            (
+                "screenshots-disabled",
+                format!("Your admin switched screenshots off in {name}."),
+            )
+        };
+        let users: Vec<String> = conn
+            .prepare("SELECT id FROM users WHERE workspace_id = ?1")?
+            .query_map([workspace_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for user in users {
+            conn.execute(
+                "INSERT INTO notices (id, user_id, kind, message, created_utc) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![auth::new_id(), user, kind, message, ts(now)],
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// A workspace's settings as saved (the defaults if never saved or unreadable).
 pub(super) fn settings_in(conn: &Connection, workspace_id: &str) -> Result<WorkspaceSettings> {
     let text: String = conn.query_row(
@@ -641,46 +692,7 @@ impl Storage for Sqlite {
     ) -> Result<WorkspaceSettings> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (name, old): (String, String) = tx.query_row(
-            "SELECT name, settings FROM workspaces WHERE id = ?1",
-            [workspace_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let old: WorkspaceSettings = serde_json::from_str(&old).unwrap_or_default();
-        tx.execute(
-            "UPDATE workspaces SET settings = ?2 WHERE id = ?1",
-            params![
-                workspace_id,
-                serde_json::to_string(settings).unwrap_or_default()
-            ],
-        )?;
-        if old.screenshots_enabled != settings.screenshots_enabled {
-            let (kind, message) = if settings.screenshots_enabled {
-                (
-                    "screenshots-enabled",
-                    format!(
-                        "Your admin switched screenshots on in {name}: while your timer runs, Stint takes \
-                         one blurred, low-resolution screenshot of your screens at a random moment in \
-                         every 5 minutes."
-                    ),
-                )
-            } else {
-                (
-                    "screenshots-disabled",
-                    format!("Your admin switched screenshots off in {name}."),
-                )
-            };
-            let users: Vec<String> = tx
-                .prepare("SELECT id FROM users WHERE workspace_id = ?1")?
-                .query_map([workspace_id], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            for user in users {
-                tx.execute(
-                    "INSERT INTO notices (id, user_id, kind, message, created_utc) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![auth::new_id(), user, kind, message, ts(Utc::now())],
-                )?;
-            }
-        }
+        save_settings_in(&tx, workspace_id, settings, Utc::now())?;
         tx.commit()?;
         Ok(settings.clone())
     }

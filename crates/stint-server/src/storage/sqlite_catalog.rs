@@ -151,6 +151,15 @@ impl CatalogTx for Tx<'_> {
         super::sqlite::settings_in(self.0, workspace_id)
     }
 
+    fn save_settings(
+        &self,
+        workspace_id: &str,
+        settings: &WorkspaceSettings,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        super::sqlite::save_settings_in(self.0, workspace_id, settings, now)
+    }
+
     fn member(&self, workspace_id: &str, user_id: &str) -> Result<Option<UserRow>> {
         self.one(
             &format!("SELECT {USER_COLUMNS} FROM users WHERE workspace_id = ?1 AND id = ?2"),

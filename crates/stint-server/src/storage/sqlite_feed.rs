@@ -53,8 +53,16 @@ pub(super) fn page(
     // A cursor ahead of every position given (a server restored from a backup, a cursor
     // from another server): what changed since cannot be told, so everything is.
     let unknown = |since: i64| since > last;
+    // Cursors move to this workspace's last change, never to the log's last one: another
+    // workspace's activity must not show in this one's cursors.
+    let workspace_last: Option<i64> = conn.query_row(
+        "SELECT max(seq) FROM changes WHERE workspace_id = ?1",
+        [workspace_id],
+        |r| r.get(0),
+    )?;
+    let floor = workspace_last.unwrap_or_else(|| first_kept.map_or(last, |first| first - 1));
     let Some(since) = since.filter(|s| !forgotten(*s) && !unknown(*s)) else {
-        let cursor = last;
+        let cursor = floor;
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {ENTRY_COLUMNS} FROM time_entries WHERE workspace_id = ?1 AND user_id = ?2
              ORDER BY start_utc DESC"
@@ -98,7 +106,7 @@ pub(super) fn page(
     if !more {
         // Nothing further for this user: the cursor may skip what others changed (one
         // connection, one writer: nothing was written between these reads).
-        page.cursor = page.cursor.max(last);
+        page.cursor = page.cursor.max(floor);
     }
     let mut seen = std::collections::HashSet::new();
     for (_, kind, object) in rows.iter().rev() {

@@ -373,7 +373,15 @@ async fn save_settings(
             .into_response();
     }
     let wid = session.user.workspace_id.clone();
-    match state.db(move |db| db.save_settings(&wid, &settings)).await {
+    let changes = serde_json::json!(settings);
+    let saved = state
+        .op(
+            &session.user,
+            move |op| crate::ops::settings::save(op, &wid, changes),
+            |_| Ok(None),
+        )
+        .await;
+    match saved {
         Ok(saved) => {
             pages::settings(&session.user, &session.csrf, &saved, Some("Saved.")).into_response()
         }
