@@ -1,8 +1,10 @@
 //! The audit log: when an admin switched it on (and the category), every change to time
 //! entries (created — timer, manual or import —, updated with each field's previous and
 //! new value, deleted, restored), projects, and users' sign-ins is written with its author
-//! (a user, or "System" for jobs such as retention). Records are kept one year. Writing a
-//! record never fails the change it describes: a failure is logged.
+//! (a user, or "System" for jobs such as retention). Records are kept one year. A change's
+//! records are written in the change's own transaction (by the storage for entry changes,
+//! by `ops` for the rest); [`record`] is left for what is not a change of stored data (a
+//! web sign-in, the retention job's summary), and its failure is logged, never returned.
 
 use chrono::Utc;
 use serde_json::{json, Value};
@@ -82,22 +84,23 @@ pub fn wanted(settings: &stint_api::AuditSettings, category: Category) -> bool {
         }
 }
 
-/// Writes one record if the workspace's settings ask for this category.
-pub async fn record(state: &AppState, workspace_id: &str, author: Author<'_>, event: Event<'_>) {
-    record_all(state, workspace_id, author, vec![event]).await;
+impl Author<'_> {
+    /// The author as the storage writes records for them, at `at`.
+    pub fn auditor(self, at: chrono::DateTime<Utc>) -> crate::storage::Auditor {
+        let (author_id, author_name) = match self {
+            Author::User(u) => (Some(u.id.clone()), u.name.clone()),
+            Author::System => (None, "System".to_owned()),
+        };
+        crate::storage::Auditor {
+            author_id,
+            author_name,
+            at,
+        }
+    }
 }
 
-/// Writes the events the workspace's settings ask for, in one transaction (the settings
-/// read once).
-async fn record_all(
-    state: &AppState,
-    workspace_id: &str,
-    author: Author<'_>,
-    events: Vec<Event<'_>>,
-) {
-    if events.is_empty() {
-        return;
-    }
+/// Writes one record if the workspace's settings ask for this category.
+pub async fn record(state: &AppState, workspace_id: &str, author: Author<'_>, event: Event<'_>) {
     let wid = workspace_id.to_owned();
     let settings = match state.db(move |db| db.settings(&wid)).await {
         Ok(s) => s.audit_log,
@@ -106,30 +109,23 @@ async fn record_all(
             return;
         }
     };
-    let (author_id, author_name) = match author {
-        Author::User(u) => (Some(u.id.clone()), u.name.clone()),
-        Author::System => (None, "System".to_owned()),
-    };
-    let records: Vec<AuditRecord> = events
-        .into_iter()
-        .filter(|event| wanted(&settings, event.category))
-        .map(|event| AuditRecord {
-            id: crate::auth::new_id(),
-            workspace_id: workspace_id.to_owned(),
-            at: Utc::now(),
-            author_id: author_id.clone(),
-            author_name: author_name.clone(),
-            action: event.action.to_owned(),
-            target_id: event.target_id.to_owned(),
-            summary: event.summary,
-            details: event.details,
-        })
-        .collect();
-    if records.is_empty() {
+    if !wanted(&settings, event.category) {
         return;
     }
-    if let Err(e) = state.db(move |db| db.add_audits(&records)).await {
-        tracing::error!("audit log: could not write records: {}", e.message);
+    let by = author.auditor((state.clock)());
+    let record = AuditRecord {
+        id: crate::auth::new_id(),
+        workspace_id: workspace_id.to_owned(),
+        at: by.at,
+        author_id: by.author_id,
+        author_name: by.author_name,
+        action: event.action.to_owned(),
+        target_id: event.target_id.to_owned(),
+        summary: event.summary,
+        details: event.details,
+    };
+    if let Err(e) = state.db(move |db| db.add_audits(&[record])).await {
+        tracing::error!("audit log: could not write a record: {}", e.message);
     }
 }
 
@@ -180,44 +176,6 @@ pub fn changes(before: &EntryRow, after: &EntryRow) -> Vec<Value> {
     .filter(|f| b[**f] != a[**f])
     .map(|f| json!({"field": f, "previous": b[*f], "new": a[*f]}))
     .collect()
-}
-
-/// Records an entry change made by `author`: created, updated (if anything changed) or
-/// deleted.
-pub async fn entry_changed(
-    state: &AppState,
-    author: Author<'_>,
-    before: Option<&EntryRow>,
-    after: Option<&EntryRow>,
-) {
-    entries_changed(state, author, &[(before, after)]).await;
-}
-
-/// Records several entry changes of one workspace made by `author` (a batch's), written
-/// together.
-pub async fn entries_changed(
-    state: &AppState,
-    author: Author<'_>,
-    changed: &[(Option<&EntryRow>, Option<&EntryRow>)],
-) {
-    let events: Vec<(String, String, &'static str, String, Value)> = changed
-        .iter()
-        .filter_map(|(before, after)| entry_event(*before, *after))
-        .collect();
-    let Some(workspace) = events.first().map(|e| e.0.clone()) else {
-        return;
-    };
-    let events = events
-        .iter()
-        .map(|(_, id, action, summary, details)| Event {
-            category: Category::TimeEntries,
-            action,
-            target_id: id,
-            summary: summary.clone(),
-            details: details.clone(),
-        })
-        .collect();
-    record_all(state, &workspace, author, events).await;
 }
 
 /// The record an entry change makes: its workspace, target, action, summary and details;

@@ -125,6 +125,25 @@ pub struct EntryFilter {
     pub tag_ids: Vec<String>,
 }
 
+/// Who makes a change and when, for the audit records written in the change's own
+/// transaction (whether there are any is the workspace's settings' to say).
+#[derive(Debug, Clone)]
+pub struct Auditor {
+    /// `None` for the system.
+    pub author_id: Option<String>,
+    pub author_name: String,
+    pub at: DateTime<Utc>,
+}
+
+/// What an entry change writes beside itself, in its own transaction: the
+/// `Idempotency-Key`'s answer and the audit records of every entry it changes (the one it
+/// was asked to, and a running timer a new one stops).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Side<'a> {
+    pub keep: Option<&'a Keep>,
+    pub auditor: Option<&'a Auditor>,
+}
+
 /// A response kept for an idempotency key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredResponse {
@@ -165,7 +184,7 @@ pub trait Storage:
     /// Stores a new entry. A new running entry stops the user's running one at its start,
     /// as Clockify does. An existing id (in this workspace) with identical content is
     /// returned as it is. `keep` is written in the same transaction.
-    fn create_entry(&self, entry: &EntryRow, keep: Option<&Keep>) -> Result<EntryRow>;
+    fn create_entry(&self, entry: &EntryRow, side: Side<'_>) -> Result<EntryRow>;
     fn entry(&self, workspace_id: &str, id: &str) -> Result<Option<EntryRow>>;
     /// The version a new entry with this id gets: 1, or one more than the last version of a
     /// deleted entry that had the id (so an old `If-Match` never passes on the new one).
@@ -177,7 +196,7 @@ pub trait Storage:
         &self,
         entry: &EntryRow,
         expected: &EntryRow,
-        keep: Option<&Keep>,
+        side: Side<'_>,
     ) -> Result<EntryRow>;
     /// Deletes the entry and its screenshots; `None` if there was no such entry, else the
     /// blob keys of the pictures to remove. `keep` in the same transaction.
@@ -185,7 +204,7 @@ pub trait Storage:
         &self,
         workspace_id: &str,
         id: &str,
-        keep: Option<&Keep>,
+        side: Side<'_>,
     ) -> Result<Option<Vec<String>>>;
     /// One page (1-based) of a user's entries, newest first, and whether it is the last.
     fn list_entries(
@@ -204,7 +223,7 @@ pub trait Storage:
         user_id: &str,
         expected_id: &str,
         end: DateTime<Utc>,
-        keep: Option<&Keep>,
+        side: Side<'_>,
     ) -> Result<Option<EntryRow>>;
 
     /// The workspace's projects by name (as stored: see [`CatalogTx::project`]).
@@ -247,6 +266,7 @@ pub trait Storage:
         user: &UserRow,
         items: &[BatchItem],
         answer: &BatchAnswer,
+        auditor: Option<&Auditor>,
     ) -> Result<Vec<BatchOutcome>>;
 
     fn idempotent_response(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>>;

@@ -1,5 +1,6 @@
 //! Operations on entries that go beyond one member's own entry: locking and unlocking
-//! (admins; one rule for the API and the web pages) and marking entries invoiced
+//! (admins; one rule for the API and the web pages), restoring a deleted entry from its
+//! audit record (admins, the web page) and marking entries invoiced
 //! (Clockify's `PATCH /workspaces/{wid}/time-entries/invoiced`, admins only, all or none),
 //! each change recorded in the audit log in its transaction.
 
@@ -79,4 +80,42 @@ pub fn set_lock(op: &mut Op<'_>, wid: &str, id: &str, locked: bool) -> Result<En
     op.tx
         .entry(&wid, id)?
         .ok_or_else(|| not_found(format!("time entry {id} not found")))
+}
+
+/// Restores the entry a `time_entry.deleted` record describes (admins). A timer deleted
+/// while it ran comes back stopped where it was deleted: restoring it running would stop
+/// (and empty) the timer its user runs now. Refused when the member is gone (404) or the
+/// entry exists again (409).
+pub fn restore(op: &mut Op<'_>, record_id: &str) -> Result<EntryRow> {
+    let wid = op.admin_only(&op.actor.workspace_id.clone(), "restore deleted entries")?;
+    let record = op
+        .tx
+        .audit_record(&wid, record_id)?
+        .filter(|r| r.action == "time_entry.deleted")
+        .ok_or_else(|| not_found("No such deleted entry in the log."))?;
+    let mut entry = crate::audit::from_snapshot(&record.details["entry"], &wid)
+        .ok_or_else(|| invalid("This record cannot be restored."))?;
+    if op.tx.member(&wid, &entry.user_id)?.is_none() {
+        return Err(not_found(
+            "This entry's member was deleted; it cannot be restored.",
+        ));
+    }
+    if op.tx.entry(&wid, &entry.id)?.is_some() {
+        return Err(refused(
+            409,
+            "This entry exists again already; nothing to restore.",
+        ));
+    }
+    if entry.end.is_none() {
+        entry.end = Some(record.at.max(entry.start));
+    }
+    let restored = op.tx.insert_entry(&entry)?;
+    op.record(
+        Category::TimeEntries,
+        "time_entry.restored",
+        &restored.id,
+        format!("\"{}\"", restored.description),
+        json!({"entry": crate::audit::snapshot(&restored), "fromRecord": record.id}),
+    )?;
+    Ok(restored)
 }

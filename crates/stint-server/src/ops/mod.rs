@@ -252,6 +252,20 @@ pub fn name(text: &str, what: &str, max: usize) -> Result<String> {
     Ok(name.to_owned())
 }
 
+/// Each top-level field of two JSON objects whose value differs, as the audit log records
+/// it: `{"field", "previous", "new"}`.
+pub fn field_changes(before: &Value, after: &Value) -> Vec<Value> {
+    after
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(field, value)| before[field.as_str()] != **value)
+        .map(|(field, value)| {
+            serde_json::json!({"field": field, "previous": before[field.as_str()], "new": value})
+        })
+        .collect()
+}
+
 /// An optional id as clients send it: `None` or `""` is none.
 pub fn given(id: Option<&str>) -> Option<&str> {
     id.map(str::trim).filter(|id| !id.is_empty())

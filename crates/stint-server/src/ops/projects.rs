@@ -185,14 +185,7 @@ pub fn update(op: &mut Op<'_>, wid: &str, id: &str, body: ProjectChanges) -> Res
     check_estimate(&after.estimate)?;
     if after != before {
         op.tx.put_project(&after, false)?;
-        let (b, a) = (json!(before), json!(after));
-        let changes: Vec<_> = a
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(field, value)| b[field.as_str()] != **value)
-            .map(|(field, value)| json!({"field": field, "previous": b[field.as_str()], "new": value}))
-            .collect();
+        let changes = super::field_changes(&json!(before), &json!(after));
         op.record(
             Category::Projects,
             "project.updated",

@@ -37,14 +37,7 @@ pub fn save(op: &mut Op<'_>, wid: &str, changes: Value) -> Result<WorkspaceSetti
     if after == before {
         return Ok(after);
     }
-    let (b, a) = (json!(before), json!(after));
-    let changed: Vec<Value> = a
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(field, value)| b[field.as_str()] != **value)
-        .map(|(field, value)| json!({"field": field, "previous": b[field.as_str()], "new": value}))
-        .collect();
+    let changed = super::field_changes(&json!(before), &json!(after));
     let fields: Vec<&str> = changed.iter().filter_map(|c| c["field"].as_str()).collect();
     // Recorded against the settings as they were: a switch-off is seen by the log it ends.
     op.record(

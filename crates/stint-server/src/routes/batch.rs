@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 
 use super::entries::{entry_from, to_json, valid_client_id};
 use super::{parse_body, Caller};
-use crate::audit::{self, Author};
+use crate::audit::Author;
 use crate::storage::{BatchItem, BatchOp, BatchOutcome};
 use crate::{ApiFailure, AppState};
 
@@ -187,24 +187,19 @@ async fn batch(
         })
         .collect();
     let keys: Vec<String> = items.iter().map(|i| i.key.clone()).collect();
+    let auditor = Author::User(&caller.0).auditor((state.clock)());
     let outcomes = state
-        .db(move |db| db.apply_batch(&user, &items, &kept_answer))
+        .db(move |db| db.apply_batch(&user, &items, &kept_answer, Some(&auditor)))
         .await?;
-    let mut changed = Vec::new();
-    let mut blobs = Vec::new();
-    for outcome in &outcomes {
-        match outcome {
-            BatchOutcome::Created(e) => changed.push((None, Some(e))),
-            BatchOutcome::Replaced { before, after } => changed.push((Some(before), Some(after))),
-            BatchOutcome::Deleted { before, blobs: b } => {
-                blobs.extend(b.iter().cloned());
-                changed.push((Some(before), None));
-            }
-            _ => {}
-        }
-    }
+    let blobs: Vec<String> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            BatchOutcome::Deleted { blobs, .. } => Some(blobs.iter().cloned()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
     crate::remove_blobs(&state, blobs).await;
-    audit::entries_changed(&state, Author::User(&caller.0), &changed).await;
     Ok(Json(EntryBatchResults {
         results: keys
             .into_iter()

@@ -18,9 +18,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::versions::{self, IfMatch};
 use super::{kept, parse_body, Caller, Idem};
-use crate::audit::{self, Author};
+use crate::audit::Author;
 use crate::idempotency::KeptInTransaction;
-use crate::storage::{EntryFilter, EntryRow};
+use crate::storage::{EntryFilter, EntryRow, Side};
 use crate::{auth, ApiFailure, AppState};
 
 const MAX_DESCRIPTION_CHARS: usize = 3000;
@@ -256,18 +256,20 @@ async fn create_as(
     let mut row = entry_from(body, id, wid, owner)?;
     super::references::check_new(state, &row).await?;
     let (w, i) = (wid.to_owned(), row.id.clone());
-    let (existed, first) = state
-        .db(move |db| Ok((db.entry(&w, &i)?.is_some(), db.first_version(&w, &i)?)))
-        .await?;
+    let first = state.db(move |db| db.first_version(&w, &i)).await?;
     // The answer is kept before the write: it says the version the database will give.
     row.version = first;
     let (answer, keep) = idem.answer(StatusCode::CREATED, &to_json(&row))?;
+    let auditor = Author::User(&caller.0).auditor((state.clock)());
     let saved = state
-        .db(move |db| db.create_entry(&row, keep.as_ref()))
+        .db(move |db| {
+            let side = Side {
+                keep: keep.as_ref(),
+                auditor: Some(&auditor),
+            };
+            db.create_entry(&row, side)
+        })
         .await?;
-    if !existed {
-        audit::entry_changed(state, Author::User(&caller.0), None, Some(&saved)).await;
-    }
     Ok(versions::tagged(
         kept(StatusCode::CREATED, answer),
         saved.version,
@@ -351,16 +353,16 @@ async fn replace(
     row.version = versions::after_write(&current, &row);
     let (answer, keep) = idem.answer(StatusCode::OK, &to_json(&row))?;
     let expected = current.clone();
+    let auditor = Author::User(&caller.0).auditor((state.clock)());
     let saved = state
-        .db(move |db| db.replace_entry(&row, &expected, keep.as_ref()))
+        .db(move |db| {
+            let side = Side {
+                keep: keep.as_ref(),
+                auditor: Some(&auditor),
+            };
+            db.replace_entry(&row, &expected, side)
+        })
         .await?;
-    audit::entry_changed(
-        &state,
-        Author::User(&caller.0),
-        Some(&current),
-        Some(&saved),
-    )
-    .await;
     Ok(versions::tagged(
         kept(StatusCode::OK, answer),
         saved.version,
@@ -384,12 +386,18 @@ async fn remove(
     writable(&caller, &current)?;
     let keep = idem.empty(StatusCode::NO_CONTENT);
     // Deleting an entry deletes its screenshots, pictures included.
+    let auditor = Author::User(&caller.0).auditor((state.clock)());
     let deleted = state
-        .db(move |db| db.delete_entry(&wid, &id, keep.as_ref()))
+        .db(move |db| {
+            let side = Side {
+                keep: keep.as_ref(),
+                auditor: Some(&auditor),
+            };
+            db.delete_entry(&wid, &id, side)
+        })
         .await?;
     if let Some(blobs) = deleted {
         crate::remove_blobs(&state, blobs).await;
-        audit::entry_changed(&state, Author::User(&caller.0), Some(&current), None).await;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.extensions_mut().insert(KeptInTransaction);
@@ -573,17 +581,17 @@ async fn stop(
     stopped.version = versions::after_write(&running, &stopped);
     let (answer, keep) = idem.answer(StatusCode::OK, &to_json(&stopped))?;
     let expected = running.id.clone();
+    let auditor = Author::User(&caller.0).auditor((state.clock)());
     state
-        .db(move |db| db.stop_running(&wid, &uid, &expected, end, keep.as_ref()))
+        .db(move |db| {
+            let side = Side {
+                keep: keep.as_ref(),
+                auditor: Some(&auditor),
+            };
+            db.stop_running(&wid, &uid, &expected, end, side)
+        })
         .await?
         .ok_or_else(|| ApiFailure::not_found("no timer is running"))?;
-    audit::entry_changed(
-        &state,
-        Author::User(&caller.0),
-        Some(&running),
-        Some(&stopped),
-    )
-    .await;
     Ok(versions::tagged(
         kept(StatusCode::OK, answer),
         stopped.version,

@@ -426,11 +426,10 @@ pub(crate) async fn delete_set_as(
     } else {
         Deleter::Owner
     };
-    let (w, e) = (user.workspace_id.clone(), set.entry_id.clone());
-    let before = state.db(move |db| db.entry(&w, &e)).await?;
     let (w, i) = (user.workspace_id.clone(), id.to_owned());
+    let auditor = crate::audit::Author::User(user).auditor((state.clock)());
     let outcome = state
-        .db(move |db| db.delete_capture_set(&w, &i, by))
+        .db(move |db| db.delete_capture_set(&w, &i, by, Some(&auditor)))
         .await?
         .map_err(|refused| {
             let status = match refused {
@@ -441,10 +440,5 @@ pub(crate) async fn delete_set_as(
         })?;
     crate::remove_blobs(state, outcome.blob_keys.clone()).await;
     tracing::info!(set = %set.id, by = ?by, removed_seconds = outcome.removed_seconds, "capture set deleted");
-    let author = || crate::audit::Author::User(user);
-    crate::audit::entry_changed(state, author(), before.as_ref(), outcome.entry.as_ref()).await;
-    if let Some(split) = &outcome.split_off {
-        crate::audit::entry_changed(state, author(), None, Some(split)).await;
-    }
     Ok(outcome)
 }

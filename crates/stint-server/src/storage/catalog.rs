@@ -67,6 +67,9 @@ pub trait CatalogTx {
         to: DateTime<Utc>,
     ) -> Result<Vec<EntryRow>>;
     fn entry(&self, workspace_id: &str, id: &str) -> Result<Option<EntryRow>>;
+    /// Stores a new entry and returns it with the version the database gave it.
+    fn insert_entry(&self, entry: &EntryRow) -> Result<EntryRow>;
+    fn audit_record(&self, workspace_id: &str, id: &str) -> Result<Option<AuditRecord>>;
     /// Which of the workspace's entries are marked invoiced.
     fn invoiced(&self, workspace_id: &str) -> Result<std::collections::HashSet<String>>;
     fn set_invoiced(&self, workspace_id: &str, id: &str, invoiced: bool) -> Result<()>;

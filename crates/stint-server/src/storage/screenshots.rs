@@ -70,12 +70,14 @@ pub trait ScreenshotStorage {
         workspace_id: &str,
         screenshot_id: &str,
     ) -> Result<Option<(String, String)>>;
-    /// Deletes a set under the deletion rules, changing its entry in the same transaction.
+    /// Deletes a set under the deletion rules, changing its entry (and recording that
+    /// change) in the same transaction.
     fn delete_capture_set(
         &self,
         workspace_id: &str,
         id: &str,
         by: Deleter,
+        auditor: Option<&super::Auditor>,
     ) -> Result<std::result::Result<SetDeletion, DeletionRefused>>;
     /// Deletes every set captured before `before`; returns the blob keys to remove.
     fn expire_capture_sets(&self, before: DateTime<Utc>) -> Result<Vec<String>>;

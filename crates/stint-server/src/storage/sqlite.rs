@@ -9,8 +9,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use stint_api::{EntrySource, Notice, Project, WorkspaceSettings};
 
 use super::{
-    EntryFilter, EntryRow, Keep, Result, Role, Storage, StorageError, StoredResponse, UserRow,
-    WorkspaceRow,
+    EntryFilter, EntryRow, Keep, Result, Role, Side, Storage, StorageError, StoredResponse,
+    UserRow, WorkspaceRow,
 };
 use crate::auth;
 
@@ -294,6 +294,51 @@ pub(super) fn keep_in(tx: &Connection, keep: Option<&Keep>) -> Result<()> {
     Ok(())
 }
 
+/// Writes the audit records of entry changes (`(before, after)`, `None` for none) made for
+/// `auditor`, if the workspace's settings ask for them, in the caller's transaction.
+pub(super) fn audit_entries(
+    conn: &Connection,
+    auditor: Option<&super::Auditor>,
+    changes: &[(Option<&EntryRow>, Option<&EntryRow>)],
+) -> Result<()> {
+    let Some(auditor) = auditor else {
+        return Ok(());
+    };
+    let mut wanted: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+    let mut records = Vec::new();
+    for (before, after) in changes {
+        let Some((workspace, target, action, summary, details)) =
+            crate::audit::entry_event(*before, *after)
+        else {
+            continue;
+        };
+        let on = match wanted.get(&workspace) {
+            Some(on) => *on,
+            None => {
+                let settings = settings_in(conn, &workspace)?;
+                let on =
+                    crate::audit::wanted(&settings.audit_log, crate::audit::Category::TimeEntries);
+                wanted.insert(workspace.clone(), on);
+                on
+            }
+        };
+        if on {
+            records.push(super::AuditRecord {
+                id: auth::new_id(),
+                workspace_id: workspace,
+                at: auditor.at,
+                author_id: auditor.author_id.clone(),
+                author_name: auditor.author_name.clone(),
+                action: action.to_owned(),
+                target_id: target,
+                summary,
+                details,
+            });
+        }
+    }
+    super::sqlite_audit::insert_audits(conn, &records)
+}
+
 impl Sqlite {
     pub fn open(path: &Path) -> Result<Sqlite> {
         let mut conn = Connection::open(path)?;
@@ -471,7 +516,7 @@ impl Storage for Sqlite {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn create_entry(&self, entry: &EntryRow, keep: Option<&Keep>) -> Result<EntryRow> {
+    fn create_entry(&self, entry: &EntryRow, side: Side<'_>) -> Result<EntryRow> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if let Some(existing) = Self::find_entry(&tx, &entry.workspace_id, &entry.id)? {
@@ -485,10 +530,11 @@ impl Storage for Sqlite {
                     entry.id
                 )));
             }
-            keep_in(&tx, keep)?;
+            keep_in(&tx, side.keep)?;
             tx.commit()?;
             return Ok(existing);
         }
+        let mut stopped = None;
         if entry.end.is_none() {
             // A new timer stops the running one at its start, as in Clockify; a locked one
             // is an admin's to change.
@@ -504,10 +550,24 @@ impl Storage for Sqlite {
                     "the running timer is locked; ask an admin to stop it".into(),
                 ));
             }
+            let running = tx
+                .query_row(
+                    &format!(
+                        "SELECT {ENTRY_COLUMNS} FROM time_entries
+                         WHERE user_id = ?1 AND end_utc IS NULL"
+                    ),
+                    [&entry.user_id],
+                    entry_row,
+                )
+                .optional()?;
             tx.execute(
                 "UPDATE time_entries SET end_utc = max(start_utc, ?2) WHERE user_id = ?1 AND end_utc IS NULL",
                 params![entry.user_id, ts(entry.start)],
             )?;
+            if let Some(before) = running {
+                let after = Self::stored(&tx, &before)?;
+                stopped = Some((before, after));
+            }
         }
         write_entry(&tx, entry, true).map_err(|e| {
             if is_constraint(&e) {
@@ -517,7 +577,12 @@ impl Storage for Sqlite {
             }
         })?;
         let stored = Self::stored(&tx, entry)?;
-        keep_in(&tx, keep)?;
+        keep_in(&tx, side.keep)?;
+        let mut changes = vec![(None, Some(&stored))];
+        if let Some((before, after)) = &stopped {
+            changes.insert(0, (Some(before), Some(after)));
+        }
+        audit_entries(&tx, side.auditor, &changes)?;
         tx.commit()?;
         Ok(stored)
     }
@@ -542,7 +607,7 @@ impl Storage for Sqlite {
         &self,
         entry: &EntryRow,
         expected: &EntryRow,
-        keep: Option<&Keep>,
+        side: Side<'_>,
     ) -> Result<EntryRow> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -572,7 +637,8 @@ impl Storage for Sqlite {
             )));
         }
         let stored = Self::stored(&tx, entry)?;
-        keep_in(&tx, keep)?;
+        keep_in(&tx, side.keep)?;
+        audit_entries(&tx, side.auditor, &[(Some(expected), Some(&stored))])?;
         tx.commit()?;
         Ok(stored)
     }
@@ -581,16 +647,18 @@ impl Storage for Sqlite {
         &self,
         workspace_id: &str,
         id: &str,
-        keep: Option<&Keep>,
+        side: Side<'_>,
     ) -> Result<Option<Vec<String>>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = Self::find_entry(&tx, workspace_id, id)?;
         let blobs = super::sqlite_screenshots::delete_sets_of_entry(&tx, workspace_id, id)?;
         let deleted = tx.execute(
             "DELETE FROM time_entries WHERE workspace_id = ?1 AND id = ?2",
             [workspace_id, id],
         )?;
-        keep_in(&tx, keep)?;
+        keep_in(&tx, side.keep)?;
+        audit_entries(&tx, side.auditor, &[(before.as_ref(), None)])?;
         tx.commit()?;
         Ok((deleted > 0).then_some(blobs))
     }
@@ -647,7 +715,7 @@ impl Storage for Sqlite {
         user_id: &str,
         expected_id: &str,
         end: DateTime<Utc>,
-        keep: Option<&Keep>,
+        side: Side<'_>,
     ) -> Result<Option<EntryRow>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -661,13 +729,17 @@ impl Storage for Sqlite {
                 entry_row,
             )
             .optional()?;
-        let Some(mut entry) = running.filter(|e| e.id == expected_id) else {
+        let Some(before) = running.filter(|e| e.id == expected_id) else {
             return Ok(None);
         };
-        entry.end = Some(end);
+        let entry = EntryRow {
+            end: Some(end),
+            ..before.clone()
+        };
         write_entry(&tx, &entry, false)?;
         let stored = Self::stored(&tx, &entry)?;
-        keep_in(&tx, keep)?;
+        keep_in(&tx, side.keep)?;
+        audit_entries(&tx, side.auditor, &[(Some(&before), Some(&stored))])?;
         tx.commit()?;
         Ok(Some(stored))
     }
@@ -737,8 +809,9 @@ impl Storage for Sqlite {
         user: &UserRow,
         items: &[super::BatchItem],
         answer: &super::BatchAnswer,
+        auditor: Option<&super::Auditor>,
     ) -> Result<Vec<super::BatchOutcome>> {
-        super::sqlite_batch::apply(&mut self.conn(), user, items, answer)
+        super::sqlite_batch::apply(&mut self.conn(), user, items, answer, auditor)
     }
 
     fn subscribe(&self, workspace_id: &str) -> tokio::sync::watch::Receiver<i64> {

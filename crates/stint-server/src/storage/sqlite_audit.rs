@@ -61,14 +61,7 @@ impl AuditStorage for Sqlite {
     }
 
     fn audit_record(&self, workspace_id: &str, id: &str) -> Result<Option<AuditRecord>> {
-        Ok(self
-            .conn()
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM audit_log WHERE workspace_id = ?1 AND id = ?2"),
-                [workspace_id, id],
-                record,
-            )
-            .optional()?)
+        record_in(&self.conn(), workspace_id, id)
     }
 
     fn expire_audit(&self, before: DateTime<Utc>) -> Result<usize> {
@@ -97,4 +90,19 @@ pub(super) fn insert_audits(conn: &Connection, records: &[AuditRecord]) -> Resul
         ])?;
     }
     Ok(())
+}
+
+/// One record of the workspace, in the caller's transaction.
+pub(super) fn record_in(
+    conn: &Connection,
+    workspace_id: &str,
+    id: &str,
+) -> Result<Option<AuditRecord>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM audit_log WHERE workspace_id = ?1 AND id = ?2"),
+            [workspace_id, id],
+            record,
+        )
+        .optional()?)
 }

@@ -116,6 +116,7 @@ pub(super) fn apply(
     user: &UserRow,
     items: &[BatchItem],
     answer: &BatchAnswer,
+    auditor: Option<&super::Auditor>,
 ) -> Result<Vec<BatchOutcome>> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut outcomes = Vec::with_capacity(items.len());
@@ -147,6 +148,17 @@ pub(super) fn apply(
         }
         outcomes.push(outcome);
     }
+    // The records of every change, in the batch's transaction.
+    let changes: Vec<(Option<&EntryRow>, Option<&EntryRow>)> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            BatchOutcome::Created(e) => Some((None, Some(e))),
+            BatchOutcome::Replaced { before, after } => Some((Some(before), Some(after))),
+            BatchOutcome::Deleted { before, .. } => Some((Some(before), None)),
+            _ => None,
+        })
+        .collect();
+    super::sqlite::audit_entries(&tx, auditor, &changes)?;
     tx.commit()?;
     Ok(outcomes)
 }

@@ -399,6 +399,21 @@ impl CatalogTx for Tx<'_> {
         Sqlite::find_entry(self.0, workspace_id, id)
     }
 
+    fn insert_entry(&self, entry: &EntryRow) -> Result<EntryRow> {
+        write_entry(self.0, entry, true).map_err(|e| {
+            if is_constraint(&e) {
+                StorageError::Conflict(format!("an entry with id {} already exists", entry.id))
+            } else {
+                e.into()
+            }
+        })?;
+        Sqlite::stored(self.0, entry)
+    }
+
+    fn audit_record(&self, workspace_id: &str, id: &str) -> Result<Option<AuditRecord>> {
+        super::sqlite_audit::record_in(self.0, workspace_id, id)
+    }
+
     fn invoiced(&self, workspace_id: &str) -> Result<std::collections::HashSet<String>> {
         let ids: Vec<String> = self.all(
             "SELECT entry_id FROM invoiced_entries WHERE workspace_id = ?1",

@@ -278,6 +278,7 @@ impl ScreenshotStorage for Sqlite {
         workspace_id: &str,
         id: &str,
         by: Deleter,
+        auditor: Option<&super::Auditor>,
     ) -> Result<std::result::Result<SetDeletion, DeletionRefused>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -291,7 +292,7 @@ impl ScreenshotStorage for Sqlite {
             split_off: None,
             blob_keys: Vec::new(),
         };
-        if let Some(entry) = entry {
+        if let Some(entry) = &entry {
             let captures: Vec<DateTime<Utc>> = tx
                 .prepare_cached(
                     "SELECT captured_utc FROM capture_sets
@@ -310,13 +311,19 @@ impl ScreenshotStorage for Sqlite {
                 Ok(change) => change,
                 Err(refused) => return Ok(Err(refused)),
             };
-            apply_change(&tx, &entry, &set, change, &mut outcome)?;
+            apply_change(&tx, entry, &set, change, &mut outcome)?;
         }
         outcome.blob_keys.extend(delete_sets(
             &tx,
             "c.workspace_id = ?1 AND c.id = ?2",
             &[&workspace_id, &set.id],
         )?);
+        // The entry's cut, split or deletion, recorded with the deletion.
+        let mut changes = vec![(entry.as_ref(), outcome.entry.as_ref())];
+        if let Some(split) = &outcome.split_off {
+            changes.push((None, Some(split)));
+        }
+        super::sqlite::audit_entries(&tx, auditor, &changes)?;
         tx.commit()?;
         Ok(Ok(outcome))
     }

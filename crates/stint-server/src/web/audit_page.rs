@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use maud::{html, Markup};
@@ -14,7 +13,7 @@ use serde_json::Value;
 use super::common::{csv_download, date_range, day_bounds, url_escape, wants_excel};
 use super::pages::{nav, page};
 use super::{PageError, Posted, Session};
-use crate::audit::{action_label, from_snapshot, Author, ACTIONS};
+use crate::audit::{action_label, ACTIONS};
 use crate::storage::{AuditFilter, AuditRecord};
 use crate::AppState;
 
@@ -196,62 +195,13 @@ pub async fn restore(
     Posted { session, form }: Posted<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     session.require_admin("see the audit log")?;
-    let (w, id) = (
-        session.user.workspace_id.clone(),
-        form.get("id").cloned().unwrap_or_default(),
-    );
-    let record = state
-        .db(move |db| db.audit_record(&w, &id))
-        .await?
-        .filter(|r| r.action == "time_entry.deleted")
-        .ok_or_else(|| {
-            PageError(
-                StatusCode::NOT_FOUND,
-                "No such deleted entry in the log.".into(),
-            )
-        })?;
-    let mut entry = from_snapshot(&record.details["entry"], &session.user.workspace_id)
-        .ok_or_else(|| {
-            PageError(
-                StatusCode::BAD_REQUEST,
-                "This record cannot be restored.".into(),
-            )
-        })?;
-    let w = entry.workspace_id.clone();
-    let members = state.db(move |db| db.users_in(&w)).await?;
-    if !members.iter().any(|m| m.id == entry.user_id) {
-        return Err(PageError(
-            StatusCode::NOT_FOUND,
-            "This entry's member was deleted; it cannot be restored.".into(),
-        ));
-    }
-    let (w, i) = (entry.workspace_id.clone(), entry.id.clone());
-    if state.db(move |db| db.entry(&w, &i)).await?.is_some() {
-        return Err(PageError(
-            StatusCode::CONFLICT,
-            "This entry exists again already; nothing to restore.".into(),
-        ));
-    }
-    // A timer deleted while it ran comes back stopped where it was deleted: restoring it
-    // running would stop (and empty) the timer its user runs now.
-    if entry.end.is_none() {
-        entry.end = Some(record.at.max(entry.start));
-    }
-    let row = entry.clone();
-    let restored = state.db(move |db| db.create_entry(&row, None)).await?;
-    let event = crate::audit::Event {
-        category: crate::audit::Category::TimeEntries,
-        action: "time_entry.restored",
-        target_id: &restored.id,
-        summary: format!("\"{}\"", restored.description),
-        details: serde_json::json!({"entry": crate::audit::snapshot(&restored), "fromRecord": record.id}),
-    };
-    crate::audit::record(
-        &state,
-        &restored.workspace_id,
-        Author::User(&session.user),
-        event,
-    )
-    .await;
+    let id = form.get("id").cloned().unwrap_or_default();
+    state
+        .op(
+            &session.user,
+            move |op| crate::ops::entries::restore(op, &id),
+            |_| Ok(None),
+        )
+        .await?;
     Ok(Redirect::to("/web/audit?note=Restored.").into_response())
 }
