@@ -707,11 +707,139 @@ fn members_are_listed_with_filters_and_settings_keep_what_a_request_leaves_out()
         "the other switches stay"
     );
     let csv = audit_csv(&s);
-    // Switching the log on is not recorded (it was off); the two changes after it are.
+    // Switching the log on is its first record; the two changes after it follow.
     assert_eq!(
         csv.matches("Workspace settings changed").count(),
-        2,
+        3,
         "{csv}"
     );
     assert!(csv.contains("auditLog"), "{csv}");
+}
+
+/// What a second attack found: every change that a request makes is recorded, the required
+/// fields hold for a timer a new one stops, and a restore brings back no dead references
+/// and no content older than the entry's last deletion.
+#[test]
+fn restores_records_and_required_fields_hold_in_every_path() {
+    let s = Server::start();
+    let (admin, member) = (&s.admin, &s.member);
+    let ws = &admin.workspace;
+    switch_audit_on(&s);
+    let entries = format!("/workspaces/{ws}/time-entries");
+    // A new timer from a batch stops the running one, and that is recorded too.
+    let (_, first) = s.call(
+        member,
+        "POST",
+        &entries,
+        Some(json!({"start": at(0), "description": "first"})),
+    );
+    let batch = json!({"changes": [{"key": "b1", "op": "upsert", "id": "bbbbbbbbbbbbbbbbbbbbbbbb",
+        "entry": {"start": at(5), "description": "second"}}]});
+    let (status, answer) = s.call(member, "POST", &format!("{entries}/batch"), Some(batch));
+    assert_eq!(
+        (status, answer["results"][0]["status"].clone()),
+        (200, json!(201)),
+        "{answer}"
+    );
+    let csv = audit_csv(&s);
+    let stopped: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.contains("Time entry updated") && l.contains(&id(&first)))
+        .collect();
+    assert_eq!(stopped.len(), 1, "{csv}");
+    // Settings: unknown fields and nulls are ignored.
+    let settings = format!("/workspaces/{ws}/settings");
+    let (status, same) = s.call(
+        admin,
+        "PUT",
+        &settings,
+        Some(json!({"foo": 1, "idleThresholdMinutes": null, "auditLog": {"users": null}})),
+    );
+    assert_eq!(
+        (status, same["idleThresholdMinutes"].clone()),
+        (200, json!(5)),
+        "{same}"
+    );
+    // With a project required, a timer without one cannot be stopped by a new timer either.
+    s.call(
+        admin,
+        "PUT",
+        &settings,
+        Some(json!({"forceProjects": true})),
+    );
+    let (status, body) = s.call(member, "POST", &entries, Some(json!({"start": at(10)})));
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("running timer needs a project"));
+    let batch = json!({"changes": [{"key": "b2", "op": "upsert", "id": "cccccccccccccccccccccccc",
+        "entry": {"start": at(10)}}]});
+    let (_, answer) = s.call(member, "POST", &format!("{entries}/batch"), Some(batch));
+    assert_eq!(answer["results"][0]["status"], 400, "{answer}");
+    s.call(
+        admin,
+        "PUT",
+        &settings,
+        Some(json!({"forceProjects": false})),
+    );
+    // Restore: an entry whose project and tag were deleted since comes back without them.
+    let (_, project) = s.call(
+        admin,
+        "POST",
+        &format!("/workspaces/{ws}/projects"),
+        Some(json!({"name": "Gone soon"})),
+    );
+    let (_, tag) = s.call(
+        admin,
+        "POST",
+        &format!("/workspaces/{ws}/tags"),
+        Some(json!({"name": "gone"})),
+    );
+    let (_, entry) = s.call(
+        member,
+        "POST",
+        &entries,
+        Some(json!({"start": at(20), "end": at(30), "description": "v1",
+            "projectId": id(&project), "tagIds": [id(&tag)]})),
+    );
+    let one = format!("{entries}/{}", id(&entry));
+    assert_eq!(s.call(member, "DELETE", &one, None).0, 204);
+    let mut web = Browser::new(&s.process);
+    assert_eq!(web.sign_in(&[("api_key", &admin.key)]).status, 303);
+    let csrf = webclient::csrf_of(&web.get("/web/audit").body);
+    let first_deletion = web.deleted_entry_record();
+    s.call(
+        admin,
+        "DELETE",
+        &format!("/workspaces/{ws}/tags/{}", id(&tag)),
+        None,
+    );
+    let project_path = format!("/workspaces/{ws}/projects/{}", id(&project));
+    s.call(admin, "PUT", &project_path, Some(json!({"archived": true})));
+    assert_eq!(s.call(admin, "DELETE", &project_path, None).0, 200);
+    let restore = |web: &mut Browser, record: &str| {
+        web.post("/web/audit/restore", &[("csrf", &csrf), ("id", record)])
+            .status
+    };
+    assert_eq!(restore(&mut web, &first_deletion), 303);
+    let (_, back) = s.call(member, "GET", &one, None);
+    assert_eq!(
+        (back["projectId"].clone(), back["tagIds"].clone()),
+        (Value::Null, json!([])),
+        "{back}"
+    );
+    // Edited and deleted again: only the latest deletion can be restored.
+    s.call(
+        member,
+        "PUT",
+        &one,
+        Some(json!({"start": at(20), "end": at(30), "description": "v2"})),
+    );
+    assert_eq!(s.call(member, "DELETE", &one, None).0, 204);
+    assert_eq!(restore(&mut web, &first_deletion), 409);
+    let latest = web.deleted_entry_record();
+    assert_eq!(restore(&mut web, &latest), 303);
+    let (_, back) = s.call(member, "GET", &one, None);
+    assert_eq!(back["description"], "v2");
 }

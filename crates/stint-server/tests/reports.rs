@@ -267,6 +267,26 @@ fn the_detailed_report_has_names_amounts_filters_pages_and_a_csv() {
         csv.contains("\"02:00:00\",\"2.00\",\"90.00\",\"180.00\""),
         "{csv}"
     );
+    // The CSV is in the order the request asks, as the JSON is (newest first by default:
+    // the 14:00 entry without project or description).
+    let first_row = |body: Value| -> String {
+        let (_, text, _) = stint_testkit::http::raw(
+            &s.process.url,
+            "POST",
+            &format!(
+                "/reports/v1/workspaces/{}/reports/detailed",
+                s.admin.workspace
+            ),
+            Some(&s.admin.key),
+            Some(range(body).to_string()),
+            &[],
+        );
+        text.lines().nth(1).unwrap_or_default().to_owned()
+    };
+    let newest = first_row(json!({"exportType": "csv"}));
+    assert!(newest.starts_with("\"\",\"\",\"\""), "{newest}");
+    let oldest = first_row(json!({"exportType": "CSV", "sortOrder": "ascending"}));
+    assert!(oldest.starts_with("\"Website\""), "{oldest}");
 }
 
 #[test]

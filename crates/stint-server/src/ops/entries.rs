@@ -106,6 +106,32 @@ pub fn restore(op: &mut Op<'_>, record_id: &str) -> Result<EntryRow> {
             "This entry exists again already; nothing to restore.",
         ));
     }
+    let history = op.tx.audit_records_of(&wid, &entry.id)?;
+    let later = history
+        .iter()
+        .skip_while(|r| r.id != record.id)
+        .skip(1)
+        .any(|r| r.action == "time_entry.deleted");
+    if later {
+        return Err(refused(
+            409,
+            "This entry was deleted again later; restore its latest deletion instead.",
+        ));
+    }
+    // What was deleted since the entry was goes: as the deletions cleared live entries.
+    if let Some(p) = entry.project_id.clone() {
+        if op.tx.project(&wid, &p)?.is_none() {
+            entry.project_id = None;
+        }
+    }
+    if let Some(t) = entry.task_id.clone() {
+        let of_project = op.tx.task(&wid, &t)?.map(|t| t.project_id);
+        if of_project.is_none() || of_project != entry.project_id {
+            entry.task_id = None;
+        }
+    }
+    let tags = op.tx.tags(&wid)?;
+    entry.tag_ids.retain(|id| tags.iter().any(|t| &t.id == id));
     if entry.end.is_none() {
         entry.end = Some(record.at.max(entry.start));
     }

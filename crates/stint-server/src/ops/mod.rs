@@ -126,6 +126,28 @@ impl<'a> Op<'a> {
         Ok(())
     }
 
+    /// Notes a record whatever the workspace's settings say (switching the log on is
+    /// recorded by the log it starts).
+    pub fn record_anyway(
+        &mut self,
+        action: &str,
+        target_id: &str,
+        summary: String,
+        details: Value,
+    ) {
+        self.audits.push(AuditRecord {
+            id: crate::auth::new_id(),
+            workspace_id: self.actor.workspace_id.clone(),
+            at: self.now,
+            author_id: Some(self.actor.id.clone()),
+            author_name: self.actor.name.clone(),
+            action: action.to_owned(),
+            target_id: target_id.to_owned(),
+            summary,
+            details,
+        });
+    }
+
     /// Writes `after` over `before` as a change that follows from `cause` (e.g.
     /// `project.deleted`), recorded as the entry's update with the cause named.
     pub fn linked_entry_change(

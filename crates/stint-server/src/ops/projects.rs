@@ -144,14 +144,16 @@ pub fn create(op: &mut Op<'_>, wid: &str, body: NewProject) -> Result<Project> {
     check_rate(&project.cost_rate, "costRate")?;
     check_estimate(&project.estimate)?;
     op.tx.put_project(&project, true)?;
+    // Recorded as it is answered, with its client's name and members.
+    let project = filled(op, project)?;
     op.record(
         Category::Projects,
         "project.created",
         &project.id,
         format!("\"{}\"", project.name),
-        json!({"project": project}),
+        json!({ "project": project }),
     )?;
-    filled(op, project)
+    Ok(project)
 }
 
 pub fn update(op: &mut Op<'_>, wid: &str, id: &str, body: ProjectChanges) -> Result<Project> {
@@ -208,6 +210,8 @@ pub fn delete(op: &mut Op<'_>, wid: &str, id: &str) -> Result<Project> {
     if !gone.archived {
         return Err(invalid("archive the project before deleting it"));
     }
+    // Recorded as it was last read, with the time tracked on it.
+    let gone = filled(op, gone)?;
     for entry in op.tx.entries_with(&wid, EntryRef::Project(id))? {
         let mut after = entry.clone();
         after.project_id = None;

@@ -202,17 +202,11 @@ fn descending(req: &ReportRequest) -> Result<bool> {
     }
 }
 
-pub fn detailed(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<DetailedReport> {
+/// Every matching row in the order the request asks: `detailedFilter.sortColumn` (`DATE`,
+/// `USER`, `PROJECT`, `DESCRIPTION`; the start time and id break ties) and `sortOrder`.
+/// The detailed report pages these; its CSV export writes them all.
+pub fn sorted_rows(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Vec<ReportEntry>> {
     let filter = req.detailed_filter.clone().unwrap_or_default();
-    let page = filter.page.unwrap_or(1) as usize;
-    if page == 0 {
-        return Err(invalid("detailedFilter.page counts from 1"));
-    }
-    let size = filter.page_size.unwrap_or(50);
-    if !(1..=1000).contains(&size) {
-        return Err(invalid("detailedFilter.pageSize must be from 1 to 1000"));
-    }
-    let mut all = rows(op, wid, req)?;
     let column = word(&filter.sort_column, "DATE");
     let by: fn(&ReportEntry) -> String = match column.as_str() {
         "DATE" => |_| String::new(),
@@ -225,12 +219,28 @@ pub fn detailed(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Detai
         )))
         }
     };
+    let descending = descending(req)?;
+    let mut all = rows(op, wid, req)?;
     all.sort_by(|a, b| {
         (by(a), a.time_interval.start, &a.id).cmp(&(by(b), b.time_interval.start, &b.id))
     });
-    if descending(req)? {
+    if descending {
         all.reverse();
     }
+    Ok(all)
+}
+
+pub fn detailed(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<DetailedReport> {
+    let filter = req.detailed_filter.clone().unwrap_or_default();
+    let page = filter.page.unwrap_or(1) as usize;
+    if page == 0 {
+        return Err(invalid("detailedFilter.page counts from 1"));
+    }
+    let size = filter.page_size.unwrap_or(50);
+    if !(1..=1000).contains(&size) {
+        return Err(invalid("detailedFilter.pageSize must be from 1 to 1000"));
+    }
+    let all = sorted_rows(op, wid, req)?;
     let totals = totals(&all);
     let skip = (page - 1).saturating_mul(size as usize);
     Ok(DetailedReport {

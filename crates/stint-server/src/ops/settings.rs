@@ -17,18 +17,9 @@ pub fn save(op: &mut Op<'_>, wid: &str, changes: Value) -> Result<WorkspaceSetti
     let Value::Object(fields) = changes else {
         return Err(invalid("the settings must be a JSON object"));
     };
-    for (field, value) in fields {
-        if field == "auditLog" {
-            // The log's own switches merge one level deeper.
-            if let (Some(log), Value::Object(parts)) =
-                (merged[&field].as_object_mut(), value.clone())
-            {
-                log.extend(parts);
-                continue;
-            }
-        }
-        merged[&field] = value;
-    }
+    // Fields Stint does not know are ignored and null keeps a value, as in Clockify's
+    // bodies; the log's own switches merge one level deeper.
+    merge(&mut merged, fields);
     let after: WorkspaceSettings =
         serde_json::from_value(merged).map_err(|e| invalid(format!("invalid settings: {e}")))?;
     if let Some(problem) = after.problem() {
@@ -39,14 +30,42 @@ pub fn save(op: &mut Op<'_>, wid: &str, changes: Value) -> Result<WorkspaceSetti
     }
     let changed = super::field_changes(&json!(before), &json!(after));
     let fields: Vec<&str> = changed.iter().filter_map(|c| c["field"].as_str()).collect();
-    // Recorded against the settings as they were: a switch-off is seen by the log it ends.
-    op.record(
-        Category::Settings,
-        "workspace.settings_updated",
-        &wid,
-        fields.join(", "),
-        json!({"changes": changed}),
-    )?;
+    let (summary, details) = (fields.join(", "), json!({ "changes": changed }));
+    if after.audit_log.enabled && !before.audit_log.enabled {
+        // Switching the log on is the first record of the log it starts.
+        op.record_anyway("workspace.settings_updated", &wid, summary, details);
+    } else {
+        // Recorded against the settings as they were: a switch-off is seen by the log it
+        // ends.
+        op.record(
+            Category::Settings,
+            "workspace.settings_updated",
+            &wid,
+            summary,
+            details,
+        )?;
+    }
     op.tx.save_settings(&wid, &after, op.now)?;
     Ok(after)
+}
+
+/// Copies the known, non-null fields of `changes` into `into` (objects merge field by
+/// field).
+fn merge(into: &mut Value, changes: serde_json::Map<String, Value>) {
+    for (field, value) in changes {
+        let Some(slot) = into.get_mut(&field) else {
+            continue;
+        };
+        match (slot, value) {
+            (_, Value::Null) => {}
+            (Value::Object(inner), Value::Object(parts)) => {
+                let mut nested = Value::Object(std::mem::take(inner));
+                merge(&mut nested, parts);
+                if let Value::Object(done) = nested {
+                    *inner = done;
+                }
+            }
+            (slot, value) => *slot = value,
+        }
+    }
 }

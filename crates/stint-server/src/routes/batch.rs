@@ -173,13 +173,22 @@ async fn batch(
     }
     let user = caller.0.clone();
     let known = super::references::of_workspace(&state, &wid).await?;
+    // A new timer stops the running one: in a workspace that requires a project (or task),
+    // only if that one has it.
+    let running = super::references::running_of(&state, &wid, &caller.0.id).await?;
     let items: Vec<BatchItem> = batch
         .changes
         .into_iter()
         .map(|c| item_of(c, &wid, &user.id))
         .map(|mut item| {
             if let BatchOp::Upsert(row) = &item.op {
-                if let Some(refused) = super::references::refusal(row, &known) {
+                let stops = row.end.is_none().then_some(running.as_ref()).flatten();
+                let refused = super::references::refusal(row, &known).or_else(|| {
+                    stops
+                        .filter(|r| r.id != row.id)
+                        .and_then(|r| super::references::refusal_to_stop(r, &known))
+                });
+                if let Some(refused) = refused {
                     item.op = BatchOp::Invalid(refused.status.as_u16(), refused.message);
                 }
             }

@@ -116,12 +116,6 @@ pub(super) fn refusal_for_new(entry: &EntryRow, known: &References) -> Option<Ap
     None
 }
 
-/// [`refusal_for_new`] for an entry a client creates.
-pub(super) async fn check_new(state: &AppState, entry: &EntryRow) -> Result<(), ApiFailure> {
-    let known = of_workspace(state, &entry.workspace_id).await?;
-    refusal_for_new(entry, &known).map_or(Ok(()), Err)
-}
-
 /// [`refusal`] for one entry (a running one naming nothing passes without a read).
 pub(super) async fn check(state: &AppState, entry: &EntryRow) -> Result<(), ApiFailure> {
     let names_nothing =
@@ -131,4 +125,55 @@ pub(super) async fn check(state: &AppState, entry: &EntryRow) -> Result<(), ApiF
     }
     let known = of_workspace(state, &entry.workspace_id).await?;
     refusal(entry, &known).map_or(Ok(()), Err)
+}
+
+/// Why a new timer may not start: in a workspace that requires a project (or task), the
+/// running timer it would stop must have one, as stopping it by hand would require.
+pub(super) fn refusal_to_stop(running: &EntryRow, known: &References) -> Option<ApiFailure> {
+    let what = if known.force_projects && running.project_id.is_none() {
+        "a project"
+    } else if known.force_tasks && running.task_id.is_none() {
+        "a task"
+    } else {
+        return None;
+    };
+    Some(ApiFailure::bad_request(format!(
+        "the running timer needs {what} before another one starts: this workspace requires \
+         {what} on every entry"
+    )))
+}
+
+/// The user's running entry, if one runs.
+pub(super) async fn running_of(
+    state: &AppState,
+    wid: &str,
+    uid: &str,
+) -> Result<Option<EntryRow>, ApiFailure> {
+    let (w, u) = (wid.to_owned(), uid.to_owned());
+    let filter = crate::storage::EntryFilter {
+        in_progress: Some(true),
+        ..Default::default()
+    };
+    let (rows, _) = state
+        .db(move |db| db.list_entries(&w, &u, &filter, 1, 1))
+        .await?;
+    Ok(rows.into_iter().next())
+}
+
+/// [`refusal_for_new`], and for a new timer [`refusal_to_stop`] of the one it would stop.
+pub(super) async fn check_new(state: &AppState, entry: &EntryRow) -> Result<(), ApiFailure> {
+    let known = of_workspace(state, &entry.workspace_id).await?;
+    if let Some(refused) = refusal_for_new(entry, &known) {
+        return Err(refused);
+    }
+    if entry.end.is_none() {
+        let running = running_of(state, &entry.workspace_id, &entry.user_id).await?;
+        if let Some(refused) = running
+            .filter(|r| r.id != entry.id)
+            .and_then(|r| refusal_to_stop(&r, &known))
+        {
+            return Err(refused);
+        }
+    }
+    Ok(())
 }

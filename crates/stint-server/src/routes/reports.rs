@@ -61,7 +61,7 @@ async fn detailed(
     if wants_csv(&req)? {
         let now = (state.clock)();
         let rows = state
-            .read_op(&caller.0, move |op| ops::rows(op, &wid, &req))
+            .read_op(&caller.0, move |op| ops::sorted_rows(op, &wid, &req))
             .await?;
         let lines: Vec<Vec<String>> = rows.iter().map(|r| report_csv::csv_row(r, now)).collect();
         return csv_answer(

@@ -70,6 +70,8 @@ pub trait CatalogTx {
     /// Stores a new entry and returns it with the version the database gave it.
     fn insert_entry(&self, entry: &EntryRow) -> Result<EntryRow>;
     fn audit_record(&self, workspace_id: &str, id: &str) -> Result<Option<AuditRecord>>;
+    /// The records about one object, oldest first (as written).
+    fn audit_records_of(&self, workspace_id: &str, target_id: &str) -> Result<Vec<AuditRecord>>;
     /// Which of the workspace's entries are marked invoiced.
     fn invoiced(&self, workspace_id: &str) -> Result<std::collections::HashSet<String>>;
     fn set_invoiced(&self, workspace_id: &str, id: &str, invoiced: bool) -> Result<()>;

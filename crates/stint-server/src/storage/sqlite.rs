@@ -294,6 +294,37 @@ pub(super) fn keep_in(tx: &Connection, keep: Option<&Keep>) -> Result<()> {
     Ok(())
 }
 
+/// A new timer stops the user's running one at its start, as in Clockify: the running entry
+/// before and after, if one ran; `Err` with the reason when the running one is locked (an
+/// admin's to change).
+pub(super) fn stop_for_new_timer(
+    conn: &Connection,
+    user_id: &str,
+    start: DateTime<Utc>,
+) -> Result<std::result::Result<Option<(EntryRow, EntryRow)>, &'static str>> {
+    let running = conn
+        .query_row(
+            &format!(
+                "SELECT {ENTRY_COLUMNS} FROM time_entries WHERE user_id = ?1 AND end_utc IS NULL"
+            ),
+            [user_id],
+            entry_row,
+        )
+        .optional()?;
+    let Some(before) = running else {
+        return Ok(Ok(None));
+    };
+    if before.locked {
+        return Ok(Err("the running timer is locked; ask an admin to stop it"));
+    }
+    conn.execute(
+        "UPDATE time_entries SET end_utc = max(start_utc, ?2) WHERE workspace_id = ?1 AND id = ?3",
+        params![before.workspace_id, ts(start), before.id],
+    )?;
+    let after = Sqlite::stored(conn, &before)?;
+    Ok(Ok(Some((before, after))))
+}
+
 /// Writes the audit records of entry changes (`(before, after)`, `None` for none) made for
 /// `auditor`, if the workspace's settings ask for them, in the caller's transaction.
 pub(super) fn audit_entries(
@@ -536,38 +567,10 @@ impl Storage for Sqlite {
         }
         let mut stopped = None;
         if entry.end.is_none() {
-            // A new timer stops the running one at its start, as in Clockify; a locked one
-            // is an admin's to change.
-            let locked: Option<bool> = tx
-                .query_row(
-                    "SELECT locked FROM time_entries WHERE user_id = ?1 AND end_utc IS NULL",
-                    [&entry.user_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if locked == Some(true) {
-                return Err(StorageError::Conflict(
-                    "the running timer is locked; ask an admin to stop it".into(),
-                ));
-            }
-            let running = tx
-                .query_row(
-                    &format!(
-                        "SELECT {ENTRY_COLUMNS} FROM time_entries
-                         WHERE user_id = ?1 AND end_utc IS NULL"
-                    ),
-                    [&entry.user_id],
-                    entry_row,
-                )
-                .optional()?;
-            tx.execute(
-                "UPDATE time_entries SET end_utc = max(start_utc, ?2) WHERE user_id = ?1 AND end_utc IS NULL",
-                params![entry.user_id, ts(entry.start)],
-            )?;
-            if let Some(before) = running {
-                let after = Self::stored(&tx, &before)?;
-                stopped = Some((before, after));
-            }
+            stopped = match stop_for_new_timer(&tx, &entry.user_id, entry.start)? {
+                Ok(stopped) => stopped,
+                Err(why) => return Err(StorageError::Conflict(why.into())),
+            };
         }
         write_entry(&tx, entry, true).map_err(|e| {
             if is_constraint(&e) {

@@ -45,7 +45,7 @@ impl AuditStorage for Sqlite {
                AND (?2 IS NULL OR at_utc >= ?2) AND (?3 IS NULL OR at_utc < ?3)
                AND (?4 IS NULL OR ifnull(author_id, 'system') = ?4)
                AND (?5 IS NULL OR action = ?5)
-             ORDER BY at_utc DESC, id"
+             ORDER BY at_utc DESC, rowid DESC"
         ))?;
         let rows = stmt.query_map(
             params![
@@ -105,4 +105,18 @@ pub(super) fn record_in(
             record,
         )
         .optional()?)
+}
+
+/// The records about one object, oldest first, in the caller's transaction.
+pub(super) fn records_of(
+    conn: &Connection,
+    workspace_id: &str,
+    target_id: &str,
+) -> Result<Vec<AuditRecord>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE workspace_id = ?1 AND target_id = ?2
+         ORDER BY at_utc, rowid"
+    ))?;
+    let rows = stmt.query_map([workspace_id, target_id], record)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

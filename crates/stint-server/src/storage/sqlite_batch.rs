@@ -2,10 +2,10 @@
 //! each decided on the rows as the changes before it left them, each answer kept under its
 //! own key in the same transaction.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use super::batch::{BatchAnswer, BatchItem, BatchOp, BatchOutcome, BATCH_FINGERPRINT};
-use super::sqlite::{is_constraint, keep_in, kept_response, ts, write_entry, Sqlite};
+use super::sqlite::{is_constraint, keep_in, kept_response, write_entry, Sqlite};
 use super::{EntryRow, Keep, Result, StoredResponse, UserRow};
 
 fn refused(status: u16, message: impl Into<String>) -> BatchOutcome {
@@ -16,7 +16,13 @@ fn refused(status: u16, message: impl Into<String>) -> BatchOutcome {
 }
 
 /// Decides and writes one change.
-fn apply_one(tx: &Connection, user: &UserRow, item: &BatchItem) -> Result<BatchOutcome> {
+/// One change; a running timer a new one stopped is added to `stopped` (before, after).
+fn apply_one(
+    tx: &Connection,
+    user: &UserRow,
+    item: &BatchItem,
+    stopped: &mut Vec<(EntryRow, EntryRow)>,
+) -> Result<BatchOutcome> {
     let current = Sqlite::find_entry(tx, &user.workspace_id, &item.id)?;
     // Another member's entry is as unknown as one that never was.
     let current = current.filter(|e| e.user_id == user.id);
@@ -45,23 +51,11 @@ fn apply_one(tx: &Connection, user: &UserRow, item: &BatchItem) -> Result<BatchO
         (BatchOp::Upsert(new), None) => {
             if new.end.is_none() {
                 // A new timer stops the running one at its start, as a single create does.
-                let locked: Option<bool> = tx
-                    .query_row(
-                        "SELECT locked FROM time_entries WHERE user_id = ?1 AND end_utc IS NULL",
-                        [&user.id],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if locked == Some(true) {
-                    return Ok(refused(
-                        409,
-                        "the running timer is locked; ask an admin to stop it",
-                    ));
+                match super::sqlite::stop_for_new_timer(tx, &user.id, new.start)? {
+                    Ok(Some(pair)) => stopped.push(pair),
+                    Ok(None) => {}
+                    Err(why) => return Ok(refused(409, why)),
                 }
-                tx.execute(
-                    "UPDATE time_entries SET end_utc = max(start_utc, ?2) WHERE user_id = ?1 AND end_utc IS NULL",
-                    params![user.id, ts(new.start)],
-                )?;
             }
             match write_entry(tx, new, true) {
                 Err(e) if is_constraint(&e) => Ok(refused(
@@ -120,6 +114,7 @@ pub(super) fn apply(
 ) -> Result<Vec<BatchOutcome>> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut outcomes = Vec::with_capacity(items.len());
+    let mut stopped = Vec::new();
     for item in items {
         if let Some(before) = kept_response(&tx, &user.id, &item.key)? {
             outcomes.push(if same_change(&before, item) {
@@ -133,7 +128,7 @@ pub(super) fn apply(
             });
             continue;
         }
-        let outcome = apply_one(&tx, user, item)?;
+        let outcome = apply_one(&tx, user, item, &mut stopped)?;
         if let Some((status, body)) = answer(&outcome) {
             let keep = Keep {
                 scope: user.id.clone(),
@@ -148,7 +143,8 @@ pub(super) fn apply(
         }
         outcomes.push(outcome);
     }
-    // The records of every change, in the batch's transaction.
+    // The records of every change, in the batch's transaction: the asked ones and the
+    // running timers new ones stopped.
     let changes: Vec<(Option<&EntryRow>, Option<&EntryRow>)> = outcomes
         .iter()
         .filter_map(|outcome| match outcome {
@@ -157,6 +153,7 @@ pub(super) fn apply(
             BatchOutcome::Deleted { before, .. } => Some((Some(before), None)),
             _ => None,
         })
+        .chain(stopped.iter().map(|(b, a)| (Some(b), Some(a))))
         .collect();
     super::sqlite::audit_entries(&tx, auditor, &changes)?;
     tx.commit()?;

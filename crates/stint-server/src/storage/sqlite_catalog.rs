@@ -414,6 +414,10 @@ impl CatalogTx for Tx<'_> {
         super::sqlite_audit::record_in(self.0, workspace_id, id)
     }
 
+    fn audit_records_of(&self, workspace_id: &str, target_id: &str) -> Result<Vec<AuditRecord>> {
+        super::sqlite_audit::records_of(self.0, workspace_id, target_id)
+    }
+
     fn invoiced(&self, workspace_id: &str) -> Result<std::collections::HashSet<String>> {
         let ids: Vec<String> = self.all(
             "SELECT entry_id FROM invoiced_entries WHERE workspace_id = ?1",

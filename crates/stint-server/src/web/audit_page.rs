@@ -29,7 +29,7 @@ fn chosen(q: &HashMap<String, String>) -> Result<Chosen, PageError> {
     let (start, end) = date_range(
         q,
         MAX_DAYS,
-        &format!("The audit log shows at most {MAX_DAYS} days at a time; choose a shorter range."),
+        &format!("The range must end on or after its start, and the audit log shows at most {MAX_DAYS} days at a time."),
     )?;
     let pick = |name: &str| {
         q.get(name)
