@@ -49,6 +49,13 @@ pub fn create_client(op: &mut Op<'_>, wid: &str, body: ClientChanges) -> Result<
         email: body.email.unwrap_or_default(),
     };
     check_email(&client.email)?;
+    let others = op.tx.clients(&client.workspace_id)?;
+    super::unique_name(
+        "client",
+        &client.id,
+        &client.name,
+        others.iter().map(|c| (c.id.as_str(), c.name.as_str())),
+    )?;
     op.tx.put_client(&client, true)?;
     op.record(
         Category::Projects,
@@ -73,6 +80,13 @@ pub fn update_client(op: &mut Op<'_>, wid: &str, id: &str, body: ClientChanges) 
     after.email = body.email.unwrap_or(after.email);
     check_email(&after.email)?;
     if after != before {
+        let others = op.tx.clients(&wid)?;
+        super::unique_name(
+            "client",
+            id,
+            &after.name,
+            others.iter().map(|c| (c.id.as_str(), c.name.as_str())),
+        )?;
         op.tx.put_client(&after, false)?;
         op.record(
             Category::Projects,
@@ -138,6 +152,13 @@ pub fn create_tag(op: &mut Op<'_>, wid: &str, body: TagChanges) -> Result<Tag> {
         workspace_id: wid,
         archived: body.archived.unwrap_or(false),
     };
+    let others = op.tx.tags(&tag.workspace_id)?;
+    super::unique_name(
+        "tag",
+        &tag.id,
+        &tag.name,
+        others.iter().map(|t| (t.id.as_str(), t.name.as_str())),
+    )?;
     op.tx.put_tag(&tag, true)?;
     op.record(
         Category::Projects,
@@ -158,6 +179,13 @@ pub fn update_tag(op: &mut Op<'_>, wid: &str, id: &str, body: TagChanges) -> Res
     }
     after.archived = body.archived.unwrap_or(after.archived);
     if after != before {
+        let others = op.tx.tags(&wid)?;
+        super::unique_name(
+            "tag",
+            id,
+            &after.name,
+            others.iter().map(|t| (t.id.as_str(), t.name.as_str())),
+        )?;
         op.tx.put_tag(&after, false)?;
         op.record(
             Category::Projects,

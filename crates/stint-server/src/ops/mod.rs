@@ -288,6 +288,26 @@ pub fn field_changes(before: &Value, after: &Value) -> Vec<Value> {
         .collect()
 }
 
+/// Refuses `name` for the object `id` when another of its kind already has it in any
+/// case ("Website" and "website" are one name to the people who pick them).
+pub fn unique_name<'n>(
+    what: &str,
+    id: &str,
+    name: &str,
+    others: impl IntoIterator<Item = (&'n str, &'n str)>,
+) -> Result<()> {
+    let folded = name.to_lowercase();
+    let taken = others
+        .into_iter()
+        .any(|(other, n)| other != id && n.to_lowercase() == folded);
+    if taken {
+        return Err(StorageError::Conflict(format!(
+            "a {what} named {name:?} already exists"
+        )));
+    }
+    Ok(())
+}
+
 /// An optional id as clients send it: `None` or `""` is none.
 pub fn given(id: Option<&str>) -> Option<&str> {
     id.map(str::trim).filter(|id| !id.is_empty())

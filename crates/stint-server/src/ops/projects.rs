@@ -143,6 +143,13 @@ pub fn create(op: &mut Op<'_>, wid: &str, body: NewProject) -> Result<Project> {
     check_rate(&project.hourly_rate, "hourlyRate")?;
     check_rate(&project.cost_rate, "costRate")?;
     check_estimate(&project.estimate)?;
+    let others = op.tx.projects(&project.workspace_id)?;
+    super::unique_name(
+        "project",
+        &project.id,
+        &project.name,
+        others.iter().map(|p| (p.id.as_str(), p.name.as_str())),
+    )?;
     op.tx.put_project(&project, true)?;
     // Recorded as it is answered, with its client's name and members.
     let project = filled(op, project)?;
@@ -186,6 +193,13 @@ pub fn update(op: &mut Op<'_>, wid: &str, id: &str, body: ProjectChanges) -> Res
     check_rate(&after.cost_rate, "costRate")?;
     check_estimate(&after.estimate)?;
     if after != before {
+        let others = op.tx.projects(&wid)?;
+        super::unique_name(
+            "project",
+            id,
+            &after.name,
+            others.iter().map(|p| (p.id.as_str(), p.name.as_str())),
+        )?;
         op.tx.put_project(&after, false)?;
         let changes = super::field_changes(&json!(before), &json!(after));
         op.record(

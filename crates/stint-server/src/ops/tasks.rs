@@ -74,6 +74,13 @@ pub fn create(op: &mut Op<'_>, wid: &str, pid: &str, body: TaskChanges) -> Resul
         cost_rate: body.cost_rate,
     };
     check(op, &task)?;
+    let others = op.tx.tasks(&task.workspace_id, &task.project_id)?;
+    super::unique_name(
+        "task of this project",
+        &task.id,
+        &task.name,
+        others.iter().map(|t| (t.id.as_str(), t.name.as_str())),
+    )?;
     op.tx.put_task(&task, true)?;
     op.record(
         Category::Projects,
@@ -107,6 +114,13 @@ pub fn update(op: &mut Op<'_>, wid: &str, pid: &str, id: &str, body: TaskChanges
     }
     check(op, &after)?;
     if after != before {
+        let others = op.tx.tasks(&after.workspace_id, &after.project_id)?;
+        super::unique_name(
+            "task of this project",
+            id,
+            &after.name,
+            others.iter().map(|t| (t.id.as_str(), t.name.as_str())),
+        )?;
         op.tx.put_task(&after, false)?;
         op.record(
             Category::Projects,

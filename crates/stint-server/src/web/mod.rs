@@ -4,8 +4,10 @@
 //! pages (screenshots, entries, reports, audit log) build on the same session.
 
 mod audit_page;
+mod catalog_pages;
 mod common;
 mod gallery;
+mod named_pages;
 mod pages;
 mod reports;
 
@@ -60,6 +62,31 @@ pub fn router() -> Router<AppState> {
         .route("/web/audit", get(audit_page::audit_page))
         .route("/web/audit.csv", get(audit_page::audit_csv))
         .route("/web/audit/restore", post(audit_page::restore))
+        .route(
+            "/web/projects",
+            get(catalog_pages::projects_page).post(catalog_pages::create_project),
+        )
+        .route(
+            "/web/projects/{id}",
+            get(catalog_pages::project_page).post(catalog_pages::save_project),
+        )
+        .route(
+            "/web/projects/{id}/archive",
+            post(catalog_pages::archive_project),
+        )
+        .route(
+            "/web/projects/{id}/delete",
+            post(catalog_pages::delete_project),
+        )
+        .route("/web/projects/{id}/tasks", post(catalog_pages::create_task))
+        .route(
+            "/web/projects/{id}/tasks/{tid}",
+            post(catalog_pages::change_task),
+        )
+        .route("/web/clients", named_list(named_pages::Kind::Client))
+        .route("/web/clients/{id}", named_item(named_pages::Kind::Client))
+        .route("/web/tags", named_list(named_pages::Kind::Tag))
+        .route("/web/tags/{id}", named_item(named_pages::Kind::Tag))
 }
 
 /// 244 random bits (two v4 UUIDs), hex.
@@ -156,6 +183,33 @@ impl axum::extract::FromRequestParts<AppState> for Session {
             Err(e) => Err(e.into_response()),
         }
     }
+}
+
+/// The list page and create form of clients or tags.
+fn named_list(kind: named_pages::Kind) -> axum::routing::MethodRouter<AppState> {
+    get(
+        move |state: State<AppState>,
+              session: Session,
+              q: axum::extract::Query<HashMap<String, String>>| {
+            named_pages::list_page(kind, state, session, q)
+        },
+    )
+    .post(
+        move |state: State<AppState>, posted: Posted<named_pages::NamedForm>| {
+            named_pages::create(kind, state, posted)
+        },
+    )
+}
+
+/// Rename, archive, restore or delete one client or tag.
+fn named_item(kind: named_pages::Kind) -> axum::routing::MethodRouter<AppState> {
+    post(
+        move |state: State<AppState>,
+              id: axum::extract::Path<String>,
+              posted: Posted<named_pages::NamedForm>| {
+            named_pages::change(kind, state, id, posted)
+        },
+    )
 }
 
 /// Refuses a form post whose token is not the session's.

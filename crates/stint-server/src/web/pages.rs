@@ -9,7 +9,9 @@ use crate::storage::{Role, UserRow};
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}\
 label{display:block;margin:.6rem 0}input[type=text],input[type=email],input[type=password],input[type=number]\
 {padding:.3rem;width:16rem}button{padding:.35rem .9rem}.note{background:#fef3c7;padding:.5rem;border-radius:4px}\
-nav form{display:inline}nav a{margin-right:1rem}.thumb{display:inline-block;margin:.4rem}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.2rem .4rem;text-align:left}#picture{max-width:100%}form.delete{display:inline}";
+nav form{display:inline}nav a{margin-right:1rem}.thumb{display:inline-block;margin:.4rem}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.2rem .4rem;text-align:left}#picture{max-width:100%}form.delete{display:inline}form.inline{display:inline}\
+.problem{background:#fee2e2;color:#7f1d1d;padding:.5rem;border-radius:4px}.dot{display:inline-block;width:.7rem;\
+height:.7rem;border-radius:50%}tr.archived{color:#6b7280}button.danger{color:#b91c1c}";
 
 pub(super) fn page(title: &str, body: Markup) -> Html<String> {
     let markup = html! {
@@ -33,6 +35,9 @@ pub(super) fn nav(user: &UserRow, csrf: &str) -> Markup {
             a href="/web/screenshots" { "Screenshots" }
             a href="/web/reports" { "Entries & reports" }
             @if user.role == Role::Admin {
+                a href="/web/projects" { "Projects" }
+                a href="/web/clients" { "Clients" }
+                a href="/web/tags" { "Tags" }
                 a href="/web/settings" { "Workspace settings" }
                 a href="/web/audit" { "Audit log" }
             }
