@@ -161,7 +161,9 @@ fn an_edit_made_offline_never_undoes_a_cut_made_on_the_server() {
     assert!(cli.sign_in(&server.url, &key).get("ok").is_some());
 
     // [0, 30] made on the web reaches the device.
-    let at = |m: i64| base_time() + chrono::Duration::minutes(m);
+    // One base for the whole test: read again, it could cross a minute boundary.
+    let base = base_time();
+    let at = |m: i64| base + chrono::Duration::minutes(m);
     let id = api.create("work", at(0), at(30));
     let sets: Vec<String> = [3, 8].iter().map(|&m| api.upload(&id, at(m))).collect();
     wait_until(WAIT, "the entry on the device", || {

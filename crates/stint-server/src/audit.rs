@@ -34,7 +34,7 @@ pub enum Author<'a> {
 }
 
 /// What an action is called in the log and in its filter.
-pub const ACTIONS: [(&str, &str); 20] = [
+pub const ACTIONS: [(&str, &str); 23] = [
     ("time_entry.created", "Time entry created"),
     ("time_entry.updated", "Time entry updated"),
     ("time_entry.deleted", "Time entry deleted"),
@@ -52,6 +52,9 @@ pub const ACTIONS: [(&str, &str); 20] = [
     ("task.updated", "Task updated"),
     ("task.deleted", "Task deleted"),
     ("user.updated", "User's role or status changed"),
+    ("user.added", "Member added"),
+    ("user.invited", "Member invited"),
+    ("user.key_reset", "Member's API key reset"),
     ("workspace.settings_updated", "Workspace settings changed"),
     ("user.signed_in", "User signed in"),
     ("screenshots.expired", "Screenshots deleted by retention"),

@@ -1,6 +1,7 @@
-//! Members: admins change a member's role and make them inactive (their key and sign-in
-//! stop working, their time stays) or active again; a workspace always keeps one active
-//! admin. Each change is recorded under the audit log's users category.
+//! Members: admins add them (with a key shown once, and a password or a one-time
+//! invitation link), change a member's role, make them inactive (their key and sign-in stop
+//! working, their time stays) or active again, and reset their API key; a workspace always
+//! keeps one active admin. Each change is recorded under the audit log's users category.
 
 use serde_json::json;
 
@@ -56,4 +57,88 @@ pub fn update(
                "new": {"role": after.role.as_str(), "status": status(&after)}}),
     )?;
     Ok(after)
+}
+
+/// Adds a member to the workspace (admins); returns them and their new API key, which is
+/// shown once and kept only as a hash. An email already in the workspace is a conflict.
+pub fn add(
+    op: &mut Op<'_>,
+    wid: &str,
+    email: &str,
+    name: &str,
+    role: Role,
+) -> Result<(UserRow, String)> {
+    let wid = op.admin_only(wid, "add members")?;
+    let email = email.trim().to_lowercase();
+    let plausible = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.starts_with('.'));
+    if !plausible || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid(format!("{email:?} is not an email address")));
+    }
+    let name = super::name(name, "member", 100)?;
+    let user = UserRow {
+        id: crate::auth::new_id(),
+        workspace_id: wid,
+        email,
+        name,
+        role,
+        active: true,
+    };
+    let key = crate::auth::issue_key();
+    op.tx.add_member(&user, &key)?;
+    op.record(
+        Category::Users,
+        "user.added",
+        &user.id,
+        format!("{} <{}> as {}", user.name, user.email, user.role.as_str()),
+        json!({"email": user.email, "name": user.name, "role": user.role.as_str()}),
+    )?;
+    Ok((user, key.key))
+}
+
+/// Gives a member a new API key (admins): the old key and the member's web sessions stop
+/// working. The key is returned to be shown once; the log records only that it changed.
+pub fn reset_key(op: &mut Op<'_>, wid: &str, uid: &str) -> Result<String> {
+    let wid = op.admin_only(wid, "reset members' API keys")?;
+    let member = op
+        .tx
+        .member(&wid, uid)?
+        .ok_or_else(|| not_found(format!("user {uid} not found")))?;
+    let key = crate::auth::issue_key();
+    op.tx.set_member_key(uid, &key)?;
+    op.record(
+        Category::Users,
+        "user.key_reset",
+        uid,
+        format!("{}'s API key", member.name),
+        json!({}),
+    )?;
+    Ok(key.key)
+}
+
+/// Keeps a one-time invitation for a member of the workspace (admins): `token_hash` is the
+/// SHA-256 of the link's token, which is never stored; it works once, until `expires`.
+pub fn invite(
+    op: &mut Op<'_>,
+    wid: &str,
+    uid: &str,
+    token_hash: &[u8],
+    expires: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let wid = op.admin_only(wid, "invite members")?;
+    let member = op
+        .tx
+        .member(&wid, uid)?
+        .ok_or_else(|| not_found(format!("user {uid} not found")))?;
+    op.tx.add_invitation(token_hash, &member.id, expires)?;
+    op.record(
+        Category::Users,
+        "user.invited",
+        uid,
+        format!("{} <{}>", member.name, member.email),
+        json!({"expires": expires}),
+    )?;
+    Ok(())
 }

@@ -32,6 +32,21 @@ pub trait CatalogTx {
     fn members(&self, workspace_id: &str) -> Result<Vec<UserRow>>;
     /// Saves a member's role and whether they are active.
     fn put_member(&self, user: &UserRow) -> Result<()>;
+    /// Adds a member with the key `key` (its hash is kept); a used email is a conflict.
+    fn add_member(&self, user: &UserRow, key: &crate::auth::IssuedKey) -> Result<()>;
+    /// Gives a member a new key; the old one and every web session end.
+    fn set_member_key(&self, user_id: &str, key: &crate::auth::IssuedKey) -> Result<()>;
+    /// Sets a member's web password (an Argon2id PHC string).
+    fn set_member_password(&self, user_id: &str, hash: &str) -> Result<()>;
+    /// Keeps a one-time invitation (only the token's SHA-256) until `expires`.
+    fn add_invitation(
+        &self,
+        token_hash: &[u8],
+        user_id: &str,
+        expires: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Uses up an invitation: its member if it is known and not expired at `now`.
+    fn take_invitation(&self, token_hash: &[u8], now: DateTime<Utc>) -> Result<Option<UserRow>>;
 
     fn client(&self, workspace_id: &str, id: &str) -> Result<Option<Client>>;
     /// By name, then id.

@@ -319,5 +319,13 @@ pub(super) fn migrations() -> Migrations<'static> {
                     REFERENCES time_entries (workspace_id, id) ON DELETE CASCADE
             ) STRICT;",
         ),
+        // 11 (issue 16): one-time invitation links that let a new member set a password.
+        M::up(
+            "CREATE TABLE invitations (
+                token_hash  BLOB PRIMARY KEY NOT NULL,
+                user_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                expires_utc TEXT NOT NULL
+            ) STRICT;",
+        ),
     ])
 }

@@ -184,6 +184,90 @@ impl CatalogTx for Tx<'_> {
         Ok(())
     }
 
+    fn add_member(&self, user: &UserRow, key: &crate::auth::IssuedKey) -> Result<()> {
+        self.0
+            .execute(
+                "INSERT INTO users (id, workspace_id, email, name, role, key_id, key_hash, active)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    user.id,
+                    user.workspace_id,
+                    user.email,
+                    user.name,
+                    user.role.as_str(),
+                    key.key_id,
+                    key.hash,
+                    user.active
+                ],
+            )
+            .map_err(|e| {
+                if is_constraint(&e) {
+                    StorageError::Conflict(format!("{} is already a member", user.email))
+                } else {
+                    e.into()
+                }
+            })?;
+        Ok(())
+    }
+
+    fn set_member_key(&self, user_id: &str, key: &crate::auth::IssuedKey) -> Result<()> {
+        self.0.execute(
+            "UPDATE users SET key_id = ?1, key_hash = ?2 WHERE id = ?3",
+            params![key.key_id, key.hash, user_id],
+        )?;
+        // A reset key is one that may have leaked: the sessions it opened end with it.
+        self.0
+            .execute("DELETE FROM web_sessions WHERE user_id = ?1", [user_id])?;
+        Ok(())
+    }
+
+    fn set_member_password(&self, user_id: &str, hash: &str) -> Result<()> {
+        self.0.execute(
+            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+            params![user_id, hash],
+        )?;
+        Ok(())
+    }
+
+    fn add_invitation(
+        &self,
+        token_hash: &[u8],
+        user_id: &str,
+        expires: DateTime<Utc>,
+    ) -> Result<()> {
+        self.0.execute(
+            "INSERT INTO invitations (token_hash, user_id, expires_utc) VALUES (?1, ?2, ?3)",
+            params![token_hash, user_id, ts(expires)],
+        )?;
+        Ok(())
+    }
+
+    fn take_invitation(&self, token_hash: &[u8], now: DateTime<Utc>) -> Result<Option<UserRow>> {
+        let found: Option<(String, String)> = self
+            .0
+            .query_row(
+                "SELECT user_id, expires_utc FROM invitations WHERE token_hash = ?1",
+                [token_hash],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((user_id, expires)) = found else {
+            return Ok(None);
+        };
+        self.0.execute(
+            "DELETE FROM invitations WHERE token_hash = ?1",
+            [token_hash],
+        )?;
+        if expires < ts(now) {
+            return Ok(None);
+        }
+        self.one(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1 AND active = 1"),
+            [user_id],
+            user_row,
+        )
+    }
+
     fn client(&self, workspace_id: &str, id: &str) -> Result<Option<Client>> {
         self.one(
             "SELECT id, workspace_id, name, archived, note, address, email FROM clients

@@ -7,6 +7,7 @@ mod audit_page;
 mod catalog_pages;
 mod common;
 mod gallery;
+mod members_page;
 mod named_pages;
 mod pages;
 mod reports;
@@ -82,6 +83,15 @@ pub fn router() -> Router<AppState> {
         .route(
             "/web/projects/{id}/tasks/{tid}",
             post(catalog_pages::change_task),
+        )
+        .route(
+            "/web/members",
+            get(members_page::members_page).post(members_page::add_member),
+        )
+        .route("/web/members/{id}", post(members_page::change_member))
+        .route(
+            "/web/invite/{token}",
+            get(members_page::invitation).post(members_page::accept_invitation),
         )
         .route("/web/clients", named_list(named_pages::Kind::Client))
         .route("/web/clients/{id}", named_item(named_pages::Kind::Client))

@@ -38,6 +38,7 @@ pub(super) fn nav(user: &UserRow, csrf: &str) -> Markup {
                 a href="/web/projects" { "Projects" }
                 a href="/web/clients" { "Clients" }
                 a href="/web/tags" { "Tags" }
+                a href="/web/members" { "Members" }
                 a href="/web/settings" { "Workspace settings" }
                 a href="/web/audit" { "Audit log" }
             }

@@ -20,10 +20,15 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A whole minute some hours ago, the same for the whole test process (read again, it
+/// could cross a minute boundary between two calls of one test).
 pub fn base_time() -> DateTime<Utc> {
-    (Utc::now() - Duration::hours(3))
-        .duration_trunc(Duration::minutes(1))
-        .unwrap()
+    static BASE: std::sync::OnceLock<DateTime<Utc>> = std::sync::OnceLock::new();
+    *BASE.get_or_init(|| {
+        (Utc::now() - Duration::hours(3))
+            .duration_trunc(Duration::minutes(1))
+            .unwrap()
+    })
 }
 
 pub fn new_set(entry: &str, at: DateTime<Utc>, pictures: &[Vec<u8>]) -> NewCaptureSet {
