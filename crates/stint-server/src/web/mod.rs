@@ -6,6 +6,7 @@
 mod audit_page;
 mod catalog_pages;
 mod common;
+mod dashboard;
 mod gallery;
 mod members_page;
 mod named_pages;
@@ -274,9 +275,13 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for Po
 
 async fn home(State(state): State<AppState>, s: Session) -> Response {
     let uid = s.user.id.clone();
-    match state.db(move |db| db.notices(&uid, true)).await {
-        Ok(notices) => pages::home(&s.user, &s.csrf, &notices).into_response(),
-        Err(e) => PageError::from(e).into_response(),
+    let notices = match state.db(move |db| db.notices(&uid, true)).await {
+        Ok(notices) => notices,
+        Err(e) => return PageError::from(e).into_response(),
+    };
+    match dashboard::dashboard(&state, &s).await {
+        Ok(board) => pages::home(&s.user, &s.csrf, &notices, board).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

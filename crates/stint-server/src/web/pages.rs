@@ -6,12 +6,30 @@ use stint_api::WorkspaceSettings;
 
 use crate::storage::{Role, UserRow};
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}\
-label{display:block;margin:.6rem 0}input[type=text],input[type=email],input[type=password],input[type=number]\
-{padding:.3rem;width:16rem}button{padding:.35rem .9rem}.note{background:#fef3c7;padding:.5rem;border-radius:4px}\
-nav form{display:inline}nav a{margin-right:1rem}.thumb{display:inline-block;margin:.4rem}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.2rem .4rem;text-align:left}#picture{max-width:100%}form.delete{display:inline}form.inline{display:inline}\
-.problem{background:#fee2e2;color:#7f1d1d;padding:.5rem;border-radius:4px}.dot{display:inline-block;width:.7rem;\
-height:.7rem;border-radius:50%}tr.archived{color:#6b7280}button.danger{color:#b91c1c}";
+/// One calm style for every page (no asset to fetch: the CSP allows inline styles only):
+/// a navigation bar, readable tables, forms with their errors beside them, and a dark
+/// variant for dark desktop themes.
+const STYLE: &str = "\
+:root{color-scheme:light dark;--fg:#111827;--muted:#4b5563;--line:#e5e7eb;--bg:#fff;--soft:#f9fafb;--link:#1d4ed8}\
+@media (prefers-color-scheme:dark){:root{--fg:#e5e7eb;--muted:#9ca3af;--line:#374151;--bg:#111827;--soft:#1f2937;--link:#93c5fd}}\
+body{font-family:system-ui,sans-serif;max-width:62rem;margin:0 auto;padding:0 1rem 2rem;color:var(--fg);\
+background:var(--bg);line-height:1.45}\
+nav{display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:center;padding:.7rem 0;border-bottom:1px solid var(--line);margin-bottom:1rem}\
+nav a{color:var(--link);text-decoration:none}nav a:hover{text-decoration:underline}nav span{margin-left:auto;color:var(--muted)}\
+nav form{display:inline}a{color:var(--link)}h1{font-size:1.6rem;margin:.6rem 0}h2{font-size:1.2rem;margin-top:1.8rem}\
+label{display:block;margin:.6rem 0}\
+input[type=text],input[type=email],input[type=password],input[type=number],select{padding:.35rem;width:16rem;\
+max-width:100%;border:1px solid var(--line);border-radius:6px;background:var(--soft);color:var(--fg)}\
+table input[type=text]{width:12rem}\
+button{padding:.35rem .9rem;border:1px solid var(--line);border-radius:6px;background:var(--soft);color:var(--fg);cursor:pointer}\
+button:hover{filter:brightness(.95)}button.danger{color:#b91c1c}\
+.note{background:#fef3c7;color:#78350f;padding:.5rem .7rem;border-radius:6px}\
+.problem{background:#fee2e2;color:#7f1d1d;padding:.5rem .7rem;border-radius:6px}\
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left}\
+th{font-weight:600;color:var(--muted)}tr.archived{color:var(--muted)}\
+.thumb{display:inline-block;margin:.4rem}#picture{max-width:100%}form.delete,form.inline{display:inline}\
+.dot{display:inline-block;width:.7rem;height:.7rem;border-radius:50%}\
+.ring{display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap}#week-chart text{fill:var(--fg)}";
 
 pub(super) fn page(title: &str, body: Markup) -> Html<String> {
     let markup = html! {
@@ -77,7 +95,12 @@ pub fn sign_in(csrf: &str, problem: Option<&str>) -> Html<String> {
     )
 }
 
-pub fn home(user: &UserRow, csrf: &str, notices: &[stint_api::Notice]) -> Html<String> {
+pub fn home(
+    user: &UserRow,
+    csrf: &str,
+    notices: &[stint_api::Notice],
+    dashboard: Markup,
+) -> Html<String> {
     page(
         "Home",
         html! {
@@ -88,6 +111,7 @@ pub fn home(user: &UserRow, csrf: &str, notices: &[stint_api::Notice]) -> Html<S
                 h2 { "Notices" }
                 ul id="notices" { @for n in notices { li class="notice" { (n.message) } } }
             }
+            (dashboard)
             h2 { "Your password" }
             form method="post" action="/web/password" {
                 input type="hidden" name="csrf" value=(csrf);
