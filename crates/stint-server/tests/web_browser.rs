@@ -35,7 +35,18 @@ fn admin_pages_and_the_dashboard_in_headless_chromium() {
         (first, first + span / 4),
         (now - span / 4, now - Duration::seconds(1)),
     ];
-    let mut days: Vec<_> = spans.iter().map(|(from, _)| from.date_naive()).collect();
+    // Every UTC day an entry has time on (an entry over midnight shows on both).
+    let mut days: Vec<_> = spans
+        .iter()
+        .flat_map(|(from, to)| {
+            let (first, last) = (
+                from.date_naive(),
+                (*to - Duration::milliseconds(1)).date_naive(),
+            );
+            first.iter_days().take_while(move |d| *d <= last)
+        })
+        .collect();
+    days.sort();
     days.dedup();
     for (from, to) in spans {
         let (status, body) = s.call(

@@ -196,3 +196,94 @@ fn an_admin_adds_invites_promotes_deactivates_and_resets_members() {
         403
     );
 }
+
+/// What an attack on the first version found: an invitation link ends when a newer one is
+/// made, when one is used, when the key is reset or a password is set; a bad link says so
+/// at once and costs no password hashing; the link is never put in a URL; a refused add
+/// keeps what was typed.
+#[test]
+fn invitation_links_end_when_anything_replaces_them() {
+    let s = Server::start();
+    let (mut admin, csrf) = signed_in(&s, &[("api_key", &s.admin.key)]);
+    let invite = |admin: &mut Browser| -> String {
+        let answer = admin.post(
+            &format!("/web/members/{}", s.member.id),
+            &[("csrf", &csrf), ("action", "invite")],
+        );
+        assert_eq!(
+            answer.status, 200,
+            "shown in the page, not redirected to a URL"
+        );
+        assert!(answer.location.is_none());
+        let link = secret(&answer.body);
+        link[link.find("/web/invite/").unwrap()..].to_owned()
+    };
+    let set = |link: &str, password: &str| {
+        let mut someone = Browser::new(&s.process);
+        someone
+            .post(link, &[("password", password), ("repeat", password)])
+            .status
+    };
+    // A newer link ends the older one; using it ends the member's sessions.
+    let (mut member, _) = signed_in(&s, &[("api_key", &s.member.key)]);
+    let older = invite(&mut admin);
+    let newer = invite(&mut admin);
+    assert_eq!(set(&older, "an older password"), 404);
+    assert_eq!(set(&newer, "the member's own password"), 303);
+    assert_eq!(member.get("/web").status, 303, "the member signs in again");
+    // A reset key or a password set on the page ends an outstanding link.
+    let pending = invite(&mut admin);
+    admin.post(
+        &format!("/web/members/{}", s.member.id),
+        &[("csrf", &csrf), ("action", "reset_key")],
+    );
+    assert_eq!(set(&pending, "someone else's password"), 404);
+    let pending = invite(&mut admin);
+    let (mut member, member_csrf) = signed_in(
+        &s,
+        &[
+            ("email", "bo@acme.test"),
+            ("password", "the member's own password"),
+        ],
+    );
+    let changed = member.post(
+        "/web/password",
+        &[
+            ("csrf", &member_csrf),
+            ("password", "a password of mine"),
+            ("repeat", "a password of mine"),
+        ],
+    );
+    assert!(changed.status < 400, "{}", changed.status);
+    assert_eq!(set(&pending, "someone else's password"), 404);
+    // A bad link says so before anything is typed.
+    let mut someone = Browser::new(&s.process);
+    assert_eq!(someone.get("/web/invite/0123456789abcdef").status, 404);
+    // An inactive member is not invited; a refused add keeps what was typed.
+    let refused = admin.post(
+        "/web/members",
+        &[
+            ("csrf", &csrf),
+            ("email", "lee@acme.test"),
+            ("name", "Lee"),
+            ("role", "superadmin"),
+        ],
+    );
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.body.contains("value=\"lee@acme.test\""),
+        "{}",
+        refused.body
+    );
+    let short = admin.post(
+        "/web/members",
+        &[
+            ("csrf", &csrf),
+            ("email", "lee@acme.test"),
+            ("name", "Lee"),
+            ("password", "short"),
+        ],
+    );
+    assert_eq!(short.status, 400);
+    assert!(short.body.contains("value=\"Lee\""));
+}

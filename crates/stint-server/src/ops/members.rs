@@ -40,6 +40,10 @@ pub fn update(
         ));
     }
     op.tx.put_member(&after)?;
+    if !after.active {
+        // An inactive member's invitation links end with their key and sessions.
+        op.tx.drop_invitations(uid)?;
+    }
     let status = |u: &UserRow| if u.active { "ACTIVE" } else { "INACTIVE" };
     op.record(
         Category::Users,
@@ -118,8 +122,9 @@ pub fn reset_key(op: &mut Op<'_>, wid: &str, uid: &str) -> Result<String> {
     Ok(key.key)
 }
 
-/// Keeps a one-time invitation for a member of the workspace (admins): `token_hash` is the
-/// SHA-256 of the link's token, which is never stored; it works once, until `expires`.
+/// Keeps a one-time invitation for an active member of the workspace (admins):
+/// `token_hash` is the SHA-256 of the link's token, which is never stored; it works once,
+/// until `expires`, and replaces the member's earlier links.
 pub fn invite(
     op: &mut Op<'_>,
     wid: &str,
@@ -132,6 +137,12 @@ pub fn invite(
         .tx
         .member(&wid, uid)?
         .ok_or_else(|| not_found(format!("user {uid} not found")))?;
+    if !member.active {
+        return Err(invalid(format!(
+            "{} is inactive: activate them before inviting them",
+            member.name
+        )));
+    }
     op.tx.add_invitation(token_hash, &member.id, expires)?;
     op.record(
         Category::Users,

@@ -266,7 +266,9 @@ pub fn name(text: &str, what: &str, max: usize) -> Result<String> {
             "a {what} name must be 1 to {max} characters"
         )));
     }
-    if name.chars().any(char::is_control) {
+    // Bidirectional overrides and isolates make a name read as another one.
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if name.chars().any(|c| c.is_control() || bidi(c)) {
         return Err(invalid(format!(
             "a {what} name cannot hold control characters such as line breaks"
         )));

@@ -26,7 +26,7 @@ fn check_color(color: &str) -> Result<()> {
     }
 }
 
-/// The highest rate taken, in cents an hour (ten million a hour): far above any real rate,
+/// The highest rate taken, in cents an hour (ten million an hour): far above any real rate,
 /// and low enough that a year of entries at it cannot overflow a report's sums.
 pub const MAX_RATE: i64 = 1_000_000_000;
 
@@ -34,7 +34,8 @@ pub(super) fn check_rate(rate: &Option<Rate>, what: &str) -> Result<()> {
     match rate {
         Some(r) if r.amount < 0 => Err(invalid(format!("{what} cannot be negative"))),
         Some(r) if r.amount > MAX_RATE => Err(invalid(format!(
-            "{what} can be at most {MAX_RATE} (cents an hour)"
+            "{what} can be at most {} an hour ({MAX_RATE} in cents)",
+            crate::ops::report_csv::money(MAX_RATE)
         ))),
         Some(r) if r.currency.trim().is_empty() || r.currency.len() > 8 => {
             Err(invalid(format!("{what} needs a currency such as USD")))

@@ -38,15 +38,21 @@ pub trait CatalogTx {
     fn set_member_key(&self, user_id: &str, key: &crate::auth::IssuedKey) -> Result<()>;
     /// Sets a member's web password (an Argon2id PHC string).
     fn set_member_password(&self, user_id: &str, hash: &str) -> Result<()>;
-    /// Keeps a one-time invitation (only the token's SHA-256) until `expires`.
+    /// Keeps a one-time invitation (only the token's SHA-256) until `expires`; the member's
+    /// earlier links end.
     fn add_invitation(
         &self,
         token_hash: &[u8],
         user_id: &str,
         expires: DateTime<Utc>,
     ) -> Result<()>;
-    /// Uses up an invitation: its member if it is known and not expired at `now`.
+    /// Uses up an invitation: its member if it is known and not expired at `now`. Every
+    /// other link of that member and their web sessions end with it.
     fn take_invitation(&self, token_hash: &[u8], now: DateTime<Utc>) -> Result<Option<UserRow>>;
+    /// The member an invitation is for, if it is known and not expired at `now` (not used up).
+    fn invited(&self, token_hash: &[u8], now: DateTime<Utc>) -> Result<Option<UserRow>>;
+    /// Ends every invitation of a member.
+    fn drop_invitations(&self, user_id: &str) -> Result<()>;
 
     fn client(&self, workspace_id: &str, id: &str) -> Result<Option<Client>>;
     /// By name, then id.

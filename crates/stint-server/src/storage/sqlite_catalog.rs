@@ -218,7 +218,8 @@ impl CatalogTx for Tx<'_> {
         // A reset key is one that may have leaked: the sessions it opened end with it.
         self.0
             .execute("DELETE FROM web_sessions WHERE user_id = ?1", [user_id])?;
-        Ok(())
+        // Invitation links that could set a password end with the key.
+        self.drop_invitations(user_id)
     }
 
     fn set_member_password(&self, user_id: &str, hash: &str) -> Result<()> {
@@ -226,7 +227,7 @@ impl CatalogTx for Tx<'_> {
             "UPDATE users SET password_hash = ?2 WHERE id = ?1",
             params![user_id, hash],
         )?;
-        Ok(())
+        self.drop_invitations(user_id)
     }
 
     fn add_invitation(
@@ -235,6 +236,7 @@ impl CatalogTx for Tx<'_> {
         user_id: &str,
         expires: DateTime<Utc>,
     ) -> Result<()> {
+        self.drop_invitations(user_id)?;
         self.0.execute(
             "INSERT INTO invitations (token_hash, user_id, expires_utc) VALUES (?1, ?2, ?3)",
             params![token_hash, user_id, ts(expires)],
@@ -242,30 +244,41 @@ impl CatalogTx for Tx<'_> {
         Ok(())
     }
 
+    fn invited(&self, token_hash: &[u8], now: DateTime<Utc>) -> Result<Option<UserRow>> {
+        self.one(
+            &format!(
+                "SELECT {} FROM invitations i JOIN users u ON u.id = i.user_id
+                 WHERE i.token_hash = ?1 AND i.expires_utc >= ?2 AND u.active = 1",
+                USER_COLUMNS
+                    .split(", ")
+                    .map(|c| format!("u.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            params![token_hash, ts(now)],
+            user_row,
+        )
+    }
+
     fn take_invitation(&self, token_hash: &[u8], now: DateTime<Utc>) -> Result<Option<UserRow>> {
-        let found: Option<(String, String)> = self
-            .0
-            .query_row(
-                "SELECT user_id, expires_utc FROM invitations WHERE token_hash = ?1",
-                [token_hash],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((user_id, expires)) = found else {
-            return Ok(None);
-        };
+        let member = self.invited(token_hash, now)?;
         self.0.execute(
             "DELETE FROM invitations WHERE token_hash = ?1",
             [token_hash],
         )?;
-        if expires < ts(now) {
-            return Ok(None);
+        if let Some(m) = &member {
+            // The link sets a new password: every other way in that was open ends.
+            self.drop_invitations(&m.id)?;
+            self.0
+                .execute("DELETE FROM web_sessions WHERE user_id = ?1", [&m.id])?;
         }
-        self.one(
-            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1 AND active = 1"),
-            [user_id],
-            user_row,
-        )
+        Ok(member)
+    }
+
+    fn drop_invitations(&self, user_id: &str) -> Result<()> {
+        self.0
+            .execute("DELETE FROM invitations WHERE user_id = ?1", [user_id])?;
+        Ok(())
     }
 
     fn client(&self, workspace_id: &str, id: &str) -> Result<Option<Client>> {

@@ -8,11 +8,19 @@ use super::{Result, UserRow, WebStorage};
 
 impl WebStorage for Sqlite {
     fn set_password(&self, workspace: &str, email: &str, hash: &str) -> Result<bool> {
-        Ok(self.conn().execute(
+        let conn = self.conn();
+        let changed = conn.execute(
             "UPDATE users SET password_hash = ?3 WHERE email = ?2
                AND workspace_id = (SELECT id FROM workspaces WHERE name = ?1)",
             params![workspace, email, hash],
-        )? > 0)
+        )? > 0;
+        // A password chosen now ends the invitation links that could set another one.
+        conn.execute(
+            "DELETE FROM invitations WHERE user_id IN (SELECT u.id FROM users u
+               JOIN workspaces w ON w.id = u.workspace_id WHERE w.name = ?1 AND u.email = ?2)",
+            params![workspace, email],
+        )?;
+        Ok(changed)
     }
 
     fn users_by_email(&self, email: &str) -> Result<Vec<(UserRow, Option<String>)>> {

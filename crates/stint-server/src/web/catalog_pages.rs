@@ -35,6 +35,13 @@ pub struct ProjectForm {
     hourly_rate: String,
 }
 
+/// A checkbox's value: browsers send `on`; a hand-made form may say `true`, `1` or `yes`.
+fn ticked(value: &Option<String>) -> bool {
+    value
+        .as_deref()
+        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "on" | "true" | "1" | "yes"))
+}
+
 /// Money as typed (`50`, `49.9`, `49.90`) in cents; `""` is none.
 fn cents(text: &str) -> Result<Option<Rate>, ApiFailure> {
     let text = text.trim();
@@ -69,6 +76,13 @@ fn money(rate: &Option<Rate>) -> String {
         .filter(|r| r.amount > 0)
         .map(|r| crate::ops::report_csv::money(r.amount))
         .unwrap_or_default()
+}
+
+/// An ISO-8601 duration (`PT1H30M`) as people read it (`01:30:00`).
+fn readable(iso: &str) -> String {
+    stint_api::parse_iso_duration(iso)
+        .map(crate::ops::report_csv::hms)
+        .unwrap_or_else(|_| iso.to_owned())
 }
 
 /// A colour dot for a project.
@@ -125,7 +139,7 @@ async fn projects_view(
                         td { (p.client_name) }
                         td { @if p.billable { "Yes" } @else { "No" } }
                         td { (money(&p.hourly_rate)) }
-                        td { (p.duration) }
+                        td { (readable(&p.duration)) }
                         td { a href=(format!("/web/projects/{}", p.id)) { "Edit" } }
                     }
                 }
@@ -178,7 +192,7 @@ pub async fn create_project(
                 name: form.name.clone(),
                 client_id: Some(form.client_id.clone()),
                 color: Some(form.color.clone()).filter(|c| !c.is_empty()),
-                billable: form.billable.is_some(),
+                billable: ticked(&form.billable),
                 is_public: None,
                 note: String::new(),
                 hourly_rate: rate,
@@ -241,7 +255,7 @@ async fn project_view(
         p { a href="/web/projects" { "← Projects" } }
         h1 { (dot(&project.color)) " " (project.name) @if project.archived { " (archived)" } }
         (notes(note, problem))
-        p { "Tracked: " (project.duration) }
+        p { "Tracked: " (readable(&project.duration)) }
         form id="edit-project" method="post" action=(base) {
             input type="hidden" name="csrf" value=(session.csrf);
             (project_fields(form, &clients, if form.color.is_empty() { "#2563EB" } else { &form.color }))
@@ -265,7 +279,7 @@ async fn project_view(
                 @for t in &tasks {
                     tr {
                         td { (t.name) }
-                        td { (t.estimate) }
+                        td { (readable(&t.estimate)) }
                         td { @if t.status == TaskStatus::Done { "Done" } @else { "Active" } }
                         td {
                             form class="inline" method="post" action=(format!("{base}/tasks/{}", t.id)) {
@@ -329,7 +343,7 @@ pub async fn save_project(
                 name: Some(form.name.clone()),
                 client_id: Some(form.client_id.clone()),
                 color: Some(form.color.clone()).filter(|c| !c.is_empty()),
-                billable: Some(form.billable.is_some()),
+                billable: Some(ticked(&form.billable)),
                 // An empty rate field takes the rate away (0 is shown as none).
                 hourly_rate: Some(rate.unwrap_or(Rate {
                     amount: 0,

@@ -19,14 +19,27 @@ pub fn week_start(now: DateTime<Utc>) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
-/// Seconds per day of the week starting `monday`, Monday first.
-pub fn per_day(rows: &[ReportEntry], monday: NaiveDate) -> [i64; 7] {
+/// The part of an entry's time inside `[from, to)`, in whole seconds (a running entry
+/// counted up to its report time). Parts are differences of the seconds elapsed since the
+/// entry's start, so the parts of adjacent spans add up to exactly the entry's duration.
+fn seconds_within(r: &ReportEntry, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    let start = r.time_interval.start;
+    let end = start + Duration::seconds(r.time_interval.duration);
+    let elapsed = |t: DateTime<Utc>| (t.clamp(start, end) - start).num_seconds();
+    (elapsed(to) - elapsed(from)).max(0)
+}
+
+/// Seconds per UTC day of the week starting `monday`, Monday first: an entry over midnight
+/// counts on both days, and only its part inside the week counts at all.
+pub fn per_day(rows: &[ReportEntry], monday: DateTime<Utc>) -> [i64; 7] {
     let mut days = [0i64; 7];
-    for r in rows {
-        let offset = (r.time_interval.start.date_naive() - monday).num_days();
-        if let Some(slot) = usize::try_from(offset).ok().and_then(|i| days.get_mut(i)) {
-            *slot = slot.saturating_add(r.time_interval.duration);
-        }
+    for (i, day) in days.iter_mut().enumerate() {
+        let from = monday + Duration::days(i as i64);
+        let to = from + Duration::days(1);
+        *day = rows
+            .iter()
+            .map(|r| seconds_within(r, from, to))
+            .fold(0, i64::saturating_add);
     }
     days
 }
@@ -59,24 +72,32 @@ fn bars(days: &[i64; 7], monday: NaiveDate) -> Markup {
 
 /// Each project's share of the week as a ring (one arc per project, its colour), with a
 /// legend that says the hours and the share in words.
-fn ring(rows: &[ReportEntry]) -> Markup {
-    let mut shares: Vec<(String, String, i64)> = Vec::new();
+fn ring(rows: &[ReportEntry], monday: DateTime<Utc>) -> Markup {
+    let week_end = monday + Duration::days(7);
+    // By project id: a project named "(Without project)" is not the entries without one.
+    let mut shares: Vec<(Option<String>, String, String, i64)> = Vec::new();
     for r in rows {
-        let name = if r.project_name.is_empty() {
-            "(Without project)"
-        } else {
-            r.project_name.as_str()
-        };
-        let color = if r.project_color.is_empty() {
-            "#9ca3af"
-        } else {
-            r.project_color.as_str()
-        };
-        match shares.iter_mut().find(|s| s.0 == name) {
-            Some(s) => s.2 = s.2.saturating_add(r.time_interval.duration),
-            None => shares.push((name.to_owned(), color.to_owned(), r.time_interval.duration)),
+        let seconds = seconds_within(r, monday, week_end);
+        if seconds == 0 {
+            continue;
+        }
+        match shares.iter_mut().find(|s| s.0 == r.project_id) {
+            Some(s) => s.3 = s.3.saturating_add(seconds),
+            None => {
+                let name = match &r.project_id {
+                    Some(_) => r.project_name.clone(),
+                    None => "(Without project)".to_owned(),
+                };
+                let color = match &r.project_id {
+                    Some(_) if !r.project_color.is_empty() => r.project_color.clone(),
+                    _ => "#9ca3af".to_owned(),
+                };
+                shares.push((r.project_id.clone(), name, color, seconds));
+            }
         }
     }
+    let mut shares: Vec<(String, String, i64)> =
+        shares.into_iter().map(|(_, n, c, s)| (n, c, s)).collect();
     shares.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
     let total = shares.iter().map(|s| s.2).sum::<i64>().max(1) as f64;
     let circumference = 2.0 * std::f64::consts::PI * 50.0;
@@ -118,9 +139,11 @@ fn ring(rows: &[ReportEntry]) -> Markup {
 pub async fn dashboard(state: &AppState, session: &Session) -> Result<Markup, PageError> {
     let now = (state.clock)();
     let monday = week_start(now);
+    let week_end = monday + Duration::days(7);
+    // Entries that started up to a week before Monday may run into this week.
     let request = ReportRequest::between(
-        monday,
-        monday + Duration::days(7) - Duration::milliseconds(1),
+        monday - Duration::days(7),
+        week_end - Duration::milliseconds(1),
     );
     let wid = session.user.workspace_id.clone();
     let rows = state
@@ -128,18 +151,22 @@ pub async fn dashboard(state: &AppState, session: &Session) -> Result<Markup, Pa
             crate::ops::reports::rows(op, &wid, &request)
         })
         .await?;
-    let days = per_day(&rows, monday.date_naive());
+    let days = per_day(&rows, monday);
     let total: i64 = days.iter().sum();
     let mut top: Vec<(String, i64)> = Vec::new();
     for r in &rows {
+        let seconds = seconds_within(r, monday, week_end);
+        if seconds == 0 {
+            continue;
+        }
         let d = if r.description.trim().is_empty() {
             "(Without description)"
         } else {
             r.description.trim()
         };
         match top.iter_mut().find(|t| t.0 == d) {
-            Some(t) => t.1 = t.1.saturating_add(r.time_interval.duration),
-            None => top.push((d.to_owned(), r.time_interval.duration)),
+            Some(t) => t.1 = t.1.saturating_add(seconds),
+            None => top.push((d.to_owned(), seconds)),
         }
     }
     top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -157,10 +184,71 @@ pub async fn dashboard(state: &AppState, session: &Session) -> Result<Markup, Pa
                 p id="no-time" { "No time tracked yet this week." }
             } @else {
                 (bars(&days, monday.date_naive()))
-                (ring(&rows))
+                (ring(&rows, monday))
                 h3 { "Most time" }
                 ol id="top-entries" { @for (d, s) in &top { li { (d) ": " (hms(*s)) } } }
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use stint_api::ReportInterval;
+
+    fn entry(project: Option<&str>, name: &str, start: DateTime<Utc>, hours: i64) -> ReportEntry {
+        ReportEntry {
+            id: format!("{start}"),
+            description: String::new(),
+            user_id: "u".into(),
+            user_name: String::new(),
+            user_email: String::new(),
+            billable: false,
+            project_id: project.map(str::to_owned),
+            project_name: name.into(),
+            project_color: "#123456".into(),
+            client_id: None,
+            client_name: String::new(),
+            task_id: None,
+            task_name: String::new(),
+            tags: Vec::new(),
+            time_interval: ReportInterval {
+                start,
+                end: Some(start + Duration::hours(hours)),
+                duration: hours * 3600,
+            },
+            is_locked: false,
+            invoiced: false,
+            rate: 0,
+            amount: 0,
+        }
+    }
+
+    #[test]
+    fn days_split_at_midnight_and_the_week_keeps_only_its_part() {
+        let monday = Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap();
+        let rows = [
+            // Sunday 20:00 before the week to Monday 06:00: six hours on Monday.
+            entry(None, "", monday - Duration::hours(4), 10),
+            // Thursday 22:00 to Friday 04:00: two hours and four.
+            entry(None, "", monday + Duration::hours(3 * 24 + 22), 6),
+            // Sunday 22:00 into next week: two hours.
+            entry(None, "", monday + Duration::hours(6 * 24 + 22), 5),
+        ];
+        let days = per_day(&rows, monday);
+        assert_eq!(days.map(|s| s / 3600), [6, 0, 0, 2, 4, 0, 2]);
+    }
+
+    #[test]
+    fn the_ring_tells_projects_apart_by_id_not_name() {
+        let monday = Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap();
+        let rows = [
+            entry(Some("p1"), "(Without project)", monday, 3),
+            entry(None, "", monday + Duration::hours(5), 2),
+        ];
+        let html = ring(&rows, monday).into_string();
+        assert_eq!(html.matches("class=\"share\"").count(), 2, "{html}");
+    }
 }

@@ -28,6 +28,8 @@ fn invitation_life() -> Duration {
 /// What the page says after a change: a note, a problem, a key or link to hand over once.
 #[derive(Default)]
 struct Said<'a> {
+    /// The add form as typed, shown again after a refusal.
+    draft: Option<&'a AddForm>,
     note: Option<&'a str>,
     problem: Option<&'a str>,
     secret: Option<(&'a str, String)>,
@@ -85,10 +87,14 @@ async fn view(state: &AppState, session: &Session, said: Said<'_>) -> Result<Mar
         h2 { "Add a member" }
         form id="add-member" method="post" action="/web/members" {
             input type="hidden" name="csrf" value=(session.csrf);
-            label { "Email " input id="member-email" type="email" name="email" required; }
-            label { "Name " input id="member-name" type="text" name="name" required; }
+            @let typed = |f: fn(&AddForm) -> &str| said.draft.map(f).unwrap_or("");
+            label { "Email " input id="member-email" type="email" name="email" required value=(typed(|d| &d.email)); }
+            label { "Name " input id="member-name" type="text" name="name" required value=(typed(|d| &d.name)); }
             label { "Role "
-                select id="member-role" name="role" { option value="regular" { "Member" } option value="admin" { "Admin" } }
+                select id="member-role" name="role" {
+                    option value="regular" { "Member" }
+                    option value="admin" selected[typed(|d| &d.role) == "admin"] { "Admin" }
+                }
             }
             label { "First password (10 characters at least; leave empty for an invitation link) "
                 input id="member-password" type="password" name="password" autocomplete="new-password"; }
@@ -115,8 +121,9 @@ fn invitation_link(headers: &HeaderMap, token: &str) -> String {
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
         })
         .unwrap_or("this-server");
     let https = headers
@@ -147,6 +154,25 @@ async fn shown(
             Ok((e.status, page("Members", body)).into_response())
         }
     }
+}
+
+/// The page again after a refused add, with the reason and what was typed.
+async fn refused_add(
+    state: &AppState,
+    session: &Session,
+    e: ApiFailure,
+    form: &AddForm,
+) -> Result<Response, PageError> {
+    if e.status == StatusCode::FORBIDDEN || e.status == StatusCode::NOT_FOUND {
+        return Err(e.into());
+    }
+    let said = Said {
+        draft: Some(form),
+        problem: Some(&e.message),
+        ..Said::default()
+    };
+    let body = view(state, session, said).await?;
+    Ok((e.status, page("Members", body)).into_response())
 }
 
 /// Makes an invitation for `uid` and returns its link.
@@ -190,10 +216,17 @@ pub async fn add_member(
     headers: HeaderMap,
     Posted { session, form }: Posted<AddForm>,
 ) -> Result<Response, PageError> {
-    let role = Role::parse(&form.role).unwrap_or(Role::Regular);
+    let Some(role) = Role::parse(if form.role.is_empty() {
+        "regular"
+    } else {
+        &form.role
+    }) else {
+        let e = ApiFailure::bad_request("Choose Member or Admin.");
+        return refused_add(&state, &session, e, &form).await;
+    };
     if !form.password.is_empty() && form.password.chars().count() < 10 {
         let e = ApiFailure::bad_request("A first password needs at least 10 characters.");
-        return shown(&state, &session, Err(e)).await;
+        return refused_add(&state, &session, e, &form).await;
     }
     let hash = if form.password.is_empty() {
         None
@@ -228,7 +261,7 @@ pub async fn add_member(
         .await;
     let (user, key) = match added {
         Ok(done) => done,
-        Err(e) => return shown(&state, &session, Err(e)).await,
+        Err(e) => return refused_add(&state, &session, e, &form).await,
     };
     let note = if form.password.is_empty() {
         let link = match invite(&state, &session, &headers, &user.id).await {
@@ -331,9 +364,22 @@ pub async fn change_member(
                 Err(e) => shown(&state, &session, Err(e)).await,
             };
         }
-        "invite" => invite(&state, &session, &headers, &uid)
-            .await
-            .map(|link| format!("A one-time link to set a password (it works for 7 days): {link}")),
+        "invite" => {
+            // The link is a secret: shown once in the page, never put in a URL.
+            return match invite(&state, &session, &headers, &uid).await {
+                Ok(link) => {
+                    let said = Said {
+                        note: Some(
+                            "Send this one-time link; it works for 7 days and ends any earlier one.",
+                        ),
+                        secret: Some(("Invitation link", link)),
+                        ..Said::default()
+                    };
+                    shown(&state, &session, Ok(said)).await
+                }
+                Err(e) => shown(&state, &session, Err(e)).await,
+            };
+        }
         _ => {
             return Err(PageError(
                 StatusCode::BAD_REQUEST,
@@ -361,9 +407,37 @@ fn invitation_page(token: &str, problem: Option<&str>) -> Markup {
     }
 }
 
-/// `GET /web/invite/{token}`: the form (the token is checked when it is used).
-pub async fn invitation(Path(token): Path<String>) -> Response {
-    page("Welcome", invitation_page(&token, None)).into_response()
+fn link_gone() -> Response {
+    PageError(
+        StatusCode::NOT_FOUND,
+        "This invitation link was used already, replaced or has expired; ask your admin for a new one."
+            .into(),
+    )
+    .into_response()
+}
+
+/// Whether the link's token is a live invitation (nothing is used up).
+async fn live(state: &AppState, token: &str) -> Result<bool, ApiFailure> {
+    let (hash, now) = (digest(token), (state.clock)());
+    state
+        .db(move |db| {
+            let mut found = false;
+            db.read(&mut |tx| {
+                found = tx.invited(&hash, now)?.is_some();
+                Ok(())
+            })?;
+            Ok(found)
+        })
+        .await
+}
+
+/// `GET /web/invite/{token}`: the form, or at once why the link no longer works.
+pub async fn invitation(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match live(&state, &token).await {
+        Ok(true) => page("Welcome", invitation_page(&token, None)).into_response(),
+        Ok(false) => link_gone(),
+        Err(e) => PageError::from(e).into_response(),
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -387,6 +461,13 @@ pub async fn accept_invitation(
             page("Welcome", invitation_page(&token, Some(problem))),
         )
             .into_response();
+    }
+    // The token is checked before the (deliberately slow) password hashing, so a guessed
+    // link costs the server nothing.
+    match live(&state, &token).await {
+        Ok(true) => {}
+        Ok(false) => return link_gone(),
+        Err(e) => return PageError::from(e).into_response(),
     }
     let password = form.password;
     let Ok(Ok(hash)) =
@@ -414,12 +495,7 @@ pub async fn accept_invitation(
         .await;
     match used {
         Ok(Some(_)) => Redirect::to("/web/sign-in").into_response(),
-        Ok(None) => PageError(
-            StatusCode::NOT_FOUND,
-            "This invitation link was used already or has expired; ask your admin for a new one."
-                .into(),
-        )
-        .into_response(),
+        Ok(None) => link_gone(),
         Err(e) => PageError::from(e).into_response(),
     }
 }
