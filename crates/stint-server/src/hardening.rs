@@ -21,10 +21,12 @@ pub const MAX_HEADER_COUNT: usize = 100;
 /// Longest request target (path and query); longer is 414.
 pub const MAX_URI_BYTES: usize = 16 * 1024;
 
-/// The pages are server-rendered HTML with inline styles, no scripts, images from this
-/// server only, forms posting here only, and may not be framed.
+/// The pages are server-rendered HTML with inline styles, scripts (one: the sign-in page's
+/// time zone) and images from this server only, forms posting here only, and may not be
+/// framed.
 const WEB_CSP: &str = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; \
-                       form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                       script-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+                       base-uri 'none'";
 
 pub async fn answer_shape(request: Request, next: Next) -> Response {
     let header_bytes: usize = request

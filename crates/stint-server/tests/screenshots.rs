@@ -394,6 +394,8 @@ fn the_gallery_in_headless_chromium() {
         .env("STINT_RUNNING_SET", &running_set)
         .env("STINT_MIDDLE_SET", &sets[1])
         .env("CHROMIUM", chromium)
+        // The pages follow the browser's time zone: one zone for every run.
+        .env("TZ", "UTC")
         .output()
         .unwrap();
     assert!(

@@ -66,6 +66,8 @@ fn admin_pages_and_the_dashboard_in_headless_chromium() {
         .env("STINT_BARS", days.len().to_string())
         .env("STINT_ARTIFACTS", &artifacts)
         .env("CHROMIUM", chromium)
+        // The pages follow the browser's time zone: one zone for every run.
+        .env("TZ", "UTC")
         .output()
         .unwrap();
     assert!(

@@ -2,7 +2,7 @@
 //! formats (dates `MM/DD/YYYY`, times `hh:mm:ss AM`, durations `HH:MM:SS` and decimal hours,
 //! money with two decimals), shared by the Reports API and the web report's export.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use stint_api::ReportEntry;
 
 /// Clockify's detailed report CSV columns.
@@ -37,11 +37,14 @@ pub fn money(cents: i64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 
-/// A detailed report row as Clockify's CSV has it (see [`CSV_COLUMNS`]); a running entry
-/// ends at `now`.
-pub fn csv_row(r: &ReportEntry, now: DateTime<Utc>) -> Vec<String> {
-    let start = r.time_interval.start;
-    let end = r.time_interval.end.unwrap_or(now);
+/// A detailed report row as Clockify's CSV has it (see [`CSV_COLUMNS`]), dates and times
+/// in `zone`; a running entry ends at `now`.
+pub fn csv_row<Z: TimeZone>(r: &ReportEntry, now: DateTime<Utc>, zone: &Z) -> Vec<String>
+where
+    Z::Offset: std::fmt::Display,
+{
+    let start = r.time_interval.start.with_timezone(zone);
+    let end = r.time_interval.end.unwrap_or(now).with_timezone(zone);
     let secs = r.time_interval.duration;
     vec![
         r.project_name.clone(),

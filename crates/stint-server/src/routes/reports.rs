@@ -63,7 +63,10 @@ async fn detailed(
         let rows = state
             .read_op(&caller.0, move |op| ops::sorted_rows(op, &wid, &req))
             .await?;
-        let lines: Vec<Vec<String>> = rows.iter().map(|r| report_csv::csv_row(r, now)).collect();
+        let lines: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| report_csv::csv_row(r, now, &chrono::Utc))
+            .collect();
         return csv_answer(
             "Stint_Time_Report_Detailed.csv",
             &report_csv::CSV_COLUMNS,

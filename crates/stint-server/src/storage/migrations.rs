@@ -327,5 +327,12 @@ pub(super) fn migrations() -> Migrations<'static> {
                 expires_utc TEXT NOT NULL
             ) STRICT;",
         ),
+        // 12 (issue 16): the time zone each user reads the pages in.
+        M::up(
+            "CREATE TABLE profiles (
+                user_id   TEXT PRIMARY KEY NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                time_zone TEXT NOT NULL
+            ) STRICT;",
+        ),
     ])
 }

@@ -78,4 +78,24 @@ impl WebStorage for Sqlite {
             .execute("DELETE FROM web_sessions WHERE id_hash = ?1", [id_hash])?;
         Ok(())
     }
+
+    fn time_zone(&self, user_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT time_zone FROM profiles WHERE user_id = ?1",
+                [user_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn set_time_zone(&self, user_id: &str, zone: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO profiles (user_id, time_zone) VALUES (?1, ?2)
+             ON CONFLICT (user_id) DO UPDATE SET time_zone = excluded.time_zone",
+            [user_id, zone],
+        )?;
+        Ok(())
+    }
 }

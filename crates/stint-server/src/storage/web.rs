@@ -1,4 +1,4 @@
-//! What the web pages keep: password hashes and browser sessions. A session's id is stored
+//! What the web pages keep: password hashes, browser sessions and each user's time zone. A session's id is stored
 //! only as its SHA-256, so the database alone cannot be used to sign in.
 
 use chrono::{DateTime, Utc};
@@ -21,4 +21,8 @@ pub trait WebStorage {
     /// deleted).
     fn session(&self, id_hash: &[u8], now: DateTime<Utc>) -> Result<Option<(UserRow, String)>>;
     fn delete_session(&self, id_hash: &[u8]) -> Result<()>;
+    /// The IANA time zone a user chose for the pages (`Europe/Berlin`), if any.
+    fn time_zone(&self, user_id: &str) -> Result<Option<String>>;
+    /// Keeps the user's time zone (checked by the caller).
+    fn set_time_zone(&self, user_id: &str, zone: &str) -> Result<()>;
 }

@@ -25,11 +25,16 @@ struct Chosen {
     filter: AuditFilter,
 }
 
-fn chosen(q: &HashMap<String, String>) -> Result<Chosen, PageError> {
+fn chosen(
+    q: &HashMap<String, String>,
+    session: &Session,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Chosen, PageError> {
     let (start, end) = date_range(
         q,
         MAX_DAYS,
         &format!("The range must end on or after its start, and the audit log shows at most {MAX_DAYS} days at a time."),
+        session.today(now),
     )?;
     let pick = |name: &str| {
         q.get(name)
@@ -40,8 +45,8 @@ fn chosen(q: &HashMap<String, String>) -> Result<Chosen, PageError> {
         start,
         end,
         filter: AuditFilter {
-            from: Some(day_bounds(start, end).0),
-            to: Some(day_bounds(start, end).1),
+            from: Some(day_bounds(session.zone, start, end).0),
+            to: Some(day_bounds(session.zone, start, end).1),
             author: pick("author"),
             action: pick("action"),
         },
@@ -91,7 +96,7 @@ pub async fn audit_page(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     session.require_admin("see the audit log")?;
-    let c = chosen(&q)?;
+    let c = chosen(&q, &session, (state.clock)())?;
     let records = load(&state, &session, &c).await?;
     let w = session.user.workspace_id.clone();
     let users = state.db(move |db| db.users_in(&w)).await?;
@@ -127,11 +132,11 @@ pub async fn audit_page(
             a id="audit-csv-excel" href=(format!("/web/audit.csv?{query}&excel=1")) { "CSV for Excel" }
         }
         table id="audit" {
-            thead { tr { th { "Time (UTC)" } th { "Author" } th { "Action" } th { "What" } } }
+            thead { tr { th { "Time (" (session.zone.name()) ")" } th { "Author" } th { "Action" } th { "What" } } }
             tbody {
                 @for r in &records {
                     tr class="record" data-action=(r.action) {
-                        td { (r.at.format("%Y-%m-%d %H:%M:%S")) }
+                        td { (session.show(r.at, "%Y-%m-%d %H:%M:%S")) }
                         td class="author" { (r.author_name) }
                         td class="action" { (action_label(&r.action)) }
                         td {
@@ -162,7 +167,7 @@ pub async fn audit_csv(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     session.require_admin("see the audit log")?;
-    let c = chosen(&q)?;
+    let c = chosen(&q, &session, (state.clock)())?;
     let records = load(&state, &session, &c).await?;
     let rows = records
         .iter()

@@ -1,11 +1,12 @@
-//! What several pages share: a date range from the query string, links with escaped
-//! query values, and CSV downloads.
+//! What several pages share: a date range from the query string, days in the viewer's
+//! time zone, links with escaped query values, and CSV downloads.
 
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
 
 use super::PageError;
 
@@ -16,8 +17,8 @@ pub fn date_range(
     q: &HashMap<String, String>,
     max_days: i64,
     too_long: &str,
+    today: NaiveDate,
 ) -> Result<(NaiveDate, NaiveDate), PageError> {
-    let today = Utc::now().date_naive();
     let date = |name: &str, default: NaiveDate| -> Result<NaiveDate, PageError> {
         match q.get(name).filter(|v| !v.is_empty()) {
             Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
@@ -44,11 +45,26 @@ pub fn date_range(
     Ok((start, end))
 }
 
-/// The half-open UTC range `[start 00:00, the day after end 00:00)` of whole days `start`
-/// to `end`, both included. The dates come from [`date_range`], so nothing overflows.
-pub fn day_bounds(start: NaiveDate, end: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
-    let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
-    (midnight(start), midnight(end + Duration::days(1)))
+/// The first moment of `day` in `zone`, as a UTC instant: midnight, or the first hour that
+/// exists where a clock change skips midnight.
+pub fn midnight(zone: Tz, day: NaiveDate) -> DateTime<Utc> {
+    (0..4)
+        .find_map(|hour| {
+            let local = day.and_hms_opt(hour, 0, 0)?;
+            zone.from_local_datetime(&local).earliest()
+        })
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
+/// The half-open range `[start's first moment, the first moment of the day after end)` of
+/// whole days `start` to `end` in `zone`, both included (a day may last 23 or 25 hours).
+/// The dates come from [`date_range`], so nothing overflows.
+pub fn day_bounds(zone: Tz, start: NaiveDate, end: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        midnight(zone, start),
+        midnight(zone, end + Duration::days(1)),
+    )
 }
 
 /// Percent-encodes a query value (everything but unreserved characters), so what a user

@@ -1,22 +1,25 @@
-//! The home page's dashboard (issue 16): this week (UTC days, Monday first) for the
+//! The home page's dashboard (issue 16): this week (days in the viewer's time zone,
+//! Monday first) for the
 //! signed-in member, or the whole team for an admin — hours per day as a bar chart, each
 //! project's share as a ring, and the entries that took the most time. The charts are
 //! inline SVG drawn here: no script and no asset to fetch. The numbers come from the
 //! reports' rows (`ops::reports`), so they are the Reports API's.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
 use maud::{html, Markup};
 use stint_api::{ReportEntry, ReportRequest};
 
+use super::common::day_bounds;
 use super::{PageError, Session};
 use crate::ops::report_csv::hms;
 use crate::storage::Role;
 use crate::AppState;
 
-/// Monday 00:00 UTC of the week holding `now`.
-pub fn week_start(now: DateTime<Utc>) -> DateTime<Utc> {
-    let day = now.date_naive() - Duration::days(i64::from(now.weekday().num_days_from_monday()));
-    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+/// The Monday (in `zone`) of the week holding `now`.
+pub fn week_start(now: DateTime<Utc>, zone: Tz) -> NaiveDate {
+    let today = now.with_timezone(&zone).date_naive();
+    today - Duration::days(i64::from(today.weekday().num_days_from_monday()))
 }
 
 /// The part of an entry's time inside `[from, to)`, in whole seconds (a running entry
@@ -29,13 +32,13 @@ fn seconds_within(r: &ReportEntry, from: DateTime<Utc>, to: DateTime<Utc>) -> i6
     (elapsed(to) - elapsed(from)).max(0)
 }
 
-/// Seconds per UTC day of the week starting `monday`, Monday first: an entry over midnight
-/// counts on both days, and only its part inside the week counts at all.
-pub fn per_day(rows: &[ReportEntry], monday: DateTime<Utc>) -> [i64; 7] {
+/// Seconds per day (in `zone`) of the week starting `monday`, Monday first: an entry over
+/// midnight counts on both days, and only its part inside the week counts at all.
+pub fn per_day(rows: &[ReportEntry], zone: Tz, monday: NaiveDate) -> [i64; 7] {
     let mut days = [0i64; 7];
     for (i, day) in days.iter_mut().enumerate() {
-        let from = monday + Duration::days(i as i64);
-        let to = from + Duration::days(1);
+        let date = monday + Duration::days(i as i64);
+        let (from, to) = day_bounds(zone, date, date);
         *day = rows
             .iter()
             .map(|r| seconds_within(r, from, to))
@@ -72,8 +75,7 @@ fn bars(days: &[i64; 7], monday: NaiveDate) -> Markup {
 
 /// Each project's share of the week as a ring (one arc per project, its colour), with a
 /// legend that says the hours and the share in words.
-fn ring(rows: &[ReportEntry], monday: DateTime<Utc>) -> Markup {
-    let week_end = monday + Duration::days(7);
+fn ring(rows: &[ReportEntry], monday: DateTime<Utc>, week_end: DateTime<Utc>) -> Markup {
     // By project id: a project named "(Without project)" is not the entries without one.
     let mut shares: Vec<(Option<String>, String, String, i64)> = Vec::new();
     for r in rows {
@@ -138,8 +140,8 @@ fn ring(rows: &[ReportEntry], monday: DateTime<Utc>) -> Markup {
 /// The dashboard for `session`'s member (admins: the team), for the week holding `now`.
 pub async fn dashboard(state: &AppState, session: &Session) -> Result<Markup, PageError> {
     let now = (state.clock)();
-    let monday = week_start(now);
-    let week_end = monday + Duration::days(7);
+    let first_day = week_start(now, session.zone);
+    let (monday, week_end) = day_bounds(session.zone, first_day, first_day + Duration::days(6));
     // Entries that started up to a week before Monday may run into this week.
     let request = ReportRequest::between(
         monday - Duration::days(7),
@@ -151,7 +153,7 @@ pub async fn dashboard(state: &AppState, session: &Session) -> Result<Markup, Pa
             crate::ops::reports::rows(op, &wid, &request)
         })
         .await?;
-    let days = per_day(&rows, monday);
+    let days = per_day(&rows, session.zone, first_day);
     let total: i64 = days.iter().sum();
     let mut top: Vec<(String, i64)> = Vec::new();
     for r in &rows {
@@ -178,13 +180,13 @@ pub async fn dashboard(state: &AppState, session: &Session) -> Result<Markup, Pa
     };
     Ok(html! {
         section id="dashboard" {
-            h2 { (whose) " (from " (monday.format("%A %-d %B")) ", UTC days)" }
+            h2 { (whose) " (from " (first_day.format("%A %-d %B")) ", days in " (session.zone.name()) ")" }
             p { "Total " strong id="week-total" { (hms(total)) } }
             @if total == 0 {
                 p id="no-time" { "No time tracked yet this week." }
             } @else {
-                (bars(&days, monday.date_naive()))
-                (ring(&rows, monday))
+                (bars(&days, first_day))
+                (ring(&rows, monday, week_end))
                 h3 { "Most time" }
                 ol id="top-entries" { @for (d, s) in &top { li { (d) ": " (hms(*s)) } } }
             }
@@ -237,7 +239,7 @@ mod tests {
             // Sunday 22:00 into next week: two hours.
             entry(None, "", monday + Duration::hours(6 * 24 + 22), 5),
         ];
-        let days = per_day(&rows, monday);
+        let days = per_day(&rows, chrono_tz::UTC, monday.date_naive());
         assert_eq!(days.map(|s| s / 3600), [6, 0, 0, 2, 4, 0, 2]);
     }
 
@@ -248,7 +250,7 @@ mod tests {
             entry(Some("p1"), "(Without project)", monday, 3),
             entry(None, "", monday + Duration::hours(5), 2),
         ];
-        let html = ring(&rows, monday).into_string();
+        let html = ring(&rows, monday, monday + Duration::days(7)).into_string();
         assert_eq!(html.matches("class=\"share\"").count(), 2, "{html}");
     }
 }

@@ -1,4 +1,4 @@
-//! Activity > Screenshots: a UTC day at a time (the last 7 days), every member with the
+//! Activity > Screenshots: a day (in the viewer's time zone) at a time (the last 7 days), every member with the
 //! day's count (a regular user sees only themselves), a member's thumbnails, a gallery view
 //! that steps through them, and delete under the deletion rules with their messages.
 //! Pictures are served only to a signed-in session with the same rule as the API.
@@ -20,8 +20,9 @@ use crate::AppState;
 
 const DAYS: i64 = 7;
 
-fn chosen_day(q: &HashMap<String, String>) -> NaiveDate {
-    let today = Utc::now().date_naive();
+/// The day the query names (one of the last 7 in the viewer's time zone), else today.
+fn chosen_day(q: &HashMap<String, String>, session: &Session) -> NaiveDate {
+    let today = session.today(Utc::now());
     q.get("date")
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         .filter(|d| *d <= today && *d > today - Duration::days(DAYS))
@@ -41,12 +42,13 @@ async fn sets_of(
     state: &AppState,
     workspace: &str,
     user: Option<&str>,
+    zone: chrono_tz::Tz,
     day: NaiveDate,
 ) -> Result<Vec<CaptureSetRow>, PageError> {
-    let start = day.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let (start, end) = super::common::day_bounds(zone, day, day);
     let (w, u) = (workspace.to_owned(), user.map(str::to_owned));
     Ok(state
-        .db(move |db| db.capture_sets(&w, u.as_deref(), start, start + Duration::days(1)))
+        .db(move |db| db.capture_sets(&w, u.as_deref(), start, end))
         .await?)
 }
 
@@ -73,10 +75,10 @@ async fn render_day(
     session: &Session,
     q: &HashMap<String, String>,
 ) -> Result<Response, PageError> {
-    let day = chosen_day(q);
-    let today = Utc::now().date_naive();
+    let day = chosen_day(q, session);
+    let today = session.today(Utc::now());
     let users = visible_users(state, session).await?;
-    let all = sets_of(state, &session.user.workspace_id, None, day).await?;
+    let all = sets_of(state, &session.user.workspace_id, None, session.zone, day).await?;
     let selected = match q.get("user") {
         Some(u) if users.iter().any(|x| &x.id == u) => Some(u.clone()),
         Some(_) => return Err(PageError(StatusCode::NOT_FOUND, "No such member.".into())),
@@ -101,7 +103,7 @@ async fn render_day(
             @if day > today - Duration::days(DAYS - 1) {
                 a id="previous-day" href=(day_link(day - Duration::days(1), selected.as_deref())) { "← previous day" }
             }
-            " " strong id="day" { (day.format("%A %-d %B %Y")) } " (UTC) "
+            " " strong id="day" { (day.format("%A %-d %B %Y")) } " (" (session.zone.name()) ") "
             @if day < today {
                 a id="next-day" href=(day_link(day + Duration::days(1), selected.as_deref())) { "next day →" }
             }
@@ -120,9 +122,9 @@ async fn render_day(
                     @for shot in &set.screenshots {
                         figure class="thumb" {
                             a href=(format!("/web/screenshots/view?date={day}&user={}&shot={}", set.user_id, shot.id)) {
-                                img src=(format!("/web/images/{}", shot.id)) width="240" alt=(format!("Screenshot of {} at {}", shot.monitor.name, set.captured.format("%H:%M")));
+                                img src=(format!("/web/images/{}", shot.id)) width="240" alt=(format!("Screenshot of {} at {}", shot.monitor.name, session.show(set.captured, "%H:%M")));
                             }
-                            figcaption { span class="time" { (set.captured.format("%H:%M:%S")) } " " (shot.monitor.name) }
+                            figcaption { span class="time" { (session.show(set.captured, "%H:%M:%S")) } " " (shot.monitor.name) }
                             (delete_form(&session.csrf, &set.id, day, &set.user_id))
                         }
                     }
@@ -152,7 +154,7 @@ pub async fn view_page(
     session: Session,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let day = chosen_day(&q);
+    let day = chosen_day(&q, &session);
     let user = q.get("user").cloned().unwrap_or_default();
     if user != session.user.id && session.user.role != Role::Admin {
         return Err(PageError(
@@ -160,7 +162,14 @@ pub async fn view_page(
             "No such screenshot.".into(),
         ));
     }
-    let sets = sets_of(&state, &session.user.workspace_id, Some(&user), day).await?;
+    let sets = sets_of(
+        &state,
+        &session.user.workspace_id,
+        Some(&user),
+        session.zone,
+        day,
+    )
+    .await?;
     let shots: Vec<(&CaptureSetRow, &crate::storage::ScreenshotRow)> = sets
         .iter()
         .flat_map(|s| s.screenshots.iter().map(move |p| (s, p)))
@@ -182,7 +191,7 @@ pub async fn view_page(
         h1 { "Screenshot " (at + 1) " of " (shots.len()) }
         p {
             @if at > 0 { a id="previous" href=(link(at - 1)) { "← previous" } " " }
-            span id="when" { (set.captured.format("%Y-%m-%d %H:%M:%S UTC")) } " " (shot.monitor.name)
+            span id="when" { (session.show(set.captured, "%Y-%m-%d %H:%M:%S %Z")) } " " (shot.monitor.name)
             @if at + 1 < shots.len() { " " a id="next" href=(link(at + 1)) { "next →" } }
         }
         img id="picture" src=(format!("/web/images/{}", shot.id)) alt="Screenshot";
@@ -224,7 +233,7 @@ pub async fn delete(
             .cloned(),
         Err(e) => return e.into_response(),
     };
-    let day = chosen_day(&form);
+    let day = chosen_day(&form, &session);
     let back = |note: &str| {
         let note: String = url_escape(note);
         Redirect::to(&format!("{}&note={note}", day_link(day, user.as_deref()))).into_response()

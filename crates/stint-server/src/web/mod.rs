@@ -54,6 +54,19 @@ pub fn router() -> Router<AppState> {
         .route("/web/sign-out", post(sign_out))
         .route("/web/settings", get(settings_page).post(save_settings))
         .route("/web/password", post(set_password))
+        .route("/web/profile", post(set_zone))
+        .route(
+            "/web/assets/zone.js",
+            get(|| async {
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        "text/javascript; charset=utf-8",
+                    )],
+                    ZONE_SCRIPT,
+                )
+            }),
+        )
         .route("/web/screenshots", get(gallery::day_page))
         .route("/web/screenshots/view", get(gallery::view_page))
         .route("/web/screenshots/delete", post(gallery::delete))
@@ -149,13 +162,25 @@ impl From<crate::ApiFailure> for PageError {
     }
 }
 
-/// The signed-in user of a request and the session's CSRF token.
+/// The signed-in user of a request, the session's CSRF token, and the time zone the user
+/// reads the pages in (UTC until they choose one).
 pub(crate) struct Session {
     pub user: UserRow,
     pub csrf: String,
+    pub zone: chrono_tz::Tz,
 }
 
 impl Session {
+    /// The user's date at `now`.
+    pub fn today(&self, now: chrono::DateTime<Utc>) -> chrono::NaiveDate {
+        now.with_timezone(&self.zone).date_naive()
+    }
+
+    /// `t` written in the user's time zone with a `strftime` format.
+    pub fn show(&self, t: chrono::DateTime<Utc>, format: &str) -> String {
+        t.with_timezone(&self.zone).format(format).to_string()
+    }
+
     /// Refuses a member with `what` ("change the workspace settings") as the reason.
     pub fn require_admin(&self, what: &str) -> Result<(), PageError> {
         if self.user.role == Role::Admin {
@@ -176,7 +201,16 @@ async fn session(state: &AppState, jar: &CookieJar) -> Result<Option<Session>, P
     let found = state
         .db(move |db| db.session(&digest(&id), Utc::now()))
         .await?;
-    Ok(found.map(|(user, csrf)| Session { user, csrf }))
+    let Some((user, csrf)) = found else {
+        return Ok(None);
+    };
+    let uid = user.id.clone();
+    let zone = state
+        .db(move |db| db.time_zone(&uid))
+        .await?
+        .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+        .unwrap_or(chrono_tz::UTC);
+    Ok(Some(Session { user, csrf, zone }))
 }
 
 /// A page handler's signed-in session; without one the browser goes to the sign-in page.
@@ -280,7 +314,7 @@ async fn home(State(state): State<AppState>, s: Session) -> Response {
         Err(e) => return PageError::from(e).into_response(),
     };
     match dashboard::dashboard(&state, &s).await {
-        Ok(board) => pages::home(&s.user, &s.csrf, &notices, board).into_response(),
+        Ok(board) => pages::home(&s.user, &s.csrf, &notices, board, s.zone).into_response(),
         Err(e) => e.into_response(),
     }
 }
@@ -335,6 +369,25 @@ async fn sign_in(
         return PageError::from(e).into_response();
     }
     tracing::info!(user = %user.email, "signed in on the web");
+    // The browser's time zone (the sign-in page's script fills it in) becomes the user's
+    // until they choose another.
+    if let Some(zone) = form
+        .get("time_zone")
+        .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+    {
+        let uid = user.id.clone();
+        let saved = state
+            .db(move |db| {
+                if db.time_zone(&uid)?.is_none() {
+                    db.set_time_zone(&uid, zone.name())?;
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = saved {
+            tracing::warn!("could not keep the browser's time zone: {}", e.message);
+        }
+    }
     let method = if form.get("api_key").is_some_and(|k| !k.trim().is_empty()) {
         "API key"
     } else {
@@ -459,6 +512,43 @@ async fn save_settings(
 }
 
 /// A signed-in user sets their own password (10 characters at least, typed twice).
+/// The only script of the pages: the sign-in form sends the browser's time zone, the
+/// default for the pages' days and times until the user chooses one.
+const ZONE_SCRIPT: &str =
+    "document.querySelectorAll('input[name=time_zone]').forEach(function (i) {\n  \
+    try { i.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) {}\n});\n";
+
+#[derive(serde::Deserialize)]
+struct ZoneForm {
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// A signed-in user chooses the time zone their pages' days and times are in.
+async fn set_zone(
+    State(state): State<AppState>,
+    Posted { session, form }: Posted<ZoneForm>,
+) -> Response {
+    let Ok(zone) = form.time_zone.parse::<chrono_tz::Tz>() else {
+        return PageError(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "{:?} is not a time zone such as Europe/Berlin.",
+                form.time_zone
+            ),
+        )
+        .into_response();
+    };
+    let uid = session.user.id.clone();
+    match state
+        .db(move |db| db.set_time_zone(&uid, zone.name()))
+        .await
+    {
+        Ok(()) => Redirect::to("/web").into_response(),
+        Err(e) => PageError::from(e).into_response(),
+    }
+}
+
 /// The password form's fields (a field left out reads as empty).
 #[derive(serde::Deserialize)]
 struct PasswordForm {

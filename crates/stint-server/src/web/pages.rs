@@ -89,8 +89,10 @@ pub fn sign_in(csrf: &str, problem: Option<&str>) -> Html<String> {
                 label { "Password " input id="password" type="password" name="password" autocomplete="current-password"; }
                 p { "or" }
                 label { "API key " input id="api-key" type="password" name="api_key" autocomplete="off"; }
+                input id="time-zone" type="hidden" name="time_zone" value="";
                 button id="sign-in" type="submit" { "Sign in" }
             }
+            script src="/web/assets/zone.js" defer {}
         },
     )
 }
@@ -100,6 +102,7 @@ pub fn home(
     csrf: &str,
     notices: &[stint_api::Notice],
     dashboard: Markup,
+    zone: chrono_tz::Tz,
 ) -> Html<String> {
     page(
         "Home",
@@ -112,6 +115,18 @@ pub fn home(
                 ul id="notices" { @for n in notices { li class="notice" { (n.message) } } }
             }
             (dashboard)
+            h2 { "Your time zone" }
+            form id="time-zone-form" method="post" action="/web/profile" {
+                input type="hidden" name="csrf" value=(csrf);
+                label { "Days and times on these pages are in "
+                    select id="zone" name="time_zone" {
+                        @for z in chrono_tz::TZ_VARIANTS.iter() {
+                            option value=(z.name()) selected[*z == zone] { (z.name()) }
+                        }
+                    }
+                }
+                button id="save-zone" type="submit" { "Save" }
+            }
             h2 { "Your password" }
             form method="post" action="/web/password" {
                 input type="hidden" name="csrf" value=(csrf);

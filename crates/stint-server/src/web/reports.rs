@@ -32,6 +32,7 @@ fn range_of(q: &HashMap<String, String>, session: &Session) -> Result<Range, Pag
         q,
         MAX_DAYS,
         &format!("The range must end after it starts and span at most {MAX_DAYS} days."),
+        session.today(Utc::now()),
     )?;
     let admin = session.user.role == Role::Admin;
     let named = q
@@ -68,7 +69,7 @@ async fn entries(
         return Err(PageError(StatusCode::NOT_FOUND, "No such member.".into()));
     }
     // Entries that start in the range's days: [first midnight, midnight after the last).
-    let (from, to) = day_bounds(range.start, range.end);
+    let (from, to) = day_bounds(session.zone, range.start, range.end);
     let filter = EntryFilter {
         start: Some(from),
         end: Some(to),
@@ -133,14 +134,14 @@ pub async fn report_page(
         }
         p { "Total " strong id="total" { (hms(total)) } " · " a id="csv" href=(format!("/web/reports.csv?{}", query_string(&range))) { "Export CSV" } " · " a id="csv-excel" href=(format!("/web/reports.csv?{}&excel=1", query_string(&range))) { "CSV for Excel" } }
         table id="entries" {
-            thead { tr { th { "User" } th { "Description" } th { "Start (UTC)" } th { "End (UTC)" } th { "Duration" } th { "Locked" } } }
+            thead { tr { th { "User" } th { "Description" } th { "Start (" (session.zone.name()) ")" } th { "End (" (session.zone.name()) ")" } th { "Duration" } th { "Locked" } } }
             tbody {
                 @for (e, u) in &rows {
                     tr data-id=(e.id) {
                         td { (u.name) }
                         td class="description" { (e.description) }
-                        td { (e.start.format("%Y-%m-%d %H:%M:%S")) }
-                        td { @if let Some(end) = e.end { (end.format("%Y-%m-%d %H:%M:%S")) } @else { "running" } }
+                        td { (session.show(e.start, "%Y-%m-%d %H:%M:%S")) }
+                        td { @if let Some(end) = e.end { (session.show(end, "%Y-%m-%d %H:%M:%S")) } @else { "running" } }
                         td class="duration" { (hms(seconds(e))) }
                         td {
                             @if admin {
@@ -167,7 +168,7 @@ pub async fn report_csv(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let range = range_of(&q, &session)?;
-    let (from, to) = day_bounds(range.start, range.end);
+    let (from, to) = day_bounds(session.zone, range.start, range.end);
     // The same rows as the Reports API's detailed CSV (ops::reports), whose end is
     // inclusive: the last millisecond before the next midnight.
     let request = ReportRequest {
@@ -179,6 +180,7 @@ pub async fn report_csv(
     };
     let wid = session.user.workspace_id.clone();
     let now = (state.clock)();
+    let zone = session.zone;
     let rows = state
         .read_op(&session.user, move |op| {
             crate::ops::reports::rows(op, &wid, &request)
@@ -186,7 +188,7 @@ pub async fn report_csv(
         .await?;
     let rows = rows
         .iter()
-        .map(|r| crate::ops::report_csv::csv_row(r, now))
+        .map(|r| crate::ops::report_csv::csv_row(r, now, &zone))
         .collect();
     let name = format!(
         "Stint_Time_Report_Detailed_{}-{}.csv",
