@@ -76,7 +76,9 @@ fn admin_pages_and_the_dashboard_in_headless_chromium() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    for page in ["home", "clients", "projects", "project", "tags", "members"] {
+    for page in [
+        "home", "summary", "clients", "projects", "project", "tags", "members",
+    ] {
         let png = artifacts.join(format!("{page}.png"));
         let bytes = std::fs::read(&png).unwrap_or_default();
         assert!(

@@ -12,6 +12,7 @@ mod members_page;
 mod named_pages;
 mod pages;
 mod reports;
+mod summary_page;
 
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -73,6 +74,7 @@ pub fn router() -> Router<AppState> {
         .route("/web/images/{id}", get(gallery::image))
         .route("/web/reports", get(reports::report_page))
         .route("/web/reports.csv", get(reports::report_csv))
+        .route("/web/reports/summary", get(summary_page::summary_page))
         .route("/web/entries/lock", post(reports::lock))
         .route("/web/audit", get(audit_page::audit_page))
         .route("/web/audit.csv", get(audit_page::audit_csv))

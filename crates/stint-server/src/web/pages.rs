@@ -29,7 +29,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid var(--li
 th{font-weight:600;color:var(--muted)}tr.archived{color:var(--muted)}\
 .thumb{display:inline-block;margin:.4rem}#picture{max-width:100%}form.delete,form.inline{display:inline}\
 .dot{display:inline-block;width:.7rem;height:.7rem;border-radius:50%}\
-.ring{display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap}#week-chart text{fill:var(--fg)}";
+.ring{display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap}#week-chart text,#summary-chart text{fill:var(--fg)}";
 
 pub(super) fn page(title: &str, body: Markup) -> Html<String> {
     let markup = html! {
@@ -52,6 +52,7 @@ pub(super) fn nav(user: &UserRow, csrf: &str) -> Markup {
             a href="/web" { "Home" }
             a href="/web/screenshots" { "Screenshots" }
             a href="/web/reports" { "Entries & reports" }
+            a href="/web/reports/summary" { "Summary" }
             @if user.role == Role::Admin {
                 a href="/web/projects" { "Projects" }
                 a href="/web/clients" { "Clients" }

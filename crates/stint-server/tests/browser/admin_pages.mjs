@@ -38,6 +38,10 @@ try {
   check(bars === Number(env("STINT_BARS")), `${bars} bars, expected ${env("STINT_BARS")}`);
   check((await admin.locator("#project-ring circle.share").count()) > 0, "no ring");
   await shot(admin, "home");
+  // The summary report page: its chart has a bar per group.
+  await admin.click("nav >> text=Summary");
+  check((await admin.locator("#summary-chart rect.group-bar").count()) > 0, "no summary chart");
+  await shot(admin, "summary");
 
   // Clients.
   await admin.click("nav >> text=Clients");
