@@ -114,4 +114,17 @@ fn the_summary_page_says_what_the_api_says() {
             .status
             == 400
     );
+    // The detailed table names each entry's project and says whether it is billable.
+    let detailed = web
+        .get("/web/reports?start=2026-11-02&end=2026-11-03&user=all")
+        .body;
+    assert_eq!(detailed.matches("</span> Site").count(), 2, "{detailed}");
+    assert_eq!(
+        detailed.matches("<td class=\"billable\">Yes</td>").count(),
+        2
+    );
+    assert_eq!(
+        detailed.matches("<td class=\"billable\">No</td>").count(),
+        1
+    );
 }

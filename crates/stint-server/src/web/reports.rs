@@ -87,6 +87,39 @@ async fn entries(
     Ok(rows)
 }
 
+/// What the table names an entry's project (with its colour and client), task and tags by.
+#[derive(Default)]
+struct Names {
+    projects: HashMap<String, (String, String, String)>,
+    tasks: HashMap<String, String>,
+    tags: HashMap<String, String>,
+}
+
+/// The workspace's projects, tasks and tags, read in one snapshot.
+async fn names(state: &AppState, wid: &str) -> Result<Names, PageError> {
+    let w = wid.to_owned();
+    Ok(state
+        .db(move |db| {
+            let mut found = Names::default();
+            db.read(&mut |tx| {
+                for p in tx.projects(&w)? {
+                    let client = match &p.client_id {
+                        Some(c) => tx.client(&w, c)?.map(|c| c.name).unwrap_or_default(),
+                        None => String::new(),
+                    };
+                    for t in tx.tasks(&w, &p.id)? {
+                        found.tasks.insert(t.id, t.name);
+                    }
+                    found.projects.insert(p.id, (p.name, p.color, client));
+                }
+                found.tags = tx.tags(&w)?.into_iter().map(|t| (t.id, t.name)).collect();
+                Ok(())
+            })?;
+            Ok(found)
+        })
+        .await?)
+}
+
 fn seconds(e: &EntryRow) -> i64 {
     (e.end.unwrap_or_else(Utc::now) - e.start)
         .num_seconds()
@@ -117,6 +150,7 @@ pub async fn report_page(
     };
     let admin = session.user.role == Role::Admin;
     let total: i64 = rows.iter().map(|(e, _)| seconds(e)).sum();
+    let named = names(&state, &session.user.workspace_id).await?;
     let body = html! {
         (nav(&session.user, &session.csrf))
         h1 { "Time entries and report" }
@@ -134,12 +168,21 @@ pub async fn report_page(
         }
         p { "Total " strong id="total" { (hms(total)) } " · " a id="csv" href=(format!("/web/reports.csv?{}", query_string(&range))) { "Export CSV" } " · " a id="csv-excel" href=(format!("/web/reports.csv?{}&excel=1", query_string(&range))) { "CSV for Excel" } }
         table id="entries" {
-            thead { tr { th { "User" } th { "Description" } th { "Start (" (session.zone.name()) ")" } th { "End (" (session.zone.name()) ")" } th { "Duration" } th { "Locked" } } }
+            thead { tr { th { "User" } th { "Description" } th { "Project" } th { "Task" } th { "Tags" } th { "Billable" } th { "Start (" (session.zone.name()) ")" } th { "End (" (session.zone.name()) ")" } th { "Duration" } th { "Locked" } } }
             tbody {
                 @for (e, u) in &rows {
                     tr data-id=(e.id) {
                         td { (u.name) }
                         td class="description" { (e.description) }
+                        td class="project" {
+                            @if let Some((name, color, client)) = e.project_id.as_ref().and_then(|p| named.projects.get(p)) {
+                                span class="dot" style=(format!("background:{color}")) {} " " (name)
+                                @if !client.is_empty() { " · " span class="client" { (client) } }
+                            }
+                        }
+                        td class="task" { (e.task_id.as_ref().and_then(|t| named.tasks.get(t)).map_or("", String::as_str)) }
+                        td class="tags" { (e.tag_ids.iter().filter_map(|t| named.tags.get(t)).map(String::as_str).collect::<Vec<_>>().join(", ")) }
+                        td class="billable" { @if e.billable { "Yes" } @else { "No" } }
                         td { (session.show(e.start, "%Y-%m-%d %H:%M:%S")) }
                         td { @if let Some(end) = e.end { (session.show(end, "%Y-%m-%d %H:%M:%S")) } @else { "running" } }
                         td class="duration" { (hms(seconds(e))) }
