@@ -127,4 +127,18 @@ fn the_summary_page_says_what_the_api_says() {
         detailed.matches("<td class=\"billable\">No</td>").count(),
         1
     );
+    // The weekly grid: one row per member with time, the week's total the sum of all.
+    let weekly = web.get("/web/reports/weekly?week=2026-11-04").body;
+    assert!(weekly.contains("id=\"week-total\">03:30:00<"), "{weekly}");
+    assert_eq!(weekly.matches("class=\"row-total\"").count(), 2);
+    let mut member = Browser::new(&s.process);
+    member.sign_in(&[("api_key", &s.member.key)]);
+    let own = member.get("/web/reports/weekly?week=2026-11-02").body;
+    assert_eq!(
+        own.matches("class=\"row-total\"").count(),
+        1,
+        "a member sees themselves"
+    );
+    assert!(own.contains("id=\"week-total\">01:30:00<"), "{own}");
+    assert_eq!(member.get("/web/reports/weekly?week=someday").status, 400);
 }

@@ -13,6 +13,7 @@ mod named_pages;
 mod pages;
 mod reports;
 mod summary_page;
+mod weekly_page;
 
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -75,6 +76,7 @@ pub fn router() -> Router<AppState> {
         .route("/web/reports", get(reports::report_page))
         .route("/web/reports.csv", get(reports::report_csv))
         .route("/web/reports/summary", get(summary_page::summary_page))
+        .route("/web/reports/weekly", get(weekly_page::weekly_page))
         .route("/web/entries/lock", post(reports::lock))
         .route("/web/audit", get(audit_page::audit_page))
         .route("/web/audit.csv", get(audit_page::audit_csv))

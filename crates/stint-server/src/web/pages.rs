@@ -53,6 +53,7 @@ pub(super) fn nav(user: &UserRow, csrf: &str) -> Markup {
             a href="/web/screenshots" { "Screenshots" }
             a href="/web/reports" { "Entries & reports" }
             a href="/web/reports/summary" { "Summary" }
+            a href="/web/reports/weekly" { "Weekly" }
             @if user.role == Role::Admin {
                 a href="/web/projects" { "Projects" }
                 a href="/web/clients" { "Clients" }
