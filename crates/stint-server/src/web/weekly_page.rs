@@ -56,7 +56,7 @@ pub async fn weekly_page(
             members.push((r.user_id.clone(), r.user_name.clone()));
         }
     }
-    members.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    members.sort_by_key(|m| m.1.to_lowercase());
     let grid: Vec<(String, [i64; 7])> = members
         .iter()
         .map(|(id, name)| {
