@@ -141,4 +141,6 @@ fn the_summary_page_says_what_the_api_says() {
     );
     assert!(own.contains("id=\"week-total\">01:30:00<"), "{own}");
     assert_eq!(member.get("/web/reports/weekly?week=someday").status, 400);
+    // A grouping the page does not offer is refused, not replaced.
+    assert_eq!(web.get("/web/reports/summary?group=planet").status, 400);
 }

@@ -39,6 +39,9 @@ fn the_time_zone_switch_moves_an_entry_across_a_day_boundary() {
         "shown in Auckland's time"
     );
     assert!(!day(&mut web, "2026-12-01").contains("over the line"));
+    // The audit CSV's times are in the same zone as its filter, and say so.
+    let csv = web.get("/web/audit.csv").body;
+    assert!(csv.starts_with("\"Time (Pacific/Auckland)\""), "{csv}");
     // Chosen on the home page: UTC puts it on the first.
     let csrf = csrf_of(&home);
     assert_eq!(

@@ -173,7 +173,7 @@ pub async fn audit_csv(
         .iter()
         .map(|r| {
             vec![
-                r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                session.show(r.at, "%Y-%m-%d %H:%M:%S"),
                 r.author_name.clone(),
                 action_label(&r.action).to_owned(),
                 r.target_id.clone(),
@@ -182,8 +182,9 @@ pub async fn audit_csv(
             ]
         })
         .collect();
+    let time_column = format!("Time ({})", session.zone.name());
     let columns = [
-        "Time (UTC)",
+        &*time_column,
         "Author",
         "Action",
         "Target",

@@ -181,7 +181,7 @@ pub async fn dashboard(state: &AppState, session: &Session) -> Result<Markup, Pa
     Ok(html! {
         section id="dashboard" {
             h2 { (whose) " (from " (first_day.format("%A %-d %B")) ", days in " (session.zone.name()) ")" }
-            p { "Total " strong id="week-total" { (hms(total)) } }
+            p { "Total " strong id="week-total" { (hms(total)) } " · an entry over midnight counts on both days (reports count it on the day it starts)" }
             @if total == 0 {
                 p id="no-time" { "No time tracked yet this week." }
             } @else {

@@ -538,7 +538,7 @@ async fn set_zone(
             StatusCode::BAD_REQUEST,
             format!(
                 "{:?} is not a time zone such as Europe/Berlin.",
-                form.time_zone
+                form.time_zone.chars().take(64).collect::<String>()
             ),
         )
         .into_response();

@@ -183,8 +183,8 @@ pub async fn report_page(
                         td class="task" { (e.task_id.as_ref().and_then(|t| named.tasks.get(t)).map_or("", String::as_str)) }
                         td class="tags" { (e.tag_ids.iter().filter_map(|t| named.tags.get(t)).map(String::as_str).collect::<Vec<_>>().join(", ")) }
                         td class="billable" { @if e.billable { "Yes" } @else { "No" } }
-                        td { (session.show(e.start, "%Y-%m-%d %H:%M:%S")) }
-                        td { @if let Some(end) = e.end { (session.show(end, "%Y-%m-%d %H:%M:%S")) } @else { "running" } }
+                        td { (session.show(e.start, "%Y-%m-%d %H:%M:%S %Z")) }
+                        td { @if let Some(end) = e.end { (session.show(end, "%Y-%m-%d %H:%M:%S %Z")) } @else { "running" } }
                         td class="duration" { (hms(seconds(e))) }
                         td {
                             @if admin {

@@ -59,10 +59,19 @@ pub async fn summary_page(
         "The range must end on or after its start and span at most 366 days.",
         session.today(now),
     )?;
-    let group = q
-        .get("group")
-        .and_then(|g| GROUPS.iter().find(|(code, _)| code.eq_ignore_ascii_case(g)))
-        .map_or("PROJECT", |(code, _)| code);
+    let group = match q.get("group").filter(|g| !g.is_empty()) {
+        None => "PROJECT",
+        Some(g) => GROUPS
+            .iter()
+            .find(|(code, _)| code.eq_ignore_ascii_case(g))
+            .map(|(code, _)| *code)
+            .ok_or_else(|| {
+                PageError(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    "Group by project, client, task, member or tag.".into(),
+                )
+            })?,
+    };
     let (from, to) = day_bounds(session.zone, start, end);
     let mut request = ReportRequest::between(from, to - Duration::milliseconds(1));
     request.summary_filter = Some(SummaryFilter {
