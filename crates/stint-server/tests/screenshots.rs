@@ -302,18 +302,8 @@ fn retention_deletes_screenshots_older_than_seven_days() {
 /// pictures are unreachable by direct URL.
 #[test]
 fn the_gallery_in_headless_chromium() {
-    let node = stint_testkit::require_tool("node", "the Debian package nodejs").unwrap();
-    let chromium = std::path::Path::new("/usr/bin/chromium");
-    assert!(
-        chromium.is_file(),
-        "/usr/bin/chromium is missing: install the Debian package chromium (the README's test command does)"
-    );
     let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    assert!(
-        scripts.join("node_modules/playwright-core").is_dir(),
-        "playwright-core is missing: run `npm ci` in {} (the README's test command does)",
-        scripts.display()
-    );
+    let (node, chromium) = stint_testkit::browser_tools(&scripts).unwrap();
     let s = Server::start();
     let mut child = std::process::Command::new(BIN)
         .args([
@@ -393,7 +383,7 @@ fn the_gallery_in_headless_chromium() {
         .env("STINT_EXPECTED_PICTURES", on_day.to_string())
         .env("STINT_RUNNING_SET", &running_set)
         .env("STINT_MIDDLE_SET", &sets[1])
-        .env("CHROMIUM", chromium)
+        .env("CHROMIUM", &chromium)
         // The pages follow the browser's time zone: one zone for every run.
         .env("TZ", "UTC")
         .output()

@@ -9,18 +9,8 @@ use stint_testkit::http::Server;
 
 #[test]
 fn admin_pages_and_the_dashboard_in_headless_chromium() {
-    let node = stint_testkit::require_tool("node", "the Debian package nodejs").unwrap();
-    let chromium = std::path::Path::new("/usr/bin/chromium");
-    assert!(
-        chromium.is_file(),
-        "/usr/bin/chromium is missing: install the Debian package chromium (the README's test command does)"
-    );
     let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    assert!(
-        scripts.join("node_modules/playwright-core").is_dir(),
-        "playwright-core is missing: run `npm ci` in {} (the README's test command does)",
-        scripts.display()
-    );
+    let (node, chromium) = stint_testkit::browser_tools(&scripts).unwrap();
     let s = Server::start();
     // Time this week for the chart: two entries, on one or two days.
     let now = Utc::now();
@@ -65,7 +55,7 @@ fn admin_pages_and_the_dashboard_in_headless_chromium() {
         .env("STINT_ADMIN_KEY", &s.admin.key)
         .env("STINT_BARS", days.len().to_string())
         .env("STINT_ARTIFACTS", &artifacts)
-        .env("CHROMIUM", chromium)
+        .env("CHROMIUM", &chromium)
         // The pages follow the browser's time zone: one zone for every run.
         .env("TZ", "UTC")
         .output()

@@ -59,6 +59,24 @@ pub trait WaylandSession {
     }
 }
 
+/// What the headless-browser tests run on: Node, Debian's Chromium, and playwright-core
+/// installed in `scripts` (their folder). Each one missing is an error naming what the
+/// README's test command installs.
+pub fn browser_tools(scripts: &std::path::Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let node = require_tool("node", "the Debian package nodejs")?;
+    let chromium = PathBuf::from("/usr/bin/chromium");
+    anyhow::ensure!(
+        chromium.is_file(),
+        "/usr/bin/chromium is missing: install the Debian package chromium (the README's test command does)"
+    );
+    anyhow::ensure!(
+        scripts.join("node_modules/playwright-core").is_dir(),
+        "playwright-core is missing: run `npm ci` in {} (the README's test command does)",
+        scripts.display()
+    );
+    Ok((node, chromium))
+}
+
 /// Finds an executable on PATH (or at `$CARGO_HOME/bin` for cargo-installed tools), or
 /// says which package provides it.
 pub fn require_tool(name: &str, package: &str) -> anyhow::Result<PathBuf> {

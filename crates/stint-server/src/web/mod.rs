@@ -1,8 +1,10 @@
-//! The server's web pages (server-rendered HTML, no JavaScript needed): sign in with email
-//! and password or an API key, a session cookie (HttpOnly, SameSite=Lax, Secure behind
-//! TLS), a CSRF token on every form, sign out, and the workspace settings for admins. More
-//! pages (screenshots, entries, reports, audit log) build on the same session.
+//! The server's web pages (server-rendered HTML; one small script, for the time zone): the
+//! router, the session (a cookie: HttpOnly, SameSite=Lax, Secure behind TLS) with the
+//! user's time zone, the CSRF check every form passes through ([`Posted`]), the home page
+//! and the workspace settings. Signing in and out and the user's own password and zone are
+//! in `account`; the other pages have a module each.
 
+mod account;
 mod audit_page;
 mod catalog_pages;
 mod common;
@@ -15,7 +17,7 @@ mod reports;
 mod summary_page;
 mod weekly_page;
 
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -52,11 +54,14 @@ impl Default for WebConfig {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/web", get(home))
-        .route("/web/sign-in", get(sign_in_page).post(sign_in))
-        .route("/web/sign-out", post(sign_out))
+        .route(
+            "/web/sign-in",
+            get(account::sign_in_page).post(account::sign_in),
+        )
+        .route("/web/sign-out", post(account::sign_out))
         .route("/web/settings", get(settings_page).post(save_settings))
-        .route("/web/password", post(set_password))
-        .route("/web/profile", post(set_zone))
+        .route("/web/password", post(account::set_password))
+        .route("/web/profile", post(account::set_zone))
         .route(
             "/web/assets/zone.js",
             get(|| async {
@@ -65,7 +70,7 @@ pub fn router() -> Router<AppState> {
                         axum::http::header::CONTENT_TYPE,
                         "text/javascript; charset=utf-8",
                     )],
-                    ZONE_SCRIPT,
+                    account::ZONE_SCRIPT,
                 )
             }),
         )
@@ -323,139 +328,6 @@ async fn home(State(state): State<AppState>, s: Session) -> Response {
     }
 }
 
-async fn sign_in_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    jar: CookieJar,
-) -> Response {
-    let token = random_token();
-    let jar = jar.add(cookie(&state, &headers, SIGN_IN_COOKIE, token.clone()));
-    (jar, pages::sign_in(&token, None)).into_response()
-}
-
-async fn sign_in(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    jar: CookieJar,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let expected = jar.get(SIGN_IN_COOKIE).map(|c| c.value().to_owned());
-    let token_ok = matches!((&expected, form.get("csrf")), (Some(a), Some(b)) if same(a, b));
-    if !token_ok {
-        return PageError(
-            StatusCode::FORBIDDEN,
-            "This sign-in form has expired. Reload the page and try again.".into(),
-        )
-        .into_response();
-    }
-    let user = match authenticate(&state, &form).await {
-        Ok(Some(user)) => user,
-        Ok(None) => {
-            let token = random_token();
-            let jar = jar.add(cookie(&state, &headers, SIGN_IN_COOKIE, token.clone()));
-            tracing::info!("a web sign-in was refused");
-            return (
-                StatusCode::UNAUTHORIZED,
-                jar,
-                pages::sign_in(&token, Some("Wrong email, password or API key.")),
-            )
-                .into_response();
-        }
-        Err(e) => return e.into_response(),
-    };
-    let id = random_token();
-    let (id_hash, user_id, csrf) = (digest(&id), user.id.clone(), random_token());
-    let expires = Utc::now() + state.web.session_ttl;
-    if let Err(e) = state
-        .db(move |db| db.create_session(&id_hash, &user_id, &csrf, expires))
-        .await
-    {
-        return PageError::from(e).into_response();
-    }
-    tracing::info!(user = %user.email, "signed in on the web");
-    // The browser's time zone (the sign-in page's script fills it in) becomes the user's
-    // until they choose another.
-    if let Some(zone) = form
-        .get("time_zone")
-        .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
-    {
-        let uid = user.id.clone();
-        let saved = state
-            .db(move |db| {
-                if db.time_zone(&uid)?.is_none() {
-                    db.set_time_zone(&uid, zone.name())?;
-                }
-                Ok(())
-            })
-            .await;
-        if let Err(e) = saved {
-            tracing::warn!("could not keep the browser's time zone: {}", e.message);
-        }
-    }
-    let method = if form.get("api_key").is_some_and(|k| !k.trim().is_empty()) {
-        "API key"
-    } else {
-        "password"
-    };
-    let event = crate::audit::Event {
-        category: crate::audit::Category::Users,
-        action: "user.signed_in",
-        target_id: &user.id,
-        summary: format!("{} signed in on the web", user.email),
-        details: serde_json::json!({"method": method}),
-    };
-    crate::audit::record(
-        &state,
-        &user.workspace_id,
-        crate::audit::Author::User(&user),
-        event,
-    )
-    .await;
-    let jar = jar
-        .remove(Cookie::build(SIGN_IN_COOKIE).path("/web"))
-        .add(cookie(&state, &headers, SESSION_COOKIE, id));
-    (jar, Redirect::to("/web")).into_response()
-}
-
-/// Email and password, or an API key.
-async fn authenticate(
-    state: &AppState,
-    form: &HashMap<String, String>,
-) -> Result<Option<UserRow>, PageError> {
-    if let Some(key) = form.get("api_key").filter(|k| !k.trim().is_empty()) {
-        let key = key.trim().to_owned();
-        return Ok(state.db(move |db| db.authenticate(&key)).await?);
-    }
-    let (Some(email), Some(password)) = (form.get("email"), form.get("password")) else {
-        return Ok(None);
-    };
-    let (email, password) = (email.trim().to_owned(), password.clone());
-    let candidates = state.db(move |db| db.users_by_email(&email)).await?;
-    // Hashing is deliberately slow: off the async threads.
-    let found = tokio::task::spawn_blocking(move || {
-        candidates.into_iter().find_map(|(user, hash)| {
-            let hash = hash?;
-            crate::auth::verify_password(&password, &hash).then_some(user)
-        })
-    })
-    .await
-    .map_err(|e| PageError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    Ok(found)
-}
-
-async fn sign_out(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    // Only the CSRF check matters: a sign-out from another site is refused.
-    _: Posted<HashMap<String, String>>,
-) -> Response {
-    if let Some(id) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) {
-        let _ = state.db(move |db| db.delete_session(&digest(&id))).await;
-    }
-    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/web"));
-    (jar, Redirect::to("/web/sign-in")).into_response()
-}
-
 async fn settings_page(State(state): State<AppState>, session: Session) -> Response {
     if let Err(e) = session.require_admin("change the workspace settings") {
         return e.into_response();
@@ -511,95 +383,6 @@ async fn save_settings(
         Ok(saved) => {
             pages::settings(&session.user, &session.csrf, &saved, Some("Saved.")).into_response()
         }
-        Err(e) => PageError::from(e).into_response(),
-    }
-}
-
-/// A signed-in user sets their own password (10 characters at least, typed twice).
-/// The only script of the pages: the sign-in form sends the browser's time zone, the
-/// default for the pages' days and times until the user chooses one.
-const ZONE_SCRIPT: &str =
-    "document.querySelectorAll('input[name=time_zone]').forEach(function (i) {\n  \
-    try { i.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) {}\n});\n";
-
-#[derive(serde::Deserialize)]
-struct ZoneForm {
-    #[serde(default)]
-    time_zone: String,
-}
-
-/// A signed-in user chooses the time zone their pages' days and times are in.
-async fn set_zone(
-    State(state): State<AppState>,
-    Posted { session, form }: Posted<ZoneForm>,
-) -> Response {
-    let Ok(zone) = form.time_zone.parse::<chrono_tz::Tz>() else {
-        return PageError(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "{:?} is not a time zone such as Europe/Berlin.",
-                form.time_zone.chars().take(64).collect::<String>()
-            ),
-        )
-        .into_response();
-    };
-    let uid = session.user.id.clone();
-    match state
-        .db(move |db| db.set_time_zone(&uid, zone.name()))
-        .await
-    {
-        Ok(()) => Redirect::to("/web").into_response(),
-        Err(e) => PageError::from(e).into_response(),
-    }
-}
-
-/// The password form's fields (a field left out reads as empty).
-#[derive(serde::Deserialize)]
-struct PasswordForm {
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    repeat: String,
-}
-
-async fn set_password(
-    State(state): State<AppState>,
-    Posted { session, form }: Posted<PasswordForm>,
-) -> Response {
-    let password = form.password;
-    if password.chars().count() < 10 || form.repeat != password {
-        return PageError(
-            StatusCode::BAD_REQUEST,
-            "The password needs at least 10 characters, typed the same twice.".into(),
-        )
-        .into_response();
-    }
-    let hash =
-        match tokio::task::spawn_blocking(move || crate::auth::hash_password(&password)).await {
-            Ok(Ok(hash)) => hash,
-            _ => {
-                return PageError(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Could not set the password.".into(),
-                )
-                .into_response()
-            }
-        };
-    let user = session.user.clone();
-    let w = user.workspace_id.clone();
-    let saved = state
-        .db(move |db| {
-            let name = db.workspace(&w)?.map(|ws| ws.name).unwrap_or_default();
-            db.set_password(&name, &user.email, &hash)
-        })
-        .await;
-    match saved {
-        Ok(true) => (
-            StatusCode::OK,
-            pages::message("Password", "Your password is set."),
-        )
-            .into_response(),
-        Ok(false) => PageError(StatusCode::NOT_FOUND, "No such user.".into()).into_response(),
         Err(e) => PageError::from(e).into_response(),
     }
 }
