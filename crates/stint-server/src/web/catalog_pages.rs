@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
-use stint_api::{NewProject, ProjectChanges, Rate, TaskChanges, TaskStatus};
+use stint_api::{NewProject, ProjectChanges, Rate, TaskStatus};
 
 use super::common::url_escape;
 use super::pages::{nav, page};
@@ -90,7 +90,7 @@ fn dot(color: &str) -> Markup {
     html! { span class="dot" style=(format!("background:{color}")) {} }
 }
 
-fn done(to: &str, note: &str) -> Response {
+pub(super) fn done(to: &str, note: &str) -> Response {
     Redirect::to(&format!("{to}?note={}", url_escape(note))).into_response()
 }
 
@@ -316,7 +316,7 @@ pub async fn project_page(
 }
 
 /// Shows the project page again after a refused change, with the reason.
-async fn refused_project(
+pub(super) async fn refused_project(
     state: &AppState,
     session: &Session,
     pid: &str,
@@ -419,84 +419,6 @@ pub async fn delete_project(
             "/web/projects",
             &format!("Project {} deleted; its entries keep their time.", p.name),
         )),
-        Err(e) => refused_project(&state, &session, &pid, e, None).await,
-    }
-}
-
-#[derive(serde::Deserialize)]
-pub struct TaskForm {
-    #[serde(default)]
-    name: String,
-    /// `done`, `active` or `delete` for an existing task.
-    #[serde(default)]
-    action: String,
-}
-
-pub async fn create_task(
-    State(state): State<AppState>,
-    Path(pid): Path<String>,
-    Posted { session, form }: Posted<TaskForm>,
-) -> Result<Response, PageError> {
-    let (wid, id) = (session.user.workspace_id.clone(), pid.clone());
-    let body = TaskChanges {
-        name: Some(form.name),
-        ..TaskChanges::default()
-    };
-    let made = state
-        .op(
-            &session.user,
-            move |op| ops::tasks::create(op, &wid, &id, body),
-            |_| Ok(None),
-        )
-        .await;
-    match made {
-        Ok(t) => Ok(done(
-            &format!("/web/projects/{pid}"),
-            &format!("Task {} added.", t.name),
-        )),
-        Err(e) => refused_project(&state, &session, &pid, e, None).await,
-    }
-}
-
-pub async fn change_task(
-    State(state): State<AppState>,
-    Path((pid, tid)): Path<(String, String)>,
-    Posted { session, form }: Posted<TaskForm>,
-) -> Result<Response, PageError> {
-    let (wid, p, t) = (session.user.workspace_id.clone(), pid.clone(), tid.clone());
-    let status = match form.action.as_str() {
-        "done" => Some(TaskStatus::Done),
-        "active" => Some(TaskStatus::Active),
-        "delete" => None,
-        _ => {
-            return Err(PageError(
-                StatusCode::BAD_REQUEST,
-                "Choose Mark done, Reopen or Delete.".into(),
-            ))
-        }
-    };
-    let changed = state
-        .op(
-            &session.user,
-            move |op| match status {
-                Some(status) => ops::tasks::update(
-                    op,
-                    &wid,
-                    &p,
-                    &t,
-                    TaskChanges {
-                        status: Some(status),
-                        ..TaskChanges::default()
-                    },
-                )
-                .map(|_| ()),
-                None => ops::tasks::delete(op, &wid, &p, &t).map(|_| ()),
-            },
-            |_| Ok(None),
-        )
-        .await;
-    match changed {
-        Ok(()) => Ok(done(&format!("/web/projects/{pid}"), "Task saved.")),
         Err(e) => refused_project(&state, &session, &pid, e, None).await,
     }
 }

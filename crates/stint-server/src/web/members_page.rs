@@ -1,15 +1,14 @@
 //! The members page (issue 16, admins): every member with their role and status; add a
 //! member by email with a first password or a one-time invitation link; change a role,
-//! deactivate or activate, reset an API key (the new key is shown once). And the invitation
-//! page, where the invited person sets their password. Changes go through the operations
-//! layer and are recorded in the audit log.
+//! deactivate or activate, reset an API key (the new key is shown once). The page the
+//! invited person opens is `invite_page`. Changes go through the operations layer and are
+//! recorded in the audit log.
 
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::Duration;
 use maud::{html, Markup};
 
@@ -392,110 +391,5 @@ pub async fn change_member(
             Ok(Redirect::to(&format!("/web/members?note={}", url_escape(&note))).into_response())
         }
         Err(e) => shown(&state, &session, Err(e)).await,
-    }
-}
-
-fn invitation_page(token: &str, problem: Option<&str>) -> Markup {
-    html! {
-        h1 { "Welcome to Stint" }
-        @if let Some(p) = problem { p id="problem" class="problem" role="alert" { (p) } }
-        form method="post" action=(format!("/web/invite/{token}")) {
-            label { "Choose a password (10 characters at least) " input id="password" type="password" name="password" autocomplete="new-password"; }
-            label { "Type it again " input id="repeat" type="password" name="repeat" autocomplete="new-password"; }
-            button id="set-password" type="submit" { "Set password" }
-        }
-    }
-}
-
-fn link_gone() -> Response {
-    PageError(
-        StatusCode::NOT_FOUND,
-        "This invitation link was used already, replaced or has expired; ask your admin for a new one."
-            .into(),
-    )
-    .into_response()
-}
-
-/// Whether the link's token is a live invitation (nothing is used up).
-async fn live(state: &AppState, token: &str) -> Result<bool, ApiFailure> {
-    let (hash, now) = (digest(token), (state.clock)());
-    state
-        .db(move |db| {
-            let mut found = false;
-            db.read(&mut |tx| {
-                found = tx.invited(&hash, now)?.is_some();
-                Ok(())
-            })?;
-            Ok(found)
-        })
-        .await
-}
-
-/// `GET /web/invite/{token}`: the form, or at once why the link no longer works.
-pub async fn invitation(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match live(&state, &token).await {
-        Ok(true) => page("Welcome", invitation_page(&token, None)).into_response(),
-        Ok(false) => link_gone(),
-        Err(e) => PageError::from(e).into_response(),
-    }
-}
-
-#[derive(serde::Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    repeat: String,
-}
-
-/// `POST /web/invite/{token}`: sets the invited member's password and uses the link up.
-pub async fn accept_invitation(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    Form(form): Form<PasswordForm>,
-) -> Response {
-    if form.password.chars().count() < 10 || form.password != form.repeat {
-        let problem = "The password needs at least 10 characters, typed the same twice.";
-        return (
-            StatusCode::BAD_REQUEST,
-            page("Welcome", invitation_page(&token, Some(problem))),
-        )
-            .into_response();
-    }
-    // The token is checked before the (deliberately slow) password hashing, so a guessed
-    // link costs the server nothing.
-    match live(&state, &token).await {
-        Ok(true) => {}
-        Ok(false) => return link_gone(),
-        Err(e) => return PageError::from(e).into_response(),
-    }
-    let password = form.password;
-    let Ok(Ok(hash)) =
-        tokio::task::spawn_blocking(move || crate::auth::hash_password(&password)).await
-    else {
-        return PageError(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Could not set the password.".into(),
-        )
-        .into_response();
-    };
-    let (token_hash, now) = (digest(&token), (state.clock)());
-    let used = state
-        .db(move |db| {
-            let mut member = None;
-            db.write(&mut |tx| {
-                member = tx.take_invitation(&token_hash, now)?;
-                if let Some(m) = &member {
-                    tx.set_member_password(&m.id, &hash)?;
-                }
-                Ok(())
-            })?;
-            Ok(member)
-        })
-        .await;
-    match used {
-        Ok(Some(_)) => Redirect::to("/web/sign-in").into_response(),
-        Ok(None) => link_gone(),
-        Err(e) => PageError::from(e).into_response(),
     }
 }

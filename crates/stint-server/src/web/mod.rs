@@ -10,11 +10,13 @@ mod catalog_pages;
 mod common;
 mod dashboard;
 mod gallery;
+mod invite_page;
 mod members_page;
 mod named_pages;
 mod pages;
 mod reports;
 mod summary_page;
+mod task_forms;
 mod weekly_page;
 
 use axum::extract::State;
@@ -102,10 +104,10 @@ pub fn router() -> Router<AppState> {
             "/web/projects/{id}/delete",
             post(catalog_pages::delete_project),
         )
-        .route("/web/projects/{id}/tasks", post(catalog_pages::create_task))
+        .route("/web/projects/{id}/tasks", post(task_forms::create_task))
         .route(
             "/web/projects/{id}/tasks/{tid}",
-            post(catalog_pages::change_task),
+            post(task_forms::change_task),
         )
         .route(
             "/web/members",
@@ -114,7 +116,7 @@ pub fn router() -> Router<AppState> {
         .route("/web/members/{id}", post(members_page::change_member))
         .route(
             "/web/invite/{token}",
-            get(members_page::invitation).post(members_page::accept_invitation),
+            get(invite_page::invitation).post(invite_page::accept_invitation),
         )
         .route("/web/clients", named_list(named_pages::Kind::Client))
         .route("/web/clients/{id}", named_item(named_pages::Kind::Client))
