@@ -264,4 +264,27 @@ fn members_and_forged_forms_are_refused_and_changes_are_recorded() {
         csv.contains("Tag created") && csv.contains("Project created"),
         "{csv}"
     );
+    // A note comes once, from the change that made it, never from the URL.
+    let made = web.post("/web/tags", &[("csrf", &csrf), ("name", "noted")]);
+    assert_eq!(made.status, 303);
+    assert!(
+        !made.location.clone().unwrap_or_default().contains("note"),
+        "no note in the URL"
+    );
+    let shown = web.get("/web/tags").body;
+    assert!(
+        shown.contains("id=\"note\"") && shown.contains("noted"),
+        "{shown}"
+    );
+    assert!(
+        !web.get("/web/tags").body.contains("id=\"note\""),
+        "shown once"
+    );
+    let spoofed = web
+        .get("/web/tags?note=Sign%20in%20again%20at%20evil.example")
+        .body;
+    assert!(
+        !spoofed.contains("evil.example"),
+        "a note in a link is dropped"
+    );
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde_json::Value;
@@ -209,5 +209,5 @@ pub async fn restore(
             |_| Ok(None),
         )
         .await?;
-    Ok(Redirect::to("/web/audit?note=Restored.").into_response())
+    Ok(super::notes::redirect_noting("/web/audit", "Restored."))
 }

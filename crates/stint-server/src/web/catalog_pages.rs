@@ -8,11 +8,10 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use stint_api::{NewProject, ProjectChanges, Rate, TaskStatus};
 
-use super::common::url_escape;
 use super::pages::{nav, page};
 use super::{PageError, Posted, Session};
 use crate::ops;
@@ -91,7 +90,7 @@ fn dot(color: &str) -> Markup {
 }
 
 pub(super) fn done(to: &str, note: &str) -> Response {
-    Redirect::to(&format!("{to}?note={}", url_escape(note))).into_response()
+    super::notes::redirect_noting(to, note)
 }
 
 fn notes(note: Option<&String>, problem: Option<&str>) -> Markup {

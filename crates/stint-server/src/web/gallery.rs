@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate, Utc};
 use maud::html;
 
@@ -234,10 +234,7 @@ pub async fn delete(
         Err(e) => return e.into_response(),
     };
     let day = chosen_day(&form, &session);
-    let back = |note: &str| {
-        let note: String = url_escape(note);
-        Redirect::to(&format!("{}&note={note}", day_link(day, user.as_deref()))).into_response()
-    };
+    let back = |note: &str| super::notes::redirect_noting(&day_link(day, user.as_deref()), note);
     match delete_set_as(&state, &session.user, &set).await {
         Ok(outcome) if outcome.entry_deleted => {
             back("Deleted; it was the entry's only screenshot, so the time entry was deleted too.")

@@ -8,11 +8,10 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use maud::{html, Markup};
 
-use super::common::url_escape;
 use super::pages::{nav, page};
 use super::{digest, random_token, PageError, Posted, Session};
 use crate::ops::members;
@@ -387,9 +386,7 @@ pub async fn change_member(
         }
     };
     match result {
-        Ok(note) => {
-            Ok(Redirect::to(&format!("/web/members?note={}", url_escape(&note))).into_response())
-        }
+        Ok(note) => Ok(super::notes::redirect_noting("/web/members", &note)),
         Err(e) => shown(&state, &session, Err(e)).await,
     }
 }

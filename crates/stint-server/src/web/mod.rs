@@ -13,6 +13,7 @@ mod gallery;
 mod invite_page;
 mod members_page;
 mod named_pages;
+mod notes;
 mod pages;
 mod reports;
 mod summary_page;
@@ -122,6 +123,8 @@ pub fn router() -> Router<AppState> {
         .route("/web/clients/{id}", named_item(named_pages::Kind::Client))
         .route("/web/tags", named_list(named_pages::Kind::Tag))
         .route("/web/tags/{id}", named_item(named_pages::Kind::Tag))
+        // Notes after a change come by cookie, never from the URL.
+        .layer(axum::middleware::from_fn(notes::carry))
 }
 
 /// 244 random bits (two v4 UUIDs), hex.

@@ -6,11 +6,10 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use stint_api::{ClientChanges, TagChanges};
 
-use super::common::url_escape;
 use super::pages::{nav, page};
 use super::{PageError, Posted, Session};
 use crate::ops::{catalog, Op};
@@ -203,10 +202,7 @@ async fn answer(
     match result {
         Ok(name) => {
             let note = format!("{} {name} {said}.", kind.title().trim_end_matches('s'));
-            Ok(
-                Redirect::to(&format!("{}?note={}", kind.path(), url_escape(&note)))
-                    .into_response(),
-            )
+            Ok(super::notes::redirect_noting(kind.path(), &note))
         }
         Err(e) => {
             let body = view(state, session, kind, None, Some(&e.message), draft).await?;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 use maud::html;
 use stint_api::{IdFilter, ReportRequest};
@@ -276,5 +276,8 @@ pub async fn lock(
         )
         .await?;
     let note = if locked { "Locked." } else { "Unlocked." };
-    Ok(Redirect::to(&format!("/web/reports?{back}&note={note}")).into_response())
+    Ok(super::notes::redirect_noting(
+        &format!("/web/reports?{back}"),
+        note,
+    ))
 }
