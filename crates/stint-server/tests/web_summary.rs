@@ -143,4 +143,13 @@ fn the_summary_page_says_what_the_api_says() {
     assert_eq!(member.get("/web/reports/weekly?week=someday").status, 400);
     // A grouping the page does not offer is refused, not replaced.
     assert_eq!(web.get("/web/reports/summary?group=planet").status, 400);
+    // The page's CSV: one line per group, the API's numbers.
+    let csv = web
+        .get("/web/reports/summary.csv?start=2026-11-02&end=2026-11-03&group=PROJECT")
+        .body;
+    assert!(csv.starts_with("\"Group 1\""), "{csv}");
+    assert!(
+        csv.contains("\"Site\",\"\",\"\",\"03:00:00\",\"3.00\",\"180.00\""),
+        "{csv}"
+    );
 }

@@ -70,3 +70,37 @@ where
         money(r.amount),
     ]
 }
+
+/// The summary report's CSV columns: up to three group names, then the time and amount.
+pub const SUMMARY_COLUMNS: [&str; 6] = [
+    "Group 1",
+    "Group 2",
+    "Group 3",
+    "Time (h)",
+    "Time (decimal)",
+    "Amount (USD)",
+];
+
+/// One line per innermost group of a summary, its outer groups' names before it (see
+/// [`SUMMARY_COLUMNS`]).
+pub fn summary_rows(groups: &[stint_api::ReportGroup]) -> Vec<Vec<String>> {
+    fn lines(groups: &[stint_api::ReportGroup], path: &[String], out: &mut Vec<Vec<String>>) {
+        for g in groups {
+            let mut here = path.to_vec();
+            here.push(g.name.clone());
+            if g.children.is_empty() {
+                let mut row = here;
+                row.resize(3, String::new());
+                row.push(hms(g.duration));
+                row.push(format!("{:.2}", g.duration as f64 / 3600.0));
+                row.push(money(g.amount));
+                out.push(row);
+            } else {
+                lines(&g.children, &here, out);
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    lines(groups, &[], &mut rows);
+    rows
+}

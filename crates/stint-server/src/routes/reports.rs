@@ -99,35 +99,10 @@ async fn summary(
     if !csv {
         return Ok(Json(report).into_response());
     }
-    // One line per innermost group, with its outer groups' names before it.
-    fn lines(groups: &[stint_api::ReportGroup], path: &[String], out: &mut Vec<Vec<String>>) {
-        for g in groups {
-            let mut here = path.to_vec();
-            here.push(g.name.clone());
-            if g.children.is_empty() {
-                let mut row = here;
-                row.resize(3, String::new());
-                row.push(report_csv::hms(g.duration));
-                row.push(format!("{:.2}", g.duration as f64 / 3600.0));
-                row.push(report_csv::money(g.amount));
-                out.push(row);
-            } else {
-                lines(&g.children, &here, out);
-            }
-        }
-    }
-    let mut rows = Vec::new();
-    lines(&report.group_one, &[], &mut rows);
+    let rows = report_csv::summary_rows(&report.group_one);
     csv_answer(
         "Stint_Time_Report_Summary.csv",
-        &[
-            "Group 1",
-            "Group 2",
-            "Group 3",
-            "Time (h)",
-            "Time (decimal)",
-            "Amount (USD)",
-        ],
+        &report_csv::SUMMARY_COLUMNS,
         &rows,
     )
 }

@@ -84,6 +84,7 @@ pub fn router() -> Router<AppState> {
         .route("/web/reports", get(reports::report_page))
         .route("/web/reports.csv", get(reports::report_csv))
         .route("/web/reports/summary", get(summary_page::summary_page))
+        .route("/web/reports/summary.csv", get(summary_page::summary_csv))
         .route("/web/reports/weekly", get(weekly_page::weekly_page))
         .route("/web/entries/lock", post(reports::lock))
         .route("/web/audit", get(audit_page::audit_page))

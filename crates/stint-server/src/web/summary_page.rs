@@ -7,9 +7,9 @@ use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use maud::{html, Markup};
-use stint_api::{ReportGroup, ReportRequest, SummaryFilter};
+use stint_api::{ReportGroup, ReportRequest, SummaryFilter, SummaryReport};
 
 use super::common::{date_range, day_bounds};
 use super::pages::{nav, page};
@@ -47,14 +47,15 @@ fn chart(groups: &[ReportGroup]) -> Markup {
     }
 }
 
-pub async fn summary_page(
-    State(state): State<AppState>,
-    session: Session,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+/// The range, grouping and summary a query asks for (the viewer's days).
+async fn summary_for(
+    state: &AppState,
+    session: &Session,
+    q: &HashMap<String, String>,
+) -> Result<(NaiveDate, NaiveDate, &'static str, SummaryReport), PageError> {
     let now = (state.clock)();
     let (start, end) = date_range(
-        &q,
+        q,
         366,
         "The range must end on or after its start and span at most 366 days.",
         session.today(now),
@@ -84,6 +85,31 @@ pub async fn summary_page(
             crate::ops::reports::summary(op, &wid, &request)
         })
         .await?;
+    Ok((start, end, group, report))
+}
+
+/// `GET /web/reports/summary.csv`: the page's groups as the API's summary CSV.
+pub async fn summary_csv(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let (start, end, _, report) = summary_for(&state, &session, &q).await?;
+    let rows = crate::ops::report_csv::summary_rows(&report.group_one);
+    super::common::csv_download(
+        &format!("Stint_Time_Report_Summary_{start}-{end}.csv"),
+        &crate::ops::report_csv::SUMMARY_COLUMNS,
+        rows,
+        super::common::wants_excel(&q),
+    )
+}
+
+pub async fn summary_page(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let (start, end, group, report) = summary_for(&state, &session, &q).await?;
     let totals = report.totals.first().cloned().unwrap_or_default();
     let body = html! {
         (nav(&session.user, &session.csrf))
@@ -100,7 +126,8 @@ pub async fn summary_page(
         }
         p { "Total " strong id="total" { (hms(totals.total_time)) }
             " · billable " (hms(totals.total_billable_time))
-            " · amount " strong id="amount" { (money(totals.total_amount)) } }
+            " · amount " strong id="amount" { (money(totals.total_amount)) }
+            " · " a id="summary-csv" href=(format!("/web/reports/summary.csv?start={start}&end={end}&group={group}")) { "Export CSV" } }
         @if report.group_one.is_empty() {
             p id="no-time" { "No time in this range." }
         } @else {
