@@ -28,6 +28,8 @@ pub struct GnomeShell {
     _dir: tempfile::TempDir,
 }
 
+/// One method call, given up after 10 seconds: a Shell still starting can take a call and
+/// never answer it, which would otherwise hold the test for ever.
 async fn call(
     conn: &zbus::Connection,
     dest: &str,
@@ -35,9 +37,14 @@ async fn call(
     iface: &str,
     method: &str,
     body: &(impl serde::Serialize + zbus::zvariant::DynamicType),
-) -> zbus::Result<zbus::Message> {
-    conn.call_method(Some(dest), path, Some(iface), method, body)
-        .await
+) -> anyhow::Result<zbus::Message> {
+    let answer = tokio::time::timeout(
+        Duration::from_secs(10),
+        conn.call_method(Some(dest), path, Some(iface), method, body),
+    )
+    .await
+    .map_err(|_| anyhow::anyhow!("{dest} did not answer {iface}.{method} within 10 s"))?;
+    Ok(answer?)
 }
 
 impl GnomeShell {
@@ -103,9 +110,13 @@ impl GnomeShell {
         };
         let address = gs.bus_address.clone();
         let conn = gs.runtime.block_on(async {
-            zbus::connection::Builder::address(address.as_str())?
-                .build()
+            let connect = zbus::connection::Builder::address(address.as_str())?.build();
+            tokio::time::timeout(Duration::from_secs(10), connect)
                 .await
+                .map_err(|_| {
+                    anyhow::anyhow!("the session bus did not take a connection within 10 s")
+                })?
+                .map_err(anyhow::Error::from)
         })?;
         // Out of the overview it starts in, once the Shell's object is there.
         wait_until(Duration::from_secs(60), "GNOME Shell on the bus", || {
