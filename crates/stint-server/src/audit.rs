@@ -9,7 +9,7 @@
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::storage::{AuditRecord, EntryRow, UserRow};
+use crate::storage::{EntryRow, UserRow};
 use crate::AppState;
 
 /// How long records are kept.
@@ -115,18 +115,13 @@ pub async fn record(state: &AppState, workspace_id: &str, author: Author<'_>, ev
     if !wanted(&settings, event.category) {
         return;
     }
-    let by = author.auditor((state.clock)());
-    let record = AuditRecord {
-        id: crate::auth::new_id(),
-        workspace_id: workspace_id.to_owned(),
-        at: by.at,
-        author_id: by.author_id,
-        author_name: by.author_name,
-        action: event.action.to_owned(),
-        target_id: event.target_id.to_owned(),
-        summary: event.summary,
-        details: event.details,
-    };
+    let record = author.auditor((state.clock)()).record(
+        workspace_id,
+        event.action,
+        event.target_id,
+        event.summary,
+        event.details,
+    );
     if let Err(e) = state.db(move |db| db.add_audits(&[record])).await {
         tracing::error!("audit log: could not write a record: {}", e.message);
     }

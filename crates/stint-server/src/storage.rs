@@ -26,7 +26,7 @@ pub use sqlite::Sqlite;
 pub use web::WebStorage;
 
 use chrono::{DateTime, Utc};
-use stint_api::{EntrySource, Notice, Project, WorkspaceSettings};
+use stint_api::{EntrySource, Notice, WorkspaceSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -135,6 +135,30 @@ pub struct Auditor {
     pub at: DateTime<Utc>,
 }
 
+impl Auditor {
+    /// The record of one action by this author at this moment.
+    pub fn record(
+        &self,
+        workspace_id: &str,
+        action: &str,
+        target_id: &str,
+        summary: String,
+        details: serde_json::Value,
+    ) -> AuditRecord {
+        AuditRecord {
+            id: crate::auth::new_id(),
+            workspace_id: workspace_id.to_owned(),
+            at: self.at,
+            author_id: self.author_id.clone(),
+            author_name: self.author_name.clone(),
+            action: action.to_owned(),
+            target_id: target_id.to_owned(),
+            summary,
+            details,
+        }
+    }
+}
+
 /// What an entry change writes beside itself, in its own transaction: the
 /// `Idempotency-Key`'s answer and the audit records of every entry it changes (the one it
 /// was asked to, and a running timer a new one stops).
@@ -225,9 +249,6 @@ pub trait Storage:
         end: DateTime<Utc>,
         side: Side<'_>,
     ) -> Result<Option<EntryRow>>;
-
-    /// The workspace's projects by name (as stored: see [`CatalogTx::project`]).
-    fn projects(&self, workspace_id: &str) -> Result<Vec<Project>>;
 
     fn settings(&self, workspace_id: &str) -> Result<WorkspaceSettings>;
     /// Saves the settings; switching screenshots on or off leaves a notice for every

@@ -112,17 +112,16 @@ impl<'a> Op<'a> {
         if !crate::audit::wanted(&settings, category) {
             return Ok(());
         }
-        self.audits.push(AuditRecord {
-            id: crate::auth::new_id(),
-            workspace_id: self.actor.workspace_id.clone(),
-            at: self.now,
-            author_id: Some(self.actor.id.clone()),
-            author_name: self.actor.name.clone(),
-            action: action.to_owned(),
-            target_id: target_id.to_owned(),
-            summary,
-            details,
-        });
+        let record = crate::audit::Author::User(self.actor)
+            .auditor(self.now)
+            .record(
+                &self.actor.workspace_id,
+                action,
+                target_id,
+                summary,
+                details,
+            );
+        self.audits.push(record);
         Ok(())
     }
 
@@ -135,17 +134,16 @@ impl<'a> Op<'a> {
         summary: String,
         details: Value,
     ) {
-        self.audits.push(AuditRecord {
-            id: crate::auth::new_id(),
-            workspace_id: self.actor.workspace_id.clone(),
-            at: self.now,
-            author_id: Some(self.actor.id.clone()),
-            author_name: self.actor.name.clone(),
-            action: action.to_owned(),
-            target_id: target_id.to_owned(),
-            summary,
-            details,
-        });
+        let record = crate::audit::Author::User(self.actor)
+            .auditor(self.now)
+            .record(
+                &self.actor.workspace_id,
+                action,
+                target_id,
+                summary,
+                details,
+            );
+        self.audits.push(record);
     }
 
     /// Writes `after` over `before` as a change that follows from `cause` (e.g.

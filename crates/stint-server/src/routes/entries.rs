@@ -500,7 +500,7 @@ async fn list(
             let (rows, last) =
                 db.list_entries(&wid, &uid, &query.filter, query.page, query.size)?;
             let known = if hydrated {
-                super::entry_filters::Hydration::read(db, &wid, now)?
+                super::entry_filters::Hydration::read(db, &wid, Some(now))?
             } else {
                 super::entry_filters::Hydration::default()
             };

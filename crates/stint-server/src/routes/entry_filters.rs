@@ -97,17 +97,22 @@ pub(super) struct Hydration {
 }
 
 impl Hydration {
-    /// The workspace's projects (as `GET .../projects/{id}` shows them at `now`), tasks and
-    /// tags, read in one snapshot.
+    /// The workspace's projects, tasks and tags, read in one snapshot. With `filled_at`,
+    /// projects are as `GET .../projects/{id}` shows them then (time tracked, members: a
+    /// query each, so only the hydrated list asks for it; the checks of every entry write
+    /// need the ids alone).
     pub fn read(
         db: &dyn crate::storage::Storage,
         wid: &str,
-        now: chrono::DateTime<chrono::Utc>,
+        filled_at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> crate::storage::Result<Self> {
         let mut found = Hydration::default();
         db.read(&mut |tx| {
             for stored in tx.projects(wid)? {
-                let project = crate::ops::projects::fill(tx, now, stored)?;
+                let project = match filled_at {
+                    Some(now) => crate::ops::projects::fill(tx, now, stored)?,
+                    None => stored,
+                };
                 for task in tx.tasks(wid, &project.id)? {
                     found.tasks.insert(task.id.clone(), task);
                 }

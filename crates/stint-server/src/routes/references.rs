@@ -24,11 +24,10 @@ pub(super) struct References {
 /// Reads what entries of `wid` may point at, in one snapshot.
 pub(super) async fn of_workspace(state: &AppState, wid: &str) -> Result<References, ApiFailure> {
     let w = wid.to_owned();
-    let now = (state.clock)();
     let (known, settings) = state
         .db(move |db| {
             Ok((
-                super::entry_filters::Hydration::read(db, &w, now)?,
+                super::entry_filters::Hydration::read(db, &w, None)?,
                 db.settings(&w)?,
             ))
         })

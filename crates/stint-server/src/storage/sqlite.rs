@@ -354,17 +354,7 @@ pub(super) fn audit_entries(
             }
         };
         if on {
-            records.push(super::AuditRecord {
-                id: auth::new_id(),
-                workspace_id: workspace,
-                at: auditor.at,
-                author_id: auditor.author_id.clone(),
-                author_name: auditor.author_name.clone(),
-                action: action.to_owned(),
-                target_id: target,
-                summary,
-                details,
-            });
+            records.push(auditor.record(&workspace, action, &target, summary, details));
         }
     }
     super::sqlite_audit::insert_audits(conn, &records)
@@ -745,15 +735,6 @@ impl Storage for Sqlite {
         audit_entries(&tx, side.auditor, &[(Some(&before), Some(&stored))])?;
         tx.commit()?;
         Ok(Some(stored))
-    }
-
-    fn projects(&self, workspace_id: &str) -> Result<Vec<Project>> {
-        let mut projects = Vec::new();
-        super::CatalogStorage::read(self, &mut |tx| {
-            projects = tx.projects(workspace_id)?;
-            Ok(())
-        })?;
-        Ok(projects)
     }
 
     fn settings(&self, workspace_id: &str) -> Result<WorkspaceSettings> {

@@ -18,8 +18,12 @@ use crate::AppState;
 
 /// The Monday (in `zone`) of the week holding `now`.
 pub fn week_start(now: DateTime<Utc>, zone: Tz) -> NaiveDate {
-    let today = now.with_timezone(&zone).date_naive();
-    today - Duration::days(i64::from(today.weekday().num_days_from_monday()))
+    monday_of(now.with_timezone(&zone).date_naive())
+}
+
+/// The Monday of `day`'s week.
+pub fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
 /// The part of an entry's time inside `[from, to)`, in whole seconds (a running entry

@@ -12,7 +12,7 @@ use maud::html;
 use stint_api::ReportRequest;
 
 use super::common::day_bounds;
-use super::dashboard::per_day;
+use super::dashboard::{monday_of, per_day};
 use super::pages::{nav, page};
 use super::{PageError, Session};
 use crate::ops::report_csv::hms;
@@ -37,10 +37,7 @@ pub async fn weekly_page(
             })?,
         None => session.today(now),
     };
-    let monday = asked
-        - Duration::days(i64::from(
-            chrono::Datelike::weekday(&asked).num_days_from_monday(),
-        ));
+    let monday = monday_of(asked);
     let (from, to) = day_bounds(session.zone, monday, monday + Duration::days(6));
     // Entries that started up to a week before may run into this week.
     let request = ReportRequest::between(from - Duration::days(7), to - Duration::milliseconds(1));
