@@ -193,6 +193,7 @@ fn quit_does_not_wait_for_a_window_that_does_not_read() -> anyhow::Result<()> {
     for i in 0..40 {
         let command = if i % 2 == 0 {
             Command::StartTimer {
+                work: Default::default(),
                 description: format!("task {i}"),
             }
         } else {

@@ -96,6 +96,7 @@ fn a_short_lock_is_asked_about_from_the_lock_to_the_unlock() -> anyhow::Result<(
     let run = start()?;
     run.desktop.run("xdotool", &["mousemove", "5", "5"])?;
     run.ask(Command::StartTimer {
+        work: Default::default(),
         description: "Quarterly report".into(),
     });
     std::thread::sleep(Duration::from_secs(1));
@@ -115,6 +116,7 @@ fn after_a_sleep_the_prompt_runs_to_the_first_input() -> anyhow::Result<()> {
     let run = start()?;
     run.desktop.run("xdotool", &["mousemove", "5", "5"])?;
     run.ask(Command::StartTimer {
+        work: Default::default(),
         description: "Quarterly report".into(),
     });
     std::thread::sleep(Duration::from_secs(1));

@@ -4,11 +4,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use stint_core::activity::IgnoreKind;
 use stint_core::idle::{IdleChoice, IdleSettings};
-use stint_core::{Entry, EntryId, EntryPatch};
+use stint_core::{Entry, EntryId, EntryPatch, Work};
 use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::{
-    ActivityDay, AutoTrackerSettings, DayView, IdlePrompt, SensorProblem, SyncStatus, UiError,
-    WeekView, WorkspacePolicy,
+    ActivityDay, AutoTrackerSettings, Catalog, DayView, IdlePrompt, SensorProblem, SyncStatus,
+    UiError, WeekView, WorkspacePolicy,
 };
 use tauri::State;
 
@@ -65,8 +65,33 @@ pub async fn timer_status(link: State<'_, AgentLink>) -> Result<Option<Entry>> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn start_timer(link: State<'_, AgentLink>, description: String) -> Result<Entry> {
-    ask!(link, Command::StartTimer { description }, Entry)
+pub async fn start_timer(
+    link: State<'_, AgentLink>,
+    description: String,
+    work: Work,
+) -> Result<Entry> {
+    ask!(link, Command::StartTimer { description, work }, Entry)
+}
+
+/// Starts a new entry like entry `id` (its description, project, task, tags, billable).
+#[tauri::command]
+#[specta::specta]
+pub async fn continue_entry(link: State<'_, AgentLink>, id: EntryId) -> Result<Entry> {
+    ask!(link, Command::ContinueEntry { id }, Entry)
+}
+
+/// The workspace's projects (with tasks) and tags, and the recent project / task pairs.
+#[tauri::command]
+#[specta::specta]
+pub async fn catalog(link: State<'_, AgentLink>) -> Result<Catalog> {
+    ask!(link, Command::Catalog, Catalog)
+}
+
+/// Creates a tag on the server; answers the catalog with it.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_tag(link: State<'_, AgentLink>, name: String) -> Result<Catalog> {
+    ask!(link, Command::CreateTag { name }, Catalog)
 }
 
 #[tauri::command]
@@ -111,11 +136,13 @@ pub async fn add_manual_entry(
     description: String,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
+    work: Work,
 ) -> Result<Entry> {
     let command = Command::AddManualEntry {
         description,
         start,
         end,
+        work,
     };
     ask!(link, command, Entry)
 }

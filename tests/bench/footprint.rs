@@ -112,6 +112,7 @@ fn start_stint(desktop: &Desktop) -> anyhow::Result<Stint> {
     ask(
         &socket,
         Command::StartTimer {
+            work: Default::default(),
             description: "footprint".into(),
         },
     )?;

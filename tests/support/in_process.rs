@@ -38,6 +38,7 @@ pub fn start(agent: &AgentHandle, description: &str) -> Entry {
     match ask(
         agent,
         Command::StartTimer {
+            work: Default::default(),
             description: description.into(),
         },
     ) {

@@ -11,19 +11,25 @@ export const commands = {
 	/**  Whether the window reaches the agent, and why not. */
 	linkStatus: () => typedError<LinkStatus_Serialize, UiError>(__TAURI_INVOKE("link_status")),
 	timerStatus: () => typedError<Entry_Serialize | null, UiError>(__TAURI_INVOKE("timer_status")),
-	startTimer: (description: string) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("start_timer", { description })),
+	startTimer: (description: string, work: Work_Deserialize) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("start_timer", { description, work })),
 	stopTimer: () => typedError<Entry_Serialize | null, UiError>(__TAURI_INVOKE("stop_timer")),
+	/**  Starts a new entry like entry `id` (its description, project, task, tags, billable). */
+	continueEntry: (id: EntryId) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("continue_entry", { id })),
+	/**  The workspace's projects (with tasks) and tags, and the recent project / task pairs. */
+	catalog: () => typedError<Catalog_Serialize, UiError>(__TAURI_INVOKE("catalog")),
+	/**  Creates a tag on the server; answers the catalog with it. */
+	createTag: (name: string) => typedError<Catalog_Serialize, UiError>(__TAURI_INVOKE("create_tag", { name })),
 	today: () => typedError<DayView_Serialize, UiError>(__TAURI_INVOKE("today")),
 	/**  The week `weeks_back` weeks before the current one (0: this week). */
 	week: (weeksBack: number) => typedError<WeekView_Serialize, UiError>(__TAURI_INVOKE("week", { weeksBack })),
 	editEntry: (id: EntryId, patch: EntryPatch_Deserialize) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("edit_entry", { id, patch })),
 	deleteEntry: (id: EntryId) => typedError<null, UiError>(__TAURI_INVOKE("delete_entry", { id })),
-	addManualEntry: (description: string, start: string, end: string) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("add_manual_entry", { description, start, end })),
+	addManualEntry: (description: string, start: string, end: string, work: Work_Deserialize) => typedError<Entry_Serialize, UiError>(__TAURI_INVOKE("add_manual_entry", { description, start, end, work })),
 	/**  Checks the key with the server and starts syncing. */
 	signIn: (server: string, apiKey: string) => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sign_in", { server, apiKey })),
 	signOut: () => typedError<null, UiError>(__TAURI_INVOKE("sign_out")),
 	syncStatus: () => typedError<SyncStatus_Serialize, UiError>(__TAURI_INVOKE("sync_status")),
-	workspacePolicy: () => typedError<WorkspacePolicy | null, UiError>(__TAURI_INVOKE("workspace_policy")),
+	workspacePolicy: () => typedError<WorkspacePolicy_Serialize | null, UiError>(__TAURI_INVOKE("workspace_policy")),
 	/**
 	 *  The workspace's rules, once known; `null` while signed out.
 	 *  What this desktop cannot do for Stint (a sensor it does not offer), with what to do.
@@ -91,7 +97,7 @@ export type AgentEvent_Deserialize =
 /**  Sync state or counts changed. */
 { kind: "syncChanged"; status: SyncStatus_Deserialize } | 
 /**  The workspace's rules changed (or were learned after sign-in). */
-{ kind: "policyChanged"; policy: WorkspacePolicy } | 
+{ kind: "policyChanged"; policy: WorkspacePolicy_Deserialize } | 
 /**  A message from the workspace for this user; shown once, as a desktop notification. */
 { kind: "notice"; id: string; message: string } | 
 /**  Screenshot capture started or stopped being armed (timer running and enabled). */
@@ -109,7 +115,9 @@ export type AgentEvent_Deserialize =
 /**  The auto tracker kept or deleted spans. */
 { kind: "activityChanged" } | 
 /**  The auto tracker was paused or resumed. */
-{ kind: "autoTrackerChanged"; settings: AutoTrackerSettings };
+{ kind: "autoTrackerChanged"; settings: AutoTrackerSettings } | 
+/**  The workspace's projects, tasks or tags changed: read [`Catalog`] again. */
+{ kind: "catalogChanged" };
 
 /**  What changed, for the tray, the window and any other subscriber. */
 export type AgentEvent_Serialize = 
@@ -122,7 +130,7 @@ export type AgentEvent_Serialize =
 /**  Sync state or counts changed. */
 { kind: "syncChanged"; status: SyncStatus_Serialize } | 
 /**  The workspace's rules changed (or were learned after sign-in). */
-{ kind: "policyChanged"; policy: WorkspacePolicy } | 
+{ kind: "policyChanged"; policy: WorkspacePolicy_Serialize } | 
 /**  A message from the workspace for this user; shown once, as a desktop notification. */
 { kind: "notice"; id: string; message: string } | 
 /**  Screenshot capture started or stopped being armed (timer running and enabled). */
@@ -140,7 +148,9 @@ export type AgentEvent_Serialize =
 /**  The auto tracker kept or deleted spans. */
 { kind: "activityChanged" } | 
 /**  The auto tracker was paused or resumed. */
-{ kind: "autoTrackerChanged"; settings: AutoTrackerSettings };
+{ kind: "autoTrackerChanged"; settings: AutoTrackerSettings } | 
+/**  The workspace's projects, tasks or tags changed: read [`Catalog`] again. */
+{ kind: "catalogChanged" };
 
 /**  What the window shows about the agent's process. */
 export type AppInfo = {
@@ -156,6 +166,89 @@ export type AppInfo = {
  */
 export type AutoTrackerSettings = {
 	paused: boolean,
+};
+
+/**
+ *  What an entry may be for: the workspace's projects (with their tasks) and tags as the
+ *  agent last read them from the server, and the project / task pairs used last. Kept on
+ *  the device, so the picker works offline. Archived projects, done tasks and archived
+ *  tags are kept (so old entries show their names) but flagged: new time never goes to
+ *  them (Clockify's rule).
+ */
+export type Catalog = Catalog_Serialize | Catalog_Deserialize;
+
+export type CatalogProject = CatalogProject_Serialize | CatalogProject_Deserialize;
+
+export type CatalogProject_Deserialize = {
+	id: string,
+	name: string,
+	/**  `#rrggbb`. */
+	color: string,
+	clientName?: string | null,
+	/**  New entries of this project are billable by default (Clockify's rule). */
+	billable: boolean,
+	archived: boolean,
+	tasks: CatalogTask[],
+};
+
+export type CatalogProject_Serialize = {
+	id: string,
+	name: string,
+	/**  `#rrggbb`. */
+	color: string,
+	clientName: string | null,
+	/**  New entries of this project are billable by default (Clockify's rule). */
+	billable: boolean,
+	archived: boolean,
+	tasks: CatalogTask[],
+};
+
+export type CatalogTag = {
+	id: string,
+	name: string,
+	archived: boolean,
+};
+
+export type CatalogTask = {
+	id: string,
+	name: string,
+	done: boolean,
+};
+
+/**
+ *  What an entry may be for: the workspace's projects (with their tasks) and tags as the
+ *  agent last read them from the server, and the project / task pairs used last. Kept on
+ *  the device, so the picker works offline. Archived projects, done tasks and archived
+ *  tags are kept (so old entries show their names) but flagged: new time never goes to
+ *  them (Clockify's rule).
+ */
+export type Catalog_Deserialize = {
+	/**  By client name, then project name (no client last). */
+	projects: CatalogProject_Deserialize[],
+	/**  By name. */
+	tags: CatalogTag[],
+	/**  Project / task pairs of the latest entries, most recent first, at most 5. */
+	recent?: Work_Deserialize[],
+	/**  Whether a member may create tags from the window (the server decides in the end). */
+	canCreateTags?: boolean,
+};
+
+/**
+ *  What an entry may be for: the workspace's projects (with their tasks) and tags as the
+ *  agent last read them from the server, and the project / task pairs used last. Kept on
+ *  the device, so the picker works offline. Archived projects, done tasks and archived
+ *  tags are kept (so old entries show their names) but flagged: new time never goes to
+ *  them (Clockify's rule).
+ */
+export type Catalog_Serialize = {
+	/**  By client name, then project name (no client last). */
+	projects: CatalogProject_Serialize[],
+	/**  By name. */
+	tags: CatalogTag[],
+	/**  Project / task pairs of the latest entries, most recent first, at most 5. */
+	recent: Work_Serialize[],
+	/**  Whether a member may create tags from the window (the server decides in the end). */
+	canCreateTags: boolean,
 };
 
 /**  One day of a [`WeekView`]. */
@@ -217,6 +310,8 @@ export type EntryPatch_Deserialize = {
 	description?: string | null,
 	start?: string | null,
 	end?: string | null,
+	/**  The whole work at once (project, task, tags, billable). */
+	work?: Work_Deserialize | null,
 };
 
 /**  The fields a user may change on an existing entry; `None` leaves a field as it is. */
@@ -224,6 +319,8 @@ export type EntryPatch_Serialize = {
 	description: string | null,
 	start: string | null,
 	end: string | null,
+	/**  The whole work at once (project, task, tags, billable). */
+	work: Work_Serialize | null,
 };
 
 /**  One span of tracked time. `end == None` means the timer is running. */
@@ -232,6 +329,8 @@ export type Entry_Deserialize = {
 	description: string,
 	start: string,
 	end?: string | null,
+	/**  Project, task, tags and billable (empty for entries made before issue 16). */
+	work?: Work_Deserialize,
 };
 
 /**  One span of tracked time. `end == None` means the timer is running. */
@@ -240,6 +339,8 @@ export type Entry_Serialize = {
 	description: string,
 	start: string,
 	end: string | null,
+	/**  Project, task, tags and billable (empty for entries made before issue 16). */
+	work: Work_Serialize,
 };
 
 /**  The answers the prompt offers. */
@@ -464,12 +565,63 @@ export type WeekView_Serialize = {
 	locked: EntryId[],
 };
 
+/**
+ *  What an entry's time is for: Clockify's `projectId`, `taskId`, `tagIds` and `billable`
+ *  (ids are the server's; the names come from the workspace's projects and tags).
+ */
+export type Work = Work_Serialize | Work_Deserialize;
+
+/**
+ *  What an entry's time is for: Clockify's `projectId`, `taskId`, `tagIds` and `billable`
+ *  (ids are the server's; the names come from the workspace's projects and tags).
+ */
+export type Work_Deserialize = {
+	projectId?: string | null,
+	/**  Only with a project: a task is always one of its project's. */
+	taskId?: string | null,
+	/**  In the order chosen, each once. */
+	tagIds?: string[],
+	billable?: boolean,
+};
+
+/**
+ *  What an entry's time is for: Clockify's `projectId`, `taskId`, `tagIds` and `billable`
+ *  (ids are the server's; the names come from the workspace's projects and tags).
+ */
+export type Work_Serialize = {
+	projectId: string | null,
+	/**  Only with a project: a task is always one of its project's. */
+	taskId: string | null,
+	/**  In the order chosen, each once. */
+	tagIds: string[],
+	billable: boolean,
+};
+
 /**  The workspace rules the agent follows, as its admin set them on the server. */
-export type WorkspacePolicy = {
+export type WorkspacePolicy = WorkspacePolicy_Serialize | WorkspacePolicy_Deserialize;
+
+/**  The workspace rules the agent follows, as its admin set them on the server. */
+export type WorkspacePolicy_Deserialize = {
 	screenshotsEnabled: boolean,
 	screenshotMaxSide: number,
 	screenshotBlur: number,
 	idleThresholdMinutes: number,
+	/**  Every stopped entry needs a project (Clockify's `forceProjects`). */
+	forceProjects?: boolean,
+	/**  Every stopped entry needs a task (Clockify's `forceTasks`). */
+	forceTasks?: boolean,
+};
+
+/**  The workspace rules the agent follows, as its admin set them on the server. */
+export type WorkspacePolicy_Serialize = {
+	screenshotsEnabled: boolean,
+	screenshotMaxSide: number,
+	screenshotBlur: number,
+	idleThresholdMinutes: number,
+	/**  Every stopped entry needs a project (Clockify's `forceProjects`). */
+	forceProjects: boolean,
+	/**  Every stopped entry needs a task (Clockify's `forceTasks`). */
+	forceTasks: boolean,
 };
 
 /* Tauri Specta runtime */

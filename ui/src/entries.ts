@@ -9,10 +9,13 @@ import type {
 } from "./bindings";
 import { clock, dayHeading, hms, secondsBetween, toLocalInput } from "./format";
 import { timeField, timeProblem } from "./timefield";
+import { WorkPicker, workSummary } from "./picker";
 
 export interface EntryActions {
   edit(id: string, patch: EntryPatch): Promise<boolean>;
   remove(id: string): Promise<boolean>;
+  /** Starts a new entry like this one. */
+  continue(id: string): Promise<boolean>;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -50,14 +53,20 @@ function entryRow(entry: Entry, locked: boolean, actions: EntryActions): HTMLLIE
   const li = el("li", { className: ["entry", entry.end === null ? "running" : "", locked ? "locked" : ""].join(" ").trim() });
   li.dataset.id = entry.id;
   const showView = () =>
-    li.replaceChildren(viewRow(entry, locked, { onEdit: showEdit, onDelete: showConfirm }));
+    li.replaceChildren(
+      viewRow(entry, locked, { onEdit: showEdit, onDelete: showConfirm, onContinue: () => void actions.continue(entry.id) }),
+    );
   const showEdit = () => li.replaceChildren(editForm(entry, actions, showView));
   const showConfirm = () => li.replaceChildren(confirmRow(entry, actions, showView));
   showView();
   return li;
 }
 
-function viewRow(entry: Entry, locked: boolean, on: { onEdit: () => void; onDelete: () => void }): HTMLElement {
+function viewRow(
+  entry: Entry,
+  locked: boolean,
+  on: { onEdit: () => void; onDelete: () => void; onContinue: () => void },
+): HTMLElement {
   const running = entry.end === null;
   const desc = el("span", {
     className: entry.description ? "desc" : "desc none",
@@ -69,16 +78,22 @@ function viewRow(entry: Entry, locked: boolean, on: { onEdit: () => void; onDele
   });
   const duration = el("span", { className: "duration", textContent: hms(secondsBetween(entry.start, entry.end)) });
   if (running) duration.dataset.runningSince = entry.start;
+  const work = workSummary(entry.work);
+  // Continue is for stopped entries (a running one already runs); it is allowed on a
+  // locked entry too, as it changes nothing of it.
+  const again = el("button", { type: "button", className: "continue", textContent: "▶ Continue", title: "Start a new timer like this entry" });
+  again.hidden = running;
+  again.addEventListener("click", on.onContinue);
   const edit = el("button", { type: "button", className: "edit", textContent: "Edit" });
   edit.addEventListener("click", on.onEdit);
   const del = el("button", { type: "button", className: "delete danger", textContent: "Delete" });
   del.addEventListener("click", on.onDelete);
-  if (!locked) return el("div", { className: "row" }, desc, span, duration, edit, del);
+  if (!locked) return el("div", { className: "row" }, desc, work, span, duration, again, edit, del);
   edit.disabled = true;
   del.disabled = true;
   edit.title = del.title = LOCKED_REASON;
   const badge = el("span", { className: "lock", textContent: "Locked", title: LOCKED_REASON });
-  return el("div", { className: "row" }, desc, span, duration, badge, edit, del);
+  return el("div", { className: "row" }, desc, work, span, duration, badge, again, edit, del);
 }
 
 function editForm(entry: Entry, actions: EntryActions, done: () => void): HTMLFormElement {
@@ -99,6 +114,8 @@ function editForm(entry: Entry, actions: EntryActions, done: () => void): HTMLFo
     }),
     entry.end,
   );
+  const picker = new WorkPicker(() => {});
+  picker.set(entry.work);
   const problem = el("p", { className: "edit-problem error", hidden: true });
   const save = el("button", { type: "submit", className: "save", textContent: "Save" });
   const cancel = el("button", { type: "button", className: "cancel", textContent: "Cancel" });
@@ -107,6 +124,7 @@ function editForm(entry: Entry, actions: EntryActions, done: () => void): HTMLFo
     "form",
     {},
     description,
+    picker.element,
     el("label", {}, "Start ", start.element),
     el("label", {}, "End ", end.element),
     problem,
@@ -125,6 +143,7 @@ function editForm(entry: Entry, actions: EntryActions, done: () => void): HTMLFo
       description: description.value === entry.description ? null : description.value,
       start: newStart.kind === "set" ? newStart.iso : null,
       end: newEnd.kind === "set" ? newEnd.iso : null,
+      work: sameWork(picker.get(), entry.work) ? null : picker.get(),
     };
     save.disabled = true;
     if (await actions.edit(entry.id, patch)) done();
@@ -143,4 +162,13 @@ function confirmRow(entry: Entry, actions: EntryActions, cancelled: () => void):
   no.addEventListener("click", cancelled);
   const question = `Delete “${entry.description || "(no description)"}”? This cannot be undone.`;
   return el("div", { className: "row" }, el("span", { className: "desc", textContent: question }), yes, no);
+}
+
+function sameWork(a: Entry["work"], b: Entry["work"]): boolean {
+  return (
+    a.projectId === b.projectId &&
+    a.taskId === b.taskId &&
+    a.billable === b.billable &&
+    a.tagIds.join("\n") === b.tagIds.join("\n")
+  );
 }

@@ -18,6 +18,7 @@ import { renderPrompt } from "./idle-prompt";
 import { loadActivity, setupActivity } from "./activity";
 import { hms, localDate, secondsBetween } from "./format";
 import { timeField, timeProblem, type TimeField } from "./timefield";
+import { NO_WORK, setCatalog, WorkPicker } from "./picker";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const description = $<HTMLInputElement>("description");
@@ -33,6 +34,13 @@ const weekPrev = $<HTMLButtonElement>("week-prev");
 const weekNext = $<HTMLButtonElement>("week-next");
 
 let running: Entry | null = null;
+
+/** The next timer's project, tags and billable, or the running entry's (changed as it runs). */
+const timerPicker = new WorkPicker(async (work) => {
+  if (running) unwrap(await commands.editEntry(running.id, { description: null, start: null, end: null, work }));
+});
+description.insertAdjacentElement("afterend", timerPicker.element);
+WorkPicker.createTag = async (name) => unwrap(await commands.createTag(name));
 /** Which week is shown: 0 this week, 1 the one before, and so on. */
 let weeksBack = 0;
 let weekTotalAtLoad = 0;
@@ -63,6 +71,7 @@ function renderTimer(): void {
   toggle.textContent = isRunning ? "Stop" : "Start";
   toggle.className = isRunning ? "stop" : "start";
   if (isRunning && document.activeElement !== description) description.value = running!.description;
+  if (isRunning) timerPicker.set(running!.work);
   updateClock();
   // Tick only while a timer runs: an idle window costs no CPU.
   if (isRunning && ticker === undefined) ticker = window.setInterval(updateClock, 1000);
@@ -115,6 +124,11 @@ async function refresh(): Promise<void> {
   renderWeek(list, week, localDate(), {
     edit: async (id, patch) => unwrap(await commands.editEntry(id, patch)) !== null,
     remove: async (id) => unwrap(await commands.deleteEntry(id)) !== null,
+    continue: async (id) => {
+      if (unwrap(await commands.continueEntry(id)) === null) return false;
+      description.focus();
+      return true;
+    },
   });
   empty.hidden = week.days.length > 0;
   empty.textContent = shown === 0 ? "No time tracked this week yet." : "No time tracked in this week.";
@@ -144,9 +158,18 @@ weekNext.addEventListener("click", () => {
 toggle.addEventListener("click", async () => {
   toggle.disabled = true;
   if (running) {
-    if (unwrap(await commands.stopTimer()) !== null) description.value = "";
+    const stopped = await commands.stopTimer();
+    if (unwrap(stopped) !== null) {
+      description.value = "";
+      timerPicker.set(NO_WORK);
+    } else if (stopped.status === "error" && stopped.error.code === "project_required") {
+      // The timer runs on; the picker is where the answer is.
+      toggle.disabled = false;
+      timerPicker.openProject();
+      return;
+    }
   } else {
-    unwrap(await commands.startTimer(description.value));
+    unwrap(await commands.startTimer(description.value, timerPicker.get()));
   }
   toggle.disabled = false;
   // A change arrives as an agent event; a click that changed nothing still re-reads.
@@ -157,12 +180,36 @@ description.addEventListener("keydown", (ev) => {
   if (ev.key === "Enter" && !running) toggle.click();
 });
 
+// Keyboard first: the timer's picker and Start/Stop from anywhere in the window.
+document.addEventListener("keydown", (ev) => {
+  if (ev.altKey && !ev.ctrlKey && !ev.metaKey) {
+    const key = ev.key.toLowerCase();
+    const act = key === "p" ? () => timerPicker.openProject() : key === "t" ? () => timerPicker.openTags() : key === "b" ? () => timerPicker.toggleBillable() : null;
+    if (act) {
+      ev.preventDefault();
+      act();
+    }
+  } else if (ev.ctrlKey && ev.key === "Enter") {
+    ev.preventDefault();
+    toggle.click();
+  }
+});
+
+/** The workspace's projects and tags, as the agent keeps them. */
+async function loadCatalog(): Promise<void> {
+  const catalog = unwrap(await commands.catalog());
+  if (catalog) setCatalog(catalog);
+}
+
 // Renaming the running entry: saved when the field loses focus.
 description.addEventListener("change", async () => {
   if (running && description.value !== running.description) {
     unwrap(await commands.editEntry(running.id, { description: description.value, start: null, end: null }));
   }
 });
+
+const manualPicker = new WorkPicker(() => {});
+$<HTMLInputElement>("manual-description").insertAdjacentElement("afterend", manualPicker.element);
 
 // The manual form's times, with a choice where a local time happens twice.
 const manualStart = wrapTimeField("manual-start");
@@ -188,9 +235,10 @@ $<HTMLFormElement>("manual-form").addEventListener("submit", async (ev) => {
     return;
   }
   const desc = $<HTMLInputElement>("manual-description");
-  if (unwrap(await commands.addManualEntry(desc.value, start.iso, end.iso)) !== null) {
+  if (unwrap(await commands.addManualEntry(desc.value, start.iso, end.iso, manualPicker.get())) !== null) {
     desc.value = "";
     ($<HTMLFormElement>("manual-form")).reset();
+    manualPicker.set(NO_WORK);
   }
 });
 
@@ -222,6 +270,7 @@ function renderSync(status: SyncStatus): void {
 
 /** Screenshots are never taken without the user being able to see that they are on. */
 function renderPolicy(policy: WorkspacePolicy | null): void {
+  document.body.dataset.projectRequired = String(policy?.forceProjects ?? false);
   const line = $<HTMLParagraphElement>("policy");
   line.hidden = !policy?.screenshotsEnabled;
   line.textContent = policy?.screenshotsEnabled
@@ -320,6 +369,7 @@ async function loadAll(): Promise<void> {
   await loadIdleSettings();
   await loadActivity();
   await loadIdlePrompt();
+  await loadCatalog();
   await refresh();
 }
 
@@ -366,6 +416,7 @@ async function main(): Promise<void> {
       void commands.sensorProblems().then((r) => renderProblems(unwrap(r) ?? []));
     else if (change.kind === "captureChanged" && !change.armed) renderCapture("");
     else if (change.kind === "activityChanged" || change.kind === "autoTrackerChanged") void loadActivity();
+    else if (change.kind === "catalogChanged") void loadCatalog().then(scheduleRefresh);
     else if (change.kind === "idlePrompt" || change.kind === "idleResolved") {
       void loadIdlePrompt();
       if (change.kind === "idleResolved") scheduleRefresh();

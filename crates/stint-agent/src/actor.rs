@@ -47,6 +47,12 @@ pub(crate) enum Message {
         result: Result<Answer, AgentError>,
         reply: oneshot::Sender<Result<Answer, UiError>>,
     },
+    /// A tag made on the server from the window (or why not).
+    TagCreated {
+        account: String,
+        result: Result<stint_api::Tag, String>,
+        reply: oneshot::Sender<Result<Answer, UiError>>,
+    },
     /// Screenshots taken and processed off the task.
     Captured(Captured),
     /// From the sync task of sign-in number `generation` (older ones are ignored).
@@ -252,7 +258,15 @@ impl Agent {
                 let _ = reply.send(result.map_err(UiError::from));
                 Wake::Command
             }
-
+            Message::TagCreated {
+                account,
+                result,
+                reply,
+            } => {
+                let answer = self.tag_created(&account, result);
+                let _ = reply.send(answer.map_err(UiError::from));
+                Wake::Command
+            }
             Message::Captured(captured) => {
                 self.captured(captured);
                 Wake::Report
@@ -289,7 +303,9 @@ impl Agent {
         let done = |r: Result<(), AgentError>| r.map(|()| Answer::Done);
         let result = match command {
             Command::TimerStatus => self.running().map(Answer::MaybeEntry),
-            Command::StartTimer { description } => self.start(&description).map(Answer::Entry),
+            Command::StartTimer { description, work } => {
+                self.start(&description, &work).map(Answer::Entry)
+            }
             Command::StopTimer => self.stop().map(Answer::MaybeEntry),
             Command::Today => self.today().map(Answer::Day),
             Command::Week { weeks_back } => self.week(weeks_back).map(Answer::Week),
@@ -299,7 +315,17 @@ impl Agent {
                 description,
                 start,
                 end,
-            } => self.add_manual(&description, start, end).map(Answer::Entry),
+                work,
+            } => self
+                .add_manual(&description, start, end, &work)
+                .map(Answer::Entry),
+            Command::Catalog => self.catalog().map(Answer::Catalog),
+            Command::CreateTag { name } => {
+                return match self.create_tag(name, reply) {
+                    Ok(()) => None,
+                    Err((e, reply)) => Some((Err(e), reply)),
+                };
+            }
             Command::RecentEntries => self.recent().map(Answer::Entries),
             Command::ContinueEntry { id } => self.continue_entry(&id).map(Answer::Entry),
             Command::Overview => self.overview().map(Answer::Overview),

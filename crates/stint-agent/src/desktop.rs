@@ -211,6 +211,7 @@ async fn tray_view(agent: &AgentHandle) -> TrayView {
                 idle_pending: false,
                 auto_tracker: Default::default(),
                 recent: Vec::new(),
+                recent_projects: Vec::new(),
                 problems: Vec::new(),
             }
         }
@@ -255,6 +256,7 @@ async fn tray_actions(
         let command = match action.clone() {
             TrayAction::Start => Command::StartTimer {
                 description: String::new(),
+                work: stint_core::Work::default(),
             },
             TrayAction::Stop => Command::StopTimer,
             TrayAction::Continue(id) => Command::ContinueEntry { id },
@@ -280,6 +282,10 @@ async fn tray_actions(
         };
         if let Err(e) = agent.call(command).await {
             tracing::error!("the tray's {action:?} failed: {}", e.message);
+            if e.code == "project_required" {
+                // The answer (a project) is picked in the window.
+                show(&windows, WindowKind::Main);
+            }
         }
     }
 }

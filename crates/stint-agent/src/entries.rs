@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike, Local, NaiveDate, SubsecRound, TimeZone, Utc};
 use stint_core::timer::{self, StartOutcome, StopOutcome};
-use stint_core::{day_total, overlaps_day, DaySpan, Entry, EntryId, EntryPatch};
+use stint_core::{day_total, overlaps_day, DaySpan, Entry, EntryId, EntryPatch, Work};
 use stint_ipc::{AgentEvent, DayGroup, DayView, Overview, WeekView};
 
 use crate::actor::Agent;
@@ -22,11 +22,21 @@ pub(crate) fn new_id() -> EntryId {
 }
 
 impl Agent {
-    /// Starts a timer, or returns the one already running: never two.
-    pub fn start(&mut self, description: &str) -> Result<Entry, AgentError> {
+    /// What the workspace requires of stopped entries, as last read (nothing when not
+    /// known: the server checks again).
+    fn requirements(&self) -> stint_core::Requirements {
+        self.sync
+            .policy
+            .as_ref()
+            .map(stint_ipc::WorkspacePolicy::requirements)
+            .unwrap_or_default()
+    }
+
+    /// Starts a timer for `work`, or returns the one already running: never two.
+    pub fn start(&mut self, description: &str, work: &Work) -> Result<Entry, AgentError> {
         let now = self.now();
         let outcome = self.store.update_running(|running| {
-            match timer::start(running, new_id(), description, now) {
+            match timer::start(running, new_id(), description, work, now) {
                 Ok(StartOutcome::Started(e)) => (Some(e.clone()), Ok(StartOutcome::Started(e))),
                 other => (None, other),
             }
@@ -41,8 +51,13 @@ impl Agent {
         }
     }
 
-    /// Stops the running timer; `None` if none was running.
+    /// Stops the running timer; `None` if none was running. Refused while the timer lacks
+    /// a project (or task) the workspace requires, as in Clockify: the timer runs on
+    /// until one is picked.
     pub fn stop(&mut self) -> Result<Option<Entry>, AgentError> {
+        if let Some(running) = self.store.running()? {
+            self.requirements().check(&running.work)?;
+        }
         let now = self.now();
         let outcome = self
             .store
@@ -72,6 +87,9 @@ impl Agent {
         self.unlocked(id)?;
         let now = self.now();
         let edited = self.store.get(id)?.patched(patch, now)?;
+        if !edited.is_running() {
+            self.requirements().check(&edited.work)?;
+        }
         self.store.save(&edited)?;
         if edited.is_running() {
             self.timer_changed(Some(edited.clone()));
@@ -99,13 +117,16 @@ impl Agent {
         description: &str,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
+        work: &Work,
     ) -> Result<Entry, AgentError> {
         let entry = Entry::manual(
             new_id(),
             description,
             start.trunc_subsecs(3),
             end.trunc_subsecs(3),
+            work,
         )?;
+        self.requirements().check(&entry.work)?;
         self.store.save(&entry)?;
         self.emit(AgentEvent::EntriesChanged);
         Ok(entry)
@@ -121,8 +142,12 @@ impl Agent {
     /// Starts a new entry like `id`; a running timer stops first (both in one transaction).
     pub fn continue_entry(&mut self, id: &EntryId) -> Result<Entry, AgentError> {
         let from = self.store.get(id)?;
-        let writes =
-            timer::continue_from(self.store.running()?.as_ref(), &from, new_id(), self.now())?;
+        let running = self.store.running()?;
+        if let Some(running) = &running {
+            // The timer this one stops must be complete, as a stop by hand must.
+            self.requirements().check(&running.work)?;
+        }
+        let writes = timer::continue_from(running.as_ref(), &from, new_id(), self.now())?;
         self.store.save_all(&writes)?;
         let started = writes
             .last()
@@ -209,12 +234,14 @@ impl Agent {
 
     /// What the tray shows.
     pub fn overview(&self) -> Result<Overview, AgentError> {
+        let recent = self.recent()?;
         Ok(Overview {
             running: self.store.running()?,
             capture_armed: self.capture.armed,
             idle_pending: self.private.pending_idle()?.is_some(),
             auto_tracker: self.activity.settings,
-            recent: self.recent()?,
+            recent_projects: self.project_labels(&recent),
+            recent,
             problems: self.sensor_problems(),
         })
     }

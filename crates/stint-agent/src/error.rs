@@ -36,6 +36,10 @@ impl AgentError {
     /// A stable, machine-readable code for the UI and scripts.
     pub fn code(&self) -> &'static str {
         match self {
+            AgentError::Entry(EntryError::ProjectRequired | EntryError::TaskRequired)
+            | AgentError::Timer(TimerError::Entry(
+                EntryError::ProjectRequired | EntryError::TaskRequired,
+            )) => "project_required",
             AgentError::Timer(TimerError::Entry(_)) | AgentError::Entry(_) => "invalid_entry",
             AgentError::Store(StoreError::NotFound(_)) => "not_found",
             AgentError::Store(StoreError::AlreadyRunning) => "already_running",

@@ -77,6 +77,7 @@ impl AgentHandle {
     pub async fn start(&self, description: &str) -> Result<Entry, UiError> {
         let command = Command::StartTimer {
             description: description.to_owned(),
+            work: stint_core::Work::default(),
         };
         match self.call(command).await? {
             Answer::Entry(e) => Ok(e),

@@ -7,6 +7,7 @@
 mod activity;
 mod actor;
 mod capture;
+mod catalog;
 mod clock;
 mod credentials;
 pub mod data_lock;

@@ -57,6 +57,11 @@ pub(crate) enum SyncAsk {
         policy: Option<WorkspacePolicy>,
         notices: Vec<Notice>,
     },
+    /// The workspace's projects, tasks and tags, read because the feed said they changed.
+    Catalog {
+        account: String,
+        catalog: stint_sync::RemoteCatalog,
+    },
     /// Where sync stands: `offline` says why the last try failed; `settled` that it is
     /// going to sleep (so the counts are final for now).
     Status {
@@ -74,6 +79,10 @@ struct Running {
 pub(crate) struct SyncPart {
     pub status: SyncStatus,
     pub policy: Option<WorkspacePolicy>,
+    /// The signed-in account's key ([`stint_sync::account_key`]) and a connection for
+    /// calls the window makes (a new tag).
+    pub account: Option<String>,
+    pub remote: Option<Arc<Remote>>,
     /// Notices shown in this session, newest last.
     notices: Vec<String>,
     /// Which sign-in the running task belongs to; reports of older ones are dropped.
@@ -88,6 +97,8 @@ impl SyncPart {
         SyncPart {
             status: SyncStatus::signed_out(),
             policy: None,
+            account: None,
+            remote: None,
             notices: Vec::new(),
             generation: 0,
             running: None,
@@ -122,6 +133,9 @@ impl Agent {
             };
             Remote::resume(&credentials, saved.account.clone())
         });
+        self.sync.account = Some(stint_sync::account_key(&remote));
+        let remote = Arc::new(remote);
+        self.sync.remote = Some(remote.clone());
         self.sync.generation += 1;
         let wake = Arc::new(Notify::new());
         let asker = Asker {
@@ -214,6 +228,9 @@ impl Agent {
         self.stop_sync();
         self.sync.status = SyncStatus::signed_out();
         self.sync.policy = None;
+        self.sync.account = None;
+        self.sync.remote = None;
+        self.emit(AgentEvent::CatalogChanged);
         self.emit(AgentEvent::SyncChanged {
             status: SyncStatus::signed_out(),
         });
@@ -285,6 +302,7 @@ impl Agent {
                 let _ = reply.send(());
             }
             SyncAsk::Workspace { policy, notices } => self.workspace_learned(policy, notices),
+            SyncAsk::Catalog { account, catalog } => self.catalog_learned(&account, catalog),
             SyncAsk::Status { offline, settled } => self.publish_status(offline, settled),
         }
     }
@@ -429,7 +447,7 @@ impl Asker {
     }
 }
 
-async fn run(remote: Remote, agent: Asker, wake: Arc<Notify>, clock: Arc<dyn Clock>) {
+async fn run(remote: Arc<Remote>, agent: Asker, wake: Arc<Notify>, clock: Arc<dyn Clock>) {
     let account = stint_sync::account_key(&remote);
     let mut offline: Option<String> = None;
     // Failed looks at the feed in a row: the next one waits longer (as a failed delivery).
@@ -522,10 +540,11 @@ async fn look(remote: &Remote, agent: &Asker, account: &str, hold: u32) -> Resul
             .await
             .flatten();
         let changes = remote.changes(since, hold).await?;
-        let (more, settings, notices) = (
+        let (more, settings, notices, catalog) = (
             changes.more,
             changes.settings_changed,
             changes.notices_changed,
+            changes.catalog_changed,
         );
         agent
             .ask(|reply| SyncAsk::Feed {
@@ -536,6 +555,15 @@ async fn look(remote: &Remote, agent: &Asker, account: &str, hold: u32) -> Resul
             .await;
         if settings || notices {
             learn(remote, agent, settings, notices).await?;
+        }
+        if catalog {
+            let catalog = remote.catalog().await?;
+            agent
+                .tell(SyncAsk::Catalog {
+                    account: account.to_owned(),
+                    catalog,
+                })
+                .await;
         }
         if !more {
             return Ok(());

@@ -48,8 +48,9 @@ pub fn status_text(entry: &Entry, screenshots: bool, now: DateTime<Utc>) -> Stri
     }
 }
 
-/// A recent entry's menu line: its description, cut to fit a menu.
-pub fn continue_label(entry: &Entry) -> String {
+/// A recent entry's menu line: its description, cut to fit a menu, and its project
+/// ("Project: Task") when it has one.
+pub fn continue_label(entry: &Entry, project: Option<&str>) -> String {
     let description = if entry.description.trim().is_empty() {
         "(no description)".to_owned()
     } else if entry.description.chars().count() > 40 {
@@ -58,8 +59,16 @@ pub fn continue_label(entry: &Entry) -> String {
     } else {
         entry.description.clone()
     };
+    let line = match project {
+        Some(p) if p.chars().count() > 30 => {
+            let cut: String = p.chars().take(29).collect();
+            format!("{description} · {cut}…")
+        }
+        Some(p) => format!("{description} · {p}"),
+        None => description,
+    };
     // ksni reads an underscore as an access key; doubled, it is shown as itself.
-    format!("Continue: {}", description.replace('_', "__"))
+    format!("Continue: {}", line.replace('_', "__"))
 }
 
 /// Which picture the icon shows.
@@ -111,9 +120,14 @@ impl TrayView {
         ];
         if !self.overview.recent.is_empty() {
             items.push((None, false, None));
-            for entry in &self.overview.recent {
+            for (i, entry) in self.overview.recent.iter().enumerate() {
+                let project = self
+                    .overview
+                    .recent_projects
+                    .get(i)
+                    .and_then(Option::as_deref);
                 items.push((
-                    Some(continue_label(entry)),
+                    Some(continue_label(entry, project)),
                     true,
                     Some(TrayAction::Continue(entry.id.clone())),
                 ));

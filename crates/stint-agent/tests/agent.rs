@@ -81,6 +81,7 @@ async fn edit_delete_and_manual_entries() {
     let manual = entry_of(
         t.agent
             .call(Command::AddManualEntry {
+                work: Default::default(),
                 description: "Call".into(),
                 start: now - Duration::minutes(20),
                 end: now - Duration::minutes(5),
@@ -134,6 +135,7 @@ async fn edit_delete_and_manual_entries() {
     let backwards = t
         .agent
         .call(Command::AddManualEntry {
+            work: Default::default(),
             description: "x".into(),
             start: now,
             end: now - Duration::seconds(1),
@@ -305,6 +307,7 @@ async fn years_nobody_means_are_refused_and_the_day_still_reads() {
         let refused = t
             .agent
             .call(Command::AddManualEntry {
+                work: Default::default(),
                 description: "typo".into(),
                 start: start.parse().unwrap(),
                 end: end.parse().unwrap(),

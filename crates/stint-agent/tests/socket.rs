@@ -119,6 +119,7 @@ async fn calls_are_answered_and_events_arrive() {
     let start = ToAgent::Call {
         id: 1,
         command: Command::StartTimer {
+            work: Default::default(),
             description: "Over the socket".into(),
         },
     };

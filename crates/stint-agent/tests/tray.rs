@@ -13,6 +13,7 @@ fn now() -> chrono::DateTime<Utc> {
 fn entry(id: &str, description: &str, minutes: i64, running: bool) -> Entry {
     let start = now() - Duration::minutes(minutes) - Duration::seconds(30);
     Entry {
+        work: Default::default(),
         id: EntryId(id.into()),
         description: description.into(),
         start,
@@ -28,6 +29,7 @@ fn view(running: Option<Entry>, armed: bool, idle: bool, recent: Vec<Entry>) -> 
             idle_pending: idle,
             auto_tracker: AutoTrackerSettings { paused: false },
             recent,
+            recent_projects: Vec::new(),
             problems: Vec::new(),
         },
         now: now(),
@@ -99,12 +101,25 @@ fn the_menu_follows_the_timer_and_offers_recent_entries() {
     assert_eq!(find(&items, "Idle time…").2, Some(TrayAction::Idle));
     assert_eq!(find(&items, "Quit").2, Some(TrayAction::Quit));
     // Long descriptions are cut; an underscore is shown as itself, not as an access key.
-    let long = continue_label(&entry("c", &format!("{}_x", "y".repeat(60)), 5, false));
+    let long = continue_label(
+        &entry("c", &format!("{}_x", "y".repeat(60)), 5, false),
+        None,
+    );
     assert!(long.chars().count() <= 51, "{long}");
     assert!(long.ends_with('…'));
     assert_eq!(
-        continue_label(&entry("d", "snake_case", 1, false)),
+        continue_label(&entry("d", "snake_case", 1, false), None),
         "Continue: snake__case"
+    );
+    // The project comes after the description, cut too.
+    assert_eq!(
+        continue_label(&entry("e", "Review", 1, false), Some("Acme site: Design")),
+        "Continue: Review · Acme site: Design"
+    );
+    let cut = continue_label(&entry("f", "Review", 1, false), Some(&"p".repeat(40)));
+    assert!(
+        cut.ends_with('…') && cut.chars().count() == "Continue: Review · ".chars().count() + 30,
+        "{cut}"
     );
 }
 

@@ -23,8 +23,8 @@ pub struct EntryBatch {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeOp {
-    /// Create the entry with this id, or set the description, start and end of the one
-    /// that exists (its project, tags and other fields stay).
+    /// Create the entry with this id, or set the description, start, end, project, task,
+    /// tags and billable of the one that exists (its source and lock stay).
     Upsert,
     /// Delete the entry (and its screenshots).
     Delete,

@@ -99,6 +99,10 @@ pub struct EntryChanges {
     pub settings_changed: bool,
     /// The user has new notices: read `GET /workspaces/{wid}/notices?unread=true`.
     pub notices_changed: bool,
+    /// The workspace's projects, tasks, clients or tags changed: read
+    /// `GET /workspaces/{wid}/projects?hydrated=true` and `/tags` again (issue 16).
+    #[serde(default)]
+    pub catalog_changed: bool,
     /// Where the next request starts (`since=`); opaque, only ever grows.
     pub cursor: i64,
     /// More changes wait: ask again at once with the new cursor.
@@ -385,6 +389,9 @@ pub struct Project {
     /// The workspace's members who may track on it (filled when read).
     #[serde(default)]
     pub memberships: Vec<Membership>,
+    /// The project's tasks, only with `hydrated=true` (Clockify's hydrated projects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<Vec<crate::Task>>,
 }
 
 fn zero_duration() -> String {

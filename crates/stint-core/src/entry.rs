@@ -22,6 +22,82 @@ impl std::fmt::Display for EntryId {
     }
 }
 
+/// Longest tag list an entry may carry (a guard against bad input, far above real use).
+pub const MAX_TAGS: usize = 100;
+
+/// What an entry's time is for: Clockify's `projectId`, `taskId`, `tagIds` and `billable`
+/// (ids are the server's; the names come from the workspace's projects and tags).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Work {
+    pub project_id: Option<String>,
+    /// Only with a project: a task is always one of its project's.
+    pub task_id: Option<String>,
+    /// In the order chosen, each once.
+    #[serde(default)]
+    pub tag_ids: Vec<String>,
+    #[serde(default)]
+    pub billable: bool,
+}
+
+impl Work {
+    /// The same work with empty ids dropped and each tag once; refused when a task comes
+    /// without its project or there are more than [`MAX_TAGS`] tags.
+    pub fn normalized(&self) -> Result<Work, EntryError> {
+        let id = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let (project_id, task_id) = (id(&self.project_id), id(&self.task_id));
+        if task_id.is_some() && project_id.is_none() {
+            return Err(EntryError::TaskWithoutProject);
+        }
+        let mut tag_ids: Vec<String> = Vec::new();
+        for tag in self
+            .tag_ids
+            .iter()
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+        {
+            if !tag_ids.iter().any(|t| t == tag) {
+                tag_ids.push(tag.to_owned());
+            }
+        }
+        if tag_ids.len() > MAX_TAGS {
+            return Err(EntryError::TooManyTags);
+        }
+        Ok(Work {
+            project_id,
+            task_id,
+            tag_ids,
+            billable: self.billable,
+        })
+    }
+}
+
+/// What a workspace requires of every entry with an end (Clockify's `forceProjects` and
+/// `forceTasks`; as in Clockify, a running timer may lack them until it stops).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Requirements {
+    pub project: bool,
+    pub task: bool,
+}
+
+impl Requirements {
+    /// Refuses `work` for an entry with an end when it lacks what is required.
+    pub fn check(&self, work: &Work) -> Result<(), EntryError> {
+        if self.project && work.project_id.is_none() {
+            return Err(EntryError::ProjectRequired);
+        }
+        if self.task && work.task_id.is_none() {
+            return Err(EntryError::TaskRequired);
+        }
+        Ok(())
+    }
+}
+
 /// One span of tracked time. `end == None` means the timer is running.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -30,6 +106,9 @@ pub struct Entry {
     pub description: String,
     pub start: DateTime<Utc>,
     pub end: Option<DateTime<Utc>>,
+    /// Project, task, tags and billable (empty for entries made before issue 16).
+    #[serde(default)]
+    pub work: Work,
 }
 
 /// The fields a user may change on an existing entry; `None` leaves a field as it is.
@@ -39,6 +118,9 @@ pub struct EntryPatch {
     pub description: Option<String>,
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
+    /// The whole work at once (project, task, tags, billable).
+    #[serde(default)]
+    pub work: Option<Work>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +139,14 @@ pub enum EntryError {
     EndOfRunningEntry,
     #[error("the description is longer than {MAX_DESCRIPTION_CHARS} characters")]
     DescriptionTooLong,
+    #[error("a task needs its project: pick the project too")]
+    TaskWithoutProject,
+    #[error("an entry may have at most {MAX_TAGS} tags")]
+    TooManyTags,
+    #[error("this workspace requires a project on every entry: pick a project first")]
+    ProjectRequired,
+    #[error("this workspace requires a task on every entry: pick a task first")]
+    TaskRequired,
     /// A year a person cannot mean (the same rule as the server's, [`crate::time`]).
     #[error("{0}")]
     OutOfRange(#[from] crate::time::OutOfRange),
@@ -93,6 +183,7 @@ impl Entry {
         description: &str,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
+        work: &Work,
     ) -> Result<Entry, EntryError> {
         let (start, end) = (sane_time(start)?, sane_time(end)?);
         if end < start {
@@ -103,6 +194,7 @@ impl Entry {
             description: normalize_description(description)?,
             start,
             end: Some(end),
+            work: work.normalized()?,
         })
     }
 
@@ -127,11 +219,16 @@ impl Entry {
             None if start > now => return Err(EntryError::StartInFuture { start, now }),
             _ => {}
         }
+        let work = match &patch.work {
+            Some(w) => w.normalized()?,
+            None => self.work.clone(),
+        };
         Ok(Entry {
             id: self.id.clone(),
             description,
             start,
             end,
+            work,
         })
     }
 }

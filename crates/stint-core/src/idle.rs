@@ -283,6 +283,7 @@ pub fn resolve(
             description: entry.description.clone(),
             start: cut.end,
             end: entry.end,
+            work: entry.work.clone(),
         };
         (rest.end.is_none_or(|end| end > cut.end)).then_some(rest)
     };
@@ -309,6 +310,7 @@ pub fn resolve(
                     .unwrap_or_else(|_| description.chars().take(100).collect()),
                 start: cut.start,
                 end: Some(cut.end),
+                work: crate::Work::default(),
             };
             [Some(before), Some(idle), after(second_id)]
                 .into_iter()

@@ -16,7 +16,7 @@ pub mod urls;
 
 pub use day::{clipped_duration, day_total, overlaps_day, DaySpan};
 pub use entry::{
-    format_elapsed, normalize_description, Entry, EntryError, EntryId, EntryPatch,
-    MAX_DESCRIPTION_CHARS,
+    format_elapsed, normalize_description, Entry, EntryError, EntryId, EntryPatch, Requirements,
+    Work, MAX_DESCRIPTION_CHARS, MAX_TAGS,
 };
 pub use timer::{StartOutcome, StopOutcome, TimerError};

@@ -17,15 +17,28 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::entry::Entry;
+use crate::entry::{Entry, Work};
 
-/// Which of an entry's fields a conflict is about.
+/// Which of an entry's fields a conflict is about. A task belongs to its project, so the
+/// two merge as one field (a device's task never lands on the server's other project).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
     Description,
     Start,
     End,
+    Project,
+    Tags,
+    Billable,
 }
+
+const FIELDS: [Field; 6] = [
+    Field::Description,
+    Field::Start,
+    Field::End,
+    Field::Project,
+    Field::Tags,
+    Field::Billable,
+];
 
 /// Why the device's value of a field was not kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +56,10 @@ pub enum Reason {
 pub enum Value {
     Text(String),
     Time(Option<DateTime<Utc>>),
+    /// A project id and a task id.
+    Project(Option<String>, Option<String>),
+    Tags(Vec<String>),
+    Flag(bool),
 }
 
 /// A field where the device's change was dropped for the server's value.
@@ -63,11 +80,19 @@ impl Conflict {
             Value::Text(t) => format!("\u{201c}{t}\u{201d}"),
             Value::Time(Some(t)) => time(*t),
             Value::Time(None) => "running".to_owned(),
+            // Ids mean nothing to the user, and the agent may not know the names.
+            Value::Project(None, _) => "(no project)".to_owned(),
+            Value::Project(Some(_), _) => "(another project)".to_owned(),
+            Value::Tags(t) => format!("({} tags)", t.len()),
+            Value::Flag(b) => if *b { "billable" } else { "not billable" }.to_owned(),
         };
         let field = match self.field {
             Field::Description => "description",
             Field::Start => "start",
             Field::End => "end",
+            Field::Project => "project",
+            Field::Tags => "tags",
+            Field::Billable => "billable",
         };
         let why = match self.reason {
             Reason::Locked => "the entry is locked on the server",
@@ -102,7 +127,7 @@ pub fn merge(base: &Entry, ours: &Entry, theirs: &Entry, theirs_locked: bool) ->
         reason,
     };
     if theirs_locked {
-        for field in [Field::Description, Field::Start, Field::End] {
+        for field in FIELDS {
             let (b, o, t) = (value(base, field), value(ours, field), value(theirs, field));
             if o != b && o != t {
                 conflicts.push(note(field, t, o, Reason::Locked));
@@ -124,11 +149,22 @@ pub fn merge(base: &Entry, ours: &Entry, theirs: &Entry, theirs_locked: bool) ->
             t
         }
     };
-    let (Value::Text(description), Value::Time(Some(start)), Value::Time(end)) = (
+    let (
+        Value::Text(description),
+        Value::Time(Some(start)),
+        Value::Time(end),
+        Value::Project(project_id, task_id),
+        Value::Tags(tag_ids),
+        Value::Flag(billable),
+    ) = (
         pick(Field::Description),
         pick(Field::Start),
         pick(Field::End),
-    ) else {
+        pick(Field::Project),
+        pick(Field::Tags),
+        pick(Field::Billable),
+    )
+    else {
         // `value` gives each field its own kind; this arm cannot be reached.
         return Merged {
             entry: theirs.clone(),
@@ -140,6 +176,12 @@ pub fn merge(base: &Entry, ours: &Entry, theirs: &Entry, theirs_locked: bool) ->
         description,
         start,
         end,
+        work: Work {
+            project_id,
+            task_id,
+            tag_ids,
+            billable,
+        },
     };
     if entry.end.is_some_and(|end| end < entry.start) {
         for field in [Field::Start, Field::End] {
@@ -160,6 +202,9 @@ fn value(entry: &Entry, field: Field) -> Value {
         Field::Description => Value::Text(entry.description.clone()),
         Field::Start => Value::Time(Some(entry.start)),
         Field::End => Value::Time(entry.end),
+        Field::Project => Value::Project(entry.work.project_id.clone(), entry.work.task_id.clone()),
+        Field::Tags => Value::Tags(entry.work.tag_ids.clone()),
+        Field::Billable => Value::Flag(entry.work.billable),
     }
 }
 

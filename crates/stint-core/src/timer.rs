@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::entry::{normalize_description, Entry, EntryError, EntryId};
+use crate::entry::{normalize_description, Entry, EntryError, EntryId, Work};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StartOutcome {
@@ -28,11 +28,12 @@ pub enum TimerError {
     Entry(#[from] EntryError),
 }
 
-/// Start a timer at `now` unless one is already running.
+/// Start a timer at `now` for `work` unless one is already running.
 pub fn start(
     running: Option<&Entry>,
     id: EntryId,
     description: &str,
+    work: &Work,
     now: DateTime<Utc>,
 ) -> Result<StartOutcome, TimerError> {
     if let Some(entry) = running {
@@ -43,6 +44,7 @@ pub fn start(
         description: normalize_description(description)?,
         start: now,
         end: None,
+        work: work.normalized()?,
     }))
 }
 
@@ -71,7 +73,7 @@ pub fn next_display_refresh(start: DateTime<Utc>, now: DateTime<Utc>) -> DateTim
 }
 
 /// Continue an earlier entry (the tray's recent entries, Clockify's "continue"): a new entry
-/// with `from`'s description runs from `now`; a running timer stops at `now` first. Returns
+/// with `from`'s description, project, task, tags and billable runs from `now`; a running timer stops at `now` first. Returns
 /// the entries to write, in order.
 pub fn continue_from(
     running: Option<&Entry>,
@@ -88,19 +90,47 @@ pub fn continue_from(
         description: normalize_description(&from.description)?,
         start: now,
         end: None,
+        work: from.work.clone(),
     });
     Ok(writes)
 }
 
-/// The entries to offer for continuing: stopped ones, one per description, newest first,
-/// at most `n`. `newest_first` is a recent stretch of entries, newest first.
+/// The entries to offer for continuing: stopped ones, one per description and project,
+/// newest first, at most `n`. `newest_first` is a recent stretch of entries, newest first.
 pub fn recent_distinct(newest_first: &[Entry], n: usize) -> Vec<Entry> {
     let mut seen = std::collections::HashSet::new();
     newest_first
         .iter()
         .filter(|e| !e.is_running())
-        .filter(|e| seen.insert(e.description.trim().to_lowercase()))
+        .filter(|e| {
+            seen.insert((
+                e.description.trim().to_lowercase(),
+                e.work.project_id.clone(),
+                e.work.task_id.clone(),
+            ))
+        })
         .take(n)
         .cloned()
         .collect()
+}
+
+/// The projects (with their task) of the latest entries, most recent first, each pair
+/// once, at most `n`: what the picker offers first (Clockify's and Toggl's "recent").
+/// Only the project and task are kept.
+pub fn recent_work(newest_first: &[Entry], n: usize) -> Vec<Work> {
+    let mut out: Vec<Work> = Vec::new();
+    for e in newest_first.iter().filter(|e| e.work.project_id.is_some()) {
+        let pair = Work {
+            project_id: e.work.project_id.clone(),
+            task_id: e.work.task_id.clone(),
+            ..Work::default()
+        };
+        if !out.contains(&pair) {
+            out.push(pair);
+        }
+        if out.len() == n {
+            break;
+        }
+    }
+    out
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use stint_core::{
-    day_total, format_elapsed, overlaps_day, DaySpan, Entry, EntryError, EntryId, EntryPatch,
+    day_total, format_elapsed, overlaps_day, DaySpan, Entry, EntryError, EntryId, EntryPatch, Work,
 };
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
@@ -11,6 +11,7 @@ fn at(h: u32, m: u32) -> DateTime<Utc> {
 
 fn entry(start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Entry {
     Entry {
+        work: Default::default(),
         id: EntryId("e".into()),
         description: "d".into(),
         start,
@@ -20,9 +21,23 @@ fn entry(start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Entry {
 
 #[test]
 fn manual_entry_with_end_before_start_is_rejected() {
-    let err = Entry::manual(EntryId("m".into()), "x", at(10, 0), at(9, 0)).unwrap_err();
+    let err = Entry::manual(
+        EntryId("m".into()),
+        "x",
+        at(10, 0),
+        at(9, 0),
+        &Work::default(),
+    )
+    .unwrap_err();
     assert!(matches!(err, EntryError::EndBeforeStart { .. }));
-    let ok = Entry::manual(EntryId("m".into()), " x ", at(9, 0), at(10, 0)).unwrap();
+    let ok = Entry::manual(
+        EntryId("m".into()),
+        " x ",
+        at(9, 0),
+        at(10, 0),
+        &Work::default(),
+    )
+    .unwrap();
     assert_eq!(ok.description, "x");
     assert_eq!(ok.duration(at(23, 0)), Duration::hours(1));
 }
@@ -31,6 +46,7 @@ fn manual_entry_with_end_before_start_is_rejected() {
 fn patching_a_stopped_entry() {
     let e = entry(at(9, 0), Some(at(10, 0)));
     let p = EntryPatch {
+        work: Default::default(),
         description: Some("new".into()),
         start: Some(at(8, 30)),
         end: None,
@@ -164,12 +180,19 @@ fn years_nobody_means_are_refused_by_manual_entries_and_edits() {
         let (low, high) = (bad.min(ok), bad.max(ok));
         assert!(
             matches!(
-                Entry::manual(id(), "x", low, high),
+                Entry::manual(id(), "x", low, high, &Work::default()),
                 Err(EntryError::OutOfRange(_))
             ),
             "{bad}"
         );
-        let entry = Entry::manual(id(), "x", ok, ok + chrono::Duration::hours(1)).unwrap();
+        let entry = Entry::manual(
+            id(),
+            "x",
+            ok,
+            ok + chrono::Duration::hours(1),
+            &Work::default(),
+        )
+        .unwrap();
         let patch = if bad < ok {
             EntryPatch {
                 start: Some(bad),

@@ -32,6 +32,7 @@ fn obs(now: i64, idle_for: i64) -> Observation {
 
 fn running(start: i64) -> Entry {
     Entry {
+        work: Default::default(),
         id: EntryId("e".into()),
         description: "Report".into(),
         start: t(start),

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use stint_core::timer::{start, stop};
-use stint_core::{Entry, EntryId, StartOutcome, StopOutcome};
+use stint_core::{Entry, EntryId, StartOutcome, StopOutcome, Work};
 
 fn t(secs: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap() + Duration::seconds(secs)
@@ -11,6 +11,7 @@ fn t(secs: i64) -> DateTime<Utc> {
 
 fn running(at: i64) -> Entry {
     Entry {
+        work: Default::default(),
         id: EntryId("e1".into()),
         description: "Writing".into(),
         start: t(at),
@@ -20,7 +21,14 @@ fn running(at: i64) -> Entry {
 
 #[test]
 fn start_when_stopped_creates_a_running_entry_at_now() {
-    let out = start(None, EntryId("n".into()), "  Review\n PR ", t(5)).unwrap();
+    let out = start(
+        None,
+        EntryId("n".into()),
+        "  Review\n PR ",
+        &Work::default(),
+        t(5),
+    )
+    .unwrap();
     let StartOutcome::Started(e) = out else {
         panic!("expected Started, got {out:?}")
     };
@@ -34,7 +42,14 @@ fn start_when_stopped_creates_a_running_entry_at_now() {
 fn start_when_running_changes_nothing() {
     let r = running(0);
     for now in [t(-10), t(0), t(10)] {
-        let out = start(Some(&r), EntryId("other".into()), "x", now).unwrap();
+        let out = start(
+            Some(&r),
+            EntryId("other".into()),
+            "x",
+            &Work::default(),
+            now,
+        )
+        .unwrap();
         assert_eq!(out, StartOutcome::AlreadyRunning(r.clone()));
     }
 }
@@ -80,9 +95,9 @@ fn stop_when_stopped_changes_nothing() {
 #[test]
 fn overlong_description_is_rejected_on_start() {
     let long = "a".repeat(stint_core::MAX_DESCRIPTION_CHARS + 1);
-    assert!(start(None, EntryId("n".into()), &long, t(0)).is_err());
+    assert!(start(None, EntryId("n".into()), &long, &Work::default(), t(0)).is_err());
     let max = "a".repeat(stint_core::MAX_DESCRIPTION_CHARS);
-    assert!(start(None, EntryId("n".into()), &max, t(0)).is_ok());
+    assert!(start(None, EntryId("n".into()), &max, &Work::default(), t(0)).is_ok());
 }
 
 #[derive(Debug, Clone)]
@@ -109,7 +124,7 @@ proptest! {
         for (i, (c, gap)) in clicks.into_iter().enumerate() {
             now += Duration::seconds(gap);
             match c {
-                Click::Start => match start(running_entry.as_ref(), EntryId(i.to_string()), "w", now).unwrap() {
+                Click::Start => match start(running_entry.as_ref(), EntryId(i.to_string()), "w", &Work::default(), now).unwrap() {
                     StartOutcome::Started(e) => { prop_assert!(running_entry.is_none()); running_entry = Some(e) }
                     StartOutcome::AlreadyRunning(e) => prop_assert_eq!(Some(e), running_entry.clone()),
                 },

@@ -50,6 +50,58 @@ pub enum AgentEvent {
     ActivityChanged,
     /// The auto tracker was paused or resumed.
     AutoTrackerChanged { settings: AutoTrackerSettings },
+    /// The workspace's projects, tasks or tags changed: read [`Catalog`] again.
+    CatalogChanged,
+}
+
+/// What an entry may be for: the workspace's projects (with their tasks) and tags as the
+/// agent last read them from the server, and the project / task pairs used last. Kept on
+/// the device, so the picker works offline. Archived projects, done tasks and archived
+/// tags are kept (so old entries show their names) but flagged: new time never goes to
+/// them (Clockify's rule).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Catalog {
+    /// By client name, then project name (no client last).
+    pub projects: Vec<CatalogProject>,
+    /// By name.
+    pub tags: Vec<CatalogTag>,
+    /// Project / task pairs of the latest entries, most recent first, at most 5.
+    #[serde(default)]
+    pub recent: Vec<stint_core::Work>,
+    /// Whether a member may create tags from the window (the server decides in the end).
+    #[serde(default)]
+    pub can_create_tags: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogProject {
+    pub id: String,
+    pub name: String,
+    /// `#rrggbb`.
+    pub color: String,
+    pub client_name: Option<String>,
+    /// New entries of this project are billable by default (Clockify's rule).
+    pub billable: bool,
+    pub archived: bool,
+    pub tasks: Vec<CatalogTask>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogTask {
+    pub id: String,
+    pub name: String,
+    pub done: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogTag {
+    pub id: String,
+    pub name: String,
+    pub archived: bool,
 }
 
 /// A week of entries as the window shows them (issue 14): the days that have entries,
@@ -138,6 +190,22 @@ pub struct WorkspacePolicy {
     pub screenshot_max_side: u32,
     pub screenshot_blur: u32,
     pub idle_threshold_minutes: u32,
+    /// Every stopped entry needs a project (Clockify's `forceProjects`).
+    #[serde(default)]
+    pub force_projects: bool,
+    /// Every stopped entry needs a task (Clockify's `forceTasks`).
+    #[serde(default)]
+    pub force_tasks: bool,
+}
+
+impl WorkspacePolicy {
+    /// What the workspace requires of entries with an end.
+    pub fn requirements(&self) -> stint_core::Requirements {
+        stint_core::Requirements {
+            project: self.force_projects,
+            task: self.force_tasks,
+        }
+    }
 }
 
 impl From<stint_api::WorkspaceSettings> for WorkspacePolicy {
@@ -147,6 +215,8 @@ impl From<stint_api::WorkspaceSettings> for WorkspacePolicy {
             screenshot_max_side: s.screenshot_max_side,
             screenshot_blur: s.screenshot_blur,
             idle_threshold_minutes: s.idle_threshold_minutes,
+            force_projects: s.force_projects,
+            force_tasks: s.force_tasks,
         }
     }
 }
@@ -181,6 +251,9 @@ pub struct Overview {
     pub auto_tracker: AutoTrackerSettings,
     /// As [`crate::protocol::Command::RecentEntries`] answers.
     pub recent: Vec<Entry>,
+    /// Each recent entry's "Project: Task" (in `recent`'s order), where it has a project.
+    #[serde(default)]
+    pub recent_projects: Vec<Option<String>>,
     /// What this desktop cannot do for Stint, and why.
     pub problems: Vec<SensorProblem>,
 }

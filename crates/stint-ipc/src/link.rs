@@ -19,6 +19,9 @@ use crate::socket::CallError;
 use crate::{AgentEvent, UiError, WindowKind};
 
 /// What arrives besides replies.
+// Events are nearly every message, so boxing them would cost an allocation each for no
+// saving.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Incoming {
     Event(AgentEvent),

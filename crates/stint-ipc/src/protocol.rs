@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use stint_core::activity::IgnoreKind;
 use stint_core::idle::{IdleChoice, IdleSettings};
-use stint_core::{Entry, EntryId, EntryPatch};
+use stint_core::{Entry, EntryId, EntryPatch, Work};
 
 use crate::{
     ActivityDay, AgentEvent, AgentInfo, AutoTrackerSettings, DayView, IdlePrompt, Overview,
@@ -19,7 +19,7 @@ use crate::{
 };
 
 /// The protocol's version; both sides must speak the same one.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 /// The longest line either side reads; a longer one is refused, not buffered.
 pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 
@@ -35,6 +35,8 @@ pub enum Command {
     TimerStatus,
     StartTimer {
         description: String,
+        #[serde(default)]
+        work: Work,
     },
     StopTimer,
     Today,
@@ -53,6 +55,14 @@ pub enum Command {
         description: String,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
+        #[serde(default)]
+        work: Work,
+    },
+    /// The workspace's projects, tasks and tags ([`crate::Catalog`]).
+    Catalog,
+    /// Creates a tag on the server (online only) and answers the catalog with it.
+    CreateTag {
+        name: String,
     },
     SignIn {
         server: String,
@@ -133,6 +143,8 @@ impl Command {
             Command::EditEntry { .. } => "editEntry",
             Command::DeleteEntry { .. } => "deleteEntry",
             Command::AddManualEntry { .. } => "addManualEntry",
+            Command::Catalog => "catalog",
+            Command::CreateTag { .. } => "createTag",
             Command::SignIn { .. } => "signIn",
             Command::SignOut => "signOut",
             Command::SyncStatus => "syncStatus",
@@ -177,6 +189,7 @@ pub enum Answer {
     Overview(Overview),
     Info(AgentInfo),
     Ids(Vec<String>),
+    Catalog(crate::Catalog),
 }
 
 /// A message from a client to the agent.

@@ -5,7 +5,7 @@ use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use stint_core::activity::IgnoreKind;
 use stint_core::idle::{IdleChoice, IdleSettings};
-use stint_core::{Entry, EntryId, EntryPatch};
+use stint_core::{Entry, EntryId, EntryPatch, Work};
 use stint_ipc::protocol::{
     decode, encode, welcome, Answer, Command, FromAgent, ProtocolError, ToAgent, MAX_MESSAGE_BYTES,
     PROTOCOL_VERSION,
@@ -18,6 +18,12 @@ fn entry() -> Entry {
         description: "Writing".into(),
         start: Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
         end: None,
+        work: Work {
+            project_id: Some("p1".into()),
+            task_id: None,
+            tag_ids: vec!["t1".into()],
+            billable: true,
+        },
     }
 }
 
@@ -28,6 +34,7 @@ fn every_command() -> Vec<Command> {
         Command::TimerStatus,
         Command::StartTimer {
             description: "Writing".into(),
+            work: Work::default(),
         },
         Command::StopTimer,
         Command::Today,
@@ -37,6 +44,7 @@ fn every_command() -> Vec<Command> {
                 description: Some("x".into()),
                 start: None,
                 end: Some(t),
+                work: Some(Work::default()),
             },
         },
         Command::DeleteEntry {
@@ -46,6 +54,11 @@ fn every_command() -> Vec<Command> {
             description: "Call".into(),
             start: t,
             end: t,
+            work: Work::default(),
+        },
+        Command::Catalog,
+        Command::CreateTag {
+            name: "urgent".into(),
         },
         Command::SignIn {
             server: "http://127.0.0.1:8400".into(),

@@ -12,6 +12,7 @@ fn t(mins: i64) -> DateTime<Utc> {
 
 fn running(id: &str) -> Entry {
     Entry {
+        work: Default::default(),
         id: EntryId(id.into()),
         description: "work".into(),
         start: t(0),

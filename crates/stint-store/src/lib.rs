@@ -195,21 +195,21 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Entry>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, description, start_utc, end_utc FROM entries
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM entries
              WHERE start_utc < ?2 AND (end_utc IS NULL OR end_utc >= ?1)
-             ORDER BY start_utc, id",
-        )?;
+             ORDER BY start_utc, id"
+        ))?;
         let rows = stmt.query_map(params![time::to_sql(from), time::to_sql(to)], raw_entry)?;
         rows.map(|r| r?.into_entry()).collect()
     }
 
     /// The `limit` entries that started last, newest first (the running one included).
     pub fn latest_entries(&self, limit: usize) -> Result<Vec<Entry>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, description, start_utc, end_utc FROM entries
-             ORDER BY start_utc DESC, id DESC LIMIT ?1",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM entries
+             ORDER BY start_utc DESC, id DESC LIMIT ?1"
+        ))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt.query_map([limit], raw_entry)?;
         rows.map(|r| r?.into_entry()).collect()
@@ -281,16 +281,18 @@ impl Store {
 
 /// The entry with this id, if the store has it.
 pub(crate) fn entry_in(conn: &Connection, id: &str) -> Result<Option<Entry>, StoreError> {
-    conn.prepare_cached("SELECT id, description, start_utc, end_utc FROM entries WHERE id = ?1")?
-        .query_row([id], raw_entry)
-        .optional()?
-        .map(RawEntry::into_entry)
-        .transpose()
+    conn.prepare_cached(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM entries WHERE id = ?1"
+    ))?
+    .query_row([id], raw_entry)
+    .optional()?
+    .map(RawEntry::into_entry)
+    .transpose()
 }
 
 fn running_in(conn: &Connection) -> Result<Option<Entry>, StoreError> {
     conn.query_row(
-        "SELECT id, description, start_utc, end_utc FROM entries WHERE end_utc IS NULL",
+        &format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE end_utc IS NULL"),
         [],
         raw_entry,
     )
@@ -311,6 +313,10 @@ pub(crate) fn payload_of(entry: &Entry) -> String {
         "description": entry.description,
         "start": time::to_sql(entry.start),
         "end": entry.end.map(time::to_sql),
+        "projectId": entry.work.project_id,
+        "taskId": entry.work.task_id,
+        "tagIds": entry.work.tag_ids,
+        "billable": entry.work.billable,
     })
     .to_string()
 }
@@ -318,14 +324,21 @@ pub(crate) fn payload_of(entry: &Entry) -> String {
 /// Writes the entry row alone; callers decide whether an outbox row goes with it.
 pub(crate) fn write_entry(tx: &rusqlite::Transaction<'_>, entry: &Entry) -> Result<(), StoreError> {
     let result = tx.execute(
-        "INSERT INTO entries (id, description, start_utc, end_utc) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO entries (id, description, start_utc, end_utc, project_id, task_id,
+             tag_ids, billable) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT(id) DO UPDATE SET description = excluded.description,
-             start_utc = excluded.start_utc, end_utc = excluded.end_utc",
+             start_utc = excluded.start_utc, end_utc = excluded.end_utc,
+             project_id = excluded.project_id, task_id = excluded.task_id,
+             tag_ids = excluded.tag_ids, billable = excluded.billable",
         params![
             entry.id.0,
             entry.description,
             time::to_sql(entry.start),
-            entry.end.map(time::to_sql)
+            entry.end.map(time::to_sql),
+            entry.work.project_id,
+            entry.work.task_id,
+            tags_to_sql(&entry.work.tag_ids),
+            entry.work.billable
         ],
     );
     match result {
@@ -368,11 +381,25 @@ pub(crate) fn enqueue_entity(
     Ok(())
 }
 
+/// The columns [`raw_entry`] reads, in its order (of `entries` and `remote_entries`).
+pub(crate) const ENTRY_COLUMNS: &str =
+    "id, description, start_utc, end_utc, project_id, task_id, tag_ids, billable";
+
 pub(crate) struct RawEntry {
     id: String,
     description: String,
     start: String,
     end: Option<String>,
+    project_id: Option<String>,
+    task_id: Option<String>,
+    /// A JSON array of ids.
+    tag_ids: String,
+    billable: bool,
+}
+
+/// Tag ids as stored: a JSON array.
+pub(crate) fn tags_to_sql(tags: &[String]) -> String {
+    serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
 }
 
 pub(crate) fn raw_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
@@ -381,6 +408,10 @@ pub(crate) fn raw_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
         description: row.get(1)?,
         start: row.get(2)?,
         end: row.get(3)?,
+        project_id: row.get(4)?,
+        task_id: row.get(5)?,
+        tag_ids: row.get(6)?,
+        billable: row.get(7)?,
     })
 }
 
@@ -391,6 +422,13 @@ impl RawEntry {
             description: self.description,
             start: time::from_sql(&self.start)?,
             end: self.end.as_deref().map(time::from_sql).transpose()?,
+            work: stint_core::Work {
+                project_id: self.project_id,
+                task_id: self.task_id,
+                // Written by this store from a Vec; a damaged value reads as no tags.
+                tag_ids: serde_json::from_str(&self.tag_ids).unwrap_or_default(),
+                billable: self.billable,
+            },
         })
     }
 }

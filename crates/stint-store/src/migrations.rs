@@ -4,7 +4,7 @@
 use rusqlite_migration::{Migrations, M};
 
 /// The schema version the last step leaves behind.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -95,6 +95,23 @@ pub fn migrations() -> Migrations<'static> {
             CREATE TABLE sync_cursor (
                 account TEXT PRIMARY KEY NOT NULL,
                 cursor  INTEGER
+            ) STRICT;",
+        ),
+        // 6 (issue 16): what an entry is for (project, task, tags as a JSON array, billable)
+        // here and in the server's copies; and the workspace's projects, tasks and tags as
+        // last read (one JSON document per account), so the picker works offline.
+        M::up(
+            "ALTER TABLE entries ADD COLUMN project_id TEXT;
+            ALTER TABLE entries ADD COLUMN task_id TEXT;
+            ALTER TABLE entries ADD COLUMN tag_ids TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE entries ADD COLUMN billable INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE remote_entries ADD COLUMN project_id TEXT;
+            ALTER TABLE remote_entries ADD COLUMN task_id TEXT;
+            ALTER TABLE remote_entries ADD COLUMN tag_ids TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE remote_entries ADD COLUMN billable INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE catalog (
+                account TEXT PRIMARY KEY NOT NULL,
+                body    TEXT NOT NULL
             ) STRICT;",
         ),
     ])

@@ -57,24 +57,16 @@ pub struct MovedOutcome {
     pub delete_refused: bool,
 }
 
-const REMOTE_COLUMNS: &str = "id, description, start_utc, end_utc, version, locked";
-
 fn remote_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(crate::RawEntry, i64, bool)> {
-    Ok((
-        crate::RawEntry {
-            id: r.get(0)?,
-            description: r.get(1)?,
-            start: r.get(2)?,
-            end: r.get(3)?,
-        },
-        r.get(4)?,
-        r.get(5)?,
-    ))
+    Ok((crate::raw_entry(r)?, r.get(8)?, r.get(9)?))
 }
 
 fn remote_in(tx: &rusqlite::Connection, id: &str) -> Result<Option<RemoteEntry>, StoreError> {
     tx.query_row(
-        &format!("SELECT {REMOTE_COLUMNS} FROM remote_entries WHERE id = ?1"),
+        &format!(
+            "SELECT {}, version, locked FROM remote_entries WHERE id = ?1",
+            crate::ENTRY_COLUMNS
+        ),
         [id],
         remote_row,
     )
@@ -92,11 +84,14 @@ fn remote_in(tx: &rusqlite::Connection, id: &str) -> Result<Option<RemoteEntry>,
 fn save_remote(tx: &Transaction<'_>, remote: &RemoteEntry) -> Result<(), StoreError> {
     let e = &remote.entry;
     tx.prepare_cached(
-        "INSERT INTO remote_entries (id, description, start_utc, end_utc, version, locked)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO remote_entries (id, description, start_utc, end_utc, version, locked,
+             project_id, task_id, tag_ids, billable)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT(id) DO UPDATE SET description = excluded.description,
              start_utc = excluded.start_utc, end_utc = excluded.end_utc,
-             version = excluded.version, locked = excluded.locked",
+             version = excluded.version, locked = excluded.locked,
+             project_id = excluded.project_id, task_id = excluded.task_id,
+             tag_ids = excluded.tag_ids, billable = excluded.billable",
     )?
     .execute(params![
         e.id.0,
@@ -104,7 +99,11 @@ fn save_remote(tx: &Transaction<'_>, remote: &RemoteEntry) -> Result<(), StoreEr
         time::to_sql(e.start),
         e.end.map(time::to_sql),
         remote.version,
-        remote.locked
+        remote.locked,
+        e.work.project_id,
+        e.work.task_id,
+        crate::tags_to_sql(&e.work.tag_ids),
+        e.work.billable
     ])?;
     Ok(())
 }
@@ -157,11 +156,12 @@ fn delivered_in(
             // The entry here takes the server's copy (its version, a normalised field)
             // unless it is gone here or changed again meanwhile.
             let here: Option<(crate::RawEntry, bool)> = tx
-                .prepare_cached(
-                    "SELECT id, description, start_utc, end_utc, locked FROM entries WHERE id = ?1",
-                )?
+                .prepare_cached(&format!(
+                    "SELECT {}, locked FROM entries WHERE id = ?1",
+                    crate::ENTRY_COLUMNS
+                ))?
                 .query_row([&remote.entry.id.0], |r| {
-                    Ok((crate::raw_entry(r)?, r.get(4)?))
+                    Ok((crate::raw_entry(r)?, r.get(8)?))
                 })
                 .optional()?;
             if let Some((raw, locked)) = here {
@@ -343,6 +343,12 @@ impl Store {
                         description: body.description.clone(),
                         start: body.start,
                         end: body.end,
+                        work: stint_core::Work {
+                            project_id: body.project_id.clone(),
+                            task_id: body.task_id.clone(),
+                            tag_ids: body.tag_ids.clone(),
+                            billable: body.billable,
+                        },
                     };
                     let merged = merge(&base, &ours, theirs, current.locked);
                     if row.seq == seq {
@@ -411,5 +417,34 @@ impl Store {
         forget(&tx, &id)?;
         tx.commit()?;
         Ok(here)
+    }
+}
+
+impl Store {
+    /// The workspace's projects, tasks and tags as last read for `account` (a JSON
+    /// document the agent wrote), if ever read.
+    pub fn catalog(&self, account: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT body FROM catalog WHERE account = ?1",
+                [account],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Keeps `body` as `account`'s catalog; another account's is forgotten (one workspace
+    /// is signed in at a time, and its names are nobody else's business).
+    pub fn save_catalog(&mut self, account: &str, body: &str) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        tx.execute("DELETE FROM catalog WHERE account != ?1", [account])?;
+        tx.execute(
+            "INSERT INTO catalog (account, body) VALUES (?1, ?2)
+             ON CONFLICT(account) DO UPDATE SET body = excluded.body",
+            [account, body],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 }

@@ -39,6 +39,7 @@ fn open() -> (tempfile::TempDir, Store) {
 
 fn running(id: &str) -> Entry {
     Entry {
+        work: Default::default(),
         id: EntryId(id.into()),
         description: String::new(),
         start: t(0),

@@ -12,6 +12,7 @@ fn t(mins: i64) -> DateTime<Utc> {
 
 fn entry(id: &str, description: &str, start: i64, end: Option<i64>) -> Entry {
     Entry {
+        work: Default::default(),
         id: EntryId(id.into()),
         description: description.into(),
         start: t(start),

@@ -11,6 +11,7 @@ fn t(mins: i64) -> DateTime<Utc> {
 
 fn entry(id: &str, start: i64, end: Option<i64>) -> Entry {
     Entry {
+        work: Default::default(),
         id: EntryId(id.into()),
         description: format!("work {id}"),
         start: t(start),

@@ -14,7 +14,9 @@
 
 mod remote;
 
-pub use remote::{remote_of, Account, BatchDelivery, Credentials, Delivery, Remote, SyncError};
+pub use remote::{
+    remote_of, Account, BatchDelivery, Credentials, Delivery, Remote, RemoteCatalog, SyncError,
+};
 
 use chrono::{DateTime, Utc};
 use stint_api::EntryChanges;

@@ -1,6 +1,9 @@
 //! The server as the agent sees it: sign-in and delivery of outbox rows.
 
 mod batch;
+mod catalog;
+
+pub use catalog::RemoteCatalog;
 
 pub use batch::BatchDelivery;
 
@@ -369,6 +372,10 @@ impl Remote {
                     "start": entry.start,
                     "end": entry.end,
                     "description": entry.description,
+                    "projectId": entry.project_id,
+                    "taskId": entry.task_id,
+                    "tagIds": entry.tag_ids,
+                    "billable": entry.billable,
                 });
                 if version.is_some() {
                     self.send_if(Method::PUT, &one, key, Some(&body), version)
@@ -485,5 +492,11 @@ fn entry_of(e: TimeEntry) -> Entry {
         description: e.description,
         start: e.time_interval.start,
         end: e.time_interval.end,
+        work: stint_core::Work {
+            project_id: e.project_id,
+            task_id: e.task_id,
+            tag_ids: e.tag_ids,
+            billable: e.billable,
+        },
     }
 }

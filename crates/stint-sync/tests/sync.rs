@@ -16,6 +16,7 @@ fn at(minutes: i64) -> DateTime<Utc> {
 
 fn entry(n: usize, end: Option<i64>) -> Entry {
     Entry {
+        work: Default::default(),
         id: EntryId(format!("00000000-0000-4000-8000-{n:012}")),
         description: format!("task {n}"),
         start: at(n as i64 * 10),

@@ -18,6 +18,7 @@ fn at(minutes: i64) -> DateTime<Utc> {
 
 fn entry(name: &str, n: i64, description: &str, end: i64) -> Entry {
     Entry {
+        work: Default::default(),
         id: EntryId(format!("00000000-0000-4000-8000-00000000000{name}")),
         description: description.into(),
         start: at(n * 100),
@@ -197,6 +198,7 @@ fn edits_on_both_sides_converge_to_the_rule_through_faults() {
     // And the device made twelve new entries while offline.
     let new_here: Vec<Entry> = (0..12)
         .map(|n| Entry {
+            work: Default::default(),
             id: EntryId(format!("00000000-0000-4000-8000-0000000001{n:02}")),
             description: format!("new {n}"),
             start: at(1000 + n * 10),
@@ -231,6 +233,7 @@ fn edits_on_both_sides_converge_to_the_rule_through_faults() {
         (entry("e", 5, "e", 30), true),
         (
             Entry {
+                work: Default::default(),
                 id: f_id,
                 description: "f on the web".into(),
                 start: at(600),

@@ -21,6 +21,7 @@ pub fn queue_backlog(database: &Path, count: usize) -> anyhow::Result<()> {
     for n in 0..count {
         let start = base + Duration::minutes(n as i64);
         store.save(&Entry {
+            work: Default::default(),
             id: EntryId(format!("00000000-0000-4000-8000-{n:012}")),
             description: format!("backlog {n}"),
             start,

@@ -28,6 +28,7 @@ fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
     Ok(match command {
         "start" => Command::StartTimer {
             description: rest.to_owned(),
+            work: stint_core::Work::default(),
         },
         "stop" => Command::StopTimer,
         "status" => Command::TimerStatus,

@@ -6,6 +6,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::entry::EntryId;
+use crate::entry::Work;
 
 fn at(min: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap() + Duration::minutes(min)
@@ -17,6 +18,7 @@ fn e(description: &str, start: i64, end: Option<i64>) -> Entry {
         description: description.into(),
         start: at(start),
         end: end.map(at),
+        work: Default::default(),
     }
 }
 
@@ -90,19 +92,36 @@ fn an_end_before_the_servers_new_start_takes_the_servers_span() {
     assert_eq!(merged.conflicts[0].dropped, Value::Time(Some(at(10))));
 }
 
-/// A valid entry: end at or after start, or running.
+/// A valid entry: end at or after start, or running; some project (with or without a
+/// task), some tags, billable or not.
 fn entry_strategy() -> impl Strategy<Value = Entry> {
     (
         prop::sample::select(vec!["a", "b", "c"]),
         0i64..60,
         prop::option::weighted(0.8, 0i64..60),
+        prop::sample::select(vec![
+            (None, None),
+            (Some("p1"), None),
+            (Some("p1"), Some("t1")),
+            (Some("p2"), None),
+        ]),
+        prop::sample::subsequence(vec!["x", "y", "z"], 0..=3),
+        any::<bool>(),
     )
-        .prop_map(|(d, start, len)| e(d, start, len.map(|l| start + l)))
+        .prop_map(|(d, start, len, (project, task), tags, billable)| Entry {
+            work: Work {
+                project_id: project.map(str::to_owned),
+                task_id: task.map(str::to_owned),
+                tag_ids: tags.into_iter().map(str::to_owned).collect(),
+                billable,
+            },
+            ..e(d, start, len.map(|l| start + l))
+        })
 }
 
 /// One side's copy: the base with some fields changed (each to a valid entry's value).
 fn changed(base: Entry) -> impl Strategy<Value = Entry> {
-    (entry_strategy(), any::<[bool; 3]>()).prop_map(move |(other, which)| {
+    (entry_strategy(), any::<[bool; 6]>()).prop_map(move |(other, which)| {
         let mut out = base.clone();
         if which[0] {
             out.description = other.description;
@@ -112,6 +131,16 @@ fn changed(base: Entry) -> impl Strategy<Value = Entry> {
         }
         if which[2] {
             out.end = other.end;
+        }
+        if which[3] {
+            out.work.project_id = other.work.project_id.clone();
+            out.work.task_id = other.work.task_id.clone();
+        }
+        if which[4] {
+            out.work.tag_ids = other.work.tag_ids.clone();
+        }
+        if which[5] {
+            out.work.billable = other.work.billable;
         }
         // Each side's copy is valid on its own: where one moved boundary would cross the
         // other, both move.
@@ -166,6 +195,11 @@ proptest! {
             if ours.description == base.description {
                 prop_assert_eq!(&m.description, &theirs.description);
             }
+            for field in [Field::Project, Field::Tags, Field::Billable] {
+                if value(&theirs, field) == value(&base, field) {
+                    prop_assert_eq!(value(m, field), value(&ours, field));
+                }
+            }
         }
         // Time the server took out of the entry never comes back.
         let (b, t, got) = (minutes(&base), minutes(&theirs), minutes(m));
@@ -175,11 +209,8 @@ proptest! {
                 "minute {minute} was taken out by the server but came back: base {b:?} theirs {t:?} merged {got:?}");
         }
         // Every value of the device's that is not in the result is reported.
-        for (field, mine, now) in [
-            (Field::Description, Value::Text(ours.description.clone()), Value::Text(m.description.clone())),
-            (Field::Start, Value::Time(Some(ours.start)), Value::Time(Some(m.start))),
-            (Field::End, Value::Time(ours.end), Value::Time(m.end)),
-        ] {
+        for field in FIELDS {
+            let (mine, now) = (value(&ours, field), value(m, field));
             let changed_here = value(&base, field) != mine;
             let reported = merged.conflicts.iter().any(|c| c.field == field && c.dropped == mine);
             prop_assert_eq!(changed_here && mine != now, reported, "{:?}", field);

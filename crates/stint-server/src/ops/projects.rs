@@ -139,6 +139,7 @@ pub fn create(op: &mut Op<'_>, wid: &str, body: NewProject) -> Result<Project> {
         estimate: body.estimate.unwrap_or_default(),
         duration: "PT0S".into(),
         memberships: Vec::new(),
+        tasks: None,
     };
     check_color(&project.color)?;
     check_rate(&project.hourly_rate, "hourlyRate")?;

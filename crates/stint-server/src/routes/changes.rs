@@ -32,6 +32,7 @@ fn answer(page: FeedPage) -> EntryChanges {
         deleted: page.deleted,
         settings_changed: page.settings,
         notices_changed: page.notices,
+        catalog_changed: page.catalog,
         cursor: page.cursor,
         more: page.more,
         snapshot: page.snapshot,
@@ -43,6 +44,7 @@ fn says_something(page: &FeedPage) -> bool {
     page.snapshot
         || page.settings
         || page.notices
+        || page.catalog
         || !page.entries.is_empty()
         || !page.deleted.is_empty()
 }

@@ -73,8 +73,9 @@ pub(super) fn projects_page(
     projects: Vec<Project>,
     pairs: &[(String, String)],
 ) -> Result<(HeaderMap, Vec<Project>), ApiFailure> {
-    let query = ListQuery::parse(pairs, &["archived", "billable", "clients"])?;
+    let query = ListQuery::parse(pairs, &["archived", "billable", "clients", "hydrated"])?;
     let billable = query_flag(&query.q, "billable")?;
+    query_flag(&query.q, "hydrated")?;
     let clients: Vec<&str> = query
         .q
         .get("clients")

@@ -32,6 +32,7 @@ type Pairs = Query<Vec<(String, String)>>;
         ("archived" = Option<bool>, Query, description = "Only archived (true) or active (false) projects"),
         ("billable" = Option<bool>, Query, description = "Only billable (true) or non-billable (false) projects"),
         ("clients" = Option<String>, Query, description = "Only projects of these clients (ids separated by commas)"),
+        ("hydrated" = Option<bool>, Query, description = "Each project with its tasks (Clockify's hydrated projects)"),
         ("page" = Option<u32>, Query, minimum = 1, description = "Page, from 1"),
         ("page-size" = Option<u32>, Query, minimum = 1, maximum = 5000, description = "Projects per page, 1 to 5000 (default 50)")),
     responses((status = 200, body = Vec<Project>, headers(("Last-Page" = bool, description = "Whether this is the last page"))),
@@ -44,10 +45,22 @@ async fn list(
 ) -> Result<(HeaderMap, Json<Vec<Project>>), ApiFailure> {
     // The query is checked before anything is read.
     projects_page(Vec::new(), &q)?;
+    let hydrated = q.iter().any(|(k, v)| k == "hydrated" && v == "true");
+    let w = wid.clone();
     let all = state
-        .read_op(&caller.0, move |op| ops::projects(op, &wid))
+        .read_op(&caller.0, move |op| ops::projects(op, &w))
         .await?;
-    let (headers, page) = projects_page(all, &q)?;
+    let (headers, mut page) = projects_page(all, &q)?;
+    if hydrated {
+        page = state
+            .read_op(&caller.0, move |op| {
+                for p in &mut page {
+                    p.tasks = Some(tasks::tasks(op, &wid, &p.id)?);
+                }
+                Ok(page)
+            })
+            .await?;
+    }
     Ok((headers, Json(page)))
 }
 

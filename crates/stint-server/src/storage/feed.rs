@@ -20,6 +20,8 @@ pub struct FeedPage {
     pub settings: bool,
     /// The user has notices newer than the cursor.
     pub notices: bool,
+    /// The workspace's projects, tasks, tags or clients changed since the cursor.
+    pub catalog: bool,
     /// Where the next request starts.
     pub cursor: i64,
     /// More changes wait beyond this page.

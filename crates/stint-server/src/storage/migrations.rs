@@ -334,5 +334,57 @@ pub(super) fn migrations() -> Migrations<'static> {
                 time_zone TEXT NOT NULL
             ) STRICT;",
         ),
+        // 13 (issue 16): a change to the workspace's projects, tasks, tags or clients goes
+        // into the change log, so agents read their picker's catalog again.
+        M::up(
+            "CREATE TRIGGER projects_insertd_feed AFTER INSERT ON projects BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (NEW.workspace_id, NULL, 'catalog', NEW.id);
+            END;
+            CREATE TRIGGER projects_updated_feed AFTER UPDATE ON projects BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (NEW.workspace_id, NULL, 'catalog', NEW.id);
+            END;
+            CREATE TRIGGER projects_deleted_feed AFTER DELETE ON projects BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (OLD.workspace_id, NULL, 'catalog', OLD.id);
+            END;
+            CREATE TRIGGER tasks_insertd_feed AFTER INSERT ON tasks BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (NEW.workspace_id, NULL, 'catalog', NEW.id);
+            END;
+            CREATE TRIGGER tasks_updated_feed AFTER UPDATE ON tasks BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (NEW.workspace_id, NULL, 'catalog', NEW.id);
+            END;
+            CREATE TRIGGER tasks_deleted_feed AFTER DELETE ON tasks BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (OLD.workspace_id, NULL, 'catalog', OLD.id);
+            END;
+            CREATE TRIGGER tags_insertd_feed AFTER INSERT ON tags BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (NEW.workspace_id, NULL, 'catalog', NEW.id);
+            END;
+            CREATE TRIGGER tags_updated_feed AFTER UPDATE ON tags BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (NEW.workspace_id, NULL, 'catalog', NEW.id);
+            END;
+            CREATE TRIGGER tags_deleted_feed AFTER DELETE ON tags BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (OLD.workspace_id, NULL, 'catalog', OLD.id);
+            END;
+            CREATE TRIGGER clients_insertd_feed AFTER INSERT ON clients BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (NEW.workspace_id, NULL, 'catalog', NEW.id);
+            END;
+            CREATE TRIGGER clients_updated_feed AFTER UPDATE ON clients BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (NEW.workspace_id, NULL, 'catalog', NEW.id);
+            END;
+            CREATE TRIGGER clients_deleted_feed AFTER DELETE ON clients BEGIN
+                INSERT INTO changes (workspace_id, user_id, kind, object_id)
+                    VALUES (OLD.workspace_id, NULL, 'catalog', OLD.id);
+            END;",
+        ),
     ])
 }

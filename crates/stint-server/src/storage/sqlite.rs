@@ -131,6 +131,7 @@ pub(super) fn project_row(r: &Row<'_>) -> rusqlite::Result<Project> {
         estimate: json_column(r.get(11)?).unwrap_or_default(),
         duration: "PT0S".into(),
         memberships: Vec::new(),
+        tasks: None,
     })
 }
 

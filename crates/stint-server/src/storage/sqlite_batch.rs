@@ -67,10 +67,16 @@ fn apply_one(
             }
         }
         (BatchOp::Upsert(new), Some(c)) => {
+            // What the agent knows of an entry (issue 16: its project, task, tags and
+            // billable too); the rest (source, lock, invoiced) stays.
             let next = EntryRow {
                 description: new.description.clone(),
                 start: new.start,
                 end: new.end,
+                project_id: new.project_id.clone(),
+                task_id: new.task_id.clone(),
+                tag_ids: new.tag_ids.clone(),
+                billable: new.billable,
                 ..c.clone()
             };
             if next == c {

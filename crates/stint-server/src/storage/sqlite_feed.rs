@@ -74,6 +74,7 @@ pub(super) fn page(
             entries,
             settings: true,
             notices: true,
+            catalog: true,
             cursor,
             snapshot: true,
             ..FeedPage::default()
@@ -113,6 +114,7 @@ pub(super) fn page(
         match kind.as_str() {
             "settings" => page.settings = true,
             "notice" => page.notices = true,
+            "catalog" => page.catalog = true,
             "entry" if seen.insert(object.clone()) => {
                 let now = conn
                     .query_row(

@@ -1,0 +1,193 @@
+//! The workspace's projects (with their tasks) and tags for the window's picker (issue
+//! 16). The sync task reads them when the server's change feed says they changed; they
+//! are kept in the store per account, so the picker works offline and after a restart.
+//! A tag made from the window goes to the server at once (ids are the server's).
+
+use stint_ipc::protocol::Answer;
+use stint_ipc::{AgentEvent, Catalog, CatalogProject, CatalogTag, CatalogTask, UiError};
+use stint_sync::RemoteCatalog;
+use tokio::sync::oneshot;
+
+use crate::actor::{Agent, Message};
+use crate::error::AgentError;
+
+/// How many recent project / task pairs the picker shows first.
+const RECENT_PAIRS: usize = 5;
+
+/// The catalog as the window shows it: projects by client then name (no client last),
+/// tags by name; names compared without case.
+pub fn catalog_of(remote: RemoteCatalog) -> Catalog {
+    let mut projects: Vec<CatalogProject> = remote
+        .projects
+        .into_iter()
+        .map(|p| CatalogProject {
+            tasks: p
+                .tasks
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| CatalogTask {
+                    done: t.status == stint_api::TaskStatus::Done,
+                    id: t.id,
+                    name: t.name,
+                })
+                .collect(),
+            client_name: Some(p.client_name).filter(|c| !c.is_empty()),
+            id: p.id,
+            name: p.name,
+            color: p.color,
+            billable: p.billable,
+            archived: p.archived,
+        })
+        .collect();
+    projects.sort_by_cached_key(|p| {
+        (
+            p.client_name.is_none(),
+            p.client_name.as_deref().map(str::to_lowercase),
+            p.name.to_lowercase(),
+        )
+    });
+    let mut tags: Vec<CatalogTag> = remote
+        .tags
+        .into_iter()
+        .map(|t| CatalogTag {
+            id: t.id,
+            name: t.name,
+            archived: t.archived,
+        })
+        .collect();
+    tags.sort_by_cached_key(|t| t.name.to_lowercase());
+    Catalog {
+        projects,
+        tags,
+        recent: Vec::new(),
+        can_create_tags: remote.admin,
+    }
+}
+
+impl Agent {
+    /// The catalog kept for the signed-in account (empty when signed out or not read
+    /// yet), with the recent project / task pairs of this device's entries.
+    pub fn catalog(&self) -> Result<Catalog, AgentError> {
+        let mut catalog = self.kept_catalog()?;
+        let latest = self.store.latest_entries(200)?;
+        catalog.recent = stint_core::timer::recent_work(&latest, RECENT_PAIRS);
+        Ok(catalog)
+    }
+
+    /// Each entry's "Project: Task" (or "Project"), where it has a project the catalog
+    /// knows; for lines outside the window (the tray).
+    pub fn project_labels(&self, entries: &[stint_core::Entry]) -> Vec<Option<String>> {
+        let catalog = self.kept_catalog().unwrap_or_default();
+        entries
+            .iter()
+            .map(|e| {
+                let project = catalog
+                    .projects
+                    .iter()
+                    .find(|p| Some(&p.id) == e.work.project_id.as_ref())?;
+                let task = project
+                    .tasks
+                    .iter()
+                    .find(|t| Some(&t.id) == e.work.task_id.as_ref());
+                Some(match task {
+                    Some(t) => format!("{}: {}", project.name, t.name),
+                    None => project.name.clone(),
+                })
+            })
+            .collect()
+    }
+
+    fn kept_catalog(&self) -> Result<Catalog, AgentError> {
+        let Some(account) = &self.sync.account else {
+            return Ok(Catalog::default());
+        };
+        let Some(body) = self.store.catalog(account)? else {
+            return Ok(Catalog::default());
+        };
+        Ok(serde_json::from_str(&body).unwrap_or_else(|e| {
+            tracing::warn!("the kept catalog is unreadable, read again at the next sync: {e}");
+            Catalog::default()
+        }))
+    }
+
+    fn keep_catalog(&mut self, account: &str, catalog: &Catalog) {
+        let body = serde_json::to_string(catalog).expect("a catalog serialises");
+        match self.store.save_catalog(account, &body) {
+            Ok(()) => self.emit(AgentEvent::CatalogChanged),
+            Err(e) => tracing::error!("could not keep the workspace's projects and tags: {e}"),
+        }
+    }
+
+    /// The sync task read the catalog of `account` (dropped if another account signed in
+    /// meanwhile).
+    pub fn catalog_learned(&mut self, account: &str, remote: RemoteCatalog) {
+        if self.sync.account.as_deref() != Some(account) {
+            return;
+        }
+        let catalog = catalog_of(remote);
+        tracing::info!(
+            projects = catalog.projects.len(),
+            tags = catalog.tags.len(),
+            "read the workspace's projects and tags"
+        );
+        self.keep_catalog(account, &catalog);
+    }
+
+    /// Creates a tag on the server in a task of its own; the answer (the catalog with the
+    /// tag) comes as [`Message::TagCreated`].
+    #[allow(clippy::result_large_err)]
+    pub fn create_tag(
+        &mut self,
+        name: String,
+        reply: oneshot::Sender<Result<Answer, UiError>>,
+    ) -> Result<(), (AgentError, oneshot::Sender<Result<Answer, UiError>>)> {
+        let name = name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 100 {
+            let e = AgentError::BadInput("a tag's name must be 1 to 100 characters".into());
+            return Err((e, reply));
+        }
+        let (Some(remote), Some(account)) = (self.sync.remote.clone(), self.sync.account.clone())
+        else {
+            let e = AgentError::BadInput("sign in to a server to create tags".into());
+            return Err((e, reply));
+        };
+        let me = self.me.clone();
+        tokio::spawn(async move {
+            let result = remote.create_tag(&name).await;
+            if let Some(agent) = me.upgrade() {
+                let _ = agent
+                    .send(Message::TagCreated {
+                        account,
+                        result,
+                        reply,
+                    })
+                    .await;
+            }
+        });
+        Ok(())
+    }
+
+    /// Adds the server's new tag to the kept catalog and answers with the catalog.
+    pub fn tag_created(
+        &mut self,
+        account: &str,
+        result: Result<stint_api::Tag, String>,
+    ) -> Result<Answer, AgentError> {
+        let tag = result
+            .map_err(|why| AgentError::BadInput(format!("the tag was not created: {why}")))?;
+        if self.sync.account.as_deref() == Some(account) {
+            let mut catalog = self.kept_catalog()?;
+            if !catalog.tags.iter().any(|t| t.id == tag.id) {
+                catalog.tags.push(CatalogTag {
+                    id: tag.id,
+                    name: tag.name,
+                    archived: tag.archived,
+                });
+                catalog.tags.sort_by_cached_key(|t| t.name.to_lowercase());
+            }
+            catalog.recent.clear();
+            self.keep_catalog(account, &catalog);
+        }
+        self.catalog().map(Answer::Catalog)
+    }
+}
