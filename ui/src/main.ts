@@ -183,7 +183,8 @@ description.addEventListener("keydown", (ev) => {
 // Keyboard first: the timer's picker and Start/Stop from anywhere in the window.
 document.addEventListener("keydown", (ev) => {
   if (ev.altKey && !ev.ctrlKey && !ev.metaKey) {
-    const key = ev.key.toLowerCase();
+    // By the key's place too: Alt with a letter may type another character on some layouts.
+    const key = ev.code.startsWith("Key") ? ev.code.slice(3).toLowerCase() : ev.key.toLowerCase();
     const act = key === "p" ? () => timerPicker.openProject() : key === "t" ? () => timerPicker.openTags() : key === "b" ? () => timerPicker.toggleBillable() : null;
     if (act) {
       ev.preventDefault();
@@ -198,7 +199,9 @@ document.addEventListener("keydown", (ev) => {
 /** The workspace's projects and tags, as the agent keeps them. */
 async function loadCatalog(): Promise<void> {
   const catalog = unwrap(await commands.catalog());
-  if (catalog) setCatalog(catalog);
+  if (!catalog) return;
+  setCatalog(catalog);
+  document.body.dataset.projects = String(catalog.projects.length);
 }
 
 // Renaming the running entry: saved when the field loses focus.

@@ -182,6 +182,21 @@ impl WebDriver {
             .map(drop)
     }
 
+    /// Writes a PNG of the window's page to `path` (creating its folder), for a reviewer
+    /// to look at in the test's artifacts.
+    pub fn screenshot(&self, path: &Path) -> anyhow::Result<()> {
+        use base64::Engine as _;
+        let v = self.call("GET", "/screenshot", None)?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().context("the screenshot answer is not text")?)
+            .context("the screenshot is not base64")?;
+        anyhow::ensure!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, png).with_context(|| format!("writing {}", path.display()))
+    }
+
     /// Ends the session; WebKitWebDriver then closes the app.
     pub fn quit(self) -> anyhow::Result<()> {
         self.call("DELETE", "", None).map(drop)
