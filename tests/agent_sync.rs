@@ -303,3 +303,90 @@ fn an_admin_switching_screenshots_on_reaches_the_agent_once() {
     std::thread::sleep(Duration::from_secs(6));
     assert_eq!(cli.ask("notices")["ok"].as_array().unwrap().len(), 1);
 }
+
+/// Issue 16: the agent reads the workspace's projects (with tasks) and tags for the
+/// picker, reads them again when the feed says they changed, and keeps them for a start
+/// without the server.
+#[test]
+fn the_picker_catalog_follows_the_server_and_survives_a_restart_offline() {
+    let mut server = TestServer::start().unwrap();
+    let admin_key = server.add_user("Acme", "boss@acme.test", "admin").unwrap();
+    let key = server.add_user("Acme", "hal@acme.test", "regular").unwrap();
+    let http: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let me: Value = http
+        .get(format!("{}/api/v1/user", server.url))
+        .header("X-Api-Key", &admin_key)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let base = format!(
+        "{}/api/v1/workspaces/{}",
+        server.url,
+        me["activeWorkspace"].as_str().unwrap()
+    );
+    let create = |path: &str, body: Value| -> Value {
+        http.post(format!("{base}{path}"))
+            .header("X-Api-Key", &admin_key)
+            .send_json(body)
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap()
+    };
+    let website = create("/projects", serde_json::json!({"name": "Website"}));
+    let website_id = website["id"].as_str().unwrap().to_owned();
+    create(
+        &format!("/projects/{website_id}/tasks"),
+        serde_json::json!({"name": "Design"}),
+    );
+    create("/tags", serde_json::json!({"name": "urgent"}));
+
+    let root = tempfile::tempdir().unwrap();
+    let mut cli = AgentCli::spawn(stint_tests::cli_bin(), root.path());
+    assert!(cli.sign_in(&server.url, &key).get("ok").is_some());
+    let names = |c: &Value, list: &str| -> Vec<String> {
+        c[list]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|p| p["name"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let catalog = wait_until(Duration::from_secs(20), "the catalog", || {
+        let c = cli.ask("catalog")["ok"].clone();
+        (names(&c, "projects") == ["Website"]).then_some(c)
+    })
+    .unwrap();
+    assert_eq!(catalog["projects"][0]["tasks"][0]["name"], "Design");
+    assert_eq!(names(&catalog, "tags"), ["urgent"]);
+    assert_eq!(
+        catalog["canCreateTags"], false,
+        "members do not create tags"
+    );
+
+    // A project made on the web reaches the agent through the feed.
+    create("/projects", serde_json::json!({"name": "Internal"}));
+    wait_until(
+        Duration::from_secs(20),
+        "the new project at the agent",
+        || {
+            let c = cli.ask("catalog")["ok"].clone();
+            (names(&c, "projects") == ["Internal", "Website"]).then_some(())
+        },
+    )
+    .unwrap();
+
+    // Without the server, a restarted agent still has them.
+    assert!(cli.end().success());
+    server.stop();
+    let mut cli = AgentCli::spawn(stint_tests::cli_bin(), root.path());
+    let c = cli.ask("catalog")["ok"].clone();
+    assert_eq!(names(&c, "projects"), ["Internal", "Website"], "{c}");
+}

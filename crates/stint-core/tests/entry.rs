@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use stint_core::{
-    day_total, format_elapsed, overlaps_day, DaySpan, Entry, EntryError, EntryId, EntryPatch, Work,
+    day_total, format_elapsed, overlaps_day, DaySpan, Entry, EntryError, EntryId, EntryPatch,
+    Requirements, Work,
 };
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
@@ -209,4 +210,79 @@ fn years_nobody_means_are_refused_by_manual_entries_and_edits() {
             "{bad}"
         );
     }
+}
+
+fn work(project: Option<&str>, task: Option<&str>, tags: &[&str]) -> Work {
+    Work {
+        project_id: project.map(str::to_owned),
+        task_id: task.map(str::to_owned),
+        tag_ids: tags.iter().map(|t| (*t).to_owned()).collect(),
+        billable: false,
+    }
+}
+
+#[test]
+fn work_is_normalised_and_a_task_needs_its_project() {
+    let tidy = work(Some(" p1 "), Some(""), &["t1", " t1", "", "t2"])
+        .normalized()
+        .unwrap();
+    assert_eq!(tidy, work(Some("p1"), None, &["t1", "t2"]));
+    assert_eq!(
+        work(None, Some("k1"), &[]).normalized(),
+        Err(EntryError::TaskWithoutProject)
+    );
+    let many: Vec<String> = (0..=stint_core::MAX_TAGS).map(|i| i.to_string()).collect();
+    let too_many = Work {
+        tag_ids: many,
+        ..Work::default()
+    };
+    assert_eq!(too_many.normalized(), Err(EntryError::TooManyTags));
+    // A patch changes the work as a whole and keeps it otherwise.
+    let e = Entry::manual(
+        EntryId("m".into()),
+        "x",
+        at(9, 0),
+        at(10, 0),
+        &work(Some("p1"), None, &["t1"]),
+    )
+    .unwrap();
+    let kept = e
+        .patched(
+            &EntryPatch {
+                description: Some("y".into()),
+                ..Default::default()
+            },
+            at(11, 0),
+        )
+        .unwrap();
+    assert_eq!(kept.work, e.work);
+    let patch = EntryPatch {
+        work: Some(work(Some("p2"), Some("k2"), &[])),
+        ..Default::default()
+    };
+    assert_eq!(
+        e.patched(&patch, at(11, 0)).unwrap().work,
+        work(Some("p2"), Some("k2"), &[])
+    );
+}
+
+#[test]
+fn the_workspace_requirements_name_what_is_missing() {
+    let both = Requirements {
+        project: true,
+        task: true,
+    };
+    assert_eq!(
+        both.check(&work(None, None, &[])),
+        Err(EntryError::ProjectRequired)
+    );
+    assert_eq!(
+        both.check(&work(Some("p"), None, &[])),
+        Err(EntryError::TaskRequired)
+    );
+    assert_eq!(both.check(&work(Some("p"), Some("k"), &[])), Ok(()));
+    assert_eq!(Requirements::default().check(&Work::default()), Ok(()));
+    assert!(EntryError::ProjectRequired
+        .to_string()
+        .contains("requires a project"));
 }

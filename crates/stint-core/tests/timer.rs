@@ -159,3 +159,57 @@ fn display_refresh_falls_on_whole_elapsed_minutes() {
     // Clock set back before the start: the first mark is a minute after the start.
     assert_eq!(next_display_refresh(t(100), t(0)), t(160));
 }
+
+fn stopped(id: &str, from: i64, to: i64) -> Entry {
+    Entry {
+        id: EntryId(id.into()),
+        end: Some(t(to)),
+        ..running(from)
+    }
+}
+
+#[test]
+fn continuing_copies_the_work_and_recent_work_is_distinct_pairs() {
+    let w = |p: &str, k: Option<&str>| Work {
+        project_id: Some(p.into()),
+        task_id: k.map(str::to_owned),
+        tag_ids: vec!["t1".into()],
+        billable: true,
+    };
+    let from = Entry {
+        work: w("p1", Some("k1")),
+        ..stopped("old", 0, 10)
+    };
+    let writes = stint_core::timer::continue_from(None, &from, EntryId("n".into()), t(20)).unwrap();
+    assert_eq!(writes.len(), 1);
+    assert_eq!(
+        writes[0].work, from.work,
+        "project, task, tags and billable carry over"
+    );
+    let e = |id: &str, work: Work| Entry {
+        work,
+        ..stopped(id, 0, 1)
+    };
+    let newest_first = [
+        e("a", w("p1", Some("k1"))),
+        e("b", Work::default()),
+        e("c", w("p1", Some("k1"))),
+        e("d", w("p2", None)),
+        e("f", w("p1", None)),
+    ];
+    let pairs: Vec<(Option<String>, Option<String>)> =
+        stint_core::timer::recent_work(&newest_first, 2)
+            .into_iter()
+            .map(|w| {
+                assert!(w.tag_ids.is_empty() && !w.billable, "only the pair is kept");
+                (w.project_id, w.task_id)
+            })
+            .collect();
+    assert_eq!(
+        pairs,
+        [
+            (Some("p1".into()), Some("k1".into())),
+            (Some("p2".into()), None)
+        ]
+    );
+}

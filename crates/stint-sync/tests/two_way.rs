@@ -305,3 +305,53 @@ fn edits_on_both_sides_converge_to_the_rule_through_faults() {
         "nothing from the feed is queued back"
     );
 }
+
+/// Issue 16: what an entry is for merges field by field too: a project set on the web
+/// and tags and a description set on the device while offline all stay, on both sides.
+#[test]
+fn a_project_set_on_the_web_and_tags_set_on_the_device_both_stay() {
+    let server = TestServer::start().unwrap();
+    let key = server.add_user("Acme", "dee@acme.test", "regular").unwrap();
+    let admin = server.add_user("Acme", "ana@acme.test", "admin").unwrap();
+    let remote = block(Remote::sign_in(&Credentials {
+        server: server.url.clone(),
+        api_key: key.clone(),
+    }))
+    .unwrap();
+    let web = Web {
+        base: server.url.clone(),
+        workspace: remote.account.workspace_id.clone(),
+        user: remote.account.user_id.clone(),
+    };
+    let made = |path: &str, body: Value| {
+        let (status, v) = web.call(&admin, "POST", path, Some(body));
+        assert_eq!(status, 201, "{v}");
+        v["id"].as_str().unwrap().to_owned()
+    };
+    let project = made("/projects", json!({"name": "Website", "billable": true}));
+    let tag = made("/tags", json!({"name": "urgent"}));
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("stint.db")).unwrap();
+    let g = entry("g", 1, "g", 30);
+    store.save(&g).unwrap();
+    sync(&mut store, &remote);
+
+    // Offline, the device tags it and renames it; the web gives it a project.
+    let mut tagged = entry("g", 1, "g on the device", 30);
+    tagged.work.tag_ids = vec![tag.clone()];
+    store.save(&tagged).unwrap();
+    let body = json!({"start": g.start, "end": g.end, "description": "g", "projectId": project, "billable": true});
+    let (status, answer) = web.call(&key, "PUT", &format!("/time-entries/{}", g.id), Some(body));
+    assert_eq!(status, 200, "{answer}");
+
+    sync(&mut store, &remote);
+    let mut expected = entry("g", 1, "g on the device", 30);
+    expected.work = stint_core::Work {
+        project_id: Some(project),
+        task_id: None,
+        tag_ids: vec![tag],
+        billable: true,
+    };
+    assert_eq!(here(&store), [(expected.clone(), false)]);
+    assert_eq!(web.entries(&key), [(expected, false)]);
+}

@@ -21,7 +21,7 @@ use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::UiError;
 
 const USAGE: &str =
-    "use start, stop, status, today, week [N], edit ID DESCRIPTION, delete ID, sign-in, sign-out, sync-status, policy, notices or serve";
+    "use start, stop, status, today, week [N], edit ID DESCRIPTION, delete ID, catalog, sign-in, sign-out, sync-status, policy, notices or serve";
 
 /// The protocol command for a command line; `Err` is a usage problem.
 fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
@@ -31,6 +31,7 @@ fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
             work: stint_core::Work::default(),
         },
         "stop" => Command::StopTimer,
+        "catalog" => Command::Catalog,
         "status" => Command::TimerStatus,
         "today" => Command::Today,
         "week" => Command::Week {
@@ -94,6 +95,7 @@ fn answer_json(answer: Answer) -> anyhow::Result<serde_json::Value> {
         Answer::Sync(s) => serde_json::to_value(s)?,
         Answer::Policy(p) => serde_json::to_value(p)?,
         Answer::Ids(ids) => serde_json::to_value(ids)?,
+        Answer::Catalog(c) => serde_json::to_value(c)?,
         other => serde_json::to_value(other)?,
     })
 }

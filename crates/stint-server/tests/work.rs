@@ -1,0 +1,223 @@
+//! Issue 16 on the real server, for the desktop picker: hydrated projects carry their
+//! tasks, the change feed says when projects, tasks, tags or clients changed, and a batch
+//! upsert sets an entry's project, task, tags and billable, checked like a single request.
+
+mod shots;
+
+use serde_json::{json, Value};
+use shots::*;
+use stint_testkit::http::{Account, Server};
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_owned()
+}
+
+fn post(s: &Server, who: &Account, path: &str, body: Value) -> Value {
+    let (status, answer) = s.call(
+        who,
+        "POST",
+        &format!("/workspaces/{}{path}", who.workspace),
+        Some(body),
+    );
+    assert_eq!(status, 201, "{path}: {answer}");
+    answer
+}
+
+fn feed(s: &Server, who: &Account, since: i64) -> Value {
+    let (status, page) = s.call(
+        who,
+        "GET",
+        &format!(
+            "/workspaces/{}/user/{}/time-entries/changes?since={since}",
+            who.workspace, who.id
+        ),
+        None,
+    );
+    assert_eq!(status, 200, "{page}");
+    page
+}
+
+fn batch(s: &Server, who: &Account, key: &str, entry_id: &str, entry: Value) -> Value {
+    let (status, answer) = s.call(
+        who,
+        "POST",
+        &format!("/workspaces/{}/time-entries/batch", who.workspace),
+        Some(json!({ "changes": [{ "key": key, "op": "upsert", "id": entry_id, "ifMatch": null, "entry": entry }] })),
+    );
+    assert_eq!(status, 200, "{answer}");
+    answer["results"][0].clone()
+}
+
+#[test]
+fn hydrated_projects_carry_their_tasks_and_the_feed_says_when_the_catalog_changed() {
+    let s = Server::start();
+    let (a, m) = (&s.admin, &s.member);
+    let snapshot = s
+        .call(
+            m,
+            "GET",
+            &format!(
+                "/workspaces/{}/user/{}/time-entries/changes",
+                m.workspace, m.id
+            ),
+            None,
+        )
+        .1;
+    assert_eq!(
+        snapshot["catalogChanged"], true,
+        "a first read says: read the catalog"
+    );
+    let cursor = snapshot["cursor"].as_i64().unwrap();
+    assert_eq!(feed(&s, m, cursor)["catalogChanged"], false);
+
+    let project = post(&s, a, "/projects", json!({ "name": "Website" }));
+    let task = post(
+        &s,
+        a,
+        &format!("/projects/{}/tasks", id(&project)),
+        json!({ "name": "Design" }),
+    );
+    let page = feed(&s, m, cursor);
+    assert_eq!(page["catalogChanged"], true, "{page}");
+    let cursor = page["cursor"].as_i64().unwrap();
+    assert_eq!(feed(&s, m, cursor)["catalogChanged"], false);
+    // A tag, a client and a task's rename each count.
+    post(&s, a, "/tags", json!({ "name": "urgent" }));
+    let page = feed(&s, m, cursor);
+    assert_eq!(page["catalogChanged"], true, "{page}");
+    let cursor = page["cursor"].as_i64().unwrap();
+    let (status, _) = s.call(
+        a,
+        "PUT",
+        &format!(
+            "/workspaces/{}/projects/{}/tasks/{}",
+            a.workspace,
+            id(&project),
+            id(&task)
+        ),
+        Some(json!({ "name": "Visual design" })),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(feed(&s, m, cursor)["catalogChanged"], true);
+
+    let (_, plain) = s.call(
+        m,
+        "GET",
+        &format!("/workspaces/{}/projects", m.workspace),
+        None,
+    );
+    assert!(
+        plain[0].get("tasks").is_none(),
+        "tasks only when hydrated: {plain}"
+    );
+    let (status, hydrated) = s.call(
+        m,
+        "GET",
+        &format!("/workspaces/{}/projects?hydrated=true", m.workspace),
+        None,
+    );
+    assert_eq!(status, 200, "{hydrated}");
+    assert_eq!(
+        hydrated[0]["tasks"][0]["name"], "Visual design",
+        "{hydrated}"
+    );
+    let (status, bad) = s.call(
+        m,
+        "GET",
+        &format!("/workspaces/{}/projects?hydrated=maybe", m.workspace),
+        None,
+    );
+    assert_eq!(status, 400, "{bad}");
+}
+
+#[test]
+fn a_batch_upsert_sets_project_task_tags_and_billable_checked_like_a_single_request() {
+    let s = Server::start();
+    let (a, m) = (&s.admin, &s.member);
+    let project = post(&s, a, "/projects", json!({ "name": "Website" }));
+    let task = post(
+        &s,
+        a,
+        &format!("/projects/{}/tasks", id(&project)),
+        json!({ "name": "Design" }),
+    );
+    let tag = post(&s, a, "/tags", json!({ "name": "urgent" }));
+    let entry = |work: Value| {
+        let mut e = json!({ "start": at(0), "end": at(30), "description": "mockups" });
+        e.as_object_mut()
+            .unwrap()
+            .extend(work.as_object().unwrap().clone());
+        e
+    };
+    let created = batch(&s, m, "k1", "e-1", entry(json!({})));
+    assert_eq!(created["status"], 201, "{created}");
+    let set = batch(
+        &s,
+        m,
+        "k2",
+        "e-1",
+        entry(
+            json!({ "projectId": id(&project), "taskId": id(&task), "tagIds": [id(&tag)], "billable": true }),
+        ),
+    );
+    assert_eq!(set["status"], 200, "{set}");
+    let e = &set["entry"];
+    assert_eq!(
+        (e["projectId"].as_str(), e["taskId"].as_str()),
+        (Some(id(&project).as_str()), Some(id(&task).as_str()))
+    );
+    assert_eq!(
+        (e["tagIds"].clone(), e["billable"].clone()),
+        (json!([id(&tag)]), json!(true))
+    );
+    // Cleared again by the agent: the upsert is the device's whole view of those fields.
+    let cleared = batch(
+        &s,
+        m,
+        "k3",
+        "e-1",
+        entry(json!({ "projectId": null, "tagIds": [] })),
+    );
+    assert_eq!(cleared["entry"]["projectId"], Value::Null, "{cleared}");
+    assert_eq!(cleared["entry"]["tagIds"], json!([]));
+
+    // A project that is not the workspace's, or a task without its project, is refused
+    // with a reason (other workspaces' ids are covered by the catalog tests).
+    let refused = batch(
+        &s,
+        m,
+        "k4",
+        "e-1",
+        entry(json!({ "projectId": "0123456789abcdef01234567" })),
+    );
+    assert_eq!(refused["status"], 400, "{refused}");
+    let refused = batch(&s, m, "k5", "e-1", entry(json!({ "taskId": id(&task) })));
+    assert_eq!(refused["status"], 400, "{refused}");
+
+    // A workspace that requires a project: a stopped entry without one is refused, with one
+    // it passes.
+    let (status, _) = s.call(
+        a,
+        "PUT",
+        &format!("/workspaces/{}/settings", a.workspace),
+        Some(json!({ "forceProjects": true })),
+    );
+    assert_eq!(status, 200);
+    let refused = batch(&s, m, "k6", "e-2", entry(json!({})));
+    assert_eq!(refused["status"], 400, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("requires a project"),
+        "{refused}"
+    );
+    let passed = batch(
+        &s,
+        m,
+        "k7",
+        "e-2",
+        entry(json!({ "projectId": id(&project) })),
+    );
+    assert_eq!(passed["status"], 201, "{passed}");
+}
