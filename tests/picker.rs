@@ -83,18 +83,19 @@ fn id(v: &Value) -> String {
     v["id"].as_str().unwrap_or_default().to_owned()
 }
 
-/// The newest entry in the device's store: (description, project, task, tags, billable,
+/// An entry as the device's store has it: (description, project, task, tags, billable,
 /// running).
-fn newest(
-    db: &Path,
-) -> anyhow::Result<(
+type Stored = (
     String,
     Option<String>,
     Option<String>,
     Vec<String>,
     bool,
     bool,
-)> {
+);
+
+/// The newest entry in the device's store.
+fn newest(db: &Path) -> anyhow::Result<Stored> {
     let conn = Connection::open(db)?;
     Ok(conn.query_row(
         "SELECT description, project_id, task_id, tag_ids, billable, end_utc IS NULL
