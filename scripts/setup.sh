@@ -10,6 +10,7 @@ TAURI_DRIVER_VERSION=2.1.0
 SCHEMATHESIS_VERSION=4.32.5
 # The HTTP library the Clockify-client compatibility test drives the API with.
 REQUESTS_VERSION=2.34.2
+PYPDF_VERSION=5.1.0
 # Platform code is checked for Windows (with Debian's mingw-w64 for the C parts) and macOS
 # (C through zig, from PyPI, via cargo-zigbuild); only a check is possible from here.
 CROSS_TARGETS=(x86_64-pc-windows-gnu aarch64-apple-darwin)
@@ -82,18 +83,19 @@ ensure_tauri_driver() {
     touch "$STINT_CACHE/tools/.tauri-driver-$TAURI_DRIVER_VERSION"
 }
 
-# schemathesis (PyPI) in a virtualenv of its own, for the API fuzz test, and requests for
-# the Clockify-client compatibility test.
+# schemathesis (PyPI) in a virtualenv of its own, for the API fuzz test, requests for
+# the Clockify-client compatibility test and pypdf to read the reports' PDFs back.
 ensure_schemathesis() {
     if "$STINT_CACHE/venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION" \
-        && "$STINT_CACHE/venv/bin/pip" show requests 2>/dev/null | grep -qx "Version: $REQUESTS_VERSION"; then
+        && "$STINT_CACHE/venv/bin/pip" show requests 2>/dev/null | grep -qx "Version: $REQUESTS_VERSION" \
+        && "$STINT_CACHE/venv/bin/pip" show pypdf 2>/dev/null | grep -qx "Version: $PYPDF_VERSION"; then
         return 0
     fi
-    say "installing schemathesis $SCHEMATHESIS_VERSION and requests $REQUESTS_VERSION"
+    say "installing schemathesis $SCHEMATHESIS_VERSION, requests $REQUESTS_VERSION and pypdf $PYPDF_VERSION"
     command -v python3 >/dev/null || ensure_packages python3
     python3 -m venv "$STINT_CACHE/venv" 2>/dev/null || { ensure_packages python3-venv; python3 -m venv "$STINT_CACHE/venv"; }
     "$STINT_CACHE/venv/bin/pip" install --quiet --disable-pip-version-check \
-        "schemathesis==$SCHEMATHESIS_VERSION" "requests==$REQUESTS_VERSION"
+        "schemathesis==$SCHEMATHESIS_VERSION" "requests==$REQUESTS_VERSION" "pypdf==$PYPDF_VERSION"
 }
 
 # rustup targets, the Windows C cross compiler and zig for `cargo zigbuild check`.

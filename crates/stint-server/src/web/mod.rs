@@ -15,6 +15,8 @@ mod members_page;
 mod named_pages;
 mod notes;
 mod pages;
+mod report_filters;
+mod report_pdf;
 mod reports;
 mod summary_page;
 mod task_forms;
@@ -83,8 +85,10 @@ pub fn router() -> Router<AppState> {
         .route("/web/images/{id}", get(gallery::image))
         .route("/web/reports", get(reports::report_page))
         .route("/web/reports.csv", get(reports::report_csv))
+        .route("/web/reports.pdf", get(reports::report_pdf))
         .route("/web/reports/summary", get(summary_page::summary_page))
         .route("/web/reports/summary.csv", get(summary_page::summary_csv))
+        .route("/web/reports/summary.pdf", get(summary_page::summary_pdf))
         .route("/web/reports/weekly", get(weekly_page::weekly_page))
         .route("/web/entries/lock", post(reports::lock))
         .route("/web/audit", get(audit_page::audit_page))
@@ -163,6 +167,7 @@ fn cookie(
 }
 
 /// A page failure: the status and a sentence for the person.
+#[derive(Debug)]
 pub struct PageError(pub StatusCode, pub String);
 
 impl IntoResponse for PageError {

@@ -29,7 +29,9 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid var(--li
 th{font-weight:600;color:var(--muted)}tr.archived{color:var(--muted)}\
 .thumb{display:inline-block;margin:.4rem}#picture{max-width:100%}form.delete,form.inline{display:inline}\
 .dot{display:inline-block;width:.7rem;height:.7rem;border-radius:50%}\
-.ring{display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap}#week-chart text,#summary-chart text{fill:var(--fg)}";
+.ring{display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap}#week-chart text,#summary-chart text{fill:var(--fg)}\
+fieldset.filters{display:flex;flex-wrap:wrap;gap:0 1rem;border:1px solid var(--line);border-radius:6px;margin:.6rem 0}\
+fieldset.filters label{margin:.3rem 0}fieldset.filters select{width:12rem}";
 
 pub(super) fn page(title: &str, body: Markup) -> Html<String> {
     let markup = html! {

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate};
 use maud::{html, Markup};
@@ -13,6 +13,7 @@ use stint_api::{ReportGroup, ReportRequest, SummaryFilter, SummaryReport};
 
 use super::common::{date_range, day_bounds};
 use super::pages::{nav, page};
+use super::report_filters::{choices, parse_query, Filters};
 use super::{PageError, Session};
 use crate::ops::report_csv::{hms, money};
 use crate::AppState;
@@ -47,15 +48,44 @@ fn chart(groups: &[ReportGroup]) -> Markup {
     }
 }
 
-/// The range, grouping and summary a query asks for (the viewer's days).
+/// What a summary query asks for: its days, grouping and filters.
+struct Asked {
+    start: NaiveDate,
+    end: NaiveDate,
+    group: &'static str,
+    filters: Filters,
+    q: HashMap<String, String>,
+}
+
+impl Asked {
+    fn query(&self) -> String {
+        format!(
+            "start={}&end={}&group={}{}",
+            self.start,
+            self.end,
+            self.group,
+            self.filters.query()
+        )
+    }
+
+    fn label(&self) -> &'static str {
+        GROUPS
+            .iter()
+            .find(|(c, _)| *c == self.group)
+            .map_or("Group", |(_, l)| *l)
+    }
+}
+
+/// The range, grouping and filters a query asks for (the viewer's days), and the summary.
 async fn summary_for(
     state: &AppState,
     session: &Session,
-    q: &HashMap<String, String>,
-) -> Result<(NaiveDate, NaiveDate, &'static str, SummaryReport), PageError> {
+    raw: Option<&str>,
+) -> Result<(Asked, SummaryReport), PageError> {
     let now = (state.clock)();
+    let (q, filters) = parse_query(raw)?;
     let (start, end) = date_range(
-        q,
+        &q,
         366,
         "The range must end on or after its start and span at most 366 days.",
         session.today(now),
@@ -75,6 +105,7 @@ async fn summary_for(
     };
     let (from, to) = day_bounds(session.zone, start, end);
     let mut request = ReportRequest::between(from, to - Duration::milliseconds(1));
+    filters.apply(&mut request);
     request.summary_filter = Some(SummaryFilter {
         groups: Some(vec![group.to_owned()]),
         sort_column: Some("DURATION".into()),
@@ -85,31 +116,93 @@ async fn summary_for(
             crate::ops::reports::summary(op, &wid, &request)
         })
         .await?;
-    Ok((start, end, group, report))
+    let asked = Asked {
+        start,
+        end,
+        group,
+        filters,
+        q,
+    };
+    Ok((asked, report))
 }
 
 /// `GET /web/reports/summary.csv`: the page's groups as the API's summary CSV.
 pub async fn summary_csv(
     State(state): State<AppState>,
     session: Session,
-    Query(q): Query<HashMap<String, String>>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let (start, end, _, report) = summary_for(&state, &session, &q).await?;
+    let (asked, report) = summary_for(&state, &session, raw.as_deref()).await?;
     let rows = crate::ops::report_csv::summary_rows(&report.group_one);
     super::common::csv_download(
-        &format!("Stint_Time_Report_Summary_{start}-{end}.csv"),
+        &format!(
+            "Stint_Time_Report_Summary_{}-{}.csv",
+            asked.start, asked.end
+        ),
         &crate::ops::report_csv::SUMMARY_COLUMNS,
         rows,
-        super::common::wants_excel(&q),
+        super::common::wants_excel(&asked.q),
     )
+}
+
+/// `GET /web/reports/summary.pdf`: the page's chart and groups as a PDF.
+pub async fn summary_pdf(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let (asked, report) = summary_for(&state, &session, raw.as_deref()).await?;
+    let choices = choices(&state, &session).await?;
+    let heading = super::report_pdf::Heading {
+        title: format!("Summary by {}", asked.label().to_lowercase()),
+        range: format!("{} – {} ({})", asked.start, asked.end, session.zone.name()),
+        filters: asked.filters.describe(&choices),
+    };
+    let lines: Vec<super::report_pdf::SummaryLine> = report
+        .group_one
+        .iter()
+        .map(|g| super::report_pdf::SummaryLine {
+            name: g.name.clone(),
+            seconds: g.duration,
+            amount: money(g.amount),
+        })
+        .collect();
+    let totals = report.totals.first().cloned().unwrap_or_default();
+    let label = asked.label();
+    let bytes = tokio::task::spawn_blocking(move || {
+        super::report_pdf::summary(
+            &heading,
+            label,
+            &lines,
+            (totals.total_time, &money(totals.total_amount)),
+        )
+    })
+    .await
+    .map_err(|e| {
+        PageError(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the PDF was not made: {e}"),
+        )
+    })??;
+    Ok(super::report_pdf::download(
+        &format!(
+            "Stint_Time_Report_Summary_{}-{}.pdf",
+            asked.start, asked.end
+        ),
+        bytes,
+    ))
 }
 
 pub async fn summary_page(
     State(state): State<AppState>,
     session: Session,
-    Query(q): Query<HashMap<String, String>>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let (start, end, group, report) = summary_for(&state, &session, &q).await?;
+    let (asked, report) = summary_for(&state, &session, raw.as_deref()).await?;
+    let choices = choices(&state, &session).await?;
+    let admin = session.user.role == crate::storage::Role::Admin;
+    let (start, end, group) = (asked.start, asked.end, asked.group);
+    let query = asked.query();
     let totals = report.totals.first().cloned().unwrap_or_default();
     let body = html! {
         (nav(&session.user, &session.csrf))
@@ -122,12 +215,14 @@ pub async fn summary_page(
                     @for (code, label) in GROUPS { option value=(code) selected[code == group] { (label) } }
                 }
             }
+            (asked.filters.fields(&choices, admin))
             button id="show" type="submit" { "Show" }
         }
         p { "Total " strong id="total" { (hms(totals.total_time)) }
             " · billable " (hms(totals.total_billable_time))
             " · amount " strong id="amount" { (money(totals.total_amount)) }
-            " · " a id="summary-csv" href=(format!("/web/reports/summary.csv?start={start}&end={end}&group={group}")) { "Export CSV" } }
+            " · " a id="summary-csv" href=(format!("/web/reports/summary.csv?{query}")) { "Export CSV" }
+            " · " a id="summary-pdf" href=(format!("/web/reports/summary.pdf?{query}")) { "Export PDF" } }
         @if report.group_one.is_empty() {
             p id="no-time" { "No time in this range." }
         } @else {

@@ -3,9 +3,7 @@
 //! tracked time that week, a member themselves. The time comes from the reports' rows, split
 //! at midnight as the dashboard splits it.
 
-use std::collections::HashMap;
-
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate};
 use maud::html;
@@ -14,6 +12,7 @@ use stint_api::ReportRequest;
 use super::common::day_bounds;
 use super::dashboard::{monday_of, per_day};
 use super::pages::{nav, page};
+use super::report_filters::{choices, parse_query};
 use super::{PageError, Session};
 use crate::ops::report_csv::hms;
 use crate::AppState;
@@ -21,9 +20,10 @@ use crate::AppState;
 pub async fn weekly_page(
     State(state): State<AppState>,
     session: Session,
-    Query(q): Query<HashMap<String, String>>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let now = (state.clock)();
+    let (q, filters) = parse_query(raw.as_deref())?;
     // Any day of the wanted week; this week by default.
     let asked = match q.get("week").filter(|w| !w.is_empty()) {
         Some(w) => NaiveDate::parse_from_str(w, "%Y-%m-%d")
@@ -40,7 +40,9 @@ pub async fn weekly_page(
     let monday = monday_of(asked);
     let (from, to) = day_bounds(session.zone, monday, monday + Duration::days(6));
     // Entries that started up to a week before may run into this week.
-    let request = ReportRequest::between(from - Duration::days(7), to - Duration::milliseconds(1));
+    let mut request =
+        ReportRequest::between(from - Duration::days(7), to - Duration::milliseconds(1));
+    filters.apply(&mut request);
     let wid = session.user.workspace_id.clone();
     let rows = state
         .read_op(&session.user, move |op| {
@@ -69,10 +71,18 @@ pub async fn weekly_page(
         }
     }
     let week_total: i64 = day_totals.iter().sum();
-    let link = |d: NaiveDate| format!("/web/reports/weekly?week={d}");
+    let choices = choices(&state, &session).await?;
+    let admin = session.user.role == crate::storage::Role::Admin;
+    let narrowed = filters.query();
+    let link = |d: NaiveDate| format!("/web/reports/weekly?week={d}{narrowed}");
     let body = html! {
         (nav(&session.user, &session.csrf))
         h1 { "Weekly" }
+        form id="weekly-form" method="get" action="/web/reports/weekly" {
+            input type="hidden" name="week" value=(monday);
+            (filters.fields(&choices, admin))
+            button id="show" type="submit" { "Show" }
+        }
         p {
             a id="previous-week" href=(link(monday - Duration::days(7))) { "← previous week" }
             " " strong id="week" { (monday.format("%-d %B %Y")) " – " ((monday + Duration::days(6)).format("%-d %B %Y")) } " (" (session.zone.name()) ") "

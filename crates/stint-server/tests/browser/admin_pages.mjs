@@ -1,11 +1,11 @@
 // Headless Chromium (Debian's, through playwright-core) on the admin pages of the real
 // server that tests/web_browser.rs started: clients, projects with a task, tags and members
 // round trips, the invitation flow for a new member, a role change seen by that member, and
-// the dashboard's chart. Saves a screenshot of every page under STINT_ARTIFACTS. Exits
+// the dashboard's chart, the summary's CSV and PDF downloads and its filters. Saves a screenshot of every page under STINT_ARTIFACTS. Exits
 // non-zero with a message on any failure.
 
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const env = (name) => {
@@ -42,6 +42,19 @@ try {
   await admin.click("nav >> text=Summary");
   check((await admin.locator("#summary-chart rect.group-bar").count()) > 0, "no summary chart");
   await shot(admin, "summary");
+  // Its CSV and PDF downloads, as a browser saves them, opened and checked.
+  for (const [link, head] of [["#summary-csv", '"Group 1"'], ["#summary-pdf", "%PDF-"]]) {
+    const [download] = await Promise.all([admin.waitForEvent("download"), admin.click(link)]);
+    const path = join(ARTIFACTS, download.suggestedFilename());
+    await download.saveAs(path);
+    const start = readFileSync(path).subarray(0, 16).toString("latin1");
+    check(start.startsWith(head), `${link}: the download starts ${JSON.stringify(start)}`);
+  }
+  // The filters: billable only, shown again as chosen.
+  await admin.selectOption("#billable", "true");
+  await admin.click("#show");
+  check((await admin.inputValue("#billable")) === "true", "the billable filter was not kept");
+  await shot(admin, "summary-filtered");
 
   // Clients.
   await admin.click("nav >> text=Clients");

@@ -108,6 +108,30 @@ impl Browser {
         answer
     }
 
+    /// A download: (status, content type, bytes).
+    pub fn get_bytes(&mut self, path: &str) -> (u16, String, Vec<u8>) {
+        let mut response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie_header())
+            .call()
+            .unwrap();
+        let kind = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let status = response.status().as_u16();
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(50 * 1024 * 1024)
+            .read_to_vec()
+            .unwrap_or_default();
+        (status, kind, bytes)
+    }
+
     pub fn get(&mut self, path: &str) -> Answer {
         self.send("GET", path, None, &[])
     }
