@@ -284,7 +284,11 @@ pub fn summary(
 
 /// A PDF as a download named `name`.
 pub fn download(name: &str, pdf: Pdf) -> Response {
-    tracing::info!(pages = pdf.pages, bytes = pdf.bytes.len(), "report PDF made");
+    tracing::info!(
+        pages = pdf.pages,
+        bytes = pdf.bytes.len(),
+        "report PDF made"
+    );
     let bytes = pdf.bytes;
     (
         [
