@@ -125,7 +125,12 @@ async function refresh(): Promise<void> {
     edit: async (id, patch) => unwrap(await commands.editEntry(id, patch)) !== null,
     remove: async (id) => unwrap(await commands.deleteEntry(id)) !== null,
     continue: async (id) => {
-      if (unwrap(await commands.continueEntry(id)) === null) return false;
+      const result = await commands.continueEntry(id);
+      if (unwrap(result) === null) {
+        // The running timer cannot stop without a project: the picker is where to fix it.
+        if (result.status === "error" && result.error.code === "project_required") timerPicker.openProject();
+        return false;
+      }
       description.focus();
       return true;
     },

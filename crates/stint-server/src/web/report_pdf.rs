@@ -282,6 +282,13 @@ pub fn summary(
     w.finish()
 }
 
+/// Runs `make` off the request threads (subsetting the font takes a moment).
+pub async fn off_thread(
+    make: impl FnOnce() -> Result<Pdf, PageError> + Send + 'static,
+) -> Result<Pdf, PageError> {
+    tokio::task::spawn_blocking(make).await.map_err(failed)?
+}
+
 /// A PDF as a download named `name`.
 pub fn download(name: &str, pdf: Pdf) -> Response {
     tracing::info!(

@@ -231,15 +231,9 @@ pub async fn report_pdf(
             seconds: seconds(r, now),
         })
         .collect();
-    // Subsetting the font takes a moment: off the request threads.
-    let bytes = tokio::task::spawn_blocking(move || super::report_pdf::detailed(&heading, &lines))
-        .await
-        .map_err(|e| {
-            PageError(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("the PDF was not made: {e}"),
-            )
-        })??;
+    let bytes =
+        super::report_pdf::off_thread(move || super::report_pdf::detailed(&heading, &lines))
+            .await?;
     let name = format!(
         "Stint_Time_Report_Detailed_{}-{}.pdf",
         range.start, range.end

@@ -169,7 +169,7 @@ pub async fn summary_pdf(
         .collect();
     let totals = report.totals.first().cloned().unwrap_or_default();
     let label = asked.label();
-    let bytes = tokio::task::spawn_blocking(move || {
+    let bytes = super::report_pdf::off_thread(move || {
         super::report_pdf::summary(
             &heading,
             label,
@@ -177,13 +177,7 @@ pub async fn summary_pdf(
             (totals.total_time, &money(totals.total_amount)),
         )
     })
-    .await
-    .map_err(|e| {
-        PageError(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the PDF was not made: {e}"),
-        )
-    })??;
+    .await?;
     Ok(super::report_pdf::download(
         &format!(
             "Stint_Time_Report_Summary_{}-{}.pdf",
