@@ -390,3 +390,114 @@ fn the_picker_catalog_follows_the_server_and_survives_a_restart_offline() {
     let c = cli.ask("catalog")["ok"].clone();
     assert_eq!(names(&c, "projects"), ["Internal", "Website"], "{c}");
 }
+
+/// Review of issue 16: a settings or catalog read that fails never loses the news (the
+/// feed's cursor moves only after them), and the agent refuses work that names what the
+/// workspace does not have, or new time on an archived project, before the server would.
+#[test]
+fn failed_catalog_reads_are_tried_again_and_unknown_work_is_refused_here() {
+    let server = TestServer::start().unwrap();
+    let admin_key = server.add_user("Acme", "boss@acme.test", "admin").unwrap();
+    let key = server.add_user("Acme", "hal@acme.test", "regular").unwrap();
+    let http: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let me: Value = http
+        .get(format!("{}/api/v1/user", server.url))
+        .header("X-Api-Key", &admin_key)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let base = format!(
+        "{}/api/v1/workspaces/{}",
+        server.url,
+        me["activeWorkspace"].as_str().unwrap()
+    );
+    let create = |path: &str, body: Value| -> String {
+        let v: Value = http
+            .post(format!("{base}{path}"))
+            .header("X-Api-Key", &admin_key)
+            .send_json(body)
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap();
+        v["id"].as_str().unwrap().to_owned()
+    };
+    let site = create("/projects", serde_json::json!({"name": "Site"}));
+    let old = create("/projects", serde_json::json!({"name": "Old"}));
+    let status = http
+        .put(format!("{base}/projects/{old}"))
+        .header("X-Api-Key", &admin_key)
+        .send_json(serde_json::json!({"archived": true}))
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+
+    // The settings and the projects cannot be read at first.
+    let proxy = FaultProxy::start(server.address(), vec![Fault::Pass]).unwrap();
+    proxy.fail_paths(&["/settings", "/projects"]);
+    let root = tempfile::tempdir().unwrap();
+    // The socket's directory must be the user's alone, as Stint insists.
+    let run = root.path().join("run");
+    std::fs::create_dir(&run).unwrap();
+    std::fs::set_permissions(&run, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let socket = run.join("agent.sock");
+    let mut cli = AgentCli::spawn_with(
+        stint_tests::cli_bin(),
+        root.path(),
+        &[("STINT_SOCKET", socket.as_path())],
+    );
+    assert!(cli.sign_in(&proxy.url, &key).get("ok").is_some());
+    wait_until(Duration::from_secs(20), "a failed settings read", || {
+        (!proxy.requests_containing("/settings HTTP").is_empty()).then_some(())
+    })
+    .unwrap();
+    assert!(cli.ask("policy")["ok"].is_null());
+    // The way heals: both arrive without anything changing on the server.
+    proxy.fail_paths(&[]);
+    wait_until(
+        Duration::from_secs(30),
+        "the policy and the catalog",
+        || {
+            let policy = cli.ask("policy")["ok"].clone();
+            let catalog = cli.ask("catalog")["ok"].clone();
+            (!policy.is_null() && catalog["projects"].as_array().is_some_and(|p| p.len() == 2))
+                .then_some(())
+        },
+    )
+    .unwrap();
+
+    // Work the workspace does not have is refused here, with a reason; the timer does
+    // not start.
+    let start = |work: Value| {
+        let command = stint_ipc::protocol::Command::StartTimer {
+            description: "x".into(),
+            work: serde_json::from_value(work).unwrap(),
+        };
+        stint_ipc::socket::call(&socket, command).unwrap()
+    };
+    for (work, why) in [
+        (
+            serde_json::json!({"projectId": "0123456789abcdef01234567"}),
+            "not one of your workspace's",
+        ),
+        (serde_json::json!({"projectId": old}), "archived"),
+        (
+            serde_json::json!({"projectId": site, "taskId": "nope"}),
+            "not one of project Site's",
+        ),
+        (serde_json::json!({"tagIds": ["nope"]}), "a tag is not one"),
+    ] {
+        let refused = start(work.clone()).unwrap_err();
+        assert!(refused.message.contains(why), "{work}: {}", refused.message);
+    }
+    assert!(cli.ask("status")["ok"].is_null(), "nothing started");
+    let started = start(serde_json::json!({"projectId": site})).unwrap();
+    assert!(
+        matches!(started, stint_ipc::protocol::Answer::Entry(ref e) if e.work.project_id.as_deref() == Some(site.as_str()))
+    );
+}

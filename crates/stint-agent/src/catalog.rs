@@ -97,6 +97,69 @@ impl Agent {
             .collect()
     }
 
+    /// Refuses `work` that names a project, task or tag the workspace does not have (as
+    /// last read), or, for new time (`new_time`), an archived project, a done task or an
+    /// archived tag, as the server would (Clockify's rule): caught here, the user is told
+    /// at once instead of the server refusing the change later. Before the catalog was
+    /// ever read nothing is known, and the server decides.
+    pub fn check_work(&self, work: &stint_core::Work, new_time: bool) -> Result<(), AgentError> {
+        let names_something = work.project_id.is_some() || !work.tag_ids.is_empty();
+        if !names_something {
+            return Ok(());
+        }
+        let Some(account) = &self.sync.account else {
+            return Err(AgentError::BadInput(
+                "projects and tags come from your workspace: sign in to a server first".into(),
+            ));
+        };
+        if self.store.catalog(account)?.is_none() {
+            return Ok(());
+        }
+        let catalog = self.kept_catalog()?;
+        let bad = |m: String| Err(AgentError::BadInput(m));
+        if let Some(pid) = &work.project_id {
+            let Some(project) = catalog.projects.iter().find(|p| &p.id == pid) else {
+                return bad(
+                    "that project is not one of your workspace's (it may have been deleted)".into(),
+                );
+            };
+            if new_time && project.archived {
+                return bad(format!(
+                    "project {} is archived: time is no longer added to it",
+                    project.name
+                ));
+            }
+            if let Some(tid) = &work.task_id {
+                let Some(task) = project.tasks.iter().find(|t| &t.id == tid) else {
+                    return bad(format!(
+                        "that task is not one of project {}'s",
+                        project.name
+                    ));
+                };
+                if new_time && task.done {
+                    return bad(format!(
+                        "task {} is done: time is no longer added to it",
+                        task.name
+                    ));
+                }
+            }
+        }
+        for tid in &work.tag_ids {
+            match catalog.tags.iter().find(|t| &t.id == tid) {
+                None => {
+                    return bad(
+                        "a tag is not one of your workspace's (it may have been deleted)".into(),
+                    )
+                }
+                Some(t) if new_time && t.archived => {
+                    return bad(format!("tag {} is archived", t.name));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
     fn kept_catalog(&self) -> Result<Catalog, AgentError> {
         let Some(account) = &self.sync.account else {
             return Ok(Catalog::default());

@@ -24,7 +24,7 @@ pub(crate) fn new_id() -> EntryId {
 impl Agent {
     /// What the workspace requires of stopped entries, as last read (nothing when not
     /// known: the server checks again).
-    fn requirements(&self) -> stint_core::Requirements {
+    pub(crate) fn requirements(&self) -> stint_core::Requirements {
         self.sync
             .policy
             .as_ref()
@@ -34,6 +34,7 @@ impl Agent {
 
     /// Starts a timer for `work`, or returns the one already running: never two.
     pub fn start(&mut self, description: &str, work: &Work) -> Result<Entry, AgentError> {
+        self.check_work(work, true)?;
         let now = self.now();
         let outcome = self.store.update_running(|running| {
             match timer::start(running, new_id(), description, work, now) {
@@ -86,6 +87,9 @@ impl Agent {
     pub fn edit(&mut self, id: &EntryId, patch: &EntryPatch) -> Result<Entry, AgentError> {
         self.unlocked(id)?;
         let now = self.now();
+        if let Some(work) = &patch.work {
+            self.check_work(work, false)?;
+        }
         let edited = self.store.get(id)?.patched(patch, now)?;
         if !edited.is_running() {
             self.requirements().check(&edited.work)?;
@@ -127,6 +131,7 @@ impl Agent {
             work,
         )?;
         self.requirements().check(&entry.work)?;
+        self.check_work(&entry.work, true)?;
         self.store.save(&entry)?;
         self.emit(AgentEvent::EntriesChanged);
         Ok(entry)
@@ -142,6 +147,7 @@ impl Agent {
     /// Starts a new entry like `id`; a running timer stops first (both in one transaction).
     pub fn continue_entry(&mut self, id: &EntryId) -> Result<Entry, AgentError> {
         let from = self.store.get(id)?;
+        self.check_work(&from.work, true)?;
         let running = self.store.running()?;
         if let Some(running) = &running {
             // The timer this one stops must be complete, as a stop by hand must.

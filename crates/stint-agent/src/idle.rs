@@ -321,6 +321,9 @@ impl Agent {
         let prompt = self.prompt_of(&record)?;
         let new_ids = [0, 1].map(|_| crate::entries::new_id());
         let writes = resolve(prompt.entry.as_ref(), &prompt.period, choice, new_ids)?;
+        // An answer that would stop an entry the workspace will not take (no project where
+        // one is required) is refused like a stop by hand; the prompt stays.
+        self.requirements().check_stopped(&writes)?;
         self.store.save_all(&writes)?;
         let answer = format!("{:?}", choice.kind());
         let now = self.now();

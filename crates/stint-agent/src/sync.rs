@@ -527,9 +527,9 @@ async fn run(remote: Arc<Remote>, agent: Asker, wake: Arc<Notify>, clock: Arc<dy
     }
 }
 
-/// One look at the change feed (held up to `hold` seconds by the server), applied here;
-/// then the settings and the unread notices if it says they changed (notices are marked
-/// read once passed on, so each is shown once).
+/// One look at the change feed (held up to `hold` seconds by the server): the settings,
+/// the unread notices and the projects and tags if it says they changed (notices are
+/// marked read once passed on, so each is shown once), then the page applied here.
 async fn look(remote: &Remote, agent: &Asker, account: &str, hold: u32) -> Result<(), String> {
     loop {
         let since = agent
@@ -546,13 +546,9 @@ async fn look(remote: &Remote, agent: &Asker, account: &str, hold: u32) -> Resul
             changes.notices_changed,
             changes.catalog_changed,
         );
-        agent
-            .ask(|reply| SyncAsk::Feed {
-                account: account.to_owned(),
-                changes,
-                reply,
-            })
-            .await;
+        // What the page says changed is read before the page is applied, because applying
+        // it moves the cursor: a read that fails (or an agent that stops) in between would
+        // otherwise lose the news for good.
         if settings || notices {
             learn(remote, agent, settings, notices).await?;
         }
@@ -565,6 +561,13 @@ async fn look(remote: &Remote, agent: &Asker, account: &str, hold: u32) -> Resul
                 })
                 .await;
         }
+        agent
+            .ask(|reply| SyncAsk::Feed {
+                account: account.to_owned(),
+                changes,
+                reply,
+            })
+            .await;
         if !more {
             return Ok(());
         }

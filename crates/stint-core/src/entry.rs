@@ -96,6 +96,15 @@ impl Requirements {
         }
         Ok(())
     }
+
+    /// [`Requirements::check`] for each entry of `writes` that has an end (what an idle
+    /// answer or a Continue would write): one refused refuses them all.
+    pub fn check_stopped(&self, writes: &[Entry]) -> Result<(), EntryError> {
+        writes
+            .iter()
+            .filter(|e| !e.is_running())
+            .try_for_each(|e| self.check(&e.work))
+    }
 }
 
 /// One span of tracked time. `end == None` means the timer is running.

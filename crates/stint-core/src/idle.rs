@@ -310,7 +310,9 @@ pub fn resolve(
                     .unwrap_or_else(|_| description.chars().take(100).collect()),
                 start: cut.start,
                 end: Some(cut.end),
-                work: crate::Work::default(),
+                // The idle time was spent for the same project (its own description
+                // says on what), so a workspace that requires a project takes it.
+                work: entry.work.clone(),
             };
             [Some(before), Some(idle), after(second_id)]
                 .into_iter()

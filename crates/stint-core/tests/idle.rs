@@ -292,6 +292,54 @@ fn every_answer_for_a_running_timer() {
     assert_eq!((keep_new[2].start, keep_new[2].end), (t(2100), None));
 }
 
+/// Issue 16: every part of an answer keeps the entry's project, and in a workspace that
+/// requires a project an answer that would stop an entry without one is refused.
+#[test]
+fn answers_keep_the_project_and_follow_the_workspace_requirement() {
+    let with_project = Entry {
+        work: stint_core::Work {
+            project_id: Some("p1".into()),
+            ..Default::default()
+        },
+        ..running(0)
+    };
+    let p = IdlePeriod {
+        start: t(600),
+        end: t(2100),
+    };
+    let required = stint_core::Requirements {
+        project: true,
+        task: false,
+    };
+    let keep_new = resolve(
+        Some(&with_project),
+        &p,
+        &IdleChoice::KeepAsNewEntry {
+            description: "Meeting".into(),
+        },
+        ids(),
+    )
+    .unwrap();
+    assert!(
+        keep_new.iter().all(|e| e.work == with_project.work),
+        "{keep_new:?}"
+    );
+    assert_eq!(required.check_stopped(&keep_new), Ok(()));
+    let without = running(0);
+    for choice in [IdleChoice::Discard, IdleChoice::DiscardAndContinue] {
+        let writes = resolve(Some(&without), &p, &choice, ids()).unwrap();
+        assert_eq!(
+            required.check_stopped(&writes),
+            Err(stint_core::EntryError::ProjectRequired),
+            "{choice:?}"
+        );
+        assert_eq!(
+            stint_core::Requirements::default().check_stopped(&writes),
+            Ok(())
+        );
+    }
+}
+
 #[test]
 fn a_timer_stopped_elsewhere_only_offers_what_applies() {
     let stopped = Entry {

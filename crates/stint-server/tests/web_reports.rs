@@ -235,12 +235,15 @@ fn filters_narrow_the_pages_the_csv_and_the_pdf_as_the_api_does() {
     // A member may not look at another member's time through the filter.
     let mut member = Browser::new(&s.process);
     member.sign_in(&[("api_key", &s.member.key)]);
-    assert_eq!(
-        member
-            .get(&format!("/web/reports?{RANGE}&users={}", s.admin.id))
-            .status,
-        404
-    );
+    for page in [
+        "/web/reports",
+        "/web/reports.csv",
+        "/web/reports/summary",
+        "/web/reports/weekly",
+    ] {
+        let answer = member.get(&format!("{page}?{RANGE}&users={}", s.admin.id));
+        assert_eq!(answer.status, 404, "{page}");
+    }
 
     // The PDFs: a summary by project and a detailed report, both narrowed.
     let (status, kind, pdf) = web.get_bytes(&format!(
@@ -270,7 +273,10 @@ fn filters_narrow_the_pages_the_csv_and_the_pdf_as_the_api_does() {
         "the font is subset: {} bytes",
         pdf.len()
     );
-    let (status, _, pdf) = web.get_bytes(&format!("/web/reports.pdf?{RANGE}&clients={client}"));
+    // An id of nothing in the workspace is not printed as if it were a filter.
+    let (status, _, pdf) = web.get_bytes(&format!(
+        "/web/reports.pdf?{RANGE}&clients=000000000000000000000000&clients={client}"
+    ));
     assert_eq!(status, 200);
     let text = pdf_text(&pdf, "detailed.pdf");
     for wanted in [
@@ -287,4 +293,5 @@ fn filters_narrow_the_pages_the_csv_and_the_pdf_as_the_api_does() {
         );
     }
     assert!(!text.contains("Server upgrade"), "{text}");
+    assert!(!text.contains("000000000000"), "{text}");
 }

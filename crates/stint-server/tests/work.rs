@@ -221,3 +221,112 @@ fn a_batch_upsert_sets_project_task_tags_and_billable_checked_like_a_single_requ
     );
     assert_eq!(passed["status"], 201, "{passed}");
 }
+
+/// Review of issue 16: a batch is held to the rules a change of its own would meet: a
+/// second new timer may not stop a first one without a required project, and new time
+/// does not go to an archived project or a done task (an existing entry may keep them).
+#[test]
+fn a_batch_follows_its_own_new_timers_and_refuses_new_time_on_closed_work() {
+    let s = Server::start();
+    let (a, m) = (&s.admin, &s.member);
+    let project = post(&s, a, "/projects", json!({ "name": "Website" }));
+    let task = post(
+        &s,
+        a,
+        &format!("/projects/{}/tasks", id(&project)),
+        json!({ "name": "Design" }),
+    );
+    let kept = batch(
+        &s,
+        m,
+        "k0",
+        "e-0",
+        json!({ "start": at(0), "end": at(10), "description": "before", "projectId": id(&project), "taskId": id(&task) }),
+    );
+    assert_eq!(kept["status"], 201, "{kept}");
+    let (status, _) = s.call(
+        a,
+        "PUT",
+        &format!(
+            "/workspaces/{}/projects/{}/tasks/{}",
+            a.workspace,
+            id(&project),
+            id(&task)
+        ),
+        Some(json!({ "status": "DONE" })),
+    );
+    assert_eq!(status, 200);
+    let done_task = batch(
+        &s,
+        m,
+        "k1",
+        "e-1",
+        json!({ "start": at(20), "end": at(30), "projectId": id(&project), "taskId": id(&task) }),
+    );
+    assert_eq!(done_task["status"], 400, "{done_task}");
+    assert!(
+        done_task["message"].as_str().unwrap().contains("done"),
+        "{done_task}"
+    );
+    // The entry already on it may still be changed.
+    let edited = batch(
+        &s,
+        m,
+        "k2",
+        "e-0",
+        json!({ "start": at(0), "end": at(12), "description": "before", "projectId": id(&project), "taskId": id(&task) }),
+    );
+    assert_eq!(edited["status"], 200, "{edited}");
+    let (status, _) = s.call(
+        a,
+        "PUT",
+        &format!("/workspaces/{}/projects/{}", a.workspace, id(&project)),
+        Some(json!({ "archived": true })),
+    );
+    assert_eq!(status, 200);
+    let archived = batch(
+        &s,
+        m,
+        "k3",
+        "e-3",
+        json!({ "start": at(40), "projectId": id(&project) }),
+    );
+    assert_eq!(archived["status"], 400, "{archived}");
+    assert!(
+        archived["message"].as_str().unwrap().contains("archived"),
+        "{archived}"
+    );
+
+    let (status, _) = s.call(
+        a,
+        "PUT",
+        &format!("/workspaces/{}/settings", a.workspace),
+        Some(json!({ "forceProjects": true })),
+    );
+    assert_eq!(status, 200);
+    let (status, answer) = s.call(
+        m,
+        "POST",
+        &format!("/workspaces/{}/time-entries/batch", m.workspace),
+        Some(json!({ "changes": [
+            { "key": "t1", "op": "upsert", "id": "t-1", "ifMatch": null, "entry": { "start": at(50), "description": "first" } },
+            { "key": "t2", "op": "upsert", "id": "t-2", "ifMatch": null, "entry": { "start": at(55), "description": "second" } },
+        ] })),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["results"][0]["status"], 201, "{answer}");
+    assert_eq!(
+        answer["results"][1]["status"], 400,
+        "the first timer has no project: {answer}"
+    );
+    let (_, first) = s.call(
+        m,
+        "GET",
+        &format!("/workspaces/{}/time-entries/t-1", m.workspace),
+        None,
+    );
+    assert!(
+        first["timeInterval"]["end"].is_null(),
+        "the first timer runs on: {first}"
+    );
+}

@@ -28,6 +28,8 @@ pub struct FaultProxy {
     pub requests: Arc<AtomicUsize>,
     /// Every request as it arrived (head and body), for privacy checks.
     recorded: Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+    /// Requests whose first line contains one of these get 503, whatever the plan.
+    failing: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// Reads one HTTP message (headers, then a Content-Length body).
@@ -79,14 +81,28 @@ fn with_connection_close(message: &[u8]) -> Vec<u8> {
 fn handle(
     mut client: TcpStream,
     upstream: &str,
-    fault: Fault,
+    mut fault: Fault,
     recorded: &std::sync::Mutex<Vec<Vec<u8>>>,
+    failing: &std::sync::Mutex<Vec<String>>,
 ) -> std::io::Result<()> {
     let request = read_message(&mut client)?;
     recorded
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .push(request.clone());
+    let first_line = String::from_utf8_lossy(&request)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    if failing
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .any(|needle| first_line.contains(needle.as_str()))
+    {
+        fault = Fault::ServerError;
+    }
     match fault {
         Fault::Reset => {
             let _ = client.shutdown(Shutdown::Both);
@@ -139,6 +155,8 @@ impl FaultProxy {
         let (stop2, count, upstream) = (stop.clone(), requests.clone(), upstream.to_owned());
         let shared_plan = plan.clone();
         let record = recorded.clone();
+        let failing = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let fail = failing.clone();
         std::thread::spawn(move || {
             while !stop2.load(Ordering::Relaxed) {
                 match listener.accept() {
@@ -149,8 +167,11 @@ impl FaultProxy {
                             let plan = shared_plan.lock().unwrap_or_else(|p| p.into_inner());
                             plan[(mix(n as u64) % plan.len() as u64) as usize]
                         };
-                        let (upstream, record) = (upstream.clone(), record.clone());
-                        std::thread::spawn(move || handle(client, &upstream, fault, &record));
+                        let (upstream, record, fail) =
+                            (upstream.clone(), record.clone(), fail.clone());
+                        std::thread::spawn(move || {
+                            handle(client, &upstream, fault, &record, &fail)
+                        });
                     }
                     Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
                 }
@@ -162,7 +183,15 @@ impl FaultProxy {
             stop,
             requests,
             recorded,
+            failing,
         })
+    }
+
+    /// Requests whose first line (method and path) contains one of `needles` get 503 from
+    /// now on, whatever the plan; an empty list ends that.
+    pub fn fail_paths(&self, needles: &[&str]) {
+        *self.failing.lock().unwrap_or_else(|p| p.into_inner()) =
+            needles.iter().map(|n| (*n).to_owned()).collect();
     }
 
     /// Requests from now on get one of `plan` (e.g. `[Pass]`: the way to the server heals).

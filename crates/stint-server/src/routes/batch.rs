@@ -60,6 +60,7 @@ fn item_of(change: EntryChange, wid: &str, user_id: &str) -> BatchItem {
         id: change.id,
         if_match: change.if_match,
         op,
+        refused_if_new: None,
         fingerprint,
     }
 }
@@ -174,8 +175,9 @@ async fn batch(
     let user = caller.0.clone();
     let known = super::references::of_workspace(&state, &wid).await?;
     // A new timer stops the running one: in a workspace that requires a project (or task),
-    // only if that one has it.
-    let running = super::references::running_of(&state, &wid, &caller.0.id).await?;
+    // only if that one has it. The running one is followed through the batch, so a timer
+    // the batch itself started is held to the rule too.
+    let mut running = super::references::running_of(&state, &wid, &caller.0.id).await?;
     let items: Vec<BatchItem> = batch
         .changes
         .into_iter()
@@ -188,8 +190,15 @@ async fn batch(
                         .filter(|r| r.id != row.id)
                         .and_then(|r| super::references::refusal_to_stop(r, &known))
                 });
-                if let Some(refused) = refused {
-                    item.op = BatchOp::Invalid(refused.status.as_u16(), refused.message);
+                item.refused_if_new = super::references::refusal_for_new(row, &known)
+                    .map(|f| (f.status.as_u16(), f.message));
+                match refused {
+                    Some(refused) => {
+                        item.op = BatchOp::Invalid(refused.status.as_u16(), refused.message);
+                    }
+                    None if row.end.is_none() => running = Some(row.clone()),
+                    None if running.as_ref().is_some_and(|r| r.id == row.id) => running = None,
+                    None => {}
                 }
             }
             item

@@ -13,6 +13,9 @@ pub struct BatchItem {
     /// The version the change was decided on.
     pub if_match: Option<i64>,
     pub op: BatchOp,
+    /// Why an upsert may not create the entry (time is not added to an archived project
+    /// or a done task), though it may change one that exists.
+    pub refused_if_new: Option<(u16, String)>,
     /// What the change asked, as kept with its answer: the same key sent again with
     /// another change is refused instead of answered with the first change's answer.
     pub fingerprint: Vec<u8>,

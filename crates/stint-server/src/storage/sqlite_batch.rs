@@ -48,6 +48,10 @@ fn apply_one(
             )?;
             Ok(BatchOutcome::Deleted { before: c, blobs })
         }
+        (BatchOp::Upsert(_), None) if item.refused_if_new.is_some() => {
+            let (status, message) = item.refused_if_new.clone().unwrap_or_default();
+            Ok(refused(status, message))
+        }
         (BatchOp::Upsert(new), None) => {
             if new.end.is_none() {
                 // A new timer stops the running one at its start, as a single create does.

@@ -118,6 +118,15 @@ impl Filters {
         out
     }
 
+    /// Refuses a member's filter naming another member (as unknown: 404); admins may
+    /// name anyone.
+    pub fn check_member(&self, session: &Session) -> Result<(), PageError> {
+        if session.user.role != Role::Admin && self.users.iter().any(|u| *u != session.user.id) {
+            return Err(PageError(StatusCode::NOT_FOUND, "No such member.".into()));
+        }
+        Ok(())
+    }
+
     /// Drops ids that name nothing of the workspace's (for an address the server makes
     /// from a form's words).
     pub fn keep_known(&mut self, choices: &Choices) {
@@ -133,13 +142,11 @@ impl Filters {
     /// One line saying what the report is narrowed to (for the PDF), `None` without
     /// filters.
     pub fn describe(&self, choices: &Choices) -> Option<String> {
+        // Only what names something: an unknown id filters nothing out of the rows
+        // (a filter matches any of its ids) and would only hide the real filter.
         let named = |list: &[String], all: &[(String, String)]| -> String {
             list.iter()
-                .map(|id| {
-                    all.iter()
-                        .find(|(i, _)| i == id)
-                        .map_or(id.as_str(), |(_, n)| n.as_str())
-                })
+                .filter_map(|id| all.iter().find(|(i, _)| i == id).map(|(_, n)| n.as_str()))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -150,8 +157,16 @@ impl Filters {
             ("Clients", &self.clients, &choices.clients),
             ("Tags", &self.tags, &choices.tags),
         ] {
+            let names = named(list, all);
             if !list.is_empty() {
-                parts.push(format!("{label}: {}", named(list, all)));
+                parts.push(format!(
+                    "{label}: {}",
+                    if names.is_empty() {
+                        "(none of the workspace's)"
+                    } else {
+                        names.as_str()
+                    }
+                ));
             }
         }
         match self.billable {

@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use maud::html;
@@ -47,9 +46,7 @@ fn range_of(raw: Option<&str>, session: &Session) -> Result<Range, PageError> {
             filters.users.push(u.to_owned());
         }
     }
-    if session.user.role != Role::Admin && filters.users.iter().any(|u| *u != session.user.id) {
-        return Err(PageError(StatusCode::NOT_FOUND, "No such member.".into()));
-    }
+    filters.check_member(session)?;
     Ok(Range {
         start,
         end,

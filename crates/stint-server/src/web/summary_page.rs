@@ -84,6 +84,7 @@ async fn summary_for(
 ) -> Result<(Asked, SummaryReport), PageError> {
     let now = (state.clock)();
     let (q, filters) = parse_query(raw)?;
+    filters.check_member(session)?;
     let (start, end) = date_range(
         &q,
         366,

@@ -24,6 +24,7 @@ pub async fn weekly_page(
 ) -> Result<Response, PageError> {
     let now = (state.clock)();
     let (q, filters) = parse_query(raw.as_deref())?;
+    filters.check_member(&session)?;
     // Any day of the wanted week; this week by default.
     let asked = match q.get("week").filter(|w| !w.is_empty()) {
         Some(w) => NaiveDate::parse_from_str(w, "%Y-%m-%d")
