@@ -4,13 +4,17 @@
 STINT_CACHE="${STINT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stint}"
 # Build artifacts live outside the clone so that a fresh clone rebuilds only Stint's crates.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$STINT_CACHE/target}"
-export PATH="$STINT_CACHE/tools/bin:$STINT_CACHE/venv/bin:$HOME/.cargo/bin:$PATH"
+# s3-venv after venv: its python3 must not shadow the one with requests and pypdf.
+export PATH="$STINT_CACHE/tools/bin:$STINT_CACHE/venv/bin:$STINT_CACHE/s3-venv/bin:$HOME/.cargo/bin:$PATH"
 
 TAURI_DRIVER_VERSION=2.1.0
 SCHEMATHESIS_VERSION=4.32.5
 # The HTTP library the Clockify-client compatibility test drives the API with.
 REQUESTS_VERSION=2.34.2
 PYPDF_VERSION=5.1.0
+MOTO_VERSION=5.0.28
+FLASK_VERSION=3.1.3
+FLASK_CORS_VERSION=6.0.5
 # Platform code is checked for Windows (with Debian's mingw-w64 for the C parts) and macOS
 # (C through zig, from PyPI, via cargo-zigbuild); only a check is possible from here.
 CROSS_TARGETS=(x86_64-pc-windows-gnu aarch64-apple-darwin)
@@ -96,6 +100,20 @@ ensure_schemathesis() {
     python3 -m venv "$STINT_CACHE/venv" 2>/dev/null || { ensure_packages python3-venv; python3 -m venv "$STINT_CACHE/venv"; }
     "$STINT_CACHE/venv/bin/pip" install --quiet --disable-pip-version-check \
         "schemathesis==$SCHEMATHESIS_VERSION" "requests==$REQUESTS_VERSION" "pypdf==$PYPDF_VERSION"
+}
+
+# An S3-compatible server for the blob store tests: moto's server, in a virtualenv of its
+# own (its dependencies must not move schemathesis's).
+ensure_s3_server() {
+    if "$STINT_CACHE/s3-venv/bin/pip" show moto 2>/dev/null | grep -qx "Version: $MOTO_VERSION" \
+        && [ -x "$STINT_CACHE/s3-venv/bin/moto_server" ]; then
+        return 0
+    fi
+    say "installing moto $MOTO_VERSION (an S3-compatible server for the tests)"
+    command -v python3 >/dev/null || ensure_packages python3
+    python3 -m venv "$STINT_CACHE/s3-venv" 2>/dev/null || { ensure_packages python3-venv; python3 -m venv "$STINT_CACHE/s3-venv"; }
+    "$STINT_CACHE/s3-venv/bin/pip" install --quiet --disable-pip-version-check \
+        "moto[s3]==$MOTO_VERSION" "flask==$FLASK_VERSION" "flask-cors==$FLASK_CORS_VERSION"
 }
 
 # rustup targets, the Windows C cross compiler and zig for `cargo zigbuild check`.

@@ -10,6 +10,7 @@ ensure_rust
 ensure_nextest
 ensure_tauri_driver
 ensure_schemathesis
+ensure_s3_server
 ensure_cross_targets
 ensure_browser_tests
 build_ui

@@ -60,15 +60,24 @@ pub struct AppState {
 impl AppState {
     /// SQLite and files under `data_dir`, created on first use.
     pub fn open(data_dir: &std::path::Path) -> anyhow::Result<AppState> {
+        AppState::open_with(data_dir, None)
+    }
+
+    /// SQLite under `data_dir`, and the screenshots in the blob store `blob_store` names
+    /// ([`blobs::open`]: a directory, `s3://bucket/prefix`, or by default
+    /// `data_dir/screenshots`).
+    pub fn open_with(
+        data_dir: &std::path::Path,
+        blob_store: Option<&str>,
+    ) -> anyhow::Result<AppState> {
         use anyhow::Context;
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating {}", data_dir.display()))?;
         let db = data_dir.join("stint-server.db");
         let storage =
             storage::Sqlite::open(&db).with_context(|| format!("opening {}", db.display()))?;
-        let blob_dir = data_dir.join("screenshots");
-        let blobs = blobs::FsBlobs::new(&blob_dir)
-            .with_context(|| format!("creating {}", blob_dir.display()))?;
+        let blobs = blobs::open(blob_store, &data_dir.join("screenshots"))?;
+        tracing::info!(place = %blobs.place, "screenshots are kept in the blob store");
         Ok(AppState {
             storage: Arc::new(storage),
             blobs: Arc::new(blobs),

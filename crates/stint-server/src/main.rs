@@ -30,6 +30,12 @@ enum Command {
         /// is printed on stdout.
         #[arg(long, env = "STINT_SERVER_LISTEN")]
         listen: Option<SocketAddr>,
+        /// Where screenshots are kept: a directory, or `s3://bucket/prefix` with the
+        /// endpoint, region and credentials in AWS_ENDPOINT_URL, AWS_REGION,
+        /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (AWS_ALLOW_HTTP=true for plain HTTP).
+        /// Default: DATA_DIR/screenshots.
+        #[arg(long, env = "STINT_SERVER_BLOB_STORE")]
+        blob_store: Option<String>,
         /// How long a web page sign-in lasts, in seconds.
         #[arg(long, env = "STINT_SERVER_SESSION_SECONDS", default_value_t = 12 * 3600)]
         session_seconds: u32,
@@ -49,6 +55,9 @@ enum Command {
     Retention {
         #[arg(long, env = "STINT_SERVER_DATA_DIR")]
         data_dir: PathBuf,
+        /// The server's blob store (see `serve --blob-store`).
+        #[arg(long, env = "STINT_SERVER_BLOB_STORE")]
+        blob_store: Option<String>,
         /// Take this moment (RFC 3339) as now instead of the clock.
         #[arg(long)]
         now: Option<chrono::DateTime<chrono::Utc>>,
@@ -100,6 +109,7 @@ struct UserRef {
 struct ConfigFile {
     data_dir: Option<PathBuf>,
     listen: Option<SocketAddr>,
+    blob_store: Option<String>,
 }
 
 fn read_config(path: &Path) -> anyhow::Result<ConfigFile> {
@@ -135,6 +145,7 @@ fn main() -> anyhow::Result<()> {
             config,
             data_dir,
             listen,
+            blob_store,
             session_seconds,
             secure_cookies,
             header_timeout_seconds,
@@ -150,19 +161,33 @@ fn main() -> anyhow::Result<()> {
             let listen = listen
                 .or(file.listen)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8400)));
-            let mut state = AppState::open(&data_dir)?;
+            let blob_store = blob_store.or(file.blob_store);
+            // The S3 client is made inside the runtime it will run on.
+            let runtime = runtime()?;
+            let mut state = {
+                let _inside = runtime.enter();
+                AppState::open_with(&data_dir, blob_store.as_deref())?
+            };
             state.web = stint_server::web::WebConfig {
                 session_ttl: chrono::Duration::seconds(i64::from(session_seconds.max(1))),
                 secure_cookies,
             };
             let header_timeout =
                 std::time::Duration::from_secs(u64::from(header_timeout_seconds.max(1)));
-            runtime()?.block_on(stint_server::serve(state, listen, header_timeout))
+            runtime.block_on(stint_server::serve(state, listen, header_timeout))
         }
-        Command::Retention { data_dir, now } => {
-            let state = AppState::open(&data_dir)?;
+        Command::Retention {
+            data_dir,
+            blob_store,
+            now,
+        } => {
+            let runtime = runtime()?;
+            let state = {
+                let _inside = runtime.enter();
+                AppState::open_with(&data_dir, blob_store.as_deref())?
+            };
             let now = now.unwrap_or_else(chrono::Utc::now);
-            let count = runtime()?
+            let count = runtime
                 .block_on(stint_server::expire_screenshots(&state, now))
                 .map_err(|e| anyhow::anyhow!(e.message))?;
             println!(

@@ -23,7 +23,12 @@ pub struct Account {
 impl Server {
     /// A server with an admin and a member of one workspace and a user of another.
     pub fn start() -> Server {
-        let process = TestServer::start().unwrap();
+        Server::start_with(&[])
+    }
+
+    /// The same with more `serve` flags (e.g. `--blob-store`).
+    pub fn start_with(serve_args: &[&str]) -> Server {
+        let process = TestServer::start_with(serve_args).unwrap();
         let base = format!("{}/api/v1", process.url);
         let account = |workspace: &str, email: &str, role: &str| {
             let key = process.add_user(workspace, email, role).unwrap();

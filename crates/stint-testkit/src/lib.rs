@@ -17,6 +17,7 @@ pub mod logind;
 mod mutter;
 mod procs;
 mod rfb;
+mod s3;
 mod server;
 mod solid;
 mod sway;
@@ -35,6 +36,7 @@ pub use procs::{
     tree_pss_kib, Guard,
 };
 pub use rfb::Screen;
+pub use s3::S3Server;
 pub use server::{workspace_bin, TestServer};
 pub use solid::SolidWindows;
 pub use sway::Sway;
