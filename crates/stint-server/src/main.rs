@@ -51,6 +51,12 @@ enum Command {
         )]
         header_timeout_seconds: u32,
     },
+    /// Bring the database's schema up to date and say its version (`serve` does this too
+    /// at start; this does it explicitly, e.g. before starting several servers).
+    Migrate {
+        #[arg(long, env = "STINT_SERVER_DATA_DIR")]
+        data_dir: PathBuf,
+    },
     /// Run the screenshot retention job once (the server also runs it every hour).
     Retention {
         #[arg(long, env = "STINT_SERVER_DATA_DIR")]
@@ -175,6 +181,15 @@ fn main() -> anyhow::Result<()> {
             let header_timeout =
                 std::time::Duration::from_secs(u64::from(header_timeout_seconds.max(1)));
             runtime.block_on(stint_server::serve(state, listen, header_timeout))
+        }
+        Command::Migrate { data_dir } => {
+            let db = open(&data_dir)?;
+            println!(
+                "{} is at schema {} (up to date)",
+                data_dir.join("stint-server.db").display(),
+                db.schema_version()?
+            );
+            Ok(())
         }
         Command::Retention {
             data_dir,

@@ -48,6 +48,9 @@ pub enum StorageError {
     Refused { status: u16, message: String },
     #[error("could not prepare the database: {0}")]
     Migrate(#[from] rusqlite_migration::Error),
+    /// The database was written by a newer server; it is left untouched.
+    #[error("the database was written by a newer stint-server (schema {found}; this one knows up to {known}); it was left untouched")]
+    TooNew { found: i64, known: i64 },
 }
 
 pub type Result<T> = std::result::Result<T, StorageError>;

@@ -3,6 +3,14 @@
 
 use rusqlite_migration::{Migrations, M};
 
+/// The schema version the migrations lead to (one per step).
+pub(super) fn latest() -> i64 {
+    STEPS
+}
+
+/// How many steps [`migrations`] has; a test keeps the two in step.
+const STEPS: i64 = 13;
+
 pub(super) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(
@@ -387,4 +395,17 @@ pub(super) fn migrations() -> Migrations<'static> {
             END;",
         ),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_step_count_is_the_migrations_count() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, super::latest());
+    }
 }

@@ -365,6 +365,12 @@ impl Sqlite {
     pub fn open(path: &Path) -> Result<Sqlite> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Read before anything is written: a newer server's database is left untouched.
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let known = super::migrations::latest();
+        if found > known {
+            return Err(StorageError::TooNew { found, known });
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -382,6 +388,13 @@ impl Sqlite {
             conn: Mutex::new(conn),
             hub,
         })
+    }
+
+    /// The schema version the database is at (after [`Sqlite::open`], the latest).
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     pub(super) fn conn(&self) -> ConnGuard<'_> {
