@@ -152,8 +152,11 @@ impl Agent {
         let settings = settings_of(policy);
         let (me, clock, entry) = (self.me.clone(), self.clock.clone(), running.id.clone());
         tokio::task::spawn_blocking(move || {
-            let result = shoot(capturer.as_ref(), settings);
+            // The moment the screen is taken, not when the pictures are ready: processing
+            // under load can take long enough to land in the next window, which then has
+            // two captures by their times.
             let at = clock.now().trunc_subsecs(3);
+            let result = shoot(capturer.as_ref(), settings);
             if let Some(agent) = me.upgrade() {
                 let _ = agent.blocking_send(Message::Captured(Captured { entry, at, result }));
             }
