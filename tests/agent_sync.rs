@@ -300,7 +300,28 @@ fn an_admin_switching_screenshots_on_reaches_the_agent_once() {
         .read_json()
         .unwrap();
     assert_eq!(unread, serde_json::json!([]));
-    std::thread::sleep(Duration::from_secs(6));
+    // A later pull (one that brings an entry made on the web) shows it no second time.
+    let now = chrono::Utc::now();
+    let made: Value = http
+        .post(format!(
+            "{}/api/v1/workspaces/{}/time-entries",
+            server.url,
+            me["activeWorkspace"].as_str().unwrap()
+        ))
+        .header("X-Api-Key", &key)
+        .send_json(serde_json::json!({"start": now - chrono::Duration::minutes(5), "end": now, "description": "later pull"}))
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    assert!(made["id"].is_string(), "{made}");
+    wait_until(Duration::from_secs(20), "the later pull", || {
+        cli.ask("today")
+            .to_string()
+            .contains("later pull")
+            .then_some(())
+    })
+    .unwrap();
     assert_eq!(cli.ask("notices")["ok"].as_array().unwrap().len(), 1);
 }
 
