@@ -81,9 +81,38 @@ impl ObjectBlobs {
             anyhow::anyhow!("an S3 blob store is s3://bucket/prefix, not {url:?}")
         })?;
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        anyhow::ensure!(!bucket.is_empty(), "{url:?} names no bucket");
+        // S3's rule for bucket names: 3 to 63 of a-z, 0-9, '.', '-'.
+        let valid_bucket = (3..=63).contains(&bucket.len())
+            && bucket
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
+        anyhow::ensure!(
+            valid_bucket,
+            "{url:?}: a bucket name is 3 to 63 of a-z, 0-9, '.' and '-'"
+        );
+        anyhow::ensure!(
+            !prefix.contains("//") && !prefix.contains(['?', '#']),
+            "{url:?}: the prefix may not have an empty part, '?' or '#'"
+        );
+        // A stalled endpoint must not hold uploads (and the threads they run on) for
+        // minutes: short timeouts and few retries; the agent sends again later.
+        // These options replace the environment's client options: AWS_ALLOW_HTTP is read
+        // again here.
+        let allow_http =
+            std::env::var("AWS_ALLOW_HTTP").is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let client = object_store::ClientOptions::new()
+            .with_allow_http(allow_http)
+            .with_timeout(std::time::Duration::from_secs(20))
+            .with_connect_timeout(std::time::Duration::from_secs(5));
+        let retry = object_store::RetryConfig {
+            max_retries: 2,
+            retry_timeout: std::time::Duration::from_secs(20),
+            ..Default::default()
+        };
         let store = object_store::aws::AmazonS3Builder::from_env()
             .with_bucket_name(bucket)
+            .with_client_options(client)
+            .with_retry(retry)
             .build()
             .map_err(|e| anyhow::anyhow!("the S3 blob store {url:?} cannot be used: {e}"))?;
         let prefix = StorePath::parse(prefix.trim_matches('/'))
@@ -134,9 +163,13 @@ impl BlobStore for ObjectBlobs {
     fn put(&self, key: &str, bytes: &[u8]) -> std::io::Result<()> {
         let path = self.path(key)?;
         let payload = object_store::PutPayload::from(bytes.to_vec());
-        self.block(self.store.put(&path, payload))
-            .map(drop)
-            .map_err(io)
+        self.block(self.store.put(&path, payload)).map_err(io)?;
+        // object_store renames a local file into place without syncing it: a row that
+        // names it must not outlive a power cut that loses the bytes.
+        if let Some(root) = &self.local_root {
+            std::fs::File::open(root.join(path.as_ref()))?.sync_data()?;
+        }
+        Ok(())
     }
 
     fn get(&self, key: &str) -> std::io::Result<Option<Vec<u8>>> {
@@ -171,7 +204,11 @@ impl BlobStore for ObjectBlobs {
             .into_iter()
             .filter_map(|meta| {
                 let key = meta.location.filename()?.to_owned();
-                valid_key(&key).then(|| (key, SystemTime::from(meta.last_modified)))
+                // Only what sits where this store puts a key (PREFIX/shard/key): anything
+                // else in the bucket is not the server's to sweep.
+                let canonical =
+                    valid_key(&key) && self.path(&key).is_ok_and(|p| p == meta.location);
+                canonical.then(|| (key, SystemTime::from(meta.last_modified)))
             })
             .collect())
     }

@@ -111,7 +111,11 @@ pub async fn expire_screenshots(
     state: &AppState,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<usize, ApiFailure> {
-    sweep_orphans(state, now).await?;
+    // The sweep is best effort: a store that cannot be listed (offline, a name it cannot
+    // read) must not keep expired screenshots from going.
+    if let Err(e) = sweep_orphans(state, now).await {
+        tracing::warn!("the sweep for pictures no row names failed: {}", e.message);
+    }
     let before = now - screenshot_retention();
     let keys = state.db(move |db| db.expire_capture_sets(before)).await?;
     let count = keys.len();

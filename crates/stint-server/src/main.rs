@@ -107,6 +107,10 @@ struct UserRef {
     workspace: String,
     #[arg(long)]
     email: String,
+    /// The server's blob store (see `serve --blob-store`), where a deleted user's
+    /// screenshots are removed from.
+    #[arg(long, env = "STINT_SERVER_BLOB_STORE")]
+    blob_store: Option<String>,
 }
 
 /// The `serve` settings a config file may hold.
@@ -216,6 +220,7 @@ fn main() -> anyhow::Result<()> {
                 data_dir,
                 workspace,
                 email,
+                ..
             }) => {
                 let mut password = String::new();
                 std::io::stdin().read_line(&mut password)?;
@@ -235,11 +240,16 @@ fn main() -> anyhow::Result<()> {
                 data_dir,
                 workspace,
                 email,
+                blob_store,
             }) => {
-                let state = AppState::open(&data_dir)?;
+                let runtime = runtime()?;
+                let state = {
+                    let _inside = runtime.enter();
+                    AppState::open_with(&data_dir, blob_store.as_deref())?
+                };
                 let keys = state.storage.delete_user(&workspace, &email)?;
                 let count = keys.len();
-                runtime()?.block_on(stint_server::remove_blobs(&state, keys));
+                runtime.block_on(stint_server::remove_blobs(&state, keys));
                 println!("deleted {email} of {workspace} with {count} screenshots");
                 Ok(())
             }
@@ -268,6 +278,7 @@ fn main() -> anyhow::Result<()> {
                 data_dir,
                 workspace,
                 email,
+                ..
             }) => {
                 let key = open(&data_dir)?.reset_key(&workspace, &email)?;
                 println!("{key}");

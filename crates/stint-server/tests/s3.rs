@@ -54,7 +54,10 @@ fn screenshots_live_in_the_bucket_and_leave_it_with_their_rows() {
     // A picture no row names (a crash between the bucket and the database) is swept.
     s3.put_object("pics", "stint/zz/zz0000orphan", b"not a picture")
         .unwrap();
-    assert_eq!(s3.keys("pics", "stint/").unwrap().len(), 2);
+    // Something else's object, off the store's layout, is not the server's to sweep.
+    s3.put_object("pics", "stint/deep/or/orphan4", b"someone else's")
+        .unwrap();
+    assert_eq!(s3.keys("pics", "stint/").unwrap().len(), 3);
     let far = (at(0) + chrono::Duration::days(400)).to_rfc3339();
     let out = s
         .process
@@ -67,7 +70,50 @@ fn screenshots_live_in_the_bucket_and_leave_it_with_their_rows() {
         ])
         .unwrap();
     assert!(out.contains("deleted 1 screenshots"), "{out}");
-    assert!(s3.keys("pics", "stint/").unwrap().is_empty());
+    assert_eq!(
+        s3.keys("pics", "stint/").unwrap(),
+        ["stint/deep/or/orphan4"]
+    );
+
+    // Deleting the member deletes their pictures from the bucket too.
+    let third = entry(&s, m, at(80), Some(at(110)));
+    upload(&s, m, &third, at(85), 2);
+    assert_eq!(s3.keys("pics", "stint/").unwrap().len(), 3);
+    let out = s
+        .process
+        .cli(&[
+            "user",
+            "delete",
+            "--blob-store",
+            "s3://pics/stint",
+            "--workspace",
+            "Acme",
+            "--email",
+            "bo@acme.test",
+        ])
+        .unwrap();
+    assert!(out.contains("with 2 screenshots"), "{out}");
+    assert_eq!(
+        s3.keys("pics", "stint/").unwrap(),
+        ["stint/deep/or/orphan4"]
+    );
+}
+
+/// A store that cannot be listed (here a file name that is not UTF-8) does not keep
+/// expired screenshots from going: the sweep is best effort.
+#[test]
+fn retention_expires_screenshots_even_when_the_sweep_fails() {
+    use std::os::unix::ffi::OsStrExt;
+    let s = Server::start();
+    let m = &s.member;
+    let e = entry(&s, m, at(0), Some(at(30)));
+    upload(&s, m, &e, at(5), 1);
+    let odd = s.process.data_dir.path().join("screenshots/zz");
+    std::fs::create_dir_all(&odd).unwrap();
+    std::fs::write(odd.join(std::ffi::OsStr::from_bytes(b"bad\xff")), b"x").unwrap();
+    let far = (at(0) + chrono::Duration::days(400)).to_rfc3339();
+    let out = s.process.cli(&["retention", "--now", &far]).unwrap();
+    assert!(out.contains("deleted 1 screenshots"), "{out}");
 }
 
 /// A bucket the server cannot use makes an upload fail with a sentence, and nothing is

@@ -282,7 +282,15 @@ async fn store_pictures(
     })
     .await
     .map_err(|e| ApiFailure::internal(format!("blob task failed: {e}")))
-    .and_then(|r| r.map_err(|e| ApiFailure::internal(format!("storing a screenshot: {e}"))));
+    .and_then(|r| {
+        r.map_err(|e| {
+            // The store's own words (addresses, paths) go to the log, not to the client.
+            tracing::error!("storing a screenshot failed: {e}");
+            ApiFailure::internal(
+                "storing a screenshot failed; the picture was not kept, try again later",
+            )
+        })
+    });
     let (w, i) = (set.workspace_id.clone(), set.id.clone());
     if let Err(failure) = written {
         let keys = state
@@ -400,7 +408,10 @@ pub(crate) async fn picture_for(
     tokio::task::spawn_blocking(move || blobs.get(&key))
         .await
         .map_err(|e| ApiFailure::internal(format!("blob task failed: {e}")))?
-        .map_err(|e| ApiFailure::internal(format!("reading a screenshot: {e}")))?
+        .map_err(|e| {
+            tracing::error!("reading a screenshot failed: {e}");
+            ApiFailure::internal("reading a screenshot failed; try again later")
+        })?
         .ok_or_else(not_found)
 }
 
