@@ -39,6 +39,9 @@ pub fn idempotency_retention() -> chrono::Duration {
     chrono::Duration::days(30)
 }
 
+/// How many blob store calls run at once (each on a blocking thread).
+pub const BLOB_CALLS: usize = 16;
+
 /// How long the change feed's log keeps a change: an agent offline for longer catches up
 /// with a snapshot of the user's entries instead.
 pub fn change_log_retention() -> chrono::Duration {
@@ -49,6 +52,9 @@ pub fn change_log_retention() -> chrono::Duration {
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub blobs: Arc<dyn blobs::BlobStore>,
+    /// Blob calls at once ([`BLOB_CALLS`]): a slow store makes requests wait for a turn
+    /// instead of taking every blocking thread the database needs too.
+    pub blob_turns: Arc<tokio::sync::Semaphore>,
     pub web: web::WebConfig,
     /// Set when the server begins to stop: long-polls answer at once instead of holding the
     /// shutdown for up to a minute.
@@ -81,6 +87,7 @@ impl AppState {
         Ok(AppState {
             storage: Arc::new(storage),
             blobs: Arc::new(blobs),
+            blob_turns: Arc::new(tokio::sync::Semaphore::new(BLOB_CALLS)),
             web: web::WebConfig::default(),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
             clock: ops::system_clock(),
@@ -91,17 +98,18 @@ impl AppState {
 /// Removes pictures whose rows are gone. A failure is logged, not returned: the rows
 /// already say the screenshots are deleted, and nothing can reach an orphaned file.
 pub async fn remove_blobs(state: &AppState, keys: Vec<String>) {
-    let blobs = state.blobs.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        for key in &keys {
-            if let Err(e) = blobs.delete(key) {
-                tracing::error!(blob = %key, "could not delete a screenshot file: {e}");
+    let result = state
+        .blob(move |blobs| {
+            for key in &keys {
+                if let Err(e) = blobs.delete(key) {
+                    tracing::error!(blob = %key, "could not delete a screenshot file: {e}");
+                }
             }
-        }
-    })
-    .await;
+            Ok(())
+        })
+        .await;
     if let Err(e) = result {
-        tracing::error!("blob deletion task failed: {e}");
+        tracing::error!("blob deletion task failed: {}", e.message);
     }
 }
 
@@ -173,10 +181,9 @@ pub async fn sweep_orphans(
     let mut removed = keys.len();
     remove_blobs(state, keys).await;
     let stale_before = std::time::SystemTime::from(cutoff);
-    let blobs = state.blobs.clone();
-    let listed = tokio::task::spawn_blocking(move || blobs.list(stale_before))
-        .await
-        .map_err(|e| ApiFailure::internal(format!("blob task failed: {e}")))?
+    let listed = state
+        .blob(move |blobs| blobs.list(stale_before))
+        .await?
         .map_err(|e| ApiFailure::internal(format!("listing screenshot files: {e}")))?;
     let old: Vec<String> = listed
         .into_iter()
@@ -203,6 +210,24 @@ pub async fn sweep_orphans(
 }
 
 impl AppState {
+    /// Runs a blob store call off the async threads once a turn is free (at most
+    /// [`BLOB_CALLS`] at once); the outer error is the task's, the inner the store's.
+    pub async fn blob<T, F>(&self, f: F) -> Result<std::io::Result<T>, ApiFailure>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn blobs::BlobStore) -> std::io::Result<T> + Send + 'static,
+    {
+        let _turn = self
+            .blob_turns
+            .acquire()
+            .await
+            .map_err(|e| ApiFailure::internal(format!("blob turns closed: {e}")))?;
+        let blobs = self.blobs.clone();
+        tokio::task::spawn_blocking(move || f(blobs.as_ref()))
+            .await
+            .map_err(|e| ApiFailure::internal(format!("blob task failed: {e}")))
+    }
+
     /// Runs a storage call off the async threads: SQLite blocks.
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiFailure>
     where

@@ -274,23 +274,22 @@ async fn store_pictures(
         .iter()
         .filter_map(|s| Some((s.blob_key.clone(), bytes_by_id.remove(&s.id)?)))
         .collect();
-    let blobs = state.blobs.clone();
-    let written = tokio::task::spawn_blocking(move || {
-        to_write
-            .iter()
-            .try_for_each(|(key, bytes)| blobs.put(key, bytes))
-    })
-    .await
-    .map_err(|e| ApiFailure::internal(format!("blob task failed: {e}")))
-    .and_then(|r| {
-        r.map_err(|e| {
-            // The store's own words (addresses, paths) go to the log, not to the client.
-            tracing::error!("storing a screenshot failed: {e}");
-            ApiFailure::internal(
-                "storing a screenshot failed; the picture was not kept, try again later",
-            )
+    let written = state
+        .blob(move |blobs| {
+            to_write
+                .iter()
+                .try_for_each(|(key, bytes)| blobs.put(key, bytes))
         })
-    });
+        .await
+        .and_then(|r| {
+            r.map_err(|e| {
+                // The store's own words (addresses, paths) go to the log, not to the client.
+                tracing::error!("storing a screenshot failed: {e}");
+                ApiFailure::internal(
+                    "storing a screenshot failed; the picture was not kept, try again later",
+                )
+            })
+        });
     let (w, i) = (set.workspace_id.clone(), set.id.clone());
     if let Err(failure) = written {
         let keys = state
@@ -404,10 +403,9 @@ pub(crate) async fn picture_for(
         Some((owner, key)) if owner == user.id || user.role == Role::Admin => key,
         _ => return Err(not_found()),
     };
-    let blobs = state.blobs.clone();
-    tokio::task::spawn_blocking(move || blobs.get(&key))
-        .await
-        .map_err(|e| ApiFailure::internal(format!("blob task failed: {e}")))?
+    state
+        .blob(move |blobs| blobs.get(&key))
+        .await?
         .map_err(|e| {
             tracing::error!("reading a screenshot failed: {e}");
             ApiFailure::internal("reading a screenshot failed; try again later")
