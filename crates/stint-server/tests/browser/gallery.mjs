@@ -64,7 +64,10 @@ try {
   const thumbs = await member.$$("#thumbnails img");
   const expected = Number(env("STINT_EXPECTED_PICTURES"));
   check(thumbs.length === expected, `${thumbs.length} thumbnails, expected ${expected}`);
-  const loaded = await member.$$eval("#thumbnails img", (imgs) => imgs.every((i) => i.complete && i.naturalWidth > 0));
+  // Every thumbnail loads (waited for: under load the pictures arrive after the page).
+  const loaded = await member
+    .waitForFunction(() => [...document.querySelectorAll("#thumbnails img")].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: 15000 })
+    .then(() => true, () => false);
   check(loaded, "a thumbnail did not load");
   await member.click("#thumbnails a >> nth=0");
   check((await member.textContent("h1")).includes(`1 of ${expected}`), "the gallery did not open at the first picture");
