@@ -83,6 +83,10 @@ pub struct ReportRequest {
     /// Only entries without a description.
     #[serde(default)]
     pub without_description: Option<bool>,
+    /// The IANA zone whose days and months `DATE` and `MONTH` groups (and the weekly
+    /// report's days) are counted in, as Clockify's `timeZone`; UTC without it.
+    #[serde(default)]
+    pub time_zone: Option<String>,
     /// `ALL` (default), `INVOICED` or `UNINVOICED`.
     #[serde(default)]
     pub invoicing_state: Option<String>,
@@ -114,6 +118,7 @@ impl ReportRequest {
             billable: None,
             description: None,
             without_description: None,
+            time_zone: None,
             invoicing_state: None,
             export_type: None,
             sort_order: None,

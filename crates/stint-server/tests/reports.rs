@@ -382,3 +382,47 @@ fn summary_and_weekly_reports_group_the_time() {
         assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
 }
+
+/// Review of issue 16's leftovers: DATE and MONTH groups and the weekly days are the
+/// request's `timeZone` days, as in Clockify; a name that is not a zone is a 400.
+#[test]
+fn date_groups_follow_the_requests_time_zone() {
+    let s = Server::start();
+    let entries = format!("/workspaces/{}/time-entries", s.admin.workspace);
+    // 23:30 to 00:30 UTC on the evening of the 2nd is the morning of the 3rd in Tokyo.
+    let body =
+        json!({"start": at(23, 30), "end": "2026-03-03T00:30:00.000Z", "description": "late"});
+    assert_eq!(s.call(&s.admin, "POST", &entries, Some(body)).0, 201);
+    let days = |zone: &str| {
+        let mut body = range(json!({"summaryFilter": {"groups": ["DATE"]}}));
+        body["timeZone"] = json!(zone);
+        body["dateRangeEnd"] = json!("2026-03-03T23:59:59.999Z");
+        let (status, report) = report(&s, &s.admin, "summary", body);
+        assert_eq!(status, 200, "{report}");
+        report["groupOne"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["name"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(days("UTC"), ["2026-03-02"]);
+    assert_eq!(days("Asia/Tokyo"), ["2026-03-03"]);
+    let mut body = range(json!({"weeklyFilter": {"group": "USER"}}));
+    body["timeZone"] = json!("Asia/Tokyo");
+    body["dateRangeEnd"] = json!("2026-03-03T23:59:59.999Z");
+    let (status, weekly) = report(&s, &s.admin, "weekly", body);
+    assert_eq!(status, 200, "{weekly}");
+    assert!(weekly.to_string().contains("2026-03-03"), "{weekly}");
+    let mut bad = range(json!({"summaryFilter": {"groups": ["DATE"]}}));
+    bad["timeZone"] = json!("Mars/Olympus_Mons");
+    let (status, answer) = report(&s, &s.admin, "summary", bad);
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a time zone name"),
+        "{answer}"
+    );
+}

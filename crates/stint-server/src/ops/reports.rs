@@ -4,6 +4,7 @@
 //! regular member on their own time only, as in Clockify's default permissions. Days are
 //! UTC days.
 
+use chrono_tz::Tz;
 use std::collections::{BTreeMap, HashMap};
 
 use stint_api::{
@@ -249,9 +250,27 @@ pub fn detailed(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Detai
     })
 }
 
+/// The zone a report counts its days in (`timeZone`, Clockify's field): UTC without one.
+fn zone_of(req: &ReportRequest) -> Result<Tz> {
+    match req
+        .time_zone
+        .as_deref()
+        .map(str::trim)
+        .filter(|z| !z.is_empty())
+    {
+        None => Ok(Tz::UTC),
+        Some(name) => name.parse::<Tz>().map_err(|_| {
+            let shown: String = name.chars().take(60).collect();
+            invalid(format!(
+                "timeZone {shown:?} is not a time zone name (IANA, such as Europe/Berlin)"
+            ))
+        }),
+    }
+}
+
 /// The group an entry falls in at one level: `(id, name)` each (an entry is in one group
 /// per level, except by `TAG`, where it is in each of its tags').
-fn keys_of(group: &str, r: &ReportEntry) -> Result<Vec<(String, String)>> {
+fn keys_of(group: &str, r: &ReportEntry, zone: Tz) -> Result<Vec<(String, String)>> {
     let named = |id: &Option<String>, name: &str, none: &str| {
         vec![match id {
             Some(id) => (id.clone(), name.to_owned()),
@@ -266,11 +285,11 @@ fn keys_of(group: &str, r: &ReportEntry) -> Result<Vec<(String, String)>> {
         "TAG" if r.tags.is_empty() => vec![(String::new(), "(Without tag)".into())],
         "TAG" => r.tags.iter().map(|t| (t.id.clone(), t.name.clone())).collect(),
         "DATE" => {
-            let day = r.time_interval.start.format("%Y-%m-%d").to_string();
+            let day = r.time_interval.start.with_timezone(&zone).format("%Y-%m-%d").to_string();
             vec![(day.clone(), day)]
         }
         "MONTH" => {
-            let month = r.time_interval.start.format("%Y-%m").to_string();
+            let month = r.time_interval.start.with_timezone(&zone).format("%Y-%m").to_string();
             vec![(month.clone(), month)]
         }
         "TIMEENTRY" => {
@@ -290,13 +309,14 @@ fn grouped(
     rows: &[&ReportEntry],
     groups: &[String],
     by_duration: bool,
+    zone: Tz,
 ) -> Result<Vec<ReportGroup>> {
     let Some((level, rest)) = groups.split_first() else {
         return Ok(Vec::new());
     };
     let mut buckets: BTreeMap<String, (String, Vec<&ReportEntry>)> = BTreeMap::new();
     for r in rows {
-        for (id, name) in keys_of(level, r)? {
+        for (id, name) in keys_of(level, r, zone)? {
             buckets
                 .entry(id)
                 .or_insert_with(|| (name, Vec::new()))
@@ -318,7 +338,7 @@ fn grouped(
                 .iter()
                 .map(|r| r.amount)
                 .fold(0, i64::saturating_add),
-            children: grouped(&members, rest, by_duration)?,
+            children: grouped(&members, rest, by_duration, zone)?,
         });
     }
     if by_duration {
@@ -362,11 +382,12 @@ pub fn summary(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Summar
             )))
         }
     };
+    let zone = zone_of(req)?;
     let all = rows(op, wid, req)?;
     let refs: Vec<&ReportEntry> = all.iter().collect();
     Ok(SummaryReport {
         totals: totals(&all),
-        group_one: grouped(&refs, &groups, by_duration)?,
+        group_one: grouped(&refs, &groups, by_duration, zone)?,
     })
 }
 
@@ -378,16 +399,17 @@ pub fn weekly(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<WeeklyR
             "weeklyFilter.group must be PROJECT or USER, not {group:?}"
         )));
     }
+    let zone = zone_of(req)?;
     let all = rows(op, wid, req)?;
     let refs: Vec<&ReportEntry> = all.iter().collect();
-    let rows_of = grouped(&refs, std::slice::from_ref(&group), false)?;
+    let rows_of = grouped(&refs, std::slice::from_ref(&group), false, zone)?;
     let mut out = Vec::new();
     for row in rows_of {
         let members: Vec<&ReportEntry> = all
             .iter()
-            .filter(|r| keys_of(&group, r).is_ok_and(|k| k[0].0 == row.id))
+            .filter(|r| keys_of(&group, r, zone).is_ok_and(|k| k[0].0 == row.id))
             .collect();
-        let days = grouped(&members, &["DATE".to_owned()], false)?
+        let days = grouped(&members, &["DATE".to_owned()], false, zone)?
             .into_iter()
             .map(|d| ReportDay {
                 date: d.id,
