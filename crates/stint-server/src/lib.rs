@@ -297,6 +297,7 @@ pub async fn serve(
     tracing::info!(%addr, "stint-server listening");
     let retention = tokio::spawn(run_retention(state.clone()));
     let state_stopping = state.stopping.clone();
+    let blob_turns = state.blob_turns.clone();
     // A client that stops sending in the middle of a body is cut off too: each pause
     // between a body's frames may last as long as the headers may take.
     let service = hyper_util::service::TowerToHyperService::new(
@@ -342,6 +343,18 @@ pub async fn serve(
         .is_err()
     {
         tracing::warn!("requests still under way after 30 s; stopping anyway");
+    }
+    // Blob calls still running on blocking threads (a request cut off above) finish
+    // before the runtime goes: one ended by the runtime's end would panic half-done.
+    let every_turn = u32::try_from(BLOB_CALLS).unwrap_or(u32::MAX);
+    if tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        blob_turns.acquire_many(every_turn),
+    )
+    .await
+    .is_err()
+    {
+        tracing::warn!("screenshot store calls still under way after 30 s; stopping anyway");
     }
     tracing::info!("stint-server stopped");
     Ok(())
