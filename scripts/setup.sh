@@ -32,7 +32,7 @@ RUN_PACKAGES=(libayatana-appindicator3-1 fonts-dejavu-core)
 # and the Wayland sessions (sway, mutter, GNOME Shell with its screenshot portal).
 TEST_PACKAGES=(xvfb xauth openbox dbus-daemon webkit2gtk-driver x11-utils xdotool wmctrl
     tigervnc-standalone-server chromium sway wtype mutter gnome-shell xdg-desktop-portal
-    xdg-desktop-portal-gnome dbus-bin python3)
+    xdg-desktop-portal-gnome dbus-bin python3 postgresql)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

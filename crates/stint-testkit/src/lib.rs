@@ -15,6 +15,7 @@ mod gnome_shell;
 pub mod http;
 pub mod logind;
 mod mutter;
+mod postgres;
 mod procs;
 mod rfb;
 mod s3;
@@ -31,6 +32,7 @@ pub use desktop::Desktop;
 pub use faults::{Fault, FaultProxy};
 pub use gnome_shell::GnomeShell;
 pub use mutter::Mutter;
+pub use postgres::Postgres;
 pub use procs::{
     children, context_switches, cpu_seconds, find_process, processes_with_env, pss_kib,
     tree_pss_kib, Guard,
