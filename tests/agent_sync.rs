@@ -333,32 +333,8 @@ fn the_picker_catalog_follows_the_server_and_survives_a_restart_offline() {
     let mut server = TestServer::start().unwrap();
     let admin_key = server.add_user("Acme", "boss@acme.test", "admin").unwrap();
     let key = server.add_user("Acme", "hal@acme.test", "regular").unwrap();
-    let http: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let me: Value = http
-        .get(format!("{}/api/v1/user", server.url))
-        .header("X-Api-Key", &admin_key)
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_json()
-        .unwrap();
-    let base = format!(
-        "{}/api/v1/workspaces/{}",
-        server.url,
-        me["activeWorkspace"].as_str().unwrap()
-    );
-    let create = |path: &str, body: Value| -> Value {
-        http.post(format!("{base}{path}"))
-            .header("X-Api-Key", &admin_key)
-            .send_json(body)
-            .unwrap()
-            .body_mut()
-            .read_json()
-            .unwrap()
-    };
+    let admin = Admin::new(&server, &admin_key);
+    let create = |path: &str, body: Value| admin.create(path, body);
     let website = create("/projects", serde_json::json!({"name": "Website"}));
     let website_id = website["id"].as_str().unwrap().to_owned();
     create(
@@ -420,43 +396,19 @@ fn failed_catalog_reads_are_tried_again_and_unknown_work_is_refused_here() {
     let server = TestServer::start().unwrap();
     let admin_key = server.add_user("Acme", "boss@acme.test", "admin").unwrap();
     let key = server.add_user("Acme", "hal@acme.test", "regular").unwrap();
-    let http: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let me: Value = http
-        .get(format!("{}/api/v1/user", server.url))
-        .header("X-Api-Key", &admin_key)
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_json()
-        .unwrap();
-    let base = format!(
-        "{}/api/v1/workspaces/{}",
-        server.url,
-        me["activeWorkspace"].as_str().unwrap()
-    );
+    let admin = Admin::new(&server, &admin_key);
     let create = |path: &str, body: Value| -> String {
-        let v: Value = http
-            .post(format!("{base}{path}"))
-            .header("X-Api-Key", &admin_key)
-            .send_json(body)
-            .unwrap()
-            .body_mut()
-            .read_json()
-            .unwrap();
-        v["id"].as_str().unwrap().to_owned()
+        admin.create(path, body)["id"].as_str().unwrap().to_owned()
     };
     let site = create("/projects", serde_json::json!({"name": "Site"}));
     let old = create("/projects", serde_json::json!({"name": "Old"}));
-    let status = http
-        .put(format!("{base}/projects/{old}"))
-        .header("X-Api-Key", &admin_key)
-        .send_json(serde_json::json!({"archived": true}))
-        .unwrap()
-        .status();
-    assert_eq!(status, 200);
+    assert_eq!(
+        admin.put(
+            &format!("/projects/{old}"),
+            serde_json::json!({"archived": true})
+        ),
+        200
+    );
 
     // The settings and the projects cannot be read at first.
     let proxy = FaultProxy::start(server.address(), vec![Fault::Pass]).unwrap();
@@ -521,4 +473,61 @@ fn failed_catalog_reads_are_tried_again_and_unknown_work_is_refused_here() {
     assert!(
         matches!(started, stint_ipc::protocol::Answer::Entry(ref e) if e.work.project_id.as_deref() == Some(site.as_str()))
     );
+}
+
+/// An admin's calls to the workspace's API, for the catalog tests.
+struct Admin {
+    http: ureq::Agent,
+    base: String,
+    key: String,
+}
+
+impl Admin {
+    fn new(server: &TestServer, key: &str) -> Admin {
+        let http: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let me: Value = http
+            .get(format!("{}/api/v1/user", server.url))
+            .header("X-Api-Key", key)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap();
+        let base = format!(
+            "{}/api/v1/workspaces/{}",
+            server.url,
+            me["activeWorkspace"].as_str().unwrap()
+        );
+        Admin {
+            http,
+            base,
+            key: key.to_owned(),
+        }
+    }
+
+    /// POSTs `body` to the workspace's `path`; the answer.
+    fn create(&self, path: &str, body: Value) -> Value {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("X-Api-Key", &self.key)
+            .send_json(body)
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap()
+    }
+
+    /// PUTs `body` to the workspace's `path`; the status.
+    fn put(&self, path: &str, body: Value) -> u16 {
+        self.http
+            .put(format!("{}{path}", self.base))
+            .header("X-Api-Key", &self.key)
+            .send_json(body)
+            .unwrap()
+            .status()
+            .as_u16()
+    }
 }

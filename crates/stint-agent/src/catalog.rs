@@ -68,7 +68,7 @@ impl Agent {
     /// The catalog kept for the signed-in account (empty when signed out or not read
     /// yet), with the recent project / task pairs of this device's entries.
     pub fn catalog(&self) -> Result<Catalog, AgentError> {
-        let mut catalog = self.kept_catalog()?;
+        let mut catalog = self.sync.catalog.clone().unwrap_or_default();
         let latest = self.store.latest_entries(200)?;
         catalog.recent = stint_core::timer::recent_work(&latest, RECENT_PAIRS);
         Ok(catalog)
@@ -77,7 +77,9 @@ impl Agent {
     /// Each entry's "Project: Task" (or "Project"), where it has a project the catalog
     /// knows; for lines outside the window (the tray).
     pub fn project_labels(&self, entries: &[stint_core::Entry]) -> Vec<Option<String>> {
-        let catalog = self.kept_catalog().unwrap_or_default();
+        let Some(catalog) = &self.sync.catalog else {
+            return vec![None; entries.len()];
+        };
         entries
             .iter()
             .map(|e| {
@@ -107,15 +109,14 @@ impl Agent {
         if !names_something {
             return Ok(());
         }
-        let Some(account) = &self.sync.account else {
+        if self.sync.account.is_none() {
             return Err(AgentError::BadInput(
                 "projects and tags come from your workspace: sign in to a server first".into(),
             ));
-        };
-        if self.store.catalog(account)?.is_none() {
-            return Ok(());
         }
-        let catalog = self.kept_catalog()?;
+        let Some(catalog) = &self.sync.catalog else {
+            return Ok(());
+        };
         let bad = |m: String| Err(AgentError::BadInput(m));
         if let Some(pid) = &work.project_id {
             let Some(project) = catalog.projects.iter().find(|p| &p.id == pid) else {
@@ -159,26 +160,31 @@ impl Agent {
         }
         Ok(())
     }
+}
 
-    fn kept_catalog(&self) -> Result<Catalog, AgentError> {
-        let Some(account) = &self.sync.account else {
-            return Ok(Catalog::default());
-        };
-        let Some(body) = self.store.catalog(account)? else {
-            return Ok(Catalog::default());
-        };
-        Ok(serde_json::from_str(&body).unwrap_or_else(|e| {
-            tracing::warn!("the kept catalog is unreadable, read again at the next sync: {e}");
-            Catalog::default()
-        }))
-    }
+/// The catalog kept in the store for `account`, if it was ever read (once, at the start of
+/// sync; the agent holds it in memory from then on).
+pub(crate) fn load_catalog(store: &stint_store::Store, account: &str) -> Option<Catalog> {
+    let body = store.catalog(account).unwrap_or_else(|e| {
+        tracing::warn!("could not read the kept catalog: {e}");
+        None
+    })?;
+    serde_json::from_str(&body)
+        .map_err(|e| {
+            tracing::warn!("the kept catalog is unreadable, read again at the next sync: {e}")
+        })
+        .ok()
+}
 
-    fn keep_catalog(&mut self, account: &str, catalog: &Catalog) {
-        let body = serde_json::to_string(catalog).expect("a catalog serialises");
-        match self.store.save_catalog(account, &body) {
-            Ok(()) => self.emit(AgentEvent::CatalogChanged),
-            Err(e) => tracing::error!("could not keep the workspace's projects and tags: {e}"),
+impl Agent {
+    fn keep_catalog(&mut self, account: &str, catalog: Catalog) {
+        let body = serde_json::to_string(&catalog).expect("a catalog serialises");
+        if let Err(e) = self.store.save_catalog(account, &body) {
+            tracing::error!("could not keep the workspace's projects and tags: {e}");
         }
+        // Held in memory either way: this session's picker has it.
+        self.sync.catalog = Some(catalog);
+        self.emit(AgentEvent::CatalogChanged);
     }
 
     /// The sync task read the catalog of `account` (dropped if another account signed in
@@ -193,7 +199,7 @@ impl Agent {
             tags = catalog.tags.len(),
             "read the workspace's projects and tags"
         );
-        self.keep_catalog(account, &catalog);
+        self.keep_catalog(account, catalog);
     }
 
     /// Creates a tag on the server in a task of its own; the answer (the catalog with the
@@ -239,7 +245,7 @@ impl Agent {
         let tag = result
             .map_err(|why| AgentError::BadInput(format!("the tag was not created: {why}")))?;
         if self.sync.account.as_deref() == Some(account) {
-            let mut catalog = self.kept_catalog()?;
+            let mut catalog = self.sync.catalog.clone().unwrap_or_default();
             if !catalog.tags.iter().any(|t| t.id == tag.id) {
                 catalog.tags.push(CatalogTag {
                     id: tag.id,
@@ -248,8 +254,7 @@ impl Agent {
                 });
                 catalog.tags.sort_by_cached_key(|t| t.name.to_lowercase());
             }
-            catalog.recent.clear();
-            self.keep_catalog(account, &catalog);
+            self.keep_catalog(account, catalog);
         }
         self.catalog().map(Answer::Catalog)
     }

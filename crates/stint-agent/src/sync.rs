@@ -83,6 +83,9 @@ pub(crate) struct SyncPart {
     /// calls the window makes (a new tag).
     pub account: Option<String>,
     pub remote: Option<Arc<Remote>>,
+    /// That account's projects, tasks and tags as last read (`None`: never read), held
+    /// in memory so the tray's lines and each start or edit need no read of the store.
+    pub catalog: Option<stint_ipc::Catalog>,
     /// Notices shown in this session, newest last.
     notices: Vec<String>,
     /// Which sign-in the running task belongs to; reports of older ones are dropped.
@@ -99,6 +102,7 @@ impl SyncPart {
             policy: None,
             account: None,
             remote: None,
+            catalog: None,
             notices: Vec::new(),
             generation: 0,
             running: None,
@@ -133,7 +137,9 @@ impl Agent {
             };
             Remote::resume(&credentials, saved.account.clone())
         });
-        self.sync.account = Some(stint_sync::account_key(&remote));
+        let account = stint_sync::account_key(&remote);
+        self.sync.catalog = crate::catalog::load_catalog(&self.store, &account);
+        self.sync.account = Some(account);
         let remote = Arc::new(remote);
         self.sync.remote = Some(remote.clone());
         self.sync.generation += 1;
@@ -230,6 +236,7 @@ impl Agent {
         self.sync.policy = None;
         self.sync.account = None;
         self.sync.remote = None;
+        self.sync.catalog = None;
         self.emit(AgentEvent::CatalogChanged);
         self.emit(AgentEvent::SyncChanged {
             status: SyncStatus::signed_out(),

@@ -23,6 +23,17 @@ fn post(s: &Server, who: &Account, path: &str, body: Value) -> Value {
     answer
 }
 
+/// PUTs `body` to the workspace's `path` as `who`; the status.
+fn put(s: &Server, who: &Account, path: &str, body: Value) -> u16 {
+    s.call(
+        who,
+        "PUT",
+        &format!("/workspaces/{}{path}", who.workspace),
+        Some(body),
+    )
+    .0
+}
+
 fn feed(s: &Server, who: &Account, since: i64) -> Value {
     let (status, page) = s.call(
         who,
@@ -79,25 +90,20 @@ fn hydrated_projects_carry_their_tasks_and_the_feed_says_when_the_catalog_change
     );
     let page = feed(&s, m, cursor);
     assert_eq!(page["catalogChanged"], true, "{page}");
-    let cursor = page["cursor"].as_i64().unwrap();
+    let mut cursor = page["cursor"].as_i64().unwrap();
     assert_eq!(feed(&s, m, cursor)["catalogChanged"], false);
     // A tag, a client and a task's rename each count.
-    post(&s, a, "/tags", json!({ "name": "urgent" }));
-    let page = feed(&s, m, cursor);
-    assert_eq!(page["catalogChanged"], true, "{page}");
-    let cursor = page["cursor"].as_i64().unwrap();
-    let (status, _) = s.call(
-        a,
-        "PUT",
-        &format!(
-            "/workspaces/{}/projects/{}/tasks/{}",
-            a.workspace,
-            id(&project),
-            id(&task)
-        ),
-        Some(json!({ "name": "Visual design" })),
+    for (path, name) in [("/tags", "urgent"), ("/clients", "Acme Corp")] {
+        post(&s, a, path, json!({ "name": name }));
+        let page = feed(&s, m, cursor);
+        assert_eq!(page["catalogChanged"], true, "{path}: {page}");
+        cursor = page["cursor"].as_i64().unwrap();
+    }
+    let task_path = format!("/projects/{}/tasks/{}", id(&project), id(&task));
+    assert_eq!(
+        put(&s, a, &task_path, json!({ "name": "Visual design" })),
+        200
     );
-    assert_eq!(status, 200);
     assert_eq!(feed(&s, m, cursor)["catalogChanged"], true);
 
     let (_, plain) = s.call(
@@ -196,13 +202,10 @@ fn a_batch_upsert_sets_project_task_tags_and_billable_checked_like_a_single_requ
 
     // A workspace that requires a project: a stopped entry without one is refused, with one
     // it passes.
-    let (status, _) = s.call(
-        a,
-        "PUT",
-        &format!("/workspaces/{}/settings", a.workspace),
-        Some(json!({ "forceProjects": true })),
+    assert_eq!(
+        put(&s, a, "/settings", json!({ "forceProjects": true })),
+        200
     );
-    assert_eq!(status, 200);
     let refused = batch(&s, m, "k6", "e-2", entry(json!({})));
     assert_eq!(refused["status"], 400, "{refused}");
     assert!(
@@ -244,18 +247,8 @@ fn a_batch_follows_its_own_new_timers_and_refuses_new_time_on_closed_work() {
         json!({ "start": at(0), "end": at(10), "description": "before", "projectId": id(&project), "taskId": id(&task) }),
     );
     assert_eq!(kept["status"], 201, "{kept}");
-    let (status, _) = s.call(
-        a,
-        "PUT",
-        &format!(
-            "/workspaces/{}/projects/{}/tasks/{}",
-            a.workspace,
-            id(&project),
-            id(&task)
-        ),
-        Some(json!({ "status": "DONE" })),
-    );
-    assert_eq!(status, 200);
+    let task_path = format!("/projects/{}/tasks/{}", id(&project), id(&task));
+    assert_eq!(put(&s, a, &task_path, json!({ "status": "DONE" })), 200);
     let done_task = batch(
         &s,
         m,
@@ -277,13 +270,8 @@ fn a_batch_follows_its_own_new_timers_and_refuses_new_time_on_closed_work() {
         json!({ "start": at(0), "end": at(12), "description": "before", "projectId": id(&project), "taskId": id(&task) }),
     );
     assert_eq!(edited["status"], 200, "{edited}");
-    let (status, _) = s.call(
-        a,
-        "PUT",
-        &format!("/workspaces/{}/projects/{}", a.workspace, id(&project)),
-        Some(json!({ "archived": true })),
-    );
-    assert_eq!(status, 200);
+    let project_path = format!("/projects/{}", id(&project));
+    assert_eq!(put(&s, a, &project_path, json!({ "archived": true })), 200);
     let archived = batch(
         &s,
         m,
@@ -297,13 +285,10 @@ fn a_batch_follows_its_own_new_timers_and_refuses_new_time_on_closed_work() {
         "{archived}"
     );
 
-    let (status, _) = s.call(
-        a,
-        "PUT",
-        &format!("/workspaces/{}/settings", a.workspace),
-        Some(json!({ "forceProjects": true })),
+    assert_eq!(
+        put(&s, a, "/settings", json!({ "forceProjects": true })),
+        200
     );
-    assert_eq!(status, 200);
     let (status, answer) = s.call(
         m,
         "POST",

@@ -69,13 +69,21 @@ impl ListQuery {
 }
 
 /// One page of `projects` (sorted by name) as the query asks, with its `Last-Page` header.
+/// The query keys of the projects list besides the common ones.
+const PROJECT_KEYS: [&str; 4] = ["archived", "billable", "clients", "hydrated"];
+
+/// Whether the projects list asks for each project's tasks (`hydrated`, Clockify's).
+pub(super) fn hydrated(pairs: &[(String, String)]) -> Result<bool, ApiFailure> {
+    let query = ListQuery::parse(pairs, &PROJECT_KEYS)?;
+    Ok(query_flag(&query.q, "hydrated")?.unwrap_or(false))
+}
+
 pub(super) fn projects_page(
     projects: Vec<Project>,
     pairs: &[(String, String)],
 ) -> Result<(HeaderMap, Vec<Project>), ApiFailure> {
-    let query = ListQuery::parse(pairs, &["archived", "billable", "clients", "hydrated"])?;
+    let query = ListQuery::parse(pairs, &PROJECT_KEYS)?;
     let billable = query_flag(&query.q, "billable")?;
-    query_flag(&query.q, "hydrated")?;
     let clients: Vec<&str> = query
         .q
         .get("clients")

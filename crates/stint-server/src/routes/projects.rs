@@ -45,22 +45,24 @@ async fn list(
 ) -> Result<(HeaderMap, Json<Vec<Project>>), ApiFailure> {
     // The query is checked before anything is read.
     projects_page(Vec::new(), &q)?;
-    let hydrated = q.iter().any(|(k, v)| k == "hydrated" && v == "true");
-    let w = wid.clone();
-    let all = state
-        .read_op(&caller.0, move |op| ops::projects(op, &w))
-        .await?;
-    let (headers, mut page) = projects_page(all, &q)?;
-    if hydrated {
-        page = state
-            .read_op(&caller.0, move |op| {
+    let hydrated = super::lists::hydrated(&q)?;
+    // One read: the page and its projects' tasks come from one snapshot.
+    let (headers, page) = state
+        .read_op(&caller.0, move |op| {
+            let all = ops::projects(op, &wid)?;
+            let (headers, mut page) =
+                projects_page(all, &q).map_err(|f| crate::storage::StorageError::Refused {
+                    status: f.status.as_u16(),
+                    message: f.message,
+                })?;
+            if hydrated {
                 for p in &mut page {
                     p.tasks = Some(tasks::tasks(op, &wid, &p.id)?);
                 }
-                Ok(page)
-            })
-            .await?;
-    }
+            }
+            Ok((headers, page))
+        })
+        .await?;
     Ok((headers, Json(page)))
 }
 

@@ -25,6 +25,8 @@ struct Range {
     start: NaiveDate,
     end: NaiveDate,
     filters: Filters,
+    /// The CSV for Excel (a byte order mark) was asked for.
+    excel: bool,
 }
 
 /// The checked range and filters of a query. The older `user` key (one member, or `all`)
@@ -51,6 +53,7 @@ fn range_of(raw: Option<&str>, session: &Session) -> Result<Range, PageError> {
         start,
         end,
         filters,
+        excel: wants_excel(&q),
     })
 }
 
@@ -176,12 +179,11 @@ pub async fn report_csv(
         range.start.format("%m_%d_%Y"),
         range.end.format("%m_%d_%Y")
     );
-    let (q, _) = parse_query(raw.as_deref())?;
     csv_download(
         &name,
         &crate::ops::report_csv::CSV_COLUMNS,
         lines,
-        wants_excel(&q),
+        range.excel,
     )
 }
 
