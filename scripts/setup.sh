@@ -117,6 +117,28 @@ ensure_s3_server() {
 }
 
 # rustup targets, the Windows C cross compiler and zig for `cargo zigbuild check`.
+# A throwaway PostgreSQL cluster for the server tests' second pass (issue 17): initdb in a
+# temporary directory, a Unix socket there only, stopped and removed when the script exits.
+# Exports STINT_TEST_POSTGRES, the address each test server makes its own database in.
+start_test_postgres() {
+    local bin dir runas=()
+    bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+    [ -x "$bin/postgres" ] || die "PostgreSQL is not installed (Debian's postgresql package)"
+    dir="$(mktemp -d)"
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres:postgres "$dir"
+        runas=(runuser -u postgres --)
+    fi
+    "${runas[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync -E UTF8 >/dev/null \
+        || die "initdb failed"
+    "${runas[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
+        -o "-k $dir -c listen_addresses= -c fsync=off -c max_connections=300 -p 5432" start >/dev/null \
+        || { cat "$dir/log" >&2; die "PostgreSQL did not start"; }
+    # shellcheck disable=SC2064
+    trap "${runas[*]} '$bin/pg_ctl' -D '$dir/data' -m immediate stop >/dev/null 2>&1; rm -rf '$dir'" EXIT
+    export STINT_TEST_POSTGRES="host=$dir port=5432 user=postgres"
+}
+
 ensure_cross_targets() {
     local installed target
     installed="$(rustup target list --installed)"

@@ -32,4 +32,11 @@ if grep -q '^stint-private ' <<<"$sync_tree"; then
     die "stint-sync depends on stint-private (directly or through another crate)"
 fi
 say "tests"
+unset STINT_TEST_POSTGRES
 cargo nextest run --workspace --locked --no-fail-fast
+say "the server's tests again, on PostgreSQL"
+# The same HTTP, web and sync tests, each server on a database of its own in one cluster;
+# the tests that open the SQLite file itself or start a cluster of their own stay out.
+start_test_postgres
+cargo nextest run --locked --no-fail-fast -p stint-server \
+    -E 'kind(test) and not binary(/^(migrate|ops|postgres_cluster|faults_storage)$/)'

@@ -55,6 +55,21 @@ impl From<StorageError> for ApiFailure {
                 transient: true,
                 ..ApiFailure::new(StatusCode::CONFLICT, e.to_string())
             },
+            // The database is away, or PostgreSQL broke a deadlock or a serialization
+            // conflict by ending this transaction: nothing was written; try again.
+            e @ StorageError::Unavailable(_) => ApiFailure {
+                transient: true,
+                ..ApiFailure::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+            },
+            StorageError::Pg(e) if e.code().is_some_and(|c| c.code().starts_with("40")) => {
+                ApiFailure {
+                    transient: true,
+                    ..ApiFailure::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        format!("the database ended the request; send it again ({e})"),
+                    )
+                }
+            }
             other => ApiFailure::internal(other.to_string()),
         }
     }

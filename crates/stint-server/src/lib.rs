@@ -66,26 +66,23 @@ pub struct AppState {
 impl AppState {
     /// SQLite and files under `data_dir`, created on first use.
     pub fn open(data_dir: &std::path::Path) -> anyhow::Result<AppState> {
-        AppState::open_with(data_dir, None)
+        AppState::open_with(data_dir, None, None)
     }
 
-    /// SQLite under `data_dir`, and the screenshots in the blob store `blob_store` names
+    /// The database `database` names ([`open_storage`]: PostgreSQL, or by default SQLite
+    /// under `data_dir`), and the screenshots in the blob store `blob_store` names
     /// ([`blobs::open`]: a directory, `s3://bucket/prefix`, or by default
     /// `data_dir/screenshots`).
     pub fn open_with(
         data_dir: &std::path::Path,
+        database: Option<&str>,
         blob_store: Option<&str>,
     ) -> anyhow::Result<AppState> {
-        use anyhow::Context;
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating {}", data_dir.display()))?;
-        let db = data_dir.join("stint-server.db");
-        let storage =
-            storage::Sqlite::open(&db).with_context(|| format!("opening {}", db.display()))?;
+        let storage = open_storage(data_dir, database)?;
         let blobs = blobs::open(blob_store, &data_dir.join("screenshots"))?;
         tracing::info!(place = %blobs.place, "screenshots are kept in the blob store");
         Ok(AppState {
-            storage: Arc::new(storage),
+            storage,
             blobs: Arc::new(blobs),
             blob_turns: Arc::new(tokio::sync::Semaphore::new(BLOB_CALLS)),
             web: web::WebConfig::default(),
@@ -93,6 +90,51 @@ impl AppState {
             clock: ops::system_clock(),
         })
     }
+}
+
+/// Opens the server's database: PostgreSQL when `database` is a PostgreSQL address
+/// (`postgres://user@host/db`, `postgresql://…`, or the key=value form `host=… dbname=…`),
+/// else the SQLite file `stint-server.db` in `data_dir` (created on first use). Either is
+/// brought to the latest schema.
+///
+/// Errors: an address that is not PostgreSQL's, a database that cannot be reached, is too
+/// old, or was written by a newer server; each says which.
+pub fn open_storage(
+    data_dir: &std::path::Path,
+    database: Option<&str>,
+) -> anyhow::Result<Arc<dyn Storage>> {
+    use anyhow::Context;
+    match database.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(address) => {
+            anyhow::ensure!(
+                is_postgres_address(address),
+                "--database takes a PostgreSQL address (postgres://user@host/database); \
+                 without it the server keeps its data in SQLite in the data directory"
+            );
+            let storage =
+                storage::Postgres::open(address).context("opening the PostgreSQL database")?;
+            Ok(Arc::new(storage))
+        }
+        None => {
+            std::fs::create_dir_all(data_dir)
+                .with_context(|| format!("creating {}", data_dir.display()))?;
+            let db = data_dir.join("stint-server.db");
+            let storage =
+                storage::Sqlite::open(&db).with_context(|| format!("opening {}", db.display()))?;
+            Ok(Arc::new(storage))
+        }
+    }
+}
+
+/// Whether `address` names a PostgreSQL database (a URL, or libpq's key=value form).
+pub fn is_postgres_address(address: &str) -> bool {
+    address.starts_with("postgres://")
+        || address.starts_with("postgresql://")
+        || address.split_whitespace().any(|part| {
+            ["host=", "dbname=", "user=", "port="]
+                .iter()
+                .any(|key| part.starts_with(key))
+        })
 }
 
 /// Removes pictures whose rows are gone. A failure is logged, not returned: the rows

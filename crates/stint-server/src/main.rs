@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use stint_server::storage::{Role, Sqlite, Storage, WebStorage};
+use std::sync::Arc;
+
+use stint_server::storage::{Role, Storage};
 use stint_server::AppState;
 
 #[derive(Parser)]
@@ -20,12 +22,16 @@ enum Command {
     /// Serve the API until SIGTERM. Flags win over environment variables, which win over
     /// the config file.
     Serve {
-        /// A TOML file with `data_dir` and `listen`.
+        /// A TOML file with `data_dir`, `database`, `listen` and `blob_store`.
         #[arg(long, env = "STINT_SERVER_CONFIG")]
         config: Option<PathBuf>,
         /// Where the database lives (created on first start).
         #[arg(long, env = "STINT_SERVER_DATA_DIR")]
         data_dir: Option<PathBuf>,
+        /// The PostgreSQL database to keep the data in (`postgres://user:password@host/db`);
+        /// without it, SQLite in the data directory.
+        #[arg(long, env = "STINT_SERVER_DATABASE")]
+        database: Option<String>,
         /// Address to listen on (default 127.0.0.1:8400); port 0 picks a free port, which
         /// is printed on stdout.
         #[arg(long, env = "STINT_SERVER_LISTEN")]
@@ -56,11 +62,19 @@ enum Command {
     Migrate {
         #[arg(long, env = "STINT_SERVER_DATA_DIR")]
         data_dir: PathBuf,
+        /// The PostgreSQL database to keep the data in (`postgres://user:password@host/db`);
+        /// without it, SQLite in the data directory.
+        #[arg(long, env = "STINT_SERVER_DATABASE")]
+        database: Option<String>,
     },
     /// Run the screenshot retention job once (the server also runs it every hour).
     Retention {
         #[arg(long, env = "STINT_SERVER_DATA_DIR")]
         data_dir: PathBuf,
+        /// The PostgreSQL database to keep the data in (`postgres://user:password@host/db`);
+        /// without it, SQLite in the data directory.
+        #[arg(long, env = "STINT_SERVER_DATABASE")]
+        database: Option<String>,
         /// The server's blob store (see `serve --blob-store`).
         #[arg(long, env = "STINT_SERVER_BLOB_STORE")]
         blob_store: Option<String>,
@@ -81,6 +95,10 @@ enum UserCommand {
     Add {
         #[arg(long, env = "STINT_SERVER_DATA_DIR")]
         data_dir: PathBuf,
+        /// The PostgreSQL database to keep the data in (`postgres://user:password@host/db`);
+        /// without it, SQLite in the data directory.
+        #[arg(long, env = "STINT_SERVER_DATABASE")]
+        database: Option<String>,
         #[arg(long)]
         workspace: String,
         #[arg(long)]
@@ -103,6 +121,10 @@ enum UserCommand {
 struct UserRef {
     #[arg(long, env = "STINT_SERVER_DATA_DIR")]
     data_dir: PathBuf,
+    /// The PostgreSQL database to keep the data in (`postgres://user:password@host/db`);
+    /// without it, SQLite in the data directory.
+    #[arg(long, env = "STINT_SERVER_DATABASE")]
+    database: Option<String>,
     #[arg(long)]
     workspace: String,
     #[arg(long)]
@@ -118,6 +140,7 @@ struct UserRef {
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     data_dir: Option<PathBuf>,
+    database: Option<String>,
     listen: Option<SocketAddr>,
     blob_store: Option<String>,
 }
@@ -129,11 +152,8 @@ fn read_config(path: &Path) -> anyhow::Result<ConfigFile> {
         .with_context(|| format!("the config file {} is not valid", path.display()))
 }
 
-fn open(data_dir: &Path) -> anyhow::Result<Sqlite> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating {}", data_dir.display()))?;
-    let db = data_dir.join("stint-server.db");
-    Sqlite::open(&db).with_context(|| format!("opening {}", db.display()))
+fn open(data_dir: &Path, database: Option<&str>) -> anyhow::Result<Arc<dyn Storage>> {
+    stint_server::open_storage(data_dir, database)
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -154,6 +174,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve {
             config,
             data_dir,
+            database,
             listen,
             blob_store,
             session_seconds,
@@ -172,11 +193,12 @@ fn main() -> anyhow::Result<()> {
                 .or(file.listen)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8400)));
             let blob_store = blob_store.or(file.blob_store);
+            let database = database.or(file.database);
             // The S3 client is made inside the runtime it will run on.
             let runtime = runtime()?;
             let mut state = {
                 let _inside = runtime.enter();
-                AppState::open_with(&data_dir, blob_store.as_deref())?
+                AppState::open_with(&data_dir, database.as_deref(), blob_store.as_deref())?
             };
             state.web = stint_server::web::WebConfig {
                 session_ttl: chrono::Duration::seconds(i64::from(session_seconds.max(1))),
@@ -186,24 +208,47 @@ fn main() -> anyhow::Result<()> {
                 std::time::Duration::from_secs(u64::from(header_timeout_seconds.max(1)));
             runtime.block_on(stint_server::serve(state, listen, header_timeout))
         }
-        Command::Migrate { data_dir } => {
-            let db = open(&data_dir)?;
+        Command::Migrate { data_dir, database } => {
+            let database = database.as_deref().filter(|d| !d.trim().is_empty());
+            let version = match database {
+                Some(address) => {
+                    anyhow::ensure!(
+                        stint_server::is_postgres_address(address),
+                        "--database takes a PostgreSQL address (postgres://user@host/database)"
+                    );
+                    let db = stint_server::storage::Postgres::open(address)
+                        .context("opening the PostgreSQL database")?;
+                    println!(
+                        "the PostgreSQL database is at schema {} (up to date)",
+                        db.schema_version()?
+                    );
+                    return Ok(());
+                }
+                None => {
+                    std::fs::create_dir_all(&data_dir)
+                        .with_context(|| format!("creating {}", data_dir.display()))?;
+                    let path = data_dir.join("stint-server.db");
+                    stint_server::storage::Sqlite::open(&path)
+                        .with_context(|| format!("opening {}", path.display()))?
+                        .schema_version()?
+                }
+            };
             println!(
-                "{} is at schema {} (up to date)",
+                "{} is at schema {version} (up to date)",
                 data_dir.join("stint-server.db").display(),
-                db.schema_version()?
             );
             Ok(())
         }
         Command::Retention {
             data_dir,
+            database,
             blob_store,
             now,
         } => {
             let runtime = runtime()?;
             let state = {
                 let _inside = runtime.enter();
-                AppState::open_with(&data_dir, blob_store.as_deref())?
+                AppState::open_with(&data_dir, database.as_deref(), blob_store.as_deref())?
             };
             let now = now.unwrap_or_else(chrono::Utc::now);
             let count = runtime
@@ -218,6 +263,7 @@ fn main() -> anyhow::Result<()> {
         Command::User { command } => match command {
             UserCommand::Password(UserRef {
                 data_dir,
+                database,
                 workspace,
                 email,
                 ..
@@ -231,13 +277,15 @@ fn main() -> anyhow::Result<()> {
                 );
                 let hash = stint_server::auth::hash_password(password)
                     .map_err(|e| anyhow::anyhow!("could not hash the password: {e}"))?;
-                let found = open(&data_dir)?.set_password(&workspace, &email, &hash)?;
+                let found = open(&data_dir, database.as_deref())?
+                    .set_password(&workspace, &email, &hash)?;
                 anyhow::ensure!(found, "no user {email} in {workspace}");
                 println!("password set for {email}");
                 Ok(())
             }
             UserCommand::Delete(UserRef {
                 data_dir,
+                database,
                 workspace,
                 email,
                 blob_store,
@@ -245,7 +293,7 @@ fn main() -> anyhow::Result<()> {
                 let runtime = runtime()?;
                 let state = {
                     let _inside = runtime.enter();
-                    AppState::open_with(&data_dir, blob_store.as_deref())?
+                    AppState::open_with(&data_dir, database.as_deref(), blob_store.as_deref())?
                 };
                 let keys = state.storage.delete_user(&workspace, &email)?;
                 let count = keys.len();
@@ -255,13 +303,15 @@ fn main() -> anyhow::Result<()> {
             }
             UserCommand::Add {
                 data_dir,
+                database,
                 workspace,
                 email,
                 name,
                 role,
             } => {
                 let role = Role::parse(&role).context("role must be admin or regular")?;
-                let (user, key) = open(&data_dir)?.add_user(&workspace, &email, &name, role)?;
+                let (user, key) = open(&data_dir, database.as_deref())?
+                    .add_user(&workspace, &email, &name, role)?;
                 println!(
                     "added {} <{}> as {} of {} (user id {}, workspace id {})",
                     user.name,
@@ -276,11 +326,12 @@ fn main() -> anyhow::Result<()> {
             }
             UserCommand::KeyReset(UserRef {
                 data_dir,
+                database,
                 workspace,
                 email,
                 ..
             }) => {
-                let key = open(&data_dir)?.reset_key(&workspace, &email)?;
+                let key = open(&data_dir, database.as_deref())?.reset_key(&workspace, &email)?;
                 println!("{key}");
                 Ok(())
             }

@@ -1,12 +1,22 @@
 //! Everything the server keeps, behind one small interface. SQLite in the data directory
-//! is the default; a PostgreSQL backend is meant to be another implementation of
-//! [`Storage`], not a change to the handlers.
+//! is the default ([`Sqlite`]); [`Postgres`] is the same interface on a PostgreSQL database
+//! that several server processes share. The handlers never know which one they have.
 
 mod audit;
 mod batch;
 mod catalog;
 mod feed;
 mod migrations;
+mod pg;
+mod pg_audit;
+mod pg_batch;
+mod pg_catalog;
+mod pg_feed;
+mod pg_rows;
+mod pg_schema;
+mod pg_screenshots;
+mod pg_store;
+mod pg_web;
 mod screenshots;
 mod sqlite;
 mod sqlite_audit;
@@ -21,6 +31,7 @@ pub use audit::{AuditFilter, AuditRecord, AuditStorage};
 pub use batch::{BatchAnswer, BatchItem, BatchOp, BatchOutcome, BATCH_FINGERPRINT};
 pub use catalog::{CatalogStorage, CatalogTx, EntryRef};
 pub use feed::FeedPage;
+pub use pg::{Postgres, PG_WRITE_LOCK};
 pub use screenshots::{CaptureSetRow, ScreenshotRow, ScreenshotStorage, SetDeletion};
 pub use sqlite::Sqlite;
 pub use web::WebStorage;
@@ -42,6 +53,15 @@ pub enum StorageError {
     KeyTaken,
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("database error: {0}")]
+    Pg(#[from] postgres::Error),
+    /// The database cannot be reached or used now (down, too old, no free connection);
+    /// a request may be tried again.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A stored value does not read back (a row written by hand or damaged).
+    #[error("a stored row does not read back: {0}")]
+    Corrupt(String),
     /// An operation refused (permission, a rule, bad input) and wrote nothing; `status`
     /// is the HTTP status that says why.
     #[error("{message}")]

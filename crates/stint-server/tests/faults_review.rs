@@ -331,18 +331,6 @@ fn a_lock_racing_an_edit_loses_neither() {
     }
 }
 
-/// Whether a thread of `pid` sleeps in SQLite's busy handler (`usleep`, which is
-/// `clock_nanosleep` or `nanosleep` on x86-64 Linux): the server waits for the database.
-fn waiting_on_sqlite(pid: u32) -> bool {
-    let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
-        .into_iter()
-        .flatten()
-        .flatten();
-    tasks
-        .filter_map(|t| std::fs::read_to_string(t.path().join("syscall")).ok())
-        .any(|s| s.starts_with("230 ") || s.starts_with("35 "))
-}
-
 /// Whether the server still holds its end of the loopback connection from `client_port`.
 fn tcp_open(server_port: u16, client_port: u16) -> bool {
     let (local, remote) = (
@@ -369,8 +357,10 @@ fn an_upload_whose_client_hangs_up_still_finishes() {
     let parts: Vec<(&str, &[u8])> = vec![(set.screenshots[0].id.as_str(), pictures[0].as_slice())];
     let (content_type, body) = stint_api::upload_body(&set, &parts);
     // Hold the database so the upload waits in its reservation, then hang up.
-    let db = rusqlite::Connection::open(s.process.data_dir.path().join("stint-server.db")).unwrap();
-    db.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let hold = s
+        .process
+        .hold_writes(stint_server::storage::PG_WRITE_LOCK)
+        .unwrap();
     let mut stream = TcpStream::connect(s.process.address()).unwrap();
     let head = format!(
         "POST /api/v1/workspaces/{}/screenshots HTTP/1.1\r\nHost: x\r\nX-Api-Key: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
@@ -380,9 +370,8 @@ fn an_upload_whose_client_hangs_up_still_finishes() {
     );
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(&body).unwrap();
-    let pid = s.process.pid().unwrap();
     stint_testkit::wait_until(WAIT, "the upload to wait for the database", || {
-        waiting_on_sqlite(pid).then_some(())
+        s.process.writes_wait().then_some(())
     })
     .unwrap();
     let client_port = stream.local_addr().unwrap().port();
@@ -399,20 +388,17 @@ fn an_upload_whose_client_hangs_up_still_finishes() {
         (!tcp_open(server_port, client_port)).then_some(())
     })
     .unwrap();
-    db.execute_batch("COMMIT").unwrap();
-    drop(db);
+    hold.release().unwrap();
     // The reservation goes on without its client and ends finished, pictures stored.
     stint_testkit::wait_until(Duration::from_secs(10), "the set to be finished", || {
-        let db =
-            rusqlite::Connection::open(s.process.data_dir.path().join("stint-server.db")).ok()?;
-        let stored: i64 = db
-            .query_row(
-                "SELECT stored FROM capture_sets WHERE id = ?1",
-                [&set.id],
-                |r| r.get(0),
-            )
+        let rows = s
+            .process
+            .sql(&format!(
+                "SELECT CASE WHEN stored THEN 1 ELSE 0 END FROM capture_sets WHERE id = '{}'",
+                set.id
+            ))
             .ok()?;
-        (stored == 1).then_some(())
+        (rows == vec![vec![Some("1".to_owned())]]).then_some(())
     })
     .unwrap();
     assert_eq!(blob_listing(&s).len(), 1);

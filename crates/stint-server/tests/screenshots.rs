@@ -8,8 +8,6 @@ use serde_json::json;
 use shots::*;
 use stint_testkit::http::{send_bytes, Server};
 
-const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
-
 #[test]
 fn upload_list_fetch_and_who_sees_what() {
     let s = Server::start();
@@ -283,14 +281,14 @@ fn retention_deletes_screenshots_older_than_seven_days() {
     assert_eq!(blob_files(&s), 2);
     // The entry itself stays: retention is for pictures only.
     assert_eq!(get_entry(&s, m, &e).0, 200);
-    let db = rusqlite::Connection::open(s.process.data_dir.path().join("stint-server.db")).unwrap();
-    let (author, summary): (String, String) = db
-        .query_row(
-            "SELECT author_name, summary FROM audit_log WHERE action = 'screenshots.expired'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+    let rows = s
+        .process
+        .sql("SELECT author_name, summary FROM audit_log WHERE action = 'screenshots.expired'")
         .unwrap();
+    let [row] = rows.as_slice() else {
+        panic!("one expiry record: {rows:?}")
+    };
+    let (author, summary) = (row[0].clone().unwrap(), row[1].clone().unwrap());
     assert_eq!(author, "System");
     assert!(summary.starts_with("1 screenshots"), "{summary}");
 }
@@ -305,7 +303,10 @@ fn the_gallery_in_headless_chromium() {
     let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     let (node, chromium) = stint_testkit::browser_tools(&scripts).unwrap();
     let s = Server::start();
-    let mut child = std::process::Command::new(BIN)
+    let mut child = s
+        .process
+        .command()
+        .unwrap()
         .args([
             "user",
             "password",

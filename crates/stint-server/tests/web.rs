@@ -2,7 +2,7 @@
 //! the session cookie's attributes, CSRF refusals, admin-only settings (switching
 //! screenshots on leaves the member a notice), sign-out and session expiry.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 mod webclient;
@@ -10,8 +10,6 @@ mod webclient;
 use stint_testkit::http::{call, Server};
 use stint_testkit::TestServer;
 use webclient::{csrf_of, Browser};
-
-const BIN: &str = env!("CARGO_BIN_EXE_stint-server");
 
 /// The audit table's body (the filter's drop-down names every action too).
 fn table_rows(html: &str) -> String {
@@ -23,7 +21,9 @@ fn table_rows(html: &str) -> String {
 }
 
 fn set_password(server: &TestServer, email: &str, password: &str) {
-    let mut child = Command::new(BIN)
+    let mut child = server
+        .command()
+        .unwrap()
         .args([
             "user",
             "password",

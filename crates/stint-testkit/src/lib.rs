@@ -8,6 +8,7 @@
 mod agent_cli;
 mod backlog;
 mod bus;
+mod database;
 pub mod dbus;
 mod desktop;
 mod faults;
@@ -28,6 +29,7 @@ mod wl_windows;
 pub use agent_cli::AgentCli;
 pub use backlog::queue_backlog;
 pub use bus::Bus;
+pub use database::WriteHold;
 pub use desktop::Desktop;
 pub use faults::{Fault, FaultProxy};
 pub use gnome_shell::GnomeShell;

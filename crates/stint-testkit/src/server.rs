@@ -1,4 +1,5 @@
-//! The real `stint-server` binary on 127.0.0.1 with a fresh data directory.
+//! The real `stint-server` binary on 127.0.0.1 with a fresh data directory, on SQLite, or
+//! on a fresh PostgreSQL database when the test run says so ([`TEST_POSTGRES`]).
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -31,6 +32,60 @@ pub fn workspace_bin(name: &str) -> anyhow::Result<PathBuf> {
     Ok(bin)
 }
 
+/// The environment variable that runs every [`TestServer`] on PostgreSQL: a libpq address
+/// of a running cluster (`host=/tmp/dir port=5432 user=postgres`), in which each server
+/// gets a database of its own, dropped with it. The test command sets it for its second
+/// pass over the server's tests.
+pub const TEST_POSTGRES: &str = "STINT_TEST_POSTGRES";
+
+/// A database of its own in the cluster [`TEST_POSTGRES`] names, dropped when dropped.
+struct TestDatabase {
+    cluster: String,
+    name: String,
+    /// The server's `--database` address.
+    address: String,
+}
+
+impl TestDatabase {
+    fn create(cluster: &str) -> anyhow::Result<TestDatabase> {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "stint_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let mut client =
+            ::postgres::Client::connect(&format!("{cluster} dbname=postgres"), ::postgres::NoTls)
+                .with_context(|| {
+                format!("connecting to the test cluster {TEST_POSTGRES}={cluster:?}")
+            })?;
+        client.batch_execute(&format!("CREATE DATABASE {name}"))?;
+        Ok(TestDatabase {
+            cluster: cluster.to_owned(),
+            address: format!("{cluster} dbname={name}"),
+            name,
+        })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let dropped = ::postgres::Client::connect(
+            &format!("{} dbname=postgres", self.cluster),
+            ::postgres::NoTls,
+        )
+        .and_then(|mut c| {
+            c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+        });
+        if let Err(e) = dropped {
+            eprintln!("could not drop the test database {}: {e}", self.name);
+        }
+    }
+}
+
 pub struct TestServer {
     /// e.g. `http://127.0.0.1:41234`
     pub url: String,
@@ -38,6 +93,8 @@ pub struct TestServer {
     /// More `serve` flags, e.g. `--header-timeout-seconds 1`.
     serve_args: Vec<String>,
     guard: Option<Guard>,
+    /// The PostgreSQL database, on a run that asks for one; dropped after the server.
+    database: Option<TestDatabase>,
 }
 
 impl TestServer {
@@ -49,19 +106,41 @@ impl TestServer {
     /// A server started with more `serve` flags.
     pub fn start_with(serve_args: &[&str]) -> anyhow::Result<TestServer> {
         let data_dir = tempfile::tempdir()?;
+        let database = match std::env::var(TEST_POSTGRES) {
+            Ok(cluster) if !cluster.is_empty() => Some(TestDatabase::create(&cluster)?),
+            _ => None,
+        };
         let mut server = TestServer {
             url: String::new(),
             data_dir,
             serve_args: serve_args.iter().map(|a| (*a).to_owned()).collect(),
             guard: None,
+            database,
         };
         server.restart_on("127.0.0.1:0")?;
         Ok(server)
     }
 
+    /// The `--database` address of this server's PostgreSQL database, if it has one.
+    pub fn database(&self) -> Option<&str> {
+        self.database.as_ref().map(|d| d.address.as_str())
+    }
+
+    /// A `stint-server` command on this server's data: its database (SQLite in the data
+    /// directory, or the PostgreSQL one) reached the same way as the server reaches it.
+    pub fn command(&self) -> anyhow::Result<Command> {
+        let mut command = Command::new(workspace_bin("stint-server")?);
+        match self.database() {
+            Some(address) => command.env("STINT_SERVER_DATABASE", address),
+            None => command.env_remove("STINT_SERVER_DATABASE"),
+        };
+        Ok(command)
+    }
+
     /// Adds a user and returns their API key.
     pub fn add_user(&self, workspace: &str, email: &str, role: &str) -> anyhow::Result<String> {
-        let out = Command::new(workspace_bin("stint-server")?)
+        let out = self
+            .command()?
             .args(["user", "add", "--data-dir"])
             .arg(self.data_dir.path())
             .args([
@@ -102,7 +181,8 @@ impl TestServer {
     /// Runs `stint-server ARGS --data-dir DIR` on this server's data and returns what it
     /// printed; an error with its stderr if it failed.
     pub fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
-        let out = Command::new(workspace_bin("stint-server")?)
+        let out = self
+            .command()?
             .args(args)
             .arg("--data-dir")
             .arg(self.data_dir.path())
@@ -150,7 +230,8 @@ impl TestServer {
     /// Starts (again) on `listen`, e.g. the address it had before.
     pub fn restart_on(&mut self, listen: &str) -> anyhow::Result<()> {
         self.stop();
-        let mut child = Command::new(workspace_bin("stint-server")?)
+        let mut child = self
+            .command()?
             .args(["serve", "--listen", listen, "--data-dir"])
             .arg(self.data_dir.path())
             .args(&self.serve_args)

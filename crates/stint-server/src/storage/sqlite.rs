@@ -150,6 +150,29 @@ pub(super) fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
     })
 }
 
+/// The notice every member gets when screenshots are switched on or off: its kind and
+/// sentence (both engines write it).
+pub(super) fn screenshots_notice(
+    name: &str,
+    settings: &WorkspaceSettings,
+) -> (&'static str, String) {
+    if settings.screenshots_enabled {
+        (
+            "screenshots-enabled",
+            format!(
+                "Your admin switched screenshots on in {name}: while your timer runs, Stint takes \
+                     one blurred, low-resolution screenshot of your screens at a random moment in \
+                     every 5 minutes."
+            ),
+        )
+    } else {
+        (
+            "screenshots-disabled",
+            format!("Your admin switched screenshots off in {name}."),
+        )
+    }
+}
+
 /// Saves a workspace's settings in the caller's transaction; switching screenshots on or
 /// off leaves a notice for every member, stamped `now`.
 pub(super) fn save_settings_in(
@@ -172,21 +195,7 @@ pub(super) fn save_settings_in(
         ],
     )?;
     if old.screenshots_enabled != settings.screenshots_enabled {
-        let (kind, message) = if settings.screenshots_enabled {
-            (
-                "screenshots-enabled",
-                format!(
-                    "Your admin switched screenshots on in {name}: while your timer runs, Stint takes \
-                     one blurred, low-resolution screenshot of your screens at a random moment in \
-                     every 5 minutes."
-                ),
-            )
-        } else {
-            (
-                "screenshots-disabled",
-                format!("Your admin switched screenshots off in {name}."),
-            )
-        };
+        let (kind, message) = screenshots_notice(&name, settings);
         let users: Vec<String> = conn
             .prepare("SELECT id FROM users WHERE workspace_id = ?1")?
             .query_map([workspace_id], |r| r.get(0))?
