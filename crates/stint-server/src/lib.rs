@@ -61,6 +61,8 @@ pub struct AppState {
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
     /// Where operations read the time (a fixed clock in tests).
     pub clock: ops::Clock,
+    /// How often the retention job runs (an hour; shorter in tests).
+    pub jobs_every: std::time::Duration,
 }
 
 impl AppState {
@@ -88,6 +90,7 @@ impl AppState {
             web: web::WebConfig::default(),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
             clock: ops::system_clock(),
+            jobs_every: std::time::Duration::from_secs(3600),
         })
     }
 }
@@ -422,13 +425,36 @@ async fn audit_expired_screenshots(
     }
 }
 
-/// Runs the retention job at start and then every hour.
+/// Runs the retention job at start and then every `jobs_every` (an hour), on the one
+/// server that leads the jobs when several share a database.
 async fn run_retention(state: AppState) {
+    let mut leading = None;
     loop {
-        if let Err(e) = expire_screenshots(&state, chrono::Utc::now()).await {
-            tracing::error!("screenshot retention failed: {}", e.message);
+        match state.db(|db| db.lead_jobs()).await {
+            Ok(lead) => {
+                if leading != Some(lead) {
+                    tracing::info!(
+                        "{}",
+                        if lead {
+                            "this server runs the retention job"
+                        } else {
+                            "another server runs the retention job"
+                        }
+                    );
+                    leading = Some(lead);
+                }
+                if lead {
+                    if let Err(e) = expire_screenshots(&state, chrono::Utc::now()).await {
+                        tracing::error!("screenshot retention failed: {}", e.message);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(
+                "could not tell whether this server runs the retention job: {}",
+                e.message
+            ),
         }
-        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        tokio::time::sleep(state.jobs_every).await;
     }
 }
 

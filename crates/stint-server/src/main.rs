@@ -49,6 +49,14 @@ enum Command {
         /// `X-Forwarded-Proto: https` does the same per request).
         #[arg(long, env = "STINT_SERVER_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Seconds between runs of the retention job (which also forgets old change log
+        /// rows, kept answers and audit records).
+        #[arg(
+            long,
+            env = "STINT_SERVER_RETENTION_INTERVAL_SECONDS",
+            default_value_t = 3600
+        )]
+        retention_interval_seconds: u32,
         /// Seconds a client may take to send a request's headers.
         #[arg(
             long,
@@ -180,6 +188,7 @@ fn main() -> anyhow::Result<()> {
             session_seconds,
             secure_cookies,
             header_timeout_seconds,
+            retention_interval_seconds,
         } => {
             let file = config
                 .as_deref()
@@ -200,6 +209,8 @@ fn main() -> anyhow::Result<()> {
                 let _inside = runtime.enter();
                 AppState::open_with(&data_dir, database.as_deref(), blob_store.as_deref())?
             };
+            state.jobs_every =
+                std::time::Duration::from_secs(u64::from(retention_interval_seconds.max(1)));
             state.web = stint_server::web::WebConfig {
                 session_ttl: chrono::Duration::seconds(i64::from(session_seconds.max(1))),
                 secure_cookies,

@@ -31,7 +31,7 @@ pub use audit::{AuditFilter, AuditRecord, AuditStorage};
 pub use batch::{BatchAnswer, BatchItem, BatchOp, BatchOutcome, BATCH_FINGERPRINT};
 pub use catalog::{CatalogStorage, CatalogTx, EntryRef};
 pub use feed::FeedPage;
-pub use pg::{Postgres, PG_WRITE_LOCK};
+pub use pg::{Postgres, PG_JOBS_LOCK, PG_WRITE_LOCK};
 pub use screenshots::{CaptureSetRow, ScreenshotRow, ScreenshotStorage, SetDeletion};
 pub use sqlite::Sqlite;
 pub use web::WebStorage;
@@ -318,4 +318,9 @@ pub trait Storage:
     fn expire_responses(&self, before: DateTime<Utc>) -> Result<usize>;
     /// Keeps an answer that changed nothing (a refusal); a kept key is left as it is.
     fn keep_response(&self, scope: &str, key: &str, response: &StoredResponse) -> Result<()>;
+    /// Whether this process runs the periodic jobs (retention) now. Several processes on
+    /// one PostgreSQL database elect one: the first to take a session advisory lock keeps
+    /// it while its connection lives, and another takes over once it is gone. SQLite has
+    /// one process per database file: always `true`.
+    fn lead_jobs(&self) -> Result<bool>;
 }

@@ -144,6 +144,14 @@ impl FaultProxy {
     /// Proxies to `upstream` (`127.0.0.1:PORT`); each request gets one of `plan`, drawn
     /// evenly (repeat an entry to make it likelier).
     pub fn start(upstream: &str, plan: Vec<Fault>) -> anyhow::Result<FaultProxy> {
+        Self::spread(&[upstream], plan)
+    }
+
+    /// Proxies to several servers (a load balancer in front of them): request N goes to
+    /// `upstreams[N % len]`, so consecutive requests alternate; faults as in
+    /// [`FaultProxy::start`].
+    pub fn spread(upstreams: &[&str], plan: Vec<Fault>) -> anyhow::Result<FaultProxy> {
+        anyhow::ensure!(!upstreams.is_empty(), "a proxy needs at least one upstream");
         let listener = TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let url = format!("http://{}", listener.local_addr()?);
@@ -152,7 +160,8 @@ impl FaultProxy {
         let recorded = Arc::new(std::sync::Mutex::new(Vec::new()));
         anyhow::ensure!(!plan.is_empty(), "a fault plan needs at least one entry");
         let plan = Arc::new(std::sync::Mutex::new(plan));
-        let (stop2, count, upstream) = (stop.clone(), requests.clone(), upstream.to_owned());
+        let (stop2, count) = (stop.clone(), requests.clone());
+        let upstreams: Vec<String> = upstreams.iter().map(|u| (*u).to_owned()).collect();
         let shared_plan = plan.clone();
         let record = recorded.clone();
         let failing = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -167,8 +176,8 @@ impl FaultProxy {
                             let plan = shared_plan.lock().unwrap_or_else(|p| p.into_inner());
                             plan[(mix(n as u64) % plan.len() as u64) as usize]
                         };
-                        let (upstream, record, fail) =
-                            (upstream.clone(), record.clone(), fail.clone());
+                        let upstream = upstreams[n % upstreams.len()].clone();
+                        let (record, fail) = (record.clone(), fail.clone());
                         std::thread::spawn(move || {
                             handle(client, &upstream, fault, &record, &fail)
                         });

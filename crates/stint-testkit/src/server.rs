@@ -93,8 +93,11 @@ pub struct TestServer {
     /// More `serve` flags, e.g. `--header-timeout-seconds 1`.
     serve_args: Vec<String>,
     guard: Option<Guard>,
-    /// The PostgreSQL database, on a run that asks for one; dropped after the server.
-    database: Option<TestDatabase>,
+    /// The `--database` address, when the server runs on PostgreSQL.
+    database: Option<String>,
+    /// The database made for this server alone (on a run that asks for one), dropped after
+    /// the server stops.
+    own_database: Option<TestDatabase>,
 }
 
 impl TestServer {
@@ -105,17 +108,33 @@ impl TestServer {
 
     /// A server started with more `serve` flags.
     pub fn start_with(serve_args: &[&str]) -> anyhow::Result<TestServer> {
-        let data_dir = tempfile::tempdir()?;
-        let database = match std::env::var(TEST_POSTGRES) {
+        let own_database = match std::env::var(TEST_POSTGRES) {
             Ok(cluster) if !cluster.is_empty() => Some(TestDatabase::create(&cluster)?),
             _ => None,
         };
+        let database = own_database.as_ref().map(|d| d.address.clone());
         let mut server = TestServer {
             url: String::new(),
-            data_dir,
+            data_dir: tempfile::tempdir()?,
             serve_args: serve_args.iter().map(|a| (*a).to_owned()).collect(),
             guard: None,
             database,
+            own_database,
+        };
+        server.restart_on("127.0.0.1:0")?;
+        Ok(server)
+    }
+
+    /// A server on the PostgreSQL database at `address`, which several servers may share
+    /// (it is not dropped with this one), with more `serve` flags.
+    pub fn start_on_database(address: &str, serve_args: &[&str]) -> anyhow::Result<TestServer> {
+        let mut server = TestServer {
+            url: String::new(),
+            data_dir: tempfile::tempdir()?,
+            serve_args: serve_args.iter().map(|a| (*a).to_owned()).collect(),
+            guard: None,
+            database: Some(address.to_owned()),
+            own_database: None,
         };
         server.restart_on("127.0.0.1:0")?;
         Ok(server)
@@ -123,7 +142,7 @@ impl TestServer {
 
     /// The `--database` address of this server's PostgreSQL database, if it has one.
     pub fn database(&self) -> Option<&str> {
-        self.database.as_ref().map(|d| d.address.as_str())
+        self.database.as_deref()
     }
 
     /// A `stint-server` command on this server's data: its database (SQLite in the data

@@ -13,7 +13,7 @@
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -31,6 +31,10 @@ pub const POOL_SIZE: u32 = 16;
 /// hold it to make writes wait).
 pub const PG_WRITE_LOCK: i64 = 0x5354_494e_5402;
 
+/// The advisory lock the process that runs the periodic jobs holds, on a connection of
+/// its own, for as long as it lives.
+pub const PG_JOBS_LOCK: i64 = 0x5354_494e_5403;
+
 /// The oldest PostgreSQL the schema is written for (`server_version_num`).
 const OLDEST: i32 = 150_000;
 
@@ -39,6 +43,10 @@ type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 pub struct Postgres {
     /// `None` only while dropping (see `Drop`).
     pool: Option<Pool>,
+    config: postgres::Config,
+    /// The connection that holds [`PG_JOBS_LOCK`] once this process leads the periodic jobs
+    /// (see [`Postgres::lead_jobs`]); `true` while it holds it.
+    jobs: Mutex<(Option<postgres::Client>, bool)>,
     hub: Arc<ChangeHub>,
     /// Tells the listener thread to end when the storage goes.
     stop: Arc<AtomicBool>,
@@ -50,10 +58,11 @@ impl Drop for Postgres {
         // The client closes its connections by blocking on a runtime of its own, which
         // panics on a thread of the server's runtime (where the last `AppState` may go):
         // the connections are closed on a thread of their own.
+        let jobs = self.jobs.get_mut().map(|j| j.0.take()).unwrap_or(None);
         if let Some(pool) = self.pool.take() {
             let closed = std::thread::Builder::new()
                 .name("stint-pg-close".into())
-                .spawn(move || drop(pool));
+                .spawn(move || drop((pool, jobs)));
             match closed {
                 Ok(thread) => {
                     let _ = thread.join();
@@ -89,7 +98,8 @@ impl Postgres {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
-        config.application_name("stint-server");
+        // The process id tells an operator (and the tests) which server holds what.
+        config.application_name(&format!("stint-server:{}", std::process::id()));
         // One connection first: its error says why (the pool's would only say it timed out).
         let mut first = config.connect(NoTls).map_err(|e| {
             StorageError::Unavailable(format!("cannot reach the database: {}", reason(&e)))
@@ -115,12 +125,40 @@ impl Postgres {
             .map_err(|e| StorageError::Unavailable(format!("cannot reach the database: {e}")))?;
         let hub = Arc::new(ChangeHub::starting_at(last));
         let stop = Arc::new(AtomicBool::new(false));
-        super::pg_feed::listen(config, hub.clone(), stop.clone());
+        super::pg_feed::listen(config.clone(), hub.clone(), stop.clone());
         Ok(Postgres {
             pool: Some(pool),
+            config,
+            jobs: Mutex::new((None, false)),
             hub,
             stop,
         })
+    }
+
+    /// Whether this process leads the periodic jobs: it holds [`PG_JOBS_LOCK`], or takes
+    /// it now if no live process holds it. A lost connection loses the lock (the database
+    /// ends a dead session's locks), and the next call tries again.
+    pub fn lead_jobs(&self) -> Result<bool> {
+        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let (client, leading) = &mut *jobs;
+        if let Some(c) = client.as_mut() {
+            let alive = !c.is_closed() && c.simple_query("SELECT 1").is_ok();
+            if alive && *leading {
+                return Ok(true);
+            }
+            if !alive {
+                *client = None;
+                *leading = false;
+            }
+        }
+        let c = match client {
+            Some(c) => c,
+            None => client.insert(self.config.connect(NoTls)?),
+        };
+        *leading = c
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&PG_JOBS_LOCK])?
+            .get(0);
+        Ok(*leading)
     }
 
     /// The schema version the database is at (after [`Postgres::open`], the latest).

@@ -411,6 +411,10 @@ impl Storage for Postgres {
         })
     }
 
+    fn lead_jobs(&self) -> Result<bool> {
+        self.lead_jobs()
+    }
+
     fn keep_response(&self, scope: &str, key: &str, response: &StoredResponse) -> Result<()> {
         self.write(|tx| {
             tx.execute(

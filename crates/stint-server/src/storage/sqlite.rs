@@ -840,6 +840,10 @@ impl Storage for Sqlite {
         )?)
     }
 
+    fn lead_jobs(&self) -> Result<bool> {
+        Ok(true)
+    }
+
     fn keep_response(&self, scope: &str, key: &str, response: &StoredResponse) -> Result<()> {
         self.conn().execute(
             "INSERT OR IGNORE INTO idempotency (scope, key, request_hash, status, body) VALUES (?1, ?2, ?3, ?4, ?5)",
