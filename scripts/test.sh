@@ -39,4 +39,4 @@ say "the server's tests again, on PostgreSQL"
 # the tests that open the SQLite file itself or start a cluster of their own stay out.
 start_test_postgres
 cargo nextest run --locked --no-fail-fast -p stint-server \
-    -E 'kind(test) and not binary(/^(migrate|ops|postgres_cluster|faults_storage)$/)'
+    -E 'kind(test) and not binary(/^(migrate|ops|postgres_cluster|faults_storage|transfer)$/)'

@@ -6,6 +6,10 @@
 //! growing N; for each: requests/s, p50/p99 of the agents' requests (long-polls aside),
 //! errors, and the server's CPU and memory, per 1,000 agents too.
 //!
+//! With STINT_LOAD_ENGINE=postgres: two servers on one PostgreSQL database (a throwaway
+//! cluster), the agents spread over them in turn; CPU and memory are the two servers'
+//! and the database's together.
+//!
 //! `cargo bench -p stint-server --bench load` (STINT_LOAD_AGENTS=250,500,1000,2000,
 //! STINT_LOAD_SPEEDUP=30, STINT_LOAD_SECONDS=20 to change the stages; STINT_LOAD_DEBUG=1
 //! prints each failed request).
@@ -18,7 +22,7 @@ use chrono::Utc;
 use serde_json::json;
 use stint_api::{upload_body, Monitor, NewCaptureSet, NewScreenshot};
 use stint_sync::{Credentials, Remote};
-use stint_testkit::{cpu_seconds, pss_kib, TestServer};
+use stint_testkit::{cpu_seconds, pss_kib, tree_cpu_seconds, tree_pss_kib, Postgres, TestServer};
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -241,10 +245,37 @@ fn main() {
     let speedup: f64 = env_or("STINT_LOAD_SPEEDUP", 30.0);
     let seconds: u64 = env_or("STINT_LOAD_SECONDS", 20);
     let most = stages.iter().copied().max().unwrap_or(0);
-    let server = TestServer::start().expect("the server starts");
-    let pid = server.pid().expect("the server runs");
+    let postgres = std::env::var("STINT_LOAD_ENGINE").is_ok_and(|e| e == "postgres");
+    let (servers, cluster) = if postgres {
+        let pg = Postgres::start().expect("PostgreSQL starts");
+        pg.psql("postgres", "CREATE DATABASE load")
+            .expect("a database");
+        let url = pg.url("load");
+        let servers: Vec<TestServer> = (0..2)
+            .map(|_| TestServer::start_on_database(&url, &[]).expect("a server starts"))
+            .collect();
+        (servers, Some(pg))
+    } else {
+        (vec![TestServer::start().expect("the server starts")], None)
+    };
+    let server = &servers[0];
+    let pids: Vec<u32> = servers.iter().filter_map(TestServer::pid).collect();
+    let database_pid = cluster.as_ref().map(Postgres::pid);
+    // Every process that serves: the servers, and the database's with their backends.
+    let cpu = || {
+        pids.iter().filter_map(|p| cpu_seconds(*p)).sum::<f64>()
+            + database_pid.map_or(0.0, tree_cpu_seconds)
+    };
+    let pss = || {
+        pids.iter().filter_map(|p| pss_kib(*p)).sum::<u64>() + database_pid.map_or(0, tree_pss_kib)
+    };
     println!(
-        "load: one SQLite server (pid {pid}), time compressed {speedup}x, {seconds} s a stage"
+        "load: {}, time compressed {speedup}x, {seconds} s a stage",
+        if postgres {
+            "two servers on one PostgreSQL database"
+        } else {
+            "one SQLite server"
+        }
     );
     let keys: Vec<String> = (0..most)
         .map(|i| {
@@ -266,7 +297,9 @@ fn main() {
     println!("agents | req/s | p50 ms | p99 ms | errors | server CPU % | server MB | per 1,000 agents: CPU %, MB");
     runtime.block_on(async {
         let mut agents = Vec::new();
-        for key in &keys {
+        for (i, key) in keys.iter().enumerate() {
+            // Each agent stays on one server, as a load balancer's sticky sessions keep it.
+            let server = &servers[i % servers.len()];
             let credentials = Credentials {
                 server: server.url.clone(),
                 api_key: key.clone(),
@@ -297,12 +330,12 @@ fn main() {
             tokio::time::sleep(Duration::from_secs(3)).await;
             tally.latencies.lock().unwrap_or_else(|p| p.into_inner()).clear();
             tally.errors.store(0, Ordering::Relaxed);
-            let cpu_before = cpu_seconds(pid).unwrap_or(0.0);
+            let cpu_before = cpu();
             let began = Instant::now();
             tokio::time::sleep(Duration::from_secs(seconds)).await;
             let elapsed = began.elapsed().as_secs_f64();
-            let cpu = (cpu_seconds(pid).unwrap_or(0.0) - cpu_before) / elapsed * 100.0;
-            let mb = pss_kib(pid).unwrap_or(0) as f64 / 1024.0;
+            let cpu = (cpu() - cpu_before) / elapsed * 100.0;
+            let mb = pss() as f64 / 1024.0;
             let mut latencies = std::mem::take(&mut *tally.latencies.lock().unwrap_or_else(|p| p.into_inner()));
             let errors = tally.errors.load(Ordering::Relaxed);
             stop.store(true, Ordering::Relaxed);

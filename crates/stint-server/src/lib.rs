@@ -11,6 +11,7 @@ mod idempotency;
 pub mod ops;
 pub(crate) mod routes;
 pub mod storage;
+pub mod transfer;
 pub mod web;
 
 use std::net::SocketAddr;

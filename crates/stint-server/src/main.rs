@@ -30,7 +30,7 @@ enum Command {
         data_dir: Option<PathBuf>,
         /// The PostgreSQL database to keep the data in (`postgres://user:password@host/db`);
         /// without it, SQLite in the data directory.
-        #[arg(long, env = "STINT_SERVER_DATABASE")]
+        #[arg(long, env = "STINT_SERVER_DATABASE", hide_env_values = true)]
         database: Option<String>,
         /// Address to listen on (default 127.0.0.1:8400); port 0 picks a free port, which
         /// is printed on stdout.
@@ -72,7 +72,7 @@ enum Command {
         data_dir: PathBuf,
         /// The PostgreSQL database to keep the data in (`postgres://user:password@host/db`);
         /// without it, SQLite in the data directory.
-        #[arg(long, env = "STINT_SERVER_DATABASE")]
+        #[arg(long, env = "STINT_SERVER_DATABASE", hide_env_values = true)]
         database: Option<String>,
     },
     /// Run the screenshot retention job once (the server also runs it every hour).
@@ -81,7 +81,7 @@ enum Command {
         data_dir: PathBuf,
         /// The PostgreSQL database to keep the data in (`postgres://user:password@host/db`);
         /// without it, SQLite in the data directory.
-        #[arg(long, env = "STINT_SERVER_DATABASE")]
+        #[arg(long, env = "STINT_SERVER_DATABASE", hide_env_values = true)]
         database: Option<String>,
         /// The server's blob store (see `serve --blob-store`).
         #[arg(long, env = "STINT_SERVER_BLOB_STORE")]
@@ -89,6 +89,24 @@ enum Command {
         /// Take this moment (RFC 3339) as now instead of the clock.
         #[arg(long)]
         now: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// Write the whole server's data (every workspace's rows, the audit log, the screenshot
+    /// pictures) into a new directory, to load into another database with `import`.
+    Export {
+        #[command(flatten)]
+        place: PlaceArgs,
+        /// The directory to write: new, or empty.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Load what `export` wrote into an empty database (all rows or none) and its pictures
+    /// into the blob store.
+    Import {
+        #[command(flatten)]
+        place: PlaceArgs,
+        /// The directory `export` wrote.
+        #[arg(long)]
+        from: PathBuf,
     },
     /// Manage users.
     User {
@@ -105,7 +123,7 @@ enum UserCommand {
         data_dir: PathBuf,
         /// The PostgreSQL database to keep the data in (`postgres://user:password@host/db`);
         /// without it, SQLite in the data directory.
-        #[arg(long, env = "STINT_SERVER_DATABASE")]
+        #[arg(long, env = "STINT_SERVER_DATABASE", hide_env_values = true)]
         database: Option<String>,
         #[arg(long)]
         workspace: String,
@@ -131,7 +149,7 @@ struct UserRef {
     data_dir: PathBuf,
     /// The PostgreSQL database to keep the data in (`postgres://user:password@host/db`);
     /// without it, SQLite in the data directory.
-    #[arg(long, env = "STINT_SERVER_DATABASE")]
+    #[arg(long, env = "STINT_SERVER_DATABASE", hide_env_values = true)]
     database: Option<String>,
     #[arg(long)]
     workspace: String,
@@ -141,6 +159,31 @@ struct UserRef {
     /// screenshots are removed from.
     #[arg(long, env = "STINT_SERVER_BLOB_STORE")]
     blob_store: Option<String>,
+}
+
+/// Where a server's data is, for `export` and `import`.
+#[derive(clap::Args)]
+struct PlaceArgs {
+    /// The SQLite database's directory, and the screenshots' unless --blob-store says.
+    #[arg(long, env = "STINT_SERVER_DATA_DIR")]
+    data_dir: PathBuf,
+    /// The PostgreSQL database (`postgres://user:password@host/db`); without it, SQLite in
+    /// the data directory.
+    #[arg(long, env = "STINT_SERVER_DATABASE", hide_env_values = true)]
+    database: Option<String>,
+    /// The server's blob store (see `serve --blob-store`).
+    #[arg(long, env = "STINT_SERVER_BLOB_STORE")]
+    blob_store: Option<String>,
+}
+
+impl PlaceArgs {
+    fn place(&self) -> stint_server::transfer::Place<'_> {
+        stint_server::transfer::Place {
+            data_dir: &self.data_dir,
+            database: self.database.as_deref(),
+            blob_store: self.blob_store.as_deref(),
+        }
+    }
 }
 
 /// The `serve` settings a config file may hold.
@@ -269,6 +312,14 @@ fn main() -> anyhow::Result<()> {
                 "deleted {count} screenshots captured before {}",
                 now - stint_server::screenshot_retention()
             );
+            Ok(())
+        }
+        Command::Export { place, to } => {
+            println!("{}", stint_server::transfer::export(&place.place(), &to)?);
+            Ok(())
+        }
+        Command::Import { place, from } => {
+            println!("{}", stint_server::transfer::import(&place.place(), &from)?);
             Ok(())
         }
         Command::User { command } => match command {

@@ -37,7 +37,7 @@ pub use mutter::Mutter;
 pub use postgres::Postgres;
 pub use procs::{
     children, context_switches, cpu_seconds, find_process, processes_with_env, pss_kib,
-    tree_pss_kib, Guard,
+    tree_cpu_seconds, tree_pss_kib, Guard,
 };
 pub use rfb::Screen;
 pub use s3::S3Server;

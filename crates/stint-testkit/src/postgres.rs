@@ -123,6 +123,11 @@ impl Postgres {
         })
     }
 
+    /// The process that runs the cluster (its server processes are its descendants).
+    pub fn pid(&self) -> u32 {
+        self._guard.pid()
+    }
+
     /// A connection URL for database `db` over the socket.
     pub fn url(&self, db: &str) -> String {
         format!(

@@ -157,6 +157,28 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
     Some(ticks as f64 / rustix::param::clock_ticks_per_second() as f64)
 }
 
+/// CPU time of a process and its descendants, in seconds: each live one's own time and
+/// what its children that ended spent (a database's finished backends count too).
+pub fn tree_cpu_seconds(pid: u32) -> f64 {
+    let own = (|| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let after_name = &stat[stat.rfind(')')? + 2..];
+        let fields: Vec<&str> = after_name.split(' ').collect();
+        // utime, stime, cutime, cstime: fields 14 to 17 of stat.
+        let ticks: u64 = fields
+            .get(11..15)?
+            .iter()
+            .filter_map(|f| f.parse::<u64>().ok())
+            .sum();
+        Some(ticks as f64 / rustix::param::clock_ticks_per_second() as f64)
+    })()
+    .unwrap_or(0.0);
+    own + children(pid)
+        .into_iter()
+        .map(|(child, _)| tree_cpu_seconds(child))
+        .sum::<f64>()
+}
+
 /// Voluntary plus involuntary context switches summed over every thread of a process.
 pub fn context_switches(pid: u32) -> u64 {
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {

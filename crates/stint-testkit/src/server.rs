@@ -97,7 +97,7 @@ pub struct TestServer {
     database: Option<String>,
     /// The database made for this server alone (on a run that asks for one), dropped after
     /// the server stops.
-    own_database: Option<TestDatabase>,
+    _own_database: Option<TestDatabase>,
 }
 
 impl TestServer {
@@ -119,7 +119,7 @@ impl TestServer {
             serve_args: serve_args.iter().map(|a| (*a).to_owned()).collect(),
             guard: None,
             database,
-            own_database,
+            _own_database: own_database,
         };
         server.restart_on("127.0.0.1:0")?;
         Ok(server)
@@ -134,7 +134,7 @@ impl TestServer {
             serve_args: serve_args.iter().map(|a| (*a).to_owned()).collect(),
             guard: None,
             database: Some(address.to_owned()),
-            own_database: None,
+            _own_database: None,
         };
         server.restart_on("127.0.0.1:0")?;
         Ok(server)
