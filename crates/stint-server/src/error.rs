@@ -61,7 +61,35 @@ impl From<StorageError> for ApiFailure {
                 transient: true,
                 ..ApiFailure::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
             },
-            StorageError::Pg(e) if e.code().is_some_and(|c| c.code().starts_with("40")) => {
+            // SQLite's writer stayed busy past the wait (another process holds the file):
+            // nothing was written; try again.
+            StorageError::Sql(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) =>
+            {
+                ApiFailure {
+                    transient: true,
+                    ..ApiFailure::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "the database is busy; send the request again",
+                    )
+                }
+            }
+            // SQLSTATE 22021 / 22P05: text the database cannot hold (a NUL character that
+            // got past the request checks).
+            StorageError::Pg(e)
+                if e.code()
+                    .is_some_and(|c| ["22021", "22P05"].contains(&c.code())) =>
+            {
+                ApiFailure::bad_request("a NUL character cannot be part of a request's text")
+            }
+            // 40xxx: a deadlock or serialization failure; 55P03: the write lock's wait ran out.
+            StorageError::Pg(e)
+                if e.code()
+                    .is_some_and(|c| c.code().starts_with("40") || c.code() == "55P03") =>
+            {
                 ApiFailure {
                     transient: true,
                     ..ApiFailure::new(
@@ -69,6 +97,12 @@ impl From<StorageError> for ApiFailure {
                         format!("the database ended the request; send it again ({e})"),
                     )
                 }
+            }
+            // The database's words stay in the log: they may quote a row (a key's id, a
+            // hash) that is nobody's business.
+            e @ (StorageError::Pg(_) | StorageError::Sql(_)) => {
+                tracing::error!("{e}");
+                ApiFailure::internal("the database could not do this; the server's log says why")
             }
             other => ApiFailure::internal(other.to_string()),
         }

@@ -56,6 +56,15 @@ pub async fn answer_shape(request: Request, next: Next) -> Response {
         )
         .into_response();
     }
+    // PostgreSQL cannot keep a NUL character in text, and no name, note or id needs one:
+    // refused on every engine alike, before anything reads it.
+    if has_nul_escape(uri.path(), "%00") || uri.query().is_some_and(|q| has_nul_escape(q, "%00")) {
+        return nul_refused();
+    }
+    let request = match refuse_nul_in_form(request).await {
+        Ok(request) => request,
+        Err(refused) => return refused,
+    };
     let web = request.uri().path().starts_with("/web");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -127,4 +136,55 @@ pub fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> Response 
         .unwrap_or_default();
     tracing::error!("a request handler panicked: {what}");
     ApiFailure::internal("an internal error occurred; it was logged").into_response()
+}
+
+/// Whether `text` holds `escape` (`%00` in a URL or a form, ASCII case does not matter).
+fn has_nul_escape(text: &str, escape: &str) -> bool {
+    text.to_ascii_lowercase().contains(escape)
+}
+
+/// The answer to a request with a NUL character in it.
+fn nul_refused() -> Response {
+    ApiFailure::bad_request("a NUL character (%00, \\u0000) cannot be part of a request's text")
+        .into_response()
+}
+
+/// A form body (the web pages') with `%00` in it is refused; the request goes on with its
+/// body otherwise (read whole: forms are small, and the body limit applies).
+async fn refuse_nul_in_form(request: Request) -> Result<Request, Response> {
+    let form = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return Ok(request);
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiFailure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the form is larger than {} bytes", crate::MAX_BODY_BYTES),
+            )
+            .into_response()
+        })?;
+    if has_nul_escape(&String::from_utf8_lossy(&bytes), "%00") {
+        return Err(nul_refused());
+    }
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
+}
+
+/// Whether a JSON text holds a NUL character: a `\u0000` escape whose backslash is not
+/// itself escaped (JSON has no other way to write one).
+pub fn json_has_nul(body: &[u8]) -> bool {
+    let needle = b"u0000";
+    body.windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| w.eq_ignore_ascii_case(needle))
+        .any(|(i, _)| {
+            let backslashes = body[..i].iter().rev().take_while(|b| **b == b'\\').count();
+            backslashes % 2 == 1
+        })
 }

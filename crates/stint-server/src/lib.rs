@@ -117,6 +117,10 @@ pub fn open_storage(
             );
             let storage =
                 storage::Postgres::open(address).context("opening the PostgreSQL database")?;
+            tracing::info!(
+                "the data is kept in PostgreSQL: {}",
+                storage::Postgres::describe(address)
+            );
             Ok(Arc::new(storage))
         }
         None => {
@@ -125,6 +129,7 @@ pub fn open_storage(
             let db = data_dir.join("stint-server.db");
             let storage =
                 storage::Sqlite::open(&db).with_context(|| format!("opening {}", db.display()))?;
+            tracing::info!("the data is kept in SQLite: {}", db.display());
             Ok(Arc::new(storage))
         }
     }

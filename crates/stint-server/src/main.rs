@@ -245,7 +245,9 @@ fn main() -> anyhow::Result<()> {
                 .or(file.listen)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8400)));
             let blob_store = blob_store.or(file.blob_store);
-            let database = database.or(file.database);
+            // A blank setting is no setting: it must not turn a configured database
+            // into a new, empty SQLite one.
+            let database = database.filter(|d| !d.trim().is_empty()).or(file.database);
             // The S3 client is made inside the runtime it will run on.
             let runtime = runtime()?;
             let mut state = {

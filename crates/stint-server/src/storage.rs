@@ -53,7 +53,7 @@ pub enum StorageError {
     KeyTaken,
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
-    #[error("database error: {0}")]
+    #[error("database error: {}", pg::pg_reason(.0))]
     Pg(#[from] postgres::Error),
     /// The database cannot be reached or used now (down, too old, no free connection);
     /// a request may be tried again.

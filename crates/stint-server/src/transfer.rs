@@ -189,6 +189,11 @@ fn new_dir(dir: &Path) -> Result<()> {
         }
         Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
     }
+    // Hashes of keys and passwords, sessions and everyone's screenshots: the operator's
+    // alone, whatever the umask.
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("making {} private", dir.display()))?;
     Ok(())
 }
 
@@ -203,6 +208,19 @@ pub fn export(place: &Place<'_>, to: &Path) -> Result<Summary> {
         );
     }
     new_dir(to)?;
+    let written = write_export(&database, place, to);
+    if written.is_err() {
+        // What an export that did not finish left is of no use, and would only stand in
+        // the way of the next try.
+        for part in [ROWS, MANIFEST, PICTURES] {
+            let path = to.join(part);
+            let _ = fs::remove_dir_all(&path).or_else(|_| fs::remove_file(&path));
+        }
+    }
+    written
+}
+
+fn write_export(database: &Database, place: &Place<'_>, to: &Path) -> Result<Summary> {
     let schema_version = database.open()?;
     let store = Pictures::open(place)?;
     let rows_path = to.join(ROWS);

@@ -761,3 +761,66 @@ fn the_rest_of_the_authorization_matrix() {
     assert_eq!((status, stopped["userId"].clone()), (200, json!(member.id)));
     assert_eq!(stop(admin, admin).0, 200);
 }
+
+/// A NUL character in any text of a request is refused with a 400 that says so, on every
+/// engine (PostgreSQL cannot keep one, and no name or id needs one); in a batch, only the
+/// change that carries it.
+#[test]
+fn a_nul_character_is_refused_wherever_it_comes() {
+    let server = Server::start();
+    let ws = &server.member.workspace;
+    let m = &server.member;
+    let (status, answer) = server.call(
+        m,
+        "POST",
+        &format!("/workspaces/{ws}/time-entries"),
+        Some(json!({"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T10:00:00Z", "description": "a\u{0}b"})),
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["message"].as_str().unwrap().contains("NUL"),
+        "{answer}"
+    );
+    // Escaped backslashes are text, not a NUL: "a\\u0000b" is kept as written.
+    let (status, kept) = server.call(
+        m,
+        "POST",
+        &format!("/workspaces/{ws}/time-entries"),
+        Some(json!({"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T10:00:00Z", "description": "a\\u0000b"})),
+    );
+    assert_eq!(
+        (status, kept["description"].clone()),
+        (201, json!("a\\u0000b")),
+        "{kept}"
+    );
+    for path in [
+        format!("/workspaces/{ws}/time-entries/ab%00cd"),
+        format!(
+            "/workspaces/{ws}/user/{}/time-entries?description=a%00b",
+            m.id
+        ),
+        format!("/workspaces/{ws}/projects/ab%00"),
+    ] {
+        let (status, answer) = server.call(m, "GET", &path, None);
+        assert_eq!(status, 400, "{path}: {answer}");
+    }
+    let (status, results) = server.call(
+        m,
+        "POST",
+        &format!("/workspaces/{ws}/time-entries/batch"),
+        Some(json!({"changes": [
+            {"key": "k1", "id": "nul-1", "op": "upsert",
+             "entry": {"start": "2026-03-03T09:00:00Z", "end": "2026-03-03T10:00:00Z", "description": "x\u{0}"}},
+            {"key": "k2", "id": "fine-1", "op": "upsert",
+             "entry": {"start": "2026-03-03T11:00:00Z", "end": "2026-03-03T12:00:00Z", "description": "fine"}},
+        ]})),
+    );
+    assert_eq!(status, 200, "{results}");
+    let statuses: Vec<Value> = results["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{results}"))
+        .iter()
+        .map(|r| r["status"].clone())
+        .collect();
+    assert_eq!(statuses, [json!(400), json!(201)], "{results}");
+}

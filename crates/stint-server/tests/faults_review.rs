@@ -403,3 +403,31 @@ fn an_upload_whose_client_hangs_up_still_finishes() {
     .unwrap();
     assert_eq!(blob_listing(&s).len(), 1);
 }
+
+/// A writer that holds the database (a frozen process, another tool) does not hold the
+/// server's writes for ever: each waits a bounded time (SQLite's busy wait, PostgreSQL's
+/// lock wait), then is answered 503 with Retry-After and has written nothing; once the
+/// hold ends, the same request goes through.
+#[test]
+fn a_held_database_answers_try_again_within_seconds_and_writes_nothing() {
+    let s = Server::start();
+    let path = format!("/workspaces/{}/time-entries", s.member.workspace);
+    let body = json!({"id": "held-1", "start": "2026-03-04T09:00:00Z", "end": "2026-03-04T10:00:00Z", "description": "held"});
+    let hold = s
+        .process
+        .hold_writes(stint_server::storage::PG_WRITE_LOCK)
+        .unwrap();
+    let began = Instant::now();
+    let (status, answer) = s.call(&s.member, "POST", &path, Some(body.clone()));
+    let waited = began.elapsed();
+    assert_eq!(status, 503, "{answer}");
+    assert!(
+        waited < Duration::from_secs(20),
+        "answered within the bounded wait, not after {waited:?}"
+    );
+    hold.release().unwrap();
+    let (status, _) = s.call(&s.member, "GET", &format!("{path}/held-1"), None);
+    assert_eq!(status, 404, "the refused write left nothing");
+    let (status, answer) = s.call(&s.member, "POST", &path, Some(body));
+    assert_eq!(status, 201, "{answer}");
+}

@@ -16,7 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::entries::{entry_from, to_json, valid_client_id};
-use super::{parse_body, Caller};
+use super::{parse_json, Caller};
 use crate::audit::Author;
 use crate::storage::{BatchItem, BatchOp, BatchOutcome};
 use crate::{ApiFailure, AppState};
@@ -36,7 +36,9 @@ fn item_of(change: EntryChange, wid: &str, user_id: &str) -> BatchItem {
         out.extend_from_slice(&sha2::Sha256::digest(&canonical));
         out
     };
-    let op = if !valid_client_id(&change.id) {
+    let op = if crate::hardening::json_has_nul(&serde_json::to_vec(&change).unwrap_or_default()) {
+        invalid("a NUL character (\\u0000) cannot be part of an entry's text".into())
+    } else if !valid_client_id(&change.id) {
         invalid("an entry id must be 1 to 64 letters, digits, - or _, and not \"batch\"".into())
     } else if change.if_match.is_some_and(|v| v < 1) {
         invalid("ifMatch must be an entry's version, 1 or more".into())
@@ -151,7 +153,7 @@ async fn batch(
     body: Bytes,
 ) -> Result<Json<EntryBatchResults>, ApiFailure> {
     caller.own_workspace(&wid)?;
-    let batch: EntryBatch = parse_body(&body)?;
+    let batch: EntryBatch = parse_json(&body)?;
     if batch.changes.is_empty() || batch.changes.len() > MAX_BATCH_CHANGES {
         return Err(ApiFailure::bad_request(format!(
             "a batch carries 1 to {MAX_BATCH_CHANGES} changes (got {})",
@@ -160,9 +162,9 @@ async fn batch(
     }
     let mut keys = HashSet::new();
     for change in &batch.changes {
-        if change.key.is_empty() || change.key.len() > 255 {
+        if change.key.is_empty() || change.key.len() > 255 || change.key.contains('\0') {
             return Err(ApiFailure::bad_request(
-                "each change's key must be 1 to 255 characters",
+                "each change's key must be 1 to 255 characters, none of them NUL",
             ));
         }
         if !keys.insert(change.key.as_str()) {

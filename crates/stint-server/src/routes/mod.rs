@@ -201,6 +201,17 @@ impl Caller {
 /// Every body Stint takes is a JSON object: serde would otherwise read a struct from an
 /// array of its fields in order (`["name"]`), which no client means.
 pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiFailure> {
+    let value = parse_json(body)?;
+    if crate::hardening::json_has_nul(body) {
+        return Err(ApiFailure::bad_request(
+            "invalid request body: a NUL character (\\u0000) cannot be part of its text",
+        ));
+    }
+    Ok(value)
+}
+
+/// [`parse_body`] without its NUL check, for the batch, which refuses such a change alone.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiFailure> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first.is_some_and(|b| *b != b'{') {
         return Err(ApiFailure::bad_request(

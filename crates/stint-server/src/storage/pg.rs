@@ -35,6 +35,16 @@ pub const PG_WRITE_LOCK: i64 = 0x5354_494e_5402;
 /// its own, for as long as it lives.
 pub const PG_JOBS_LOCK: i64 = 0x5354_494e_5403;
 
+/// How long a write waits for [`PG_WRITE_LOCK`] before it is answered "try again".
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// How long a connection may sit in an open transaction doing nothing before the database
+/// ends it (and its locks).
+const IDLE_IN_TRANSACTION: Duration = Duration::from_secs(30);
+
+/// How long a request waits for a connection (the database down: answered 503 soon).
+const CONNECTION_WAIT: Duration = Duration::from_secs(5);
+
 /// The oldest PostgreSQL the schema is written for (`server_version_num`).
 const OLDEST: i32 = 150_000;
 
@@ -100,6 +110,19 @@ impl Postgres {
         }
         // The process id tells an operator (and the tests) which server holds what.
         config.application_name(&format!("stint-server:{}", std::process::id()));
+        // A writer that stops (a frozen process, a cut network) must not hold every other
+        // server's writes: a write waits for the lock at most LOCK_WAIT (then 503, sent
+        // again), a transaction left idle ends after IDLE_IN_TRANSACTION, and keepalives
+        // find a vanished peer.
+        let options = format!(
+            "{} -c lock_timeout={}ms -c idle_in_transaction_session_timeout={}ms",
+            config.get_options().unwrap_or_default(),
+            LOCK_WAIT.as_millis(),
+            IDLE_IN_TRANSACTION.as_millis()
+        );
+        config.options(options.trim());
+        config.keepalives(true);
+        config.keepalives_idle(Duration::from_secs(30));
         // One connection first: its error says why (the pool's would only say it timed out).
         let mut first = config.connect(NoTls).map_err(|e| {
             StorageError::Unavailable(format!("cannot reach the database: {}", reason(&e)))
@@ -120,7 +143,11 @@ impl Postgres {
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(30))
+            .connection_timeout(CONNECTION_WAIT)
+            // A dead connection fails its statement, and the request is answered 503 and
+            // sent again; a test round trip before every checkout would cost every
+            // request one.
+            .test_on_check_out(false)
             .build(PostgresConnectionManager::new(config.clone(), NoTls))
             .map_err(|e| StorageError::Unavailable(format!("cannot reach the database: {e}")))?;
         let hub = Arc::new(ChangeHub::starting_at(last));
@@ -133,6 +160,31 @@ impl Postgres {
             hub,
             stop,
         })
+    }
+
+    /// Where `url` points, for a log line: database, user and hosts, never a password.
+    pub fn describe(url: &str) -> String {
+        let Ok(config) = url.parse::<postgres::Config>() else {
+            return "(an address that does not parse)".into();
+        };
+        let hosts: Vec<String> = config
+            .get_hosts()
+            .iter()
+            .map(|h| match h {
+                postgres::config::Host::Tcp(name) => name.clone(),
+                postgres::config::Host::Unix(path) => path.display().to_string(),
+            })
+            .collect();
+        format!(
+            "database {} as {} on {}",
+            config.get_dbname().unwrap_or("(the user's)"),
+            config.get_user().unwrap_or("(the system user)"),
+            if hosts.is_empty() {
+                "the default socket".to_owned()
+            } else {
+                hosts.join(", ")
+            }
+        )
     }
 
     /// Whether this process leads the periodic jobs: it holds [`PG_JOBS_LOCK`], or takes
@@ -213,6 +265,21 @@ fn reason(e: &postgres::Error) -> String {
     }
 }
 
+/// The database's own words for a failed statement (its severity, message, SQLSTATE and
+/// detail); the client's `Display` says only "db error".
+pub fn pg_reason(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!(
+            "{} {}: {}{}",
+            db.severity(),
+            db.code().code(),
+            db.message(),
+            db.detail().map(|d| format!(" ({d})")).unwrap_or_default()
+        ),
+        None => reason(e),
+    }
+}
+
 /// A constraint refused the write (a unique name or id taken, a check, a reference):
 /// SQLSTATE class 23, as SQLite's constraint errors.
 pub(super) fn is_constraint(e: &postgres::Error) -> bool {
@@ -221,7 +288,9 @@ pub(super) fn is_constraint(e: &postgres::Error) -> bool {
 
 /// SQLite's `fold_case` (Unicode lower case) on PostgreSQL: ICU's lower case, whatever
 /// the database's own locale folds.
-pub(super) const FOLD_NAME: &str = "lower(name COLLATE \"und-x-icu\")";
+/// The folded name is then ordered by its bytes, as SQLite orders it (ICU's own order
+/// would put "ångström" next to "Alpha").
+pub(super) const FOLD_NAME: &str = "(lower(name COLLATE \"und-x-icu\") COLLATE \"C\")";
 
 pub(super) fn entry_row(r: &Row) -> Result<EntryRow> {
     let tags: String = r.try_get(9)?;

@@ -1,5 +1,7 @@
 //! The SQLite implementation of [`Storage`]: one file in the data directory, WAL, one
-//! connection behind a mutex (SQLite has one writer anyway).
+//! writing connection behind a mutex (SQLite has one writer anyway) and a few read-only
+//! ones, so the reads every request makes (the caller's key, an entry, a list, the feed)
+//! run beside the writes instead of queueing behind them.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -16,7 +18,27 @@ use crate::auth;
 
 pub struct Sqlite {
     conn: Mutex<Connection>,
+    /// Read-only connections (`query_only`); WAL gives each read a committed snapshot.
+    readers: Vec<Mutex<Connection>>,
+    next_reader: std::sync::atomic::AtomicUsize,
     hub: super::feed::ChangeHub,
+}
+
+/// How many read-only connections a server opens.
+const READERS: usize = 4;
+
+/// The settings every connection gets, and SQLite's `fold_case` (Unicode lower case).
+fn prepare_connection(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // SQLite's lower() folds ASCII only: "any case" must hold for "Über" and "été" too.
+    conn.create_scalar_function(
+        "fold_case",
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8
+            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|t| t.to_lowercase())),
+    )
 }
 
 /// The connection for one operation; when it is given back, what the operation added to
@@ -373,7 +395,7 @@ pub(super) fn audit_entries(
 impl Sqlite {
     pub fn open(path: &Path) -> Result<Sqlite> {
         let mut conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        prepare_connection(&conn)?;
         // Read before anything is written: a newer server's database is left untouched.
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let known = super::migrations::latest();
@@ -382,19 +404,20 @@ impl Sqlite {
         }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        // SQLite's lower() folds ASCII only: "any case" must hold for "Über" and "été" too.
-        conn.create_scalar_function(
-            "fold_case",
-            1,
-            rusqlite::functions::FunctionFlags::SQLITE_UTF8
-                | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
-            |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|t| t.to_lowercase())),
-        )?;
         super::migrations::migrations().to_latest(&mut conn)?;
         let hub = super::feed::ChangeHub::starting_at(super::sqlite_feed::last_position(&conn)?);
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open(path)?;
+                prepare_connection(&reader)?;
+                reader.pragma_update(None, "query_only", "ON")?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<Result<_>>()?;
         Ok(Sqlite {
             conn: Mutex::new(conn),
+            readers,
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
             hub,
         })
     }
@@ -413,6 +436,21 @@ impl Sqlite {
             conn,
             hub: &self.hub,
         }
+    }
+
+    /// A read-only connection: a free one if there is one, else the next in turn. A
+    /// read on it sees what was committed when the read began.
+    pub(super) fn reader(&self) -> MutexGuard<'_, Connection> {
+        for reader in &self.readers {
+            if let Ok(free) = reader.try_lock() {
+                return free;
+            }
+        }
+        let i = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            % self.readers.len();
+        self.readers[i].lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The row as written, with the version the database gave it.
@@ -520,7 +558,7 @@ impl Storage for Sqlite {
             return Ok(None);
         };
         let found = self
-            .conn()
+            .reader()
             .query_row(
                 &format!(
                     "SELECT {USER_COLUMNS}, key_hash FROM users WHERE key_id = ?1 AND active = 1"
@@ -534,7 +572,7 @@ impl Storage for Sqlite {
 
     fn workspace(&self, id: &str) -> Result<Option<WorkspaceRow>> {
         Ok(self
-            .conn()
+            .reader()
             .query_row("SELECT id, name FROM workspaces WHERE id = ?1", [id], |r| {
                 Ok(WorkspaceRow {
                     id: r.get(0)?,
@@ -552,7 +590,7 @@ impl Storage for Sqlite {
     }
 
     fn users_in(&self, workspace_id: &str) -> Result<Vec<UserRow>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {USER_COLUMNS} FROM users WHERE workspace_id = ?1 ORDER BY name, id"
         ))?;
@@ -605,7 +643,7 @@ impl Storage for Sqlite {
 
     fn first_version(&self, workspace_id: &str, id: &str) -> Result<i64> {
         Ok(self
-            .conn()
+            .reader()
             .query_row(
                 "SELECT version + 1 FROM deleted_entry_versions WHERE workspace_id = ?1 AND id = ?2",
                 [workspace_id, id],
@@ -616,7 +654,7 @@ impl Storage for Sqlite {
     }
 
     fn entry(&self, workspace_id: &str, id: &str) -> Result<Option<EntryRow>> {
-        Self::find_entry(&self.conn(), workspace_id, id)
+        Self::find_entry(&self.reader(), workspace_id, id)
     }
 
     fn replace_entry(
@@ -687,7 +725,7 @@ impl Storage for Sqlite {
         page: u32,
         page_size: u32,
     ) -> Result<(Vec<EntryRow>, bool)> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {ENTRY_COLUMNS} FROM time_entries
              WHERE workspace_id = ?1 AND user_id = ?2
@@ -761,7 +799,7 @@ impl Storage for Sqlite {
     }
 
     fn settings(&self, workspace_id: &str) -> Result<WorkspaceSettings> {
-        settings_in(&self.conn(), workspace_id)
+        settings_in(&self.reader(), workspace_id)
     }
 
     fn save_settings(
@@ -777,7 +815,7 @@ impl Storage for Sqlite {
     }
 
     fn notices(&self, user_id: &str, unread_only: bool) -> Result<Vec<Notice>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT id, kind, message, created_utc, read_utc IS NOT NULL FROM notices
              WHERE user_id = ?1 AND (?2 = 0 OR read_utc IS NULL) ORDER BY created_utc, id",
@@ -808,7 +846,12 @@ impl Storage for Sqlite {
         since: Option<i64>,
         limit: u32,
     ) -> Result<super::FeedPage> {
-        super::sqlite_feed::page(&self.conn(), workspace_id, user_id, since, limit)
+        // One snapshot for the page's several reads.
+        let mut conn = self.reader();
+        let tx = conn.transaction()?;
+        let page = super::sqlite_feed::page(&tx, workspace_id, user_id, since, limit)?;
+        tx.commit()?;
+        Ok(page)
     }
 
     fn apply_batch(
@@ -830,7 +873,7 @@ impl Storage for Sqlite {
     }
 
     fn idempotent_response(&self, scope: &str, key: &str) -> Result<Option<StoredResponse>> {
-        kept_response(&self.conn(), scope, key)
+        kept_response(&self.reader(), scope, key)
     }
 
     fn expire_responses(&self, before: DateTime<Utc>) -> Result<usize> {

@@ -22,7 +22,7 @@ impl CatalogStorage for Sqlite {
     }
 
     fn read(&self, op: &mut dyn FnMut(&dyn CatalogTx) -> Result<()>) -> Result<()> {
-        let mut conn = self.conn();
+        let mut conn = self.reader();
         let tx = conn.transaction()?;
         op(&Tx(&tx))?;
         // Nothing was written; ending the snapshot either way is the same.

@@ -105,8 +105,8 @@ pub(super) fn page(
         ..FeedPage::default()
     };
     if !more {
-        // Nothing further for this user: the cursor may skip what others changed (one
-        // connection, one writer: nothing was written between these reads).
+        // Nothing further for this user: the cursor may skip what others changed (the
+        // page's reads share one snapshot: nothing was written between them).
         page.cursor = page.cursor.max(floor);
     }
     let mut seen = std::collections::HashSet::new();
