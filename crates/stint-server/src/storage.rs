@@ -296,7 +296,7 @@ pub trait Storage:
         limit: u32,
     ) -> Result<FeedPage>;
     /// Changes whenever the workspace's change log grows (for long-polling readers).
-    fn subscribe(&self, workspace_id: &str) -> tokio::sync::watch::Receiver<i64>;
+    fn subscribe(&self, workspace_id: &str, user_id: &str) -> tokio::sync::watch::Receiver<i64>;
     /// Forgets change-log rows older than `before`; a reader behind them gets a snapshot.
     fn expire_changes(&self, before: DateTime<Utc>) -> Result<usize>;
 

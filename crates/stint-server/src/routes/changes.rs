@@ -83,7 +83,7 @@ async fn changes(
     let deadline = tokio::time::Instant::now() + Duration::from_secs(wait.into());
     // Subscribed before the first read, so a change between the read and the wait still
     // wakes it.
-    let mut grew = state.storage.subscribe(&wid);
+    let mut grew = state.storage.subscribe(&wid, &uid);
     let mut stopping = state.stopping.subscribe();
     let mut since = since;
     loop {

@@ -31,8 +31,11 @@ pub struct FeedPage {
     pub snapshot: bool,
 }
 
-/// Wakes readers of a workspace's feed when its log grows. The storage publishes after
-/// each of its operations (one look at the log's highest position).
+/// Wakes readers of a feed when the log grows with something for them: a change of a
+/// user's (their entry, their notice) wakes that user's readers only; a change of the whole
+/// workspace's (settings, catalog) wakes all of its readers. (Waking every member's
+/// long-poll at each member's change made every change cost one feed read per member.)
+/// The storage publishes after each of its operations (one look at the log).
 #[derive(Default)]
 pub struct ChangeHub {
     inner: Mutex<Hub>,
@@ -42,8 +45,12 @@ pub struct ChangeHub {
 struct Hub {
     /// The highest position published.
     last: i64,
-    senders: HashMap<String, watch::Sender<i64>>,
+    /// By workspace, then by user.
+    senders: HashMap<String, HashMap<String, watch::Sender<i64>>>,
 }
+
+/// Who a new stretch of the log is for: a workspace and a user, or the whole workspace.
+pub type Reach = (String, Option<String>);
 
 impl ChangeHub {
     fn hub(&self) -> std::sync::MutexGuard<'_, Hub> {
@@ -65,26 +72,72 @@ impl ChangeHub {
         }
     }
 
-    /// A receiver that changes whenever the workspace's log grows.
-    pub fn subscribe(&self, workspace_id: &str) -> watch::Receiver<i64> {
+    /// A receiver that changes whenever the log grows with something for `user_id` in
+    /// `workspace_id` (theirs, or the workspace's).
+    pub fn subscribe(&self, workspace_id: &str, user_id: &str) -> watch::Receiver<i64> {
         let mut hub = self.hub();
         let last = hub.last;
         hub.senders
             .entry(workspace_id.to_owned())
+            .or_default()
+            .entry(user_id.to_owned())
             .or_insert_with(|| watch::channel(last).0)
             .subscribe()
     }
 
-    /// The log grew to `last`, with new changes in these workspaces.
-    pub fn publish(&self, last: i64, workspaces: impl IntoIterator<Item = String>) {
+    /// The log grew to `last`, with changes for these readers.
+    pub fn publish(&self, last: i64, reaches: impl IntoIterator<Item = Reach>) {
         let mut hub = self.hub();
         hub.last = hub.last.max(last);
-        for workspace in workspaces {
-            if let Some(sender) = hub.senders.get(&workspace) {
-                sender.send_replace(last);
+        for (workspace, user) in reaches {
+            let Some(users) = hub.senders.get(&workspace) else {
+                continue;
+            };
+            match user {
+                Some(user) => {
+                    if let Some(sender) = users.get(&user) {
+                        sender.send_replace(last);
+                    }
+                }
+                None => users.values().for_each(|sender| {
+                    sender.send_replace(last);
+                }),
             }
         }
-        // Nobody listens to a workspace any more: its sender goes.
-        hub.senders.retain(|_, s| s.receiver_count() > 0);
+        // Nobody listens any more: the senders go.
+        for users in hub.senders.values_mut() {
+            users.retain(|_, s| s.receiver_count() > 0);
+        }
+        hub.senders.retain(|_, users| !users.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChangeHub;
+
+    #[test]
+    fn a_users_change_wakes_that_user_and_a_workspace_change_wakes_everyone() {
+        let hub = ChangeHub::starting_at(10);
+        let mut ana = hub.subscribe("w1", "ana");
+        let mut bo = hub.subscribe("w1", "bo");
+        let mut other = hub.subscribe("w2", "cy");
+        hub.publish(11, [("w1".to_owned(), Some("ana".to_owned()))]);
+        assert!(ana.has_changed().unwrap());
+        assert!(
+            !bo.has_changed().unwrap(),
+            "another member's entry is not bo's news"
+        );
+        assert_eq!(*ana.borrow_and_update(), 11);
+        hub.publish(12, [("w1".to_owned(), None)]);
+        assert!(ana.has_changed().unwrap() && bo.has_changed().unwrap());
+        assert!(!other.has_changed().unwrap(), "another workspace sleeps on");
+        assert_eq!(hub.last(), 12);
+        // A reader that went away leaves nothing behind.
+        drop((ana, bo));
+        hub.publish(13, [("w1".to_owned(), None)]);
+        assert!(hub.hub().senders.get("w1").is_none());
+        assert!(!other.has_changed().unwrap());
+        assert_eq!(*other.borrow_and_update(), 10);
     }
 }

@@ -26,13 +26,13 @@ fn publish(c: &mut impl GenericClient, hub: &ChangeHub) -> Result<()> {
     if last <= seen {
         return Ok(());
     }
-    let workspaces = all(
+    let reaches = all(
         c,
-        "SELECT DISTINCT workspace_id FROM changes WHERE seq > $1 AND seq <= $2",
+        "SELECT DISTINCT workspace_id, user_id FROM changes WHERE seq > $1 AND seq <= $2",
         &[&seen, &last],
-        |r| Ok(r.try_get::<_, String>(0)?),
+        |r| Ok((r.try_get(0)?, r.try_get(1)?)),
     )?;
-    hub.publish(last, workspaces);
+    hub.publish(last, reaches);
     Ok(())
 }
 

@@ -391,8 +391,8 @@ impl Storage for Postgres {
         super::pg_batch::apply(self, user, items, answer, auditor)
     }
 
-    fn subscribe(&self, workspace_id: &str) -> tokio::sync::watch::Receiver<i64> {
-        self.hub().subscribe(workspace_id)
+    fn subscribe(&self, workspace_id: &str, user_id: &str) -> tokio::sync::watch::Receiver<i64> {
+        self.hub().subscribe(workspace_id, user_id)
     }
 
     fn expire_changes(&self, before: DateTime<Utc>) -> Result<usize> {

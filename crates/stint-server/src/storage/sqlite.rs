@@ -864,8 +864,8 @@ impl Storage for Sqlite {
         super::sqlite_batch::apply(&mut self.conn(), user, items, answer, auditor)
     }
 
-    fn subscribe(&self, workspace_id: &str) -> tokio::sync::watch::Receiver<i64> {
-        self.hub.subscribe(workspace_id)
+    fn subscribe(&self, workspace_id: &str, user_id: &str) -> tokio::sync::watch::Receiver<i64> {
+        self.hub.subscribe(workspace_id, user_id)
     }
 
     fn expire_changes(&self, before: DateTime<Utc>) -> Result<usize> {

@@ -14,12 +14,13 @@ pub(super) fn publish(conn: &Connection, hub: &ChangeHub) -> rusqlite::Result<()
     if last <= seen {
         return Ok(());
     }
-    let mut stmt = conn
-        .prepare_cached("SELECT DISTINCT workspace_id FROM changes WHERE seq > ?1 AND seq <= ?2")?;
-    let workspaces = stmt
-        .query_map([seen, last], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
-    hub.publish(last, workspaces);
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT workspace_id, user_id FROM changes WHERE seq > ?1 AND seq <= ?2",
+    )?;
+    let reaches = stmt
+        .query_map([seen, last], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<super::feed::Reach>>>()?;
+    hub.publish(last, reaches);
     Ok(())
 }
 
