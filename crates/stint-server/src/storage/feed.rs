@@ -120,7 +120,7 @@ mod tests {
     fn a_users_change_wakes_that_user_and_a_workspace_change_wakes_everyone() {
         let hub = ChangeHub::starting_at(10);
         let mut ana = hub.subscribe("w1", "ana");
-        let mut bo = hub.subscribe("w1", "bo");
+        let bo = hub.subscribe("w1", "bo");
         let mut other = hub.subscribe("w2", "cy");
         hub.publish(11, [("w1".to_owned(), Some("ana".to_owned()))]);
         assert!(ana.has_changed().unwrap());
@@ -136,7 +136,7 @@ mod tests {
         // A reader that went away leaves nothing behind.
         drop((ana, bo));
         hub.publish(13, [("w1".to_owned(), None)]);
-        assert!(hub.hub().senders.get("w1").is_none());
+        assert!(!hub.hub().senders.contains_key("w1"));
         assert!(!other.has_changed().unwrap());
         assert_eq!(*other.borrow_and_update(), 10);
     }
