@@ -30,6 +30,8 @@ const READERS: usize = 4;
 /// The settings every connection gets, and SQLite's `fold_case` (Unicode lower case).
 fn prepare_connection(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Every request parses the same few statements: parse each once per connection.
+    conn.set_prepared_statement_cache_capacity(64);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // SQLite's lower() folds ASCII only: "any case" must hold for "Über" and "été" too.
     conn.create_scalar_function(
@@ -234,11 +236,9 @@ pub(super) fn save_settings_in(
 
 /// A workspace's settings as saved (the defaults if never saved or unreadable).
 pub(super) fn settings_in(conn: &Connection, workspace_id: &str) -> Result<WorkspaceSettings> {
-    let text: String = conn.query_row(
-        "SELECT settings FROM workspaces WHERE id = ?1",
-        [workspace_id],
-        |r| r.get(0),
-    )?;
+    let text: String = conn
+        .prepare_cached("SELECT settings FROM workspaces WHERE id = ?1")?
+        .query_row([workspace_id], |r| r.get(0))?;
     Ok(serde_json::from_str(&text).unwrap_or_default())
 }
 
@@ -255,23 +255,20 @@ pub(super) fn write_entry(tx: &Connection, e: &EntryRow, insert: bool) -> rusqli
              locked = ?12 WHERE workspace_id = ?2 AND id = ?1"
             .to_owned()
     };
-    tx.execute(
-        &sql,
-        params![
-            e.id,
-            e.workspace_id,
-            e.user_id,
-            e.description,
-            ts(e.start),
-            e.end.map(ts),
-            e.billable,
-            e.project_id,
-            e.task_id,
-            serde_json::to_string(&e.tag_ids).unwrap_or_else(|_| "[]".into()),
-            source_str(e.source),
-            e.locked
-        ],
-    )
+    tx.prepare_cached(&sql)?.execute(params![
+        e.id,
+        e.workspace_id,
+        e.user_id,
+        e.description,
+        ts(e.start),
+        e.end.map(ts),
+        e.billable,
+        e.project_id,
+        e.task_id,
+        serde_json::to_string(&e.tag_ids).unwrap_or_else(|_| "[]".into()),
+        source_str(e.source),
+        e.locked
+    ])
 }
 
 /// The id of the member `email` of the workspace named `workspace` (the CLI's user
@@ -294,17 +291,16 @@ pub(super) fn kept_response(
     key: &str,
 ) -> Result<Option<StoredResponse>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT request_hash, status, body FROM idempotency WHERE scope = ?1 AND key = ?2",
-            [scope, key],
-            |r| {
-                Ok(StoredResponse {
-                    request_hash: r.get(0)?,
-                    status: r.get(1)?,
-                    body: r.get(2)?,
-                })
-            },
-        )
+        )?
+        .query_row([scope, key], |r| {
+            Ok(StoredResponse {
+                request_hash: r.get(0)?,
+                status: r.get(1)?,
+                body: r.get(2)?,
+            })
+        })
         .optional()?)
 }
 
@@ -312,8 +308,10 @@ pub(super) fn kept_response(
 /// with it committed first: the whole change is refused, and a retry gets that answer.
 pub(super) fn keep_in(tx: &Connection, keep: Option<&Keep>) -> Result<()> {
     let Some(k) = keep else { return Ok(()) };
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO idempotency (scope, key, request_hash, status, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(
         params![k.scope, k.key, k.response.request_hash, k.response.status, k.response.body],
     )
     .map_err(|e| {
@@ -335,13 +333,10 @@ pub(super) fn stop_for_new_timer(
     start: DateTime<Utc>,
 ) -> Result<std::result::Result<Option<(EntryRow, EntryRow)>, &'static str>> {
     let running = conn
-        .query_row(
-            &format!(
-                "SELECT {ENTRY_COLUMNS} FROM time_entries WHERE user_id = ?1 AND end_utc IS NULL"
-            ),
-            [user_id],
-            entry_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM time_entries WHERE user_id = ?1 AND end_utc IS NULL"
+        ))?
+        .query_row([user_id], entry_row)
         .optional()?;
     let Some(before) = running else {
         return Ok(Ok(None));
@@ -465,13 +460,10 @@ impl Sqlite {
         id: &str,
     ) -> Result<Option<EntryRow>> {
         Ok(conn
-            .query_row(
-                &format!(
-                    "SELECT {ENTRY_COLUMNS} FROM time_entries WHERE workspace_id = ?1 AND id = ?2"
-                ),
-                [workspace_id, id],
-                entry_row,
-            )
+            .prepare_cached(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM time_entries WHERE workspace_id = ?1 AND id = ?2"
+            ))?
+            .query_row([workspace_id, id], entry_row)
             .optional()?)
     }
 }
@@ -559,13 +551,10 @@ impl Storage for Sqlite {
         };
         let found = self
             .reader()
-            .query_row(
-                &format!(
-                    "SELECT {USER_COLUMNS}, key_hash FROM users WHERE key_id = ?1 AND active = 1"
-                ),
-                [key_id],
-                |r| Ok((user_row(r)?, r.get::<_, Vec<u8>>(6)?)),
-            )
+            .prepare_cached(&format!(
+                "SELECT {USER_COLUMNS}, key_hash FROM users WHERE key_id = ?1 AND active = 1"
+            ))?
+            .query_row([key_id], |r| Ok((user_row(r)?, r.get::<_, Vec<u8>>(6)?)))
             .optional()?;
         Ok(found.and_then(|(user, hash)| auth::secret_matches(secret, &hash).then_some(user)))
     }
@@ -644,8 +633,10 @@ impl Storage for Sqlite {
     fn first_version(&self, workspace_id: &str, id: &str) -> Result<i64> {
         Ok(self
             .reader()
-            .query_row(
+            .prepare_cached(
                 "SELECT version + 1 FROM deleted_entry_versions WHERE workspace_id = ?1 AND id = ?2",
+            )?
+            .query_row(
                 [workspace_id, id],
                 |r| r.get(0),
             )

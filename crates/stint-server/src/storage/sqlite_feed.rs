@@ -28,11 +28,8 @@ pub(super) fn publish(conn: &Connection, hub: &ChangeHub) -> rusqlite::Result<()
 /// not lower).
 pub(super) fn last_position(conn: &Connection) -> rusqlite::Result<i64> {
     Ok(conn
-        .query_row(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'changes'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
+        .prepare_cached("SELECT seq FROM sqlite_sequence WHERE name = 'changes'")?
+        .query_row([], |r| r.get::<_, i64>(0))
         .optional()?
         .unwrap_or(0))
 }
