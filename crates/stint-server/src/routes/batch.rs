@@ -175,15 +175,25 @@ async fn batch(
         }
     }
     let user = caller.0.clone();
-    let known = super::references::of_workspace(&state, &wid).await?;
-    // A new timer stops the running one: in a workspace that requires a project (or task),
-    // only if that one has it. The running one is followed through the batch, so a timer
-    // the batch itself started is held to the rule too.
-    let mut running = super::references::running_of(&state, &wid, &caller.0.id).await?;
     let items: Vec<BatchItem> = batch
         .changes
         .into_iter()
         .map(|c| item_of(c, &wid, &user.id))
+        .collect();
+    let rows: Vec<&crate::storage::EntryRow> = items
+        .iter()
+        .filter_map(|item| match &item.op {
+            BatchOp::Upsert(row) => Some(row),
+            _ => None,
+        })
+        .collect();
+    let known = super::references::of_entries(&state, &wid, &rows).await?;
+    // A new timer stops the running one: in a workspace that requires a project (or task),
+    // only if that one has it. The running one is followed through the batch, so a timer
+    // the batch itself started is held to the rule too.
+    let mut running = super::references::running_of(&state, &wid, &caller.0.id).await?;
+    let items: Vec<BatchItem> = items
+        .into_iter()
         .map(|mut item| {
             if let BatchOp::Upsert(row) = &item.op {
                 let stops = row.end.is_none().then_some(running.as_ref()).flatten();

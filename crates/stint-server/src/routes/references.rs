@@ -21,40 +21,76 @@ pub(super) struct References {
     done_tasks: HashSet<String>,
 }
 
-/// Reads what entries of `wid` may point at, in one snapshot.
-pub(super) async fn of_workspace(state: &AppState, wid: &str) -> Result<References, ApiFailure> {
-    let w = wid.to_owned();
-    let (known, settings) = state
-        .db(move |db| {
-            Ok((
-                super::entry_filters::Hydration::read(db, &w, None)?,
-                db.settings(&w)?,
-            ))
-        })
-        .await?;
-    Ok(References {
-        force_projects: settings.force_projects,
-        force_tasks: settings.force_tasks,
-        archived_projects: known
-            .projects
-            .values()
-            .filter(|p| p.archived)
-            .map(|p| p.id.clone())
-            .collect(),
-        done_tasks: known
-            .tasks
-            .values()
-            .filter(|t| t.status == stint_api::TaskStatus::Done)
-            .map(|t| t.id.clone())
-            .collect(),
-        projects: known.projects.into_keys().collect(),
-        tasks: known
-            .tasks
-            .into_iter()
-            .map(|(id, t)| (id, t.project_id))
-            .collect(),
-        tags: known.tags.into_keys().collect(),
-    })
+/// Reads, in one snapshot, the workspace's rules and the objects `entries` point at, only
+/// those (a workspace with thousands of projects must not be read whole for each entry).
+/// An id that names nothing of the workspace is simply not found.
+pub(super) async fn of_entries(
+    state: &AppState,
+    wid: &str,
+    entries: &[&EntryRow],
+) -> Result<References, ApiFailure> {
+    let (w, wanted) = (wid.to_owned(), Wanted::of(entries));
+    state.db(move |db| read(db, &w, &wanted)).await
+}
+
+/// The ids entries point at, to read with [`read`].
+struct Wanted {
+    projects: HashSet<String>,
+    tasks: HashSet<String>,
+    tags: HashSet<String>,
+}
+
+impl Wanted {
+    fn of(entries: &[&EntryRow]) -> Wanted {
+        Wanted {
+            projects: entries
+                .iter()
+                .filter_map(|e| e.project_id.clone())
+                .collect(),
+            tasks: entries.iter().filter_map(|e| e.task_id.clone()).collect(),
+            tags: entries
+                .iter()
+                .flat_map(|e| e.tag_ids.iter().cloned())
+                .collect(),
+        }
+    }
+}
+
+/// [`of_entries`] inside a storage call.
+fn read(
+    db: &dyn crate::storage::Storage,
+    wid: &str,
+    wanted: &Wanted,
+) -> crate::storage::Result<References> {
+    let mut known = References::default();
+    db.read(&mut |tx| {
+        let settings = tx.settings(wid)?;
+        known.force_projects = settings.force_projects;
+        known.force_tasks = settings.force_tasks;
+        for id in &wanted.projects {
+            if let Some(project) = tx.project(wid, id)? {
+                if project.archived {
+                    known.archived_projects.insert(id.clone());
+                }
+                known.projects.insert(id.clone());
+            }
+        }
+        for id in &wanted.tasks {
+            if let Some(task) = tx.task(wid, id)? {
+                if task.status == stint_api::TaskStatus::Done {
+                    known.done_tasks.insert(id.clone());
+                }
+                known.tasks.insert(id.clone(), task.project_id);
+            }
+        }
+        for id in &wanted.tags {
+            if tx.tag(wid, id)?.is_some() {
+                known.tags.insert(id.clone());
+            }
+        }
+        Ok(())
+    })?;
+    Ok(known)
 }
 
 /// Why `entry` may not be written in a workspace with these objects, if it may not.
@@ -122,7 +158,7 @@ pub(super) async fn check(state: &AppState, entry: &EntryRow) -> Result<(), ApiF
     if names_nothing && entry.end.is_none() {
         return Ok(());
     }
-    let known = of_workspace(state, &entry.workspace_id).await?;
+    let known = of_entries(state, &entry.workspace_id, &[entry]).await?;
     refusal(entry, &known).map_or(Ok(()), Err)
 }
 
@@ -161,15 +197,15 @@ pub(super) async fn running_of(
 
 /// [`refusal_for_new`], and for a new timer [`refusal_to_stop`] of the one it would stop.
 pub(super) async fn check_new(state: &AppState, entry: &EntryRow) -> Result<(), ApiFailure> {
-    let known = of_workspace(state, &entry.workspace_id).await?;
-    if let Some(refused) = refusal_for_new(entry, &known) {
+    let known = &of_entries(state, &entry.workspace_id, &[entry]).await?;
+    if let Some(refused) = refusal_for_new(entry, known) {
         return Err(refused);
     }
     if entry.end.is_none() {
         let running = running_of(state, &entry.workspace_id, &entry.user_id).await?;
         if let Some(refused) = running
             .filter(|r| r.id != entry.id)
-            .and_then(|r| refusal_to_stop(&r, &known))
+            .and_then(|r| refusal_to_stop(&r, known))
         {
             return Err(refused);
         }
