@@ -78,10 +78,13 @@ fn migrate_on_postgresql_says_the_version_and_refuses_what_it_cannot_use() {
     let address = pg.url("stint");
     let (ok, said, err) = migrate_on(&address);
     assert!(ok, "{err}");
-    assert!(
-        said.contains("PostgreSQL database is at schema 1 (up to date)"),
-        "{said}"
-    );
+    let schema: u32 = said
+        .trim()
+        .strip_prefix("the PostgreSQL database is at schema ")
+        .and_then(|rest| rest.strip_suffix(" (up to date)"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(schema >= 1, "{said}");
     // Again: nothing to do, the same answer.
     let (ok, again, err) = migrate_on(&address);
     assert!(ok && again == said, "{again} {err}");

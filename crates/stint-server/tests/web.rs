@@ -401,3 +401,40 @@ fn the_audit_log_records_changes_and_restores_a_deleted_entry() {
         409
     );
 }
+
+/// Guessing passwords is limited per email, in the database (so on every server alike):
+/// after ten wrong passwords in a quarter of an hour even the right one waits, with a 429
+/// that says for how long, while an API key still signs in; another email is not held.
+#[test]
+fn ten_wrong_passwords_hold_that_emails_sign_ins_for_a_while() {
+    let server = TestServer::start().unwrap();
+    server.add_user("Acme", "ana@acme.test", "admin").unwrap();
+    let key = server.add_user("Acme", "bo@acme.test", "regular").unwrap();
+    set_password(&server, "ana@acme.test", "correct horse battery");
+    set_password(&server, "bo@acme.test", "another long password");
+    let mut web = Browser::new(&server);
+    for _ in 0..10 {
+        let wrong = web.sign_in(&[("email", "Ana@Acme.test"), ("password", "wrong horse")]);
+        assert_eq!(wrong.status, 401, "{}", wrong.body);
+    }
+    let held = web.sign_in(&[
+        ("email", "ana@acme.test"),
+        ("password", "correct horse battery"),
+    ]);
+    assert_eq!(held.status, 429, "{}", held.body);
+    assert!(
+        held.body.contains("Try again in 15 minutes"),
+        "{}",
+        held.body
+    );
+    assert!(!web.cookie_header().contains("stint_session"));
+    // Another email signs in; an API key does too.
+    let mut bo = Browser::new(&server);
+    let ok = bo.sign_in(&[
+        ("email", "bo@acme.test"),
+        ("password", "another long password"),
+    ]);
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let mut by_key = Browser::new(&server);
+    assert_eq!(by_key.sign_in(&[("api_key", &key)]).status, 303);
+}

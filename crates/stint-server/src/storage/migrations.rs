@@ -9,7 +9,7 @@ pub(super) fn latest() -> i64 {
 }
 
 /// How many steps [`migrations`] has; a test keeps the two in step.
-const STEPS: i64 = 13;
+const STEPS: i64 = 14;
 
 pub(super) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -393,6 +393,16 @@ pub(super) fn migrations() -> Migrations<'static> {
                 INSERT INTO changes (workspace_id, user_id, kind, object_id)
                     VALUES (OLD.workspace_id, NULL, 'catalog', OLD.id);
             END;",
+        ),
+        // 14 (issue 17): failed web sign-ins by email, so the limit on guessing holds on
+        // every server that shares the database.
+        M::up(
+            "CREATE TABLE sign_in_failures (
+                email  TEXT NOT NULL,
+                at_utc TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX sign_in_failures_by_email ON sign_in_failures (email, at_utc);
+            CREATE INDEX sign_in_failures_by_time ON sign_in_failures (at_utc);",
         ),
     ])
 }

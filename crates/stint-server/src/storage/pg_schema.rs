@@ -13,7 +13,8 @@ use super::{Result, StorageError};
 
 /// Each step's SQL; `ctext` stands for byte-ordered text (`TEXT COLLATE "C"`), so an
 /// ordering or a comparison never depends on the database's locale.
-const STEPS: &[&str] = &[r#"
+const STEPS: &[&str] = &[
+    r#"
 CREATE FUNCTION stint_now() RETURNS text LANGUAGE sql STABLE AS
     $f$ SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $f$;
 
@@ -314,7 +315,18 @@ CREATE TRIGGER tags_feed AFTER INSERT OR UPDATE OR DELETE ON tags
     FOR EACH ROW EXECUTE FUNCTION stint_catalog_changed();
 CREATE TRIGGER clients_feed AFTER INSERT OR UPDATE OR DELETE ON clients
     FOR EACH ROW EXECUTE FUNCTION stint_catalog_changed();
-"#];
+"#,
+    // 2 (SQLite's 14): failed web sign-ins by email, so the limit on guessing holds on every
+    // server that shares the database.
+    r#"
+CREATE TABLE sign_in_failures (
+    email  ctext NOT NULL,
+    at_utc ctext NOT NULL
+);
+CREATE INDEX sign_in_failures_by_email ON sign_in_failures (email, at_utc);
+CREATE INDEX sign_in_failures_by_time ON sign_in_failures (at_utc);
+"#,
+];
 
 /// The schema version the steps lead to.
 pub(super) fn latest() -> i64 {

@@ -116,4 +116,44 @@ impl WebStorage for Postgres {
             Ok(())
         })
     }
+
+    fn sign_in_failures(&self, email: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
+        let since = ts(since);
+        self.read(|tx| {
+            all(
+                tx,
+                "SELECT at_utc FROM sign_in_failures WHERE email = $1 AND at_utc >= $2
+                 ORDER BY at_utc",
+                &[&email, &since],
+                |r| parse_ts(&r.try_get::<_, String>(0)?),
+            )
+        })
+    }
+
+    fn note_sign_in_failure(
+        &self,
+        email: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<()> {
+        let (at, forget_before) = (ts(at), ts(forget_before));
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM sign_in_failures WHERE at_utc < $1",
+                &[&forget_before],
+            )?;
+            tx.execute(
+                "INSERT INTO sign_in_failures (email, at_utc) VALUES ($1, $2)",
+                &[&email, &at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn clear_sign_in_failures(&self, email: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM sign_in_failures WHERE email = $1", &[&email])?;
+            Ok(())
+        })
+    }
 }

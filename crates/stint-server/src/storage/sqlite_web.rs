@@ -98,4 +98,41 @@ impl WebStorage for Sqlite {
         )?;
         Ok(())
     }
+
+    fn sign_in_failures(&self, email: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT at_utc FROM sign_in_failures WHERE email = ?1 AND at_utc >= ?2 ORDER BY at_utc",
+        )?;
+        let times = stmt.query_map(params![email, ts(since)], |r| {
+            parse_ts(&r.get::<_, String>(0)?)
+        })?;
+        Ok(times.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn note_sign_in_failure(
+        &self,
+        email: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "DELETE FROM sign_in_failures WHERE at_utc < ?1",
+            [ts(forget_before)],
+        )?;
+        tx.execute(
+            "INSERT INTO sign_in_failures (email, at_utc) VALUES (?1, ?2)",
+            params![email, ts(at)],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn clear_sign_in_failures(&self, email: &str) -> Result<()> {
+        self.conn()
+            .execute("DELETE FROM sign_in_failures WHERE email = ?1", [email])?;
+        Ok(())
+    }
 }

@@ -1,4 +1,5 @@
-//! What the web pages keep: password hashes, browser sessions and each user's time zone. A session's id is stored
+//! What the web pages keep: password hashes, browser sessions, each user's time zone and
+//! recent failed sign-ins. A session's id is stored
 //! only as its SHA-256, so the database alone cannot be used to sign in.
 
 use chrono::{DateTime, Utc};
@@ -25,4 +26,17 @@ pub trait WebStorage {
     fn time_zone(&self, user_id: &str) -> Result<Option<String>>;
     /// Keeps the user's time zone (checked by the caller).
     fn set_time_zone(&self, user_id: &str, zone: &str) -> Result<()>;
+    /// When the failed password sign-ins for `email` (as typed, folded by the caller) at
+    /// or after `since` happened, oldest first.
+    fn sign_in_failures(&self, email: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>>;
+    /// Keeps a failed sign-in for `email` at `at`, and forgets every failure (of any
+    /// email) from before `forget_before`.
+    fn note_sign_in_failure(
+        &self,
+        email: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Forgets the failures of `email` (after a sign-in that worked).
+    fn clear_sign_in_failures(&self, email: &str) -> Result<()>;
 }

@@ -122,6 +122,28 @@ async fn authenticate(
         return Ok(None);
     };
     let (email, password) = (email.trim().to_owned(), password.clone());
+    // Guessing is limited per email, in the database, so on every server alike; a refused
+    // try costs no hashing.
+    let folded = email.to_lowercase();
+    let now = Utc::now();
+    let since = now - FAILURE_WINDOW;
+    let key = folded.clone();
+    let failures = state.db(move |db| db.sign_in_failures(&key, since)).await?;
+    if let Some(wait) = wait_after_failures(&failures, now) {
+        let minutes = (wait.num_seconds() + 59) / 60;
+        tracing::warn!(
+            "web sign-ins for an email are held back after {} failures",
+            failures.len()
+        );
+        return Err(PageError(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many wrong passwords for this email. Try again in {minutes} minute{}, or \
+                 sign in with your API key.",
+                if minutes == 1 { "" } else { "s" }
+            ),
+        ));
+    }
     let candidates = state.db(move |db| db.users_by_email(&email)).await?;
     // Hashing is deliberately slow: off the async threads.
     let found = tokio::task::spawn_blocking(move || {
@@ -132,7 +154,70 @@ async fn authenticate(
     })
     .await
     .map_err(|e| PageError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let noted = match found {
+        Some(_) => state.db(move |db| db.clear_sign_in_failures(&folded)).await,
+        None => {
+            state
+                .db(move |db| db.note_sign_in_failure(&folded, now, since))
+                .await
+        }
+    };
+    if let Err(e) = noted {
+        tracing::warn!(
+            "could not keep the sign-in's outcome for the guessing limit: {}",
+            e.message
+        );
+    }
     Ok(found)
+}
+
+/// Failed password sign-ins one email may have within [`FAILURE_WINDOW`]; the next ones
+/// are refused until the oldest of them is older than the window.
+const MAX_FAILURES: usize = 10;
+
+/// How far back failed sign-ins count.
+const FAILURE_WINDOW: chrono::Duration = chrono::Duration::minutes(15);
+
+/// How long sign-ins wait after `failures` (the window's, oldest first) at `now`: `None`
+/// while fewer than [`MAX_FAILURES`] are in the window.
+fn wait_after_failures(
+    failures: &[chrono::DateTime<Utc>],
+    now: chrono::DateTime<Utc>,
+) -> Option<chrono::Duration> {
+    let recent: Vec<_> = failures
+        .iter()
+        .filter(|at| **at > now - FAILURE_WINDOW)
+        .collect();
+    if recent.len() < MAX_FAILURES {
+        return None;
+    }
+    // Free again once enough of them have aged out of the window.
+    let freeing = recent[recent.len() - MAX_FAILURES];
+    Some((*freeing + FAILURE_WINDOW - now).max(chrono::Duration::seconds(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ten_failures_in_a_quarter_hour_hold_sign_ins_until_the_oldest_ages_out() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-05T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let at = |min: i64| now - chrono::Duration::minutes(min);
+        let nine: Vec<_> = (1..=9).map(at).collect();
+        assert_eq!(wait_after_failures(&nine, now), None);
+        let mut ten: Vec<_> = (1..=10).rev().map(at).collect();
+        // The oldest (10 minutes ago) leaves the window in 5 minutes.
+        assert_eq!(
+            wait_after_failures(&ten, now),
+            Some(chrono::Duration::minutes(5))
+        );
+        // One older than the window does not count.
+        ten[0] = at(20);
+        assert_eq!(wait_after_failures(&ten, now), None);
+    }
 }
 
 pub(super) async fn sign_out(
