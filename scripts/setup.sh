@@ -20,6 +20,8 @@ FLASK_CORS_VERSION=6.0.5
 CROSS_TARGETS=(x86_64-pc-windows-gnu aarch64-apple-darwin)
 ZIGLANG_VERSION=0.17.1
 CARGO_ZIGBUILD_VERSION=0.24.1
+# Builds the Debian packages (scripts/package.sh).
+CARGO_DEB_VERSION=3.8.0
 NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19
 
@@ -28,11 +30,13 @@ NODE_MIN_MINOR=19
 BUILD_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev
     libpipewire-0.3-dev libclang-dev libgbm-dev libegl-dev libwayland-dev libxcb1-dev)
 RUN_PACKAGES=(libayatana-appindicator3-1 fonts-dejavu-core)
+# What cargo-deb needs to work out the packages' library dependencies (dpkg-shlibdeps).
+PACKAGE_PACKAGES=(dpkg-dev)
 # What the tests start: an X server, a window manager, a session bus, WebDriver, X tools,
 # and the Wayland sessions (sway, mutter, GNOME Shell with its screenshot portal).
 TEST_PACKAGES=(xvfb xauth openbox dbus-daemon webkit2gtk-driver x11-utils xdotool wmctrl
     tigervnc-standalone-server chromium sway wtype mutter gnome-shell xdg-desktop-portal
-    xdg-desktop-portal-gnome dbus-bin python3 postgresql)
+    xdg-desktop-portal-gnome dbus-bin python3 postgresql desktop-file-utils)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -76,6 +80,14 @@ ensure_nextest() {
     cargo nextest --version >/dev/null 2>&1 && return 0
     say "installing cargo-nextest"
     env -u CARGO_TARGET_DIR cargo install --locked cargo-nextest --root "$STINT_CACHE/tools"
+}
+
+ensure_cargo_deb() {
+    if cargo deb --version 2>/dev/null | grep -q "$CARGO_DEB_VERSION"; then
+        return 0
+    fi
+    say "installing cargo-deb $CARGO_DEB_VERSION"
+    env -u CARGO_TARGET_DIR cargo install --locked "cargo-deb@$CARGO_DEB_VERSION" --root "$STINT_CACHE/tools"
 }
 
 ensure_tauri_driver() {

@@ -25,6 +25,8 @@ fn main() {
         "resolve_idle",
         "idle_settings",
         "set_idle_settings",
+        "autostart",
+        "set_autostart",
         "activity_day",
         "delete_activity",
         "delete_activity_day",

@@ -40,6 +40,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::resolve_idle,
             commands::idle_settings,
             commands::set_idle_settings,
+            commands::autostart,
+            commands::set_autostart,
             commands::activity_day,
             commands::delete_activity,
             commands::delete_activity_day,

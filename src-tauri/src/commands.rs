@@ -7,8 +7,8 @@ use stint_core::idle::{IdleChoice, IdleSettings};
 use stint_core::{Entry, EntryId, EntryPatch, Work};
 use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::{
-    ActivityDay, AutoTrackerSettings, Catalog, DayView, IdlePrompt, SensorProblem, SyncStatus,
-    UiError, WeekView, WorkspacePolicy,
+    ActivityDay, AutoTrackerSettings, AutostartStatus, Catalog, DayView, IdlePrompt, SensorProblem,
+    SyncStatus, UiError, WeekView, WorkspacePolicy,
 };
 use tauri::State;
 
@@ -216,6 +216,20 @@ pub async fn set_idle_settings(
     settings: IdleSettings,
 ) -> Result<IdleSettings> {
     ask!(link, Command::SetIdleSettings { settings }, IdleSettings)
+}
+
+/// Whether the desktop session starts Stint at login.
+#[tauri::command]
+#[specta::specta]
+pub async fn autostart(link: State<'_, AgentLink>) -> Result<AutostartStatus> {
+    ask!(link, Command::Autostart, Autostart)
+}
+
+/// The settings' "Start at login" switch.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_autostart(link: State<'_, AgentLink>, enabled: bool) -> Result<AutostartStatus> {
+    ask!(link, Command::SetAutostart { enabled }, Autostart)
 }
 
 /// One local day of the private auto tracker.

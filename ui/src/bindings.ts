@@ -41,6 +41,10 @@ export const commands = {
 	resolveIdle: (id: number, choice: IdleChoice) => typedError<Entry_Serialize[], UiError>(__TAURI_INVOKE("resolve_idle", { id, choice })),
 	idleSettings: () => typedError<IdleSettings, UiError>(__TAURI_INVOKE("idle_settings")),
 	setIdleSettings: (settings: IdleSettings) => typedError<IdleSettings, UiError>(__TAURI_INVOKE("set_idle_settings", { settings })),
+	/**  Whether the desktop session starts Stint at login. */
+	autostart: () => typedError<AutostartStatus, UiError>(__TAURI_INVOKE("autostart")),
+	/**  The settings' "Start at login" switch. */
+	setAutostart: (enabled: boolean) => typedError<AutostartStatus, UiError>(__TAURI_INVOKE("set_autostart", { enabled })),
 	/**  One local day of the private auto tracker. */
 	activityDay: (date: string) => typedError<ActivityDay_Serialize, UiError>(__TAURI_INVOKE("activity_day", { date })),
 	deleteActivity: (ids: number[]) => typedError<null, UiError>(__TAURI_INVOKE("delete_activity", { ids })),
@@ -166,6 +170,16 @@ export type AppInfo = {
  */
 export type AutoTrackerSettings = {
 	paused: boolean,
+};
+
+/**  Whether the desktop session starts Stint at login (XDG autostart on Linux). */
+export type AutostartStatus = {
+	enabled: boolean,
+	/**
+	 *  True where the package put a system-wide entry (on after installing); turning it
+	 *  off then writes the user's own entry that hides it.
+	 */
+	packaged: boolean,
 };
 
 /**

@@ -16,6 +16,7 @@ import {
 import { renderWeek } from "./entries";
 import { renderPrompt } from "./idle-prompt";
 import { loadActivity, setupActivity } from "./activity";
+import { loadDesktopSettings, setupDesktopSettings } from "./desktop";
 import { hms, localDate, secondsBetween } from "./format";
 import { timeField, timeProblem, type TimeField } from "./timefield";
 import { NO_WORK, setCatalog, WorkPicker } from "./picker";
@@ -375,6 +376,7 @@ async function loadAll(): Promise<void> {
   renderPolicy(unwrap(await commands.workspacePolicy()));
   renderProblems(unwrap(await commands.sensorProblems()) ?? []);
   await loadIdleSettings();
+  await loadDesktopSettings();
   await loadActivity();
   await loadIdlePrompt();
   await loadCatalog();
@@ -432,6 +434,7 @@ async function main(): Promise<void> {
     else if (change.kind !== "notice") scheduleRefresh();
   });
   setupActivity();
+  setupDesktopSettings();
   await loadAll();
   document.body.dataset.ready = "true";
 }

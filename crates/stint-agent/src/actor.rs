@@ -357,6 +357,8 @@ impl Agent {
             Command::SetAutoTrackerPaused { paused } => self
                 .set_auto_tracker_paused(paused)
                 .map(Answer::AutoTracker),
+            Command::Autostart => self.autostart_status().map(Answer::Autostart),
+            Command::SetAutostart { enabled } => self.set_autostart(enabled).map(Answer::Autostart),
             Command::AgentInfo | Command::OpenWindow | Command::OpenIdlePrompt | Command::Quit => {
                 Err(AgentError::Unsupported(
                     "this is for the process around the agent (the tray or the window)",

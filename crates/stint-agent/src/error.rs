@@ -24,6 +24,11 @@ pub enum AgentError {
     NoIdlePrompt,
     #[error("could not save the settings: {0}")]
     SaveSettings(std::io::Error),
+    #[error("could not change start at login ({path}): {source}")]
+    Autostart {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("not possible here: {0}")]
     Unsupported(&'static str),
     /// An admin locked the entry on the server (Clockify's "lock time entries"): it can
@@ -52,7 +57,7 @@ impl AgentError {
             AgentError::BadInput(_) => "invalid_input",
             AgentError::Idle(_) => "not_applicable",
             AgentError::NoIdlePrompt => "no_idle_prompt",
-            AgentError::SaveSettings(_) => "storage",
+            AgentError::SaveSettings(_) | AgentError::Autostart { .. } => "storage",
             AgentError::Unsupported(_) => "unsupported",
             AgentError::Locked => "locked",
         }

@@ -6,6 +6,7 @@
 
 mod activity;
 mod actor;
+pub mod autostart;
 mod capture;
 mod catalog;
 mod clock;

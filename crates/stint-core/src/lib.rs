@@ -2,6 +2,7 @@
 //! every decision takes the current time as an argument so it can be tested exhaustively.
 
 pub mod activity;
+pub mod autostart;
 pub mod backoff;
 pub mod capture;
 pub mod day;

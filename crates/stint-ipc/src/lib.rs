@@ -279,6 +279,16 @@ pub struct AgentInfo {
     pub tray_available: bool,
 }
 
+/// Whether the desktop session starts Stint at login (XDG autostart on Linux).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AutostartStatus {
+    pub enabled: bool,
+    /// True where the package put a system-wide entry (on after installing); turning it
+    /// off then writes the user's own entry that hides it.
+    pub packaged: bool,
+}
+
 /// The windows of the window process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]

@@ -109,6 +109,12 @@ pub enum Command {
     Overview,
     /// The ids of the workspace notices shown in this session, oldest first.
     ShownNotices,
+    /// Whether the session starts Stint at login ([`crate::AutostartStatus`]).
+    Autostart,
+    /// Starts Stint at login, or not; answers the state afterwards.
+    SetAutostart {
+        enabled: bool,
+    },
     /// The agent's version, data directory and whether it has a tray.
     AgentInfo,
     /// Show the main window (a second `stint` started by the user asks this).
@@ -162,6 +168,8 @@ impl Command {
             Command::ContinueEntry { .. } => "continueEntry",
             Command::Overview => "overview",
             Command::ShownNotices => "shownNotices",
+            Command::Autostart => "autostart",
+            Command::SetAutostart { .. } => "setAutostart",
             Command::AgentInfo => "agentInfo",
             Command::OpenWindow => "openWindow",
             Command::OpenIdlePrompt => "openIdlePrompt",
@@ -190,6 +198,7 @@ pub enum Answer {
     Info(AgentInfo),
     Ids(Vec<String>),
     Catalog(crate::Catalog),
+    Autostart(crate::AutostartStatus),
 }
 
 /// A message from a client to the agent.

@@ -2,9 +2,10 @@
 //!
 //! `stint-cli start [DESCRIPTION]`, `stop`, `status`, `today`, `sign-in SERVER KEY` (`-` as
 //! the key reads it from standard input, so it is not seen in the process list),
-//! `sign-out`, `sync-status`, `policy`, `notices`, or `serve`: read one of those commands
-//! per line on stdin and answer each with one JSON line, with the agent's task running
-//! (sensors, screenshots, sync) and the socket served, until stdin closes.
+//! `sign-out`, `sync-status`, `policy`, `notices`, `autostart [on|off]` (start at login), or
+//! `serve`: read one of those commands per line on stdin and answer each with one JSON line,
+//! with the agent's task running (sensors, screenshots, sync) and the socket served, until
+//! stdin closes.
 //!
 //! While an agent answers on the socket (`STINT_SOCKET`, else the runtime directory's
 //! `stint/agent.sock`), every command but `serve` goes to it; otherwise the command runs on
@@ -21,7 +22,7 @@ use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::UiError;
 
 const USAGE: &str =
-    "use start, stop, status, today, week [N], edit ID DESCRIPTION, delete ID, catalog, sign-in, sign-out, sync-status, policy, notices or serve";
+    "use start, stop, status, today, week [N], edit ID DESCRIPTION, delete ID, catalog, sign-in, sign-out, sync-status, policy, notices, autostart [on|off] or serve";
 
 /// The protocol command for a command line; `Err` is a usage problem.
 fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
@@ -80,6 +81,12 @@ fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
         "sync-status" => Command::SyncStatus,
         "policy" => Command::WorkspacePolicy,
         "notices" => Command::ShownNotices,
+        "autostart" => match rest.trim() {
+            "" => Command::Autostart,
+            "on" => Command::SetAutostart { enabled: true },
+            "off" => Command::SetAutostart { enabled: false },
+            _ => bail!("usage: autostart [on|off]"),
+        },
         other => bail!("unknown command {other:?}: {USAGE}"),
     })
 }
@@ -96,6 +103,7 @@ fn answer_json(answer: Answer) -> anyhow::Result<serde_json::Value> {
         Answer::Policy(p) => serde_json::to_value(p)?,
         Answer::Ids(ids) => serde_json::to_value(ids)?,
         Answer::Catalog(c) => serde_json::to_value(c)?,
+        Answer::Autostart(a) => serde_json::to_value(a)?,
         other => serde_json::to_value(other)?,
     })
 }
