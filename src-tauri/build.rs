@@ -25,6 +25,8 @@ fn main() {
         "resolve_idle",
         "idle_settings",
         "set_idle_settings",
+        "reminders",
+        "set_reminders",
         "autostart",
         "set_autostart",
         "activity_day",

@@ -3,7 +3,9 @@
 //! input, then real X input: one notification with the answers that apply; invoking
 //! "Discard" ends the entry where the idle time began, with no window opened, and the
 //! notification goes. Where the server offers no buttons, the small prompt window opens
-//! instead. Workspace notices arrive as plain notifications.
+//! instead. Workspace notices arrive as plain notifications. Reminders (issue 18), with
+//! work hours all day and short intervals: "no timer" offers Start, which starts one;
+//! "still running" offers Stop, which stops it.
 
 use std::time::Duration;
 
@@ -26,6 +28,14 @@ struct Run {
 /// A desktop with a tray and a notification server that offers buttons or not, and the
 /// agent on it.
 fn start(with_actions: bool) -> anyhow::Result<Run> {
+    start_with(
+        with_actions,
+        r#"{"idle": {"enabled": true, "thresholdSeconds": 3}}"#,
+    )
+}
+
+/// The same with the given settings file.
+fn start_with(with_actions: bool, settings_json: &str) -> anyhow::Result<Run> {
     let desktop = Desktop::start("1280x800x24")?;
     let tray = TrayHost::start(&desktop.dbus_address)?;
     let notifications = NotificationServer::start(&desktop.dbus_address, with_actions)?;
@@ -33,10 +43,7 @@ fn start(with_actions: bool) -> anyhow::Result<Run> {
     let data_dir = root.path().join("data");
     let config = root.path().join("config");
     std::fs::create_dir_all(&config)?;
-    std::fs::write(
-        config.join("settings.json"),
-        r#"{"idle": {"enabled": true, "thresholdSeconds": 3}}"#,
-    )?;
+    std::fs::write(config.join("settings.json"), settings_json)?;
     let env = vec![
         ("STINT_DATA_DIR", data_dir.clone()),
         ("STINT_CONFIG_DIR", config),
@@ -149,5 +156,58 @@ fn without_buttons_the_prompt_opens_its_small_window() -> anyhow::Result<()> {
     wait_until(WAIT, "the idle prompt window", || {
         (!run.desktop.windows_named("Stint — idle time").is_empty()).then_some(())
     })?;
+    Ok(())
+}
+
+#[test]
+fn reminders_start_and_stop_the_timer_from_their_buttons() -> anyhow::Result<()> {
+    let run = start_with(
+        true,
+        r#"{"reminders": {"noTimer": true, "workDays": [1, 2, 3, 4, 5, 6, 7],
+            "workStartMinutes": 0, "workEndMinutes": 1440,
+            "noTimerEverySeconds": 5, "longTimerSeconds": 6}}"#,
+    )?;
+    // Input now: the time since the desktop started must not count as away.
+    run.desktop.run("xdotool", &["mousemove", "5", "5"])?;
+    let no_timer = run
+        .notifications
+        .wait_for(WAIT, "the no-timer reminder", |n| {
+            n.body.contains("No timer is running")
+        })?;
+    assert!(
+        no_timer
+            .actions
+            .iter()
+            .any(|(key, label)| key == "start" && label == "Start timer"),
+        "{no_timer:?}"
+    );
+    run.notifications.invoke(no_timer.id, "start")?;
+    wait_until(WAIT, "the timer to run", || {
+        run.cli(&["status"]).get("start").map(drop)
+    })?;
+    // Its reminder goes once a timer runs.
+    run.notifications
+        .wait_for(WAIT, "the no-timer reminder to close", |n| {
+            n.id == no_timer.id && n.closed
+        })?;
+    let long = run
+        .notifications
+        .wait_for(WAIT, "the long-timer reminder", |n| {
+            n.body.contains("has been running for") && !n.closed
+        })?;
+    assert!(
+        long.actions.iter().any(|(key, _)| key == "stop"),
+        "{long:?}"
+    );
+    run.notifications.invoke(long.id, "stop")?;
+    wait_until(WAIT, "the timer to stop", || {
+        run.cli(&["status"]).is_null().then_some(())
+    })?;
+    let today = run.cli(&["today"]);
+    assert_eq!(
+        today["entries"].as_array().map(Vec::len),
+        Some(1),
+        "{today}"
+    );
     Ok(())
 }

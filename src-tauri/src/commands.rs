@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use stint_core::activity::IgnoreKind;
 use stint_core::idle::{IdleChoice, IdleSettings};
+use stint_core::reminders::ReminderSettings;
 use stint_core::{Entry, EntryId, EntryPatch, Work};
 use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::{
@@ -216,6 +217,22 @@ pub async fn set_idle_settings(
     settings: IdleSettings,
 ) -> Result<IdleSettings> {
     ask!(link, Command::SetIdleSettings { settings }, IdleSettings)
+}
+
+/// The reminder settings (work hours, intervals).
+#[tauri::command]
+#[specta::specta]
+pub async fn reminders(link: State<'_, AgentLink>) -> Result<ReminderSettings> {
+    ask!(link, Command::Reminders, Reminders)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_reminders(
+    link: State<'_, AgentLink>,
+    settings: ReminderSettings,
+) -> Result<ReminderSettings> {
+    ask!(link, Command::SetReminders { settings }, Reminders)
 }
 
 /// Whether the desktop session starts Stint at login.

@@ -41,6 +41,9 @@ export const commands = {
 	resolveIdle: (id: number, choice: IdleChoice) => typedError<Entry_Serialize[], UiError>(__TAURI_INVOKE("resolve_idle", { id, choice })),
 	idleSettings: () => typedError<IdleSettings, UiError>(__TAURI_INVOKE("idle_settings")),
 	setIdleSettings: (settings: IdleSettings) => typedError<IdleSettings, UiError>(__TAURI_INVOKE("set_idle_settings", { settings })),
+	/**  The reminder settings (work hours, intervals). */
+	reminders: () => typedError<ReminderSettings, UiError>(__TAURI_INVOKE("reminders")),
+	setReminders: (settings: ReminderSettings) => typedError<ReminderSettings, UiError>(__TAURI_INVOKE("set_reminders", { settings })),
 	/**  Whether the desktop session starts Stint at login. */
 	autostart: () => typedError<AutostartStatus, UiError>(__TAURI_INVOKE("autostart")),
 	/**  The settings' "Start at login" switch. */
@@ -121,7 +124,9 @@ export type AgentEvent_Deserialize =
 /**  The auto tracker was paused or resumed. */
 { kind: "autoTrackerChanged"; settings: AutoTrackerSettings } | 
 /**  The workspace's projects, tasks or tags changed: read [`Catalog`] again. */
-{ kind: "catalogChanged" };
+{ kind: "catalogChanged" } | 
+/**  A reminder to show (as a notification with a Start or Stop button). */
+{ kind: "reminder"; reminder: ReminderKind; message: string };
 
 /**  What changed, for the tray, the window and any other subscriber. */
 export type AgentEvent_Serialize = 
@@ -154,7 +159,9 @@ export type AgentEvent_Serialize =
 /**  The auto tracker was paused or resumed. */
 { kind: "autoTrackerChanged"; settings: AutoTrackerSettings } | 
 /**  The workspace's projects, tasks or tags changed: read [`Catalog`] again. */
-{ kind: "catalogChanged" };
+{ kind: "catalogChanged" } | 
+/**  A reminder to show (as a notification with a Start or Stop button). */
+{ kind: "reminder"; reminder: ReminderKind; message: string };
 
 /**  What the window shows about the agent's process. */
 export type AppInfo = {
@@ -447,6 +454,31 @@ export type LinkStatus_Serialize = {
 	connected: boolean,
 	/**  Why not, in words for the user; `None` while connected. */
 	message: string | null,
+};
+
+/**  Which reminder ([`stint_core::reminders`]). */
+export type ReminderKind = 
+/**  Work hours and no timer: offers Start. */
+"noTimer" | 
+/**  A timer ran past the set length: offers Stop. */
+"stillRunning";
+
+/**  The user's reminder settings (the window's "This computer" section). Times are local. */
+export type ReminderSettings = {
+	/**  Remind when no timer runs during work hours. */
+	noTimer: boolean,
+	/**  Work days as ISO weekday numbers: Monday 1 … Sunday 7. */
+	workDays: number[],
+	/**  Work hours, minutes after local midnight, `[start, end)`; `end` may be 1440. */
+	workStartMinutes: number,
+	workEndMinutes: number,
+	/**
+	 *  Seconds without a timer (at the computer, in work hours) before a reminder, and
+	 *  between reminders while it lasts.
+	 */
+	noTimerEverySeconds: number,
+	/**  Remind once when an entry has run this long, in seconds; 0: never. */
+	longTimerSeconds: number,
 };
 
 /**

@@ -1,5 +1,7 @@
 // "This computer": how Stint lives on this desktop. Start at login is a file the session
 // reads (XDG autostart), kept by the agent; the switch says what the session will do.
+// Reminders (work hours, no timer, a long timer) are the agent's settings; it shows them
+// as notifications.
 
 import { commands, type UiError } from "./bindings";
 
@@ -43,5 +45,48 @@ export function setupDesktopSettings(): void {
       await loadDesktopSettings();
       sayProblem(result);
     }
+  });
+}
+
+const hhmm = (minutes: number) =>
+  `${String(Math.floor(minutes / 60) % 24).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+
+/** "17:30" as minutes after midnight; "00:00" as an end is midnight at the day's end. */
+function minutesOf(value: string, isEnd: boolean): number {
+  const [h, m] = value.split(":").map(Number);
+  const minutes = h * 60 + m;
+  return isEnd && minutes === 0 ? 1440 : minutes;
+}
+
+const dayBoxes = () => Array.from(document.querySelectorAll<HTMLInputElement>("#work-days input"));
+
+/** Shows the reminder settings the agent keeps. */
+export async function loadReminders(): Promise<void> {
+  const result = await commands.reminders();
+  if (result.status !== "ok") return;
+  const s = result.data;
+  $<HTMLInputElement>("remind-no-timer").checked = s.noTimer;
+  for (const box of dayBoxes()) box.checked = s.workDays.includes(Number(box.value));
+  $<HTMLInputElement>("work-start").value = hhmm(s.workStartMinutes);
+  $<HTMLInputElement>("work-end").value = hhmm(s.workEndMinutes);
+  $<HTMLInputElement>("remind-every").value = String(Math.max(1, Math.round(s.noTimerEverySeconds / 60)));
+  $<HTMLInputElement>("long-timer").value = String(s.longTimerSeconds / 3600);
+}
+
+export function setupReminders(): void {
+  $<HTMLFormElement>("reminders-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const result = await commands.setReminders({
+      noTimer: $<HTMLInputElement>("remind-no-timer").checked,
+      workDays: dayBoxes().filter((b) => b.checked).map((b) => Number(b.value)),
+      workStartMinutes: minutesOf($<HTMLInputElement>("work-start").value, false),
+      workEndMinutes: minutesOf($<HTMLInputElement>("work-end").value, true),
+      noTimerEverySeconds: Math.round(Number($<HTMLInputElement>("remind-every").value) * 60),
+      longTimerSeconds: Math.round(Number($<HTMLInputElement>("long-timer").value) * 3600),
+    });
+    const error = $<HTMLParagraphElement>("reminders-error");
+    error.hidden = result.status === "ok";
+    error.textContent = result.status === "ok" ? "" : result.error.message;
+    $("reminders-saved").hidden = result.status !== "ok";
   });
 }

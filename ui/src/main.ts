@@ -16,7 +16,7 @@ import {
 import { renderWeek } from "./entries";
 import { renderPrompt } from "./idle-prompt";
 import { loadActivity, setupActivity } from "./activity";
-import { loadDesktopSettings, setupDesktopSettings } from "./desktop";
+import { loadDesktopSettings, loadReminders, setupDesktopSettings, setupReminders } from "./desktop";
 import { hms, localDate, secondsBetween } from "./format";
 import { timeField, timeProblem, type TimeField } from "./timefield";
 import { NO_WORK, setCatalog, WorkPicker } from "./picker";
@@ -377,6 +377,7 @@ async function loadAll(): Promise<void> {
   renderProblems(unwrap(await commands.sensorProblems()) ?? []);
   await loadIdleSettings();
   await loadDesktopSettings();
+  await loadReminders();
   await loadActivity();
   await loadIdlePrompt();
   await loadCatalog();
@@ -435,6 +436,7 @@ async function main(): Promise<void> {
   });
   setupActivity();
   setupDesktopSettings();
+  setupReminders();
   await loadAll();
   document.body.dataset.ready = "true";
 }

@@ -134,6 +134,7 @@ pub(crate) struct Agent {
     pub idle: Idle,
     pub activity: Activity,
     pub sync: SyncPart,
+    pub reminders: crate::reminders::RemindersPart,
     /// Features this desktop cannot serve, told once each (`problems`).
     pub problems: Vec<(stint_sensors::Capability, stint_ipc::SensorProblem)>,
     lock_source: Arc<dyn stint_sensors::LockSource>,
@@ -184,6 +185,7 @@ pub fn start(
             settings.auto_tracker.unwrap_or_default(),
         ),
         sync: SyncPart::new(),
+        reminders: crate::reminders::RemindersPart::new(settings.reminders),
         problems: Vec::new(),
         lock_source: options.lock_source,
         _data_lock: data_lock,
@@ -357,6 +359,10 @@ impl Agent {
             Command::SetAutoTrackerPaused { paused } => self
                 .set_auto_tracker_paused(paused)
                 .map(Answer::AutoTracker),
+            Command::Reminders => Ok(Answer::Reminders(self.reminder_settings())),
+            Command::SetReminders { settings } => {
+                self.set_reminder_settings(settings).map(Answer::Reminders)
+            }
             Command::Autostart => self.autostart_status().map(Answer::Autostart),
             Command::SetAutostart { enabled } => self.set_autostart(enabled).map(Answer::Autostart),
             Command::AgentInfo | Command::OpenWindow | Command::OpenIdlePrompt | Command::Quit => {
@@ -409,6 +415,7 @@ impl Agent {
         self.activity_step(now, wake, presence.as_ref());
         self.capture_step(now, running.as_ref());
         self.display_step(now, running.as_ref());
+        self.reminder_step(now, wake, running.as_ref());
     }
 
     /// The earliest moment any part wants to look again; `None`: only an event wakes it.
@@ -418,6 +425,7 @@ impl Agent {
             self.capture.next_check,
             self.idle.next_look,
             self.activity.next_poll,
+            self.reminders.next,
         ]
         .into_iter()
         .flatten()

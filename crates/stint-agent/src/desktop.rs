@@ -13,7 +13,7 @@ use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::{AgentEvent, AgentInfo, SyncState, WindowKind};
 use tokio::sync::{mpsc, Notify};
 
-use crate::notify::{IdleAction, Notifier};
+use crate::notify::{IdleAction, Notifier, ReminderAction};
 use crate::socket::{Host, Serving, SocketError, SocketServer};
 use crate::tray::{Tray, TrayAction, TrayView};
 use crate::windows::Windows;
@@ -337,6 +337,10 @@ async fn notifications(agent: AgentHandle, windows: Arc<Windows>, quit: Arc<Noti
                     quit.notify_one();
                     return;
                 };
+                if let Some(action) = notifier.reminder_action_of(id, &key) {
+                    on_reminder(&agent, &mut notifier, &windows, action).await;
+                    continue;
+                }
                 match notifier.idle_action_of(id, &key) {
                     Some(IdleAction::OpenPrompt) => show(&windows, WindowKind::Idle),
                     Some(IdleAction::Answer { id, choice }) => {
@@ -358,10 +362,36 @@ async fn notifications(agent: AgentHandle, windows: Arc<Windows>, quit: Arc<Noti
                 }
                 Ok(AgentEvent::IdlePrompt { prompt }) => ask(&mut notifier, &windows, &prompt).await,
                 Ok(AgentEvent::IdleResolved { .. }) => notifier.idle_answered().await,
+                Ok(AgentEvent::Reminder { reminder: kind, message }) => notifier.remind(kind, &message).await,
+                Ok(AgentEvent::TimerChanged { running }) => {
+                    notifier.timer_changed(running.is_some()).await;
+                }
                 Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
             },
         }
+    }
+}
+
+/// Start or Stop on a reminder. A refusal (a workspace that requires a project) opens
+/// the window, where the picker is, and says why.
+async fn on_reminder(
+    agent: &AgentHandle,
+    notifier: &mut Notifier,
+    windows: &Arc<Windows>,
+    action: ReminderAction,
+) {
+    let command = match action {
+        ReminderAction::OpenWindow => return show(windows, WindowKind::Main),
+        ReminderAction::StartTimer => Command::StartTimer {
+            description: String::new(),
+            work: stint_core::Work::default(),
+        },
+        ReminderAction::StopTimer => Command::StopTimer,
+    };
+    if let Err(e) = agent.call(command).await {
+        notifier.tell(&e.message).await;
+        show(windows, WindowKind::Main);
     }
 }
 

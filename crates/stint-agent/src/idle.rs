@@ -119,6 +119,21 @@ impl Agent {
         self.idle.local
     }
 
+    /// Whether the user is at the computer now (for reminders): not locked or asleep, and
+    /// input within the idle threshold. A failed sensor counts as present (a reminder too
+    /// many beats none).
+    pub(crate) fn user_present(&self) -> bool {
+        if self.idle.session.is_locked_or_asleep() {
+            return false;
+        }
+        let threshold =
+            std::time::Duration::from_secs(u64::from(self.idle_settings().threshold_seconds));
+        self.idle
+            .source
+            .idle_for()
+            .map_or(true, |idle| idle < threshold)
+    }
+
     fn prompt_wanted(&self, running: Option<&Entry>) -> bool {
         self.idle_settings().enabled
             && (running.is_some() || self.idle.tracker.idle_since().is_some())

@@ -19,6 +19,7 @@ mod handle;
 mod idle;
 pub mod notify;
 mod problems;
+mod reminders;
 mod settings;
 pub mod socket;
 mod sync;

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use futures_util::StreamExt;
 use stint_core::idle::{IdleChoice, IdleChoiceKind};
-use stint_ipc::IdlePrompt;
+use stint_ipc::{IdlePrompt, ReminderKind};
 use zbus::zvariant::Value;
 
 #[zbus::proxy(
@@ -94,11 +94,40 @@ pub fn idle_message(prompt: &IdlePrompt) -> String {
     format!("Idle since {since}, {minutes} {unit}. Keep or discard this time?")
 }
 
+/// An action the user took on a reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReminderAction {
+    StartTimer,
+    StopTimer,
+    /// A click on the body: the window.
+    OpenWindow,
+}
+
+/// The buttons of a reminder: Start where no timer runs, Stop on a long one.
+pub fn reminder_actions(kind: ReminderKind) -> [(&'static str, &'static str); 2] {
+    match kind {
+        ReminderKind::NoTimer => [("default", "Open Stint"), ("start", "Start timer")],
+        ReminderKind::StillRunning => [("default", "Open Stint"), ("stop", "Stop timer")],
+    }
+}
+
+/// What an invoked action key of a reminder means.
+pub fn reminder_action(key: &str) -> Option<ReminderAction> {
+    match key {
+        "start" => Some(ReminderAction::StartTimer),
+        "stop" => Some(ReminderAction::StopTimer),
+        "default" => Some(ReminderAction::OpenWindow),
+        _ => None,
+    }
+}
+
 /// The agent's connection to the notification server.
 pub struct Notifier {
     proxy: NotificationsProxy<'static>,
     /// The idle notification on screen: (its id, the prompt's id).
     idle: Option<(u32, u32)>,
+    /// The reminder on screen: (its id, which one).
+    reminder: Option<(u32, ReminderKind)>,
 }
 
 impl Notifier {
@@ -112,7 +141,11 @@ impl Notifier {
             .cache_properties(zbus::proxy::CacheProperties::No)
             .build()
             .await?;
-        Ok(Notifier { proxy, idle: None })
+        Ok(Notifier {
+            proxy,
+            idle: None,
+            reminder: None,
+        })
     }
 
     /// Whether the server shows action buttons; `false` where no server answers.
@@ -181,6 +214,49 @@ impl Notifier {
         if let Some((id, _)) = self.idle.take() {
             let _ = self.proxy.close_notification(id).await;
         }
+    }
+
+    /// A reminder with its button (where the server shows buttons), replacing the one
+    /// before, so reminders never pile up.
+    pub async fn remind(&mut self, kind: ReminderKind, message: &str) {
+        let actions: Vec<&str> = if self.has_actions().await {
+            reminder_actions(kind)
+                .into_iter()
+                .flat_map(|(key, label)| [key, label])
+                .collect()
+        } else {
+            vec![]
+        };
+        let replaces = self.reminder.map_or(0, |(id, _)| id);
+        let mut hints = HashMap::new();
+        hints.insert("category", Value::Str("presence".into()));
+        let sent = self
+            .proxy
+            .notify("Stint", replaces, "", "Stint", message, &actions, hints, -1)
+            .await;
+        match sent {
+            Ok(id) => self.reminder = Some((id, kind)),
+            Err(e) => tracing::warn!("could not show a reminder ({e}): {message}"),
+        }
+    }
+
+    /// The timer started or stopped: a reminder about the other state has had its say.
+    pub async fn timer_changed(&mut self, running: bool) {
+        let stale = match self.reminder {
+            Some((id, ReminderKind::NoTimer)) if running => Some(id),
+            Some((id, ReminderKind::StillRunning)) if !running => Some(id),
+            _ => None,
+        };
+        if let Some(id) = stale {
+            self.reminder = None;
+            let _ = self.proxy.close_notification(id).await;
+        }
+    }
+
+    /// What an action on notification `id` asks for, if it is the reminder's.
+    pub fn reminder_action_of(&self, id: u32, key: &str) -> Option<ReminderAction> {
+        let (shown, _) = self.reminder?;
+        (shown == id).then(|| reminder_action(key)).flatten()
     }
 
     /// The stream of actions invoked on any notification: (notification id, key).

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use stint_core::idle::IdleSettings;
+use stint_core::reminders::ReminderSettings;
 
 use crate::activity::AutoTrackerSettings;
 use crate::actor::Agent;
@@ -14,6 +15,9 @@ pub(crate) struct AppSettings {
     /// `None`: the workspace's idle threshold applies.
     pub idle: Option<IdleSettings>,
     pub auto_tracker: Option<AutoTrackerSettings>,
+    /// `None`: the defaults (work days 9 to 17).
+    #[serde(default)]
+    pub reminders: Option<ReminderSettings>,
 }
 
 impl AppSettings {
@@ -34,6 +38,7 @@ impl Agent {
         let settings = AppSettings {
             idle: self.local_idle_settings(),
             auto_tracker: Some(self.activity.settings),
+            reminders: Some(self.reminders.settings.clone()),
         };
         let text = serde_json::to_string_pretty(&settings).expect("settings serialise");
         std::fs::write(self.paths.settings_file(), text).map_err(AgentError::SaveSettings)

@@ -52,6 +52,21 @@ pub enum AgentEvent {
     AutoTrackerChanged { settings: AutoTrackerSettings },
     /// The workspace's projects, tasks or tags changed: read [`Catalog`] again.
     CatalogChanged,
+    /// A reminder to show (as a notification with a Start or Stop button).
+    Reminder {
+        reminder: ReminderKind,
+        message: String,
+    },
+}
+
+/// Which reminder ([`stint_core::reminders`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ReminderKind {
+    /// Work hours and no timer: offers Start.
+    NoTimer,
+    /// A timer ran past the set length: offers Stop.
+    StillRunning,
 }
 
 /// What an entry may be for: the workspace's projects (with their tasks) and tags as the

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use stint_core::activity::IgnoreKind;
 use stint_core::idle::{IdleChoice, IdleSettings};
+use stint_core::reminders::ReminderSettings;
 use stint_core::{Entry, EntryId, EntryPatch, Work};
 
 use crate::{
@@ -109,6 +110,11 @@ pub enum Command {
     Overview,
     /// The ids of the workspace notices shown in this session, oldest first.
     ShownNotices,
+    /// The reminder settings ([`ReminderSettings`]).
+    Reminders,
+    SetReminders {
+        settings: ReminderSettings,
+    },
     /// Whether the session starts Stint at login ([`crate::AutostartStatus`]).
     Autostart,
     /// Starts Stint at login, or not; answers the state afterwards.
@@ -168,6 +174,8 @@ impl Command {
             Command::ContinueEntry { .. } => "continueEntry",
             Command::Overview => "overview",
             Command::ShownNotices => "shownNotices",
+            Command::Reminders => "reminders",
+            Command::SetReminders { .. } => "setReminders",
             Command::Autostart => "autostart",
             Command::SetAutostart { .. } => "setAutostart",
             Command::AgentInfo => "agentInfo",
@@ -199,6 +207,7 @@ pub enum Answer {
     Ids(Vec<String>),
     Catalog(crate::Catalog),
     Autostart(crate::AutostartStatus),
+    Reminders(ReminderSettings),
 }
 
 /// A message from a client to the agent.

@@ -1,0 +1,111 @@
+//! Reminders in the agent: stint-core's rules ([`stint_core::reminders`]) fed with the
+//! clock, the local UTC offset, the running entry and whether the user is at the computer;
+//! a reminder is an [`AgentEvent::Reminder`], which the desktop shows as a notification
+//! with a Start or Stop button.
+
+use chrono::{DateTime, Offset, Utc};
+use stint_core::reminders::{Reminder, ReminderSettings, Reminders};
+use stint_core::Entry;
+use stint_ipc::{AgentEvent, ReminderKind};
+
+use crate::actor::{Agent, Wake};
+use crate::error::AgentError;
+
+pub(crate) struct RemindersPart {
+    pub settings: ReminderSettings,
+    state: Reminders,
+    /// When to look next; `None`: only at a command (a timer started or stopped).
+    pub next: Option<DateTime<Utc>>,
+}
+
+impl RemindersPart {
+    pub fn new(settings: Option<ReminderSettings>) -> RemindersPart {
+        RemindersPart {
+            settings: settings
+                .filter(|s| s.validate().is_ok())
+                .unwrap_or_default(),
+            state: Reminders::default(),
+            next: None,
+        }
+    }
+}
+
+/// "2 h 05 min".
+fn hours_minutes(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    format!("{} h {:02} min", minutes / 60, minutes % 60)
+}
+
+impl Agent {
+    /// Looks when a reminder may be due or the timer may have changed.
+    pub(crate) fn reminder_step(
+        &mut self,
+        now: DateTime<Utc>,
+        wake: Wake,
+        running: Option<&Entry>,
+    ) {
+        let due = self.reminders.next.is_some_and(|at| now >= at);
+        if !due && !matches!(wake, Wake::Start | Wake::Command | Wake::Session) {
+            return;
+        }
+        let offset = now.with_timezone(&chrono::Local).offset().fix();
+        let present = self.user_present();
+        let step =
+            self.reminders
+                .state
+                .step(&self.reminders.settings, now, offset, running, present);
+        self.reminders.next = step.next;
+        let (kind, message) = match step.remind {
+            None => return,
+            Some(Reminder::NoTimer) => (
+                ReminderKind::NoTimer,
+                "No timer is running. Start one for what you are working on?".to_owned(),
+            ),
+            Some(Reminder::StillRunning { seconds, .. }) => {
+                let what = running
+                    .map(|e| e.description.trim())
+                    .filter(|d| !d.is_empty())
+                    .map_or_else(|| "Your timer".to_owned(), |d| format!("“{d}”"));
+                (
+                    ReminderKind::StillRunning,
+                    format!(
+                        "{what} has been running for {}. Still on it?",
+                        hours_minutes(seconds)
+                    ),
+                )
+            }
+        };
+        tracing::info!(?kind, "reminder");
+        self.emit(AgentEvent::Reminder {
+            reminder: kind,
+            message,
+        });
+    }
+
+    pub fn reminder_settings(&self) -> ReminderSettings {
+        self.reminders.settings.clone()
+    }
+
+    pub fn set_reminder_settings(
+        &mut self,
+        settings: ReminderSettings,
+    ) -> Result<ReminderSettings, AgentError> {
+        settings
+            .validate()
+            .map_err(|e| AgentError::BadInput(e.to_string()))?;
+        self.reminders.settings = settings;
+        // Looked at again by the tick after this command, with the new rules.
+        self.reminders.next = None;
+        self.save_settings()?;
+        Ok(self.reminders.settings.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_read_as_hours_and_minutes() {
+        assert_eq!(super::hours_minutes(8 * 3600 + 5 * 60 + 59), "8 h 05 min");
+        assert_eq!(super::hours_minutes(-3), "0 h 00 min");
+    }
+}
