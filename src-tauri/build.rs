@@ -25,6 +25,8 @@ fn main() {
         "resolve_idle",
         "idle_settings",
         "set_idle_settings",
+        "shortcut",
+        "set_shortcut",
         "reminders",
         "set_reminders",
         "autostart",

@@ -1,7 +1,8 @@
 //! Living like a desktop app (issue 18): the window's "Start Stint when I log in" switch
 //! over the package's system-wide autostart entry (the real file from `packaging/`), and
 //! the same command from `stint-cli` where no package put one, each checked in the files
-//! a session reads (the XDG Autostart Specification's directories).
+//! a session reads (the XDG Autostart Specification's directories); the global shortcut
+//! typed with xdotool starts and stops the timer, the default one and one set in the window.
 
 use std::path::Path;
 
@@ -92,5 +93,56 @@ fn start_at_login_switch_hides_and_restores_the_packages_entry() -> anyhow::Resu
     let off = cli("off")?;
     assert_eq!(off, json!({"enabled": false, "packaged": false}));
     assert!(!user_file.exists());
+    wd.quit()
+}
+
+#[test]
+fn the_global_shortcut_starts_and_stops_the_timer() -> anyhow::Result<()> {
+    let desktop = Desktop::start("1280x800x24")?;
+    let _tray = TrayHost::start(&desktop.dbus_address)?;
+    let root = tempfile::tempdir()?;
+    let data_dir = root.path().join("data");
+    let _agent = AgentReaper(data_dir.clone());
+    let env = vec![
+        ("STINT_DATA_DIR", data_dir.clone()),
+        ("STINT_CONFIG_DIR", root.path().join("config")),
+    ];
+    let driver = TauriDriver::start(&desktop, env.clone())?;
+    let wd = WebDriver::launch(&driver, &window_bin(), &[])?;
+    wd.wait_for("body[data-ready='true']", WAIT)?;
+    wd.find("#desktop-settings summary")?.click()?;
+    let shown = wd.find("#shortcut")?.property("value")?;
+    assert_eq!(shown, json!("Ctrl+Alt+Shift+Space"), "the default");
+
+    // The default, typed anywhere on the desktop: the timer starts, then stops.
+    desktop.run("xdotool", &["key", "ctrl+alt+shift+space"])?;
+    wd.wait_for_text("#toggle", WAIT, |t| t == "Stop")?;
+    desktop.run("xdotool", &["key", "ctrl+alt+shift+space"])?;
+    wd.wait_for_text("#toggle", WAIT, |t| t == "Start")?;
+
+    // A new one from the window: taken at once, the old one let go.
+    let field = wd.find("#shortcut")?;
+    field.clear()?;
+    field.send_keys("super+F8")?;
+    wd.find("#shortcut-save")?.click()?;
+    wd.wait_for("#shortcut-saved:not([hidden])", WAIT)?;
+    assert_eq!(wd.find("#shortcut")?.property("value")?, json!("Super+F8"));
+    desktop.run("xdotool", &["key", "super+F8"])?;
+    wd.wait_for_text("#toggle", WAIT, |t| t == "Stop")?;
+
+    // Nonsense is refused with the reason, and the shortcut in force stays.
+    let field = wd.find("#shortcut")?;
+    field.clear()?;
+    field.send_keys("Shift+A")?;
+    wd.find("#shortcut-save")?.click()?;
+    let problem = wd.wait_for_text("#shortcut-problem", WAIT, |t| !t.is_empty())?;
+    assert!(problem.contains("needs Ctrl, Alt or Super"), "{problem}");
+    desktop.run("xdotool", &["key", "super+F8"])?;
+    wd.wait_for_text("#toggle", WAIT, |t| t == "Start")?;
+    let settings = std::fs::read_to_string(root.path().join("config/settings.json"))?;
+    assert!(
+        settings.contains("\"shortcut\": \"Super+F8\""),
+        "{settings}"
+    );
     wd.quit()
 }

@@ -40,6 +40,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::resolve_idle,
             commands::idle_settings,
             commands::set_idle_settings,
+            commands::shortcut,
+            commands::set_shortcut,
             commands::reminders,
             commands::set_reminders,
             commands::autostart,

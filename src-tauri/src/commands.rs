@@ -9,7 +9,7 @@ use stint_core::{Entry, EntryId, EntryPatch, Work};
 use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::{
     ActivityDay, AutoTrackerSettings, AutostartStatus, Catalog, DayView, IdlePrompt, SensorProblem,
-    SyncStatus, UiError, WeekView, WorkspacePolicy,
+    ShortcutStatus, SyncStatus, UiError, WeekView, WorkspacePolicy,
 };
 use tauri::State;
 
@@ -217,6 +217,23 @@ pub async fn set_idle_settings(
     settings: IdleSettings,
 ) -> Result<IdleSettings> {
     ask!(link, Command::SetIdleSettings { settings }, IdleSettings)
+}
+
+/// The global shortcut and whether it works here.
+#[tauri::command]
+#[specta::specta]
+pub async fn shortcut(link: State<'_, AgentLink>) -> Result<ShortcutStatus> {
+    ask!(link, Command::Shortcut, Shortcut)
+}
+
+/// A new global shortcut (`Ctrl+Alt+T`), or `""` for none.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_shortcut(
+    link: State<'_, AgentLink>,
+    accelerator: String,
+) -> Result<ShortcutStatus> {
+    ask!(link, Command::SetShortcut { accelerator }, Shortcut)
 }
 
 /// The reminder settings (work hours, intervals).

@@ -41,6 +41,10 @@ export const commands = {
 	resolveIdle: (id: number, choice: IdleChoice) => typedError<Entry_Serialize[], UiError>(__TAURI_INVOKE("resolve_idle", { id, choice })),
 	idleSettings: () => typedError<IdleSettings, UiError>(__TAURI_INVOKE("idle_settings")),
 	setIdleSettings: (settings: IdleSettings) => typedError<IdleSettings, UiError>(__TAURI_INVOKE("set_idle_settings", { settings })),
+	/**  The global shortcut and whether it works here. */
+	shortcut: () => typedError<ShortcutStatus_Serialize, UiError>(__TAURI_INVOKE("shortcut")),
+	/**  A new global shortcut (`Ctrl+Alt+T`), or `""` for none. */
+	setShortcut: (accelerator: string) => typedError<ShortcutStatus_Serialize, UiError>(__TAURI_INVOKE("set_shortcut", { accelerator })),
 	/**  The reminder settings (work hours, intervals). */
 	reminders: () => typedError<ReminderSettings, UiError>(__TAURI_INVOKE("reminders")),
 	setReminders: (settings: ReminderSettings) => typedError<ReminderSettings, UiError>(__TAURI_INVOKE("set_reminders", { settings })),
@@ -492,6 +496,25 @@ export type SensorProblem = {
 	 */
 	feature: string,
 	message: string,
+};
+
+/**  The global shortcut that starts and stops the timer. */
+export type ShortcutStatus = ShortcutStatus_Serialize | ShortcutStatus_Deserialize;
+
+/**  The global shortcut that starts and stops the timer. */
+export type ShortcutStatus_Deserialize = {
+	/**  As `Ctrl+Alt+Shift+Space`; empty: none. */
+	accelerator: string,
+	/**  Why it does not work on this desktop, if it does not. */
+	problem?: string | null,
+};
+
+/**  The global shortcut that starts and stops the timer. */
+export type ShortcutStatus_Serialize = {
+	/**  As `Ctrl+Alt+Shift+Space`; empty: none. */
+	accelerator: string,
+	/**  Why it does not work on this desktop, if it does not. */
+	problem: string | null,
 };
 
 /**  A finished stretch of one app and title. */

@@ -90,3 +90,26 @@ export function setupReminders(): void {
     $("reminders-saved").hidden = result.status !== "ok";
   });
 }
+
+function showShortcut(accelerator: string, problem: string | null): void {
+  $<HTMLInputElement>("shortcut").value = accelerator;
+  const line = $<HTMLParagraphElement>("shortcut-problem");
+  line.textContent = problem ?? "";
+  line.hidden = !problem;
+}
+
+/** Shows the global shortcut and why it does not work here, if it does not. */
+export async function loadShortcut(): Promise<void> {
+  const result = await commands.shortcut();
+  if (result.status === "ok") showShortcut(result.data.accelerator, result.data.problem);
+}
+
+export function setupShortcut(): void {
+  $<HTMLFormElement>("shortcut-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const result = await commands.setShortcut($<HTMLInputElement>("shortcut").value);
+    if (result.status === "ok") showShortcut(result.data.accelerator, result.data.problem);
+    else showShortcut($<HTMLInputElement>("shortcut").value, result.error.message);
+    $("shortcut-saved").hidden = result.status !== "ok" || result.data.problem !== null;
+  });
+}

@@ -16,7 +16,14 @@ import {
 import { renderWeek } from "./entries";
 import { renderPrompt } from "./idle-prompt";
 import { loadActivity, setupActivity } from "./activity";
-import { loadDesktopSettings, loadReminders, setupDesktopSettings, setupReminders } from "./desktop";
+import {
+  loadDesktopSettings,
+  loadReminders,
+  loadShortcut,
+  setupDesktopSettings,
+  setupReminders,
+  setupShortcut,
+} from "./desktop";
 import { hms, localDate, secondsBetween } from "./format";
 import { timeField, timeProblem, type TimeField } from "./timefield";
 import { NO_WORK, setCatalog, WorkPicker } from "./picker";
@@ -378,6 +385,7 @@ async function loadAll(): Promise<void> {
   await loadIdleSettings();
   await loadDesktopSettings();
   await loadReminders();
+  await loadShortcut();
   await loadActivity();
   await loadIdlePrompt();
   await loadCatalog();
@@ -437,6 +445,7 @@ async function main(): Promise<void> {
   setupActivity();
   setupDesktopSettings();
   setupReminders();
+  setupShortcut();
   await loadAll();
   document.body.dataset.ready = "true";
 }

@@ -62,6 +62,8 @@ pub(crate) enum Message {
     },
     /// The screen locked or unlocked, the machine is going to sleep or woke.
     Session(stint_sensors::LockEvent),
+    /// The global shortcut was pressed.
+    Hotkey,
     /// The lock and sleep signals cannot be followed here.
     SensorMissing {
         capability: stint_sensors::Capability,
@@ -96,6 +98,7 @@ pub struct AgentOptions {
     pub idle_source: Arc<dyn stint_sensors::IdleSource>,
     pub window_source: Arc<dyn stint_sensors::ActiveWindowSource>,
     pub lock_source: Arc<dyn stint_sensors::LockSource>,
+    pub hotkeys: Arc<dyn stint_sensors::HotkeySource>,
     /// What this session cannot serve, told to the user once at start.
     pub missing: Vec<(stint_sensors::Capability, String)>,
     pub clock: Arc<dyn Clock>,
@@ -110,6 +113,7 @@ impl AgentOptions {
             idle_source: sensors.idle,
             window_source: sensors.window,
             lock_source: sensors.lock,
+            hotkeys: sensors.hotkeys,
             missing: sensors.missing,
             clock: Arc::new(SystemClock),
         }
@@ -135,6 +139,7 @@ pub(crate) struct Agent {
     pub activity: Activity,
     pub sync: SyncPart,
     pub reminders: crate::reminders::RemindersPart,
+    pub shortcut: crate::shortcut::Shortcut,
     /// Features this desktop cannot serve, told once each (`problems`).
     pub problems: Vec<(stint_sensors::Capability, stint_ipc::SensorProblem)>,
     lock_source: Arc<dyn stint_sensors::LockSource>,
@@ -186,6 +191,7 @@ pub fn start(
         ),
         sync: SyncPart::new(),
         reminders: crate::reminders::RemindersPart::new(settings.reminders),
+        shortcut: crate::shortcut::Shortcut::new(options.hotkeys, settings.shortcut),
         problems: Vec::new(),
         lock_source: options.lock_source,
         _data_lock: data_lock,
@@ -195,6 +201,7 @@ pub fn start(
         agent.report_problem(*capability, message);
     }
     agent.expire_activity(now);
+    agent.apply_shortcut();
     let task = tokio::spawn(agent.run(rx));
     Ok((AgentHandle { tx, events }, task))
 }
@@ -281,6 +288,20 @@ impl Agent {
                 self.session_signal(event);
                 Wake::Session
             }
+            Message::Hotkey => {
+                match self.toggle_timer() {
+                    Ok(running) => tracing::info!(running = running.is_some(), "shortcut"),
+                    Err(e) => {
+                        // Said where the user looks: a notification (a required project).
+                        tracing::warn!("the shortcut could not start or stop the timer: {e}");
+                        self.emit(AgentEvent::Notice {
+                            id: "shortcut".into(),
+                            message: e.to_string(),
+                        });
+                    }
+                }
+                Wake::Command
+            }
             Message::SensorMissing {
                 capability,
                 message,
@@ -309,6 +330,11 @@ impl Agent {
                 self.start(&description, &work).map(Answer::Entry)
             }
             Command::StopTimer => self.stop().map(Answer::MaybeEntry),
+            Command::ToggleTimer => self.toggle_timer().map(Answer::MaybeEntry),
+            Command::Shortcut => Ok(Answer::Shortcut(self.shortcut_status())),
+            Command::SetShortcut { accelerator } => {
+                self.set_shortcut(&accelerator).map(Answer::Shortcut)
+            }
             Command::Today => self.today().map(Answer::Day),
             Command::Week { weeks_back } => self.week(weeks_back).map(Answer::Week),
             Command::EditEntry { id, patch } => self.edit(&id, &patch).map(Answer::Entry),

@@ -21,6 +21,7 @@ pub mod notify;
 mod problems;
 mod reminders;
 mod settings;
+mod shortcut;
 pub mod socket;
 mod sync;
 pub mod tray;

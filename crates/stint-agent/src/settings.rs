@@ -18,6 +18,9 @@ pub(crate) struct AppSettings {
     /// `None`: the defaults (work days 9 to 17).
     #[serde(default)]
     pub reminders: Option<ReminderSettings>,
+    /// The global shortcut (`Ctrl+Alt+Shift+Space`); empty: none; `None`: the default.
+    #[serde(default)]
+    pub shortcut: Option<String>,
 }
 
 impl AppSettings {
@@ -39,6 +42,7 @@ impl Agent {
             idle: self.local_idle_settings(),
             auto_tracker: Some(self.activity.settings),
             reminders: Some(self.reminders.settings.clone()),
+            shortcut: self.shortcut.setting.clone(),
         };
         let text = serde_json::to_string_pretty(&settings).expect("settings serialise");
         std::fs::write(self.paths.settings_file(), text).map_err(AgentError::SaveSettings)

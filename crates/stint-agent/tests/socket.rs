@@ -94,6 +94,7 @@ async fn serving() -> (tempfile::TempDir, std::path::PathBuf, AgentHandle) {
         idle_source: Arc::new(FakeIdle::default()),
         window_source: Arc::new(FakeWindow::default()),
         lock_source: Arc::new(stint_sensors::fake::FakeLock::default()),
+        hotkeys: Arc::new(stint_sensors::fake::FakeHotkeys::default()),
         missing: Vec::new(),
         clock: Arc::new(SystemClock),
     };

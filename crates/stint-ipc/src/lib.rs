@@ -294,6 +294,16 @@ pub struct AgentInfo {
     pub tray_available: bool,
 }
 
+/// The global shortcut that starts and stops the timer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ShortcutStatus {
+    /// As `Ctrl+Alt+Shift+Space`; empty: none.
+    pub accelerator: String,
+    /// Why it does not work on this desktop, if it does not.
+    pub problem: Option<String>,
+}
+
 /// Whether the desktop session starts Stint at login (XDG autostart on Linux).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]

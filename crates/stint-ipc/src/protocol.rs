@@ -40,6 +40,9 @@ pub enum Command {
         work: Work,
     },
     StopTimer,
+    /// Stops the running timer, or starts one with no description (the global shortcut);
+    /// answers the running entry afterwards.
+    ToggleTimer,
     Today,
     /// The week `weeks_back` weeks before the current one (0: this week).
     Week {
@@ -110,6 +113,12 @@ pub enum Command {
     Overview,
     /// The ids of the workspace notices shown in this session, oldest first.
     ShownNotices,
+    /// The global shortcut ([`crate::ShortcutStatus`]).
+    Shortcut,
+    /// A new shortcut (`Ctrl+Alt+T`), or `""` for none.
+    SetShortcut {
+        accelerator: String,
+    },
     /// The reminder settings ([`ReminderSettings`]).
     Reminders,
     SetReminders {
@@ -150,6 +159,9 @@ impl Command {
             Command::TimerStatus => "timerStatus",
             Command::StartTimer { .. } => "startTimer",
             Command::StopTimer => "stopTimer",
+            Command::ToggleTimer => "toggleTimer",
+            Command::Shortcut => "shortcut",
+            Command::SetShortcut { .. } => "setShortcut",
             Command::Today => "today",
             Command::Week { .. } => "week",
             Command::EditEntry { .. } => "editEntry",
@@ -208,6 +220,7 @@ pub enum Answer {
     Catalog(crate::Catalog),
     Autostart(crate::AutostartStatus),
     Reminders(ReminderSettings),
+    Shortcut(crate::ShortcutStatus),
 }
 
 /// A message from a client to the agent.

@@ -39,6 +39,19 @@ impl ScreenCapturer for Missing {
     }
 }
 
+impl crate::HotkeySource for Missing {
+    fn set(
+        &self,
+        accel: Option<&crate::Accelerator>,
+        _: crate::hotkey::OnPress,
+    ) -> Result<(), String> {
+        match accel {
+            None => Ok(()),
+            Some(_) => Err(self.0.clone()),
+        }
+    }
+}
+
 impl LockSource for Missing {
     fn watch(&self, _: Arc<dyn Fn(LockEvent) + Send + Sync>) -> Result<(), String> {
         Err(self.0.clone())
@@ -52,6 +65,9 @@ pub struct Sensors {
     pub window: Arc<dyn ActiveWindowSource>,
     pub capturer: Arc<dyn ScreenCapturer>,
     pub lock: Arc<dyn LockSource>,
+    /// Hears the global shortcut (a key grab on X11; on Wayland the desktop's settings
+    /// bind a key to `stint-cli toggle` instead).
+    pub hotkeys: Arc<dyn crate::HotkeySource>,
     /// Each capability that cannot work here, with the sentence for the user.
     pub missing: Vec<(Capability, String)>,
 }
@@ -88,6 +104,7 @@ impl Sensors {
             window: off(),
             capturer: off(),
             lock: off(),
+            hotkeys: off(),
             missing: Vec::new(),
         }
     }
@@ -120,14 +137,33 @@ impl Sensors {
             #[cfg(not(target_os = "linux"))]
             LockBackend::Logind => Arc::new(Missing("no systemd-logind here".into())),
         };
+        let hotkeys = hotkeys_for(&plan.session);
         Sensors {
             plan,
             idle,
             window,
             capturer,
             lock,
+            hotkeys,
             missing,
         }
+    }
+}
+
+/// A key grab on X11. Wayland gives no client the keyboard: the GlobalShortcuts portal
+/// would, but the desktops this is tested on (GNOME 43, sway) do not offer it.
+fn hotkeys_for(session: &crate::session::SessionKind) -> Arc<dyn crate::HotkeySource> {
+    match session {
+        #[cfg(target_os = "linux")]
+        crate::session::SessionKind::X11 => Arc::new(crate::x11_hotkey::X11Hotkeys::default()),
+        crate::session::SessionKind::Wayland(_) => Arc::new(Missing(
+            "this Wayland desktop lets no application take a global shortcut; bind a key to \
+             `stint-cli toggle` in your desktop's keyboard settings instead"
+                .into(),
+        )),
+        _ => Arc::new(Missing(
+            "global shortcuts are not offered on this system yet".into(),
+        )),
     }
 }
 

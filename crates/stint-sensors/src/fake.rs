@@ -220,3 +220,52 @@ impl crate::LockSource for FakeLock {
         Ok(())
     }
 }
+
+/// A global shortcut a test presses by hand; or a refusal, like keys another program took.
+#[derive(Default)]
+pub struct FakeHotkeys {
+    set: Mutex<Option<(crate::Accelerator, crate::hotkey::OnPress)>>,
+    /// `Some`: `set` with a shortcut fails with this.
+    pub refuse: Option<String>,
+}
+
+impl FakeHotkeys {
+    /// The shortcut in force.
+    pub fn current(&self) -> Option<crate::Accelerator> {
+        self.set
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(|(a, _)| *a)
+    }
+
+    /// The user presses the shortcut; `false` when none is set.
+    pub fn press(&self) -> bool {
+        let on_press = self
+            .set
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(|(_, f)| f.clone());
+        on_press.map(|f| f()).is_some()
+    }
+}
+
+impl crate::HotkeySource for FakeHotkeys {
+    fn set(
+        &self,
+        accel: Option<&crate::Accelerator>,
+        on_press: crate::hotkey::OnPress,
+    ) -> Result<(), String> {
+        let mut slot = self.set.lock().unwrap_or_else(|p| p.into_inner());
+        *slot = None;
+        match (accel, &self.refuse) {
+            (None, _) => Ok(()),
+            (Some(_), Some(why)) => Err(why.clone()),
+            (Some(accel), None) => {
+                *slot = Some((*accel, on_press));
+                Ok(())
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@
 //! backend for each capability ([`session`]).
 
 pub mod detect;
+pub mod hotkey;
 pub mod idle;
 pub mod lock;
 pub mod screen;
@@ -24,6 +25,8 @@ pub mod wayland;
 #[cfg(target_os = "linux")]
 mod x11_grab;
 #[cfg(target_os = "linux")]
+pub mod x11_hotkey;
+#[cfg(target_os = "linux")]
 pub mod x11_idle;
 #[cfg(target_os = "linux")]
 pub mod x11_window;
@@ -32,6 +35,7 @@ pub mod x11_window;
 pub mod fake;
 
 pub use detect::{Missing, Sensors, IDLE_RESOLUTION};
+pub use hotkey::{Accelerator, HotkeySource};
 pub use idle::{clocks, IdleSensorError, IdleSource};
 pub use lock::{LockEvent, LockSource};
 pub use screen::{CaptureError, Frame, MonitorInfo, ScreenCapturer, Shot, XcapCapturer};

@@ -68,6 +68,8 @@ pub enum Capability {
     Lock,
     Window,
     Screenshots,
+    /// The global shortcut that starts and stops the timer.
+    Shortcut,
 }
 
 impl Capability {
@@ -78,6 +80,7 @@ impl Capability {
             Capability::Lock => "Screen lock and sleep",
             Capability::Window => "Auto tracker",
             Capability::Screenshots => "Screenshots",
+            Capability::Shortcut => "Global shortcut",
         }
     }
 }

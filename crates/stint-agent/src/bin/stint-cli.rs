@@ -1,6 +1,7 @@
 //! A command line for the agent, also used by the crash tests.
 //!
-//! `stint-cli start [DESCRIPTION]`, `stop`, `status`, `today`, `sign-in SERVER KEY` (`-` as
+//! `stint-cli start [DESCRIPTION]`, `stop`, `toggle` (stop, or start one: bind a key to it),
+//! `status`, `today`, `sign-in SERVER KEY` (`-` as
 //! the key reads it from standard input, so it is not seen in the process list),
 //! `sign-out`, `sync-status`, `policy`, `notices`, `autostart [on|off]` (start at login), or
 //! `serve`: read one of those commands per line on stdin and answer each with one JSON line,
@@ -22,7 +23,7 @@ use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::UiError;
 
 const USAGE: &str =
-    "use start, stop, status, today, week [N], edit ID DESCRIPTION, delete ID, catalog, sign-in, sign-out, sync-status, policy, notices, autostart [on|off] or serve";
+    "use start, stop, toggle, status, today, week [N], edit ID DESCRIPTION, delete ID, catalog, sign-in, sign-out, sync-status, policy, notices, autostart [on|off] or serve";
 
 /// The protocol command for a command line; `Err` is a usage problem.
 fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
@@ -32,6 +33,7 @@ fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
             work: stint_core::Work::default(),
         },
         "stop" => Command::StopTimer,
+        "toggle" => Command::ToggleTimer,
         "catalog" => Command::Catalog,
         "status" => Command::TimerStatus,
         "today" => Command::Today,

@@ -146,6 +146,7 @@ impl TestAgent {
             idle_source: idle.clone(),
             window_source: window.clone(),
             lock_source: lock.clone(),
+            hotkeys: Arc::new(stint_sensors::fake::FakeHotkeys::default()),
             missing,
             clock: clock.clone(),
         };
