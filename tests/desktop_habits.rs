@@ -2,7 +2,9 @@
 //! over the package's system-wide autostart entry (the real file from `packaging/`), and
 //! the same command from `stint-cli` where no package put one, each checked in the files
 //! a session reads (the XDG Autostart Specification's directories); the global shortcut
-//! typed with xdotool starts and stops the timer, the default one and one set in the window.
+//! typed with xdotool starts and stops the timer, the default one and one set in the window;
+//! the problem report holds the logs without the API key or a password, and the logs folder
+//! opens in the desktop's opener.
 
 use std::path::Path;
 
@@ -144,5 +146,109 @@ fn the_global_shortcut_starts_and_stops_the_timer() -> anyhow::Result<()> {
         settings.contains("\"shortcut\": \"Super+F8\""),
         "{settings}"
     );
+
+    // About names the version and where the logs are.
+    wd.find("#about summary")?.click()?;
+    wd.wait_for_text("#about-version", WAIT, |t| t == env!("CARGO_PKG_VERSION"))?;
+    let logs = wd.find("#about-logs")?.text()?;
+    assert_eq!(logs, data_dir.join("logs").display().to_string());
     wd.quit()
+}
+
+/// `stint-cli` on its own data under `root`, with `home` as its home (and no Downloads
+/// folder, so reports land in the home) and `path_first` before the PATH.
+fn cli_at(root: &Path, home: &Path, path_first: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let path = format!(
+        "{}:{}",
+        path_first.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new(cli_bin())
+        .args(args)
+        .env("STINT_DATA_DIR", root.join("data"))
+        .env("STINT_CONFIG_DIR", root.join("config"))
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_RUNTIME_DIR", home)
+        .env("PATH", path)
+        .env_remove("DISPLAY")
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "stint-cli {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn the_problem_report_holds_the_logs_without_secrets_and_the_logs_folder_opens(
+) -> anyhow::Result<()> {
+    use std::io::Read;
+    let server = stint_testkit::TestServer::start()?;
+    let key = server.add_user("Acme", "ada@example.com", "regular")?;
+    let root = tempfile::tempdir()?;
+    let home = root.path().join("home");
+    let bin = root.path().join("bin");
+    std::fs::create_dir_all(&home)?;
+    std::fs::create_dir_all(&bin)?;
+    // The desktop's opener, played by a script that notes what it was asked to open.
+    let opened = root.path().join("opened");
+    let script = format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display());
+    std::fs::write(bin.join("xdg-open"), script)?;
+    std::fs::set_permissions(
+        bin.join("xdg-open"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )?;
+    let cli = |args: &[&str]| cli_at(root.path(), &home, &bin, args);
+
+    cli(&["sign-in", &server.url, &key])?;
+    cli(&["start", "Quarterly report"])?;
+    // What an old version or a library might have logged (stint-cli itself logs to stderr).
+    let log = root.path().join("data/logs/agent.log");
+    std::fs::create_dir_all(root.path().join("data/logs"))?;
+    let mut text = std::fs::read_to_string(&log).unwrap_or_default();
+    text.push_str(&format!(
+        "WARN request failed key={key} url=postgres://stint:hunter2@db/stint\nINFO a line worth keeping\n"
+    ));
+    std::fs::write(&log, text)?;
+
+    let about: serde_json::Value = serde_json::from_str(&cli(&["about"])?)?;
+    assert_eq!(about["version"], json!(env!("CARGO_PKG_VERSION")));
+    let report: String = serde_json::from_str(&cli(&["report"])?)?;
+    let report = std::path::PathBuf::from(report);
+    assert_eq!(
+        report.parent(),
+        Some(home.as_path()),
+        "{}",
+        report.display()
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&report)?)?;
+    let names = zip
+        .file_names()
+        .map(|n| n.map(|n| n.into_owned()))
+        .collect::<Result<Vec<String>, _>>()?;
+    assert!(names.contains(&"about.txt".to_owned()), "{names:?}");
+    assert!(names.contains(&"logs/agent.log".to_owned()), "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.ends_with(".db") && !n.contains("sign-in")),
+        "no database or sign-in in a report: {names:?}"
+    );
+    let mut all = String::new();
+    for i in 0..zip.len() {
+        zip.by_index(i)?.read_to_string(&mut all)?;
+    }
+    assert!(!all.contains(&key), "the API key is in the report");
+    assert!(!all.contains("hunter2"), "a password is in the report");
+    assert!(all.contains("INFO a line worth keeping"));
+    assert!(all.contains(&format!("Stint {}", env!("CARGO_PKG_VERSION"))));
+
+    cli(&["open-logs"])?;
+    assert_eq!(
+        std::fs::read_to_string(&opened)?,
+        root.path().join("data/logs").display().to_string()
+    );
+    Ok(())
 }

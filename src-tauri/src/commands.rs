@@ -8,8 +8,8 @@ use stint_core::reminders::ReminderSettings;
 use stint_core::{Entry, EntryId, EntryPatch, Work};
 use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::{
-    ActivityDay, AutoTrackerSettings, AutostartStatus, Catalog, DayView, IdlePrompt, SensorProblem,
-    ShortcutStatus, SyncStatus, UiError, WeekView, WorkspacePolicy,
+    AboutInfo, ActivityDay, AutoTrackerSettings, AutostartStatus, Catalog, DayView, IdlePrompt,
+    SensorProblem, ShortcutStatus, SyncStatus, UiError, WeekView, WorkspacePolicy,
 };
 use tauri::State;
 
@@ -217,6 +217,26 @@ pub async fn set_idle_settings(
     settings: IdleSettings,
 ) -> Result<IdleSettings> {
     ask!(link, Command::SetIdleSettings { settings }, IdleSettings)
+}
+
+/// Version and folders, for About.
+#[tauri::command]
+#[specta::specta]
+pub async fn about(link: State<'_, AgentLink>) -> Result<AboutInfo> {
+    ask!(link, Command::About, About)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn open_logs_folder(link: State<'_, AgentLink>) -> Result<()> {
+    ask!(link, Command::OpenLogsFolder)
+}
+
+/// Writes the problem report (logs and settings, secrets removed); answers its path.
+#[tauri::command]
+#[specta::specta]
+pub async fn report_problem(link: State<'_, AgentLink>) -> Result<String> {
+    ask!(link, Command::ReportProblem, Path)
 }
 
 /// The global shortcut and whether it works here.

@@ -41,6 +41,11 @@ export const commands = {
 	resolveIdle: (id: number, choice: IdleChoice) => typedError<Entry_Serialize[], UiError>(__TAURI_INVOKE("resolve_idle", { id, choice })),
 	idleSettings: () => typedError<IdleSettings, UiError>(__TAURI_INVOKE("idle_settings")),
 	setIdleSettings: (settings: IdleSettings) => typedError<IdleSettings, UiError>(__TAURI_INVOKE("set_idle_settings", { settings })),
+	/**  Version and folders, for About. */
+	about: () => typedError<AboutInfo, UiError>(__TAURI_INVOKE("about")),
+	openLogsFolder: () => typedError<null, UiError>(__TAURI_INVOKE("open_logs_folder")),
+	/**  Writes the problem report (logs and settings, secrets removed); answers its path. */
+	reportProblem: () => typedError<string, UiError>(__TAURI_INVOKE("report_problem")),
 	/**  The global shortcut and whether it works here. */
 	shortcut: () => typedError<ShortcutStatus_Serialize, UiError>(__TAURI_INVOKE("shortcut")),
 	/**  A new global shortcut (`Ctrl+Alt+T`), or `""` for none. */
@@ -68,6 +73,14 @@ export const events = {
 };
 
 /* Types */
+/**  What the window's About shows. */
+export type AboutInfo = {
+	version: string,
+	dataDir: string,
+	configDir: string,
+	logDir: string,
+};
+
 /**  One day of the auto tracker, as the window shows it. */
 export type ActivityDay = ActivityDay_Serialize | ActivityDay_Deserialize;
 

@@ -1,7 +1,7 @@
 // "This computer": how Stint lives on this desktop. Start at login is a file the session
 // reads (XDG autostart), kept by the agent; the switch says what the session will do.
 // Reminders (work hours, no timer, a long timer) are the agent's settings; it shows them
-// as notifications.
+// as notifications. About shows the version and folders and writes the problem report.
 
 import { commands, type UiError } from "./bindings";
 
@@ -111,5 +111,44 @@ export function setupShortcut(): void {
     if (result.status === "ok") showShortcut(result.data.accelerator, result.data.problem);
     else showShortcut($<HTMLInputElement>("shortcut").value, result.error.message);
     $("shortcut-saved").hidden = result.status !== "ok" || result.data.problem !== null;
+  });
+}
+
+/** About: version and folders, the logs folder, and the problem report. */
+export async function loadAbout(): Promise<void> {
+  const result = await commands.about();
+  if (result.status !== "ok") return;
+  $("about-version").textContent = result.data.version;
+  $("about-data").textContent = result.data.dataDir;
+  $("about-config").textContent = result.data.configDir;
+  $("about-logs").textContent = result.data.logDir;
+}
+
+function sayAboutProblem(message: string | null): void {
+  const line = $<HTMLParagraphElement>("about-error");
+  line.textContent = message ?? "";
+  line.hidden = message === null;
+}
+
+export function setupAbout(): void {
+  $<HTMLButtonElement>("open-logs").addEventListener("click", async () => {
+    const result = await commands.openLogsFolder();
+    sayAboutProblem(result.status === "error" ? result.error.message : null);
+  });
+  const report = $<HTMLButtonElement>("report-problem");
+  report.addEventListener("click", async () => {
+    report.disabled = true;
+    $("report-result").textContent = "Writing the report…";
+    const result = await commands.reportProblem();
+    report.disabled = false;
+    if (result.status === "ok") {
+      $("report-result").textContent =
+        `Saved as ${result.data}. Send this file to whoever helps you: it holds the logs and settings, ` +
+        "with API keys and passwords removed, and none of your entries or screenshots.";
+      sayAboutProblem(null);
+    } else {
+      $("report-result").textContent = "";
+      sayAboutProblem(result.error.message);
+    }
   });
 }

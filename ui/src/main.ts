@@ -17,9 +17,11 @@ import { renderWeek } from "./entries";
 import { renderPrompt } from "./idle-prompt";
 import { loadActivity, setupActivity } from "./activity";
 import {
+  loadAbout,
   loadDesktopSettings,
   loadReminders,
   loadShortcut,
+  setupAbout,
   setupDesktopSettings,
   setupReminders,
   setupShortcut,
@@ -386,6 +388,7 @@ async function loadAll(): Promise<void> {
   await loadDesktopSettings();
   await loadReminders();
   await loadShortcut();
+  await loadAbout();
   await loadActivity();
   await loadIdlePrompt();
   await loadCatalog();
@@ -446,6 +449,7 @@ async function main(): Promise<void> {
   setupDesktopSettings();
   setupReminders();
   setupShortcut();
+  setupAbout();
   await loadAll();
   document.body.dataset.ready = "true";
 }

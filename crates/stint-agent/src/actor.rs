@@ -331,6 +331,12 @@ impl Agent {
             }
             Command::StopTimer => self.stop().map(Answer::MaybeEntry),
             Command::ToggleTimer => self.toggle_timer().map(Answer::MaybeEntry),
+            Command::About => Ok(Answer::About(self.about())),
+            Command::OpenLogsFolder => done(self.open_logs_folder()),
+            Command::ReportProblem => {
+                self.report_problem_zip(reply);
+                return None;
+            }
             Command::Shortcut => Ok(Answer::Shortcut(self.shortcut_status())),
             Command::SetShortcut { accelerator } => {
                 self.set_shortcut(&accelerator).map(Answer::Shortcut)

@@ -4,6 +4,7 @@
 //! The sensors wake it when something happens; otherwise it sleeps until the next thing is
 //! due. [`socket`] serves the handle to windows and `stint-cli` over the local socket.
 
+mod about;
 mod activity;
 mod actor;
 pub mod autostart;

@@ -10,6 +10,7 @@ pub mod entry;
 pub mod idle;
 pub mod merge;
 pub mod presence;
+pub mod redact;
 pub mod reminders;
 pub mod screenshot_rules;
 pub mod time;

@@ -294,6 +294,16 @@ pub struct AgentInfo {
     pub tray_available: bool,
 }
 
+/// What the window's About shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AboutInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub config_dir: String,
+    pub log_dir: String,
+}
+
 /// The global shortcut that starts and stops the timer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]

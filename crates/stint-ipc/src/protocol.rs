@@ -113,6 +113,12 @@ pub enum Command {
     Overview,
     /// The ids of the workspace notices shown in this session, oldest first.
     ShownNotices,
+    /// Version and folders ([`crate::AboutInfo`]).
+    About,
+    /// Opens the logs folder in the file manager.
+    OpenLogsFolder,
+    /// Writes a zip of the logs and settings, secrets removed; answers its path.
+    ReportProblem,
     /// The global shortcut ([`crate::ShortcutStatus`]).
     Shortcut,
     /// A new shortcut (`Ctrl+Alt+T`), or `""` for none.
@@ -160,6 +166,9 @@ impl Command {
             Command::StartTimer { .. } => "startTimer",
             Command::StopTimer => "stopTimer",
             Command::ToggleTimer => "toggleTimer",
+            Command::About => "about",
+            Command::OpenLogsFolder => "openLogsFolder",
+            Command::ReportProblem => "reportProblem",
             Command::Shortcut => "shortcut",
             Command::SetShortcut { .. } => "setShortcut",
             Command::Today => "today",
@@ -221,6 +230,9 @@ pub enum Answer {
     Autostart(crate::AutostartStatus),
     Reminders(ReminderSettings),
     Shortcut(crate::ShortcutStatus),
+    About(crate::AboutInfo),
+    /// A file the agent wrote.
+    Path(String),
 }
 
 /// A message from a client to the agent.

@@ -1,12 +1,12 @@
 //! A command line for the agent, also used by the crash tests.
 //!
-//! `stint-cli start [DESCRIPTION]`, `stop`, `toggle` (stop, or start one: bind a key to it),
-//! `status`, `today`, `sign-in SERVER KEY` (`-` as
-//! the key reads it from standard input, so it is not seen in the process list),
-//! `sign-out`, `sync-status`, `policy`, `notices`, `autostart [on|off]` (start at login), or
-//! `serve`: read one of those commands per line on stdin and answer each with one JSON line,
-//! with the agent's task running (sensors, screenshots, sync) and the socket served, until
-//! stdin closes.
+//! `stint-cli start [DESCRIPTION]`, `stop`, `toggle` (stop, or start one: bind a key to
+//! it), `status`, `today`, `sign-in SERVER KEY` (`-` as the key reads it from standard
+//! input, so it is not seen in the process list), `sign-out`, `sync-status`, `policy`,
+//! `notices`, `autostart [on|off]` (start at login), `about`, `open-logs`, `report` (a zip
+//! of the logs, secrets removed), or `serve`: read one of those commands per line on stdin
+//! and answer each with one JSON line, with the agent's task running (sensors,
+//! screenshots, sync) and the socket served, until stdin closes.
 //!
 //! While an agent answers on the socket (`STINT_SOCKET`, else the runtime directory's
 //! `stint/agent.sock`), every command but `serve` goes to it; otherwise the command runs on
@@ -23,7 +23,7 @@ use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::UiError;
 
 const USAGE: &str =
-    "use start, stop, toggle, status, today, week [N], edit ID DESCRIPTION, delete ID, catalog, sign-in, sign-out, sync-status, policy, notices, autostart [on|off] or serve";
+    "use start, stop, toggle, status, today, week [N], edit ID DESCRIPTION, delete ID, catalog, sign-in, sign-out, sync-status, policy, notices, autostart [on|off], about, open-logs, report or serve";
 
 /// The protocol command for a command line; `Err` is a usage problem.
 fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
@@ -34,6 +34,9 @@ fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
         },
         "stop" => Command::StopTimer,
         "toggle" => Command::ToggleTimer,
+        "about" => Command::About,
+        "open-logs" => Command::OpenLogsFolder,
+        "report" => Command::ReportProblem,
         "catalog" => Command::Catalog,
         "status" => Command::TimerStatus,
         "today" => Command::Today,
@@ -106,6 +109,8 @@ fn answer_json(answer: Answer) -> anyhow::Result<serde_json::Value> {
         Answer::Ids(ids) => serde_json::to_value(ids)?,
         Answer::Catalog(c) => serde_json::to_value(c)?,
         Answer::Autostart(a) => serde_json::to_value(a)?,
+        Answer::About(a) => serde_json::to_value(a)?,
+        Answer::Path(p) => serde_json::Value::String(p),
         other => serde_json::to_value(other)?,
     })
 }
