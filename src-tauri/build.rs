@@ -25,6 +25,8 @@ fn main() {
         "resolve_idle",
         "idle_settings",
         "set_idle_settings",
+        "pomodoro",
+        "set_pomodoro",
         "about",
         "open_logs_folder",
         "report_problem",

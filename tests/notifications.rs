@@ -5,7 +5,8 @@
 //! notification goes. Where the server offers no buttons, the small prompt window opens
 //! instead. Workspace notices arrive as plain notifications. Reminders (issue 18), with
 //! work hours all day and short intervals: "no timer" offers Start, which starts one;
-//! "still running" offers Stop, which stops it.
+//! "still running" offers Stop, which stops it. Pomodoro with seconds-long rounds: a break
+//! not counted is cut out of the entry, a counted one stays.
 
 use std::time::Duration;
 
@@ -208,6 +209,53 @@ fn reminders_start_and_stop_the_timer_from_their_buttons() -> anyhow::Result<()>
         today["entries"].as_array().map(Vec::len),
         Some(1),
         "{today}"
+    );
+    Ok(())
+}
+
+#[test]
+fn pomodoro_breaks_are_cut_out_unless_counted() -> anyhow::Result<()> {
+    let run = start_with(
+        true,
+        r#"{"reminders": {"noTimer": false, "workDays": [], "workStartMinutes": 0,
+            "workEndMinutes": 1440, "noTimerEverySeconds": 60, "longTimerSeconds": 0},
+            "pomodoro": {"enabled": true, "workSeconds": 3, "breakSeconds": 3}}"#,
+    )?;
+    run.cli(&["start", "Essay"]);
+    // Round one: the break is not counted.
+    let first = run.notifications.wait_for(WAIT, "the first break", |n| {
+        n.body.contains("break") && n.actions.iter().any(|(k, _)| k == "keepBreak")
+    })?;
+    run.notifications.wait_for(WAIT, "back to work", |n| {
+        n.id == first.id && n.body.contains("back to “Essay”")
+    })?;
+    // Round two: counted from its button.
+    run.notifications.wait_for(WAIT, "the second break", |n| {
+        n.id == first.id && n.body.contains("Time for a")
+    })?;
+    run.notifications.invoke(first.id, "keepBreak")?;
+    run.notifications
+        .wait_for(WAIT, "back to work again", |n| {
+            n.id == first.id && n.body.contains("back to")
+        })?;
+    run.cli(&["stop"]);
+    let today = run.cli(&["today"]);
+    let entries = today["entries"].as_array().cloned().unwrap_or_default();
+    assert_eq!(entries.len(), 2, "one cut, no second: {today}");
+    let time = |e: &Value, k: &str| -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+        Ok(e[k].as_str().unwrap_or_default().parse()?)
+    };
+    // Newest first: the continuation started where the first break ended.
+    let (later, earlier) = (&entries[0], &entries[1]);
+    let gap = time(later, "start")? - time(earlier, "end")?;
+    assert_eq!(
+        gap.num_seconds(),
+        3,
+        "the break's 3 s are not counted: {today}"
+    );
+    assert!(
+        (time(later, "end")? - time(later, "start")?).num_seconds() >= 6,
+        "the kept break stayed in the second entry: {today}"
     );
     Ok(())
 }

@@ -40,6 +40,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::resolve_idle,
             commands::idle_settings,
             commands::set_idle_settings,
+            commands::pomodoro,
+            commands::set_pomodoro,
             commands::about,
             commands::open_logs_folder,
             commands::report_problem,

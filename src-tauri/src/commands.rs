@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use stint_core::activity::IgnoreKind;
 use stint_core::idle::{IdleChoice, IdleSettings};
+use stint_core::pomodoro::PomodoroSettings;
 use stint_core::reminders::ReminderSettings;
 use stint_core::{Entry, EntryId, EntryPatch, Work};
 use stint_ipc::protocol::{Answer, Command};
@@ -217,6 +218,22 @@ pub async fn set_idle_settings(
     settings: IdleSettings,
 ) -> Result<IdleSettings> {
     ask!(link, Command::SetIdleSettings { settings }, IdleSettings)
+}
+
+/// The pomodoro settings.
+#[tauri::command]
+#[specta::specta]
+pub async fn pomodoro(link: State<'_, AgentLink>) -> Result<PomodoroSettings> {
+    ask!(link, Command::Pomodoro, Pomodoro)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_pomodoro(
+    link: State<'_, AgentLink>,
+    settings: PomodoroSettings,
+) -> Result<PomodoroSettings> {
+    ask!(link, Command::SetPomodoro { settings }, Pomodoro)
 }
 
 /// Version and folders, for About.

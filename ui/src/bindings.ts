@@ -41,6 +41,9 @@ export const commands = {
 	resolveIdle: (id: number, choice: IdleChoice) => typedError<Entry_Serialize[], UiError>(__TAURI_INVOKE("resolve_idle", { id, choice })),
 	idleSettings: () => typedError<IdleSettings, UiError>(__TAURI_INVOKE("idle_settings")),
 	setIdleSettings: (settings: IdleSettings) => typedError<IdleSettings, UiError>(__TAURI_INVOKE("set_idle_settings", { settings })),
+	/**  The pomodoro settings. */
+	pomodoro: () => typedError<PomodoroSettings, UiError>(__TAURI_INVOKE("pomodoro")),
+	setPomodoro: (settings: PomodoroSettings) => typedError<PomodoroSettings, UiError>(__TAURI_INVOKE("set_pomodoro", { settings })),
 	/**  Version and folders, for About. */
 	about: () => typedError<AboutInfo, UiError>(__TAURI_INVOKE("about")),
 	openLogsFolder: () => typedError<null, UiError>(__TAURI_INVOKE("open_logs_folder")),
@@ -473,12 +476,25 @@ export type LinkStatus_Serialize = {
 	message: string | null,
 };
 
+/**  The user's pomodoro settings. */
+export type PomodoroSettings = {
+	enabled: boolean,
+	/**  Length of a work stretch, in seconds (25 minutes by default). */
+	workSeconds: number,
+	/**  Length of a break, in seconds (5 minutes by default). */
+	breakSeconds: number,
+};
+
 /**  Which reminder ([`stint_core::reminders`]). */
 export type ReminderKind = 
 /**  Work hours and no timer: offers Start. */
 "noTimer" | 
 /**  A timer ran past the set length: offers Stop. */
-"stillRunning";
+"stillRunning" | 
+/**  Pomodoro: work time is up, a break begins; offers "Count the break". */
+"break" | 
+/**  Pomodoro: the break is over; offers Stop. */
+"backToWork";
 
 /**  The user's reminder settings (the window's "This computer" section). Times are local. */
 export type ReminderSettings = {

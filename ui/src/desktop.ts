@@ -152,3 +152,27 @@ export function setupAbout(): void {
     }
   });
 }
+
+/** Shows the pomodoro settings. */
+export async function loadPomodoro(): Promise<void> {
+  const result = await commands.pomodoro();
+  if (result.status !== "ok") return;
+  $<HTMLInputElement>("pomodoro-enabled").checked = result.data.enabled;
+  $<HTMLInputElement>("pomodoro-work").value = String(Math.max(1, Math.round(result.data.workSeconds / 60)));
+  $<HTMLInputElement>("pomodoro-break").value = String(Math.max(1, Math.round(result.data.breakSeconds / 60)));
+}
+
+export function setupPomodoro(): void {
+  $<HTMLFormElement>("pomodoro-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const result = await commands.setPomodoro({
+      enabled: $<HTMLInputElement>("pomodoro-enabled").checked,
+      workSeconds: Math.round(Number($<HTMLInputElement>("pomodoro-work").value) * 60),
+      breakSeconds: Math.round(Number($<HTMLInputElement>("pomodoro-break").value) * 60),
+    });
+    const error = $<HTMLParagraphElement>("pomodoro-error");
+    error.hidden = result.status === "ok";
+    error.textContent = result.status === "ok" ? "" : result.error.message;
+    $("pomodoro-saved").hidden = result.status !== "ok";
+  });
+}

@@ -19,10 +19,12 @@ import { loadActivity, setupActivity } from "./activity";
 import {
   loadAbout,
   loadDesktopSettings,
+  loadPomodoro,
   loadReminders,
   loadShortcut,
   setupAbout,
   setupDesktopSettings,
+  setupPomodoro,
   setupReminders,
   setupShortcut,
 } from "./desktop";
@@ -389,6 +391,7 @@ async function loadAll(): Promise<void> {
   await loadReminders();
   await loadShortcut();
   await loadAbout();
+  await loadPomodoro();
   await loadActivity();
   await loadIdlePrompt();
   await loadCatalog();
@@ -450,6 +453,7 @@ async function main(): Promise<void> {
   setupReminders();
   setupShortcut();
   setupAbout();
+  setupPomodoro();
   await loadAll();
   document.body.dataset.ready = "true";
 }

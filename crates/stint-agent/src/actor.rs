@@ -140,6 +140,7 @@ pub(crate) struct Agent {
     pub sync: SyncPart,
     pub reminders: crate::reminders::RemindersPart,
     pub shortcut: crate::shortcut::Shortcut,
+    pub pomodoro: crate::pomodoro::PomodoroPart,
     /// Features this desktop cannot serve, told once each (`problems`).
     pub problems: Vec<(stint_sensors::Capability, stint_ipc::SensorProblem)>,
     lock_source: Arc<dyn stint_sensors::LockSource>,
@@ -192,6 +193,7 @@ pub fn start(
         sync: SyncPart::new(),
         reminders: crate::reminders::RemindersPart::new(settings.reminders),
         shortcut: crate::shortcut::Shortcut::new(options.hotkeys, settings.shortcut),
+        pomodoro: crate::pomodoro::PomodoroPart::new(settings.pomodoro),
         problems: Vec::new(),
         lock_source: options.lock_source,
         _data_lock: data_lock,
@@ -331,6 +333,11 @@ impl Agent {
             }
             Command::StopTimer => self.stop().map(Answer::MaybeEntry),
             Command::ToggleTimer => self.toggle_timer().map(Answer::MaybeEntry),
+            Command::Pomodoro => Ok(Answer::Pomodoro(self.pomodoro_settings())),
+            Command::SetPomodoro { settings } => {
+                self.set_pomodoro_settings(settings).map(Answer::Pomodoro)
+            }
+            Command::KeepBreak => done(self.keep_break()),
             Command::About => Ok(Answer::About(self.about())),
             Command::OpenLogsFolder => done(self.open_logs_folder()),
             Command::ReportProblem => {
@@ -448,6 +455,7 @@ impl Agent {
         self.capture_step(now, running.as_ref());
         self.display_step(now, running.as_ref());
         self.reminder_step(now, wake, running.as_ref());
+        self.pomodoro_step(now, wake, running.as_ref());
     }
 
     /// The earliest moment any part wants to look again; `None`: only an event wakes it.
@@ -458,6 +466,7 @@ impl Agent {
             self.idle.next_look,
             self.activity.next_poll,
             self.reminders.next,
+            self.pomodoro.next,
         ]
         .into_iter()
         .flatten()

@@ -373,7 +373,7 @@ async fn notifications(agent: AgentHandle, windows: Arc<Windows>, quit: Arc<Noti
     }
 }
 
-/// Start or Stop on a reminder. A refusal (a workspace that requires a project) opens
+/// Start, Stop or Count the break on a reminder. A refusal (a workspace that requires a project) opens
 /// the window, where the picker is, and says why.
 async fn on_reminder(
     agent: &AgentHandle,
@@ -388,6 +388,7 @@ async fn on_reminder(
             work: stint_core::Work::default(),
         },
         ReminderAction::StopTimer => Command::StopTimer,
+        ReminderAction::KeepBreak => Command::KeepBreak,
     };
     if let Err(e) = agent.call(command).await {
         notifier.tell(&e.message).await;

@@ -19,6 +19,7 @@ mod error;
 mod handle;
 mod idle;
 pub mod notify;
+mod pomodoro;
 mod problems;
 mod reminders;
 mod settings;

@@ -99,6 +99,8 @@ pub fn idle_message(prompt: &IdlePrompt) -> String {
 pub enum ReminderAction {
     StartTimer,
     StopTimer,
+    /// Pomodoro: the break counts as work.
+    KeepBreak,
     /// A click on the body: the window.
     OpenWindow,
 }
@@ -107,7 +109,10 @@ pub enum ReminderAction {
 pub fn reminder_actions(kind: ReminderKind) -> [(&'static str, &'static str); 2] {
     match kind {
         ReminderKind::NoTimer => [("default", "Open Stint"), ("start", "Start timer")],
-        ReminderKind::StillRunning => [("default", "Open Stint"), ("stop", "Stop timer")],
+        ReminderKind::StillRunning | ReminderKind::BackToWork => {
+            [("default", "Open Stint"), ("stop", "Stop timer")]
+        }
+        ReminderKind::Break => [("default", "Open Stint"), ("keepBreak", "Count the break")],
     }
 }
 
@@ -116,6 +121,7 @@ pub fn reminder_action(key: &str) -> Option<ReminderAction> {
     match key {
         "start" => Some(ReminderAction::StartTimer),
         "stop" => Some(ReminderAction::StopTimer),
+        "keepBreak" => Some(ReminderAction::KeepBreak),
         "default" => Some(ReminderAction::OpenWindow),
         _ => None,
     }
@@ -244,7 +250,7 @@ impl Notifier {
     pub async fn timer_changed(&mut self, running: bool) {
         let stale = match self.reminder {
             Some((id, ReminderKind::NoTimer)) if running => Some(id),
-            Some((id, ReminderKind::StillRunning)) if !running => Some(id),
+            Some((id, _)) if !running => Some(id),
             _ => None,
         };
         if let Some(id) = stale {

@@ -22,7 +22,13 @@ impl RemindersPart {
     pub fn new(settings: Option<ReminderSettings>) -> RemindersPart {
         RemindersPart {
             settings: settings
-                .filter(|s| s.validate().is_ok())
+                .filter(|s| match s.validate() {
+                    Ok(()) => true,
+                    Err(e) => {
+                        tracing::warn!("the reminder settings in the file are ignored: {e}");
+                        false
+                    }
+                })
                 .unwrap_or_default(),
             state: Reminders::default(),
             next: None,

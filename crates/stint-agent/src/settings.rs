@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use stint_core::idle::IdleSettings;
+use stint_core::pomodoro::PomodoroSettings;
 use stint_core::reminders::ReminderSettings;
 
 use crate::activity::AutoTrackerSettings;
@@ -21,6 +22,8 @@ pub(crate) struct AppSettings {
     /// The global shortcut (`Ctrl+Alt+Shift+Space`); empty: none; `None`: the default.
     #[serde(default)]
     pub shortcut: Option<String>,
+    #[serde(default)]
+    pub pomodoro: Option<PomodoroSettings>,
 }
 
 impl AppSettings {
@@ -43,6 +46,7 @@ impl Agent {
             auto_tracker: Some(self.activity.settings),
             reminders: Some(self.reminders.settings.clone()),
             shortcut: self.shortcut.setting.clone(),
+            pomodoro: Some(self.pomodoro.settings),
         };
         let text = serde_json::to_string_pretty(&settings).expect("settings serialise");
         std::fs::write(self.paths.settings_file(), text).map_err(AgentError::SaveSettings)

@@ -9,6 +9,7 @@ pub mod day;
 pub mod entry;
 pub mod idle;
 pub mod merge;
+pub mod pomodoro;
 pub mod presence;
 pub mod redact;
 pub mod reminders;

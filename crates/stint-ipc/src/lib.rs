@@ -67,6 +67,10 @@ pub enum ReminderKind {
     NoTimer,
     /// A timer ran past the set length: offers Stop.
     StillRunning,
+    /// Pomodoro: work time is up, a break begins; offers "Count the break".
+    Break,
+    /// Pomodoro: the break is over; offers Stop.
+    BackToWork,
 }
 
 /// What an entry may be for: the workspace's projects (with their tasks) and tags as the

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use stint_core::activity::IgnoreKind;
 use stint_core::idle::{IdleChoice, IdleSettings};
+use stint_core::pomodoro::PomodoroSettings;
 use stint_core::reminders::ReminderSettings;
 use stint_core::{Entry, EntryId, EntryPatch, Work};
 
@@ -113,6 +114,13 @@ pub enum Command {
     Overview,
     /// The ids of the workspace notices shown in this session, oldest first.
     ShownNotices,
+    /// The pomodoro settings.
+    Pomodoro,
+    SetPomodoro {
+        settings: PomodoroSettings,
+    },
+    /// Counts the pomodoro break under way as work.
+    KeepBreak,
     /// Version and folders ([`crate::AboutInfo`]).
     About,
     /// Opens the logs folder in the file manager.
@@ -166,6 +174,9 @@ impl Command {
             Command::StartTimer { .. } => "startTimer",
             Command::StopTimer => "stopTimer",
             Command::ToggleTimer => "toggleTimer",
+            Command::Pomodoro => "pomodoro",
+            Command::SetPomodoro { .. } => "setPomodoro",
+            Command::KeepBreak => "keepBreak",
             Command::About => "about",
             Command::OpenLogsFolder => "openLogsFolder",
             Command::ReportProblem => "reportProblem",
@@ -231,6 +242,7 @@ pub enum Answer {
     Reminders(ReminderSettings),
     Shortcut(crate::ShortcutStatus),
     About(crate::AboutInfo),
+    Pomodoro(PomodoroSettings),
     /// A file the agent wrote.
     Path(String),
 }

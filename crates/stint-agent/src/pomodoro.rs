@@ -1,0 +1,133 @@
+//! The pomodoro mode in the agent: stint-core's rules ([`stint_core::pomodoro`]) at the
+//! due moments; a break's start and end are [`AgentEvent::Reminder`]s (notifications with
+//! "Count the break" and "Stop timer"), and a break not kept is cut out of the entry with
+//! idle's "discard and continue", so it syncs like any edit.
+
+use chrono::{DateTime, Utc};
+use stint_core::idle::{resolve, IdleChoice};
+use stint_core::pomodoro::{Change, Pomodoro, PomodoroSettings};
+use stint_core::Entry;
+use stint_ipc::{AgentEvent, ReminderKind};
+
+use crate::actor::{Agent, Wake};
+use crate::error::AgentError;
+
+pub(crate) struct PomodoroPart {
+    pub settings: PomodoroSettings,
+    state: Pomodoro,
+    pub next: Option<DateTime<Utc>>,
+}
+
+impl PomodoroPart {
+    pub fn new(settings: Option<PomodoroSettings>) -> PomodoroPart {
+        PomodoroPart {
+            settings: settings
+                .filter(|s| match s.validate() {
+                    Ok(()) => true,
+                    Err(e) => {
+                        tracing::warn!("the pomodoro settings in the file are ignored: {e}");
+                        false
+                    }
+                })
+                .unwrap_or_default(),
+            state: Pomodoro::default(),
+            next: None,
+        }
+    }
+}
+
+impl Agent {
+    pub(crate) fn pomodoro_step(
+        &mut self,
+        now: DateTime<Utc>,
+        wake: Wake,
+        running: Option<&Entry>,
+    ) {
+        let due = self.pomodoro.next.is_some_and(|at| now >= at);
+        if !due && !matches!(wake, Wake::Start | Wake::Command) {
+            return;
+        }
+        let step = self
+            .pomodoro
+            .state
+            .step(&self.pomodoro.settings, now, running);
+        self.pomodoro.next = step.next;
+        match step.change {
+            None => {}
+            Some(Change::BreakStarted { minutes }) => {
+                tracing::info!(minutes, "pomodoro break");
+                self.emit(AgentEvent::Reminder {
+                    reminder: ReminderKind::Break,
+                    message: format!(
+                        "Time for a {minutes}-minute break. The timer runs on, but the break \
+                         is taken out of the entry unless you count it."
+                    ),
+                });
+            }
+            Some(Change::BreakEnded { entry, cut }) => {
+                let Some(running) = running.filter(|e| e.id == entry) else {
+                    return;
+                };
+                if let Some(period) = cut {
+                    if let Err(e) = self.cut_break(running, &period) {
+                        tracing::warn!("the break could not be taken out of the entry: {e}");
+                    }
+                }
+                let what = running.description.trim();
+                let message = if what.is_empty() {
+                    "The break is over: back to work.".to_owned()
+                } else {
+                    format!("The break is over: back to “{what}”.")
+                };
+                self.emit(AgentEvent::Reminder {
+                    reminder: ReminderKind::BackToWork,
+                    message,
+                });
+            }
+        }
+    }
+
+    /// The entry ends where the break began; a new one like it runs from the break's end.
+    fn cut_break(
+        &mut self,
+        running: &Entry,
+        period: &stint_core::idle::IdlePeriod,
+    ) -> Result<(), AgentError> {
+        let ids = [0, 1].map(|_| crate::entries::new_id());
+        let writes = resolve(Some(running), period, &IdleChoice::DiscardAndContinue, ids)?;
+        self.requirements().check_stopped(&writes)?;
+        self.store.save_all(&writes)?;
+        let now_running = self.running()?;
+        self.timer_changed(now_running);
+        Ok(())
+    }
+
+    /// "Count the break": it stays in the entry.
+    pub(crate) fn keep_break(&mut self) -> Result<(), AgentError> {
+        if self.pomodoro.state.keep_break() {
+            tracing::info!("pomodoro break kept");
+            Ok(())
+        } else {
+            Err(AgentError::BadInput(
+                "no pomodoro break is under way".into(),
+            ))
+        }
+    }
+
+    pub(crate) fn pomodoro_settings(&self) -> PomodoroSettings {
+        self.pomodoro.settings
+    }
+
+    pub(crate) fn set_pomodoro_settings(
+        &mut self,
+        settings: PomodoroSettings,
+    ) -> Result<PomodoroSettings, AgentError> {
+        settings
+            .validate()
+            .map_err(|e| AgentError::BadInput(e.to_owned()))?;
+        self.pomodoro.settings = settings;
+        self.pomodoro.next = None;
+        self.save_settings()?;
+        Ok(settings)
+    }
+}
