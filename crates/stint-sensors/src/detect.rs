@@ -150,17 +150,16 @@ impl Sensors {
     }
 }
 
-/// A key grab on X11. Wayland gives no client the keyboard: the GlobalShortcuts portal
-/// would, but the desktops this is tested on (GNOME 43, sway) do not offer it.
+/// A key grab on X11; on Wayland, which gives no client the keyboard, the GlobalShortcuts
+/// portal where the desktop offers it.
 fn hotkeys_for(session: &crate::session::SessionKind) -> Arc<dyn crate::HotkeySource> {
     match session {
         #[cfg(target_os = "linux")]
         crate::session::SessionKind::X11 => Arc::new(crate::x11_hotkey::X11Hotkeys::default()),
-        crate::session::SessionKind::Wayland(_) => Arc::new(Missing(
-            "this Wayland desktop lets no application take a global shortcut; bind a key to \
-             `stint-cli toggle` in your desktop's keyboard settings instead"
-                .into(),
-        )),
+        #[cfg(target_os = "linux")]
+        crate::session::SessionKind::Wayland(_) => {
+            Arc::new(crate::portal_hotkey::PortalHotkeys::default())
+        }
         _ => Arc::new(Missing(
             "global shortcuts are not offered on this system yet".into(),
         )),

@@ -1,9 +1,9 @@
 //! The global shortcut that starts and stops the timer: an [`Accelerator`] (written as
 //! GTK and the desktops' keyboard settings write them, `Ctrl+Alt+Shift+Space`) and a
 //! [`HotkeySource`] that hears it anywhere on the desktop. On X11 the agent grabs the key
-//! on the root window ([`crate::x11_hotkey`]); where the desktop offers no way (Wayland
-//! without the GlobalShortcuts portal) the source says so, and the user binds a key to
-//! `stint-cli toggle` in their desktop's settings instead.
+//! on the root window (`x11_hotkey`); on Wayland the GlobalShortcuts portal binds it where
+//! the desktop offers one (`portal_hotkey`); where it does not, the source says so, and the
+//! user binds a key to `stint-cli toggle` in their desktop's settings instead.
 
 use std::fmt;
 use std::sync::Arc;
@@ -116,6 +116,31 @@ fn parse_key(text: &str) -> Result<Key, AcceleratorError> {
         }
     }
     Err(AcceleratorError::UnknownKey(text.to_owned()))
+}
+
+impl Accelerator {
+    /// The trigger as the XDG "shortcuts" specification writes it for the GlobalShortcuts
+    /// portal: `CTRL+ALT+SHIFT+LOGO+` and the key's XKB keysym name (`space`, `t`, `F8`).
+    pub fn portal_trigger(&self) -> String {
+        let mut trigger = String::new();
+        for (on, name) in [
+            (self.ctrl, "CTRL+"),
+            (self.alt, "ALT+"),
+            (self.shift, "SHIFT+"),
+            (self.super_key, "LOGO+"),
+        ] {
+            if on {
+                trigger.push_str(name);
+            }
+        }
+        match self.key {
+            Key::Letter(c) => trigger.push(c.to_ascii_lowercase()),
+            Key::Digit(c) => trigger.push(c),
+            Key::Function(n) => trigger.push_str(&format!("F{n}")),
+            Key::Space => trigger.push_str("space"),
+        }
+        trigger
+    }
 }
 
 impl fmt::Display for Accelerator {

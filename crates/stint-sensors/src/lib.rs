@@ -21,6 +21,8 @@ pub mod platform;
 #[cfg(target_os = "linux")]
 pub mod portal;
 #[cfg(target_os = "linux")]
+pub mod portal_hotkey;
+#[cfg(target_os = "linux")]
 pub mod wayland;
 #[cfg(target_os = "linux")]
 mod x11_grab;

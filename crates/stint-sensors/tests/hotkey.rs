@@ -94,3 +94,49 @@ fn the_shortcut_is_heard_anywhere_once_per_press_and_held_by_one_program() {
         .set(Some(&accel), again)
         .expect("the old shortcut was let go");
 }
+
+/// Wayland: the shortcut through the GlobalShortcuts portal (played by the test on a
+/// private session bus): bound with the accelerator as the preferred trigger, a press is
+/// the portal's Activated signal, a new shortcut binds a new session; with no portal on
+/// the bus, the user is told to bind `stint-cli toggle`.
+#[test]
+fn through_the_portal_the_shortcut_is_bound_and_its_presses_heard() {
+    use stint_sensors::portal_hotkey::PortalHotkeys;
+    use stint_testkit::shortcuts_portal::ShortcutsPortal;
+    let bus = stint_testkit::Bus::start().unwrap();
+    // The portal is reached on the session bus; this test binary's others use none.
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+    let hotkeys = PortalHotkeys::default();
+    let accel: Accelerator = "Ctrl+Alt+Shift+Space".parse().unwrap();
+    let refused = hotkeys.set(Some(&accel), counter().1).unwrap_err();
+    assert!(refused.contains("stint-cli toggle"), "{refused}");
+
+    let portal = ShortcutsPortal::start(&bus.address).unwrap();
+    let (presses, on_press) = counter();
+    hotkeys.set(Some(&accel), on_press).unwrap();
+    let bound = portal.bound();
+    assert_eq!(bound.len(), 1, "{bound:?}");
+    assert_eq!(bound[0].id, "toggle-timer");
+    assert_eq!(
+        bound[0].preferred_trigger.as_deref(),
+        Some("CTRL+ALT+SHIFT+space")
+    );
+    portal.activate("toggle-timer").unwrap();
+    wait_for(&presses, 1);
+    portal.activate("toggle-timer").unwrap();
+    wait_for(&presses, 2);
+
+    // A new shortcut: a new session with the new trigger; presses go to the new callback.
+    let t: Accelerator = "Super+T".parse().unwrap();
+    let (new_presses, on_new) = counter();
+    hotkeys.set(Some(&t), on_new).unwrap();
+    let last = portal.bound().pop().unwrap();
+    assert_eq!(last.preferred_trigger.as_deref(), Some("LOGO+t"));
+    portal.activate("toggle-timer").unwrap();
+    wait_for(&new_presses, 1);
+    assert_eq!(
+        presses.load(Ordering::SeqCst),
+        2,
+        "the old session heard nothing more"
+    );
+}

@@ -21,6 +21,7 @@ mod procs;
 mod rfb;
 mod s3;
 mod server;
+pub mod shortcuts_portal;
 mod solid;
 mod sway;
 mod webdriver;
