@@ -212,6 +212,15 @@ fn the_problem_report_holds_the_logs_without_secrets_and_the_logs_folder_opens(
         "WARN request failed key={key} url=postgres://stint:hunter2@db/stint\nINFO a line worth keeping\n"
     ));
     std::fs::write(&log, text)?;
+    // Links in the logs folder lead out of it (to the database, the sign-in): never followed.
+    std::os::unix::fs::symlink(
+        root.path().join("data/stint.db"),
+        root.path().join("data/logs/db.log"),
+    )?;
+    std::os::unix::fs::symlink(
+        root.path().join("config"),
+        root.path().join("data/logs/config.log"),
+    )?;
 
     let about: serde_json::Value = serde_json::from_str(&cli(&["about"])?)?;
     assert_eq!(about["version"], json!(env!("CARGO_PKG_VERSION")));
@@ -244,6 +253,14 @@ fn the_problem_report_holds_the_logs_without_secrets_and_the_logs_folder_opens(
     assert!(!all.contains("hunter2"), "a password is in the report");
     assert!(all.contains("INFO a line worth keeping"));
     assert!(all.contains(&format!("Stint {}", env!("CARGO_PKG_VERSION"))));
+    assert!(all.contains("skipped logs/db.log: a link"), "{all}");
+    assert!(
+        !all.contains("SQLite format"),
+        "a database went into the report"
+    );
+    // A second report in the same second gets a name of its own.
+    let again: String = serde_json::from_str(&cli(&["report"])?)?;
+    assert_ne!(std::path::PathBuf::from(&again), report);
 
     cli(&["open-logs"])?;
     assert_eq!(

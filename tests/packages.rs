@@ -168,6 +168,20 @@ fn both_packages_install_answer_and_purge_clean() -> anyhow::Result<()> {
         );
         assert!(!member.mode.ends_with('w'), "{path} is writable by all");
     }
+    for deb in [&app, &server] {
+        // One line under 80 characters that does not start with the package's name
+        // (Debian policy 3.4.1; lintian's description-starts-with-package-name).
+        let synopsis = field(deb, "Description")?;
+        let synopsis = synopsis.lines().next().unwrap_or_default();
+        assert!(
+            synopsis.len() < 80 && !synopsis.to_lowercase().starts_with("stint"),
+            "{synopsis}"
+        );
+    }
+    assert!(
+        files.contains_key("/usr/share/doc/stint/changelog.Debian.gz"),
+        "{files:#?}"
+    );
     let depends = field(&app, "Depends")?;
     for library in ["libwebkit2gtk-4.1-0", "libgtk-3-0", "libc6"] {
         assert!(depends.contains(library), "Depends: {depends}");

@@ -101,6 +101,39 @@ fn tail(path: &Path) -> std::io::Result<String> {
     })
 }
 
+/// A new file at `path`, or beside it with `-2`, `-3`… when one of that name exists (two
+/// reports in one second).
+fn create_report_file(path: &Path) -> std::io::Result<(std::fs::File, PathBuf)> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
+    let stem = path
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    for n in 1..100 {
+        let candidate = match n {
+            1 => path.to_owned(),
+            n => dir.join(format!("{stem}-{n}.zip")),
+        };
+        match std::fs::File::create_new(&candidate) {
+            Ok(file) => return Ok((file, candidate)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(std::io::Error::new(
+                    e.kind(),
+                    format!("{}: {e}", candidate.display()),
+                ))
+            }
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("too many reports named {stem} in {}", dir.display()),
+    ))
+}
+
 /// The zip: `about.txt`, `settings.json` and every file of the logs folder, redacted.
 fn write_report(
     path: &Path,
@@ -113,21 +146,32 @@ fn write_report(
     if let Ok(text) = std::fs::read_to_string(paths.settings_file()) {
         entries.push(("settings.json".to_owned(), text));
     }
+    let mut skipped = String::new();
     if let Ok(dir) = std::fs::read_dir(paths.log_dir()) {
-        let mut logs: Vec<PathBuf> = dir
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
+        let mut logs: Vec<PathBuf> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
         logs.sort();
         for log in logs {
-            let name = log.file_name().unwrap_or_default().to_string_lossy();
-            entries.push((format!("logs/{name}"), tail(&log)?));
+            let name = log
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            // Only plain files of the folder itself: a link could lead to a database, the
+            // sign-in or anything else readable, which a report never carries.
+            match std::fs::symlink_metadata(&log) {
+                Ok(meta) if meta.file_type().is_file() => match tail(&log) {
+                    Ok(text) => entries.push((format!("logs/{name}"), text)),
+                    Err(e) => skipped.push_str(&format!("skipped logs/{name}: {e}\n")),
+                },
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    skipped.push_str(&format!("skipped logs/{name}: a link\n"));
+                }
+                _ => {}
+            }
         }
     }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let file = std::fs::File::create_new(path)?;
+    entries[0].1.push_str(&skipped);
+    let (file, written) = create_report_file(path)?;
     let mut zip = zip::ZipWriter::new(file);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -138,7 +182,7 @@ fn write_report(
         zip.write_all(redact(&text, &known).as_bytes())?;
     }
     zip.finish().map_err(std::io::Error::other)?.sync_all()?;
-    Ok(path.to_owned())
+    Ok(written)
 }
 
 #[cfg(test)]

@@ -154,7 +154,7 @@ impl Agent {
     ) -> Result<AutoTrackerSettings, AgentError> {
         self.activity.settings.paused = paused;
         let settings = self.activity.settings;
-        self.save_settings()?;
+        self.save_settings(crate::settings::AUTO_TRACKER)?;
         tracing::info!(paused, "auto tracker");
         self.emit(AgentEvent::AutoTrackerChanged { settings });
         Ok(settings)

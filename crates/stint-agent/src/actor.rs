@@ -141,6 +141,8 @@ pub(crate) struct Agent {
     pub reminders: crate::reminders::RemindersPart,
     pub shortcut: crate::shortcut::Shortcut,
     pub pomodoro: crate::pomodoro::PomodoroPart,
+    /// The settings file as read (what this version keeps as it was).
+    pub settings_file: crate::settings::SettingsFile,
     /// Features this desktop cannot serve, told once each (`problems`).
     pub problems: Vec<(stint_sensors::Capability, stint_ipc::SensorProblem)>,
     lock_source: Arc<dyn stint_sensors::LockSource>,
@@ -194,6 +196,7 @@ pub fn start(
         reminders: crate::reminders::RemindersPart::new(settings.reminders),
         shortcut: crate::shortcut::Shortcut::new(options.hotkeys, settings.shortcut),
         pomodoro: crate::pomodoro::PomodoroPart::new(settings.pomodoro),
+        settings_file: settings.file,
         problems: Vec::new(),
         lock_source: options.lock_source,
         _data_lock: data_lock,

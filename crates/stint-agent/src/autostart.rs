@@ -82,7 +82,18 @@ impl AutostartDirs {
         let system = read(self.system_file().as_deref())?;
         let user_file = self.user_file();
         let user = read(Some(&user_file))?;
-        let text = match autostart::plan(system, user, enabled) {
+        let plan = autostart::plan(system, user, enabled);
+        // A file the user wrote (a delay, their own command) is edited, never replaced.
+        if plan != Plan::Nothing {
+            if let Some(own) = std::fs::read_to_string(&user_file)
+                .ok()
+                .filter(|text| !autostart::is_ours(text))
+            {
+                write_atomically(&user_file, &autostart::with_hidden(&own, !enabled))?;
+                return self.status();
+            }
+        }
+        let text = match plan {
             Plan::Nothing => None,
             Plan::RemoveUser => {
                 std::fs::remove_file(&user_file).or_else(ignore_missing)?;
@@ -212,6 +223,26 @@ mod tests {
         );
         assert!(!dirs.set(false, program).unwrap().enabled);
         assert!(!dirs.user_file().exists());
+    }
+
+    #[test]
+    fn a_file_the_user_wrote_keeps_what_they_wrote() {
+        let root = tempfile::tempdir().unwrap();
+        let dirs = dirs(root.path());
+        std::fs::create_dir_all(&dirs.system[0]).unwrap();
+        std::fs::write(dirs.system[0].join(FILE), "[Desktop Entry]\nExec=stint\n").unwrap();
+        std::fs::create_dir_all(&dirs.user).unwrap();
+        let own = "[Desktop Entry]\nExec=stint --no-window\nX-GNOME-Autostart-Delay=60\n";
+        std::fs::write(dirs.user_file(), own).unwrap();
+        let program = Path::new("/usr/bin/stint");
+        assert!(!dirs.set(false, program).unwrap().enabled);
+        assert!(
+            !dirs.set(false, program).unwrap().enabled,
+            "twice is the same"
+        );
+        assert!(dirs.set(true, program).unwrap().enabled);
+        let text = std::fs::read_to_string(dirs.user_file()).unwrap();
+        assert!(text.contains("X-GNOME-Autostart-Delay=60"), "{text}");
     }
 
     #[test]

@@ -111,7 +111,7 @@ impl Agent {
         if !settings.enabled {
             self.idle.tracker.reset();
         }
-        self.save_settings()?;
+        self.save_settings(crate::settings::IDLE)?;
         Ok(settings)
     }
 

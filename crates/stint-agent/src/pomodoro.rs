@@ -21,15 +21,8 @@ pub(crate) struct PomodoroPart {
 impl PomodoroPart {
     pub fn new(settings: Option<PomodoroSettings>) -> PomodoroPart {
         PomodoroPart {
-            settings: settings
-                .filter(|s| match s.validate() {
-                    Ok(()) => true,
-                    Err(e) => {
-                        tracing::warn!("the pomodoro settings in the file are ignored: {e}");
-                        false
-                    }
-                })
-                .unwrap_or_default(),
+            // Checked when read (settings.rs): a section that is not valid is `None`.
+            settings: settings.unwrap_or_default(),
             state: Pomodoro::default(),
             next: None,
         }
@@ -54,13 +47,18 @@ impl Agent {
         self.pomodoro.next = step.next;
         match step.change {
             None => {}
-            Some(Change::BreakStarted { minutes }) => {
-                tracing::info!(minutes, "pomodoro break");
+            Some(Change::BreakStarted { seconds }) => {
+                tracing::info!(seconds, "pomodoro break");
+                let length = if seconds % 60 == 0 {
+                    format!("{}-minute", seconds / 60)
+                } else {
+                    format!("{seconds}-second")
+                };
                 self.emit(AgentEvent::Reminder {
                     reminder: ReminderKind::Break,
                     message: format!(
-                        "Time for a {minutes}-minute break. The timer runs on, but the break \
-                         is taken out of the entry unless you count it."
+                        "Time for a {length} break. The timer runs on, but the break is \
+                         taken out of the entry unless you count it."
                     ),
                 });
             }
@@ -68,17 +66,19 @@ impl Agent {
                 let Some(running) = running.filter(|e| e.id == entry) else {
                     return;
                 };
-                if let Some(period) = cut {
-                    if let Err(e) = self.cut_break(running, &period) {
-                        tracing::warn!("the break could not be taken out of the entry: {e}");
-                    }
-                }
                 let what = running.description.trim();
-                let message = if what.is_empty() {
+                let mut message = if what.is_empty() {
                     "The break is over: back to work.".to_owned()
                 } else {
                     format!("The break is over: back to “{what}”.")
                 };
+                if let Some(period) = cut {
+                    if let Err(e) = self.cut_break(running, &period) {
+                        // Said, not swallowed: the user may pick a project or edit by hand.
+                        tracing::warn!("the break could not be taken out of the entry: {e}");
+                        message.push_str(&format!(" The break stayed in the entry: {e}."));
+                    }
+                }
                 self.emit(AgentEvent::Reminder {
                     reminder: ReminderKind::BackToWork,
                     message,
@@ -127,7 +127,7 @@ impl Agent {
             .map_err(|e| AgentError::BadInput(e.to_owned()))?;
         self.pomodoro.settings = settings;
         self.pomodoro.next = None;
-        self.save_settings()?;
+        self.save_settings(crate::settings::POMODORO)?;
         Ok(settings)
     }
 }

@@ -21,15 +21,8 @@ pub(crate) struct RemindersPart {
 impl RemindersPart {
     pub fn new(settings: Option<ReminderSettings>) -> RemindersPart {
         RemindersPart {
-            settings: settings
-                .filter(|s| match s.validate() {
-                    Ok(()) => true,
-                    Err(e) => {
-                        tracing::warn!("the reminder settings in the file are ignored: {e}");
-                        false
-                    }
-                })
-                .unwrap_or_default(),
+            // Checked when read (settings.rs): a section that is not valid is `None`.
+            settings: settings.unwrap_or_default(),
             state: Reminders::default(),
             next: None,
         }
@@ -102,7 +95,7 @@ impl Agent {
         self.reminders.settings = settings;
         // Looked at again by the tick after this command, with the new rules.
         self.reminders.next = None;
-        self.save_settings()?;
+        self.save_settings(crate::settings::REMINDERS)?;
         Ok(self.reminders.settings.clone())
     }
 }

@@ -34,10 +34,11 @@ impl Shortcut {
 
     /// The shortcut in force, in its canonical form; empty: none.
     fn accelerator(&self) -> String {
-        match self.setting.as_deref() {
-            None => DEFAULT_SHORTCUT.to_owned(),
-            Some(text) => text.to_owned(),
-        }
+        let text = self.setting.as_deref().unwrap_or(DEFAULT_SHORTCUT);
+        // Canonical where it reads as one (a hand-edited `ctrl+alt+t`).
+        text.trim()
+            .parse::<Accelerator>()
+            .map_or_else(|_| text.to_owned(), |a| a.to_string())
     }
 }
 
@@ -97,7 +98,7 @@ impl Agent {
     pub(crate) fn set_shortcut(&mut self, text: &str) -> Result<ShortcutStatus, AgentError> {
         let accel = parse(text)?;
         self.shortcut.setting = Some(accel.map(|a| a.to_string()).unwrap_or_default());
-        self.save_settings()?;
+        self.save_settings(crate::settings::SHORTCUT)?;
         self.apply_shortcut();
         Ok(self.shortcut_status())
     }

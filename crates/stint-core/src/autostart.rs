@@ -120,12 +120,57 @@ pub fn exec_line(program: &str, args: &[&str]) -> String {
         .replace('\r', "\\r")
 }
 
+/// The line that marks a user autostart file as the switch's own (which it may replace or
+/// remove); a file without it is the user's, which the switch only edits.
+pub const MARK: &str = "X-Stint-Autostart=switch";
+
+/// Whether the switch wrote this file.
+pub fn is_ours(text: &str) -> bool {
+    text.lines().any(|l| l.trim() == MARK)
+}
+
+/// The user's own file with its `[Desktop Entry]` group's `Hidden` and
+/// `X-GNOME-Autostart-enabled` set for `hidden`, everything else as it was.
+pub fn with_hidden(text: &str, hidden: bool) -> String {
+    let keys = if hidden {
+        "Hidden=true\nX-GNOME-Autostart-enabled=false\n"
+    } else {
+        "Hidden=false\nX-GNOME-Autostart-enabled=true\n"
+    };
+    let mut out = String::with_capacity(text.len() + keys.len());
+    let mut in_entry = false;
+    let mut placed = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            in_entry = trimmed == "[Desktop Entry]";
+            out.push_str(line);
+            out.push('\n');
+            if in_entry && !placed {
+                out.push_str(keys);
+                placed = true;
+            }
+            continue;
+        }
+        let key = trimmed.split('=').next().unwrap_or("").trim();
+        if in_entry && (key == "Hidden" || key == "X-GNOME-Autostart-enabled") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if !placed {
+        out.insert_str(0, &format!("[Desktop Entry]\n{keys}"));
+    }
+    out
+}
+
 /// The text of a user autostart file: one that starts `exec` (from [`exec_line`]), or one
 /// that hides the package's.
 pub fn user_entry(exec: &str, hidden: bool) -> String {
-    let mut text = String::from(
+    let mut text = format!(
         "[Desktop Entry]\nType=Application\nName=Stint\n\
-         Comment=Stint's timer in the tray, started with your session\n",
+         Comment=Stint's timer in the tray, started with your session\n{MARK}\n"
     );
     if hidden {
         // Both the specification's key and GNOME's, so every session leaves it off.
@@ -192,6 +237,28 @@ mod tests {
         assert!(!EntryState::parse("[Desktop Entry]\nHidden=True").hidden);
         assert!(EntryState::parse(&user_entry("stint", true)).hidden);
         assert!(!EntryState::parse(&user_entry("stint", false)).hidden);
+    }
+
+    #[test]
+    fn the_users_own_file_is_edited_not_replaced() {
+        let own = "# mine\n[Desktop Entry]\nExec=stint --no-window\nX-GNOME-Autostart-Delay=60\n\
+                   Hidden=false\n[Desktop Action x]\nHidden=true\n";
+        assert!(!is_ours(own));
+        let off = with_hidden(own, true);
+        assert!(EntryState::parse(&off).hidden);
+        for kept in [
+            "# mine",
+            "X-GNOME-Autostart-Delay=60",
+            "Exec=stint --no-window",
+            "[Desktop Action x]\nHidden=true",
+        ] {
+            assert!(off.contains(kept), "{kept} lost:\n{off}");
+        }
+        let on = with_hidden(&off, false);
+        assert!(!EntryState::parse(&on).hidden);
+        assert!(on.contains("X-GNOME-Autostart-Delay=60"));
+        assert!(is_ours(&user_entry("stint", false)) && is_ours(&user_entry("", true)));
+        assert!(EntryState::parse(&with_hidden("Name=x\n", true)).hidden);
     }
 
     #[test]

@@ -68,7 +68,7 @@ enum Phase {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// Work time is up: a break begins now (the timer runs on).
-    BreakStarted { minutes: i64 },
+    BreakStarted { seconds: i64 },
     /// The break is over. `cut`: the break's time, to take out of `entry` (the running
     /// one); `None` when the user kept it.
     BreakEnded {
@@ -123,7 +123,7 @@ impl Pomodoro {
                 };
                 Step {
                     change: Some(Change::BreakStarted {
-                        minutes: pause.num_minutes(),
+                        seconds: pause.num_seconds(),
                     }),
                     next: Some(began + pause),
                 }
@@ -204,7 +204,7 @@ mod tests {
         assert_eq!(p.step(&ON, at(0), Some(&e)).next, Some(at(25)));
         assert_eq!(p.step(&ON, at(10), Some(&e)).next, Some(at(25)));
         let step = p.step(&ON, at(25), Some(&e));
-        assert_eq!(step.change, Some(Change::BreakStarted { minutes: 5 }));
+        assert_eq!(step.change, Some(Change::BreakStarted { seconds: 300 }));
         assert_eq!(step.next, Some(at(30)));
         assert!(p.on_break());
         let step = p.step(&ON, at(30), Some(&e));

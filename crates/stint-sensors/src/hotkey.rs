@@ -56,6 +56,11 @@ pub enum AcceleratorError {
     UnknownModifier(String),
     #[error("a shortcut needs Ctrl, Alt or Super, or it would take keys from typing")]
     NeedsModifier,
+    #[error(
+        "with a letter, digit or Space a shortcut needs two modifiers (like Ctrl+Alt) or \
+         Super, or it would take an application's own shortcut (Ctrl+C, Alt+F…)"
+    )]
+    TooCommon,
     #[error("Ctrl+Alt with F1-F12 switches virtual terminals; choose another shortcut")]
     SwitchesTerminal,
 }
@@ -87,6 +92,15 @@ impl std::str::FromStr for Accelerator {
         }
         if !(accel.ctrl || accel.alt || accel.super_key) {
             return Err(AcceleratorError::NeedsModifier);
+        }
+        // Ctrl+C, Alt+F, Ctrl+1 belong to every application; F-keys with one modifier and
+        // anything with Super are the desktop's to give.
+        let modifiers = [accel.ctrl, accel.alt, accel.shift]
+            .iter()
+            .filter(|m| **m)
+            .count();
+        if !accel.super_key && modifiers < 2 && !matches!(accel.key, Key::Function(_)) {
+            return Err(AcceleratorError::TooCommon);
         }
         // XKB's default maps (and Linux consoles) keep these for switching terminals.
         if accel.ctrl && accel.alt && matches!(accel.key, Key::Function(_)) {
@@ -213,5 +227,9 @@ mod tests {
             AcceleratorError::UnknownModifier("Hyper".into())
         );
         assert_eq!(err("Ctrl+Alt+F2"), AcceleratorError::SwitchesTerminal);
+        assert_eq!(err("Ctrl+A"), AcceleratorError::TooCommon);
+        assert_eq!(err("Alt+Space"), AcceleratorError::TooCommon);
+        assert!("Ctrl+F9".parse::<Accelerator>().is_ok());
+        assert!("Ctrl+Shift+7".parse::<Accelerator>().is_ok());
     }
 }
