@@ -194,7 +194,11 @@ fn the_problem_report_holds_the_logs_without_secrets_and_the_logs_folder_opens(
     std::fs::create_dir_all(&bin)?;
     // The desktop's opener, played by a script that notes what it was asked to open.
     let opened = root.path().join("opened");
-    let script = format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display());
+    // Written aside and moved in place: the opener may not wait for it to finish.
+    let script = format!(
+        "#!/bin/sh\nprintf '%s' \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n",
+        opened.display()
+    );
     std::fs::write(bin.join("xdg-open"), script)?;
     std::fs::set_permissions(
         bin.join("xdg-open"),
@@ -263,9 +267,9 @@ fn the_problem_report_holds_the_logs_without_secrets_and_the_logs_folder_opens(
     assert_ne!(std::path::PathBuf::from(&again), report);
 
     cli(&["open-logs"])?;
-    assert_eq!(
-        std::fs::read_to_string(&opened)?,
-        root.path().join("data/logs").display().to_string()
-    );
+    let asked = wait_until(WAIT, "the opener to be asked", || {
+        std::fs::read_to_string(&opened).ok()
+    })?;
+    assert_eq!(asked, root.path().join("data/logs").display().to_string());
     Ok(())
 }
