@@ -60,7 +60,11 @@ try {
   await member.goto(`${BASE}/web/screenshots?date=${DATE}`);
   const members = await member.$$("a.member");
   check(members.length === 1, `a member sees ${members.length} people, not only themselves`);
-  await members[0].click();
+  // Followed as a user's click would, but waited for: a click returns before the next
+  // page is there, and under load the old page was still being read.
+  const day = await members[0].getAttribute("href");
+  await member.goto(new URL(day, member.url()).toString());
+  await member.waitForSelector("#thumbnails");
   const thumbs = await member.$$("#thumbnails img");
   const expected = Number(env("STINT_EXPECTED_PICTURES"));
   check(thumbs.length === expected, `${thumbs.length} thumbnails, expected ${expected}`);
