@@ -217,6 +217,10 @@ fn the_problem_report_holds_the_logs_without_secrets_and_the_logs_folder_opens(
     ));
     std::fs::write(&log, text)?;
     // Links in the logs folder lead out of it (to the database, the sign-in): never followed.
+    std::fs::hard_link(
+        root.path().join("data/stint.db"),
+        root.path().join("data/logs/hard.log"),
+    )?;
     std::os::unix::fs::symlink(
         root.path().join("data/stint.db"),
         root.path().join("data/logs/db.log"),
@@ -257,7 +261,8 @@ fn the_problem_report_holds_the_logs_without_secrets_and_the_logs_folder_opens(
     assert!(!all.contains("hunter2"), "a password is in the report");
     assert!(all.contains("INFO a line worth keeping"));
     assert!(all.contains(&format!("Stint {}", env!("CARGO_PKG_VERSION"))));
-    assert!(all.contains("skipped logs/db.log: a link"), "{all}");
+    assert!(all.contains("skipped logs/db.log (a link)"), "{all}");
+    assert!(all.contains("skipped logs/hard.log (a link)"), "{all}");
     assert!(
         !all.contains("SQLite format"),
         "a database went into the report"

@@ -158,13 +158,15 @@ fn write_report(
                 .into_owned();
             // Only plain files of the folder itself: a link could lead to a database, the
             // sign-in or anything else readable, which a report never carries.
+            // A hard link (a second name for a file elsewhere) is refused the same way.
+            use std::os::unix::fs::MetadataExt;
             match std::fs::symlink_metadata(&log) {
-                Ok(meta) if meta.file_type().is_file() => match tail(&log) {
+                Ok(meta) if meta.file_type().is_file() && meta.nlink() == 1 => match tail(&log) {
                     Ok(text) => entries.push((format!("logs/{name}"), text)),
-                    Err(e) => skipped.push_str(&format!("skipped logs/{name}: {e}\n")),
+                    Err(e) => skipped.push_str(&format!("skipped logs/{name} ({e})\n")),
                 },
-                Ok(meta) if meta.file_type().is_symlink() => {
-                    skipped.push_str(&format!("skipped logs/{name}: a link\n"));
+                Ok(meta) if meta.file_type().is_symlink() || meta.file_type().is_file() => {
+                    skipped.push_str(&format!("skipped logs/{name} (a link)\n"));
                 }
                 _ => {}
             }

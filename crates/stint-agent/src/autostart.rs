@@ -180,8 +180,17 @@ fn read(path: Option<&Path>) -> io::Result<Option<EntryState>> {
     }
 }
 
-/// A session reading the directory meanwhile sees the old file or the new, never half.
+/// A session reading the directory meanwhile sees the old file or the new, never half. A
+/// user's file that is a link (into a dotfiles folder) is written where it points.
 fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
+    let target;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            target = std::fs::canonicalize(path)?;
+            target.as_path()
+        }
+        _ => path,
+    };
     let dir = path.parent().expect("the autostart file has a directory");
     std::fs::create_dir_all(dir)?;
     let temp = dir.join(format!(".{FILE}.{}", std::process::id()));
@@ -243,6 +252,15 @@ mod tests {
         assert!(dirs.set(true, program).unwrap().enabled);
         let text = std::fs::read_to_string(dirs.user_file()).unwrap();
         assert!(text.contains("X-GNOME-Autostart-Delay=60"), "{text}");
+        // Kept in a dotfiles folder behind a link: the link stays, its target changes.
+        let dotfiles = root.path().join("dotfiles/stint.desktop");
+        std::fs::create_dir_all(dotfiles.parent().unwrap()).unwrap();
+        std::fs::rename(dirs.user_file(), &dotfiles).unwrap();
+        std::os::unix::fs::symlink(&dotfiles, dirs.user_file()).unwrap();
+        assert!(!dirs.set(false, program).unwrap().enabled);
+        let link = std::fs::symlink_metadata(dirs.user_file()).unwrap();
+        assert!(link.file_type().is_symlink());
+        assert!(EntryState::parse(&std::fs::read_to_string(&dotfiles).unwrap()).hidden);
     }
 
     #[test]

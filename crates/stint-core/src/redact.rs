@@ -15,30 +15,37 @@ use regex::Regex;
 pub const REMOVED: &str = "[removed]";
 
 /// `scheme://user:password@host`: everything from the `:` after the user to the last `@`
-/// of the address (a password may hold `@` and `/`).
+/// of the address (a password may hold `@` and `/`). A `:` that begins a port (digits,
+/// then the path) is not a password.
 static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"([A-Za-z][A-Za-z0-9+.-]*://[^\s/:@"'<>]*:)[^\s"'<>]+@"#).unwrap()
+    Regex::new(r#"([A-Za-z][A-Za-z0-9+.-]*://[^\s/:@"'<>]*:)([^\s"'<>]+)@"#).unwrap()
 });
 
-/// PEM blocks of private keys, whole.
+/// A port and a path, which [`URL_PASSWORD`] must leave alone.
+static PORT_THEN_PATH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+/").unwrap());
+
+/// Private key blocks (PEM, OpenSSH, PGP), whole, or to the end of a cut-off text.
 static PRIVATE_KEY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?-----END [A-Z0-9 ]*PRIVATE KEY-----")
-        .unwrap()
-});
-
-/// Header lines whose whole value is a credential: the rest of the line goes.
-static HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?im)^(\s*(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-auth-token)\s*:\s*).+$",
+        r"(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z0-9 ]*-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z0-9 ]*-----|\z)",
     )
     .unwrap()
 });
 
-/// A secret's name, then `=` or `:`, then its value: a quoted string (escapes included)
-/// or the rest of the word.
+/// Headers whose whole value is a credential, wherever on a line: the rest of the line.
+static HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?im)(\b(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-auth-token)\s*:\s*)[^\r\n]+",
+    )
+    .unwrap()
+});
+
+/// A secret's name (quoted, or escaped-quoted as in debug output), then `=` or `:`, then
+/// its value: a quoted string (escapes included), or the rest of the line up to a
+/// separator (an unquoted value may hold spaces).
 static NAMED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)((?:[\w.-]*(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key|apikey|private[_-]?key|privatekey|access[_-]?key|credential|cookie|session[_-]?id|authorization)[\w.-]*|\bkey)["']?\s*[:=]\s*)(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?:(?:bearer|basic|token)\s+)?[^\s"',;&}<>]+)"#,
+        r#"(?i)((?:[\w.-]*(?:passw(?:or)?d|pass\b|pwd\b|passphrase|secret|token|api[_-]?key|apikey|private[_-]?key|privatekey|access[_-]?key|credential|cookie|session[_-]?id|authorization)[\w.-]*|\bkey|\bauth)(?:\\?["'])?\s*[:=]\s*)(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\\"(?:[^"\\]|\\[^"])*\\"|(?:(?:bearer|basic|token)\s+)?[^\r\n"',;&}<>\\]+)"#,
     )
     .unwrap()
 });
@@ -46,6 +53,12 @@ static NAMED: LazyLock<Regex> = LazyLock::new(|| {
 /// `Bearer value` on its own.
 static BEARER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)(\bbearer\s+)[^\s"',;&}<>]+"#).unwrap());
+
+/// Passwords on command lines: `mysql … -pSECRET`, `curl … -u user:SECRET`.
+static COMMAND_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)(\b(?:mysql|mysqldump|mariadb)\b[^\r\n]*?\s-p)\S+|(\bcurl\b[^\r\n]*?\s(?:-u|--user)\s+[^\s:]+:)\S+")
+        .unwrap()
+});
 
 /// `text` with every secret replaced by [`REMOVED`]. Known secrets shorter than 8
 /// characters are not looked for (they would match ordinary words).
@@ -58,9 +71,19 @@ pub fn redact(text: &str, known: &[&str]) -> String {
         out = any_case.replace_all(&out, REMOVED).into_owned();
     }
     let out = PRIVATE_KEY.replace_all(&out, REMOVED);
-    let out = URL_PASSWORD.replace_all(&out, format!("${{1}}{REMOVED}@"));
+    let out = URL_PASSWORD.replace_all(&out, |c: &regex::Captures<'_>| {
+        if PORT_THEN_PATH.is_match(&c[2]) {
+            c[0].to_owned()
+        } else {
+            format!("{}{REMOVED}@", &c[1])
+        }
+    });
     let out = HEADER.replace_all(&out, format!("${{1}}{REMOVED}"));
     let out = NAMED.replace_all(&out, format!("${{1}}{REMOVED}"));
+    let out = COMMAND_LINE.replace_all(&out, |c: &regex::Captures<'_>| {
+        let kept = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
+        format!("{kept}{REMOVED}")
+    });
     BEARER
         .replace_all(&out, format!("${{1}}{REMOVED}"))
         .into_owned()
@@ -84,7 +107,14 @@ mod tests {
              AWS_SECRET_ACCESS_KEY=awsawsaws\n{{\"privateKey\":\"pkpkpk\",\"secretAccessKey\":\"sksksk\"}}\n\
              key: kkkkkkkk\npassphrase=phphph\nCookie: sid=ckckck; theme=dark\n\
              -----BEGIN RSA PRIVATE KEY-----\nMIIEpemline\n-----END RSA PRIVATE KEY-----\n\
-             {{\"server\":\"http://x\",\"email\":\"a@b.c\"}}\n",
+             {{\"server\":\"http://x\",\"email\":\"a@b.c\"}}\n\
+             body=\"{{\\\"password\\\":\\\"debugescaped7\\\",\\\"apiKey\\\":\\\"debugkey8\\\"}}\"\n\
+             -----BEGIN PGP PRIVATE KEY BLOCK-----\npgpsecretline\n-----END PGP PRIVATE KEY BLOCK-----\n\
+             DEBUG hdr Cookie: theme=dark; auth=midcookie3; csrf=csrfval4\n\
+             {{\"pass\": \"passval9\", \"auth\": \"authval10\"}} db_pass=dbpassval11\n\
+             run mysql -u root -pmysqlpw12 db\ncurl -s -u ada:curlpw13 https://x\n\
+             DB_PASSWORD = plain spaced pw14\nGET http://127.0.0.1:8400/users/a@b.c\n\
+             -----BEGIN OPENSSH PRIVATE KEY-----\ncutoffpem15",
             key.to_uppercase()
         );
         let clean = redact(&text, &[key]);
@@ -110,6 +140,18 @@ mod tests {
             "phphph",
             "ckckck",
             "MIIEpemline",
+            "debugescaped7",
+            "debugkey8",
+            "pgpsecretline",
+            "midcookie3",
+            "csrfval4",
+            "passval9",
+            "authval10",
+            "dbpassval11",
+            "mysqlpw12",
+            "curlpw13",
+            "spaced pw14",
+            "cutoffpem15",
         ] {
             assert!(!clean.contains(secret), "{secret} left in:\n{clean}");
         }
@@ -122,6 +164,7 @@ mod tests {
             "INFO signed in",
             "\"email\":\"a@b.c\"",
             "\"server\":\"http://x\"",
+            "http://127.0.0.1:8400/users/a@b.c",
         ] {
             assert!(clean.contains(kept), "{kept} lost from:\n{clean}");
         }
