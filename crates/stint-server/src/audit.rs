@@ -34,7 +34,7 @@ pub enum Author<'a> {
 }
 
 /// What an action is called in the log and in its filter.
-pub const ACTIONS: [(&str, &str); 23] = [
+pub const ACTIONS: [(&str, &str); 24] = [
     ("time_entry.created", "Time entry created"),
     ("time_entry.updated", "Time entry updated"),
     ("time_entry.deleted", "Time entry deleted"),
@@ -55,6 +55,7 @@ pub const ACTIONS: [(&str, &str); 23] = [
     ("user.added", "Member added"),
     ("user.invited", "Member invited"),
     ("user.key_reset", "Member's API key reset"),
+    ("user.deleted", "Member deleted their account"),
     ("workspace.settings_updated", "Workspace settings changed"),
     ("user.signed_in", "User signed in"),
     ("screenshots.expired", "Screenshots deleted by retention"),

@@ -359,7 +359,17 @@ fn main() -> anyhow::Result<()> {
                     let _inside = runtime.enter();
                     AppState::open_with(&data_dir, database.as_deref(), blob_store.as_deref())?
                 };
-                let keys = state.storage.delete_user(&workspace, &email)?;
+                let at = chrono::Utc::now();
+                let record = stint_server::audit::Author::System.auditor(at).record(
+                    "",
+                    "user.deleted",
+                    "",
+                    "An operator deleted a member's account and all its data".into(),
+                    serde_json::json!({}),
+                );
+                let keys = state
+                    .storage
+                    .delete_user(&workspace, &email, Some(record))?;
                 let count = keys.len();
                 runtime.block_on(stint_server::remove_blobs(&state, keys));
                 println!("deleted {email} of {workspace} with {count} screenshots");

@@ -2,6 +2,7 @@
 //! invitation link), change a member's role, make them inactive (their key and sign-in stop
 //! working, their time stays) or active again, and reset their API key; a workspace always
 //! keeps one active admin. Each change is recorded under the audit log's users category.
+//! A member may delete their own account with all its data ([`may_delete_self`]).
 
 use serde_json::json;
 
@@ -151,5 +152,27 @@ pub fn invite(
         format!("{} <{}>", member.name, member.email),
         json!({"expires": expires}),
     )?;
+    Ok(())
+}
+
+/// Whether `user` may delete their own account now: they typed their email to confirm,
+/// and they are not the workspace's last active admin. The refusal is for the user.
+pub fn may_delete_self(
+    user: &UserRow,
+    members: &[UserRow],
+    confirm: &str,
+) -> std::result::Result<(), String> {
+    if !confirm.trim().eq_ignore_ascii_case(&user.email) {
+        return Err("Type your email address to confirm the deletion.".into());
+    }
+    let other_admins = members
+        .iter()
+        .filter(|m| m.id != user.id && m.active && m.role == Role::Admin)
+        .count();
+    if user.role == Role::Admin && user.active && other_admins == 0 {
+        return Err(
+            "You are this workspace's only admin: make another member an admin first.".into(),
+        );
+    }
     Ok(())
 }

@@ -358,15 +358,63 @@ impl ScreenshotStorage for Postgres {
         self.write(|tx| delete_sets(tx, "c.captured_utc < $1", &[&ts(before)]))
     }
 
-    fn delete_user(&self, workspace: &str, email: &str) -> Result<Vec<String>> {
+    fn delete_user(
+        &self,
+        workspace: &str,
+        email: &str,
+        record: Option<super::AuditRecord>,
+    ) -> Result<Vec<String>> {
         self.write(|tx| {
             let user_id = user_id_by_email(tx, workspace, email)?;
+            let row = tx.query_one(
+                "SELECT workspace_id::text, email::text FROM users WHERE id = $1",
+                &[&user_id],
+            )?;
+            let (workspace_id, stored_email): (String, String) = (row.get(0), row.get(1));
             // Everything that names the user goes before the user; web sessions,
             // invitations and the profile go with it (ON DELETE CASCADE).
+            // Their entries' ids name them in the change log, the audit log and the
+            // versions of deleted ids: today's entries and those deleted while the change
+            // log remembers.
+            let entry_ids: Vec<String> = tx
+                .query(
+                    "SELECT id::text FROM time_entries WHERE user_id = $1
+                     UNION SELECT object_id::text FROM changes WHERE user_id = $1 AND kind = 'entry'",
+                    &[&user_id],
+                )?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
             let keys = delete_sets(tx, "c.user_id = $1", &[&user_id])?;
             tx.execute("DELETE FROM time_entries WHERE user_id = $1", &[&user_id])?;
+            tx.execute(
+                "DELETE FROM deleted_entry_versions WHERE workspace_id = $1 AND id = ANY($2)",
+                &[&workspace_id, &entry_ids],
+            )?;
+            tx.execute(
+                "DELETE FROM changes WHERE workspace_id = $1 AND object_id = ANY($2)",
+                &[&workspace_id, &entry_ids],
+            )?;
+            tx.execute(
+                "DELETE FROM audit_log WHERE workspace_id = $1
+                 AND (author_id = $2 OR target_id = $2 OR target_id = ANY($3))",
+                &[&workspace_id, &user_id, &entry_ids],
+            )?;
+            tx.execute(
+                "DELETE FROM changes WHERE user_id = $1 OR object_id = $1",
+                &[&user_id],
+            )?;
             tx.execute("DELETE FROM notices WHERE user_id = $1", &[&user_id])?;
+            tx.execute("DELETE FROM idempotency WHERE scope = $1", &[&user_id])?;
+            tx.execute(
+                "DELETE FROM sign_in_failures WHERE lower(email) = lower($1)",
+                &[&stored_email],
+            )?;
             tx.execute("DELETE FROM users WHERE id = $1", &[&user_id])?;
+            if let Some(mut record) = record.clone() {
+                record.workspace_id = workspace_id;
+                super::pg_audit::insert_audits(tx, &[record])?;
+            }
             Ok(keys)
         })
     }

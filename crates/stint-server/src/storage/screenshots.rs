@@ -81,6 +81,15 @@ pub trait ScreenshotStorage {
     ) -> Result<std::result::Result<SetDeletion, DeletionRefused>>;
     /// Deletes every set captured before `before`; returns the blob keys to remove.
     fn expire_capture_sets(&self, before: DateTime<Utc>) -> Result<Vec<String>>;
-    /// Deletes a user with their entries, screenshots and notices; returns the blob keys.
-    fn delete_user(&self, workspace: &str, email: &str) -> Result<Vec<String>>;
+    /// Deletes a user and every row about them, in one transaction: entries (and the
+    /// change log's and the audit log's records of them), screenshots, notices, sessions,
+    /// kept answers, sign-in failures, and audit records they wrote or that name them.
+    /// `record` (its workspace filled in here) is written in the same transaction: what
+    /// the audit log keeps is only that it happened. Returns the blob keys to remove.
+    fn delete_user(
+        &self,
+        workspace: &str,
+        email: &str,
+        record: Option<super::AuditRecord>,
+    ) -> Result<Vec<String>>;
 }

@@ -333,14 +333,63 @@ impl ScreenshotStorage for Sqlite {
         delete_sets(&conn, "c.captured_utc < ?1", &[&ts(before)])
     }
 
-    fn delete_user(&self, workspace: &str, email: &str) -> Result<Vec<String>> {
+    fn delete_user(
+        &self,
+        workspace: &str,
+        email: &str,
+        record: Option<super::AuditRecord>,
+    ) -> Result<Vec<String>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let user_id = super::sqlite::user_id_by_email(&tx, workspace, email)?;
+        let (workspace_id, stored_email): (String, String) = tx.query_row(
+            "SELECT workspace_id, email FROM users WHERE id = ?1",
+            [&user_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        // Their entries' ids name them in the change log, the audit log and the versions
+        // of deleted ids: today's entries and those deleted while the change log remembers.
+        let entry_ids: Vec<String> = tx
+            .prepare(
+                "SELECT id FROM time_entries WHERE user_id = ?1
+                 UNION SELECT object_id FROM changes WHERE user_id = ?1 AND kind = 'entry'",
+            )?
+            .query_map([&user_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         let keys = delete_sets(&tx, "c.user_id = ?1", &[&user_id])?;
         tx.execute("DELETE FROM time_entries WHERE user_id = ?1", [&user_id])?;
+        for id in &entry_ids {
+            for (table, column) in [
+                ("deleted_entry_versions", "id"),
+                ("changes", "object_id"),
+                ("audit_log", "target_id"),
+            ] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE workspace_id = ?1 AND {column} = ?2"),
+                    [&workspace_id, id],
+                )?;
+            }
+        }
+        tx.execute(
+            "DELETE FROM audit_log WHERE workspace_id = ?1 AND (author_id = ?2 OR target_id = ?2)",
+            [&workspace_id, &user_id],
+        )?;
+        tx.execute(
+            "DELETE FROM changes WHERE user_id = ?1 OR object_id = ?1",
+            [&user_id],
+        )?;
         tx.execute("DELETE FROM notices WHERE user_id = ?1", [&user_id])?;
+        tx.execute("DELETE FROM idempotency WHERE scope = ?1", [&user_id])?;
+        tx.execute(
+            "DELETE FROM sign_in_failures WHERE lower(email) = lower(?1)",
+            [&stored_email],
+        )?;
+        // Sessions, invitations and the profile go with the user (ON DELETE CASCADE).
         tx.execute("DELETE FROM users WHERE id = ?1", [&user_id])?;
+        if let Some(mut record) = record {
+            record.workspace_id = workspace_id;
+            super::sqlite_audit::insert_audits(&tx, &[record])?;
+        }
         tx.commit()?;
         Ok(keys)
     }

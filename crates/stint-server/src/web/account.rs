@@ -321,3 +321,62 @@ pub(super) async fn set_password(
         Err(e) => PageError::from(e).into_response(),
     }
 }
+
+/// The delete-my-account form: the user's email, typed to confirm.
+#[derive(serde::Deserialize)]
+pub(super) struct DeleteAccountForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// A signed-in member deletes their own account and all its data (entries, screenshots,
+/// notices, sessions; the audit log keeps only that it happened, as System), then is
+/// signed out. The last admin is refused.
+pub(super) async fn delete_account(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Posted { session, form }: Posted<DeleteAccountForm>,
+) -> Response {
+    let user = session.user.clone();
+    let at = (state.clock)();
+    let deleted = state
+        .db(move |db| {
+            let members = db.users_in(&user.workspace_id)?;
+            crate::ops::members::may_delete_self(&user, &members, &form.confirm)
+                .map_err(crate::storage::StorageError::Conflict)?;
+            let workspace = db
+                .workspace(&user.workspace_id)?
+                .map(|ws| ws.name)
+                .unwrap_or_default();
+            let audit = db.settings(&user.workspace_id)?.audit_log;
+            let record = crate::audit::wanted(&audit, crate::audit::Category::Users).then(|| {
+                crate::audit::Author::System.auditor(at).record(
+                    "",
+                    "user.deleted",
+                    "",
+                    "A member deleted their account and all its data".into(),
+                    serde_json::json!({}),
+                )
+            });
+            db.delete_user(&workspace, &user.email, record)
+        })
+        .await;
+    match deleted {
+        Ok(keys) => {
+            let count = keys.len();
+            crate::remove_blobs(&state, keys).await;
+            tracing::info!(screenshots = count, "a member deleted their account");
+            let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/web"));
+            (
+                jar,
+                pages::message(
+                    "Account deleted",
+                    "Your account and all its data (entries, screenshots, notices and \
+                     sign-ins) are deleted. Stint on your devices can no longer sync.",
+                ),
+            )
+                .into_response()
+        }
+        Err(e) => PageError::from(e).into_response(),
+    }
+}

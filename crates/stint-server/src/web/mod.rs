@@ -66,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .route("/web/sign-out", post(account::sign_out))
         .route("/web/settings", get(settings_page).post(save_settings))
         .route("/web/password", post(account::set_password))
+        .route("/web/account/delete", post(account::delete_account))
         .route("/web/profile", post(account::set_zone))
         .route(
             "/web/assets/zone.js",

@@ -138,6 +138,13 @@ pub fn home(
                 label { "Again " input id="repeat-password" type="password" name="repeat" autocomplete="new-password" minlength="10"; }
                 button id="set-password" type="submit" { "Set password" }
             }
+            h2 { "Delete your account" }
+            p { "Deletes your account and all its data on this server: your time entries, screenshots, notices and sign-ins. The audit log keeps only that an account was deleted. This cannot be undone." }
+            form id="delete-account-form" method="post" action="/web/account/delete" {
+                input type="hidden" name="csrf" value=(csrf);
+                label { "Type your email (" (user.email) ") to confirm " input id="delete-confirm" type="email" name="confirm" autocomplete="off"; }
+                button id="delete-account" type="submit" { "Delete my account" }
+            }
         },
     )
 }
