@@ -359,17 +359,33 @@ fn main() -> anyhow::Result<()> {
                     let _inside = runtime.enter();
                     AppState::open_with(&data_dir, database.as_deref(), blob_store.as_deref())?
                 };
-                let at = chrono::Utc::now();
-                let record = stint_server::audit::Author::System.auditor(at).record(
-                    "",
-                    "user.deleted",
-                    "",
-                    "An operator deleted a member's account and all its data".into(),
-                    serde_json::json!({}),
-                );
-                let keys = state
-                    .storage
-                    .delete_user(&workspace, &email, Some(record))?;
+                // Recorded as the workspace's settings ask, as every change is.
+                let mut audit = None;
+                for id in state.storage.workspace_ids()? {
+                    if state
+                        .storage
+                        .workspace(&id)?
+                        .is_some_and(|w| w.name == workspace)
+                    {
+                        audit = Some(state.storage.settings(&id)?.audit_log);
+                    }
+                }
+                let record = audit
+                    .filter(|a| {
+                        stint_server::audit::wanted(a, stint_server::audit::Category::Users)
+                    })
+                    .map(|_| {
+                        stint_server::audit::Author::System
+                            .auditor(chrono::Utc::now())
+                            .record(
+                                "",
+                                "user.deleted",
+                                "",
+                                "An operator deleted a member's account and all its data".into(),
+                                serde_json::json!({}),
+                            )
+                    });
+                let keys = state.storage.delete_user(&workspace, &email, record)?;
                 let count = keys.len();
                 runtime.block_on(stint_server::remove_blobs(&state, keys));
                 println!("deleted {email} of {workspace} with {count} screenshots");

@@ -32,7 +32,10 @@ pub use batch::{BatchAnswer, BatchItem, BatchOp, BatchOutcome, BATCH_FINGERPRINT
 pub use catalog::{CatalogStorage, CatalogTx, EntryRef};
 pub use feed::FeedPage;
 pub use pg::{Postgres, PG_JOBS_LOCK, PG_WRITE_LOCK};
-pub use screenshots::{CaptureSetRow, ScreenshotRow, ScreenshotStorage, SetDeletion};
+pub use screenshots::{
+    leaves_no_admin, without_id, CaptureSetRow, ScreenshotRow, ScreenshotStorage, SetDeletion,
+    ONLY_ADMIN,
+};
 pub use sqlite::Sqlite;
 pub use web::WebStorage;
 

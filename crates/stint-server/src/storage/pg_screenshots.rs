@@ -367,15 +367,26 @@ impl ScreenshotStorage for Postgres {
         self.write(|tx| {
             let user_id = user_id_by_email(tx, workspace, email)?;
             let row = tx.query_one(
-                "SELECT workspace_id::text, email::text FROM users WHERE id = $1",
+                "SELECT workspace_id::text, email::text, role = 'admin' AND active
+                 FROM users WHERE id = $1",
                 &[&user_id],
             )?;
-            let (workspace_id, stored_email): (String, String) = (row.get(0), row.get(1));
-            // Everything that names the user goes before the user; web sessions,
-            // invitations and the profile go with it (ON DELETE CASCADE).
-            // Their entries' ids name them in the change log, the audit log and the
-            // versions of deleted ids: today's entries and those deleted while the change
-            // log remembers.
+            let (workspace_id, stored_email, admin_active): (String, String, bool) =
+                (row.get(0), row.get(1), row.get(2));
+            // Checked in the deleting transaction (the write lock is held): two admins
+            // leaving at once cannot both go.
+            let row = tx.query_one(
+                "SELECT count(*) FILTER (WHERE role = 'admin'), count(*) FROM users
+                 WHERE workspace_id = $1 AND id <> $2 AND active",
+                &[&workspace_id, &user_id],
+            )?;
+            if super::leaves_no_admin(admin_active, row.get(0), row.get(1)) {
+                return Err(StorageError::Conflict(super::ONLY_ADMIN.into()));
+            }
+            // Their entries (today's, and those deleted while the change log remembers
+            // them): the change log and the versions of deleted ids name them, and so do
+            // the audit log's entry records. Only entry records: an entry id is the
+            // client's choice, and may equal a project's or a user's id.
             let entry_ids: Vec<String> = tx
                 .query(
                     "SELECT id::text FROM time_entries WHERE user_id = $1
@@ -392,26 +403,49 @@ impl ScreenshotStorage for Postgres {
                 &[&workspace_id, &entry_ids],
             )?;
             tx.execute(
-                "DELETE FROM changes WHERE workspace_id = $1 AND object_id = ANY($2)",
-                &[&workspace_id, &entry_ids],
-            )?;
-            tx.execute(
-                "DELETE FROM audit_log WHERE workspace_id = $1
-                 AND (author_id = $2 OR target_id = $2 OR target_id = ANY($3))",
+                "DELETE FROM audit_log WHERE workspace_id = $1 AND (author_id = $2
+                 OR (target_id = $2 AND action LIKE 'user.%')
+                 OR (target_id = ANY($3) AND action LIKE 'time\\_entry.%'))",
                 &[&workspace_id, &user_id, &entry_ids],
             )?;
-            tx.execute(
-                "DELETE FROM changes WHERE user_id = $1 OR object_id = $1",
-                &[&user_id],
-            )?;
+            // Other records that name them (a task's assignees) keep what happened, not who.
+            let like = format!("%{user_id}%");
+            for column in ["summary", "details"] {
+                tx.execute(
+                    &format!(
+                        "UPDATE audit_log SET {column} = replace({column}, $2, 'a deleted member')
+                         WHERE workspace_id = $1 AND {column} LIKE $3"
+                    ),
+                    &[&workspace_id, &user_id, &like],
+                )?;
+            }
+            let assigned: Vec<(String, String)> = tx
+                .query(
+                    "SELECT id::text, assignee_ids::text FROM tasks WHERE assignee_ids LIKE $1",
+                    &[&like],
+                )?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            for (task, ids) in assigned {
+                let kept = super::without_id(&ids, &user_id);
+                tx.execute(
+                    "UPDATE tasks SET assignee_ids = $1 WHERE id = $2",
+                    &[&kept, &task],
+                )?;
+            }
+            tx.execute("DELETE FROM changes WHERE user_id = $1", &[&user_id])?;
             tx.execute("DELETE FROM notices WHERE user_id = $1", &[&user_id])?;
             tx.execute("DELETE FROM idempotency WHERE scope = $1", &[&user_id])?;
+            // The failures count for the email on every workspace: kept while another
+            // workspace has a user with it.
             tx.execute(
-                "DELETE FROM sign_in_failures WHERE lower(email) = lower($1)",
-                &[&stored_email],
+                "DELETE FROM sign_in_failures WHERE lower(email) = lower($1) AND NOT EXISTS
+                 (SELECT 1 FROM users WHERE lower(email) = lower($1) AND id <> $2)",
+                &[&stored_email, &user_id],
             )?;
             tx.execute("DELETE FROM users WHERE id = $1", &[&user_id])?;
-            if let Some(mut record) = record.clone() {
+            if let Some(mut record) = record {
                 record.workspace_id = workspace_id;
                 super::pg_audit::insert_audits(tx, &[record])?;
             }

@@ -93,3 +93,23 @@ pub trait ScreenshotStorage {
         record: Option<super::AuditRecord>,
     ) -> Result<Vec<String>>;
 }
+
+/// Why a user may not be deleted: they are the last active admin of a workspace that has
+/// other active members (who would be left with nobody to manage them).
+pub const ONLY_ADMIN: &str =
+    "this is the workspace's only admin: make another member an admin first";
+
+/// Whether deleting a user leaves active members without an active admin.
+pub fn leaves_no_admin(admin_active: bool, other_admins: i64, other_members: i64) -> bool {
+    admin_active && other_admins == 0 && other_members > 0
+}
+
+/// A JSON array of ids without `id` (a task's assignees); the text as it was if it does
+/// not read as one.
+pub fn without_id(json: &str, id: &str) -> String {
+    match serde_json::from_str::<Vec<String>>(json) {
+        Ok(ids) => serde_json::to_string(&ids.into_iter().filter(|i| i != id).collect::<Vec<_>>())
+            .unwrap_or_else(|_| json.to_owned()),
+        Err(_) => json.to_owned(),
+    }
+}

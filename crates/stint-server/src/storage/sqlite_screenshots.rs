@@ -342,13 +342,25 @@ impl ScreenshotStorage for Sqlite {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let user_id = super::sqlite::user_id_by_email(&tx, workspace, email)?;
-        let (workspace_id, stored_email): (String, String) = tx.query_row(
-            "SELECT workspace_id, email FROM users WHERE id = ?1",
+        let (workspace_id, stored_email, admin_active): (String, String, bool) = tx.query_row(
+            "SELECT workspace_id, email, role = 'admin' AND active FROM users WHERE id = ?1",
             [&user_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        // Checked in the deleting transaction: two admins leaving at once cannot both go.
+        let (other_admins, other_members): (i64, i64) = tx.query_row(
+            "SELECT count(*) FILTER (WHERE role = 'admin'), count(*) FROM users
+             WHERE workspace_id = ?1 AND id <> ?2 AND active",
+            [&workspace_id, &user_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        // Their entries' ids name them in the change log, the audit log and the versions
-        // of deleted ids: today's entries and those deleted while the change log remembers.
+        if super::leaves_no_admin(admin_active, other_admins, other_members) {
+            return Err(StorageError::Conflict(super::ONLY_ADMIN.into()));
+        }
+        // Their entries (today's, and those deleted while the change log remembers them):
+        // the change log and the versions of deleted ids name them, and so do the audit
+        // log's entry records. Only entry records: an entry id is the client's choice, and
+        // may equal a project's or a user's id.
         let entry_ids: Vec<String> = tx
             .prepare(
                 "SELECT id FROM time_entries WHERE user_id = ?1
@@ -359,30 +371,52 @@ impl ScreenshotStorage for Sqlite {
         let keys = delete_sets(&tx, "c.user_id = ?1", &[&user_id])?;
         tx.execute("DELETE FROM time_entries WHERE user_id = ?1", [&user_id])?;
         for id in &entry_ids {
-            for (table, column) in [
-                ("deleted_entry_versions", "id"),
-                ("changes", "object_id"),
-                ("audit_log", "target_id"),
-            ] {
-                tx.execute(
-                    &format!("DELETE FROM {table} WHERE workspace_id = ?1 AND {column} = ?2"),
-                    [&workspace_id, id],
-                )?;
-            }
+            tx.execute(
+                "DELETE FROM deleted_entry_versions WHERE workspace_id = ?1 AND id = ?2",
+                [&workspace_id, id],
+            )?;
+            tx.execute(
+                "DELETE FROM audit_log WHERE workspace_id = ?1 AND target_id = ?2
+                 AND action LIKE 'time\\_entry.%' ESCAPE '\\'",
+                [&workspace_id, id],
+            )?;
         }
         tx.execute(
-            "DELETE FROM audit_log WHERE workspace_id = ?1 AND (author_id = ?2 OR target_id = ?2)",
+            "DELETE FROM audit_log WHERE workspace_id = ?1 AND (author_id = ?2
+             OR (target_id = ?2 AND action LIKE 'user.%'))",
             [&workspace_id, &user_id],
         )?;
-        tx.execute(
-            "DELETE FROM changes WHERE user_id = ?1 OR object_id = ?1",
-            [&user_id],
-        )?;
+        // Other records that name them (a task's assignees) keep what happened, not who.
+        let like = format!("%{user_id}%");
+        for column in ["summary", "details"] {
+            tx.execute(
+                &format!(
+                    "UPDATE audit_log SET {column} = replace({column}, ?2, 'a deleted member')
+                     WHERE workspace_id = ?1 AND {column} LIKE ?3"
+                ),
+                [&workspace_id, &user_id, &like],
+            )?;
+        }
+        let assigned: Vec<(String, String)> = tx
+            .prepare("SELECT id, assignee_ids FROM tasks WHERE assignee_ids LIKE ?1")?
+            .query_map([&like], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (task, ids) in assigned {
+            let kept = super::without_id(&ids, &user_id);
+            tx.execute(
+                "UPDATE tasks SET assignee_ids = ?1 WHERE id = ?2",
+                [&kept, &task],
+            )?;
+        }
+        tx.execute("DELETE FROM changes WHERE user_id = ?1", [&user_id])?;
         tx.execute("DELETE FROM notices WHERE user_id = ?1", [&user_id])?;
         tx.execute("DELETE FROM idempotency WHERE scope = ?1", [&user_id])?;
+        // The failures count for the email on every workspace: kept while another
+        // workspace has a user with it.
         tx.execute(
-            "DELETE FROM sign_in_failures WHERE lower(email) = lower(?1)",
-            [&stored_email],
+            "DELETE FROM sign_in_failures WHERE lower(email) = lower(?1) AND NOT EXISTS
+             (SELECT 1 FROM users WHERE lower(email) = lower(?1) AND id <> ?2)",
+            [&stored_email, &user_id],
         )?;
         // Sessions, invitations and the profile go with the user (ON DELETE CASCADE).
         tx.execute("DELETE FROM users WHERE id = ?1", [&user_id])?;
