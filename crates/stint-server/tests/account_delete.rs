@@ -80,7 +80,12 @@ fn a_member_deletes_their_account_and_nothing_of_theirs_is_left() {
     // An admin's project with a task assigned to the member; entries whose ids (the
     // client's choice) equal the project's and the admin's: their records must stay.
     let ws = &s.admin.workspace;
-    let (status, project) = s.call(&s.admin, "POST", &format!("/workspaces/{ws}/projects"), Some(json!({"name": "Atlas"})));
+    let (status, project) = s.call(
+        &s.admin,
+        "POST",
+        &format!("/workspaces/{ws}/projects"),
+        Some(json!({"name": "Atlas"})),
+    );
     assert_eq!(status, 201, "{project}");
     let project = project["id"].as_str().unwrap().to_owned();
     let (status, task) = s.call(
@@ -99,7 +104,16 @@ fn a_member_deletes_their_account_and_nothing_of_theirs_is_left() {
             Some(json!({"id": id, "start": at(60), "end": at(61), "description": "x"})),
         );
         assert_eq!(status, 201, "{body}");
-        assert_eq!(s.call(&s.member, "DELETE", &format!("/workspaces/{ws}/time-entries/{id}"), None).0, 204);
+        assert_eq!(
+            s.call(
+                &s.member,
+                "DELETE",
+                &format!("/workspaces/{ws}/time-entries/{id}"),
+                None
+            )
+            .0,
+            204
+        );
     }
     let admin_entry = entry(&s, &s.admin, at(0), Some(at(20)));
     upload(&s, &s.admin, &admin_entry, at(4), 1);
@@ -151,7 +165,10 @@ fn a_member_deletes_their_account_and_nothing_of_theirs_is_left() {
     let csv = admin.get("/web/audit.csv").body;
     assert!(csv.contains("Member deleted their account"), "{csv}");
     assert!(csv.contains("System"), "{csv}");
-    assert!(csv.contains("Project created") && csv.contains("Task created"), "{csv}");
+    assert!(
+        csv.contains("Project created") && csv.contains("Task created"),
+        "{csv}"
+    );
     assert!(csv.contains("Workspace settings changed"), "{csv}");
     // The task lost its assignee, not its life: it can still be renamed.
     let (status, body) = s.call(
