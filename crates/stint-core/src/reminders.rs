@@ -17,7 +17,8 @@ pub struct ReminderSettings {
     pub no_timer: bool,
     /// Work days as ISO weekday numbers: Monday 1 … Sunday 7.
     pub work_days: Vec<u8>,
-    /// Work hours, minutes after local midnight, `[start, end)`; `end` may be 1440.
+    /// Work hours, minutes after local midnight, `[start, end)`; `end` may be 1440, and an
+    /// `end` before `start` is a shift past midnight.
     pub work_start_minutes: u16,
     pub work_end_minutes: u16,
     /// Seconds without a timer (at the computer, in work hours) before a reminder, and
@@ -46,7 +47,7 @@ impl Default for ReminderSettings {
 pub enum ReminderError {
     #[error("work days are numbered 1 (Monday) to 7 (Sunday)")]
     BadDay,
-    #[error("work hours must start before they end, within one day")]
+    #[error("work hours are times of day (00:00 to 24:00) that do not start when they end")]
     BadHours,
     #[error("reminders without a timer come every 5 seconds to 24 hours")]
     BadInterval,
@@ -63,7 +64,10 @@ impl ReminderSettings {
         if self.work_days.iter().any(|d| !(1..=7).contains(d)) {
             return Err(ReminderError::BadDay);
         }
-        if self.work_start_minutes >= self.work_end_minutes || self.work_end_minutes > 1440 {
+        if self.work_start_minutes == self.work_end_minutes
+            || self.work_start_minutes >= 1440
+            || self.work_end_minutes > 1440
+        {
             return Err(ReminderError::BadHours);
         }
         if !(5..=86_400).contains(&self.no_timer_every_seconds) {
@@ -84,13 +88,20 @@ impl ReminderSettings {
         self.work_days.iter().any(|d| u32::from(*d) == day)
     }
 
-    /// Whether `now` is inside the work hours.
+    /// Whether `now` is inside the work hours. Hours that end before they start (22:00 to
+    /// 06:00, a night shift) run past midnight and belong to the day they start on.
     pub fn in_work_hours(&self, now: DateTime<Utc>, offset: FixedOffset) -> bool {
         let local = Self::local(now, offset);
         let minute = local.hour() * 60 + local.minute();
-        self.is_work_day(local)
-            && minute >= u32::from(self.work_start_minutes)
-            && minute < u32::from(self.work_end_minutes)
+        let (start, end) = (
+            u32::from(self.work_start_minutes),
+            u32::from(self.work_end_minutes),
+        );
+        if start < end {
+            return self.is_work_day(local) && minute >= start && minute < end;
+        }
+        (minute >= start && self.is_work_day(local))
+            || (minute < end && self.is_work_day(local - Duration::days(1)))
     }
 
     /// The next start of work hours after `now`; `None` without work days.

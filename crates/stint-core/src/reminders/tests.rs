@@ -206,3 +206,32 @@ fn bad_settings_are_refused_with_a_reason() {
     assert_eq!(all_day.validate(), Ok(()));
     assert!(all_day.in_work_hours(at(7, 23, 59), utc()));
 }
+
+#[test]
+fn a_night_shift_runs_past_midnight_and_belongs_to_its_first_day() {
+    // Mondays, 22:00 to 06:00.
+    let night = ReminderSettings {
+        work_days: vec![1],
+        work_start_minutes: 22 * 60,
+        work_end_minutes: 6 * 60,
+        ..ReminderSettings::default()
+    };
+    assert_eq!(night.validate(), Ok(()));
+    assert!(night.in_work_hours(at(7, 23, 0), utc()), "Monday night");
+    assert!(
+        night.in_work_hours(at(8, 5, 59), utc()),
+        "Tuesday morning, Monday's shift"
+    );
+    assert!(!night.in_work_hours(at(8, 6, 0), utc()), "the shift ended");
+    assert!(
+        !night.in_work_hours(at(8, 23, 0), utc()),
+        "Tuesday is not a work day"
+    );
+    assert!(
+        !night.in_work_hours(at(7, 5, 0), utc()),
+        "Monday morning is Sunday's shift"
+    );
+    let moments = no_timer_moments(&night, utc(), at(7, 21, 0), at(8, 7, 0), |_| true);
+    assert_eq!(moments.first(), Some(&at(7, 22, 15)));
+    assert_eq!(moments.last(), Some(&at(8, 5, 45)));
+}
