@@ -502,7 +502,10 @@ export type ReminderSettings = {
 	noTimer: boolean,
 	/**  Work days as ISO weekday numbers: Monday 1 … Sunday 7. */
 	workDays: number[],
-	/**  Work hours, minutes after local midnight, `[start, end)`; `end` may be 1440. */
+	/**
+	 *  Work hours, minutes after local midnight, `[start, end)`; `end` may be 1440, and an
+	 *  `end` before `start` is a shift past midnight.
+	 */
 	workStartMinutes: number,
 	workEndMinutes: number,
 	/**
