@@ -26,39 +26,65 @@ fn wait_switch(wd: &WebDriver, on: bool) -> anyhow::Result<()> {
     })
 }
 
+/// The window (and the agent it starts) on a desktop of its own with a tray, on data under
+/// `root`, with `more` environment; "This computer" opened. Field order is drop order.
+struct Window {
+    wd: WebDriver,
+    _driver: TauriDriver,
+    _agent: AgentReaper,
+    _tray: TrayHost,
+    desktop: Desktop,
+    env: Vec<(&'static str, std::path::PathBuf)>,
+}
+
+impl Window {
+    fn open(root: &Path, more: &[(&'static str, std::path::PathBuf)]) -> anyhow::Result<Window> {
+        let desktop = Desktop::start("1280x800x24")?;
+        let tray = TrayHost::start(&desktop.dbus_address)?;
+        let data_dir = root.join("data");
+        let agent = AgentReaper(data_dir.clone());
+        let mut env = vec![
+            ("STINT_DATA_DIR", data_dir),
+            ("STINT_CONFIG_DIR", root.join("config")),
+        ];
+        env.extend_from_slice(more);
+        let driver = TauriDriver::start(&desktop, env.clone())?;
+        let wd = WebDriver::launch(&driver, &window_bin(), &[])?;
+        wd.wait_for("body[data-ready='true']", WAIT)?;
+        wd.find("#desktop-settings summary")?.click()?;
+        Ok(Window {
+            wd,
+            _driver: driver,
+            _agent: agent,
+            _tray: tray,
+            desktop,
+            env,
+        })
+    }
+}
+
 #[test]
 fn start_at_login_switch_hides_and_restores_the_packages_entry() -> anyhow::Result<()> {
-    let desktop = Desktop::start("1280x800x24")?;
-    let _tray = TrayHost::start(&desktop.dbus_address)?;
     let root = tempfile::tempdir()?;
-    let data_dir = root.path().join("data");
-    let _agent = AgentReaper(data_dir.clone());
     // The package's entry, where the package puts it (under a private XDG_CONFIG_DIRS).
     let system = root.path().join("xdg");
     std::fs::create_dir_all(system.join("autostart"))?;
     let packaged =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/desktop/stint-autostart.desktop");
     std::fs::copy(&packaged, system.join("autostart/stint.desktop"))?;
+    let window = Window::open(root.path(), &[("XDG_CONFIG_DIRS", system.clone())])?;
+    let (wd, desktop, env) = (&window.wd, &window.desktop, &window.env);
     let user_file = desktop.home.path().join("config/autostart/stint.desktop");
-    let env = vec![
-        ("STINT_DATA_DIR", data_dir.clone()),
-        ("STINT_CONFIG_DIR", root.path().join("config")),
-        ("XDG_CONFIG_DIRS", system.clone()),
-    ];
-    let driver = TauriDriver::start(&desktop, env.clone())?;
-    let wd = WebDriver::launch(&driver, &window_bin(), &[])?;
-    wd.wait_for("body[data-ready='true']", WAIT)?;
-    wd.find("#desktop-settings summary")?.click()?;
 
     // Installed: on, and the window says it is everyone's.
-    wait_switch(&wd, true)?;
+    wait_switch(wd, true)?;
     let note = wd.find("#autostart-note")?.text()?;
     assert!(note.contains("turning it off affects only you"), "{note}");
     assert!(!user_file.exists());
 
     // Off: a user entry that hides the package's, which stays as it was.
     wd.find("#autostart")?.click()?;
-    wait_switch(&wd, false)?;
+    wait_switch(wd, false)?;
     let text = std::fs::read_to_string(&user_file)?;
     assert!(EntryState::parse(&text).hidden, "{text}");
     assert_eq!(
@@ -68,7 +94,7 @@ fn start_at_login_switch_hides_and_restores_the_packages_entry() -> anyhow::Resu
 
     // On again: the override is gone, the package's entry decides.
     wd.find("#autostart")?.click()?;
-    wait_switch(&wd, true)?;
+    wait_switch(wd, true)?;
     assert!(!user_file.exists(), "the hiding entry is removed");
 
     // Without the package (a source checkout): on writes an entry that starts this agent
@@ -95,24 +121,16 @@ fn start_at_login_switch_hides_and_restores_the_packages_entry() -> anyhow::Resu
     let off = cli("off")?;
     assert_eq!(off, json!({"enabled": false, "packaged": false}));
     assert!(!user_file.exists());
+    let Window { wd, .. } = window;
     wd.quit()
 }
 
 #[test]
 fn the_global_shortcut_starts_and_stops_the_timer() -> anyhow::Result<()> {
-    let desktop = Desktop::start("1280x800x24")?;
-    let _tray = TrayHost::start(&desktop.dbus_address)?;
     let root = tempfile::tempdir()?;
     let data_dir = root.path().join("data");
-    let _agent = AgentReaper(data_dir.clone());
-    let env = vec![
-        ("STINT_DATA_DIR", data_dir.clone()),
-        ("STINT_CONFIG_DIR", root.path().join("config")),
-    ];
-    let driver = TauriDriver::start(&desktop, env.clone())?;
-    let wd = WebDriver::launch(&driver, &window_bin(), &[])?;
-    wd.wait_for("body[data-ready='true']", WAIT)?;
-    wd.find("#desktop-settings summary")?.click()?;
+    let window = Window::open(root.path(), &[])?;
+    let (wd, desktop) = (&window.wd, &window.desktop);
     let shown = wd.find("#shortcut")?.property("value")?;
     assert_eq!(shown, json!("Ctrl+Alt+Shift+Space"), "the default");
 
@@ -152,6 +170,7 @@ fn the_global_shortcut_starts_and_stops_the_timer() -> anyhow::Result<()> {
     wd.wait_for_text("#about-version", WAIT, |t| t == env!("CARGO_PKG_VERSION"))?;
     let logs = wd.find("#about-logs")?.text()?;
     assert_eq!(logs, data_dir.join("logs").display().to_string());
+    let Window { wd, .. } = window;
     wd.quit()
 }
 

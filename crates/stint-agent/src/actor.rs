@@ -457,8 +457,8 @@ impl Agent {
         self.activity_step(now, wake, presence.as_ref());
         self.capture_step(now, running.as_ref());
         self.display_step(now, running.as_ref());
-        self.reminder_step(now, wake, running.as_ref());
-        self.pomodoro_step(now, wake, running.as_ref());
+        self.reminder_step(now, running.as_ref());
+        self.pomodoro_step(now, running.as_ref());
     }
 
     /// The earliest moment any part wants to look again; `None`: only an event wakes it.
@@ -468,8 +468,8 @@ impl Agent {
             self.capture.next_check,
             self.idle.next_look,
             self.activity.next_poll,
-            self.reminders.next,
-            self.pomodoro.next,
+            self.reminders.due.next,
+            self.pomodoro.due.next,
         ]
         .into_iter()
         .flatten()

@@ -68,8 +68,8 @@ impl AutostartDirs {
 
     /// Whether the session will start Stint, and whether a package put it there.
     pub fn status(&self) -> io::Result<AutostartStatus> {
-        let system = read(self.system_file().as_deref())?;
-        let user = read(Some(&self.user_file()))?;
+        let system = read(self.system_file().as_deref())?.map(|t| EntryState::parse(&t));
+        let user = read(Some(&self.user_file()))?.map(|t| EntryState::parse(&t));
         Ok(AutostartStatus {
             enabled: autostart::is_enabled(system, user),
             packaged: system.is_some(),
@@ -79,19 +79,14 @@ impl AutostartDirs {
     /// Makes the session start Stint at login (`program --no-window`) or not, and answers
     /// the state afterwards. Only the user's file is touched.
     pub fn set(&self, enabled: bool, program: &Path) -> io::Result<AutostartStatus> {
-        let system = read(self.system_file().as_deref())?;
+        let system = read(self.system_file().as_deref())?.map(|t| EntryState::parse(&t));
         let user_file = self.user_file();
-        let user = read(Some(&user_file))?;
-        let plan = autostart::plan(system, user, enabled);
+        let user_text = read(Some(&user_file))?;
+        let plan = autostart::plan(system, user_text.as_deref().map(EntryState::parse), enabled);
         // A file the user wrote (a delay, their own command) is edited, never replaced.
-        if plan != Plan::Nothing {
-            if let Some(own) = std::fs::read_to_string(&user_file)
-                .ok()
-                .filter(|text| !autostart::is_ours(text))
-            {
-                write_atomically(&user_file, &autostart::with_hidden(&own, !enabled))?;
-                return self.status();
-            }
+        if let Some(own) = user_text.filter(|t| plan != Plan::Nothing && !autostart::is_ours(t)) {
+            write_atomically(&user_file, &autostart::with_hidden(&own, !enabled))?;
+            return self.status();
         }
         let text = match plan {
             Plan::Nothing => None,
@@ -171,10 +166,11 @@ fn ignore_missing(e: io::Error) -> io::Result<()> {
     }
 }
 
-fn read(path: Option<&Path>) -> io::Result<Option<EntryState>> {
+/// A desktop file's text; `None` where there is none.
+fn read(path: Option<&Path>) -> io::Result<Option<String>> {
     let Some(path) = path else { return Ok(None) };
     match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(EntryState::parse(&text))),
+        Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }

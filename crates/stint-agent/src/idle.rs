@@ -83,6 +83,14 @@ impl Idle {
             last_input_wake: None,
         }
     }
+
+    /// Whether the user is at the computer now (for reminders): not locked or asleep, and
+    /// input within `threshold`. A failed sensor counts as present (a reminder too many
+    /// beats none).
+    pub fn user_present(&self, threshold: std::time::Duration) -> bool {
+        !self.session.is_locked_or_asleep()
+            && self.source.idle_for().map_or(true, |idle| idle < threshold)
+    }
 }
 
 impl Agent {
@@ -117,21 +125,6 @@ impl Agent {
 
     pub fn local_idle_settings(&self) -> Option<IdleSettings> {
         self.idle.local
-    }
-
-    /// Whether the user is at the computer now (for reminders): not locked or asleep, and
-    /// input within the idle threshold. A failed sensor counts as present (a reminder too
-    /// many beats none).
-    pub(crate) fn user_present(&self) -> bool {
-        if self.idle.session.is_locked_or_asleep() {
-            return false;
-        }
-        let threshold =
-            std::time::Duration::from_secs(u64::from(self.idle_settings().threshold_seconds));
-        self.idle
-            .source
-            .idle_for()
-            .map_or(true, |idle| idle < threshold)
     }
 
     fn prompt_wanted(&self, running: Option<&Entry>) -> bool {

@@ -14,6 +14,7 @@ mod clock;
 mod credentials;
 pub mod data_lock;
 pub mod desktop;
+pub(crate) mod due;
 mod entries;
 mod error;
 mod handle;

@@ -9,13 +9,13 @@ use stint_core::pomodoro::{Change, Pomodoro, PomodoroSettings};
 use stint_core::Entry;
 use stint_ipc::{AgentEvent, ReminderKind};
 
-use crate::actor::{Agent, Wake};
+use crate::actor::Agent;
 use crate::error::AgentError;
 
 pub(crate) struct PomodoroPart {
     pub settings: PomodoroSettings,
     state: Pomodoro,
-    pub next: Option<DateTime<Utc>>,
+    pub due: crate::due::Due,
 }
 
 impl PomodoroPart {
@@ -24,27 +24,21 @@ impl PomodoroPart {
             // Checked when read (settings.rs): a section that is not valid is `None`.
             settings: settings.unwrap_or_default(),
             state: Pomodoro::default(),
-            next: None,
+            due: crate::due::Due::default(),
         }
     }
 }
 
 impl Agent {
-    pub(crate) fn pomodoro_step(
-        &mut self,
-        now: DateTime<Utc>,
-        wake: Wake,
-        running: Option<&Entry>,
-    ) {
-        let due = self.pomodoro.next.is_some_and(|at| now >= at);
-        if !due && !matches!(wake, Wake::Start | Wake::Command) {
+    pub(crate) fn pomodoro_step(&mut self, now: DateTime<Utc>, running: Option<&Entry>) {
+        if !self.pomodoro.due.now(now, running) {
             return;
         }
         let step = self
             .pomodoro
             .state
             .step(&self.pomodoro.settings, now, running);
-        self.pomodoro.next = step.next;
+        self.pomodoro.due.stepped(step.next, running);
         match step.change {
             None => {}
             Some(Change::BreakStarted { seconds }) => {
@@ -126,7 +120,7 @@ impl Agent {
             .validate()
             .map_err(|e| AgentError::BadInput(e.to_owned()))?;
         self.pomodoro.settings = settings;
-        self.pomodoro.next = None;
+        self.pomodoro.due.reset();
         self.save_settings(crate::settings::POMODORO)?;
         Ok(settings)
     }

@@ -8,14 +8,13 @@ use stint_core::reminders::{Reminder, ReminderSettings, Reminders};
 use stint_core::Entry;
 use stint_ipc::{AgentEvent, ReminderKind};
 
-use crate::actor::{Agent, Wake};
+use crate::actor::Agent;
 use crate::error::AgentError;
 
 pub(crate) struct RemindersPart {
     pub settings: ReminderSettings,
     state: Reminders,
-    /// When to look next; `None`: only at a command (a timer started or stopped).
-    pub next: Option<DateTime<Utc>>,
+    pub due: crate::due::Due,
 }
 
 impl RemindersPart {
@@ -24,7 +23,7 @@ impl RemindersPart {
             // Checked when read (settings.rs): a section that is not valid is `None`.
             settings: settings.unwrap_or_default(),
             state: Reminders::default(),
-            next: None,
+            due: crate::due::Due::default(),
         }
     }
 }
@@ -36,24 +35,21 @@ fn hours_minutes(seconds: i64) -> String {
 }
 
 impl Agent {
-    /// Looks when a reminder may be due or the timer may have changed.
-    pub(crate) fn reminder_step(
-        &mut self,
-        now: DateTime<Utc>,
-        wake: Wake,
-        running: Option<&Entry>,
-    ) {
-        let due = self.reminders.next.is_some_and(|at| now >= at);
-        if !due && !matches!(wake, Wake::Start | Wake::Command | Wake::Session) {
+    /// Looks when a reminder may be due or the timer changed (not at every command: the
+    /// look reads the idle sensor).
+    pub(crate) fn reminder_step(&mut self, now: DateTime<Utc>, running: Option<&Entry>) {
+        if !self.reminders.due.now(now, running) {
             return;
         }
         let offset = now.with_timezone(&chrono::Local).offset().fix();
-        let present = self.user_present();
-        let step =
-            self.reminders
-                .state
-                .step(&self.reminders.settings, now, offset, running, present);
-        self.reminders.next = step.next;
+        let threshold =
+            std::time::Duration::from_secs(u64::from(self.idle_settings().threshold_seconds));
+        let present = self.idle.user_present(threshold);
+        let reminders = &mut self.reminders;
+        let step = reminders
+            .state
+            .step(&reminders.settings, now, offset, running, present);
+        self.reminders.due.stepped(step.next, running);
         let (kind, message) = match step.remind {
             None => return,
             Some(Reminder::NoTimer) => (
@@ -94,7 +90,7 @@ impl Agent {
             .map_err(|e| AgentError::BadInput(e.to_string()))?;
         self.reminders.settings = settings;
         // Looked at again by the tick after this command, with the new rules.
-        self.reminders.next = None;
+        self.reminders.due.reset();
         self.save_settings(crate::settings::REMINDERS)?;
         Ok(self.reminders.settings.clone())
     }

@@ -42,6 +42,16 @@ fn token(options: &HashMap<String, OwnedValue>, key: &str) -> String {
         .to_owned()
 }
 
+/// The caller's name and the path of the `Request` its call answers on.
+fn request_of(
+    header: &zbus::message::Header<'_>,
+    options: &HashMap<String, OwnedValue>,
+) -> (String, String) {
+    let sender = header.sender().map(|s| s.to_string()).unwrap_or_default();
+    let request = handle_path("request", &sender, &token(options, "handle_token"));
+    (sender, request)
+}
+
 async fn respond(
     connection: &zbus::Connection,
     sender: &str,
@@ -73,8 +83,7 @@ impl Portal {
         #[zbus(header)] header: zbus::message::Header<'_>,
         #[zbus(connection)] connection: &zbus::Connection,
     ) -> zbus::fdo::Result<OwnedObjectPath> {
-        let sender = header.sender().map(|s| s.to_string()).unwrap_or_default();
-        let request = handle_path("request", &sender, &token(&options, "handle_token"));
+        let (sender, request) = request_of(&header, &options);
         let session = handle_path("session", &sender, &token(&options, "session_handle_token"));
         let mut results = HashMap::new();
         results.insert("session_handle", Value::from(session.as_str()));
@@ -91,8 +100,7 @@ impl Portal {
         #[zbus(header)] header: zbus::message::Header<'_>,
         #[zbus(connection)] connection: &zbus::Connection,
     ) -> zbus::fdo::Result<OwnedObjectPath> {
-        let sender = header.sender().map(|s| s.to_string()).unwrap_or_default();
-        let request = handle_path("request", &sender, &token(&options, "handle_token"));
+        let (sender, request) = request_of(&header, &options);
         let mut answered = Vec::new();
         {
             let mut bound = self.bound.lock().unwrap();

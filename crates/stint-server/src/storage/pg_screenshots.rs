@@ -376,11 +376,11 @@ impl ScreenshotStorage for Postgres {
             // Checked in the deleting transaction (the write lock is held): two admins
             // leaving at once cannot both go.
             let row = tx.query_one(
-                "SELECT count(*) FILTER (WHERE role = 'admin'), count(*) FROM users
-                 WHERE workspace_id = $1 AND id <> $2 AND active",
+                "SELECT count(*) FROM users
+                 WHERE workspace_id = $1 AND id <> $2 AND active AND role = 'admin'",
                 &[&workspace_id, &user_id],
             )?;
-            if super::leaves_no_admin(admin_active, row.get(0), row.get(1)) {
+            if super::leaves_no_admin(admin_active, row.get(0)) {
                 return Err(StorageError::Conflict(super::ONLY_ADMIN.into()));
             }
             // Their entries (today's, and those deleted while the change log remembers

@@ -94,14 +94,13 @@ pub trait ScreenshotStorage {
     ) -> Result<Vec<String>>;
 }
 
-/// Why a user may not be deleted: they are the last active admin of a workspace that has
-/// other active members (who would be left with nobody to manage them).
+/// Why a user may not be deleted: they are the last active admin of their workspace.
 pub const ONLY_ADMIN: &str =
     "this is the workspace's only admin: make another member an admin first";
 
-/// Whether deleting a user leaves active members without an active admin.
-pub fn leaves_no_admin(admin_active: bool, other_admins: i64, other_members: i64) -> bool {
-    admin_active && other_admins == 0 && other_members > 0
+/// Whether deleting a user leaves their workspace without an active admin.
+pub fn leaves_no_admin(admin_active: bool, other_admins: i64) -> bool {
+    admin_active && other_admins == 0
 }
 
 /// A JSON array of ids without `id` (a task's assignees); the text as it was if it does

@@ -348,13 +348,13 @@ impl ScreenshotStorage for Sqlite {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         // Checked in the deleting transaction: two admins leaving at once cannot both go.
-        let (other_admins, other_members): (i64, i64) = tx.query_row(
-            "SELECT count(*) FILTER (WHERE role = 'admin'), count(*) FROM users
-             WHERE workspace_id = ?1 AND id <> ?2 AND active",
+        let other_admins: i64 = tx.query_row(
+            "SELECT count(*) FROM users
+             WHERE workspace_id = ?1 AND id <> ?2 AND active AND role = 'admin'",
             [&workspace_id, &user_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.get(0),
         )?;
-        if super::leaves_no_admin(admin_active, other_admins, other_members) {
+        if super::leaves_no_admin(admin_active, other_admins) {
             return Err(StorageError::Conflict(super::ONLY_ADMIN.into()));
         }
         // Their entries (today's, and those deleted while the change log remembers them):

@@ -341,8 +341,7 @@ pub(super) async fn delete_account(
     let at = (state.clock)();
     let deleted = state
         .db(move |db| {
-            let members = db.users_in(&user.workspace_id)?;
-            crate::ops::members::may_delete_self(&user, &members, &form.confirm)
+            crate::ops::members::may_delete_self(&user, &form.confirm)
                 .map_err(crate::storage::StorageError::Conflict)?;
             let workspace = db
                 .workspace(&user.workspace_id)?
