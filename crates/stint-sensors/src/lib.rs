@@ -25,11 +25,15 @@ pub mod portal_hotkey;
 #[cfg(target_os = "linux")]
 pub mod wayland;
 #[cfg(target_os = "linux")]
+pub mod x11_front;
+#[cfg(target_os = "linux")]
 mod x11_grab;
 #[cfg(target_os = "linux")]
 pub mod x11_hotkey;
 #[cfg(target_os = "linux")]
 pub mod x11_idle;
+#[cfg(target_os = "linux")]
+mod x11_link;
 #[cfg(target_os = "linux")]
 pub mod x11_window;
 
@@ -42,7 +46,9 @@ pub use idle::{clocks, IdleSensorError, IdleSource};
 pub use lock::{LockEvent, LockSource};
 pub use screen::{CaptureError, Frame, MonitorInfo, ScreenCapturer, Shot, XcapCapturer};
 pub use session::Capability;
-pub use window::{ActiveWindowSource, Foreground, WindowSensorError};
+pub use window::{ActiveWindowSource, Foreground, FrontWindows, WindowSensorError};
+#[cfg(target_os = "linux")]
+pub use x11_front::X11FrontWindows;
 #[cfg(target_os = "linux")]
 pub use x11_idle::X11Idle;
 #[cfg(target_os = "linux")]

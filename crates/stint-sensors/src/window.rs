@@ -33,3 +33,33 @@ pub trait ActiveWindowSource: Send + Sync {
         false
     }
 }
+
+/// Which app is in front on each monitor, so that a capture of every monitor can leave out
+/// the monitors where a private app is showing.
+///
+/// The rule: a monitor's front window is the topmost window in the stacking order that is
+/// shown (mapped, not minimised), belongs to an app (it names its app, e.g. an X11
+/// `WM_CLASS`; the desktop background, panels, notifications and bare unnamed windows are
+/// passed over, so the next one down counts) and covers part of the monitor: its rectangle,
+/// in the same desktop coordinates as [`MonitorInfo`], intersects the monitor's with a
+/// non-zero area. A window across two monitors counts for both.
+///
+/// Only X11 has such a backend ([`crate::X11FrontWindows`]); Wayland compositors, Windows
+/// and macOS offer no per-monitor stacking order here, so there is none: the caller treats
+/// "unknown" as it must.
+///
+/// [`MonitorInfo`]: crate::MonitorInfo
+pub trait FrontWindows: Send + Sync {
+    /// For each of `monitors`, in the same order and as many: the front window's app and
+    /// title ([`Foreground::app`] is the app's name, as [`ActiveWindowSource`] gives it),
+    /// or `None` when no app's window covers any of that monitor (an empty monitor, or one
+    /// of zero size).
+    ///
+    /// # Errors
+    /// [`WindowSensorError`] when the display cannot be asked; then nothing is known about
+    /// any monitor.
+    fn front_windows(
+        &self,
+        monitors: &[crate::MonitorInfo],
+    ) -> Result<Vec<Option<Foreground>>, WindowSensorError>;
+}

@@ -5,128 +5,47 @@
 //! older `WM_NAME` (xterm and other plain X programs set only that); the app is the
 //! `WM_CLASS` class, else the process name from `_NET_WM_PID`.
 
-use std::sync::Mutex;
-
 use x11rb::connection::Connection;
-use x11rb::protocol::xproto::{Atom, AtomEnum, ConnectionExt as _, Window};
-use x11rb::rust_connection::RustConnection;
+use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _, Window};
 
 use crate::window::{ActiveWindowSource, Foreground, WindowSensorError};
-
-struct Atoms {
-    active: Atom,
-    net_name: Atom,
-    utf8: Atom,
-    pid: Atom,
-}
-
-struct Link {
-    conn: RustConnection,
-    root: Window,
-    atoms: Atoms,
-}
+use crate::x11_link::{err, KeptLink, Link};
 
 /// One kept connection, reopened after an error.
 #[derive(Default)]
 pub struct X11ActiveWindow {
-    link: Mutex<Option<Link>>,
+    link: KeptLink,
 }
 
-fn err(e: impl std::fmt::Display) -> WindowSensorError {
-    WindowSensorError::Unavailable(format!("the X server did not answer: {e}"))
-}
-
-impl Link {
-    fn open() -> Result<Link, WindowSensorError> {
-        if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
-            return Err(WindowSensorError::NoDisplay);
-        }
-        let (conn, screen) = x11rb::connect(None).map_err(err)?;
-        let root = conn.setup().roots[screen].root;
-        let intern = |name: &[u8]| -> Result<Atom, WindowSensorError> {
-            Ok(conn
-                .intern_atom(false, name)
-                .map_err(err)?
-                .reply()
-                .map_err(err)?
-                .atom)
-        };
-        let atoms = Atoms {
-            active: intern(b"_NET_ACTIVE_WINDOW")?,
-            net_name: intern(b"_NET_WM_NAME")?,
-            utf8: intern(b"UTF8_STRING")?,
-            pid: intern(b"_NET_WM_PID")?,
-        };
-        Ok(Link { conn, root, atoms })
+fn foreground(link: &Link) -> Result<Option<Foreground>, WindowSensorError> {
+    let supported = link
+        .conn
+        .get_property(false, link.root, link.atoms.active, AtomEnum::WINDOW, 0, 1)
+        .map_err(err)?
+        .reply()
+        .map_err(err)?;
+    if supported.type_ == u32::from(AtomEnum::NONE) {
+        return Err(WindowSensorError::NoWindowManager);
     }
-
-    fn property(
-        &self,
-        window: Window,
-        atom: Atom,
-        kind: impl Into<Atom>,
-    ) -> Result<Vec<u8>, WindowSensorError> {
-        let reply = self
-            .conn
-            .get_property(false, window, atom, kind, 0, 4096)
-            .map_err(err)?
-            .reply()
-            .map_err(err)?;
-        Ok(reply.value)
-    }
-
-    fn foreground(&self) -> Result<Option<Foreground>, WindowSensorError> {
-        let supported = self
-            .conn
-            .get_property(false, self.root, self.atoms.active, AtomEnum::WINDOW, 0, 1)
-            .map_err(err)?
-            .reply()
-            .map_err(err)?;
-        if supported.type_ == u32::from(AtomEnum::NONE) {
-            return Err(WindowSensorError::NoWindowManager);
-        }
-        let Some(window) = supported
-            .value32()
-            .and_then(|mut v| v.next())
-            .filter(|w| *w != 0)
-        else {
-            return Ok(None);
-        };
-        let net_name = self.property(window, self.atoms.net_name, self.atoms.utf8)?;
-        let title = if net_name.is_empty() {
-            // WM_NAME is Latin-1 by the ICCCM.
-            self.property(window, AtomEnum::WM_NAME.into(), AtomEnum::STRING)?
-                .into_iter()
-                .map(char::from)
-                .collect()
-        } else {
-            String::from_utf8_lossy(&net_name).into_owned()
-        };
-        let class = self.property(window, AtomEnum::WM_CLASS.into(), AtomEnum::STRING)?;
-        let class_name = class
-            .split(|b| *b == 0)
-            .filter(|s| !s.is_empty())
-            .nth(1)
-            .map(|s| String::from_utf8_lossy(s).into_owned());
-        let pid = self
-            .property(window, self.atoms.pid, AtomEnum::CARDINAL)?
-            .get(..4)
-            .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
-        let process_path = pid.and_then(|p| std::fs::read_link(format!("/proc/{p}/exe")).ok());
-        let process_name = pid.and_then(|p| {
-            std::fs::read_to_string(format!("/proc/{p}/comm"))
-                .ok()
-                .map(|s| s.trim().to_owned())
-        });
-        let app = class_name
-            .or(process_name)
-            .unwrap_or_else(|| "unknown".to_owned());
-        Ok(Some(Foreground {
-            app,
-            title: title.trim().to_owned(),
-            process_path,
-        }))
-    }
+    let Some(window) = supported
+        .value32()
+        .and_then(|mut v| v.next())
+        .filter(|w| *w != 0)
+    else {
+        return Ok(None);
+    };
+    let described = link.describe(window).map_err(err)?;
+    let process_path = described.process_path();
+    let app = described
+        .class
+        .clone()
+        .or_else(|| described.process_name())
+        .unwrap_or_else(|| "unknown".to_owned());
+    Ok(Some(Foreground {
+        app,
+        title: described.title,
+        process_path,
+    }))
 }
 
 /// Waits for the active window or its title to change and calls `on_change`, until the
@@ -207,14 +126,6 @@ impl ActiveWindowSource for X11ActiveWindow {
     }
 
     fn foreground(&self) -> Result<Option<Foreground>, WindowSensorError> {
-        let mut guard = self.link.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            *guard = Some(Link::open()?);
-        }
-        let result = guard.as_ref().expect("opened above").foreground();
-        if matches!(result, Err(WindowSensorError::Unavailable(_))) {
-            *guard = None;
-        }
-        result
+        self.link.with(foreground)
     }
 }
