@@ -186,6 +186,69 @@ impl crate::window::ActiveWindowSource for FakeWindow {
     }
 }
 
+/// The app in front on each monitor, set by the test per monitor name (a monitor it never
+/// set, or set to `None`, is empty); or an error for every read, like a display gone away.
+#[derive(Default)]
+pub struct FakeFrontWindows {
+    fronts: Mutex<std::collections::HashMap<String, crate::window::Foreground>>,
+    failure: Mutex<Option<crate::window::WindowSensorError>>,
+    /// How many times it was read.
+    pub reads: AtomicUsize,
+}
+
+impl FakeFrontWindows {
+    /// `app` with `title` is now in front on the monitor named `monitor` (`None`: nothing).
+    pub fn set(&self, monitor: &str, window: Option<(&str, &str)>) {
+        let mut fronts = self.fronts.lock().unwrap_or_else(|p| p.into_inner());
+        match window {
+            Some((app, title)) => {
+                fronts.insert(
+                    monitor.to_owned(),
+                    crate::window::Foreground {
+                        app: app.to_owned(),
+                        title: title.to_owned(),
+                        process_path: None,
+                    },
+                );
+            }
+            None => {
+                fronts.remove(monitor);
+            }
+        }
+    }
+
+    /// Every read fails with `error` from now on (`None`: reads work again).
+    pub fn fail(&self, error: Option<crate::window::WindowSensorError>) {
+        *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = error;
+    }
+
+    pub fn reads(&self) -> usize {
+        self.reads.load(Ordering::SeqCst)
+    }
+}
+
+impl crate::window::FrontWindows for FakeFrontWindows {
+    fn front_windows(
+        &self,
+        monitors: &[MonitorInfo],
+    ) -> Result<Vec<Option<crate::window::Foreground>>, crate::window::WindowSensorError> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        if let Some(e) = self
+            .failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            return Err(e);
+        }
+        let fronts = self.fronts.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(monitors
+            .iter()
+            .map(|m| fronts.get(&m.name).cloned())
+            .collect())
+    }
+}
+
 type OnLockEvent = std::sync::Arc<dyn Fn(crate::LockEvent) + Send + Sync>;
 
 /// Lock and sleep signals a test sends by hand; or a refusal, like a machine without logind.
@@ -267,5 +330,39 @@ impl crate::HotkeySource for FakeHotkeys {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::window::{FrontWindows, WindowSensorError};
+
+    #[test]
+    fn the_fake_front_windows_answer_per_monitor_name_in_the_callers_order() {
+        let monitor = |name: &str| MonitorInfo {
+            name: name.into(),
+            x: 0,
+            y: 0,
+            width: 10,
+            height: 10,
+        };
+        let fake = FakeFrontWindows::default();
+        fake.set("FAKE-1", Some(("Secret", "diary")));
+        fake.set("FAKE-0", Some(("Editor", "notes")));
+        fake.set("FAKE-0", None);
+        let fronts = fake
+            .front_windows(&[monitor("FAKE-1"), monitor("FAKE-0"), monitor("other")])
+            .unwrap();
+        let apps: Vec<_> = fronts.iter().map(|f| f.as_ref().map(|f| &*f.app)).collect();
+        assert_eq!(apps, vec![Some("Secret"), None, None]);
+        fake.fail(Some(WindowSensorError::NoDisplay));
+        assert_eq!(
+            fake.front_windows(&[monitor("FAKE-1")]),
+            Err(WindowSensorError::NoDisplay)
+        );
+        fake.fail(None);
+        assert!(fake.front_windows(&[monitor("FAKE-1")]).is_ok());
+        assert_eq!(fake.reads(), 3);
     }
 }
