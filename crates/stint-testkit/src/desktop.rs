@@ -1,4 +1,5 @@
-//! A private desktop for one test: Xvfb, a D-Bus session bus and openbox.
+//! A private desktop for one test: Xvfb (or Xvnc for several monitors), a D-Bus session
+//! bus and openbox (or no window manager, on request).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -53,32 +54,29 @@ fn first_line(guard: &mut Guard, what: &str) -> anyhow::Result<String> {
 impl Desktop {
     /// Starts a desktop with one screen of the given geometry, e.g. `1280x800x24`.
     pub fn start(screen: &str) -> anyhow::Result<Desktop> {
-        Self::start_on(XServer::Xvfb(screen))
+        Self::start_on(XServer::Xvfb(screen), true)
     }
 
     /// Starts a desktop with one monitor per `(width, height)`, side by side from the left,
     /// on Xvnc (Debian package tigervnc-standalone-server).
     pub fn start_monitors(sizes: &[(u16, u16)]) -> anyhow::Result<Desktop> {
-        let mut x = 0;
-        let screens: Vec<Screen> = sizes
-            .iter()
-            .map(|&(width, height)| {
-                let screen = Screen {
-                    x,
-                    y: 0,
-                    width,
-                    height,
-                };
-                x += width;
-                screen
-            })
-            .collect();
-        Self::start_on(XServer::Xvnc(&screens))
+        Self::start_on(XServer::Xvnc(&side_by_side(sizes)), true)
     }
 
-    fn start_on(server: XServer<'_>) -> anyhow::Result<Desktop> {
+    /// Like [`Desktop::start_monitors`] but with no window manager: windows stay exactly
+    /// where their programs put them, nothing is reparented or stacked for them, and there
+    /// are no EWMH properties (no `_NET_CLIENT_LIST_STACKING`, no `_NET_ACTIVE_WINDOW`).
+    pub fn start_monitors_without_wm(sizes: &[(u16, u16)]) -> anyhow::Result<Desktop> {
+        Self::start_on(XServer::Xvnc(&side_by_side(sizes)), false)
+    }
+
+    fn start_on(server: XServer<'_>, with_wm: bool) -> anyhow::Result<Desktop> {
         let dbus = require_tool("dbus-daemon", "the Debian package dbus-daemon")?;
-        let openbox = require_tool("openbox", "the Debian package openbox")?;
+        let openbox = if with_wm {
+            Some(require_tool("openbox", "the Debian package openbox")?)
+        } else {
+            None
+        };
         require_tool("xprop", "the Debian package x11-utils")?;
 
         let home = tempfile::tempdir().context("a home for the desktop")?;
@@ -151,6 +149,9 @@ impl Desktop {
             home,
             processes,
             _layout: layout,
+        };
+        let Some(openbox) = openbox else {
+            return Ok(desktop);
         };
         let wm = desktop
             .command(openbox)
@@ -271,6 +272,24 @@ impl Desktop {
     pub fn check(&mut self) -> anyhow::Result<()> {
         self.processes.iter_mut().try_for_each(Guard::check_running)
     }
+}
+
+/// One screen per `(width, height)`, side by side from the left.
+fn side_by_side(sizes: &[(u16, u16)]) -> Vec<Screen> {
+    let mut x = 0;
+    sizes
+        .iter()
+        .map(|&(width, height)| {
+            let screen = Screen {
+                x,
+                y: 0,
+                width,
+                height,
+            };
+            x += width;
+            screen
+        })
+        .collect()
 }
 
 /// Asks Xvnc for the screens and waits until RandR shows that many monitors.

@@ -1,6 +1,7 @@
 //! Windows of one solid colour: at a fixed place (to check what a screen capture shows),
 //! or managed by the window manager with a title and class (to check what the foreground
-//! window sensor reads).
+//! window sensor reads), placed where asked (to check which app is in front on each
+//! monitor).
 
 use anyhow::Context;
 use x11rb::connection::Connection;
@@ -51,21 +52,55 @@ impl SolidWindows {
     /// `_NET_WM_NAME` as modern toolkits do; without, only into `WM_NAME` as xterm does.
     /// Returns the window id in decimal, as xdotool takes it.
     pub fn add_titled(&self, title: &str, class: &str, utf8_title: bool) -> anyhow::Result<String> {
+        self.add_managed(title, class, utf8_title, None)
+    }
+
+    /// Maps a window like [`SolidWindows::add_titled`] (UTF-8 title) that asks to be at
+    /// `x, y` (its frame's top-left corner, in root coordinates) and `width x height` (its
+    /// inside) as a user-given position and size (ICCCM `WM_NORMAL_HINTS`), which window
+    /// managers honour, so a test can put it on a chosen monitor or across two. Without a
+    /// window manager it is exactly there. Returns the window id in decimal.
+    pub fn add_titled_at(
+        &self,
+        title: &str,
+        class: &str,
+        (x, y, width, height): (i16, i16, u16, u16),
+    ) -> anyhow::Result<String> {
+        self.add_managed(title, class, true, Some((x, y, width, height)))
+    }
+
+    fn add_managed(
+        &self,
+        title: &str,
+        class: &str,
+        utf8_title: bool,
+        place: Option<(i16, i16, u16, u16)>,
+    ) -> anyhow::Result<String> {
         let screen = &self.conn.setup().roots[0];
         let id = self.conn.generate_id()?;
+        let (x, y, width, height) = place.unwrap_or((100, 100, 400, 300));
         self.conn.create_window(
             x11rb::COPY_DEPTH_FROM_PARENT,
             id,
             screen.root,
-            100,
-            100,
-            400,
-            300,
+            x,
+            y,
+            width,
+            height,
             0,
             WindowClass::INPUT_OUTPUT,
             0,
             &CreateWindowAux::new().background_pixel(0x336699),
         )?;
+        if place.is_some() {
+            use x11rb::properties::{WmSizeHints, WmSizeHintsSpecification::UserSpecified};
+            WmSizeHints {
+                position: Some((UserSpecified, x.into(), y.into())),
+                size: Some((UserSpecified, width.into(), height.into())),
+                ..WmSizeHints::default()
+            }
+            .set_normal_hints(&self.conn, id)?;
+        }
         let atom = |name: &[u8]| -> anyhow::Result<u32> {
             Ok(self.conn.intern_atom(false, name)?.reply()?.atom)
         };
