@@ -41,6 +41,13 @@ fn main() {
         "delete_activity_day",
         "ignore_activity",
         "set_auto_tracker_paused",
+        "privacy",
+        "set_privacy",
+        "waiting_screenshots",
+        "discard_screenshots",
+        "my_data",
+        "export_my_data",
+        "delete_local_data",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build configuration is valid");

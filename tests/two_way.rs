@@ -117,6 +117,7 @@ impl Api {
                 width: 64,
                 height: 48,
                 sha256: sha,
+                private: false,
             }],
         };
         let part = format!("{id}-0");

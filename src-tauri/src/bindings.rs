@@ -56,6 +56,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::delete_activity_day,
             commands::ignore_activity,
             commands::set_auto_tracker_paused,
+            crate::privacy::privacy,
+            crate::privacy::set_privacy,
+            crate::privacy::waiting_screenshots,
+            crate::privacy::discard_screenshots,
+            crate::privacy::my_data,
+            crate::privacy::export_my_data,
+            crate::privacy::delete_local_data,
         ])
         .events(tauri_specta::collect_events![AgentChanged, LinkChanged])
 }

@@ -19,27 +19,11 @@ use crate::AppInfo;
 
 type Result<T> = std::result::Result<T, UiError>;
 
-fn unexpected(answer: &Answer) -> UiError {
+pub(crate) fn unexpected(answer: &Answer) -> UiError {
     UiError {
         code: "internal".into(),
         message: format!("the agent answered {answer:?}"),
     }
-}
-
-/// The answer's value when it is the `$variant` answer.
-macro_rules! ask {
-    ($link:expr, $command:expr, $variant:ident) => {
-        match $link.call($command).await? {
-            Answer::$variant(value) => Ok(value),
-            other => Err(unexpected(&other)),
-        }
-    };
-    ($link:expr, $command:expr) => {
-        match $link.call($command).await? {
-            Answer::Done => Ok(()),
-            other => Err(unexpected(&other)),
-        }
-    };
 }
 
 #[tauri::command]

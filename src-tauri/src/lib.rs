@@ -5,10 +5,28 @@
 //! first. When its last window closes the process ends, and every web-engine process with
 //! it, while the agent runs on in the tray.
 
+/// The answer's value when it is the `$variant` answer (or `()` for `Done`): the one
+/// shape every forwarding command has.
+macro_rules! ask {
+    ($link:expr, $command:expr, $variant:ident) => {
+        match $link.call($command).await? {
+            stint_ipc::protocol::Answer::$variant(value) => Ok(value),
+            other => Err($crate::commands::unexpected(&other)),
+        }
+    };
+    ($link:expr, $command:expr) => {
+        match $link.call($command).await? {
+            stint_ipc::protocol::Answer::Done => Ok(()),
+            other => Err($crate::commands::unexpected(&other)),
+        }
+    };
+}
+
 mod bindings;
 mod commands;
 mod desktop;
 mod link;
+mod privacy;
 mod window;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -67,6 +67,19 @@ export const commands = {
 	deleteActivityDay: (date: string | null) => typedError<null, UiError>(__TAURI_INVOKE("delete_activity_day", { date })),
 	ignoreActivity: (kind: IgnoreKind, value: string) => typedError<null, UiError>(__TAURI_INVOKE("ignore_activity", { kind, value })),
 	setAutoTrackerPaused: (paused: boolean) => typedError<AutoTrackerSettings, UiError>(__TAURI_INVOKE("set_auto_tracker_paused", { paused })),
+	/**  The review rule, the user's choice and private apps. */
+	privacy: () => typedError<PrivacyStatus_Serialize, UiError>(__TAURI_INVOKE("privacy")),
+	setPrivacy: (settings: PrivacySettings_Deserialize) => typedError<PrivacyStatus_Serialize, UiError>(__TAURI_INVOKE("set_privacy", { settings })),
+	/**  Capture sets waiting for review, with their pictures as they would be sent. */
+	waitingScreenshots: () => typedError<Waiting, UiError>(__TAURI_INVOKE("waiting_screenshots")),
+	/**  Discards a waiting set: never sent; the time since the previous capture is cut. */
+	discardScreenshots: (id: string) => typedError<DiscardOutcome, UiError>(__TAURI_INVOKE("discard_screenshots", { id })),
+	/**  What of the user's is on this device and what was sent. */
+	myData: () => typedError<DeviceData_Serialize, UiError>(__TAURI_INVOKE("my_data")),
+	/**  Writes everything of the user's on this device to a zip; answers its path. */
+	exportMyData: () => typedError<string, UiError>(__TAURI_INVOKE("export_my_data")),
+	/**  Empties both databases, removes the settings and the key, and signs out. */
+	deleteLocalData: () => typedError<null, UiError>(__TAURI_INVOKE("delete_local_data")),
 };
 
 /** Events */
@@ -131,6 +144,8 @@ export type AgentEvent_Deserialize =
 { kind: "captureChanged"; armed: boolean } | 
 /**  The screenshots of one moment were taken and queued for upload. */
 { kind: "screenshotsTaken"; at: string } | 
+/**  Capture sets waiting for review came, went (sent or discarded): `waiting` are left. */
+{ kind: "reviewChanged"; waiting: number } | 
 /**  Screenshots could not be taken; told once per kind, with what to do. */
 { kind: "captureProblem"; message: string } | 
 /**  A sensor this desktop cannot serve (or that stopped working); told once per feature. */
@@ -166,6 +181,8 @@ export type AgentEvent_Serialize =
 { kind: "captureChanged"; armed: boolean } | 
 /**  The screenshots of one moment were taken and queued for upload. */
 { kind: "screenshotsTaken"; at: string } | 
+/**  Capture sets waiting for review came, went (sent or discarded): `waiting` are left. */
+{ kind: "reviewChanged"; waiting: number } | 
 /**  Screenshots could not be taken; told once per kind, with what to do. */
 { kind: "captureProblem"; message: string } | 
 /**  A sensor this desktop cannot serve (or that stopped working); told once per feature. */
@@ -334,6 +351,55 @@ export type DayView_Serialize = {
 	running: Entry_Serialize | null,
 };
 
+/**  What of the user's is on this device and what was sent. */
+export type DeviceData = DeviceData_Serialize | DeviceData_Deserialize;
+
+/**  What of the user's is on this device and what was sent. */
+export type DeviceData_Deserialize = {
+	entries: number,
+	/**  Changes not yet acknowledged by the server. */
+	changesWaiting: number,
+	screenshotsWaitingReview: number,
+	screenshotsWaitingUpload: number,
+	/**  The last 7 days that had screenshots, newest first. */
+	screenshotDays: ScreenshotDay[],
+	/**  Auto tracker spans kept (private: they never leave the device). */
+	activitySpans: number,
+	/**  Idle periods recorded (private). */
+	idlePeriods: number,
+	/**  The last time the server answered, if ever. */
+	lastSync?: string | null,
+	server?: string | null,
+	dataDir: string,
+};
+
+/**  What of the user's is on this device and what was sent. */
+export type DeviceData_Serialize = {
+	entries: number,
+	/**  Changes not yet acknowledged by the server. */
+	changesWaiting: number,
+	screenshotsWaitingReview: number,
+	screenshotsWaitingUpload: number,
+	/**  The last 7 days that had screenshots, newest first. */
+	screenshotDays: ScreenshotDay[],
+	/**  Auto tracker spans kept (private: they never leave the device). */
+	activitySpans: number,
+	/**  Idle periods recorded (private). */
+	idlePeriods: number,
+	/**  The last time the server answered, if ever. */
+	lastSync: string | null,
+	server: string | null,
+	dataDir: string,
+};
+
+/**  What a discard did to the entry. */
+export type DiscardOutcome = {
+	/**  Seconds taken out of the entry (the time since its previous capture). */
+	removedSeconds: number,
+	/**  It was a stopped entry's only capture: the entry went too. */
+	entryDeleted: boolean,
+};
+
 /**  One span of tracked time. `end == None` means the timer is running. */
 export type Entry = Entry_Serialize | Entry_Deserialize;
 
@@ -485,6 +551,60 @@ export type PomodoroSettings = {
 	breakSeconds: number,
 };
 
+/**  The user's own privacy choices, kept in the app's settings file. */
+export type PrivacySettings = PrivacySettings_Serialize | PrivacySettings_Deserialize;
+
+/**  The user's own privacy choices, kept in the app's settings file. */
+export type PrivacySettings_Deserialize = {
+	/**  Where the admin allows it: let each capture set wait for review before upload. */
+	reviewScreenshots?: boolean,
+	/**
+	 *  Apps (as the auto tracker names them, e.g. `firefox`) and sites (host names, e.g.
+	 *  `bank.example`) whose monitor is sent as a plain "private" tile while in front;
+	 *  matched without regard to case. At most 100, each at most 200 characters.
+	 */
+	privateApps?: string[],
+};
+
+/**  The user's own privacy choices, kept in the app's settings file. */
+export type PrivacySettings_Serialize = {
+	/**  Where the admin allows it: let each capture set wait for review before upload. */
+	reviewScreenshots: boolean,
+	/**
+	 *  Apps (as the auto tracker names them, e.g. `firefox`) and sites (host names, e.g.
+	 *  `bank.example`) whose monitor is sent as a plain "private" tile while in front;
+	 *  matched without regard to case. At most 100, each at most 200 characters.
+	 */
+	privateApps: string[],
+};
+
+/**  What the privacy section shows: the rules and the user's choices. */
+export type PrivacyStatus = PrivacyStatus_Serialize | PrivacyStatus_Deserialize;
+
+/**  What the privacy section shows: the rules and the user's choices. */
+export type PrivacyStatus_Deserialize = {
+	settings: PrivacySettings_Deserialize,
+	/**  The workspace's rule (`off` while signed out). */
+	review: ReviewMode,
+	reviewMinutes: number,
+	/**  Whether sets wait for review now (the rule and, where allowed, the user's choice). */
+	reviewing: boolean,
+	/**  Whether the admin lets members list private apps. */
+	privateAppsAllowed: boolean,
+};
+
+/**  What the privacy section shows: the rules and the user's choices. */
+export type PrivacyStatus_Serialize = {
+	settings: PrivacySettings_Serialize,
+	/**  The workspace's rule (`off` while signed out). */
+	review: ReviewMode,
+	reviewMinutes: number,
+	/**  Whether sets wait for review now (the rule and, where allowed, the user's choice). */
+	reviewing: boolean,
+	/**  Whether the admin lets members list private apps. */
+	privateAppsAllowed: boolean,
+};
+
 /**  Which reminder ([`stint_core::reminders`]). */
 export type ReminderKind = 
 /**  Work hours and no timer: offers Start. */
@@ -515,6 +635,24 @@ export type ReminderSettings = {
 	noTimerEverySeconds: number,
 	/**  Remind once when an entry has run this long, in seconds; 0: never. */
 	longTimerSeconds: number,
+};
+
+/**  Review before upload, as the workspace's admin set it (stint-api's `ScreenshotReview`). */
+export type ReviewMode = 
+/**  Screenshots are sent as soon as they are taken. */
+"off" | 
+/**  The user chooses ([`PrivacySettings::review_screenshots`]). */
+"allowed" | 
+/**  Every capture set waits for the review window. */
+"required";
+
+/**  Screenshots taken on one day (in UTC) and where they are. */
+export type ScreenshotDay = {
+	date: string,
+	/**  Capture sets taken that day that this device remembers (sent or not). */
+	taken: number,
+	/**  Of them, still on this device (waiting for review or upload). */
+	onDevice: number,
 };
 
 /**
@@ -628,6 +766,33 @@ export type UiError = {
 	message: string,
 };
 
+/**  The sets waiting for review, and the agent's clock (countdowns are `send_at - now`). */
+export type Waiting = {
+	now: string,
+	sets: WaitingSet[],
+};
+
+/**  One monitor's picture waiting for review, exactly as it would be sent. */
+export type WaitingPicture = {
+	monitor: string,
+	width: number,
+	height: number,
+	/**  The JPEG, base64 (small and blurred already). */
+	jpegBase64: string,
+	/**  A plain "private" tile stands for this monitor. */
+	private: boolean,
+};
+
+/**  A capture set waiting on this device for its review window to end. */
+export type WaitingSet = {
+	id: string,
+	entryId: EntryId,
+	captured: string,
+	/**  When it is sent unless discarded. */
+	sendAt: string,
+	pictures: WaitingPicture[],
+};
+
 /**
  *  A week of entries as the window shows them (issue 14): the days that have entries,
  *  newest first, each with its total; weeks start on Monday (ISO 8601, Clockify's default).
@@ -711,6 +876,12 @@ export type WorkspacePolicy_Deserialize = {
 	forceProjects?: boolean,
 	/**  Every stopped entry needs a task (Clockify's `forceTasks`). */
 	forceTasks?: boolean,
+	/**  Review before upload (issue 19). */
+	screenshotReview?: ReviewMode,
+	/**  The review window, in minutes. */
+	screenshotReviewMinutes?: number,
+	/**  Whether members may list private apps and sites. */
+	privateAppsAllowed?: boolean,
 };
 
 /**  The workspace rules the agent follows, as its admin set them on the server. */
@@ -723,6 +894,12 @@ export type WorkspacePolicy_Serialize = {
 	forceProjects: boolean,
 	/**  Every stopped entry needs a task (Clockify's `forceTasks`). */
 	forceTasks: boolean,
+	/**  Review before upload (issue 19). */
+	screenshotReview: ReviewMode,
+	/**  The review window, in minutes. */
+	screenshotReviewMinutes: number,
+	/**  Whether members may list private apps and sites. */
+	privateAppsAllowed: boolean,
 };
 
 /* Tauri Specta runtime */

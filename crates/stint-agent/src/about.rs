@@ -103,7 +103,7 @@ fn tail(path: &Path) -> std::io::Result<String> {
 
 /// A new file at `path`, or beside it with `-2`, `-3`… when one of that name exists (two
 /// reports in one second).
-fn create_report_file(path: &Path) -> std::io::Result<(std::fs::File, PathBuf)> {
+pub(crate) fn create_report_file(path: &Path) -> std::io::Result<(std::fs::File, PathBuf)> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
         .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;

@@ -99,6 +99,9 @@ pub struct AgentOptions {
     pub window_source: Arc<dyn stint_sensors::ActiveWindowSource>,
     pub lock_source: Arc<dyn stint_sensors::LockSource>,
     pub hotkeys: Arc<dyn stint_sensors::HotkeySource>,
+    /// Which app is in front on each monitor (private apps); `None`: only the window in
+    /// front is known, and a private app there hides every monitor.
+    pub front_windows: Option<Arc<dyn stint_sensors::FrontWindows>>,
     /// What this session cannot serve, told to the user once at start.
     pub missing: Vec<(stint_sensors::Capability, String)>,
     pub clock: Arc<dyn Clock>,
@@ -114,6 +117,7 @@ impl AgentOptions {
             window_source: sensors.window,
             lock_source: sensors.lock,
             hotkeys: sensors.hotkeys,
+            front_windows: sensors.front,
             missing: sensors.missing,
             clock: Arc::new(SystemClock),
         }
@@ -169,6 +173,10 @@ pub fn start(
     }
     let private = PrivateStore::open(&paths.private_database())?;
     let settings = AppSettings::load(&paths.settings_file());
+    // The rules as last read: they hold until the server is reached again.
+    let policy = store
+        .policy()?
+        .and_then(|body| serde_json::from_str::<stint_ipc::WorkspacePolicy>(&body).ok());
     let now = options.clock.now();
     let expired = store.expire_capture_sets(now - crate::capture::local_retention())?;
     if expired > 0 {
@@ -186,13 +194,21 @@ pub fn start(
         paths: paths.clone(),
         events: events.clone(),
         me: tx.downgrade(),
-        capture: Capture::new(options.capturer, options.capture_window),
+        capture: Capture::new(
+            options.capturer,
+            options.capture_window,
+            settings.privacy.unwrap_or_default(),
+            crate::capture::Screens {
+                front: options.front_windows,
+                window: options.window_source.clone(),
+            },
+        ),
         idle: Idle::new(options.idle_source, settings.idle),
         activity: Activity::new(
             options.window_source,
             settings.auto_tracker.unwrap_or_default(),
         ),
-        sync: SyncPart::new(),
+        sync: SyncPart::new(policy),
         reminders: crate::reminders::RemindersPart::new(settings.reminders),
         shortcut: crate::shortcut::Shortcut::new(options.hotkeys, settings.shortcut),
         pomodoro: crate::pomodoro::PomodoroPart::new(settings.pomodoro),
@@ -405,6 +421,23 @@ impl Agent {
             Command::SetReminders { settings } => {
                 self.set_reminder_settings(settings).map(Answer::Reminders)
             }
+            Command::Privacy => Ok(Answer::Privacy(self.privacy_status())),
+            Command::SetPrivacy { settings } => self.set_privacy(settings).map(Answer::Privacy),
+            Command::WaitingScreenshots => self.waiting().map(Answer::Waiting),
+            Command::DiscardScreenshots { id } => {
+                self.discard_screenshots(&id).map(Answer::Discarded)
+            }
+            Command::MyData => self.my_data().map(Answer::MyData),
+            Command::ExportMyData => {
+                self.export_my_data(reply);
+                return None;
+            }
+            Command::DeleteLocalData { confirm } => {
+                return match self.delete_local_data(confirm, reply) {
+                    Ok(()) => None,
+                    Err((e, reply)) => Some((Err(e), reply)),
+                };
+            }
             Command::Autostart => self.autostart_status().map(Answer::Autostart),
             Command::SetAutostart { enabled } => self.set_autostart(enabled).map(Answer::Autostart),
             Command::AgentInfo | Command::OpenWindow | Command::OpenIdlePrompt | Command::Quit => {
@@ -456,6 +489,7 @@ impl Agent {
         self.idle_step(now, running.as_ref(), presence.as_ref());
         self.activity_step(now, wake, presence.as_ref());
         self.capture_step(now, running.as_ref());
+        self.release_step(now);
         self.display_step(now, running.as_ref());
         self.reminder_step(now, running.as_ref());
         self.pomodoro_step(now, running.as_ref());
@@ -466,6 +500,7 @@ impl Agent {
         [
             self.next_display,
             self.capture.next_check,
+            self.capture.next_release,
             self.idle.next_look,
             self.activity.next_poll,
             self.reminders.due.next,

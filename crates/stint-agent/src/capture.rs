@@ -22,8 +22,15 @@ pub fn local_retention() -> chrono::Duration {
     chrono::Duration::days(7)
 }
 
+/// What tells which app is in front where (private apps).
+pub(crate) struct Screens {
+    pub front: Option<Arc<dyn stint_sensors::FrontWindows>>,
+    pub window: Arc<dyn stint_sensors::ActiveWindowSource>,
+}
+
 pub(crate) struct Capture {
     capturer: Arc<dyn ScreenCapturer>,
+    screens: Arc<Screens>,
     window: chrono::Duration,
     /// The entry the schedule was last looked at for, and when.
     last_look: Option<(EntryId, DateTime<Utc>)>,
@@ -35,6 +42,10 @@ pub(crate) struct Capture {
     busy: bool,
     /// When the schedule should be looked at next; `None` while not armed.
     pub next_check: Option<DateTime<Utc>>,
+    /// When the next held set's review window ends; `None`: none is held.
+    pub next_release: Option<DateTime<Utc>>,
+    /// The user's review choice and private apps.
+    pub privacy: stint_ipc::PrivacySettings,
 }
 
 /// What a capture off the task brings back.
@@ -45,8 +56,16 @@ pub(crate) struct Captured {
 }
 
 impl Capture {
-    pub fn new(capturer: Arc<dyn ScreenCapturer>, window: chrono::Duration) -> Capture {
+    pub fn new(
+        capturer: Arc<dyn ScreenCapturer>,
+        window: chrono::Duration,
+        privacy: stint_ipc::PrivacySettings,
+        screens: Screens,
+    ) -> Capture {
         Capture {
+            screens: Arc::new(screens),
+            next_release: None,
+            privacy,
             capturer,
             window,
             last_look: None,
@@ -77,22 +96,63 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Which monitors get a private tile, asked right after the shot (stint-core decides).
+fn private_monitors(
+    screens: &Screens,
+    list: &[String],
+    frames: &[stint_sensors::Frame],
+) -> Vec<bool> {
+    if list.is_empty() {
+        return vec![false; frames.len()];
+    }
+    let named = |w: stint_sensors::Foreground| (w.app, w.title);
+    let monitors: Vec<stint_sensors::MonitorInfo> =
+        frames.iter().map(|f| f.monitor.clone()).collect();
+    let fronts = screens
+        .front
+        .as_ref()
+        .and_then(|f| match f.front_windows(&monitors) {
+            Ok(fronts) => Some(fronts.into_iter().map(|w| w.map(named)).collect()),
+            Err(e) => {
+                tracing::warn!("which app is in front on each monitor is unknown: {e}");
+                None
+            }
+        });
+    let foreground = screens
+        .window
+        .foreground()
+        .map(|w| w.map(named))
+        .map_err(|e| {
+            tracing::warn!("the window in front is unknown, every monitor is private: {e}");
+        });
+    stint_core::review::private_monitors(list, frames.len(), fronts, foreground)
+}
+
 /// Shoots every monitor and turns each frame into a stored picture; frames are dropped as
-/// soon as they are processed. Runs on a blocking thread.
+/// soon as they are processed, and a monitor where a private app is in front becomes a
+/// plain tile without its frame being looked at. Runs on a blocking thread.
 fn shoot(
     capturer: &dyn ScreenCapturer,
     settings: stint_capture::Settings,
+    screens: &Screens,
+    private_apps: &[String],
 ) -> Result<(Vec<LocalPicture>, Vec<String>), stint_sensors::CaptureError> {
     let shot = capturer.shoot()?;
+    let private = private_monitors(screens, private_apps, &shot.frames);
     let mut problems: Vec<String> = shot
         .failed
         .iter()
         .map(|(m, e)| format!("monitor {}: {e}", m.name))
         .collect();
     let mut pictures = Vec::new();
-    for frame in shot.frames {
-        match stint_capture::process(frame.width, frame.height, &frame.rgba, settings) {
-            Ok((picture, _)) => pictures.push(LocalPicture {
+    for (frame, private) in shot.frames.into_iter().zip(private) {
+        let picture = if private {
+            stint_capture::private_tile(frame.width, frame.height, settings)
+        } else {
+            stint_capture::process(frame.width, frame.height, &frame.rgba, settings).map(|(p, _)| p)
+        };
+        match picture {
+            Ok(picture) => pictures.push(LocalPicture {
                 id: uuid::Uuid::new_v4().to_string(),
                 monitor_name: frame.monitor.name.clone(),
                 monitor_x: frame.monitor.x,
@@ -103,6 +163,7 @@ fn shoot(
                 height: picture.height,
                 sha256: hex(&Sha256::digest(&picture.jpeg)),
                 jpeg: picture.jpeg,
+                private,
             }),
             Err(e) => problems.push(format!("monitor {}: {e}", frame.monitor.name)),
         }
@@ -149,6 +210,8 @@ impl Agent {
         }
         self.capture.busy = true;
         let capturer = self.capture.capturer.clone();
+        let screens = self.capture.screens.clone();
+        let private_apps = self.private_apps();
         let settings = settings_of(policy);
         let (me, clock, entry) = (self.me.clone(), self.clock.clone(), running.id.clone());
         tokio::task::spawn_blocking(move || {
@@ -156,7 +219,7 @@ impl Agent {
             // under load can take long enough to land in the next window, which then has
             // two captures by their times.
             let at = clock.now().trunc_subsecs(3);
-            let result = shoot(capturer.as_ref(), settings);
+            let result = shoot(capturer.as_ref(), settings, &screens, &private_apps);
             if let Some(agent) = me.upgrade() {
                 let _ = agent.blocking_send(Message::Captured(Captured { entry, at, result }));
             }
@@ -183,15 +246,21 @@ impl Agent {
                     entry_id: captured.entry,
                     captured: captured.at,
                     pictures,
+                    hold_until: stint_core::review::hold_until(captured.at, self.review_minutes()),
                 };
                 let _ = self
                     .store
                     .expire_capture_sets(captured.at - local_retention());
                 match self.store.save_capture_set(&set) {
                     Ok(()) => {
-                        tracing::info!(set = %set.id, monitors = set.pictures.len(), "screenshots taken");
+                        tracing::info!(set = %set.id, monitors = set.pictures.len(),
+                            held = set.hold_until.is_some(), "screenshots taken");
                         self.emit(AgentEvent::ScreenshotsTaken { at: captured.at });
-                        self.wake_sync();
+                        if set.hold_until.is_some() {
+                            self.review_changed();
+                        } else {
+                            self.wake_sync();
+                        }
                     }
                     Err(e) => tracing::error!("could not keep the screenshots: {e}"),
                 }

@@ -22,6 +22,7 @@ pub(crate) const AUTO_TRACKER: &str = "autoTracker";
 pub(crate) const REMINDERS: &str = "reminders";
 pub(crate) const SHORTCUT: &str = "shortcut";
 pub(crate) const POMODORO: &str = "pomodoro";
+pub(crate) const PRIVACY: &str = "privacy";
 
 #[derive(Debug, Default)]
 pub(crate) struct AppSettings {
@@ -33,6 +34,7 @@ pub(crate) struct AppSettings {
     /// The global shortcut (`Ctrl+Alt+Shift+Space`); empty: none; `None`: the default.
     pub shortcut: Option<String>,
     pub pomodoro: Option<PomodoroSettings>,
+    pub privacy: Option<stint_ipc::PrivacySettings>,
     /// The file as read, to write back what this version did not take.
     pub file: SettingsFile,
 }
@@ -106,6 +108,12 @@ impl AppSettings {
                 |s: &PomodoroSettings| s.validate().map_err(str::to_owned),
                 &mut invalid,
             ),
+            privacy: section(
+                &found,
+                PRIVACY,
+                |s: &stint_ipc::PrivacySettings| s.problem().map_or(Ok(()), Err),
+                &mut invalid,
+            ),
             file: SettingsFile { found, invalid },
         }
     }
@@ -123,6 +131,7 @@ impl Agent {
             (REMINDERS, serde_json::to_value(&self.reminders.settings)),
             (SHORTCUT, serde_json::to_value(&self.shortcut.setting)),
             (POMODORO, serde_json::to_value(self.pomodoro.settings)),
+            (PRIVACY, serde_json::to_value(&self.capture.privacy)),
         ];
         for (name, value) in sections {
             if !self.settings_file.invalid.contains(name) {

@@ -93,13 +93,16 @@ pub(crate) struct SyncPart {
     running: Option<Running>,
     offline: Option<String>,
     last_published: Option<tokio::time::Instant>,
+    /// When the server last answered (this session), for "My data".
+    pub last_contact: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl SyncPart {
-    pub fn new() -> SyncPart {
+    /// `policy`: the workspace's rules as last kept, until the server says otherwise.
+    pub fn new(policy: Option<WorkspacePolicy>) -> SyncPart {
         SyncPart {
             status: SyncStatus::signed_out(),
-            policy: None,
+            policy,
             account: None,
             remote: None,
             catalog: None,
@@ -108,6 +111,7 @@ impl SyncPart {
             running: None,
             offline: None,
             last_published: None,
+            last_contact: None,
         }
     }
 }
@@ -218,7 +222,7 @@ impl Agent {
     ) -> Result<Answer, AgentError> {
         let (saved, remote) = result?;
         tracing::info!(server = %saved.server, user = %saved.account.email, "signed in");
-        self.sync.policy = None;
+        self.set_policy(None);
         self.start_sync(saved, Some(remote));
         let status = self.sync.status.clone();
         self.emit(AgentEvent::SyncChanged {
@@ -233,7 +237,7 @@ impl Agent {
         tracing::info!("signing out");
         self.stop_sync();
         self.sync.status = SyncStatus::signed_out();
-        self.sync.policy = None;
+        self.set_policy(None);
         self.sync.account = None;
         self.sync.remote = None;
         self.sync.catalog = None;
@@ -373,10 +377,20 @@ impl Agent {
         }
     }
 
+    /// The workspace's rules, kept in the store too: they hold after an offline restart
+    /// (screenshots and their review go on as the admin set them).
+    pub fn set_policy(&mut self, policy: Option<WorkspacePolicy>) {
+        let body = policy.as_ref().and_then(|p| serde_json::to_string(p).ok());
+        if let Err(e) = self.store.save_policy(body.as_deref()) {
+            tracing::warn!("could not keep the workspace's rules: {e}");
+        }
+        self.sync.policy = policy;
+    }
+
     /// A changed policy and each notice not yet shown become events.
     fn workspace_learned(&mut self, policy: Option<WorkspacePolicy>, notices: Vec<Notice>) {
         if let Some(policy) = policy.filter(|p| self.sync.policy.as_ref() != Some(p)) {
-            self.sync.policy = Some(policy.clone());
+            self.set_policy(Some(policy.clone()));
             self.emit(AgentEvent::PolicyChanged { policy });
         }
         for notice in notices {
@@ -393,6 +407,9 @@ impl Agent {
 
     /// State changes are told at once; counts at most twice a second while draining.
     fn publish_status(&mut self, offline: Option<String>, settled: bool) {
+        if offline.is_none() {
+            self.sync.last_contact = Some(self.now());
+        }
         let changed = self.sync.offline != offline;
         self.sync.offline = offline;
         let counts_due = self

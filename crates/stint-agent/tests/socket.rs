@@ -95,6 +95,7 @@ async fn serving() -> (tempfile::TempDir, std::path::PathBuf, AgentHandle) {
         window_source: Arc::new(FakeWindow::default()),
         lock_source: Arc::new(stint_sensors::fake::FakeLock::default()),
         hotkeys: Arc::new(stint_sensors::fake::FakeHotkeys::default()),
+        front_windows: None,
         missing: Vec::new(),
         clock: Arc::new(SystemClock),
     };

@@ -24,8 +24,8 @@ pub use reports::{
     WeeklyGroup, WeeklyReport,
 };
 pub use screenshots::{
-    upload_body, CaptureSet, CaptureSetDeleted, Monitor, NewCaptureSet, NewScreenshot, Screenshot,
-    METADATA_PART,
+    upload_body, CaptureSet, CaptureSetDeleted, DiscardedCapture, Monitor, NewCaptureSet,
+    NewScreenshot, Screenshot, METADATA_PART,
 };
 pub use time::{parse_time, sane_date, sane_time, OutOfRange, EARLIEST_YEAR, LATEST_YEAR};
 
@@ -281,6 +281,42 @@ pub struct WorkspaceSettings {
     /// Every entry needs a task (Clockify's `forceTasks`), checked the same way.
     #[serde(default)]
     pub force_tasks: bool,
+    /// Whether screenshots wait on the member's device, where they may discard them,
+    /// before they are sent (Stint's addition, issue 19).
+    #[serde(default)]
+    pub screenshot_review: ScreenshotReview,
+    /// How long a capture set waits for review on the device, in minutes (1 to 60).
+    #[serde(default = "default_review_minutes")]
+    pub screenshot_review_minutes: u32,
+    /// Whether members may list private apps and sites, whose monitor is then sent as a
+    /// plain "private" tile (Stint's addition, issue 19).
+    #[serde(default = "allowed")]
+    pub private_apps_allowed: bool,
+}
+
+fn default_review_minutes() -> u32 {
+    10
+}
+
+fn allowed() -> bool {
+    true
+}
+
+/// Review before upload (Stint's addition): whether each capture set waits on the device
+/// for [`WorkspaceSettings::screenshot_review_minutes`] before it is sent, during which its
+/// member may discard it (which cuts the time since the previous capture from the entry,
+/// as deleting it on the server would).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum ScreenshotReview {
+    /// Sets are sent as soon as they are taken.
+    #[default]
+    Off,
+    /// Each member chooses on their device whether sets wait.
+    Allowed,
+    /// Every set waits; closing the app does not skip the wait.
+    Required,
 }
 
 impl Default for WorkspaceSettings {
@@ -293,6 +329,9 @@ impl Default for WorkspaceSettings {
             audit_log: AuditSettings::default(),
             force_projects: false,
             force_tasks: false,
+            screenshot_review: ScreenshotReview::Off,
+            screenshot_review_minutes: default_review_minutes(),
+            private_apps_allowed: true,
         }
     }
 }
@@ -333,6 +372,9 @@ impl WorkspaceSettings {
         }
         if !(1..=240).contains(&self.idle_threshold_minutes) {
             return Some("idleThresholdMinutes must be from 1 to 240".into());
+        }
+        if !(1..=60).contains(&self.screenshot_review_minutes) {
+            return Some("screenshotReviewMinutes must be from 1 to 60".into());
         }
         None
     }

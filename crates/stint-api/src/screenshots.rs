@@ -38,6 +38,13 @@ pub struct NewScreenshot {
     pub height: u32,
     /// SHA-256 of the JPEG bytes, lowercase hex.
     pub sha256: String,
+    /// The picture is a plain "private" tile: a private app was in front on this monitor.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// The metadata part of an upload.
@@ -64,6 +71,9 @@ pub struct Screenshot {
     pub sha256: String,
     /// Where to fetch the picture (needs the same API key; there are no public URLs).
     pub image_path: String,
+    /// A plain "private" tile stands for this monitor (a private app was in front).
+    #[serde(default)]
+    pub private: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +86,40 @@ pub struct CaptureSet {
     pub time_entry_id: String,
     pub captured_at: DateTime<Utc>,
     pub screenshots: Vec<Screenshot>,
+}
+
+/// Body of `POST /workspaces/{wid}/screenshots/discarded` and its answer (Stint's
+/// addition, issue 19): the member discarded a capture set on their device during the
+/// review window, before upload. It carries no pixels, only what the admin may see: when,
+/// for which entry, how many monitors, and the time the discard cut from the entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DiscardedCapture {
+    /// The set's client id (a retry is recognised by it).
+    pub id: String,
+    pub time_entry_id: String,
+    pub captured_at: DateTime<Utc>,
+    /// Seconds cut from the entry (0 to 86400).
+    pub removed_seconds: i64,
+    /// How many monitors the set had (1 to 16).
+    pub monitors: u32,
+}
+
+impl DiscardedCapture {
+    /// Why the server refuses this report, if it does.
+    pub fn problem(&self) -> Option<String> {
+        if self.id.is_empty() || self.id.len() > 100 || self.time_entry_id.len() > 100 {
+            return Some("id and timeEntryId must be 1 to 100 characters".into());
+        }
+        if !(0..=86_400).contains(&self.removed_seconds) {
+            return Some("removedSeconds must be from 0 to 86400".into());
+        }
+        if !(1..=16).contains(&self.monitors) {
+            return Some("monitors must be from 1 to 16".into());
+        }
+        None
+    }
 }
 
 /// What deleting a capture set did to its time entry.

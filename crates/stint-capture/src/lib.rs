@@ -150,6 +150,21 @@ pub fn process(
     ))
 }
 
+/// The plain grey tile that stands for a monitor where a private app was in front (issue
+/// 19): the size the monitor's picture would have had, made from nothing of the screen.
+pub fn private_tile(width: u32, height: u32, settings: Settings) -> Result<Picture, PipelineError> {
+    if width == 0 || height == 0 {
+        return Err(PipelineError::Empty { width, height });
+    }
+    let (w, h) = target_size(width, height, settings.max_side.max(1));
+    let grey = vec![0x9a; w as usize * h as usize * 4];
+    let plain = Settings {
+        blur: 0,
+        ..settings
+    };
+    Ok(process(w, h, &grey, plain)?.0)
+}
+
 /// Variance of the Laplacian of a grey image: high for sharp edges (readable text), low
 /// for blurred pictures. Used by tests and the privacy checks.
 pub fn sharpness(width: u32, height: u32, grey: &[u8]) -> f64 {

@@ -13,6 +13,7 @@ pub mod pomodoro;
 pub mod presence;
 pub mod redact;
 pub mod reminders;
+pub mod review;
 pub mod screenshot_rules;
 pub mod time;
 pub mod timer;

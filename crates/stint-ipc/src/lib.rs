@@ -9,6 +9,7 @@
 #[cfg(feature = "link")]
 pub mod link;
 pub mod paths;
+pub mod privacy;
 pub mod protocol;
 pub mod socket;
 
@@ -17,6 +18,11 @@ use serde::{Deserialize, Serialize};
 use stint_core::activity::StoredSpan;
 use stint_core::idle::{IdleChoiceKind, IdlePeriod};
 use stint_core::Entry;
+
+pub use privacy::{
+    DeviceData, DiscardOutcome, PrivacySettings, PrivacyStatus, ReviewMode, ScreenshotDay, Waiting,
+    WaitingPicture, WaitingSet,
+};
 
 /// What changed, for the tray, the window and any other subscriber.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -38,6 +44,8 @@ pub enum AgentEvent {
     CaptureChanged { armed: bool },
     /// The screenshots of one moment were taken and queued for upload.
     ScreenshotsTaken { at: DateTime<Utc> },
+    /// Capture sets waiting for review came, went (sent or discarded): `waiting` are left.
+    ReviewChanged { waiting: u32 },
     /// Screenshots could not be taken; told once per kind, with what to do.
     CaptureProblem { message: String },
     /// A sensor this desktop cannot serve (or that stopped working); told once per feature.
@@ -215,6 +223,23 @@ pub struct WorkspacePolicy {
     /// Every stopped entry needs a task (Clockify's `forceTasks`).
     #[serde(default)]
     pub force_tasks: bool,
+    /// Review before upload (issue 19).
+    #[serde(default)]
+    pub screenshot_review: ReviewMode,
+    /// The review window, in minutes.
+    #[serde(default = "ten")]
+    pub screenshot_review_minutes: u32,
+    /// Whether members may list private apps and sites.
+    #[serde(default = "yes")]
+    pub private_apps_allowed: bool,
+}
+
+fn ten() -> u32 {
+    10
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl WorkspacePolicy {
@@ -236,6 +261,9 @@ impl From<stint_api::WorkspaceSettings> for WorkspacePolicy {
             idle_threshold_minutes: s.idle_threshold_minutes,
             force_projects: s.force_projects,
             force_tasks: s.force_tasks,
+            screenshot_review: s.screenshot_review.into(),
+            screenshot_review_minutes: s.screenshot_review_minutes,
+            private_apps_allowed: s.private_apps_allowed,
         }
     }
 }

@@ -144,6 +144,27 @@ pub enum Command {
     SetAutostart {
         enabled: bool,
     },
+    /// Review and private apps: the rules and the user's choices ([`crate::PrivacyStatus`]).
+    Privacy,
+    SetPrivacy {
+        settings: crate::PrivacySettings,
+    },
+    /// Capture sets waiting for review ([`crate::Waiting`]).
+    WaitingScreenshots,
+    /// Discards a waiting set: it is never sent, and the time since the entry's previous
+    /// capture is cut ([`crate::DiscardOutcome`]).
+    DiscardScreenshots {
+        id: String,
+    },
+    /// What of the user's is on this device and what was sent ([`crate::DeviceData`]).
+    MyData,
+    /// Writes everything of the user's on this device to a zip; answers its path.
+    ExportMyData,
+    /// Deletes both databases, the settings' private parts and the sign-in: signs out.
+    /// `confirm` must be true.
+    DeleteLocalData {
+        confirm: bool,
+    },
     /// The agent's version, data directory and whether it has a tray.
     AgentInfo,
     /// Show the main window (a second `stint` started by the user asks this).
@@ -211,6 +232,13 @@ impl Command {
             Command::Autostart => "autostart",
             Command::SetAutostart { .. } => "setAutostart",
             Command::AgentInfo => "agentInfo",
+            Command::Privacy => "privacy",
+            Command::SetPrivacy { .. } => "setPrivacy",
+            Command::WaitingScreenshots => "waitingScreenshots",
+            Command::DiscardScreenshots { .. } => "discardScreenshots",
+            Command::MyData => "myData",
+            Command::ExportMyData => "exportMyData",
+            Command::DeleteLocalData { .. } => "deleteLocalData",
             Command::OpenWindow => "openWindow",
             Command::OpenIdlePrompt => "openIdlePrompt",
             Command::Quit => "quit",
@@ -243,6 +271,10 @@ pub enum Answer {
     Shortcut(crate::ShortcutStatus),
     About(crate::AboutInfo),
     Pomodoro(PomodoroSettings),
+    Privacy(crate::PrivacyStatus),
+    Waiting(crate::Waiting),
+    Discarded(crate::DiscardOutcome),
+    MyData(crate::DeviceData),
     /// A file the agent wrote.
     Path(String),
 }

@@ -298,3 +298,44 @@ impl PrivateStore {
         )?)
     }
 }
+
+/// What of the user's this store holds (issue 19's "My data").
+impl PrivateStore {
+    /// How many auto tracker spans and idle periods are kept.
+    pub fn counts(&self) -> Result<(u32, u32), StoreError> {
+        let count = |sql: &str| -> Result<u32, StoreError> {
+            Ok(self.conn.query_row(sql, [], |r| r.get::<_, u32>(0))?)
+        };
+        Ok((
+            count("SELECT count(*) FROM activity_spans")?,
+            count("SELECT count(*) FROM idle_periods")?,
+        ))
+    }
+
+    /// Every idle period on record, oldest first.
+    pub fn idle_records(&self) -> Result<Vec<IdleRecord>, StoreError> {
+        let ids: Vec<i64> = self
+            .conn
+            .prepare("SELECT id FROM idle_periods ORDER BY start_utc, id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.idle_record(id)?);
+        }
+        Ok(out)
+    }
+
+    /// Deletes every idle period, span and ignore rule, and compacts the file.
+    pub fn wipe(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch(
+            "BEGIN IMMEDIATE;
+             DELETE FROM idle_periods;
+             DELETE FROM activity_spans;
+             DELETE FROM activity_ignored;
+             COMMIT;
+             VACUUM;",
+        )?;
+        Ok(())
+    }
+}

@@ -68,6 +68,9 @@ pub struct Sensors {
     /// Hears the global shortcut (a key grab on X11; on Wayland the desktop's settings
     /// bind a key to `stint-cli toggle` instead).
     pub hotkeys: Arc<dyn crate::HotkeySource>,
+    /// Which app is in front on each monitor (for private apps): X11 only; elsewhere the
+    /// caller falls back on the one window in front.
+    pub front: Option<Arc<dyn crate::FrontWindows>>,
     /// Each capability that cannot work here, with the sentence for the user.
     pub missing: Vec<(Capability, String)>,
 }
@@ -105,6 +108,7 @@ impl Sensors {
             capturer: off(),
             lock: off(),
             hotkeys: off(),
+            front: None,
             missing: Vec::new(),
         }
     }
@@ -138,6 +142,11 @@ impl Sensors {
             LockBackend::Logind => Arc::new(Missing("no systemd-logind here".into())),
         };
         let hotkeys = hotkeys_for(&plan.session);
+        let front: Option<Arc<dyn crate::FrontWindows>> = match plan.session {
+            #[cfg(target_os = "linux")]
+            crate::session::SessionKind::X11 => Some(Arc::new(crate::X11FrontWindows::default())),
+            _ => None,
+        };
         Sensors {
             plan,
             idle,
@@ -145,6 +154,7 @@ impl Sensors {
             capturer,
             lock,
             hotkeys,
+            front,
             missing,
         }
     }

@@ -34,7 +34,7 @@ pub enum Author<'a> {
 }
 
 /// What an action is called in the log and in its filter.
-pub const ACTIONS: [(&str, &str); 24] = [
+pub const ACTIONS: [(&str, &str); 25] = [
     ("time_entry.created", "Time entry created"),
     ("time_entry.updated", "Time entry updated"),
     ("time_entry.deleted", "Time entry deleted"),
@@ -59,6 +59,10 @@ pub const ACTIONS: [(&str, &str); 24] = [
     ("workspace.settings_updated", "Workspace settings changed"),
     ("user.signed_in", "User signed in"),
     ("screenshots.expired", "Screenshots deleted by retention"),
+    (
+        "screenshots.discarded",
+        "Screenshots discarded before upload",
+    ),
 ];
 
 pub fn action_label(action: &str) -> &str {

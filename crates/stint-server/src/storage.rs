@@ -5,12 +5,14 @@
 mod audit;
 mod batch;
 mod catalog;
+mod discards;
 mod feed;
 mod migrations;
 mod pg;
 mod pg_audit;
 mod pg_batch;
 mod pg_catalog;
+mod pg_discards;
 mod pg_feed;
 mod pg_rows;
 mod pg_schema;
@@ -22,6 +24,7 @@ mod sqlite;
 mod sqlite_audit;
 mod sqlite_batch;
 mod sqlite_catalog;
+mod sqlite_discards;
 mod sqlite_feed;
 mod sqlite_screenshots;
 mod sqlite_web;
@@ -30,6 +33,7 @@ mod web;
 pub use audit::{AuditFilter, AuditRecord, AuditStorage};
 pub use batch::{BatchAnswer, BatchItem, BatchOp, BatchOutcome, BATCH_FINGERPRINT};
 pub use catalog::{CatalogStorage, CatalogTx, EntryRef};
+pub use discards::{DiscardRow, DiscardStorage};
 pub use feed::FeedPage;
 pub use pg::{Postgres, PG_JOBS_LOCK, PG_WRITE_LOCK};
 pub use screenshots::{
@@ -213,7 +217,14 @@ pub struct Keep {
 }
 
 pub trait Storage:
-    ScreenshotStorage + WebStorage + AuditStorage + CatalogStorage + Send + Sync + 'static
+    ScreenshotStorage
+    + DiscardStorage
+    + WebStorage
+    + AuditStorage
+    + CatalogStorage
+    + Send
+    + Sync
+    + 'static
 {
     /// Creates the workspace if needed, then the user; returns the user and the new key.
     fn add_user(

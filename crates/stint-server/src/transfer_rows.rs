@@ -49,7 +49,8 @@ pub(crate) const TABLES: &[Table] = &[
     table("deleted_entry_versions", &["workspace_id", "id"], &[]),
     table("invoiced_entries", &["workspace_id", "entry_id"], &[]),
     table("capture_sets", &["workspace_id", "id"], &["stored"]),
-    table("screenshots", &["workspace_id", "id"], &[]),
+    table("screenshots", &["workspace_id", "id"], &["private"]),
+    table("discarded_captures", &["workspace_id", "id"], &[]),
     table("audit_log", &[], &[]),
     table("idempotency", &["scope", "key"], &[]),
 ];

@@ -77,6 +77,17 @@ fn a_member_deletes_their_account_and_nothing_of_theirs_is_left() {
         204
     );
     upload(&s, &s.member, &kept, at(3), 2);
+    // A capture set they discarded before upload (issue 19's review window).
+    let (status, body) = s.call(
+        &s.member,
+        "POST",
+        &format!("/workspaces/{}/screenshots/discarded", s.member.workspace),
+        Some(
+            json!({"id": "discarded-set", "timeEntryId": kept, "capturedAt": at(8),
+            "removedSeconds": 300, "monitors": 1}),
+        ),
+    );
+    assert_eq!(status, 201, "{body}");
     // An admin's project with a task assigned to the member; entries whose ids (the
     // client's choice) equal the project's and the admin's: their records must stay.
     let ws = &s.admin.workspace;
@@ -145,6 +156,7 @@ fn a_member_deletes_their_account_and_nothing_of_theirs_is_left() {
             kept.as_str(),
             gone.as_str(),
             description,
+            "discarded-set",
         ] {
             assert!(
                 !value.contains(needle),

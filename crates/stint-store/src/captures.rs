@@ -25,6 +25,8 @@ pub struct LocalPicture {
     /// SHA-256 of `jpeg`, lowercase hex.
     pub sha256: String,
     pub jpeg: Vec<u8>,
+    /// A plain "private" tile: a private app was in front on this monitor.
+    pub private: bool,
 }
 
 /// The pictures of every monitor at one moment, tied to one entry.
@@ -34,21 +36,33 @@ pub struct LocalCaptureSet {
     pub entry_id: EntryId,
     pub captured: DateTime<Utc>,
     pub pictures: Vec<LocalPicture>,
+    /// Under review until then: not queued for upload before (issue 19).
+    pub hold_until: Option<DateTime<Utc>>,
 }
 
 impl Store {
-    /// Keeps a capture set and queues its upload.
+    /// Keeps a capture set and queues its upload, unless it is held for review.
     pub fn save_capture_set(&mut self, set: &LocalCaptureSet) -> Result<(), StoreError> {
         let tx = self.write()?;
         tx.execute(
-            "INSERT INTO capture_sets (id, entry_id, captured_utc) VALUES (?1, ?2, ?3)",
+            "INSERT INTO capture_sets (id, entry_id, captured_utc, hold_until_utc)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                set.id,
+                set.entry_id.0,
+                time::to_sql(set.captured),
+                set.hold_until.map(time::to_sql)
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO capture_moments (set_id, entry_id, captured_utc) VALUES (?1, ?2, ?3)",
             params![set.id, set.entry_id.0, time::to_sql(set.captured)],
         )?;
         for (position, p) in set.pictures.iter().enumerate() {
             tx.execute(
                 "INSERT INTO capture_pictures (id, set_id, position, monitor_name, monitor_x,
-                     monitor_y, monitor_width, monitor_height, width, height, sha256, jpeg)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     monitor_y, monitor_width, monitor_height, width, height, sha256, jpeg, private)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     p.id,
                     set.id,
@@ -61,17 +75,14 @@ impl Store {
                     p.width,
                     p.height,
                     p.sha256,
-                    p.jpeg
+                    p.jpeg,
+                    p.private
                 ],
             )?;
         }
-        crate::enqueue_entity(
-            &tx,
-            CAPTURE_ENTITY,
-            &set.entry_id.0,
-            crate::OutboxOp::Upsert,
-            &serde_json::json!({ "setId": set.id }).to_string(),
-        )?;
+        if set.hold_until.is_none() {
+            queue_upload(&tx, &set.id, &set.entry_id.0)?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -81,17 +92,23 @@ impl Store {
         let head = self
             .conn
             .query_row(
-                "SELECT entry_id, captured_utc FROM capture_sets WHERE id = ?1",
+                "SELECT entry_id, captured_utc, hold_until_utc FROM capture_sets WHERE id = ?1",
                 [id],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                    ))
+                },
             )
             .optional()?;
-        let Some((entry_id, captured)) = head else {
+        let Some((entry_id, captured, hold_until)) = head else {
             return Ok(None);
         };
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, monitor_name, monitor_x, monitor_y, monitor_width, monitor_height,
-                    width, height, sha256, jpeg
+                    width, height, sha256, jpeg, private
              FROM capture_pictures WHERE set_id = ?1 ORDER BY position",
         )?;
         let pictures = stmt
@@ -107,6 +124,7 @@ impl Store {
                     height: r.get(7)?,
                     sha256: r.get(8)?,
                     jpeg: r.get(9)?,
+                    private: r.get(10)?,
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -115,6 +133,7 @@ impl Store {
             entry_id: EntryId(entry_id),
             captured: time::from_sql(&captured)?,
             pictures,
+            hold_until: hold_until.as_deref().map(time::from_sql).transpose()?,
         }))
     }
 
@@ -139,6 +158,10 @@ impl Store {
             "DELETE FROM capture_sets WHERE captured_utc < ?1",
             [time::to_sql(before)],
         )?;
+        tx.execute(
+            "DELETE FROM capture_moments WHERE captured_utc < ?1",
+            [time::to_sql(before)],
+        )?;
         tx.commit()?;
         Ok(gone)
     }
@@ -154,7 +177,26 @@ pub(crate) fn forget_entry_captures(
         params![CAPTURE_ENTITY, entry_id],
     )?;
     tx.execute("DELETE FROM capture_sets WHERE entry_id = ?1", [entry_id])?;
+    tx.execute(
+        "DELETE FROM capture_moments WHERE entry_id = ?1",
+        [entry_id],
+    )?;
     Ok(())
+}
+
+/// Queues the upload of set `set_id` of entry `entry_id`.
+pub(crate) fn queue_upload(
+    tx: &rusqlite::Transaction<'_>,
+    set_id: &str,
+    entry_id: &str,
+) -> Result<(), StoreError> {
+    crate::enqueue_entity(
+        tx,
+        CAPTURE_ENTITY,
+        entry_id,
+        crate::OutboxOp::Upsert,
+        &serde_json::json!({ "setId": set_id }).to_string(),
+    )
 }
 
 /// The server has the upload of the outbox row `seq`: the local copy goes.

@@ -5,8 +5,10 @@
 
 mod captures;
 mod migrations;
+mod mine;
 mod outbox;
 mod remote;
+mod review;
 pub mod time;
 
 use std::path::{Path, PathBuf};
@@ -17,8 +19,10 @@ use stint_core::{Entry, EntryId};
 
 pub use captures::{LocalCaptureSet, LocalPicture, CAPTURE_ENTITY};
 pub use migrations::{migrations, SCHEMA_VERSION};
+pub use mine::{CaptureDay, StoreCounts};
 pub use outbox::{Change, OutboxBatch, OutboxRow, ParkedRow};
 pub use remote::{Applied, FeedBatch, MovedOutcome, RemoteEntry};
+pub use review::{DiscardWrite, DISCARD_ENTITY};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -48,6 +52,8 @@ pub enum StoreError {
     },
     #[error("a timer is already running")]
     AlreadyRunning,
+    #[error("that screenshot is no longer waiting for review: it was sent, discarded or expired")]
+    NotHeld,
     #[error("no entry with id {0}")]
     NotFound(EntryId),
     #[error("stored time {0:?} is not a valid timestamp")]

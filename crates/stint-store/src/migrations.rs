@@ -4,7 +4,7 @@
 use rusqlite_migration::{Migrations, M};
 
 /// The schema version the last step leaves behind.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -112,6 +112,26 @@ pub fn migrations() -> Migrations<'static> {
             CREATE TABLE catalog (
                 account TEXT PRIMARY KEY NOT NULL,
                 body    TEXT NOT NULL
+            ) STRICT;",
+        ),
+        // 7 (issue 19): review before upload and private tiles. A set under review keeps
+        // the end of its review window and has no outbox row until then. `capture_moments`
+        // remembers when each entry's captures were taken after their pictures were sent,
+        // so a discard cuts from the previous capture as the server would. `policy` is the
+        // workspace's rules as last read, so they hold after an offline restart.
+        M::up(
+            "ALTER TABLE capture_sets ADD COLUMN hold_until_utc TEXT;
+            ALTER TABLE capture_pictures ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE capture_moments (
+                set_id       TEXT PRIMARY KEY NOT NULL,
+                entry_id     TEXT NOT NULL,
+                captured_utc TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX capture_moments_by_entry ON capture_moments (entry_id, captured_utc);
+            CREATE INDEX capture_moments_by_time ON capture_moments (captured_utc);
+            CREATE TABLE policy (
+                one  INTEGER PRIMARY KEY CHECK (one = 1),
+                body TEXT NOT NULL
             ) STRICT;",
         ),
     ])

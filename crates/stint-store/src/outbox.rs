@@ -28,6 +28,8 @@ pub enum Change {
     DeleteEntry,
     /// Upload capture set `set_id` (its pictures are read from the store at delivery).
     UploadCapture { set_id: String },
+    /// Tell the server a capture set was discarded before upload (no pixels).
+    ReportDiscard(stint_api::DiscardedCapture),
     /// A row that cannot be read (a damaged file, a format this version does not know):
     /// the server is never sent a guess; delivery refuses it with `reason`.
     Unreadable { reason: String },
@@ -53,6 +55,9 @@ impl Change {
                     None => unreadable("no capture set id".into()),
                 }
             }
+            (crate::DISCARD_ENTITY, _) => serde_json::from_str(payload)
+                .map(Change::ReportDiscard)
+                .unwrap_or_else(|e| unreadable(e.to_string())),
             _ => unreadable("unknown kind of change".into()),
         }
     }

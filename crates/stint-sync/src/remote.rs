@@ -365,6 +365,22 @@ impl Remote {
                 };
             }
             Change::Unreadable { reason } => return Delivery::Refused(reason.clone()),
+            Change::ReportDiscard(report) => {
+                let path = format!(
+                    "/workspaces/{}/screenshots/discarded",
+                    self.account.workspace_id
+                );
+                let body = serde_json::to_value(report).unwrap_or_default();
+                // The answer is the report, not an entry: nothing to keep of it.
+                return match judge(
+                    self.send(Method::POST, &path, key, Some(&body)).await,
+                    false,
+                    false,
+                ) {
+                    Delivery::Done(_) => Delivery::Done(None),
+                    other => other,
+                };
+            }
             Change::DeleteEntry => self.send_if(Method::DELETE, &one, key, None, version).await,
             Change::UpsertEntry(entry) => {
                 let body = json!({
@@ -421,6 +437,7 @@ impl Remote {
                     width: p.width,
                     height: p.height,
                     sha256: p.sha256.clone(),
+                    private: p.private,
                 })
                 .collect(),
         };

@@ -147,6 +147,7 @@ impl TestAgent {
             window_source: window.clone(),
             lock_source: lock.clone(),
             hotkeys: Arc::new(stint_sensors::fake::FakeHotkeys::default()),
+            front_windows: None,
             missing,
             clock: clock.clone(),
         };

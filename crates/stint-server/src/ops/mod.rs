@@ -8,6 +8,7 @@
 //! The entry routes still decide in their own module (noted in the closing note).
 
 pub mod catalog;
+pub mod discards;
 pub mod entries;
 pub mod members;
 pub mod projects;

@@ -3,6 +3,7 @@
 mod batch;
 mod catalog;
 mod changes;
+mod discards;
 pub(crate) mod entries;
 mod entry_filters;
 mod in_progress;
@@ -76,6 +77,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(in_progress::routes())
         .merge(members::routes())
         .merge(settings::routes())
+        .merge(discards::routes())
         .merge(screenshots::routes().layer(DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES)))
 }
 

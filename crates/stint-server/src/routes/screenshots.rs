@@ -60,6 +60,7 @@ fn set_json(set: &CaptureSetRow) -> CaptureSet {
                     "/api/v1/workspaces/{}/screenshot-images/{}",
                     set.workspace_id, s.id
                 ),
+                private: s.private,
             })
             .collect(),
     }
@@ -159,6 +160,7 @@ fn check_pictures(
                 // Made here, never taken from the client: one client's id can never name
                 // (and so overwrite) another's picture.
                 blob_key: crate::auth::new_id(),
+                private: s.private,
             },
             bytes,
         ));

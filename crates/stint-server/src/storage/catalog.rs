@@ -102,6 +102,11 @@ pub trait CatalogTx {
     fn update_entry(&self, entry: &EntryRow) -> Result<()>;
 
     fn add_audits(&self, records: &[AuditRecord]) -> Result<()>;
+    /// Keeps a capture set discarded before upload, stamped `now`; `false` if its id was
+    /// already kept (a retried report).
+    fn add_discard(&self, row: &super::DiscardRow, now: DateTime<Utc>) -> Result<bool>;
+    /// The kept discard with this id.
+    fn discard(&self, workspace_id: &str, id: &str) -> Result<Option<super::DiscardRow>>;
     /// Keeps an `Idempotency-Key`'s answer with the change.
     fn keep(&self, keep: Option<&Keep>) -> Result<()>;
 }

@@ -9,7 +9,7 @@ pub(super) fn latest() -> i64 {
 }
 
 /// How many steps [`migrations`] has; a test keeps the two in step.
-const STEPS: i64 = 14;
+const STEPS: i64 = 15;
 
 pub(super) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -403,6 +403,25 @@ pub(super) fn migrations() -> Migrations<'static> {
             ) STRICT;
             CREATE INDEX sign_in_failures_by_email ON sign_in_failures (email, at_utc);
             CREATE INDEX sign_in_failures_by_time ON sign_in_failures (at_utc);",
+        ),
+        // 15 (issue 19): a monitor sent as a plain "private" tile; capture sets their member
+        // discarded on the device before upload (no pixels: when, which entry, how many
+        // monitors, the time cut). They go with their user.
+        M::up(
+            "ALTER TABLE screenshots ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE discarded_captures (
+                workspace_id    TEXT NOT NULL REFERENCES workspaces (id),
+                id              TEXT NOT NULL,
+                user_id         TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                entry_id        TEXT NOT NULL,
+                captured_utc    TEXT NOT NULL,
+                removed_seconds INTEGER NOT NULL,
+                monitors        INTEGER NOT NULL,
+                created_utc     TEXT NOT NULL,
+                PRIMARY KEY (workspace_id, id)
+            ) STRICT;
+            CREATE INDEX discarded_by_user ON discarded_captures (workspace_id, user_id, captured_utc);
+            CREATE INDEX discarded_by_time ON discarded_captures (captured_utc);",
         ),
     ])
 }

@@ -576,6 +576,16 @@ impl CatalogTx for PgCatalogTx<'_, '_> {
         self.0.with(|c| super::pg_audit::insert_audits(c, records))
     }
 
+    fn add_discard(&self, row: &super::DiscardRow, now: DateTime<Utc>) -> Result<bool> {
+        self.0
+            .with(|c| super::pg_discards::add_discard(c, row, now))
+    }
+
+    fn discard(&self, workspace_id: &str, id: &str) -> Result<Option<super::DiscardRow>> {
+        self.0
+            .with(|c| super::pg_discards::discard(c, workspace_id, id))
+    }
+
     fn keep(&self, keep: Option<&Keep>) -> Result<()> {
         self.0.with(|c| keep_in(c, keep))
     }

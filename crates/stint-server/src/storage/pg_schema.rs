@@ -326,6 +326,23 @@ CREATE TABLE sign_in_failures (
 CREATE INDEX sign_in_failures_by_email ON sign_in_failures (email, at_utc);
 CREATE INDEX sign_in_failures_by_time ON sign_in_failures (at_utc);
 "#,
+    // 3 (SQLite's 15): private tiles, and capture sets discarded before upload.
+    r#"
+ALTER TABLE screenshots ADD COLUMN private BOOLEAN NOT NULL DEFAULT false;
+CREATE TABLE discarded_captures (
+    workspace_id    ctext NOT NULL REFERENCES workspaces (id),
+    id              ctext NOT NULL,
+    user_id         ctext NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    entry_id        ctext NOT NULL,
+    captured_utc    ctext NOT NULL,
+    removed_seconds BIGINT NOT NULL,
+    monitors        BIGINT NOT NULL,
+    created_utc     ctext NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+);
+CREATE INDEX discarded_by_user ON discarded_captures (workspace_id, user_id, captured_utc);
+CREATE INDEX discarded_by_time ON discarded_captures (captured_utc);
+"#,
 ];
 
 /// The schema version the steps lead to.

@@ -57,6 +57,7 @@ fn screenshot_row(r: &Row) -> Result<ScreenshotRow> {
         size_bytes: int(r, 8)?,
         sha256: r.try_get(9)?,
         blob_key: r.try_get(10)?,
+        private: r.try_get(11)?,
     })
 }
 
@@ -64,7 +65,7 @@ fn with_screenshots(c: &mut impl GenericClient, mut set: CaptureSetRow) -> Resul
     set.screenshots = all(
         c,
         "SELECT id, monitor_name, monitor_x, monitor_y, monitor_width, monitor_height,
-                width, height, size_bytes, sha256, blob_key
+                width, height, size_bytes, sha256, blob_key, private
          FROM screenshots WHERE workspace_id = $1 AND set_id = $2 ORDER BY position",
         &[&set.workspace_id, &set.id],
         screenshot_row,
@@ -141,6 +142,7 @@ fn same_content(a: &CaptureSetRow, b: &CaptureSetRow) -> bool {
             s.height,
             s.size_bytes,
             s.sha256.clone(),
+            s.private,
         )
     };
     a.entry_id == b.entry_id
@@ -183,8 +185,8 @@ impl ScreenshotStorage for Postgres {
                 let inserted = tx.execute(
                     "INSERT INTO screenshots (workspace_id, id, set_id, position, monitor_name,
                          monitor_x, monitor_y, monitor_width, monitor_height, width, height,
-                         size_bytes, sha256, blob_key)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                         size_bytes, sha256, blob_key, private)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
                     &[
                         &set.workspace_id,
                         &s.id,
@@ -201,6 +203,7 @@ impl ScreenshotStorage for Postgres {
                         &(s.size_bytes as i64),
                         &s.sha256,
                         &s.blob_key,
+                        &s.private,
                     ],
                 );
                 if let Err(e) = inserted {
@@ -355,7 +358,14 @@ impl ScreenshotStorage for Postgres {
     }
 
     fn expire_capture_sets(&self, before: DateTime<Utc>) -> Result<Vec<String>> {
-        self.write(|tx| delete_sets(tx, "c.captured_utc < $1", &[&ts(before)]))
+        self.write(|tx| {
+            // What was discarded before upload is kept as long as what was sent.
+            tx.execute(
+                "DELETE FROM discarded_captures WHERE captured_utc < $1",
+                &[&ts(before)],
+            )?;
+            delete_sets(tx, "c.captured_utc < $1", &[&ts(before)])
+        })
     }
 
     fn delete_user(

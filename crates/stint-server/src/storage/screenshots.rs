@@ -17,6 +17,8 @@ pub struct ScreenshotRow {
     pub sha256: String,
     /// Where the picture lives in the blob store: made by the server, never by a client.
     pub blob_key: String,
+    /// A plain "private" tile stands for this monitor.
+    pub private: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

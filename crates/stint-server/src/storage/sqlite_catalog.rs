@@ -562,6 +562,14 @@ impl CatalogTx for Tx<'_> {
         super::sqlite_audit::insert_audits(self.0, records)
     }
 
+    fn add_discard(&self, row: &super::DiscardRow, now: DateTime<Utc>) -> Result<bool> {
+        super::sqlite_discards::add_discard(self.0, row, now)
+    }
+
+    fn discard(&self, workspace_id: &str, id: &str) -> Result<Option<super::DiscardRow>> {
+        super::sqlite_discards::discard(self.0, workspace_id, id)
+    }
+
     fn keep(&self, keep: Option<&Keep>) -> Result<()> {
         keep_in(self.0, keep)
     }

@@ -29,7 +29,7 @@ fn set_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureSetRow> {
 fn with_screenshots(conn: &Connection, mut set: CaptureSetRow) -> Result<CaptureSetRow> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, monitor_name, monitor_x, monitor_y, monitor_width, monitor_height,
-                width, height, size_bytes, sha256, blob_key
+                width, height, size_bytes, sha256, blob_key, private
          FROM screenshots WHERE workspace_id = ?1 AND set_id = ?2 ORDER BY position",
     )?;
     let rows = stmt.query_map([&set.workspace_id, &set.id], |r| {
@@ -47,6 +47,7 @@ fn with_screenshots(conn: &Connection, mut set: CaptureSetRow) -> Result<Capture
             size_bytes: r.get(8)?,
             sha256: r.get(9)?,
             blob_key: r.get(10)?,
+            private: r.get(11)?,
         })
     })?;
     set.screenshots = rows.collect::<rusqlite::Result<_>>()?;
@@ -120,6 +121,7 @@ fn same_content(a: &CaptureSetRow, b: &CaptureSetRow) -> bool {
             s.height,
             s.size_bytes,
             s.sha256.clone(),
+            s.private,
         )
     };
     a.entry_id == b.entry_id
@@ -163,8 +165,8 @@ impl ScreenshotStorage for Sqlite {
             let inserted = tx.execute(
                 "INSERT INTO screenshots (workspace_id, id, set_id, position, monitor_name,
                      monitor_x, monitor_y, monitor_width, monitor_height, width, height,
-                     size_bytes, sha256, blob_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     size_bytes, sha256, blob_key, private)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
                     set.workspace_id,
                     s.id,
@@ -179,7 +181,8 @@ impl ScreenshotStorage for Sqlite {
                     s.height,
                     s.size_bytes as i64,
                     s.sha256,
-                    s.blob_key
+                    s.blob_key,
+                    s.private
                 ],
             );
             if let Err(e) = inserted {
@@ -330,6 +333,11 @@ impl ScreenshotStorage for Sqlite {
 
     fn expire_capture_sets(&self, before: DateTime<Utc>) -> Result<Vec<String>> {
         let conn = self.conn();
+        // What was discarded before upload is kept as long as what was sent.
+        conn.execute(
+            "DELETE FROM discarded_captures WHERE captured_utc < ?1",
+            [ts(before)],
+        )?;
         delete_sets(&conn, "c.captured_utc < ?1", &[&ts(before)])
     }
 

@@ -1,7 +1,9 @@
 //! Activity > Screenshots: a day (in the viewer's time zone) at a time (the last 7 days), every member with the
 //! day's count (a regular user sees only themselves), a member's thumbnails, a gallery view
 //! that steps through them, and delete under the deletion rules with their messages.
-//! Pictures are served only to a signed-in session with the same rule as the API.
+//! Pictures are served only to a signed-in session with the same rule as the API. A
+//! monitor sent as a "private" tile is labelled and counted; capture sets the member
+//! discarded before upload are listed with the time each cut (issue 19), never a picture.
 
 use std::collections::HashMap;
 
@@ -15,7 +17,7 @@ use super::common::url_escape;
 use super::pages::{nav, page};
 use super::{PageError, Posted, Session};
 use crate::routes::screenshots::{delete_set_as, picture_for};
-use crate::storage::{CaptureSetRow, Role, UserRow};
+use crate::storage::{CaptureSetRow, DiscardRow, Role, UserRow};
 use crate::AppState;
 
 const DAYS: i64 = 7;
@@ -52,6 +54,19 @@ async fn sets_of(
         .await?)
 }
 
+async fn discards_of(
+    state: &AppState,
+    workspace: &str,
+    zone: chrono_tz::Tz,
+    day: NaiveDate,
+) -> Result<Vec<DiscardRow>, PageError> {
+    let (start, end) = super::common::day_bounds(zone, day, day);
+    let w = workspace.to_owned();
+    Ok(state
+        .db(move |db| db.discards(&w, None, start, end))
+        .await?)
+}
+
 fn day_link(day: NaiveDate, user: Option<&str>) -> String {
     match user {
         Some(u) => format!("/web/screenshots?date={day}&user={}", url_escape(u)),
@@ -79,6 +94,7 @@ async fn render_day(
     let today = session.today(Utc::now());
     let users = visible_users(state, session).await?;
     let all = sets_of(state, &session.user.workspace_id, None, session.zone, day).await?;
+    let discarded = discards_of(state, &session.user.workspace_id, session.zone, day).await?;
     let selected = match q.get("user") {
         Some(u) if users.iter().any(|x| &x.id == u) => Some(u.clone()),
         Some(_) => return Err(PageError(StatusCode::NOT_FOUND, "No such member.".into())),
@@ -90,6 +106,23 @@ async fn render_day(
             .map(|s| s.screenshots.len())
             .sum()
     };
+    let private = |uid: &str| -> usize {
+        all.iter()
+            .filter(|s| s.user_id == uid)
+            .flat_map(|s| &s.screenshots)
+            .filter(|p| p.private)
+            .count()
+    };
+    let discards = |uid: &str| -> (usize, i64) {
+        discarded
+            .iter()
+            .filter(|d| d.user_id == uid)
+            .fold((0, 0), |(n, cut), d| (n + 1, cut + d.removed_seconds))
+    };
+    let shown_discards: Vec<&DiscardRow> = discarded
+        .iter()
+        .filter(|d| Some(&d.user_id) == selected.as_ref())
+        .collect();
     let shown: Vec<&CaptureSetRow> = all
         .iter()
         .filter(|s| Some(&s.user_id) == selected.as_ref())
@@ -113,6 +146,13 @@ async fn render_day(
                 li {
                     a class="member" href=(day_link(day, Some(&u.id))) data-user=(u.id) { (u.name) }
                     " — " span class="count" { (count(&u.id)) } " screenshots"
+                    @let hidden = private(&u.id);
+                    @if hidden > 0 { ", " span class="private-count" { (hidden) } " private" }
+                    @let (n, cut) = discards(&u.id);
+                    @if n > 0 {
+                        ", " span class="discarded-count" { (n) } " discarded before upload ("
+                        span class="discarded-cut" { (crate::ops::discards::cut_text(cut)) } " cut)"
+                    }
                 }
             }
         }
@@ -120,7 +160,8 @@ async fn render_day(
             div id="thumbnails" {
                 @for set in &shown {
                     @for shot in &set.screenshots {
-                        figure class="thumb" {
+                        figure class=(if shot.private { "thumb private" } else { "thumb" }) {
+                            @if shot.private { span class="private-label" { "Private" } }
                             a href=(format!("/web/screenshots/view?date={day}&user={}&shot={}", set.user_id, shot.id)) {
                                 img src=(format!("/web/images/{}", shot.id)) width="240" alt=(format!("Screenshot of {} at {}", shot.monitor.name, session.show(set.captured, "%H:%M")));
                             }
@@ -130,6 +171,18 @@ async fn render_day(
                     }
                 }
                 @if shown.is_empty() { p { "No screenshots on this day." } }
+            }
+            @if !shown_discards.is_empty() {
+                h2 { "Discarded before upload" }
+                ul id="discarded" {
+                    @for d in &shown_discards {
+                        li class="discarded" {
+                            span class="time" { (session.show(d.captured, "%H:%M:%S")) } ": "
+                            (d.monitors) " monitor" @if d.monitors != 1 { "s" } ", "
+                            span class="cut" { (crate::ops::discards::cut_text(d.removed_seconds)) } " cut from the entry"
+                        }
+                    }
+                }
             }
         }
     };

@@ -374,6 +374,17 @@ async fn save_settings(
         idle_threshold_minutes: number("idle_threshold_minutes").unwrap_or(0),
         force_projects: form.contains_key("force_projects"),
         force_tasks: form.contains_key("force_tasks"),
+        screenshot_review: match form.get("screenshot_review").map(String::as_str) {
+            Some("allowed") => stint_api::ScreenshotReview::Allowed,
+            Some("required") => stint_api::ScreenshotReview::Required,
+            _ => stint_api::ScreenshotReview::Off,
+        },
+        // A form from before the field existed keeps the default; a bad value is refused.
+        screenshot_review_minutes: match form.get("screenshot_review_minutes") {
+            None => stint_api::WorkspaceSettings::default().screenshot_review_minutes,
+            Some(_) => number("screenshot_review_minutes").unwrap_or(0),
+        },
+        private_apps_allowed: form.contains_key("private_apps_allowed"),
     };
     if let Some(problem) = settings.problem() {
         return (

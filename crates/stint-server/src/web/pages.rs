@@ -2,7 +2,7 @@
 
 use axum::response::Html;
 use maud::{html, Markup, DOCTYPE};
-use stint_api::WorkspaceSettings;
+use stint_api::{ScreenshotReview, WorkspaceSettings};
 
 use crate::storage::{Role, UserRow};
 
@@ -171,6 +171,18 @@ pub fn settings(
                     input id="screenshot-max-side" type="number" name="screenshot_max_side" min="320" max="3840" value=(s.screenshot_max_side); }
                 label { "Blur (0–100) "
                     input id="screenshot-blur" type="number" name="screenshot_blur" min="0" max="100" value=(s.screenshot_blur); }
+                fieldset {
+                    legend { "Review before upload (screenshots wait on the member's computer, where they may discard one; a discard cuts the time since the previous screenshot)" }
+                    @for (value, label, mode) in [("off", "Off: sent when taken", ScreenshotReview::Off), ("allowed", "Each member chooses", ScreenshotReview::Allowed), ("required", "Required for everyone", ScreenshotReview::Required)] {
+                        label { input type="radio" name="screenshot_review" value=(value) checked[s.screenshot_review == mode]; " " (label) }
+                    }
+                    label { "Review window (minutes) "
+                        input id="screenshot-review-minutes" type="number" name="screenshot_review_minutes" min="1" max="60" value=(s.screenshot_review_minutes); }
+                }
+                label {
+                    input id="private-apps-allowed" type="checkbox" name="private_apps_allowed" checked[s.private_apps_allowed];
+                    " Members may list private apps and sites (their monitor is sent as a plain \"private\" tile)"
+                }
                 label { "Idle after (minutes) "
                     input id="idle-threshold" type="number" name="idle_threshold_minutes" min="1" max="240" value=(s.idle_threshold_minutes); }
                 fieldset {

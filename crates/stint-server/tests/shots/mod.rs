@@ -52,6 +52,7 @@ pub fn new_set(entry: &str, at: DateTime<Utc>, pictures: &[Vec<u8>]) -> NewCaptu
                 width: 64,
                 height: 48,
                 sha256: hex(&Sha256::digest(bytes)),
+                private: false,
             })
             .collect(),
     }
