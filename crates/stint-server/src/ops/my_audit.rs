@@ -1,6 +1,7 @@
 //! Which audit records are about one member, for their "My data" export: the records they
 //! wrote, the records of their time entries (whoever wrote them), and the other records
-//! that name them (a role change, a sign-in, a task assigned to them). A record of someone
+//! that name them (a role change, a sign-in, a task assigned to them; not a public
+//! project's, which lists every member). A record of someone
 //! else's entry is never theirs, even where the entry's id (the client's choice) equals
 //! their user id or an id they use now.
 //!
@@ -29,12 +30,19 @@ fn stated_owner(r: &AuditRecord) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
-/// Whether a JSON value holds `id` as a string anywhere (not as an object's key).
+/// Fields whose ids do not make a record about a member: a project's `memberships` list
+/// every member of the workspace for a public project (its records are about the project).
+const NOT_ABOUT_THEM: [&str; 1] = ["memberships"];
+
+/// Whether a JSON value holds `id` as a string (not as an object's key), outside the
+/// fields of [`NOT_ABOUT_THEM`]: a task's assignees, a member's own record.
 fn names(value: &Value, id: &str) -> bool {
     match value {
         Value::String(s) => s == id,
         Value::Array(items) => items.iter().any(|v| names(v, id)),
-        Value::Object(fields) => fields.values().any(|v| names(v, id)),
+        Value::Object(fields) => fields
+            .iter()
+            .any(|(key, v)| !NOT_ABOUT_THEM.contains(&key.as_str()) && names(v, id)),
         _ => false,
     }
 }
@@ -202,7 +210,14 @@ mod tests {
                 "t1",
                 json!({"task": {"assigneeIds": [A, B]}}),
             ),
-            rec("4", B, "project.created", "p1", json!({"name": "Atlas"})),
+            rec(
+                "4",
+                B,
+                "project.created",
+                "p1",
+                json!({"project": {"name": "Atlas",
+                "memberships": [{"userId": A}, {"userId": B}]}}),
+            ),
             rec("5", A, "user.signed_in", A, json!({})),
             rec("6", B, "user.signed_in", B, json!({})),
         ];
