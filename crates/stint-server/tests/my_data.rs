@@ -15,7 +15,7 @@ use std::collections::{BTreeSet, HashMap};
 use my_data_world::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use shots::hex;
+use shots::{blob_listing, hex};
 use stint_testkit::http::Server;
 use webclient::Browser;
 
@@ -126,6 +126,23 @@ fn the_screenshots_zip_holds_their_pictures_byte_for_byte_and_an_index() {
     for word in w.foreign() {
         assert!(!text.contains(word), "the index holds {word:?}");
     }
+
+    // A picture the store lost is left out and listed as missing in the index.
+    let lost = blob_listing(&w.s)
+        .into_iter()
+        .find(|(_, bytes)| hex(&Sha256::digest(bytes)) == w.shots[2])
+        .unwrap()
+        .0;
+    std::fs::remove_file(lost).unwrap();
+    let (status, _, bytes) = web.get_bytes("/web/my-data/screenshots.zip");
+    assert_eq!(status, 200);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(zip.len(), 3, "two pictures and the index");
+    let mut index = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("index.json").unwrap(), &mut index).unwrap();
+    let index: Value = serde_json::from_str(&index).unwrap();
+    let third = &index["captureSets"][1]["screenshots"][0]["file"];
+    assert_eq!(index["missingFiles"], json!([third]));
 }
 
 #[test]
