@@ -204,7 +204,10 @@ pub(crate) fn entry_event(
                 "time_entry.updated",
                 a,
                 format!("\"{}\": {}", a.description, fields.join(", ")),
-                json!({"changes": changed}),
+                // The owner, as created and deleted records name it in their snapshot:
+                // whose record this is does not depend on the entry's id (the client's
+                // choice, and free again once the entry is deleted).
+                json!({"changes": changed, "userId": a.user_id}),
             )
         }
         (Some(b), None) => (

@@ -13,6 +13,7 @@ pub(crate) mod routes;
 pub mod storage;
 pub mod transfer;
 pub mod web;
+mod zip_export;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -11,6 +11,8 @@ pub mod catalog;
 pub mod discards;
 pub mod entries;
 pub mod members;
+pub mod my_audit;
+pub mod my_data;
 pub mod projects;
 pub mod report_csv;
 pub mod reports;

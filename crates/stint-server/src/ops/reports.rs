@@ -4,8 +4,9 @@
 //! regular member on their own time only, as in Clockify's default permissions. Days are
 //! UTC days.
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use stint_api::{
     Client, DetailedReport, IdFilter, Project, ReportDay, ReportEntry, ReportGroup, ReportInterval,
@@ -13,18 +14,100 @@ use stint_api::{
 };
 
 use super::{invalid, Op, Result};
-use crate::storage::{Role, UserRow};
+use crate::storage::{EntryRow, Role, UserRow};
 
 /// The longest range one report covers.
 pub const MAX_DAYS: i64 = 366;
 
-/// The names entries point at, read once per report.
-struct Names {
+/// The names entries point at (members, projects, clients, tasks, tags) and which entries
+/// are invoiced, read once per report: what turns an [`EntryRow`] into a [`ReportEntry`].
+pub struct Names {
     users: HashMap<String, UserRow>,
     projects: HashMap<String, Project>,
     clients: HashMap<String, Client>,
     tasks: HashMap<String, Task>,
     tags: HashMap<String, Tag>,
+    invoiced: HashSet<String>,
+}
+
+impl Names {
+    /// Reads the workspace's names in the operation's transaction.
+    pub fn read(op: &Op<'_>, wid: &str) -> Result<Names> {
+        let mut tasks = Vec::new();
+        let projects = op.tx.projects(wid)?;
+        for p in &projects {
+            tasks.extend(op.tx.tasks(wid, &p.id)?);
+        }
+        Ok(Names {
+            users: by_id(op.tx.members(wid)?, |u| &u.id),
+            projects: by_id(projects, |p| &p.id),
+            clients: by_id(op.tx.clients(wid)?, |c| &c.id),
+            tasks: by_id(tasks, |t| &t.id),
+            tags: by_id(op.tx.tags(wid)?, |t| &t.id),
+            invoiced: op.tx.invoiced(wid)?,
+        })
+    }
+
+    /// The project's client id of an entry, if it has a project with a client.
+    fn client_id(&self, e: &EntryRow) -> Option<String> {
+        let project = e.project_id.as_ref().and_then(|p| self.projects.get(p));
+        project.and_then(|p| p.client_id.clone())
+    }
+
+    /// `e` as a report row: names of what it points at (empty where it points at nothing
+    /// that still exists), its length in seconds (a running entry's up to `now`), the
+    /// hourly rate and the amount in cents.
+    pub fn row(&self, e: &EntryRow, now: DateTime<Utc>) -> ReportEntry {
+        let project = e.project_id.as_ref().and_then(|p| self.projects.get(p));
+        let client_id = self.client_id(e);
+        let task = e.task_id.as_ref().and_then(|t| self.tasks.get(t));
+        let user = self.users.get(&e.user_id);
+        let seconds = (e.end.unwrap_or(now) - e.start).num_seconds().max(0);
+        let rate = if e.billable {
+            task.and_then(|t| t.hourly_rate.as_ref())
+                .or_else(|| project.and_then(|p| p.hourly_rate.as_ref()))
+                .map_or(0, |r| r.amount)
+        } else {
+            0
+        };
+        ReportEntry {
+            id: e.id.clone(),
+            description: e.description.clone(),
+            user_id: e.user_id.clone(),
+            user_name: user.map(|u| u.name.clone()).unwrap_or_default(),
+            user_email: user.map(|u| u.email.clone()).unwrap_or_default(),
+            billable: e.billable,
+            project_id: project.map(|p| p.id.clone()),
+            project_name: project.map(|p| p.name.clone()).unwrap_or_default(),
+            project_color: project.map(|p| p.color.clone()).unwrap_or_default(),
+            client_name: client_id
+                .as_ref()
+                .and_then(|c| self.clients.get(c))
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            client_id,
+            task_id: task.map(|t| t.id.clone()),
+            task_name: task.map(|t| t.name.clone()).unwrap_or_default(),
+            tags: e
+                .tag_ids
+                .iter()
+                .filter_map(|t| self.tags.get(t))
+                .map(|t| ReportTag {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                })
+                .collect(),
+            time_interval: ReportInterval {
+                start: e.start,
+                end: e.end,
+                duration: seconds,
+            },
+            is_locked: e.locked,
+            invoiced: self.invoiced.contains(&e.id),
+            rate,
+            amount: amount(rate, seconds),
+        }
+    }
 }
 
 fn by_id<T>(items: Vec<T>, id: fn(&T) -> &str) -> HashMap<String, T> {
@@ -70,20 +153,8 @@ pub fn rows(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Vec<Repor
             "dateRangeEnd must not be before dateRangeStart, and at most {MAX_DAYS} days after it"
         )));
     }
-    let mut tasks = Vec::new();
-    let projects = op.tx.projects(&wid)?;
-    for p in &projects {
-        tasks.extend(op.tx.tasks(&wid, &p.id)?);
-    }
-    let names = Names {
-        users: by_id(op.tx.members(&wid)?, |u| &u.id),
-        projects: by_id(projects, |p| &p.id),
-        clients: by_id(op.tx.clients(&wid)?, |c| &c.id),
-        tasks: by_id(tasks, |t| &t.id),
-        tags: by_id(op.tx.tags(&wid)?, |t| &t.id),
-    };
+    let names = Names::read(op, &wid)?;
     let only_own = op.actor.role != Role::Admin;
-    let invoiced = op.tx.invoiced(&wid)?;
     let invoicing = match word(&req.invoicing_state, "ALL").as_str() {
         "ALL" => None,
         "INVOICED" => Some(true),
@@ -102,8 +173,7 @@ pub fn rows(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Vec<Repor
         if only_own && e.user_id != op.actor.id {
             continue;
         }
-        let project = e.project_id.as_ref().and_then(|p| names.projects.get(p));
-        let client_id = project.and_then(|p| p.client_id.clone());
+        let client_id = names.client_id(&e);
         let tag_ids: Vec<&str> = e.tag_ids.iter().map(String::as_str).collect();
         let keep = passes(&req.users, &[e.user_id.as_str()])?
             && passes(&req.projects, &ids(&e.project_id))?
@@ -115,57 +185,11 @@ pub fn rows(op: &mut Op<'_>, wid: &str, req: &ReportRequest) -> Result<Vec<Repor
                 .as_ref()
                 .is_none_or(|d| e.description.to_lowercase().contains(d.as_str()))
             && (req.without_description != Some(true) || e.description.trim().is_empty())
-            && invoicing.is_none_or(|i| invoiced.contains(&e.id) == i);
+            && invoicing.is_none_or(|i| names.invoiced.contains(&e.id) == i);
         if !keep {
             continue;
         }
-        let task = e.task_id.as_ref().and_then(|t| names.tasks.get(t));
-        let user = names.users.get(&e.user_id);
-        let seconds = (e.end.unwrap_or(op.now) - e.start).num_seconds().max(0);
-        let rate = if e.billable {
-            task.and_then(|t| t.hourly_rate.as_ref())
-                .or_else(|| project.and_then(|p| p.hourly_rate.as_ref()))
-                .map_or(0, |r| r.amount)
-        } else {
-            0
-        };
-        out.push(ReportEntry {
-            id: e.id.clone(),
-            description: e.description.clone(),
-            user_id: e.user_id.clone(),
-            user_name: user.map(|u| u.name.clone()).unwrap_or_default(),
-            user_email: user.map(|u| u.email.clone()).unwrap_or_default(),
-            billable: e.billable,
-            project_id: project.map(|p| p.id.clone()),
-            project_name: project.map(|p| p.name.clone()).unwrap_or_default(),
-            project_color: project.map(|p| p.color.clone()).unwrap_or_default(),
-            client_name: client_id
-                .as_ref()
-                .and_then(|c| names.clients.get(c))
-                .map(|c| c.name.clone())
-                .unwrap_or_default(),
-            client_id,
-            task_id: task.map(|t| t.id.clone()),
-            task_name: task.map(|t| t.name.clone()).unwrap_or_default(),
-            tags: e
-                .tag_ids
-                .iter()
-                .filter_map(|t| names.tags.get(t))
-                .map(|t| ReportTag {
-                    id: t.id.clone(),
-                    name: t.name.clone(),
-                })
-                .collect(),
-            time_interval: ReportInterval {
-                start: e.start,
-                end: e.end,
-                duration: seconds,
-            },
-            is_locked: e.locked,
-            invoiced: invoiced.contains(&e.id),
-            rate,
-            amount: amount(rate, seconds),
-        });
+        out.push(names.row(&e, op.now));
     }
     Ok(out)
 }

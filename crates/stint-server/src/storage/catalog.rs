@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use stint_api::{Client, Project, Tag, Task, WorkspaceSettings};
 
-use super::{AuditRecord, EntryRow, Keep, Result, UserRow};
+use super::{AuditRecord, CaptureSetRow, EntryRow, Keep, Result, UserRow};
 
 /// Which entries point at an object (the ones its deletion changes).
 #[derive(Debug, Clone, Copy)]
@@ -100,6 +100,19 @@ pub trait CatalogTx {
     fn entries_with(&self, workspace_id: &str, what: EntryRef<'_>) -> Result<Vec<EntryRow>>;
     /// Writes an entry's fields (its version is bumped by the database).
     fn update_entry(&self, entry: &EntryRow) -> Result<()>;
+
+    /// Every entry of one member, oldest first (by start, then id).
+    fn entries_of_user(&self, workspace_id: &str, user_id: &str) -> Result<Vec<EntryRow>>;
+    /// Every stored capture set of one member with its screenshots (in monitor order),
+    /// oldest first; sets still waiting for their pictures are left out.
+    fn capture_sets_of_user(&self, workspace_id: &str, user_id: &str)
+        -> Result<Vec<CaptureSetRow>>;
+    /// The audit records that may be about one member, in the order they were written: a
+    /// superset that `ops::my_data` narrows. Records they wrote, records whose target is
+    /// their id, records whose details hold their id in quotes (a JSON string), and every
+    /// record whose target is an entry id of theirs (an entry of theirs now, one the change
+    /// log remembers, or one whose entry record holds their id).
+    fn audit_records_about(&self, workspace_id: &str, user_id: &str) -> Result<Vec<AuditRecord>>;
 
     fn add_audits(&self, records: &[AuditRecord]) -> Result<()>;
     /// Keeps a capture set discarded before upload, stamped `now`; `false` if its id was

@@ -8,10 +8,10 @@ use super::pg::{all, one, parse_ts, Postgres};
 use super::sqlite::ts;
 use super::{AuditFilter, AuditRecord, AuditStorage, Result};
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, workspace_id, at_utc, author_id, author_name, action, target_id, summary, details";
 
-fn record(r: &Row) -> Result<AuditRecord> {
+pub(super) fn record(r: &Row) -> Result<AuditRecord> {
     let details: String = r.try_get(8)?;
     Ok(AuditRecord {
         id: r.try_get(0)?,

@@ -526,6 +526,25 @@ impl CatalogTx for PgCatalogTx<'_, '_> {
             .with(|c| super::pg_audit::records_of(c, workspace_id, target_id))
     }
 
+    fn entries_of_user(&self, workspace_id: &str, user_id: &str) -> Result<Vec<EntryRow>> {
+        self.0
+            .with(|c| super::pg_my_data::entries_of_user(c, workspace_id, user_id))
+    }
+
+    fn capture_sets_of_user(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<super::CaptureSetRow>> {
+        self.0
+            .with(|c| super::pg_my_data::capture_sets_of_user(c, workspace_id, user_id))
+    }
+
+    fn audit_records_about(&self, workspace_id: &str, user_id: &str) -> Result<Vec<AuditRecord>> {
+        self.0
+            .with(|c| super::pg_my_data::audit_records_about(c, workspace_id, user_id))
+    }
+
     fn invoiced(&self, workspace_id: &str) -> Result<std::collections::HashSet<String>> {
         let ids = self.fetch_all(
             "SELECT entry_id FROM invoiced_entries WHERE workspace_id = $1",

@@ -17,9 +17,9 @@ use super::{
     CaptureSetRow, EntryRow, Result, ScreenshotRow, ScreenshotStorage, SetDeletion, StorageError,
 };
 
-const SET_COLUMNS: &str = "id, workspace_id, user_id, entry_id, captured_utc";
+pub(super) const SET_COLUMNS: &str = "id, workspace_id, user_id, entry_id, captured_utc";
 
-fn set_row(r: &Row) -> Result<CaptureSetRow> {
+pub(super) fn set_row(r: &Row) -> Result<CaptureSetRow> {
     Ok(CaptureSetRow {
         id: r.try_get(0)?,
         workspace_id: r.try_get(1)?,
@@ -61,7 +61,10 @@ fn screenshot_row(r: &Row) -> Result<ScreenshotRow> {
     })
 }
 
-fn with_screenshots(c: &mut impl GenericClient, mut set: CaptureSetRow) -> Result<CaptureSetRow> {
+pub(super) fn with_screenshots(
+    c: &mut impl GenericClient,
+    mut set: CaptureSetRow,
+) -> Result<CaptureSetRow> {
     set.screenshots = all(
         c,
         "SELECT id, monitor_name, monitor_x, monitor_y, monitor_width, monitor_height,

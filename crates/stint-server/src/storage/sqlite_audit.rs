@@ -6,10 +6,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::sqlite::{parse_ts, ts, Sqlite};
 use super::{AuditFilter, AuditRecord, AuditStorage, Result};
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, workspace_id, at_utc, author_id, author_name, action, target_id, summary, details";
 
-fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
+pub(super) fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
     let details: String = r.get(8)?;
     Ok(AuditRecord {
         id: r.get(0)?,

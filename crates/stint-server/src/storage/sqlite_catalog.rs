@@ -515,6 +515,22 @@ impl CatalogTx for Tx<'_> {
         super::sqlite_audit::records_of(self.0, workspace_id, target_id)
     }
 
+    fn entries_of_user(&self, workspace_id: &str, user_id: &str) -> Result<Vec<EntryRow>> {
+        super::sqlite_my_data::entries_of_user(self.0, workspace_id, user_id)
+    }
+
+    fn capture_sets_of_user(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<super::CaptureSetRow>> {
+        super::sqlite_my_data::capture_sets_of_user(self.0, workspace_id, user_id)
+    }
+
+    fn audit_records_about(&self, workspace_id: &str, user_id: &str) -> Result<Vec<AuditRecord>> {
+        super::sqlite_my_data::audit_records_about(self.0, workspace_id, user_id)
+    }
+
     fn invoiced(&self, workspace_id: &str) -> Result<std::collections::HashSet<String>> {
         let ids: Vec<String> = self.all(
             "SELECT entry_id FROM invoiced_entries WHERE workspace_id = ?1",

@@ -13,9 +13,9 @@ use super::{
     CaptureSetRow, EntryRow, Result, ScreenshotRow, ScreenshotStorage, SetDeletion, StorageError,
 };
 
-const SET_COLUMNS: &str = "id, workspace_id, user_id, entry_id, captured_utc";
+pub(super) const SET_COLUMNS: &str = "id, workspace_id, user_id, entry_id, captured_utc";
 
-fn set_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureSetRow> {
+pub(super) fn set_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureSetRow> {
     Ok(CaptureSetRow {
         id: r.get(0)?,
         workspace_id: r.get(1)?,
@@ -26,7 +26,7 @@ fn set_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureSetRow> {
     })
 }
 
-fn with_screenshots(conn: &Connection, mut set: CaptureSetRow) -> Result<CaptureSetRow> {
+pub(super) fn with_screenshots(conn: &Connection, mut set: CaptureSetRow) -> Result<CaptureSetRow> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, monitor_name, monitor_x, monitor_y, monitor_width, monitor_height,
                 width, height, size_bytes, sha256, blob_key, private

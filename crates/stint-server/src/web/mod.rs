@@ -2,7 +2,8 @@
 //! router, the session (a cookie: HttpOnly, SameSite=Lax, Secure behind TLS) with the
 //! user's time zone, the CSRF check every form passes through ([`Posted`]), the home page
 //! and the workspace settings. Signing in and out and the user's own password and zone are
-//! in `account`; the other pages have a module each.
+//! in `account`; what the server keeps about the user and their downloads of it in
+//! `my_data`; the other pages have a module each.
 
 mod account;
 mod audit_page;
@@ -12,6 +13,7 @@ mod dashboard;
 mod gallery;
 mod invite_page;
 mod members_page;
+mod my_data;
 mod named_pages;
 mod notes;
 mod pages;
@@ -68,6 +70,15 @@ pub fn router() -> Router<AppState> {
         .route("/web/password", post(account::set_password))
         .route("/web/account/delete", post(account::delete_account))
         .route("/web/profile", post(account::set_zone))
+        .route("/web/my-data", get(my_data::my_data_page))
+        .route("/web/my-data/entries.csv", get(my_data::entries_csv))
+        .route("/web/my-data/entries.json", get(my_data::entries_json))
+        .route(
+            "/web/my-data/screenshots.zip",
+            get(my_data::screenshots_zip),
+        )
+        .route("/web/my-data/audit.json", get(my_data::audit_json))
+        .route("/web/my-data/audit.csv", get(my_data::audit_csv))
         .route(
             "/web/assets/zone.js",
             get(|| async {

@@ -138,6 +138,9 @@ pub fn home(
                 label { "Again " input id="repeat-password" type="password" name="repeat" autocomplete="new-password" minlength="10"; }
                 button id="set-password" type="submit" { "Set password" }
             }
+            h2 { "Your data" }
+            p { "See what this server keeps about you, and download your time entries, screenshots and the audit records about you: "
+                a id="my-data" href="/web/my-data" { "My data" } "." }
             h2 { "Delete your account" }
             p { "Deletes your account and all its data on this server: your time entries, screenshots, notices and sign-ins. The audit log keeps only that an account was deleted. This cannot be undone." }
             form id="delete-account-form" method="post" action="/web/account/delete" {
