@@ -3,6 +3,7 @@
 // checked and confirmed), deleted, or ignored forever. Nothing here is ever synced.
 
 import { commands, type StoredSpan_Serialize as StoredSpan, type IgnoreKind } from "./bindings";
+import { makePrivate } from "./privacy";
 import { clock, hms, secondsBetween, toLocalInput } from "./format";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -39,6 +40,16 @@ function renderTimeline(): void {
   }
 }
 
+/** One click puts an app or site on the private list (its monitor becomes a plain tile). */
+function privateButton(value: string): HTMLButtonElement {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "make-private";
+  button.textContent = "Private in screenshots";
+  button.addEventListener("click", () => void makePrivate(value));
+  return button;
+}
+
 function ignoreButton(kind: IgnoreKind, value: string): HTMLButtonElement {
   const button = document.createElement("button");
   button.type = "button";
@@ -71,8 +82,8 @@ function render(): void {
     total.className = "duration";
     total.textContent = hms(members.reduce((s, x) => s + seconds(x), 0));
     head.append(title, total);
-    if (by === "app") head.append(ignoreButton("app", name));
-    else if (members[0].site) head.append(ignoreButton("site", members[0].site));
+    if (by === "app") head.append(ignoreButton("app", name), privateButton(name));
+    else if (members[0].site) head.append(ignoreButton("site", members[0].site), privateButton(members[0].site));
     const rows = document.createElement("ul");
     for (const span of members) {
       const row = document.createElement("li");
@@ -121,7 +132,7 @@ function addAsEntry(): void {
   $<HTMLInputElement>("manual-description").focus();
 }
 
-function confirmTwice(button: HTMLButtonElement, question: string, act: () => Promise<unknown>): void {
+export function confirmTwice(button: HTMLButtonElement, question: string, act: () => Promise<unknown>): void {
   const label = button.textContent ?? "";
   button.addEventListener("click", async () => {
     if (button.dataset.armed !== "true") {

@@ -31,6 +31,7 @@ import {
 import { hms, localDate, secondsBetween } from "./format";
 import { timeField, timeProblem, type TimeField } from "./timefield";
 import { NO_WORK, setCatalog, WorkPicker } from "./picker";
+import { loadPrivacy, loadWaiting, setupPrivacy } from "./privacy";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const description = $<HTMLInputElement>("description");
@@ -393,6 +394,8 @@ async function loadAll(): Promise<void> {
   await loadAbout();
   await loadPomodoro();
   await loadActivity();
+  await loadPrivacy();
+  await loadWaiting();
   await loadIdlePrompt();
   await loadCatalog();
   await refresh();
@@ -433,7 +436,10 @@ async function main(): Promise<void> {
   await events.agentChanged.listen((event) => {
     const change = event.payload;
     if (change.kind === "syncChanged") renderSync(change.status);
-    else if (change.kind === "policyChanged") renderPolicy(change.policy);
+    else if (change.kind === "policyChanged") {
+      renderPolicy(change.policy);
+      void loadPrivacy();
+    } else if (change.kind === "reviewChanged") void loadWaiting();
     else if (change.kind === "screenshotsTaken")
       renderCapture(`Last screenshot taken at ${new Date(change.at).toLocaleTimeString()}.`);
     else if (change.kind === "captureProblem") renderCapture(change.message);
@@ -454,6 +460,7 @@ async function main(): Promise<void> {
   setupShortcut();
   setupAbout();
   setupPomodoro();
+  setupPrivacy();
   await loadAll();
   document.body.dataset.ready = "true";
 }

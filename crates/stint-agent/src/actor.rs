@@ -95,6 +95,9 @@ pub struct AgentOptions {
     pub capturer: Arc<dyn stint_sensors::ScreenCapturer>,
     /// Length of a screenshot window: five minutes, shorter only in tests.
     pub capture_window: chrono::Duration,
+    /// What one "minute" of the review window lasts: a minute, shorter only in end-to-end
+    /// tests that cannot wait minutes of real time.
+    pub review_minute: chrono::Duration,
     pub idle_source: Arc<dyn stint_sensors::IdleSource>,
     pub window_source: Arc<dyn stint_sensors::ActiveWindowSource>,
     pub lock_source: Arc<dyn stint_sensors::LockSource>,
@@ -113,6 +116,7 @@ impl AgentOptions {
         AgentOptions {
             capturer: sensors.capturer,
             capture_window: stint_core::capture::window(),
+            review_minute: chrono::Duration::minutes(1),
             idle_source: sensors.idle,
             window_source: sensors.window,
             lock_source: sensors.lock,
@@ -202,6 +206,7 @@ pub fn start(
                 front: options.front_windows,
                 window: options.window_source.clone(),
             },
+            options.review_minute,
         ),
         idle: Idle::new(options.idle_source, settings.idle),
         activity: Activity::new(
@@ -223,6 +228,8 @@ pub fn start(
     }
     agent.expire_activity(now);
     agent.apply_shortcut();
+    // Sets held for review before a restart keep their windows: released when they end.
+    agent.capture.next_release = agent.store.next_release()?;
     let task = tokio::spawn(agent.run(rx));
     Ok((AgentHandle { tx, events }, task))
 }

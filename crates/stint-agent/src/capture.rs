@@ -46,6 +46,8 @@ pub(crate) struct Capture {
     pub next_release: Option<DateTime<Utc>>,
     /// The user's review choice and private apps.
     pub privacy: stint_ipc::PrivacySettings,
+    /// One minute of the review window (shorter in end-to-end tests).
+    pub review_minute: chrono::Duration,
 }
 
 /// What a capture off the task brings back.
@@ -61,8 +63,10 @@ impl Capture {
         window: chrono::Duration,
         privacy: stint_ipc::PrivacySettings,
         screens: Screens,
+        review_minute: chrono::Duration,
     ) -> Capture {
         Capture {
+            review_minute,
             screens: Arc::new(screens),
             next_release: None,
             privacy,
@@ -246,7 +250,11 @@ impl Agent {
                     entry_id: captured.entry,
                     captured: captured.at,
                     pictures,
-                    hold_until: stint_core::review::hold_until(captured.at, self.review_minutes()),
+                    hold_until: stint_core::review::hold_until(
+                        captured.at,
+                        self.review_minutes(),
+                        self.capture.review_minute,
+                    ),
                 };
                 let _ = self
                     .store

@@ -68,7 +68,7 @@ fn write_export(path: &Path, paths: &Paths, when: DateTime<Utc>) -> Result<PathB
     let private = PrivateStore::open(&paths.private_database()).map_err(|e| e.to_string())?;
     let entries = store.all_entries().map_err(|e| e.to_string())?;
     let spans = private
-        .spans_between(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC)
+        .spans_between(DateTime::<Utc>::UNIX_EPOCH, when + Duration::days(366))
         .map_err(|e| e.to_string())?;
     let idle: Vec<serde_json::Value> = private
         .idle_records()

@@ -91,6 +91,7 @@ async fn serving() -> (tempfile::TempDir, std::path::PathBuf, AgentHandle) {
     let options = AgentOptions {
         capturer: Arc::new(FakeCapturer::new(vec![(64, 64)])),
         capture_window: stint_core::capture::window(),
+        review_minute: chrono::Duration::minutes(1),
         idle_source: Arc::new(FakeIdle::default()),
         window_source: Arc::new(FakeWindow::default()),
         lock_source: Arc::new(stint_sensors::fake::FakeLock::default()),

@@ -64,9 +64,13 @@ pub struct Discard {
 }
 
 /// When a set taken at `captured` may be sent: at once (`None`), or after the review
-/// window of `minutes`.
-pub fn hold_until(captured: DateTime<Utc>, minutes: Option<u32>) -> Option<DateTime<Utc>> {
-    minutes.map(|m| captured + Duration::minutes(i64::from(m.clamp(1, 60))))
+/// window of `minutes` (1 to 60) of `minute` each (a minute; shorter in end-to-end tests).
+pub fn hold_until(
+    captured: DateTime<Utc>,
+    minutes: Option<u32>,
+    minute: Duration,
+) -> Option<DateTime<Utc>> {
+    minutes.map(|m| captured + minute * m.clamp(1, 60) as i32)
 }
 
 /// Seconds left of a review window at `now` (0 once it has passed).
@@ -274,9 +278,10 @@ mod tests {
 
     #[test]
     fn review_windows_hold_and_count_down() {
-        assert_eq!(hold_until(at(0), None), None);
-        assert_eq!(hold_until(at(0), Some(10)), Some(at(10)));
-        assert_eq!(hold_until(at(0), Some(0)), Some(at(1)));
+        let minute = Duration::minutes(1);
+        assert_eq!(hold_until(at(0), None, minute), None);
+        assert_eq!(hold_until(at(0), Some(10), minute), Some(at(10)));
+        assert_eq!(hold_until(at(0), Some(0), minute), Some(at(1)));
         assert_eq!(seconds_left(at(10), at(9)), 60);
         assert_eq!(seconds_left(at(10), at(11)), 0);
     }

@@ -62,7 +62,12 @@ impl Store {
 
     /// Every entry, oldest first.
     pub fn all_entries(&self) -> Result<Vec<stint_core::Entry>, StoreError> {
-        self.entries_between(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC)
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM entries ORDER BY start_utc, id",
+            crate::ENTRY_COLUMNS
+        ))?;
+        let rows = stmt.query_map([], crate::raw_entry)?;
+        rows.map(|r| r?.into_entry()).collect()
     }
 
     /// Deletes every row of every table (entries, queued changes, screenshots, the

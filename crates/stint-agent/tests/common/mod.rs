@@ -102,6 +102,9 @@ pub struct Setup {
     pub missing: Vec<(stint_sensors::Capability, String)>,
     /// The idle sensor calls back at once after recent input (see [`TokioIdle::eager`]).
     pub eager_idle: bool,
+    /// The workspace's rules as a signed-in agent last kept them (JSON), as after an
+    /// offline restart.
+    pub policy_json: Option<String>,
 }
 
 impl TestAgent {
@@ -116,6 +119,11 @@ impl TestAgent {
         if let Some(json) = setup.settings_json {
             std::fs::create_dir_all(&paths.config_dir).unwrap();
             std::fs::write(paths.settings_file(), json).unwrap();
+        }
+        if let Some(policy) = &setup.policy_json {
+            paths.create().unwrap();
+            let mut store = stint_store::Store::open(&paths.database()).unwrap();
+            store.save_policy(Some(policy)).unwrap();
         }
         let clock = Arc::new(TokioClock::starting_at(monday()));
         let mut idle = TokioIdle::new(setup.polled_idle);
@@ -143,6 +151,7 @@ impl TestAgent {
         let options = AgentOptions {
             capturer: capturer.clone(),
             capture_window: stint_core::capture::window(),
+            review_minute: chrono::Duration::minutes(1),
             idle_source: idle.clone(),
             window_source: window.clone(),
             lock_source: lock.clone(),

@@ -264,7 +264,7 @@ pub fn zip_index(
                     json!({
                         "file": files.next(), "id": shot.id, "monitor": shot.monitor,
                         "width": shot.width, "height": shot.height,
-                        "sizeBytes": shot.size_bytes, "sha256": shot.sha256,
+                        "sizeBytes": shot.size_bytes, "sha256": shot.sha256, "private": shot.private,
                     })
                 })
                 .collect();
@@ -303,6 +303,7 @@ mod tests {
             size_bytes: 3,
             sha256: "00".into(),
             blob_key: format!("key{id}"),
+            private: false,
         };
         let sets = vec![CaptureSetRow {
             id: "../../etc/passwd".into(),
