@@ -25,7 +25,9 @@ impl FakeCapturer {
 
 impl ScreenCapturer for FakeCapturer {
     fn shoot(&self) -> Result<Shot, CaptureError> {
-        self.shots.fetch_add(1, Ordering::SeqCst);
+        // Each shot looks different (a band whose place moves), so each set's pictures
+        // are bytes of their own that a privacy check can look for.
+        let shot = self.shots.fetch_add(1, Ordering::SeqCst);
         if let Some(e) = self.errors.lock().unwrap_or_else(|p| p.into_inner()).pop() {
             return Err(e);
         }
@@ -43,11 +45,17 @@ impl ScreenCapturer for FakeCapturer {
                     height,
                 };
                 x += width as i32;
+                let mut rgba = vec![(i as u8).wrapping_mul(80); (width * height * 4) as usize];
+                let row = (width * 4) as usize;
+                let band = (shot * 7) % (height.max(1) as usize);
+                for y in band..(band + 16).min(height as usize) {
+                    rgba[y * row..(y + 1) * row].fill(0xee);
+                }
                 Frame {
                     monitor,
                     width,
                     height,
-                    rgba: vec![(i as u8).wrapping_mul(80); (width * height * 4) as usize],
+                    rgba,
                     grabbed_at: Instant::now(),
                     done_at: Instant::now(),
                 }

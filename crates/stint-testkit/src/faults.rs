@@ -226,6 +226,17 @@ impl FaultProxy {
             .collect()
     }
 
+    /// Whether any recorded request holds these bytes (a picture's JPEG, say).
+    pub fn saw_bytes(&self, needle: &[u8]) -> bool {
+        !needle.is_empty()
+            && self
+                .recorded
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .any(|r| r.windows(needle.len()).any(|w| w == needle))
+    }
+
     /// The requests seen so far, as text (bodies that are not UTF-8 lossily).
     pub fn recorded(&self) -> Vec<String> {
         self.recorded
