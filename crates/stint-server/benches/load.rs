@@ -69,6 +69,7 @@ fn capture_set(entry: &str, pictures: &[Vec<u8>]) -> NewCaptureSet {
                     .iter()
                     .map(|b| format!("{b:02x}"))
                     .collect(),
+                private: false,
             })
             .collect(),
     }
