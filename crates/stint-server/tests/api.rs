@@ -450,6 +450,7 @@ fn the_openapi_document_lists_every_route() {
         ("post", "/api/v1/workspaces/{wid}/screenshots"),
         ("get", "/api/v1/workspaces/{wid}/screenshots"),
         ("delete", "/api/v1/workspaces/{wid}/screenshots/{id}"),
+        ("post", "/api/v1/workspaces/{wid}/screenshots/discarded"),
         ("get", "/api/v1/workspaces/{wid}/screenshot-images/{id}"),
     ];
     let paths = doc["paths"].as_object().unwrap();

@@ -274,7 +274,7 @@ fn what_a_crash_leaves_behind_is_swept() {
     )
     .unwrap();
     db.execute(
-        "INSERT INTO screenshots VALUES (?1, 'crashed-0', 'crashed', 0, 'DP-0', 0, 0, 1, 1, 64, 48, 9, ?2, 'cdef0123456789abcdef0123')",
+        "INSERT INTO screenshots VALUES (?1, 'crashed-0', 'crashed', 0, 'DP-0', 0, 0, 1, 1, 64, 48, 9, ?2, 'cdef0123456789abcdef0123', 0)",
         rusqlite::params![s.member.workspace, hex(&Sha256::digest(b"left over"))],
     )
     .unwrap();

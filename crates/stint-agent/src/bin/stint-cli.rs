@@ -23,7 +23,7 @@ use stint_ipc::protocol::{Answer, Command};
 use stint_ipc::UiError;
 
 const USAGE: &str =
-    "use start, stop, toggle, status, today, week [N], edit ID DESCRIPTION, delete ID, catalog, sign-in, sign-out, sync-status, policy, notices, autostart [on|off], about, open-logs, report or serve";
+    "use start, stop, toggle, status, today, week [N], edit ID DESCRIPTION, delete ID, catalog, sign-in, sign-out, sync-status, policy, notices, autostart [on|off], privacy, waiting, discard SET_ID, my-data, export, delete-local-data --yes, about, open-logs, report or serve";
 
 /// The protocol command for a command line; `Err` is a usage problem.
 fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
@@ -92,6 +92,18 @@ fn command_of(command: &str, rest: &str) -> anyhow::Result<Command> {
             "off" => Command::SetAutostart { enabled: false },
             _ => bail!("usage: autostart [on|off]"),
         },
+        "privacy" => Command::Privacy,
+        "waiting" => Command::WaitingScreenshots,
+        "discard" => match rest.trim() {
+            "" => bail!("usage: discard SET_ID (the id `waiting` shows)"),
+            id => Command::DiscardScreenshots { id: id.to_owned() },
+        },
+        "my-data" => Command::MyData,
+        "export" => Command::ExportMyData,
+        "delete-local-data" => match rest.trim() {
+            "--yes" => Command::DeleteLocalData { confirm: true },
+            _ => bail!("usage: delete-local-data --yes (deletes every entry, screenshot and the sign-in on this computer)"),
+        },
         other => bail!("unknown command {other:?}: {USAGE}"),
     })
 }
@@ -111,6 +123,10 @@ fn answer_json(answer: Answer) -> anyhow::Result<serde_json::Value> {
         Answer::Autostart(a) => serde_json::to_value(a)?,
         Answer::About(a) => serde_json::to_value(a)?,
         Answer::Path(p) => serde_json::Value::String(p),
+        Answer::Privacy(p) => serde_json::to_value(p)?,
+        Answer::Waiting(w) => serde_json::to_value(w)?,
+        Answer::Discarded(d) => serde_json::to_value(d)?,
+        Answer::MyData(d) => serde_json::to_value(d)?,
         other => serde_json::to_value(other)?,
     })
 }
