@@ -27,6 +27,17 @@ pub struct SignedInApp {
 impl SignedInApp {
     /// Starts everything and waits until the window is ready and synced.
     pub fn start(email: &str, settings_json: &str, wait: Duration) -> anyhow::Result<SignedInApp> {
+        Self::start_seeded(email, settings_json, wait, |_| Ok(()))
+    }
+
+    /// The same, with `seed` writing into the data directory before the app starts (what
+    /// an earlier session left there).
+    pub fn start_seeded(
+        email: &str,
+        settings_json: &str,
+        wait: Duration,
+        seed: impl FnOnce(&std::path::Path) -> anyhow::Result<()>,
+    ) -> anyhow::Result<SignedInApp> {
         let server = TestServer::start()?;
         let key = server.add_user("Acme", email, "regular")?;
         let proxy = FaultProxy::recording(server.address())?;
@@ -37,6 +48,8 @@ impl SignedInApp {
         let (data, config) = (root.path().join("data"), root.path().join("config"));
         std::fs::create_dir_all(&config)?;
         std::fs::write(config.join("settings.json"), settings_json)?;
+        std::fs::create_dir_all(&data)?;
+        seed(&data)?;
         let driver = TauriDriver::start(
             &desktop,
             [

@@ -49,6 +49,7 @@ impl AgentError {
             AgentError::Store(StoreError::NotFound(_)) => "not_found",
             AgentError::Store(StoreError::AlreadyRunning) => "already_running",
             AgentError::Store(StoreError::Corrupt { .. }) => "database_damaged",
+            AgentError::Store(StoreError::NotHeld) => "not_applicable",
             AgentError::Store(_) => "storage",
             AgentError::Sync(stint_sync::SyncError::BadKey) => "bad_key",
             AgentError::Sync(stint_sync::SyncError::Offline { .. }) => "offline",

@@ -224,6 +224,8 @@ impl Agent {
             }
             _ => {}
         }
+        // Nothing of the old file is written back at the next save.
+        self.settings_file = Default::default();
         self.capture.privacy = Default::default();
         self.capture.next_release = None;
         tracing::info!("all local data deleted");

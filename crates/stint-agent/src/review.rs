@@ -95,7 +95,7 @@ impl Agent {
             tracing::error!("could not read the screenshots held for review: {e}");
             None
         });
-        let waiting = self.store.held_sets().map_or(0, |s| s.len() as u32);
+        let waiting = self.store.held_count().unwrap_or(0);
         self.emit(AgentEvent::ReviewChanged { waiting });
     }
 
@@ -134,9 +134,8 @@ impl Agent {
     pub fn discard_screenshots(&mut self, id: &str) -> Result<DiscardOutcome, AgentError> {
         let set = self
             .store
-            .held_sets()?
-            .into_iter()
-            .find(|s| s.id == id)
+            .capture_set(id)?
+            .filter(|s| s.hold_until.is_some())
             .ok_or(stint_store::StoreError::NotHeld)?;
         let entry = self.store.get(&set.entry_id)?;
         let moments = self.store.capture_moments(&set.entry_id)?;

@@ -49,6 +49,15 @@ impl Store {
         Ok(sets)
     }
 
+    /// How many sets wait for review.
+    pub fn held_count(&self) -> Result<u32, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM capture_sets WHERE hold_until_utc IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// When the next review window ends, if a set is held.
     pub fn next_release(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let next: Option<String> = self.conn.query_row(
