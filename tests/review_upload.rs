@@ -244,6 +244,17 @@ fn a_discarded_capture_never_leaves_and_cuts_its_entry_as_the_server_would() {
     let private = stint_private::PrivateStore::open(&paths.private_database()).unwrap();
     assert_eq!(private.counts().unwrap(), (0, 0));
     assert!(!paths.config_dir.join("sync.json").exists());
+    // Nothing of the entry's words is left in any file of the data folder (the write-ahead
+    // logs included).
+    for file in std::fs::read_dir(&paths.data_dir).unwrap() {
+        let path = file.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            !bytes.windows(12).any(|w| w == b"Secret plans"),
+            "{} still holds the entry's description",
+            path.display()
+        );
+    }
     match ask(&agent, Command::SyncStatus) {
         Answer::Sync(s) => assert_eq!(s.server, None, "{s:?}"),
         other => panic!("{other:?}"),

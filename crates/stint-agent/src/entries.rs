@@ -77,7 +77,7 @@ impl Agent {
     }
 
     /// Refuses a change to an entry an admin locked on the server.
-    fn unlocked(&self, id: &EntryId) -> Result<(), AgentError> {
+    pub(crate) fn unlocked(&self, id: &EntryId) -> Result<(), AgentError> {
         if self.store.is_locked(id)? {
             return Err(AgentError::Locked);
         }

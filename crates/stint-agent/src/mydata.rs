@@ -210,6 +210,36 @@ impl Agent {
                 reply,
             ));
         }
+        // A screenshot not yet on the server (waiting for review or for upload) is
+        // evidence of time the server already counts: wiping it would be a discard without
+        // its cut. It goes first, or is discarded.
+        let unsent = self
+            .store
+            .counts(self.now())
+            .map(|c| (c.held, c.waiting_upload));
+        match unsent {
+            Ok((0, 0)) => {}
+            Ok((held, upload)) => {
+                let next = self.store.next_release().ok().flatten();
+                let mut why = format!(
+                    "{} screenshot{} on this computer {} not reached the server yet",
+                    held + upload,
+                    if held + upload == 1 { "" } else { "s" },
+                    if held + upload == 1 { "has" } else { "have" },
+                );
+                if let Some(at) = next {
+                    why.push_str(&format!(
+                        "; the next waiting for review goes at {} (or discard it)",
+                        crate::clock::local_time(at)
+                    ));
+                }
+                return Err((
+                    AgentError::BadInput(format!("{why}. Try again once they are sent.")),
+                    reply,
+                ));
+            }
+            Err(e) => return Err((e.into(), reply)),
+        }
         let wiped = self
             .store
             .wipe()

@@ -137,6 +137,10 @@ impl Agent {
             .capture_set(id)?
             .filter(|s| s.hold_until.is_some())
             .ok_or(stint_store::StoreError::NotHeld)?;
+        // An entry an admin locked cannot be cut, as the server refuses its owner's delete.
+        if self.store.is_locked(&set.entry_id)? {
+            return Err(AgentError::Locked);
+        }
         let entry = self.store.get(&set.entry_id)?;
         let moments = self.store.capture_moments(&set.entry_id)?;
         let cut =

@@ -67,6 +67,43 @@ fn section<T: DeserializeOwned>(
     }
 }
 
+/// The privacy section, item by item: a private app that is not a name (not text, empty,
+/// over 200 characters) is left out and counted in the log, so one bad item never switches
+/// the others off; a single name instead of a list is taken as a list of one.
+fn privacy_section(found: &Map<String, Value>) -> Option<stint_ipc::PrivacySettings> {
+    let value = found.get(PRIVACY).filter(|v| !v.is_null())?;
+    let Some(section) = value.as_object() else {
+        tracing::warn!("the privacy settings are not an object and are ignored");
+        return None;
+    };
+    let mut dropped = 0usize;
+    let mut name = |item: &Value| match item.as_str().map(str::trim) {
+        Some(a) if !a.is_empty() && a.chars().count() <= 200 => Some(a.to_owned()),
+        _ => {
+            dropped += 1;
+            None
+        }
+    };
+    let private_apps: Vec<String> = match section.get("privateApps") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items.iter().filter_map(&mut name).take(100).collect(),
+        Some(one) => name(one).into_iter().collect(),
+    };
+    if dropped > 0 {
+        tracing::warn!(
+            dropped,
+            "private apps that are not app or site names were left out"
+        );
+    }
+    Some(stint_ipc::PrivacySettings {
+        review_screenshots: section
+            .get("reviewScreenshots")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        private_apps,
+    })
+}
+
 impl AppSettings {
     pub fn load(path: &std::path::Path) -> AppSettings {
         let Ok(text) = std::fs::read_to_string(path) else {
@@ -108,12 +145,7 @@ impl AppSettings {
                 |s: &PomodoroSettings| s.validate().map_err(str::to_owned),
                 &mut invalid,
             ),
-            privacy: section(
-                &found,
-                PRIVACY,
-                |s: &stint_ipc::PrivacySettings| s.problem().map_or(Ok(()), Err),
-                &mut invalid,
-            ),
+            privacy: privacy_section(&found),
             file: SettingsFile { found, invalid },
         }
     }
@@ -164,5 +196,21 @@ mod tests {
         assert_eq!(settings.pomodoro, None, "not valid: the defaults apply");
         assert!(settings.file.invalid.contains(POMODORO));
         assert_eq!(settings.file.found["future"], 7);
+    }
+
+    #[test]
+    fn one_bad_private_app_leaves_the_others_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let long = "x".repeat(100_000);
+        let text = serde_json::json!({"privacy": {"privateApps": [long, 7, " keepassxc ", ""]}});
+        std::fs::write(&path, text.to_string()).unwrap();
+        let privacy = AppSettings::load(&path).privacy.unwrap();
+        assert_eq!(privacy.private_apps, ["keepassxc"]);
+        std::fs::write(&path, r#"{"privacy": {"privateApps": "firefox"}}"#).unwrap();
+        assert_eq!(
+            AppSettings::load(&path).privacy.unwrap().private_apps,
+            ["firefox"]
+        );
     }
 }

@@ -175,3 +175,37 @@ async fn a_capture_waits_is_discarded_with_its_time_and_the_rest_go_after_the_wi
         "sent after the window, after a restart"
     );
 }
+
+/// A set waiting for review is evidence the server has not seen: "Delete all local data"
+/// is refused until it is sent or discarded, and an entry an admin locked cannot be cut.
+#[tokio::test(start_paused = true)]
+async fn a_waiting_set_holds_off_the_wipe_and_a_locked_entry_is_not_cut() {
+    let t = TestAgent::start_with(Setup {
+        policy_json: Some(POLICY.into()),
+        ..Setup::default()
+    });
+    let entry = t.agent.start("Locked work").await.unwrap();
+    let set = until_waiting(&t, 1, 6 * 60).await.sets[0].clone();
+    let refused = t
+        .agent
+        .call(Command::DeleteLocalData { confirm: true })
+        .await
+        .unwrap_err();
+    assert!(
+        refused.message.contains("not reached the server"),
+        "{refused:?}"
+    );
+    assert_eq!(entries(&t).len(), 1, "nothing was deleted");
+
+    let db = rusqlite::Connection::open(t.paths.database()).unwrap();
+    db.execute("UPDATE entries SET locked = 1 WHERE id = ?1", [&entry.id.0])
+        .unwrap();
+    let refused = t
+        .agent
+        .call(Command::DiscardScreenshots { id: set.id.clone() })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, "locked", "{refused:?}");
+    assert_eq!(waiting(&t).await.sets.len(), 1, "still waiting");
+    assert_eq!(entries(&t)[0].start, entry.start, "not cut");
+}

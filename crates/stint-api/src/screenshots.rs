@@ -109,7 +109,8 @@ pub struct DiscardedCapture {
 impl DiscardedCapture {
     /// Why the server refuses this report, if it does.
     pub fn problem(&self) -> Option<String> {
-        if self.id.is_empty() || self.id.len() > 100 || self.time_entry_id.len() > 100 {
+        let sane = |s: &str| !s.trim().is_empty() && s.len() <= 100;
+        if !sane(&self.id) || !sane(&self.time_entry_id) {
             return Some("id and timeEntryId must be 1 to 100 characters".into());
         }
         if !(0..=86_400).contains(&self.removed_seconds) {

@@ -336,6 +336,9 @@ impl PrivateStore {
              COMMIT;
              VACUUM;",
         )?;
+        // The write-ahead log still holds the old pages until a checkpoint empties it.
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 }

@@ -50,7 +50,11 @@ pub(crate) const TABLES: &[Table] = &[
     table("invoiced_entries", &["workspace_id", "entry_id"], &[]),
     table("capture_sets", &["workspace_id", "id"], &["stored"]),
     table("screenshots", &["workspace_id", "id"], &["private"]),
-    table("discarded_captures", &["workspace_id", "id"], &[]),
+    table(
+        "discarded_captures",
+        &["workspace_id", "user_id", "id"],
+        &[],
+    ),
     table("audit_log", &[], &[]),
     table("idempotency", &["scope", "key"], &[]),
 ];

@@ -78,6 +78,18 @@ fn discards_and_private_tiles_reach_the_admin_without_pixels() {
         let (status, body) = report(&s, &s.member, bad);
         assert_eq!(status, 400, "{field}: {body}");
     }
+    // Ids are each member's own: the admin's report with the same id is another report.
+    let admins = json!({"id": "set-1", "timeEntryId": theirs, "capturedAt": at(7),
+        "removedSeconds": 60, "monitors": 1});
+    assert_eq!(report(&s, &s.admin, admins).0, 201);
+    let mut far = good.clone();
+    far["id"] = json!("set-far");
+    far["capturedAt"] = json!("9999-01-01T00:00:00Z");
+    assert_eq!(report(&s, &s.member, far).0, 400, "a capture from far away");
+    let mut blank = good.clone();
+    blank["id"] = json!("set-blank");
+    blank["timeEntryId"] = json!("");
+    assert_eq!(report(&s, &s.member, blank).0, 400, "no entry named");
     let mut pixels = good.clone();
     pixels["jpeg"] = json!("AAAA");
     assert_eq!(
@@ -118,9 +130,10 @@ fn discards_and_private_tiles_reach_the_admin_without_pixels() {
     let csv = admin.get("/web/audit.csv").body;
     assert!(csv.contains("Screenshots discarded before upload"), "{csv}");
     assert!(csv.contains("4 min 12 s cut from the entry"), "{csv}");
+    // One record each: the member's (its retry kept once) and the admin's own.
     assert_eq!(
         csv.matches("Screenshots discarded before upload").count(),
-        1,
+        2,
         "{csv}"
     );
 }

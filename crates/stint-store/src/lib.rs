@@ -52,7 +52,7 @@ pub enum StoreError {
     },
     #[error("a timer is already running")]
     AlreadyRunning,
-    #[error("that screenshot is no longer waiting for review: it was sent, discarded or expired")]
+    #[error("no screenshot is waiting for review with that id (it may have been sent, discarded or expired)")]
     NotHeld,
     #[error("no entry with id {0}")]
     NotFound(EntryId),

@@ -87,7 +87,10 @@ impl Store {
             tx.execute(&format!("DELETE FROM \"{table}\""), [])?;
         }
         tx.commit()?;
+        // The write-ahead log still holds the old pages until a checkpoint empties it.
         self.conn.execute_batch("VACUUM")?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 }

@@ -4,6 +4,7 @@
 //! it cut was already taken out of the entry by the device's own edit, which syncs as any
 //! edit does; this report only says why the entry has a gap.
 
+use chrono::Duration;
 use serde_json::json;
 use stint_api::DiscardedCapture;
 
@@ -29,6 +30,13 @@ pub fn record(op: &mut Op<'_>, wid: &str, report: DiscardedCapture) -> Result<Di
     if let Some(problem) = report.problem() {
         return Err(invalid(problem));
     }
+    // A set stays on the device at most 7 days; a capture from far away is not one.
+    let (earliest, latest) = (op.now - Duration::days(8), op.now + Duration::days(1));
+    if report.captured_at < earliest || report.captured_at > latest {
+        return Err(invalid(
+            "capturedAt must lie within the last 8 days (sets stay on a device at most 7)",
+        ));
+    }
     // The entry may be gone (discarding its only capture deletes a stopped entry), but an
     // entry of someone else's is never theirs to speak for.
     if let Some(entry) = op.tx.entry(&wid, &report.time_entry_id)? {
@@ -46,7 +54,7 @@ pub fn record(op: &mut Op<'_>, wid: &str, report: DiscardedCapture) -> Result<Di
         monitors: report.monitors,
     };
     if !op.tx.add_discard(&row, op.now)? {
-        return match op.tx.discard(&wid, &report.id)? {
+        return match op.tx.discard(&wid, &op.actor.id, &report.id)? {
             Some(kept) if kept == row => Ok(report),
             _ => Err(refused(
                 409,

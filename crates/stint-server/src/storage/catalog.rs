@@ -118,8 +118,13 @@ pub trait CatalogTx {
     /// Keeps a capture set discarded before upload, stamped `now`; `false` if its id was
     /// already kept (a retried report).
     fn add_discard(&self, row: &super::DiscardRow, now: DateTime<Utc>) -> Result<bool>;
-    /// The kept discard with this id.
-    fn discard(&self, workspace_id: &str, id: &str) -> Result<Option<super::DiscardRow>>;
+    /// A member's kept discard with this id (ids are the member's: another's are not seen).
+    fn discard(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+        id: &str,
+    ) -> Result<Option<super::DiscardRow>>;
     /// Keeps an `Idempotency-Key`'s answer with the change.
     fn keep(&self, keep: Option<&Keep>) -> Result<()>;
 }

@@ -418,7 +418,7 @@ pub(super) fn migrations() -> Migrations<'static> {
                 removed_seconds INTEGER NOT NULL,
                 monitors        INTEGER NOT NULL,
                 created_utc     TEXT NOT NULL,
-                PRIMARY KEY (workspace_id, id)
+                PRIMARY KEY (workspace_id, user_id, id)
             ) STRICT;
             CREATE INDEX discarded_by_user ON discarded_captures (workspace_id, user_id, captured_utc);
             CREATE INDEX discarded_by_time ON discarded_captures (captured_utc);",

@@ -600,9 +600,14 @@ impl CatalogTx for PgCatalogTx<'_, '_> {
             .with(|c| super::pg_discards::add_discard(c, row, now))
     }
 
-    fn discard(&self, workspace_id: &str, id: &str) -> Result<Option<super::DiscardRow>> {
+    fn discard(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+        id: &str,
+    ) -> Result<Option<super::DiscardRow>> {
         self.0
-            .with(|c| super::pg_discards::discard(c, workspace_id, id))
+            .with(|c| super::pg_discards::discard(c, workspace_id, user_id, id))
     }
 
     fn keep(&self, keep: Option<&Keep>) -> Result<()> {

@@ -52,14 +52,16 @@ pub(super) fn add_discard(
 pub(super) fn discard(
     c: &mut impl GenericClient,
     workspace_id: &str,
+    user_id: &str,
     id: &str,
 ) -> Result<Option<DiscardRow>> {
     Ok(all(
         c,
         &format!(
-            "SELECT {DISCARD_COLUMNS} FROM discarded_captures WHERE workspace_id = $1 AND id = $2"
+            "SELECT {DISCARD_COLUMNS} FROM discarded_captures
+             WHERE workspace_id = $1 AND user_id = $2 AND id = $3"
         ),
-        &[&workspace_id, &id],
+        &[&workspace_id, &user_id, &id],
         discard_row,
     )?
     .pop())

@@ -338,7 +338,7 @@ CREATE TABLE discarded_captures (
     removed_seconds BIGINT NOT NULL,
     monitors        BIGINT NOT NULL,
     created_utc     ctext NOT NULL,
-    PRIMARY KEY (workspace_id, id)
+    PRIMARY KEY (workspace_id, user_id, id)
 );
 CREATE INDEX discarded_by_user ON discarded_captures (workspace_id, user_id, captured_utc);
 CREATE INDEX discarded_by_time ON discarded_captures (captured_utc);

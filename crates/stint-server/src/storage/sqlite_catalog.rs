@@ -582,8 +582,13 @@ impl CatalogTx for Tx<'_> {
         super::sqlite_discards::add_discard(self.0, row, now)
     }
 
-    fn discard(&self, workspace_id: &str, id: &str) -> Result<Option<super::DiscardRow>> {
-        super::sqlite_discards::discard(self.0, workspace_id, id)
+    fn discard(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+        id: &str,
+    ) -> Result<Option<super::DiscardRow>> {
+        super::sqlite_discards::discard(self.0, workspace_id, user_id, id)
     }
 
     fn keep(&self, keep: Option<&Keep>) -> Result<()> {

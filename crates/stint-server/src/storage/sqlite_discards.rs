@@ -40,19 +40,21 @@ pub(super) fn add_discard(conn: &Connection, d: &DiscardRow, now: DateTime<Utc>)
     Ok(added == 1)
 }
 
-/// The kept discard with this id.
+/// A member's kept discard with this id.
 pub(super) fn discard(
     conn: &Connection,
     workspace_id: &str,
+    user_id: &str,
     id: &str,
 ) -> Result<Option<DiscardRow>> {
     use rusqlite::OptionalExtension;
     Ok(conn
         .query_row(
             &format!(
-                "SELECT {DISCARD_COLUMNS} FROM discarded_captures WHERE workspace_id = ?1 AND id = ?2"
+                "SELECT {DISCARD_COLUMNS} FROM discarded_captures
+                 WHERE workspace_id = ?1 AND user_id = ?2 AND id = ?3"
             ),
-            [workspace_id, id],
+            [workspace_id, user_id, id],
             discard_row,
         )
         .optional()?)

@@ -21,6 +21,9 @@ use crate::storage::{CaptureSetRow, DiscardRow, Role, UserRow};
 use crate::AppState;
 
 const DAYS: i64 = 7;
+/// Discards listed for one member's day; a day holds at most 288 five-minute captures, so
+/// more can only come from a client that reports what it never took.
+const MAX_DISCARDS_SHOWN: usize = 300;
 
 /// The day the query names (one of the last 7 in the viewer's time zone), else today.
 fn chosen_day(q: &HashMap<String, String>, session: &Session) -> NaiveDate {
@@ -175,13 +178,16 @@ async fn render_day(
             @if !shown_discards.is_empty() {
                 h2 { "Discarded before upload" }
                 ul id="discarded" {
-                    @for d in &shown_discards {
+                    @for d in shown_discards.iter().take(MAX_DISCARDS_SHOWN) {
                         li class="discarded" {
                             span class="time" { (session.show(d.captured, "%H:%M:%S")) } ": "
                             (d.monitors) " monitor" @if d.monitors != 1 { "s" } ", "
                             span class="cut" { (crate::ops::discards::cut_text(d.removed_seconds)) } " cut from the entry"
                         }
                     }
+                }
+                @if shown_discards.len() > MAX_DISCARDS_SHOWN {
+                    p { "and " (shown_discards.len() - MAX_DISCARDS_SHOWN) " more (the count above holds them all)" }
                 }
             }
         }

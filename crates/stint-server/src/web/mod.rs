@@ -388,7 +388,16 @@ async fn save_settings(
         screenshot_review: match form.get("screenshot_review").map(String::as_str) {
             Some("allowed") => stint_api::ScreenshotReview::Allowed,
             Some("required") => stint_api::ScreenshotReview::Required,
-            _ => stint_api::ScreenshotReview::Off,
+            Some("off") | None => stint_api::ScreenshotReview::Off,
+            Some(_) => {
+                let settings = stint_api::WorkspaceSettings::default();
+                let problem = "review before upload must be off, allowed or required";
+                return (
+                    StatusCode::BAD_REQUEST,
+                    pages::settings(&session.user, &session.csrf, &settings, Some(problem)),
+                )
+                    .into_response();
+            }
         },
         // A form from before the field existed keeps the default; a bad value is refused.
         screenshot_review_minutes: match form.get("screenshot_review_minutes") {
