@@ -90,6 +90,21 @@ fn discards_and_private_tiles_reach_the_admin_without_pixels() {
     blank["id"] = json!("set-blank");
     blank["timeEntryId"] = json!("");
     assert_eq!(report(&s, &s.member, blank).0, 400, "no entry named");
+    // A day keeps at most 300 of one member's discards (288 captures fit in a day).
+    for n in 0..299 {
+        let mut more = good.clone();
+        more["id"] = json!(format!("flood-{n}"));
+        assert_eq!(report(&s, &s.member, more).0, 201, "report {n}");
+    }
+    let mut over = good.clone();
+    over["id"] = json!("flood-over");
+    let (status, body) = report(&s, &s.member, over);
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(
+        report(&s, &s.member, good.clone()).0,
+        201,
+        "a retry is still answered"
+    );
     let mut pixels = good.clone();
     pixels["jpeg"] = json!("AAAA");
     assert_eq!(
@@ -120,7 +135,7 @@ fn discards_and_private_tiles_reach_the_admin_without_pixels() {
         "{body}"
     );
     assert!(
-        body.contains("<span class=\"discarded-count\">1</span> discarded before upload"),
+        body.contains("<span class=\"discarded-count\">300</span> discarded before upload"),
         "{body}"
     );
     assert!(body.contains("4 min 12 s"), "{body}");
@@ -130,10 +145,10 @@ fn discards_and_private_tiles_reach_the_admin_without_pixels() {
     let csv = admin.get("/web/audit.csv").body;
     assert!(csv.contains("Screenshots discarded before upload"), "{csv}");
     assert!(csv.contains("4 min 12 s cut from the entry"), "{csv}");
-    // One record each: the member's (its retry kept once) and the admin's own.
+    // One record a kept report: the member's 300 (retries kept once) and the admin's own.
     assert_eq!(
         csv.matches("Screenshots discarded before upload").count(),
-        2,
+        301,
         "{csv}"
     );
 }

@@ -12,6 +12,9 @@ use super::{invalid, refused, Op, Result};
 use crate::audit::Category;
 use crate::storage::DiscardRow;
 
+/// The most discards one member's UTC day keeps (288 five-minute captures fit in a day).
+pub const MAX_A_DAY: i64 = 300;
+
 /// `4 min 12 s`, `1 h 05 min`: a cut's length for people.
 pub fn cut_text(seconds: i64) -> String {
     let s = seconds.max(0);
@@ -53,15 +56,34 @@ pub fn record(op: &mut Op<'_>, wid: &str, report: DiscardedCapture) -> Result<Di
         removed_seconds: report.removed_seconds,
         monitors: report.monitors,
     };
-    if !op.tx.add_discard(&row, op.now)? {
-        return match op.tx.discard(&wid, &op.actor.id, &report.id)? {
-            Some(kept) if kept == row => Ok(report),
-            _ => Err(refused(
+    match op.tx.discard(&wid, &op.actor.id, &report.id)? {
+        Some(kept) if kept == row => return Ok(report),
+        Some(_) => {
+            return Err(refused(
                 409,
                 format!("discard {} was reported with other content", report.id),
-            )),
-        };
+            ))
+        }
+        None => {}
     }
+    // A day has at most 288 five-minute captures: more discards than that are not a
+    // device's, and are not kept to flood the gallery and the audit log.
+    let day = report
+        .captured_at
+        .date_naive()
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    if op
+        .tx
+        .discards_between(&wid, &op.actor.id, day, day + Duration::days(1))?
+        >= MAX_A_DAY
+    {
+        return Err(refused(
+            429,
+            format!("at most {MAX_A_DAY} discards a day are kept for one member"),
+        ));
+    }
+    op.tx.add_discard(&row, op.now)?;
     let summary = format!(
         "Screenshots of {} monitor{} discarded before upload; {} cut from the entry",
         report.monitors,

@@ -118,6 +118,14 @@ pub trait CatalogTx {
     /// Keeps a capture set discarded before upload, stamped `now`; `false` if its id was
     /// already kept (a retried report).
     fn add_discard(&self, row: &super::DiscardRow, now: DateTime<Utc>) -> Result<bool>;
+    /// How many discards of a member were captured in `[from, to)`.
+    fn discards_between(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<i64>;
     /// A member's kept discard with this id (ids are the member's: another's are not seen).
     fn discard(
         &self,

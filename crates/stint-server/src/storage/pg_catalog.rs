@@ -600,6 +600,24 @@ impl CatalogTx for PgCatalogTx<'_, '_> {
             .with(|c| super::pg_discards::add_discard(c, row, now))
     }
 
+    fn discards_between(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<i64> {
+        let (from, to) = (super::sqlite::ts(from), super::sqlite::ts(to));
+        self.0.with(|c| {
+            Ok(c.query_one(
+                "SELECT count(*) FROM discarded_captures WHERE workspace_id = $1 AND user_id = $2
+                 AND captured_utc >= $3 AND captured_utc < $4",
+                &[&workspace_id, &user_id, &from, &to],
+            )?
+            .try_get(0)?)
+        })
+    }
+
     fn discard(
         &self,
         workspace_id: &str,

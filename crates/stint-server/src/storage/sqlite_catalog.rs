@@ -582,6 +582,21 @@ impl CatalogTx for Tx<'_> {
         super::sqlite_discards::add_discard(self.0, row, now)
     }
 
+    fn discards_between(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<i64> {
+        Ok(self.0.query_row(
+            "SELECT count(*) FROM discarded_captures WHERE workspace_id = ?1 AND user_id = ?2
+             AND captured_utc >= ?3 AND captured_utc < ?4",
+            params![workspace_id, user_id, ts(from), ts(to)],
+            |r| r.get(0),
+        )?)
+    }
+
     fn discard(
         &self,
         workspace_id: &str,
