@@ -4,6 +4,7 @@
 
 import { commands, type StoredSpan_Serialize as StoredSpan, type IgnoreKind } from "./bindings";
 import { makePrivate } from "./privacy";
+import { confirmTwice } from "./confirm";
 import { clock, hms, secondsBetween, toLocalInput } from "./format";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -130,20 +131,6 @@ function addAsEntry(): void {
     input.dispatchEvent(new Event("input"));
   }
   $<HTMLInputElement>("manual-description").focus();
-}
-
-export function confirmTwice(button: HTMLButtonElement, question: string, act: () => Promise<unknown>): void {
-  const label = button.textContent ?? "";
-  button.addEventListener("click", async () => {
-    if (button.dataset.armed !== "true") {
-      button.dataset.armed = "true";
-      button.textContent = question;
-      return;
-    }
-    button.dataset.armed = "false";
-    button.textContent = label;
-    await act();
-  });
 }
 
 export function setupActivity(): void {

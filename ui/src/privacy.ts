@@ -6,7 +6,7 @@
 // it, and "Delete all local data". The agent decides and keeps everything.
 
 import { commands, type PrivacyStatus, type Waiting } from "./bindings";
-import { confirmTwice } from "./activity";
+import { confirmTwice } from "./confirm";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 

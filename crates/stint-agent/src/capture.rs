@@ -122,13 +122,15 @@ fn private_monitors(
                 None
             }
         });
-    let foreground = screens
-        .window
-        .foreground()
-        .map(|w| w.map(named))
-        .map_err(|e| {
-            tracing::warn!("the window in front is unknown, every monitor is private: {e}");
-        });
+    let foreground = || {
+        screens
+            .window
+            .foreground()
+            .map(|w| w.map(named))
+            .map_err(|e| {
+                tracing::warn!("the window in front is unknown, every monitor is private: {e}");
+            })
+    };
     stint_core::review::private_monitors(list, frames.len(), fronts, foreground)
 }
 

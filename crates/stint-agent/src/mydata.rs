@@ -105,10 +105,9 @@ fn write_export(path: &Path, paths: &Paths, when: DateTime<Utc>) -> Result<PathB
     );
     put("README.txt", readme.as_bytes(), text)?;
     put("entries.csv", &entries_csv(&entries).map_err(io)?, text)?;
-    let json_of = |v: &dyn erased::Json| v.pretty();
-    put("entries.json", json_of(&entries).as_bytes(), text)?;
-    put("auto-tracker.json", json_of(&spans).as_bytes(), text)?;
-    put("idle.json", json_of(&idle).as_bytes(), text)?;
+    put("entries.json", pretty(&entries).as_bytes(), text)?;
+    put("auto-tracker.json", pretty(&spans).as_bytes(), text)?;
+    put("idle.json", pretty(&idle).as_bytes(), text)?;
     let mut index = Vec::new();
     for set in &sets {
         let mut files = Vec::new();
@@ -125,7 +124,7 @@ fn write_export(path: &Path, paths: &Paths, when: DateTime<Utc>) -> Result<PathB
             "waitingForReviewUntil": set.hold_until, "pictures": files}),
         );
     }
-    put("screenshots/index.json", json_of(&index).as_bytes(), text)?;
+    put("screenshots/index.json", pretty(&index).as_bytes(), text)?;
     zip.finish()
         .map_err(|e| e.to_string())?
         .sync_all()
@@ -133,16 +132,9 @@ fn write_export(path: &Path, paths: &Paths, when: DateTime<Utc>) -> Result<PathB
     Ok(written)
 }
 
-/// Serialising any of the export's lists the same way.
-mod erased {
-    pub trait Json {
-        fn pretty(&self) -> String;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn pretty(&self) -> String {
-            serde_json::to_string_pretty(self).unwrap_or_else(|_| "[]".into())
-        }
-    }
+/// One of the export's lists as indented JSON.
+fn pretty(list: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(list).unwrap_or_else(|_| "[]".into())
 }
 
 impl Agent {
@@ -213,32 +205,26 @@ impl Agent {
         // A screenshot not yet on the server (waiting for review or for upload) is
         // evidence of time the server already counts: wiping it would be a discard without
         // its cut. It goes first, or is discarded.
-        let unsent = self
-            .store
-            .counts(self.now())
-            .map(|c| (c.held, c.waiting_upload));
-        match unsent {
-            Ok((0, 0)) => {}
-            Ok((held, upload)) => {
-                let next = self.store.next_release().ok().flatten();
-                let mut why = format!(
-                    "{} screenshot{} on this computer {} not reached the server yet",
-                    held + upload,
-                    if held + upload == 1 { "" } else { "s" },
-                    if held + upload == 1 { "has" } else { "have" },
-                );
-                if let Some(at) = next {
-                    why.push_str(&format!(
-                        "; the next waiting for review goes at {} (or discard it)",
-                        crate::clock::local_time(at)
-                    ));
-                }
-                return Err((
-                    AgentError::BadInput(format!("{why}. Try again once they are sent.")),
-                    reply,
+        let unsent = match self.store.capture_set_ids() {
+            Ok(ids) => ids.len(),
+            Err(e) => return Err((e.into(), reply)),
+        };
+        if unsent > 0 {
+            let mut why = format!(
+                "{unsent} screenshot{} on this computer {} not reached the server yet",
+                if unsent == 1 { "" } else { "s" },
+                if unsent == 1 { "has" } else { "have" },
+            );
+            if let Some(at) = self.store.next_release().ok().flatten() {
+                why.push_str(&format!(
+                    "; the next waiting for review goes at {} (or discard it)",
+                    crate::clock::local_time(at)
                 ));
             }
-            Err(e) => return Err((e.into(), reply)),
+            return Err((
+                AgentError::BadInput(format!("{why}. Try again once they are sent.")),
+                reply,
+            ));
         }
         let wiped = self
             .store
@@ -259,11 +245,10 @@ impl Agent {
         self.capture.privacy = Default::default();
         self.capture.next_release = None;
         tracing::info!("all local data deleted");
-        self.emit(stint_ipc::AgentEvent::EntriesChanged);
         self.emit(stint_ipc::AgentEvent::ActivityChanged);
         self.review_changed();
-        let running = None;
-        self.timer_changed(running);
+        // Tells the timer and the entries changed (and wakes sync, which finds nothing).
+        self.timer_changed(None);
         // Signing out forgets the key (keyring or file) and answers when it is gone.
         self.sign_out(reply);
         Ok(())

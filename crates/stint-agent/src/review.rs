@@ -29,14 +29,17 @@ impl Agent {
         wanted.then_some(policy.screenshot_review_minutes)
     }
 
-    /// The private apps in force: the user's list, if the admin allows one.
-    pub fn private_apps(&self) -> Vec<String> {
-        let allowed = self
-            .sync
+    /// Whether the admin lets members list private apps (yes while no rules are known).
+    fn private_apps_allowed(&self) -> bool {
+        self.sync
             .policy
             .as_ref()
-            .is_none_or(|p| p.private_apps_allowed);
-        if allowed {
+            .is_none_or(|p| p.private_apps_allowed)
+    }
+
+    /// The private apps in force: the user's list, if the admin allows one.
+    pub fn private_apps(&self) -> Vec<String> {
+        if self.private_apps_allowed() {
             self.capture.privacy.private_apps.clone()
         } else {
             Vec::new()
@@ -50,7 +53,7 @@ impl Agent {
             review: policy.map_or(ReviewMode::Off, |p| p.screenshot_review),
             review_minutes: policy.map_or(10, |p| p.screenshot_review_minutes),
             reviewing: self.review_minutes().is_some(),
-            private_apps_allowed: policy.is_none_or(|p| p.private_apps_allowed),
+            private_apps_allowed: self.private_apps_allowed(),
         }
     }
 

@@ -29,12 +29,13 @@ pub fn is_private(list: &[String], app: &str, title: &str) -> bool {
 /// Which of `monitors` monitors get a private tile. `fronts`: the app and title in front on
 /// each monitor, where the desktop tells (X11); else the one window in front decides for
 /// every monitor (`Ok(None)`: none is), and a sensor that cannot tell hides every monitor,
-/// since a private app might be in front on any of them.
+/// since a private app might be in front on any of them. `foreground` is asked only when
+/// `fronts` does not tell (it reads a sensor).
 pub fn private_monitors(
     list: &[String],
     monitors: usize,
     fronts: Option<Vec<Option<(String, String)>>>,
-    foreground: Result<Option<(String, String)>, ()>,
+    foreground: impl FnOnce() -> Result<Option<(String, String)>, ()>,
 ) -> Vec<bool> {
     if list.iter().all(|e| e.trim().is_empty()) {
         return vec![false; monitors];
@@ -43,10 +44,12 @@ pub fn private_monitors(
         w.as_ref()
             .is_some_and(|(app, title)| is_private(list, app, title))
     };
-    match (fronts, foreground) {
-        (Some(fronts), _) if fronts.len() == monitors => fronts.iter().map(private).collect(),
-        (_, Ok(front)) => vec![private(&front); monitors],
-        (_, Err(())) => vec![true; monitors],
+    match fronts {
+        Some(fronts) if fronts.len() == monitors => fronts.iter().map(private).collect(),
+        _ => match foreground() {
+            Ok(front) => vec![private(&front); monitors],
+            Err(()) => vec![true; monitors],
+        },
     }
 }
 
@@ -260,20 +263,22 @@ mod tests {
         let w = |app: &str| Some((app.to_owned(), String::new()));
         let fronts = Some(vec![w("code"), w("KeePassXC"), None]);
         assert_eq!(
-            private_monitors(&list, 3, fronts, Ok(None)),
+            private_monitors(&list, 3, fronts, || panic!(
+                "not asked when each monitor is known"
+            )),
             [false, true, false]
         );
         // Only the window in front is known: it decides for every monitor.
         assert_eq!(
-            private_monitors(&list, 2, None, Ok(w("keepassxc"))),
+            private_monitors(&list, 2, None, || Ok(w("keepassxc"))),
             [true, true]
         );
         assert_eq!(
-            private_monitors(&list, 2, None, Ok(w("code"))),
+            private_monitors(&list, 2, None, || Ok(w("code"))),
             [false, false]
         );
-        assert_eq!(private_monitors(&list, 2, None, Err(())), [true, true]);
-        assert_eq!(private_monitors(&[], 2, None, Err(())), [false, false]);
+        assert_eq!(private_monitors(&list, 2, None, || Err(())), [true, true]);
+        assert_eq!(private_monitors(&[], 2, None, || Err(())), [false, false]);
     }
 
     #[test]

@@ -52,7 +52,7 @@ impl Store {
             .collect();
         Ok(StoreCounts {
             entries: count("SELECT count(*) FROM entries")?,
-            held: count("SELECT count(*) FROM capture_sets WHERE hold_until_utc IS NOT NULL")?,
+            held: self.held_count()?,
             waiting_upload: count(
                 "SELECT count(*) FROM capture_sets WHERE hold_until_utc IS NULL",
             )?,
